@@ -1,0 +1,86 @@
+/** Catalog enumerations (SPEC §5.3) shared by server and console. */
+
+export const SHARE_TYPES = { 1: '无条件共享', 2: '有条件共享', 3: '不予共享' } as const
+export type ShareType = 1 | 2 | 3
+
+export const FORMAT_CLASSES = {
+  1: '电子文件',
+  2: '电子表格',
+  3: '数据库',
+  4: '图形图像',
+  5: '流媒体',
+  6: '自描述格式',
+  7: '服务接口',
+  9: '其他',
+} as const
+export type FormatClass = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 9
+
+/** Allowed 格式类型 per 格式分类 (SPEC §5.3 F2, with the common additions). Compared case-insensitively. */
+export const FORMAT_TYPES: Record<FormatClass, readonly string[]> = {
+  1: ['OFD', 'wps', 'xml', 'txt', 'doc', 'docx', 'html', 'pdf', 'ppt', 'pptx', 'json', 'csv'],
+  2: ['et', 'xls', 'xlsx', 'csv'],
+  3: ['Dm', 'KingbaseES', 'access', 'dbf', 'dbase', 'sysbase', 'oracle', 'sql server', 'db2', 'MySQL', 'PostgreSQL'],
+  4: ['jpg', 'gif', 'bmp', 'png', 'tif'],
+  5: ['swf', 'rm', 'mpg', 'mp4'],
+  6: ['自描述'],
+  7: ['RESTful', 'SOAP', 'WebService'],
+  9: ['其他'],
+}
+
+export const UPDATE_CYCLES = {
+  1: '实时',
+  2: '每日',
+  3: '每周',
+  4: '每月',
+  5: '每季度',
+  6: '每半年',
+  7: '每年',
+  8: '其他/不定期',
+} as const
+export type UpdateCycle = 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8
+
+export const DATA_TYPES = {
+  C: '字符型',
+  N: '数值型',
+  Y: '货币型',
+  D: '日期型',
+  T: '日期时间型',
+  L: '逻辑型',
+  M: '备注型',
+  G: '通用型',
+  B: '双精度型',
+  I: '整型',
+  F: '浮点型',
+} as const
+export type DataType = keyof typeof DATA_TYPES
+
+export const SHARE_MODES = { table: '库表', file: '文件', api: '接口' } as const
+export type ShareMode = keyof typeof SHARE_MODES
+
+export const SHARE_MODE_CLASSES = ['共享平台方式', '邮件', '拷盘', '介质交换(纸质报表)', '介质交换(电子文档)'] as const
+export type ShareModeClass = (typeof SHARE_MODE_CLASSES)[number]
+
+export const OPEN_CONDITIONS = ['无条件开放', '有条件开放', '不予开放'] as const
+
+export const PI_CATEGORIES = { none: '无', personal: '个人信息', sensitive_personal: '敏感个人信息' } as const
+export type PiCategory = keyof typeof PI_CATEGORIES
+
+export const DATA_GRADES = ['一般数据', '重要数据', '核心数据'] as const
+export const SPACE_SCOPES = ['全市', '市直', '区县(市)'] as const
+export const SYNC_MECHS = ['增量', '全量'] as const
+export const LEVEL_ATTRS = { department: '部门', city: '市级' } as const
+
+export const RESOURCE_STATUSES = {
+  draft: '草稿',
+  pending_review: '待审核',
+  returned: '已退回',
+  published: '已发布',
+  withdrawn: '已下架',
+} as const
+export type ResourceStatus = keyof typeof RESOURCE_STATUSES
+
+export const CHANGE_EVENT_KINDS = { law_revision: '法律法规修订', function_change: '职能调整' } as const
+export type ChangeEventKind = keyof typeof CHANGE_EVENT_KINDS
+
+/** Class 1 (基础) and 2 (主题) level-2 nodes, in the 指南 order (SPEC §4.1, §4.2). */
+export const CLASS_ROOTS = { '1': '基础信息资源目录', '2': '主题信息资源目录', '3': '部门信息资源目录' } as const

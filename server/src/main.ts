@@ -1,0 +1,46 @@
+import { buildApp } from './app.ts'
+import { loadDemo } from './demo/load-demo.ts'
+import { loadConfig } from './platform/config/config.ts'
+import { isEmptyDeployment, prepareDatabase } from './platform/db/bootstrap.ts'
+import { DataDirLockedError, lockDataDir } from './platform/db/data-dir-lock.ts'
+import { openDatabase } from './platform/db/database.ts'
+
+/** Start-up only: lock and open the database, migrate, load the demo when empty, listen, close gracefully. */
+async function main() {
+  const config = loadConfig()
+  const releaseLock = config.databaseUrl ? null : await lockDataDir(config.dataDir)
+  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir })
+  const app = await buildApp({ db: database.db, dbKind: database.kind, config, logger: { level: config.logLevel } })
+  const { applied } = await prepareDatabase(database.db)
+  if (applied.length > 0) app.log.info({ applied }, 'migrations applied')
+  if (database.kind === 'pglite' && config.demo === 'auto' && (await isEmptyDeployment(database.db))) {
+    app.log.info('empty embedded database: loading the Weifang demo data')
+    const summary = await loadDemo(database.db, config)
+    app.log.info(summary, 'demo data loaded (every demo user has the password Govshare@2026)')
+  }
+
+  let closing = false
+  const shutdown = async (signal: string) => {
+    if (closing) return
+    closing = true
+    app.log.info({ signal }, 'shutting down')
+    await app.close()
+    await database.close()
+    await releaseLock?.()
+    process.exit(0)
+  }
+  process.on('SIGINT', () => void shutdown('SIGINT'))
+  process.on('SIGTERM', () => void shutdown('SIGTERM'))
+
+  await app.listen({ host: config.host, port: config.port })
+  app.log.info(`GovShare (${database.kind}) listening on http://${config.host}:${config.port} — API docs at /api/docs`)
+}
+
+main().catch((error) => {
+  if (error instanceof DataDirLockedError) {
+    console.error(error.message)
+    process.exit(2)
+  }
+  console.error(error)
+  process.exit(1)
+})

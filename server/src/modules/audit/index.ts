@@ -1,0 +1,1 @@
+export { auditRoutes as auditModule } from './routes.ts'

@@ -1,0 +1,1 @@
+export { catalogRoutes as catalogModule } from './routes.ts'

@@ -1,0 +1,176 @@
+import { type ExpressionBuilder, type Insertable, type Selectable, type Updateable, sql } from 'kysely'
+import type { Actor } from '../../platform/auth/actor.ts'
+import type { Executor } from '../../platform/db/database.ts'
+import { containsPattern } from '../../platform/db/like.ts'
+import type { Database, ResourceVersionsTable } from '../../platform/db/schema.ts'
+import { pageOffset } from '../../platform/http/pagination.ts'
+import type { SearchQuery } from './schemas.ts'
+import type { ParsedQuery } from './search-text.ts'
+
+export type VersionRow = Selectable<ResourceVersionsTable>
+export type NewVersion = Insertable<ResourceVersionsTable>
+
+type VersionScope = ExpressionBuilder<Database & { v: ResourceVersionsTable }, 'v'>
+
+/** The authority sees every department's working copy; SPEC §2.3. */
+export const seesAllDrafts = (actor: Actor) => actor.roles.includes('AUTH_ADMIN')
+
+/**
+ * The one version of each entry this actor sees: its own department's (and, for the authority,
+ * everyone's) latest version, and other departments' published version.
+ */
+export function visibleVersion(actor: Actor) {
+  return (eb: VersionScope) =>
+    seesAllDrafts(actor)
+      ? eb('v.isLatest', '=', true)
+      : eb.or([
+          eb.and([eb('v.providerOrgId', '=', actor.orgId), eb('v.isLatest', '=', true)]),
+          eb.and([eb('v.providerOrgId', '<>', actor.orgId), eb('v.isPublished', '=', true)]),
+        ])
+}
+
+const withContext = (db: Executor) =>
+  db
+    .selectFrom('resourceVersions as v')
+    .innerJoin('resources as r', 'r.id', 'v.resourceId')
+    .innerJoin('orgs as o', 'o.id', 'v.providerOrgId')
+    .innerJoin('classNodes as c', 'c.code', 'v.classCode')
+
+const contextColumns = [
+  'r.code',
+  'r.publishedVersion',
+  'r.latestVersion',
+  'o.name as providerName',
+  'o.code as providerCode',
+  'c.name as className',
+] as const
+
+export type ResourceRow = Awaited<ReturnType<typeof findVisibleResource>> & object
+
+export const findVisibleResource = (db: Executor, id: string, actor: Actor) =>
+  withContext(db).selectAll('v').select(contextColumns).where('v.resourceId', '=', id).where(visibleVersion(actor)).executeTakeFirst()
+
+export const findResourceVersion = (db: Executor, id: string, version: number) =>
+  withContext(db).selectAll('v').select(contextColumns).where('v.resourceId', '=', id).where('v.version', '=', version).executeTakeFirst()
+
+export const lockResource = (db: Executor, id: string) =>
+  db.selectFrom('resources').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+
+export const findVersion = (db: Executor, resourceId: string, version: number) =>
+  db.selectFrom('resourceVersions').selectAll().where('resourceId', '=', resourceId).where('version', '=', version).executeTakeFirst()
+
+export const insertResource = (db: Executor, providerOrgId: string) =>
+  db.insertInto('resources').values({ providerOrgId, latestVersion: 1 }).returning('id').executeTakeFirstOrThrow()
+
+/** `tokens` become the version's search vector (see search-text.ts). */
+export const insertVersion = (db: Executor, row: Omit<NewVersion, 'searchVector'>, tokens: string[]) =>
+  db
+    .insertInto('resourceVersions')
+    .values({ ...row, searchVector: sql`array_to_tsvector(${tokens}::text[])` })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+
+export const updateVersion = (db: Executor, id: string, patch: Updateable<ResourceVersionsTable>, tokens?: string[]) =>
+  db
+    .updateTable('resourceVersions')
+    .set({ ...patch, ...(tokens ? { searchVector: sql`array_to_tsvector(${tokens}::text[])` } : {}) })
+    .where('id', '=', id)
+    .execute()
+
+export const updateResource = (db: Executor, id: string, patch: Updateable<Database['resources']>) =>
+  db.updateTable('resources').set(patch).where('id', '=', id).execute()
+
+/** Another live entry of the same provider with this name (names are unique per provider, SPEC §5.1). */
+export const findNameClash = (db: Executor, providerOrgId: string, name: string, exceptResourceId?: string) =>
+  db
+    .selectFrom('resourceVersions')
+    .select('resourceId')
+    .where('providerOrgId', '=', providerOrgId)
+    .where('name', '=', name)
+    .where('isLatest', '=', true)
+    .where('status', '<>', 'withdrawn')
+    .$if(!!exceptResourceId, (qb) => qb.where('resourceId', '<>', exceptResourceId!))
+    .executeTakeFirst()
+
+/** Next 顺序码 of a class; counters only grow, so a code is never reused (SPEC §4.2). */
+export async function nextSequence(db: Executor, classCode: string): Promise<number> {
+  const row = await db
+    .insertInto('resourceCodeSequences')
+    .values({ classCode, lastSeq: 1 })
+    .onConflict((oc) => oc.column('classCode').doUpdateSet({ lastSeq: sql`resource_code_sequences.last_seq + 1` }))
+    .returning('lastSeq')
+    .executeTakeFirstOrThrow()
+  return row.lastSeq
+}
+
+export async function searchResources(db: Executor, actor: Actor, query: SearchQuery, parsed: ParsedQuery | null) {
+  const namePattern = parsed ? containsPattern(parsed.terms[0]) : null
+  const base = withContext(db)
+    .where(visibleVersion(actor))
+    .$if(!!parsed?.tsquery, (qb) => qb.where(sql<boolean>`v.search_vector @@ ${parsed!.tsquery}::tsquery`))
+    .$if(!!parsed, (qb) => qb.where((eb) => eb.and(parsed!.terms.map((term) => eb('v.searchText', 'ilike', containsPattern(term))))))
+    .$if(!!query.classCode, (qb) => qb.where('v.classCode', 'like', `${query.classCode}%`))
+    .$if(!!query.providerOrgId, (qb) => qb.where('v.providerOrgId', '=', query.providerOrgId!))
+    .$if(!!query.shareType, (qb) => qb.where('v.shareType', '=', query.shareType!))
+    .$if(!!query.status, (qb) => qb.where('v.status', '=', query.status!))
+    .$if(!!query.updateCycle, (qb) => qb.where('v.updateCycle', '=', query.updateCycle!))
+    .$if(!!query.formatClass, (qb) => qb.where('v.formatClass', '=', query.formatClass!))
+    .$if(!!query.shareMode, (qb) => qb.where(sql<boolean>`${query.shareMode} = any(v.share_modes)`))
+    .$if(query.mine === 'true', (qb) => qb.where('v.providerOrgId', '=', actor.orgId))
+  const [items, total] = await Promise.all([
+    base
+      .selectAll('v')
+      .select(contextColumns)
+      // Name matches first, then the most recently published or changed.
+      .$if(!!namePattern, (qb) => qb.orderBy(sql`(v.name ilike ${namePattern})`, 'desc'))
+      .orderBy(sql`coalesce(v.published_at, v.changed_at)`, 'desc')
+      .orderBy('v.id')
+      .limit(query.pageSize)
+      .offset(pageOffset(query))
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { items, total: total.n }
+}
+
+export const listVersions = (db: Executor, resourceId: string, includeUnpublished: boolean) =>
+  db
+    .selectFrom('resourceVersions as v')
+    .leftJoin('users as u', 'u.id', 'v.changedBy')
+    .select([
+      'v.version',
+      'v.status',
+      'v.name',
+      'v.changedBy',
+      'u.name as changedByName',
+      'v.changedAt',
+      'v.changedFields',
+      'v.reviewedBy',
+      'v.reviewedAt',
+      'v.reviewComment',
+      'v.publishedAt',
+    ])
+    .where('v.resourceId', '=', resourceId)
+    .$if(!includeUnpublished, (qb) => qb.where('v.publishedAt', 'is not', null))
+    .orderBy('v.version', 'desc')
+    .execute()
+
+export const findClassNode = (db: Executor, code: string) =>
+  db.selectFrom('classNodes').selectAll().where('code', '=', code).executeTakeFirst()
+
+export const hasChildClass = async (db: Executor, code: string) =>
+  !!(await db.selectFrom('classNodes').select('code').where('parentCode', '=', code).limit(1).executeTakeFirst())
+
+/** The lead department of a class: the nearest ancestor (or the node itself) that names one. */
+export async function leadOrgOfClass(db: Executor, code: string): Promise<string | null> {
+  const rows = await db
+    .selectFrom('classNodes')
+    .select(['code', 'leadOrgId'])
+    .where('code', 'in', Array.from({ length: code.length }, (_, i) => code.slice(0, i + 1)))
+    .execute()
+  const withLead = rows.filter((r) => r.leadOrgId).sort((a, b) => b.code.length - a.code.length)
+  return withLead[0]?.leadOrgId ?? null
+}
+
+export const listClassNodes = (db: Executor) =>
+  db.selectFrom('classNodes').select(['code', 'name', 'parentCode', 'leadOrgId', 'depth', 'sort']).orderBy('depth').orderBy('sort').orderBy('code').execute()

@@ -1,0 +1,133 @@
+import { sql } from 'kysely'
+import { recordAudit } from '../../platform/audit/record.ts'
+import { authorize } from '../../platform/auth/policy.ts'
+import { workdayDeadline } from '../../platform/calendar/working-days.ts'
+import type { Ctx } from '../../platform/context.ts'
+import type { Trx } from '../../platform/db/database.ts'
+import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
+import { pageOffset } from '../../platform/http/pagination.ts'
+import { findOrg } from '../orgs/index.ts'
+import type { ReviewTaskQuery } from './schemas.ts'
+
+// R-14: update the catalog within 15 working days of a law revision or a change of functions.
+export const CATALOG_UPDATE_WORKDAYS = 15
+
+export interface ChangeEventInput {
+  orgId?: string
+  kind: 'law_revision' | 'function_change'
+  occurredOn?: string
+  description: string
+}
+
+/**
+ * Records a 法律法规修订 / 职能调整 event and opens one review task, due 15 working days later,
+ * for every live entry of the organisation (SPEC §7.2 "Trigger clock").
+ */
+export async function recordChangeEvent(ctx: Ctx, input: ChangeEventInput) {
+  const orgId = input.orgId ?? ctx.actor.orgId
+  authorize(ctx.actor, 'catalog.change-event.create', { orgId }, '只能为本单位登记变化事项')
+  return ctx.db.transaction().execute(async (trx) => {
+    const org = await findOrg(trx, orgId)
+    if (!org || org.kind === 'region') throw fieldError('orgId', '单位不存在或不是部门')
+    // A date alone counts as that working day's morning: the clock starts from that date.
+    const occurredAt = input.occurredOn ? new Date(`${input.occurredOn}T09:00:00+08:00`) : ctx.now()
+    const { dueDate, dueAt } = await workdayDeadline(trx, occurredAt, CATALOG_UPDATE_WORKDAYS)
+    const event = await trx
+      .insertInto('catalogChangeEvents')
+      .values({ orgId, kind: input.kind, occurredAt, description: input.description, createdBy: ctx.actor.userId })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    const entries = await trx
+      .selectFrom('resourceVersions')
+      .select('resourceId')
+      .where('providerOrgId', '=', orgId)
+      .where('isLatest', '=', true)
+      .where('status', '<>', 'withdrawn')
+      .execute()
+    if (entries.length > 0) {
+      await trx
+        .insertInto('catalogReviewTasks')
+        .values(entries.map((e) => ({ eventId: event.id, resourceId: e.resourceId, orgId, dueDate, dueAt })))
+        .execute()
+    }
+    await recordAudit(trx, ctx, {
+      action: 'catalog.change-event.create',
+      objectType: 'catalog_change_event',
+      objectId: event.id,
+      detail: { orgId, kind: input.kind, tasks: entries.length, dueDate },
+    })
+    return { id: event.id, orgId, kind: input.kind, occurredAt, dueDate, dueAt, tasks: entries.length }
+  })
+}
+
+/** A newly published version settles the entry's open update tasks. */
+export async function closeReviewTasksOnPublish(trx: Trx, ctx: Ctx, resourceId: string, version: number) {
+  await trx
+    .updateTable('catalogReviewTasks')
+    .set({ status: 'done', resolution: `已发布第 ${version} 版`, doneBy: ctx.actor.userId, doneAt: ctx.now() })
+    .where('resourceId', '=', resourceId)
+    .where('status', '=', 'open')
+    .execute()
+}
+
+export async function listReviewTasks(ctx: Ctx, query: ReviewTaskQuery) {
+  const now = ctx.now()
+  const orgId = ctx.actor.roles.includes('AUTH_ADMIN') ? query.orgId : ctx.actor.orgId
+  const base = ctx.db
+    .selectFrom('catalogReviewTasks as t')
+    .innerJoin('catalogChangeEvents as e', 'e.id', 't.eventId')
+    .innerJoin('orgs as o', 'o.id', 't.orgId')
+    .innerJoin('resourceVersions as v', (join) => join.onRef('v.resourceId', '=', 't.resourceId').on('v.isLatest', '=', true))
+    .$if(!!orgId, (qb) => qb.where('t.orgId', '=', orgId!))
+    .$if(!!query.status, (qb) => qb.where('t.status', '=', query.status!))
+    .$if(query.overdue === 'true', (qb) => qb.where('t.status', '=', 'open').where('t.dueAt', '<', now))
+    .$if(query.overdue === 'false', (qb) => qb.where('t.dueAt', '>=', now))
+  const [rows, total] = await Promise.all([
+    base
+      .select([
+        't.id',
+        't.resourceId',
+        'v.name as resourceName',
+        't.orgId',
+        'o.name as orgName',
+        't.eventId',
+        'e.kind as eventKind',
+        'e.description as eventDescription',
+        't.dueDate',
+        't.dueAt',
+        't.status',
+        't.resolution',
+        't.doneAt',
+        sql<boolean>`t.status = 'open' and t.due_at < ${now}`.as('overdue'),
+      ])
+      .orderBy('t.status', 'desc')
+      .orderBy('t.dueAt')
+      .limit(query.pageSize)
+      .offset(pageOffset(query))
+      .execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return {
+    items: rows.map((r) => ({ ...r, dueAt: new Date(r.dueAt), doneAt: r.doneAt ? new Date(r.doneAt) : null })),
+    total: total.n,
+    page: query.page,
+    pageSize: query.pageSize,
+  }
+}
+
+/** The department confirms an entry needs no change after the event (or has been handled). */
+export async function completeReviewTask(ctx: Ctx, id: string, resolution: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const task = await trx.selectFrom('catalogReviewTasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+    if (!task || (task.orgId !== ctx.actor.orgId && !ctx.actor.roles.includes('AUTH_ADMIN'))) throw notFound('更新任务')
+    authorize(ctx.actor, 'catalog.review-task.complete', task)
+    if (task.status !== 'open') throw invalidState('该任务已处理')
+    await trx
+      .updateTable('catalogReviewTasks')
+      .set({ status: 'done', resolution, doneBy: ctx.actor.userId, doneAt: ctx.now() })
+      .where('id', '=', id)
+      .execute()
+    await recordAudit(trx, ctx, { action: 'catalog.review-task.complete', objectType: 'catalog_review_task', objectId: id })
+    return { id, status: 'done' as const, resolution }
+  })
+}

@@ -1,0 +1,253 @@
+import { RESOURCE_STATUSES } from '../../../../common/catalog.ts'
+import { recordAudit } from '../../platform/audit/record.ts'
+import type { Actor } from '../../platform/auth/actor.ts'
+import { authorize } from '../../platform/auth/policy.ts'
+import { workdayDeadline } from '../../platform/calendar/working-days.ts'
+import type { Ctx } from '../../platform/context.ts'
+import type { Executor, Trx } from '../../platform/db/database.ts'
+import { type ErrorDetail, invalidState, notFound, validationFailed } from '../../platform/http/errors.ts'
+import { changedFields, contentOf, searchTokensOf, toStoredItems, versionContent } from './content.ts'
+import { presentResource } from './presenter.ts'
+import {
+  type ResourceRow,
+  findClassNode,
+  findNameClash,
+  findResourceVersion,
+  findVersion,
+  findVisibleResource,
+  hasChildClass,
+  insertResource,
+  insertVersion,
+  leadOrgOfClass,
+  listVersions,
+  lockResource,
+  nextSequence,
+  searchResources,
+  seesAllDrafts,
+  updateResource,
+  updateVersion,
+} from './queries.ts'
+import { closeReviewTasksOnPublish } from './review-tasks.ts'
+import { checkResourceRules } from './rules.ts'
+import type { CreateResourceBody, SearchQuery, UpdateResourceBody } from './schemas.ts'
+import { parseSearch } from './search-text.ts'
+
+// Catalog review by the authority: 5 working days (SPEC §7.1 table).
+const REVIEW_WORKDAYS = 5
+
+/** Class rules (SPEC §4.1–4.2; API.md): a leaf at 目 level or below; 基础/主题 only for the library's lead department. */
+async function classProblems(db: Executor, classCode: string, providerOrgId: string): Promise<ErrorDetail[]> {
+  const node = await findClassNode(db, classCode)
+  if (!node) return [{ field: 'classCode', message: `分类 ${classCode} 不存在` }]
+  if (node.depth < 3 || (await hasChildClass(db, classCode))) {
+    return [{ field: 'classCode', message: `请选择末级分类（目或细目），「${node.name}」下还有子分类或层级不够` }]
+  }
+  if (classCode[0] !== '3' && (await leadOrgOfClass(db, classCode)) !== providerOrgId) {
+    return [{ field: 'classCode', message: `「${node.name}」属于基础/主题信息资源，只能由其牵头部门编目` }]
+  }
+  return []
+}
+
+/** Validates a full entry (rules that need only the entry itself, plus its class and name). */
+async function validateEntry(trx: Executor, ctx: Ctx, body: CreateResourceBody, providerOrgId: string, knownItemIds: ReadonlySet<string>, resourceId?: string) {
+  const { stored, problems } = toStoredItems(body.items, body.openFlag, knownItemIds)
+  problems.push(...checkResourceRules(body, { networkZone: ctx.config.networkZone }))
+  problems.push(...(await classProblems(trx, body.classCode, providerOrgId)))
+  if (problems.length > 0) return { problems, content: null }
+  if (await findNameClash(trx, providerOrgId, body.name, resourceId)) {
+    return { problems: [{ field: 'name', message: `本单位已有名为「${body.name}」的目录` }], content: null }
+  }
+  return { problems, content: versionContent(body, stored) }
+}
+
+const fail = (problems: ErrorDetail[]) => validationFailed(problems, problems[0]?.message ?? '输入有误')
+
+async function reload(trx: Executor, actor: Actor, id: string) {
+  const row = await findVisibleResource(trx, id, actor)
+  if (!row) throw notFound('目录')
+  return presentResource(row, actor)
+}
+
+/** Creates a draft entry in an open transaction; returns its id, or the problems that stop it. */
+export async function insertDraft(trx: Trx, ctx: Ctx, body: CreateResourceBody) {
+  const providerOrgId = ctx.actor.orgId
+  const { problems, content } = await validateEntry(trx, ctx, body, providerOrgId, new Set())
+  if (!content) return { problems, id: null }
+  const { id } = await insertResource(trx, providerOrgId)
+  await insertVersion(trx, {
+    ...content,
+    resourceId: id,
+    version: 1,
+    providerOrgId,
+    status: 'draft',
+    isLatest: true,
+    contactName: content.contactName ?? ctx.actor.name,
+    changedBy: ctx.actor.userId,
+    changedAt: ctx.now(),
+    changedFields: changedFields(null, content),
+  }, searchTokensOf(content))
+  await recordAudit(trx, ctx, { action: 'catalog.resource.create', objectType: 'resource', objectId: id, detail: { name: body.name } })
+  return { problems, id }
+}
+
+export async function createResource(ctx: Ctx, body: CreateResourceBody) {
+  authorize(ctx.actor, 'catalog.resource.create', { providerOrgId: ctx.actor.orgId })
+  return ctx.db.transaction().execute(async (trx) => {
+    const { problems, id } = await insertDraft(trx, ctx, body)
+    if (!id) throw fail(problems)
+    return reload(trx, ctx.actor, id)
+  })
+}
+
+async function lockLatest(trx: Trx, ctx: Ctx, id: string) {
+  const resource = await lockResource(trx, id)
+  // Entries a department may not see are reported as missing, so ids do not leak (STYLE §3).
+  if (!resource || !(await findVisibleResource(trx, id, ctx.actor))) throw notFound('目录')
+  const latest = (await findVersion(trx, id, resource.latestVersion))!
+  return { resource, latest }
+}
+
+/**
+ * Edits an entry. A draft or returned version is edited in place; editing a published or
+ * withdrawn entry starts the next version as a draft, and the published one stays visible.
+ */
+export async function updateEntry(ctx: Ctx, id: string, patch: UpdateResourceBody) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const { resource, latest } = await lockLatest(trx, ctx, id)
+    authorize(ctx.actor, 'catalog.resource.update', resource)
+    if (latest.status === 'pending_review') throw invalidState('目录正在审核中，不能修改；如需修改请等待审核结果')
+    if (resource.code && patch.classCode && patch.classCode !== latest.classCode) {
+      throw fail([{ field: 'classCode', message: `目录已发布，资源代码 ${resource.code} 不可变，分类不能修改` }])
+    }
+    const merged: CreateResourceBody = { ...contentOf(latest), ...patch }
+    const knownIds = new Set(latest.items.map((item) => item.id))
+    const { problems, content } = await validateEntry(trx, ctx, merged, resource.providerOrgId, knownIds, id)
+    if (!content) throw fail(problems)
+
+    const inPlace = latest.status === 'draft' || latest.status === 'returned'
+    const base = inPlace && latest.version > 1 ? await findVersion(trx, id, latest.version - 1) : inPlace ? null : latest
+    const before = base ? versionContent(contentOf(base), base.items) : null
+    const fields = changedFields(before, content)
+    const audit = { changedBy: ctx.actor.userId, changedAt: ctx.now(), changedFields: fields }
+    if (inPlace) {
+      await updateVersion(trx, latest.id, { ...content, ...audit, status: 'draft' }, searchTokensOf(content))
+    } else {
+      const version = latest.version + 1
+      await updateVersion(trx, latest.id, { isLatest: false })
+      await insertVersion(trx, {
+        ...content,
+        ...audit,
+        resourceId: id,
+        version,
+        providerOrgId: resource.providerOrgId,
+        status: 'draft',
+        isLatest: true,
+      }, searchTokensOf(content))
+      await updateResource(trx, id, { latestVersion: version })
+    }
+    await recordAudit(trx, ctx, { action: 'catalog.resource.update', objectType: 'resource', objectId: id, detail: { fields } })
+    return reload(trx, ctx.actor, id)
+  })
+}
+
+export async function submitResource(ctx: Ctx, id: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const { resource, latest } = await lockLatest(trx, ctx, id)
+    authorize(ctx.actor, 'catalog.resource.submit', resource)
+    if (latest.status !== 'draft' && latest.status !== 'returned') {
+      throw invalidState(`目录当前为「${RESOURCE_STATUSES[latest.status as 'draft'] ?? latest.status}」，只有草稿或退回的目录可以提交审核`)
+    }
+    // Re-check everything: rules or the class tree may have changed since the draft was saved.
+    const { problems } = await validateEntry(trx, ctx, contentOf(latest), resource.providerOrgId, new Set(latest.items.map((i) => i.id)), id)
+    if (problems.length > 0) throw fail(problems)
+    const now = ctx.now()
+    const { dueAt } = await workdayDeadline(trx, now, REVIEW_WORKDAYS)
+    await updateVersion(trx, latest.id, { status: 'pending_review', submittedAt: now, reviewDueAt: dueAt })
+    await recordAudit(trx, ctx, { action: 'catalog.resource.submit', objectType: 'resource', objectId: id, detail: { version: latest.version } })
+    return reload(trx, ctx.actor, id)
+  })
+}
+
+export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' | 'return', comment?: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const { resource, latest } = await lockLatest(trx, ctx, id)
+    authorize(ctx.actor, 'catalog.resource.review', resource)
+    if (latest.status !== 'pending_review') throw invalidState('该目录不在待审核状态（可能已被审核）')
+    const now = ctx.now()
+    const reviewed = { reviewedBy: ctx.actor.userId, reviewedAt: now, reviewComment: comment ?? null }
+    if (decision === 'return') {
+      await updateVersion(trx, latest.id, { ...reviewed, status: 'returned' })
+    } else {
+      // The code is assigned once, at first publication, and never changes (SPEC §4.2).
+      const code = resource.code ?? `${latest.classCode}/${String(await nextSequence(trx, latest.classCode)).padStart(4, '0')}`
+      if (resource.publishedVersion !== null) {
+        const previous = await findVersion(trx, id, resource.publishedVersion)
+        if (previous) await updateVersion(trx, previous.id, { status: 'superseded', isPublished: false })
+      }
+      await updateVersion(trx, latest.id, { ...reviewed, status: 'published', isPublished: true, publishedAt: now })
+      await updateResource(trx, id, { code, publishedVersion: latest.version, firstPublishedAt: resource.firstPublishedAt ?? now })
+      await closeReviewTasksOnPublish(trx, ctx, id, latest.version)
+    }
+    await recordAudit(trx, ctx, {
+      action: 'catalog.resource.review',
+      objectType: 'resource',
+      objectId: id,
+      detail: { decision, version: latest.version },
+    })
+    return reload(trx, ctx.actor, id)
+  })
+}
+
+export async function withdrawResource(ctx: Ctx, id: string, reason: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const { resource } = await lockLatest(trx, ctx, id)
+    authorize(ctx.actor, 'catalog.resource.withdraw', resource)
+    if (resource.publishedVersion === null) throw invalidState('只有已发布的目录可以下架')
+    const published = (await findVersion(trx, id, resource.publishedVersion))!
+    await updateVersion(trx, published.id, { status: 'withdrawn', isPublished: false, withdrawnReason: reason })
+    await updateResource(trx, id, { publishedVersion: null })
+    await recordAudit(trx, ctx, { action: 'catalog.resource.withdraw', objectType: 'resource', objectId: id, detail: { reason } })
+    return reload(trx, ctx.actor, id)
+  })
+}
+
+export async function getResource(ctx: Ctx, id: string, version?: number) {
+  const visible = await findVisibleResource(ctx.db, id, ctx.actor)
+  if (!visible) throw notFound('目录')
+  if (version === undefined || version === visible.version) return presentResource(visible, ctx.actor)
+  const row = await findResourceVersion(ctx.db, id, version)
+  const ownerView = seesAllDrafts(ctx.actor) || visible.providerOrgId === ctx.actor.orgId
+  if (!row || (!ownerView && !row.publishedAt)) throw notFound('该版本')
+  return presentResource({ ...row, publishedVersion: visible.publishedVersion } as ResourceRow, ctx.actor)
+}
+
+export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
+  let parsed = null
+  if (query.q) {
+    const result = parseSearch(query.q)
+    if ('tooShort' in result) throw fail([{ field: 'q', message: `检索词「${result.tooShort}」太短：中文检索词至少两个字` }])
+    parsed = result
+  }
+  const { items, total } = await searchResources(ctx.db, ctx.actor, query, parsed)
+  return { items: items.map((row) => presentResource(row, ctx.actor)), total, page: query.page, pageSize: query.pageSize }
+}
+
+export async function listResourceVersions(ctx: Ctx, id: string) {
+  const visible = await findVisibleResource(ctx.db, id, ctx.actor)
+  if (!visible) throw notFound('目录')
+  const ownerView = seesAllDrafts(ctx.actor) || visible.providerOrgId === ctx.actor.orgId
+  const rows = await listVersions(ctx.db, id, ownerView)
+  return {
+    items: rows.map((row) => {
+      const status = row.status === 'superseded' ? 'published' : row.status
+      return {
+        ...row,
+        status: row.status,
+        statusLabel: row.status === 'superseded' ? '已被新版本替代' : RESOURCE_STATUSES[status as 'draft'],
+        changedAt: new Date(row.changedAt),
+        reviewedAt: row.reviewedAt ? new Date(row.reviewedAt) : null,
+        publishedAt: row.publishedAt ? new Date(row.publishedAt) : null,
+      }
+    }),
+  }
+}

@@ -1,0 +1,1 @@
+export { identityRoutes as identityModule } from './routes.ts'

@@ -1,0 +1,63 @@
+import { sql } from 'kysely'
+import type { Executor } from '../../platform/db/database.ts'
+import { containsPattern } from '../../platform/db/like.ts'
+import { pageOffset } from '../../platform/http/pagination.ts'
+import type { UserListQuery } from './schemas.ts'
+
+const userColumns = [
+  'u.id',
+  'u.username',
+  'u.name',
+  'u.orgId',
+  'o.name as orgName',
+  'u.roles',
+  'u.status',
+  'u.mobile',
+  'u.lastLoginAt',
+] as const
+
+const usersWithOrg = (db: Executor) => db.selectFrom('users as u').innerJoin('orgs as o', 'o.id', 'u.orgId')
+
+export const findUserForLogin = (db: Executor, username: string) =>
+  db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst()
+
+export const findUserById = (db: Executor, id: string) =>
+  usersWithOrg(db).select(userColumns).where('u.id', '=', id).executeTakeFirst()
+
+export const lockUserForUpdate = (db: Executor, id: string) =>
+  db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+
+/**
+ * Counts one failed login atomically; the 5th failure in a row locks the account for 15 minutes
+ * (API.md "Identity"). A lock that has run out starts the count again.
+ */
+export const recordFailedLogin = (db: Executor, id: string, now: Date) =>
+  db
+    .updateTable('users')
+    .set({
+      failedLogins: sql`case when locked_until is not null and locked_until <= ${now} then 1 else failed_logins + 1 end`,
+      lockedUntil: sql`case
+        when locked_until is not null and locked_until <= ${now} then null
+        when failed_logins + 1 >= 5 then ${now}::timestamptz + interval '15 minutes'
+        else locked_until end`,
+    })
+    .where('id', '=', id)
+    .returning(['failedLogins', 'lockedUntil'])
+    .executeTakeFirstOrThrow()
+
+export const recordSuccessfulLogin = (db: Executor, id: string, now: Date) =>
+  db.updateTable('users').set({ failedLogins: 0, lockedUntil: null, lastLoginAt: now }).where('id', '=', id).execute()
+
+export async function listUsers(db: Executor, query: UserListQuery & { restrictOrgId?: string }) {
+  const base = usersWithOrg(db)
+    .$if(!!query.restrictOrgId, (qb) => qb.where('u.orgId', '=', query.restrictOrgId!))
+    .$if(!!query.orgId, (qb) => qb.where('u.orgId', '=', query.orgId!))
+    .$if(!!query.q, (qb) =>
+      qb.where((eb) => eb.or([eb('u.username', 'ilike', containsPattern(query.q!)), eb('u.name', 'ilike', containsPattern(query.q!))])),
+    )
+  const [items, total] = await Promise.all([
+    base.select(userColumns).orderBy('o.name').orderBy('u.username').limit(query.pageSize).offset(pageOffset(query)).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { items, total: total.n }
+}

@@ -1,0 +1,2 @@
+export { findOrg, findOrgByName } from './queries.ts'
+export { orgRoutes as orgsModule } from './routes.ts'

@@ -1,0 +1,15 @@
+import type { Role } from '../../../../common/roles.ts'
+
+/** The authenticated caller of a request. */
+export interface Actor {
+  userId: string
+  username: string
+  name: string
+  orgId: string
+  orgName: string
+  orgKind: 'authority' | 'department' | 'region'
+  roles: readonly Role[]
+  sessionId: string
+}
+
+export const hasRole = (actor: Actor, ...roles: Role[]) => roles.some((role) => actor.roles.includes(role))

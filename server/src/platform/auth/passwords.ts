@@ -1,0 +1,30 @@
+import { Algorithm, hash, verify } from '@node-rs/argon2'
+
+// argon2id with OWASP's minimum profile (19 MiB, t=2): ~35 ms per hash on this machine class (STACK.md §4).
+const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 }
+
+export const hashPassword = (password: string) => hash(password, OPTIONS)
+
+export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
+  try {
+    return await verify(passwordHash, password)
+  } catch {
+    return false
+  }
+}
+
+// Verified when the username is unknown, so both failures take the same time.
+let dummyHash: Promise<string> | undefined
+export const dummyPasswordHash = () => (dummyHash ??= hashPassword('no-such-user-placeholder'))
+
+/**
+ * API.md: at least 8 characters from at least 3 of upper case, lower case, digits, symbols.
+ * Returns a Chinese message for the first rule broken, or null when the password is acceptable.
+ */
+export function passwordPolicyViolation(password: string): string | null {
+  if (password.length < 8) return '密码至少 8 位'
+  if (password.length > 128) return '密码不能超过 128 位'
+  const classes = [/[A-Z]/, /[a-z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length
+  if (classes < 3) return '密码须包含大写字母、小写字母、数字、符号中的至少三类'
+  return null
+}

@@ -1,0 +1,128 @@
+import type { FastifyInstance, FastifyRequest } from 'fastify'
+import fp from 'fastify-plugin'
+import { type AuditSource, appendAudit } from '../audit/chain.ts'
+import type { Config } from '../config/config.ts'
+import type { Ctx } from '../context.ts'
+import type { Db } from '../db/database.ts'
+import { AppError, forbidden, unauthenticated } from '../http/errors.ts'
+import type { Actor } from './actor.ts'
+import { POLICY, canByRole } from './policy.ts'
+import { resolveSession } from './sessions.ts'
+
+declare module 'fastify' {
+  interface FastifyContextConfig {
+    /** The policy action this route performs (`domain.object.verb`). */
+    action?: string
+    /** Reachable without a login token (login, health, docs). */
+    public?: boolean
+  }
+  interface FastifyRequest {
+    actor: Actor | null
+    /** Service context; only for routes that require a user (throws 401 otherwise). */
+    readonly ctx: Ctx
+  }
+  interface FastifyInstance {
+    db: Db
+    config: Config
+    clock: () => Date
+    /** Every route with its declared action, recorded at registration (walked by the route matrix test). */
+    routeRegistry: RegisteredRoute[]
+  }
+}
+
+export interface RegisteredRoute {
+  method: string
+  url: string
+  action: string | null
+  public: boolean
+}
+
+// Routes registered by third-party plugins that are public by nature (API docs UI and its assets).
+const PUBLIC_PREFIXES = ['/api/docs']
+
+const bearerOf = (request: FastifyRequest) => {
+  const header = request.headers.authorization
+  if (!header || !header.startsWith('Bearer ')) return null
+  const token = header.slice(7).trim()
+  return token.length > 0 && token.length <= 200 ? token : null
+}
+
+/**
+ * Deny by default: every route declares `config.action` (checked against the one policy table) or
+ * `config.public`. The app refuses to start otherwise. Authentication and the role check run in
+ * onRequest, before the body is parsed, so a caller without a token gets 401 whatever it sends.
+ */
+export const authPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.decorate('routeRegistry', [] as RegisteredRoute[])
+    app.decorateRequest('actor', null)
+    app.decorateRequest('ctx', {
+      getter(this: FastifyRequest) {
+        const actor = this.actor
+        if (!actor) throw unauthenticated()
+        return {
+          db: app.db,
+          actor,
+          config: app.config,
+          requestId: this.id,
+          ip: this.ip,
+          now: app.clock,
+        } satisfies Ctx
+      },
+    })
+
+    const auditSourceOfRequest = (request: FastifyRequest, actor: Actor): AuditSource => ({
+      actorId: actor.userId,
+      orgId: actor.orgId,
+      roles: actor.roles,
+      ip: request.ip,
+      requestId: request.id,
+      at: app.clock(),
+    })
+
+    app.addHook('onRoute', (route) => {
+      const methods = Array.isArray(route.method) ? route.method : [route.method]
+      const isPublic = route.config?.public === true || PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))
+      for (const method of methods) {
+        if (method === 'HEAD') continue
+        app.routeRegistry.push({ method, url: route.url, action: route.config?.action ?? null, public: isPublic })
+      }
+    })
+
+    app.addHook('onReady', async () => {
+      const undeclared = app.routeRegistry.filter((r) => !r.public && (!r.action || !(r.action in POLICY)))
+      if (undeclared.length > 0) {
+        throw new Error(`routes without a declared policy action: ${undeclared.map((r) => `${r.method} ${r.url} (${r.action})`).join(', ')}`)
+      }
+    })
+
+    app.addHook('onRequest', async (request) => {
+      const config = request.routeOptions.config
+      if (config.public || PUBLIC_PREFIXES.some((p) => request.routeOptions.url?.startsWith(p))) return
+      if (!request.routeOptions.url) return // unknown route: the not-found handler answers
+      const token = bearerOf(request)
+      const actor = token ? await resolveSession(app.db, token, app.clock(), app.config.sessionIdleMinutes) : null
+      if (!actor) throw unauthenticated(token ? '登录已过期或已退出，请重新登录' : '请先登录')
+      request.actor = actor
+      const action = config.action
+      if (!action || !canByRole(actor, action)) {
+        await appendAudit(app.db, auditSourceOfRequest(request, actor), { action: action ?? 'unknown', result: 'denied', detail: { method: request.method, url: request.routeOptions.url } })
+        throw forbidden()
+      }
+    })
+
+    // Refusals decided inside services (403 from a `when` rule) are recorded here: one hook sees them all.
+    app.addHook('onError', async (request, _reply, error) => {
+      if (!(error instanceof AppError) || error.statusCode !== 403 || !request.actor) return
+      if (request.routeOptions.config.action && canByRole(request.actor, request.routeOptions.config.action)) {
+        await appendAudit(app.db, auditSourceOfRequest(request, request.actor), {
+          action: request.routeOptions.config.action,
+          result: 'denied',
+          objectId: (request.params as { id?: string } | undefined)?.id ?? null,
+          detail: { code: error.code },
+        })
+      }
+    })
+  },
+  { name: 'auth', dependencies: ['error-handler'] },
+)

@@ -1,0 +1,21 @@
+/** Calendar-date helpers over 'YYYY-MM-DD' strings, in UTC so no local timezone can shift a day. */
+
+const DAY_MS = 86_400_000
+export const BEIJING_OFFSET_MS = 8 * 3_600_000
+
+export const isIsoDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value) && toIsoDate(parseIsoDate(value)) === value
+export const parseIsoDate = (value: string) => new Date(`${value}T00:00:00Z`)
+export const toIsoDate = (date: Date) => date.toISOString().slice(0, 10)
+export const addDays = (value: string, days: number) => toIsoDate(new Date(parseIsoDate(value).getTime() + days * DAY_MS))
+/** 0 = Sunday … 6 = Saturday. */
+export const weekdayOf = (value: string) => parseIsoDate(value).getUTCDay()
+export const isWeekend = (value: string) => weekdayOf(value) === 0 || weekdayOf(value) === 6
+
+/** The Beijing (UTC+8) calendar date and minute of day of an instant. */
+export function beijingDateTime(at: Date): { date: string; minuteOfDay: number } {
+  const shifted = new Date(at.getTime() + BEIJING_OFFSET_MS)
+  return { date: toIsoDate(shifted), minuteOfDay: shifted.getUTCHours() * 60 + shifted.getUTCMinutes() }
+}
+
+/** The end (23:59:59 Beijing time) of a calendar date, as an instant. */
+export const endOfBeijingDay = (value: string) => new Date(`${value}T23:59:59+08:00`)

@@ -1,0 +1,74 @@
+import type { FastifyError, FastifyInstance } from 'fastify'
+import fp from 'fastify-plugin'
+import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
+import { AppError, type ErrorDetail } from './errors.ts'
+
+/** `/items/0/dataType` → `items[0].dataType` (API.md's `details[].field`). */
+export function toFieldPath(instancePath: string, context?: string): string {
+  const parts = instancePath.split('/').filter(Boolean)
+  let path = ''
+  for (const part of parts) path += /^\d+$/.test(part) ? `[${part}]` : path ? `.${part}` : part
+  return path || context || 'body'
+}
+
+// Fastify's own client errors, mapped to API.md codes with Chinese messages.
+const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
+  FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: '请求体不是合法的 JSON' },
+  FST_ERR_CTP_EMPTY_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: '请求体为空' },
+  FST_ERR_CTP_BODY_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '请求体过大' },
+  FST_ERR_CTP_INVALID_MEDIA_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的内容类型' },
+  FST_ERR_CTP_INVALID_CONTENT_LENGTH: { status: 400, code: 'VALIDATION_FAILED', message: '请求长度无效' },
+  FST_ERR_CTP_INVALID_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: '不支持的内容类型' },
+  FST_ERR_BAD_URL: { status: 400, code: 'VALIDATION_FAILED', message: '请求地址无效' },
+  FST_ERR_ASYNC_CONSTRAINT: { status: 400, code: 'VALIDATION_FAILED', message: '请求无效' },
+  FST_INVALID_MULTIPART_CONTENT_TYPE: { status: 415, code: 'UNSUPPORTED_MEDIA_TYPE', message: '请使用 multipart/form-data 上传文件' },
+  FST_REQ_FILE_TOO_LARGE: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '上传文件过大' },
+  FST_FILES_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '上传文件数量过多' },
+  FST_PARTS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '表单字段过多' },
+  FST_FIELDS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '表单字段过多' },
+}
+
+// PostgreSQL errors caused by input that slipped past schemas (SQLSTATE class 22: data exception).
+const SQLSTATE_INPUT_ERRORS = new Set(['22001', '22003', '22007', '22008', '22P02', '22021', '22023', '22025', '2201B'])
+
+/** One error handler: every failure leaves as `{"error":{"code","message","details"}}`. */
+export const errorHandlerPlugin = fp(
+  async (app: FastifyInstance) => {
+    app.setErrorHandler((error: FastifyError, request, reply) => {
+      const send = (status: number, code: string, message: string, details?: ErrorDetail[]) =>
+        reply.code(status).send({ error: { code, message, ...(details ? { details } : {}) } })
+
+      if (error instanceof AppError) return send(error.statusCode, error.code, error.message, error.details)
+      if (hasZodFastifySchemaValidationErrors(error)) {
+        const details = error.validation.map((issue) => ({
+          field: toFieldPath(issue.instancePath, error.validationContext),
+          message: issue.message ?? '取值无效',
+        }))
+        return send(400, 'VALIDATION_FAILED', '输入有误，请检查标注的字段', details)
+      }
+      const known = error.code ? FASTIFY_ERRORS[error.code] : undefined
+      if (known) return send(known.status, known.code, known.message)
+      const sqlState = (error as { code?: string }).code
+      if (sqlState && SQLSTATE_INPUT_ERRORS.has(sqlState)) {
+        request.log.warn({ err: error }, 'database rejected input')
+        return send(400, 'VALIDATION_FAILED', '输入的值不符合数据格式要求')
+      }
+      if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
+        request.log.info({ err: error }, 'client error')
+        return send(error.statusCode, error.statusCode === 429 ? 'RATE_LIMITED' : 'VALIDATION_FAILED', '请求无效')
+      }
+      request.log.error({ err: error }, 'unhandled error')
+      return send(500, 'INTERNAL_ERROR', `服务器内部错误，请联系管理员（请求编号 ${request.id}）`)
+    })
+
+    app.setNotFoundHandler((request, reply) =>
+      reply.code(404).send({ error: { code: 'NOT_FOUND', message: `接口不存在：${request.method} ${request.url.split('?')[0]}` } }),
+    )
+
+    // Fastify 5 generates ids; echo the caller's X-Request-Id (or ours) on every response.
+    app.addHook('onSend', async (request, reply) => {
+      reply.header('x-request-id', request.id)
+    })
+  },
+  { name: 'error-handler' },
+)

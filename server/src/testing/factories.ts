@@ -1,0 +1,131 @@
+import { randomInt } from 'node:crypto'
+import { withUsccCheck } from '../../../common/uscc.ts'
+import type { Role } from '../../../common/roles.ts'
+import { hashPassword } from '../platform/auth/passwords.ts'
+import { createSession } from '../platform/auth/sessions.ts'
+import type { Executor } from '../platform/db/database.ts'
+import type { CreateResourceBody } from '../modules/catalog/schemas.ts'
+
+/** Factories: rows with sensible defaults and overrides (Outline's server/test/factories.ts). */
+
+export const TEST_PASSWORD = 'Govshare@2026'
+let passwordHash: Promise<string> | undefined
+const testPasswordHash = () => (passwordHash ??= hashPassword(TEST_PASSWORD))
+
+let sequence = 0
+const next = () => ++sequence
+
+/** A valid 统一社会信用代码 for a government organ of the city (prefix 11, region 370700). */
+export const makeUscc = (region = '370700') => withUsccCheck(`11${region}${String(randomInt(1e8, 1e9 - 1)).padStart(9, '0')}`)
+
+export interface OrgRow {
+  id: string
+  name: string
+  code: string | null
+  regionCode: string
+}
+
+export async function buildOrg(
+  db: Executor,
+  overrides: Partial<{ name: string; kind: 'authority' | 'department' | 'region'; regionCode: string; parentId: string; code: string | null }> = {},
+): Promise<OrgRow> {
+  const kind = overrides.kind ?? 'department'
+  const regionCode = overrides.regionCode ?? '370700'
+  return db
+    .insertInto('orgs')
+    .values({
+      name: overrides.name ?? `测试部门${next()}`,
+      code: overrides.code === undefined ? (kind === 'region' ? null : makeUscc(regionCode)) : overrides.code,
+      regionCode,
+      parentId: overrides.parentId ?? null,
+      kind,
+    })
+    .returning(['id', 'name', 'code', 'regionCode'])
+    .executeTakeFirstOrThrow()
+}
+
+export interface UserRow {
+  id: string
+  username: string
+  orgId: string
+  roles: Role[]
+}
+
+export async function buildUser(db: Executor, overrides: { orgId: string; roles: Role[]; username?: string; name?: string }): Promise<UserRow> {
+  return db
+    .insertInto('users')
+    .values({
+      username: overrides.username ?? `user${next()}_${randomInt(1e6)}`,
+      name: overrides.name ?? '测试用户',
+      orgId: overrides.orgId,
+      roles: overrides.roles,
+      passwordHash: await testPasswordHash(),
+      mobile: null,
+    })
+    .returning(['id', 'username', 'orgId', 'roles'])
+    .executeTakeFirstOrThrow()
+}
+
+/** A login token without going through the password check (login itself is tested in identity). */
+export const tokenFor = (db: Executor, user: { id: string }, now = new Date('2026-03-02T02:00:00Z')) => createSession(db, user.id, now, '127.0.0.1')
+
+export async function buildClassNode(db: Executor, code: string, name: string, leadOrgId: string | null = null) {
+  const parentCode = code.length === 6 ? code.slice(0, 3) : code.length === 3 ? code.slice(0, 1) : code.slice(0, code.length - 3)
+  const depth = code.length === 1 ? 1 : code.length === 3 ? 2 : code.length === 6 ? 3 : 4
+  await db.insertInto('classNodes').values({ code, name, parentCode, depth, leadOrgId }).onConflict((oc) => oc.column('code').doNothing()).execute()
+}
+
+/** A valid entry body (class 3, mixed share types ⇒ 有条件共享) that each test narrows with overrides. */
+export function resourceBody(overrides: Partial<CreateResourceBody> = {}): CreateResourceBody {
+  return {
+    name: `社会组织登记信息${next()}`,
+    classCode: '301001',
+    abstract: '本市登记的社会团体、民办非企业单位和基金会的登记、变更、注销信息',
+    formatClass: 3,
+    formatType: 'PostgreSQL',
+    shareModeClass: '共享平台方式',
+    shareModes: ['api', 'table'],
+    openFlag: false,
+    updateCycle: 2,
+    shareCondition: '仅向承担社会组织监管职责的部门提供',
+    shareBasis: '《社会团体登记管理条例》第二十七条',
+    relatedCodes: [],
+    secret: false,
+    dataGrade: '一般数据',
+    survey: {},
+    dutyRefs: [],
+    items: [
+      { name: '统一社会信用代码', nameEn: 'uscc', dataType: 'C', length: 18, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: true, isTimestamp: false, basicItem: false },
+      { name: '组织名称', nameEn: 'org_name', dataType: 'C', length: 200, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false },
+      { name: '法定代表人身份证号', nameEn: 'legal_rep_id', dataType: 'C', length: 18, shareType: 2, shareCondition: '用于身份核验', sensitive: true, piCategory: 'sensitive_personal', secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false },
+      { name: '更新时间', nameEn: 'updated_at', dataType: 'T', shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: false, isTimestamp: true, basicItem: false },
+    ],
+    ...overrides,
+  }
+}
+
+/** One user per role in one department, plus the authority and a second department. */
+export async function buildWorld(db: Executor) {
+  const authority = await buildOrg(db, { name: `测试大数据局${next()}`, kind: 'authority' })
+  const deptA = await buildOrg(db, { name: `测试公安局${next()}` })
+  const deptB = await buildOrg(db, { name: `测试民政局${next()}` })
+  await buildClassNode(db, '301001', '测试部门A')
+  await buildClassNode(db, '301002', '测试部门B')
+  const user = (orgId: string, roles: Role[]) => buildUser(db, { orgId, roles })
+  const users = {
+    sysAdmin: await user(authority.id, ['SYS_ADMIN']),
+    secAdmin: await user(authority.id, ['SEC_ADMIN']),
+    auditor: await user(authority.id, ['AUDITOR']),
+    authAdmin: await user(authority.id, ['AUTH_ADMIN']),
+    deptAdmin: await user(deptA.id, ['DEPT_ADMIN']),
+    cataloger: await user(deptA.id, ['CATALOGER']),
+    approver: await user(deptA.id, ['APPROVER']),
+    requester: await user(deptB.id, ['REQUESTER']),
+    nodeOperator: await user(deptA.id, ['NODE_OPERATOR']),
+    catalogerB: await user(deptB.id, ['CATALOGER']),
+  }
+  const tokens = Object.fromEntries(
+    await Promise.all(Object.entries(users).map(async ([key, u]) => [key, await tokenFor(db, u)] as const)),
+  ) as Record<keyof typeof users, string>
+  return { authority, deptA, deptB, users, tokens }
+}

@@ -1,0 +1,30 @@
+import { createHash } from 'node:crypto'
+import { existsSync, readFileSync, readdirSync } from 'node:fs'
+import { join } from 'node:path'
+import { MIGRATIONS_DIR } from '../platform/db/migrator.ts'
+
+/** Where test databases come from: a migrated, seeded template, rebuilt when migrations or seeds change. */
+export const PROJECT_ROOT = join(import.meta.dirname, '../../..')
+export const CACHE_DIR = join(PROJECT_ROOT, '.cache')
+
+export function templateKey(): string {
+  const hash = createHash('sha1')
+  for (const file of readdirSync(MIGRATIONS_DIR).sort()) hash.update(file).update(readFileSync(join(MIGRATIONS_DIR, file)))
+  for (const file of ['../platform/calendar/seed.ts', '../platform/db/bootstrap.ts']) {
+    hash.update(readFileSync(join(import.meta.dirname, file)))
+  }
+  return hash.digest('hex').slice(0, 12)
+}
+
+export const pgliteTemplatePath = () => join(CACHE_DIR, `pglite-template-${templateKey()}.tar.gz`)
+export const postgresTemplateName = () => `govshare_tpl_${templateKey()}`
+export const testDatabaseUrl = () => process.env.TEST_DATABASE_URL || null
+
+export const hasPgliteTemplate = () => existsSync(pgliteTemplatePath())
+
+/** The URL of another database on the same server. */
+export function withDatabase(url: string, database: string) {
+  const parsed = new URL(url)
+  parsed.pathname = `/${database}`
+  return parsed.toString()
+}
