@@ -53,6 +53,8 @@ export const errorHandlerPlugin = fp(
         request.log.warn({ err: error }, 'database rejected input')
         return send(400, 'VALIDATION_FAILED', '输入的值不符合数据格式要求')
       }
+      // A unique constraint caught a race the service checks missed (e.g. two creates of one name).
+      if (sqlState === '23505') return send(409, 'CONFLICT', '数据已存在（可能是重复提交）')
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
         request.log.info({ err: error }, 'client error')
         return send(error.statusCode, error.statusCode === 429 ? 'RATE_LIMITED' : 'VALIDATION_FAILED', '请求无效')
