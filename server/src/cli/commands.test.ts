@@ -1,0 +1,61 @@
+import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
+import { mkdtempSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
+import { after, before, describe, test } from 'node:test'
+import { withUsccCheck } from '../../../common/uscc.ts'
+import { type TestApp, buildTestApp } from '../testing/test-app.ts'
+import { PROJECT_ROOT } from '../testing/template.ts'
+import { CliError, createOrgCommand, createUserCommand, initCommand } from './commands.ts'
+
+describe('govshare command-line tool', () => {
+  let t: TestApp
+  before(async () => {
+    t = await buildTestApp()
+  })
+  after(() => t.close())
+
+  test('init creates the authority and a system administrator who can log in', async () => {
+    const code = withUsccCheck('11370700MB1234567')
+    const { org, user } = await initCommand(t.db, { orgName: '潍坊市大数据局', orgCode: code, username: 'admin', name: '系统管理员', password: 'Admin@2026x' })
+    assert.equal(org.name, '潍坊市大数据局')
+    assert.deepEqual(user.roles, ['SYS_ADMIN'])
+    const login = await t.request('POST', '/api/v1/auth/login', { body: { username: 'admin', password: 'Admin@2026x' } })
+    assert.equal(login.status, 200)
+    assert.deepEqual(login.body.user.roles, ['SYS_ADMIN'])
+    const audit = await t.db.selectFrom('auditEvents').select('action').where('action', 'in', ['orgs.org.create', 'identity.user.create']).execute()
+    assert.equal(audit.length, 2)
+  })
+
+  test('create-org and create-user validate like the API and refuse duplicates', async () => {
+    await assert.rejects(createOrgCommand(t.db, { name: '潍坊市民政局', code: '11370700MB12345670' }), CliError)
+    const org = await createOrgCommand(t.db, { name: '潍坊市民政局', code: withUsccCheck('11370700MB1234568') })
+    await assert.rejects(createOrgCommand(t.db, { name: '潍坊市民政局', code: withUsccCheck('11370700MB1234569') }), /已存在/)
+    await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'REQUESTER', password: 'weak' }), /密码/)
+    await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '不存在的局', roles: 'REQUESTER', password: 'Strong@2026' }), /不存在/)
+    await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'KING', password: 'Strong@2026' }), CliError)
+    const user = await createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'REQUESTER,CATALOGER', password: 'Strong@2026' })
+    assert.deepEqual(user.roles, ['REQUESTER', 'CATALOGER'])
+    assert.equal((await t.db.selectFrom('users').select('orgId').where('id', '=', user.id).executeTakeFirstOrThrow()).orgId, org.id)
+  })
+})
+
+test('the tool runs through npm on an embedded data directory', () => {
+  const dir = mkdtempSync(join(tmpdir(), 'govshare-cli-'))
+  try {
+    const env = { ...process.env, GOVSHARE_DATA_DIR: join(dir, 'pglite'), DATABASE_URL: '', GOVSHARE_PASSWORD: 'Admin@2026x' }
+    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 120_000 })
+    const init = run('init', '--org-name', '潍坊市大数据局', '--org-code', withUsccCheck('11370700MB7654321'), '--username', 'admin')
+    assert.equal(init.status, 0, init.stderr)
+    assert.match(init.stdout, /SYS_ADMIN/)
+    const bad = run('create-user', '--username', 'x1')
+    assert.equal(bad.status, 1)
+    assert.match(bad.stderr, /name|姓名|orgId|单位/)
+    const usage = run()
+    assert.equal(usage.status, 0)
+    assert.match(usage.stdout, /create-user/)
+  } finally {
+    rmSync(dir, { recursive: true, force: true })
+  }
+})

@@ -1,0 +1,90 @@
+import { z } from 'zod'
+import { ROLES } from '../../../common/roles.ts'
+import { appendAudit } from '../platform/audit/chain.ts'
+import { hashPassword, passwordPolicyViolation } from '../platform/auth/passwords.ts'
+import type { Db } from '../platform/db/database.ts'
+import { CreateOrgBody } from '../modules/orgs/schemas.ts'
+import { CreateUserBody } from '../modules/identity/schemas.ts'
+
+/**
+ * Commands of the `govshare` tool for a deployment's first steps (before anyone can log in):
+ * the authority and its system administrator, more orgs and users. Input goes through the same
+ * schemas as the API; each command is one transaction with its audit event.
+ */
+
+export class CliError extends Error {}
+
+function parse<T extends z.ZodType>(schema: T, input: unknown): z.infer<T> {
+  const result = schema.safeParse(input)
+  if (!result.success) throw new CliError(result.error.issues.map((i) => `${i.path.join('.') || '参数'}：${i.message}`).join('\n'))
+  return result.data
+}
+
+const cliSource = () => ({ actorId: null, orgId: null, roles: ['CLI'], ip: null, requestId: null, at: new Date() })
+
+export async function createOrgCommand(db: Db, args: Record<string, string | undefined>) {
+  const input = parse(CreateOrgBody, {
+    name: args.name,
+    code: args.code,
+    regionCode: args.region ?? '370700',
+    kind: args.kind ?? 'department',
+    parentId: args.parentId,
+    shortName: args.shortName,
+  })
+  return db.transaction().execute(async (trx) => {
+    const clash = await trx.selectFrom('orgs').select('id').where('name', '=', input.name).executeTakeFirst()
+    if (clash) throw new CliError(`单位「${input.name}」已存在`)
+    const org = await trx
+      .insertInto('orgs')
+      .values({ name: input.name, code: input.code ?? null, regionCode: input.regionCode, kind: input.kind, parentId: input.parentId ?? null, orgType: input.orgType })
+      .returning(['id', 'name'])
+      .executeTakeFirstOrThrow()
+    await appendAudit(trx, cliSource(), { action: 'orgs.org.create', objectType: 'org', objectId: org.id, detail: { via: 'cli' } })
+    return org
+  })
+}
+
+export async function createUserCommand(db: Db, args: Record<string, string | undefined>) {
+  const org = args.orgName ? await db.selectFrom('orgs').select('id').where('name', '=', args.orgName).executeTakeFirst() : undefined
+  if (args.orgName && !org) throw new CliError(`单位「${args.orgName}」不存在`)
+  const input = parse(CreateUserBody, {
+    username: args.username,
+    name: args.name,
+    orgId: org?.id ?? args.orgId,
+    roles: (args.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+    password: args.password,
+  })
+  const problem = passwordPolicyViolation(input.password)
+  if (problem) throw new CliError(`密码不符合要求：${problem}`)
+  const passwordHash = await hashPassword(input.password)
+  return db.transaction().execute(async (trx) => {
+    const taken = await trx.selectFrom('users').select('id').where('username', '=', input.username).executeTakeFirst()
+    if (taken) throw new CliError(`用户名 ${input.username} 已被使用`)
+    const user = await trx
+      .insertInto('users')
+      .values({ username: input.username, name: input.name, orgId: input.orgId, roles: [...new Set(input.roles)], passwordHash, mobile: null })
+      .returning(['id', 'username', 'roles'])
+      .executeTakeFirstOrThrow()
+    await appendAudit(trx, cliSource(), { action: 'identity.user.create', objectType: 'user', objectId: user.id, detail: { via: 'cli', roles: user.roles } })
+    return user
+  })
+}
+
+/** The first steps of a PostgreSQL deployment: the city authority and its system administrator. */
+export async function initCommand(db: Db, args: Record<string, string | undefined>) {
+  const existing = await db.selectFrom('orgs').select(['id', 'name']).where('kind', '=', 'authority').executeTakeFirst()
+  const org = existing ?? (await createOrgCommand(db, { name: args.orgName, code: args.orgCode, region: args.region, kind: 'authority' }))
+  const user = await createUserCommand(db, { username: args.username ?? 'admin', name: args.name ?? '系统管理员', orgId: org.id, roles: 'SYS_ADMIN', password: args.password })
+  return { org, user }
+}
+
+export const USAGE = `用法 (usage): npm run govshare -- <command> [--option value …]
+
+  init         --org-name 潍坊市大数据局 --org-code <统一社会信用代码> --username admin --name 系统管理员 --password <密码>
+               creates the city authority (once) and a SYS_ADMIN user
+  create-org   --name <名称> --code <统一社会信用代码> [--region 370700] [--kind department|authority|region] [--parent-id <uuid>]
+  create-user  --username <用户名> --name <姓名> (--org-name <单位> | --org-id <uuid>) --roles ${ROLES.slice(0, 3).join(',')},… --password <密码>
+  migrate      applies pending migrations
+
+The database is DATABASE_URL (PostgreSQL) or, without it, the embedded data directory GOVSHARE_DATA_DIR
+(which must not be in use by a running server). The password may also come from GOVSHARE_PASSWORD.`

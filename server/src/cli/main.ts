@@ -1,0 +1,49 @@
+import { loadConfig } from '../platform/config/config.ts'
+import { prepareDatabase } from '../platform/db/bootstrap.ts'
+import { DataDirLockedError, lockDataDir } from '../platform/db/data-dir-lock.ts'
+import { openDatabase } from '../platform/db/database.ts'
+import { CliError, USAGE, createOrgCommand, createUserCommand, initCommand } from './commands.ts'
+
+/** `--org-name x --roles A,B` → { orgName: 'x', roles: 'A,B' } */
+export function parseArgs(argv: string[]): Record<string, string | undefined> {
+  const args: Record<string, string | undefined> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const flag = argv[i]
+    if (!flag.startsWith('--')) throw new CliError(`无法识别的参数：${flag}`)
+    const key = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+    args[key] = argv[i + 1]?.startsWith('--') ? 'true' : argv[++i]
+  }
+  return args
+}
+
+async function run() {
+  const [command, ...rest] = process.argv.slice(2)
+  const commands = { init: initCommand, 'create-org': createOrgCommand, 'create-user': createUserCommand } as const
+  if (!command || (command !== 'migrate' && !(command in commands))) {
+    console.log(USAGE)
+    process.exit(command ? 64 : 0)
+  }
+  const args = parseArgs(rest)
+  args.password ??= process.env.GOVSHARE_PASSWORD
+  const config = loadConfig()
+  const release = config.databaseUrl ? null : await lockDataDir(config.dataDir)
+  const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl, poolSize: 2 } : { dataDir: config.dataDir })
+  try {
+    await prepareDatabase(database.db)
+    if (command === 'migrate') return console.log('数据库已是最新结构')
+    const result = await commands[command as keyof typeof commands](database.db, args)
+    console.log(JSON.stringify(result, null, 2))
+  } finally {
+    await database.close()
+    await release?.()
+  }
+}
+
+run().catch((error) => {
+  if (error instanceof CliError || error instanceof DataDirLockedError) {
+    console.error(error.message)
+    process.exit(1)
+  }
+  console.error(error)
+  process.exit(1)
+})
