@@ -2,6 +2,7 @@ import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyServerOptions } from 'fastify'
+import type pg from 'pg'
 import {
   type ZodTypeProvider,
   jsonSchemaTransform,
@@ -15,6 +16,7 @@ import { calendarModule } from './modules/calendar/index.ts'
 import { catalogModule } from './modules/catalog/index.ts'
 import { identityModule } from './modules/identity/index.ts'
 import { orgsModule } from './modules/orgs/index.ts'
+import { sharingModule } from './modules/sharing/index.ts'
 import { authPlugin } from './platform/auth/plugin.ts'
 import type { Config } from './platform/config/config.ts'
 import type { Db, DbKind } from './platform/db/database.ts'
@@ -27,6 +29,8 @@ z.config(z.locales.zhCN())
 export interface AppOptions {
   db: Db
   dbKind: DbKind
+  /** PostgreSQL only: the raw pool, for bulk COPY. */
+  pgPool?: pg.Pool
   config: Config
   /** Injected clock: deadlines and sessions are tested on fixed dates. */
   clock?: () => Date
@@ -46,6 +50,8 @@ export async function buildApp(options: AppOptions) {
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('db', options.db)
+  app.decorate('dbKind', options.dbKind)
+  app.decorate('pgPool', options.pgPool ?? null)
   app.decorate('config', options.config)
   app.decorate('clock', options.clock ?? (() => new Date()))
 
@@ -79,6 +85,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(orgsModule, { prefix })
   await app.register(calendarModule, { prefix })
   await app.register(catalogModule, { prefix })
+  await app.register(sharingModule, { prefix })
   await app.register(auditModule, { prefix })
   return app
 }

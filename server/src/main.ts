@@ -10,7 +10,7 @@ async function main() {
   const config = loadConfig()
   const releaseLock = config.databaseUrl ? null : await lockDataDir(config.dataDir)
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir })
-  const app = await buildApp({ db: database.db, dbKind: database.kind, config, logger: { level: config.logLevel } })
+  const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, logger: { level: config.logLevel } })
   const { applied } = await prepareDatabase(database.db)
   if (applied.length > 0) app.log.info({ applied }, 'migrations applied')
   if (database.kind === 'pglite' && config.demo === 'auto' && (await isEmptyDeployment(database.db))) {

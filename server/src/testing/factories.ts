@@ -129,3 +129,25 @@ export async function buildWorld(db: Executor) {
   ) as Record<keyof typeof users, string>
   return { authority, deptA, deptB, users, tokens }
 }
+
+type Requester = { request: (method: string, path: string, options?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }> }
+
+/**
+ * Compiles, submits and publishes an entry over HTTP as the given cataloger and authority; returns the
+ * published resource. Throws with the response when a step fails, so a broken fixture is loud.
+ */
+export async function publishResource(t: Requester, tokens: { cataloger: string; authAdmin: string }, overrides: Partial<CreateResourceBody> = {}) {
+  const step = async (method: string, path: string, token: string, body?: unknown) => {
+    const res = await t.request(method, path, { token, body })
+    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`)
+    return res.body
+  }
+  const created = await step('POST', '/api/v1/catalog/resources', tokens.cataloger, resourceBody(overrides))
+  await step('POST', `/api/v1/catalog/resources/${created.id}/submit`, tokens.cataloger)
+  return step('POST', `/api/v1/catalog/resources/${created.id}/review`, tokens.authAdmin, { decision: 'approve' })
+}
+
+/** New login tokens for every user of a world at `now` (tests that move the clock past the idle timeout). */
+export async function refreshTokens(db: Executor, world: { users: Record<string, { id: string }>; tokens: Record<string, string> }, now: Date) {
+  for (const [key, user] of Object.entries(world.users)) world.tokens[key] = await tokenFor(db, user, now)
+}

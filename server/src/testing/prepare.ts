@@ -1,4 +1,4 @@
-import { mkdirSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
 import pg from 'pg'
 import { prepareDatabase } from '../platform/db/bootstrap.ts'
 import { openDatabase } from '../platform/db/database.ts'
@@ -15,7 +15,10 @@ export async function prepareTemplates() {
     const database = await openDatabase({ dataDir: 'memory://' })
     await prepareDatabase(database.db)
     const dump = await database.pglite!.dumpDataDir('gzip')
-    writeFileSync(pgliteTemplatePath(), Buffer.from(await dump.arrayBuffer()))
+    // Write then rename, so a test process running in parallel never reads half a file.
+    const partial = `${pgliteTemplatePath()}.${process.pid}.partial`
+    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
+    renameSync(partial, pgliteTemplatePath())
     await database.close()
   }
   const url = testDatabaseUrl()
@@ -23,14 +26,22 @@ export async function prepareTemplates() {
     const name = postgresTemplateName()
     const admin = new pg.Client({ connectionString: url })
     await admin.connect()
-    const exists = await admin.query('select 1 from pg_database where datname = $1', [name])
-    if (exists.rowCount === 0) {
-      await admin.query(`create database ${name}`)
-      const database = await openDatabase({ url: withDatabase(url, name), poolSize: 1 })
-      await prepareDatabase(database.db)
-      await database.close()
+    // One process builds the template; the others wait here and then find it complete.
+    await admin.query('select pg_advisory_lock(7370799)')
+    try {
+      const exists = await admin.query('select 1 from pg_database where datname = $1', [name])
+      if (exists.rowCount === 0) {
+        await admin.query(`drop database if exists ${name}_building`)
+        await admin.query(`create database ${name}_building`)
+        const database = await openDatabase({ url: withDatabase(url, `${name}_building`), poolSize: 1 })
+        await prepareDatabase(database.db)
+        await database.close()
+        await admin.query(`alter database ${name}_building rename to ${name}`)
+      }
+    } finally {
+      await admin.query('select pg_advisory_unlock(7370799)')
+      await admin.end()
     }
-    await admin.end()
   }
 }
 

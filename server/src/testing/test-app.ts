@@ -42,7 +42,7 @@ export async function buildTestApp(options: { config?: Partial<Config>; clock?: 
   const database = await openTestDatabase()
   const config = Object.freeze({ ...loadConfig({}), ...options.config })
   const clock = options.clock ?? new TestClock()
-  const app = await buildApp({ db: database.db, dbKind: database.kind, config, clock: clock.now })
+  const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock: clock.now })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as AddressInfo
   const baseUrl = `http://127.0.0.1:${port}`

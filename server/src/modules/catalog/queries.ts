@@ -174,3 +174,7 @@ export async function leadOrgOfClass(db: Executor, code: string): Promise<string
 
 export const listClassNodes = (db: Executor) =>
   db.selectFrom('classNodes').select(['code', 'name', 'parentCode', 'leadOrgId', 'depth', 'sort']).orderBy('depth').orderBy('sort').orderBy('code').execute()
+
+/** The published version of an entry with its provider, or undefined (for other modules: sharing, gateway). */
+export const findPublishedEntry = (db: Executor, resourceId: string) =>
+  withContext(db).selectAll('v').select(contextColumns).where('v.resourceId', '=', resourceId).where('v.isPublished', '=', true).executeTakeFirst()

@@ -3,7 +3,8 @@ import fp from 'fastify-plugin'
 import { type AuditSource, appendAudit } from '../audit/chain.ts'
 import type { Config } from '../config/config.ts'
 import type { Ctx } from '../context.ts'
-import type { Db } from '../db/database.ts'
+import type { Db, DbKind } from '../db/database.ts'
+import type pg from 'pg'
 import { AppError, forbidden, unauthenticated } from '../http/errors.ts'
 import type { Actor } from './actor.ts'
 import { POLICY, canByRole } from './policy.ts'
@@ -23,6 +24,9 @@ declare module 'fastify' {
   }
   interface FastifyInstance {
     db: Db
+    dbKind: DbKind
+    /** PostgreSQL only: the raw pool, for bulk COPY; null on PGlite. */
+    pgPool: pg.Pool | null
     config: Config
     clock: () => Date
     /** Every route with its declared action, recorded at registration (walked by the route matrix test). */

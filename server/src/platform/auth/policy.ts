@@ -3,6 +3,7 @@ import { calendarRules } from '../../modules/calendar/policy.ts'
 import { catalogRules } from '../../modules/catalog/policy.ts'
 import { identityRules } from '../../modules/identity/policy.ts'
 import { orgRules } from '../../modules/orgs/policy.ts'
+import { sharingRules } from '../../modules/sharing/policy.ts'
 import { forbidden } from '../http/errors.ts'
 import type { Actor } from './actor.ts'
 import type { Rule, Rules } from './rules.ts'
@@ -13,6 +14,7 @@ export const POLICY: Readonly<Rules> = Object.freeze({
   ...orgRules,
   ...calendarRules,
   ...catalogRules,
+  ...sharingRules,
   ...auditRules,
 })
 

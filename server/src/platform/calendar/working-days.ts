@@ -19,6 +19,14 @@ export function addWorkdaysWith(isWorkday: WorkdayLookup, from: string, days: nu
   return date
 }
 
+/** Working days d with from < d ≤ to; negative when `to` is before `from` (an overdue deadline). */
+export function workdaysBetweenWith(isWorkday: WorkdayLookup, from: string, to: string): number {
+  const [start, end, sign] = from <= to ? [from, to, 1] : [to, from, -1]
+  let count = 0
+  for (let date = addDays(start, 1); date <= end; date = addDays(date, 1)) if (isWorkday(date)) count++
+  return sign * count
+}
+
 /** The first working day strictly after `from`. */
 export const nextWorkdayWith = (isWorkday: WorkdayLookup, from: string) => addWorkdaysWith(isWorkday, from, 1)
 
@@ -43,6 +51,13 @@ export async function loadWorkdayLookup(db: Executor, from: string, days: number
   const until = addDays(from, days * 3 + 40)
   const rows = await db.selectFrom('workCalendar').select(['day', 'isWorkday']).where('day', '>=', from).where('day', '<=', until).execute()
   return workdayLookup(new Map(rows.map((row) => [row.day, row.isWorkday])))
+}
+
+/** Working days from `from` (exclusive) to `to` (inclusive) over the platform calendar; negative when past. */
+export async function workdaysBetween(db: Executor, from: string, to: string): Promise<number> {
+  const start = from <= to ? from : to
+  const span = Math.ceil((Date.parse(from <= to ? to : from) - Date.parse(start)) / 86_400_000)
+  return workdaysBetweenWith(await loadWorkdayLookup(db, start, Math.ceil(span / 3) + 1), from, to)
 }
 
 /** `add-workdays` over the platform calendar. */

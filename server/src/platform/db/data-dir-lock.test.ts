@@ -17,7 +17,7 @@ test('a second server on the same embedded data directory exits with a clear mes
       cwd: PROJECT_ROOT,
       env: { ...process.env, GOVSHARE_DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' },
       encoding: 'utf8',
-      timeout: 60_000,
+      timeout: 180_000,
     })
     assert.equal(second.status, 2, second.stderr)
     assert.match(second.stderr, /已被另一个 GovShare 进程占用/)

@@ -20,6 +20,8 @@ export interface OpenDatabase {
   kind: DbKind
   /** The embedded engine when kind is pglite (used for dumps in tests). */
   pglite?: PGlite
+  /** The node-postgres pool when kind is postgres (bulk COPY needs a raw client). */
+  pgPool?: pg.Pool
   close(): Promise<void>
 }
 
@@ -43,7 +45,7 @@ export async function openDatabase(options: DatabaseOptions): Promise<OpenDataba
     const pool = new pg.Pool({ connectionString: options.url, max: options.poolSize ?? 10 })
     pool.on('error', () => {}) // idle-client errors surface on the next query instead of crashing the process
     const db = buildKysely(pool)
-    return { db, kind: 'postgres', close: () => db.destroy() }
+    return { db, kind: 'postgres', pgPool: pool, close: () => db.destroy() }
   }
   const pglite = await PGlite.create(options.dataDir ?? 'memory://', {
     loadDataDir: options.loadDataDir,

@@ -205,7 +205,7 @@ export interface CatalogReviewTasksTable {
   createdAt: Generated<Date>
 }
 
-export interface Database {
+export interface Database extends SharingDatabase {
   orgs: OrgsTable
   users: UsersTable
   sessions: SessionsTable
@@ -218,4 +218,239 @@ export interface Database {
   resourceVersions: ResourceVersionsTable
   catalogChangeEvents: CatalogChangeEventsTable
   catalogReviewTasks: CatalogReviewTasksTable
+}
+
+// ---- mounts (0010) ----
+
+/** How one catalog item maps to a column of a mounted table. */
+export interface MountColumn {
+  itemId: string
+  column: string
+  dataType: StoredItem['dataType']
+}
+
+export interface MountsTable {
+  id: Generated<string>
+  resourceId: string
+  kind: 'table' | 'file' | 'api'
+  status: Generated<'active' | 'suspended'>
+  activeTable: string | null
+  activeBatchId: string | null
+  columns: JSONColumnType<MountColumn[]>
+  rowCount: Generated<number>
+  lastDataTime: Timestamp | null
+  upstreamUrl: string | null
+  upstreamMethod: string | null
+  upstreamParams: JSONColumnType<{ name: string; required: boolean }[]>
+  timeoutMs: number | null
+  createdBy: string | null
+  createdAt: Generated<Date>
+  updatedAt: Generated<Date>
+}
+
+export interface MountBatchesTable {
+  id: Generated<string>
+  mountId: string
+  tableName: string
+  status: 'loading' | 'active' | 'replaced' | 'failed'
+  fileName: string | null
+  fileSize: number | null
+  encoding: string | null
+  rowsLoaded: Generated<number>
+  rowsRejected: Generated<number>
+  rejectedSample: JSONColumnType<{ line: number; reason: string }[]>
+  startedAt: Generated<Date>
+  finishedAt: Timestamp | null
+  createdBy: string | null
+}
+
+export interface MountFilesTable {
+  id: Generated<string>
+  mountId: string
+  version: number
+  fileName: string
+  contentType: string | null
+  sizeBytes: number
+  sm3: string
+  content: Buffer
+  createdBy: string | null
+  createdAt: Generated<Date>
+}
+
+// ---- sharing (0011) ----
+
+export type ShareRequestStatus = 'pending' | 'need_more_info' | 'granted' | 'rejected' | 'withdrawn' | 'escalated'
+export type ShareMode = 'api' | 'table' | 'file'
+export type MaskingRule = 'none' | 'id_card' | 'phone' | 'name' | 'bank_card' | 'address' | 'birth_year' | 'sm3' | 'suppress'
+export type RowCondition = { eq: string | number | boolean } | { in: (string | number)[] } | { prefix: string } | { gte?: string | number; lte?: string | number }
+
+export interface ShareRequestsTable {
+  id: Generated<string>
+  no: string
+  resourceId: string
+  resourceVersion: number
+  providerOrgId: string
+  requesterOrgId: string
+  requesterId: string
+  itemIds: string[]
+  purpose: string
+  purposeDetail: string | null
+  dutyBasis: string
+  scenario: string | null
+  mode: ShareMode
+  validUntil: DateOnly
+  status: ShareRequestStatus
+  shareType: number
+  dueAt: Timestamp | null
+  dueDate: DateOnly | null
+  pausedAt: Timestamp | null
+  pauseUsed: Generated<boolean>
+  warnedAt: Timestamp | null
+  escalatedAt: Timestamp | null
+  extended: Generated<boolean>
+  decision: string | null
+  decisionReason: string | null
+  decidedBy: string | null
+  decidedAt: Timestamp | null
+  grantId: string | null
+  createdAt: Generated<Date>
+  updatedAt: Generated<Date>
+}
+
+export interface ShareRequestEventsTable {
+  id: Generated<number>
+  requestId: string
+  at: Timestamp
+  actorId: string | null
+  action: string
+  fromStatus: string | null
+  toStatus: string | null
+  comment: string | null
+}
+
+export interface GrantsTable {
+  id: Generated<string>
+  requestId: string | null
+  resourceId: string
+  providerOrgId: string
+  consumerOrgId: string
+  itemIds: string[]
+  masking: JSONColumnType<Record<string, MaskingRule>>
+  rowFilter: JSONColumnType<Record<string, RowCondition>>
+  mode: ShareMode
+  purpose: string
+  validFrom: DateOnly
+  validUntil: DateOnly
+  lookupKeys: Generated<string[]>
+  rateLimitPerMinute: Generated<number>
+  dailyQuota: Generated<number>
+  status: 'active' | 'suspended' | 'expired' | 'revoked'
+  statusReason: string | null
+  createdBy: string | null
+  createdAt: Generated<Date>
+  updatedAt: Generated<Date>
+}
+
+export interface UsageRecordsTable {
+  id: Generated<number>
+  grantId: string
+  at: Timestamp
+  userId: string | null
+  appId: string | null
+  businessRef: string | null
+  purpose: string | null
+  rows: Generated<number>
+}
+
+export interface CoordinationCasesTable {
+  id: Generated<string>
+  origin: 'refused_request' | 'not_shareable' | 'demand_refusal' | 'catalog_dispute' | 'objection_dispute'
+  requestId: string | null
+  resourceId: string | null
+  applicantOrgId: string
+  providerOrgId: string
+  statement: string
+  status: 'open' | 'negotiating' | 'authority_coordinating' | 'decided' | 'closed'
+  decision: 'grant_with_conditions' | 'uphold_refusal' | 'reclassify' | null
+  decisionText: string | null
+  decidedBy: string | null
+  decidedAt: Timestamp | null
+  createdBy: string
+  createdAt: Generated<Date>
+}
+
+export interface CoordinationNotesTable {
+  id: Generated<number>
+  caseId: string
+  at: Timestamp
+  actorId: string
+  orgId: string
+  kind: 'statement' | 'negotiation' | 'decision'
+  text: string
+}
+
+// ---- gateway (0012) ----
+
+export interface AppsTable {
+  id: Generated<string>
+  orgId: string
+  name: string
+  appKey: string
+  secretHash: string
+  ipAllowList: string[]
+  status: Generated<'active' | 'disabled'>
+  createdBy: string | null
+  createdAt: Generated<Date>
+}
+
+export interface AppTokensTable {
+  tokenHash: string
+  appId: string
+  expiresAt: Timestamp
+  createdAt: Generated<Date>
+}
+
+export interface CallLogsTable {
+  id: Generated<number>
+  requestInAt: Timestamp
+  upstreamOutAt: Timestamp | null
+  upstreamInAt: Timestamp | null
+  responseOutAt: Timestamp
+  requestBytes: number
+  responseBytes: number
+  consumerOrgId: string | null
+  appId: string | null
+  resourceId: string | null
+  providerOrgId: string | null
+  grantId: string | null
+  requestId: string | null
+  ip: string | null
+  paramsDigest: string | null
+  rowsReturned: number
+  result: 'success' | 'denied' | 'error'
+  errorClass: string | null
+  errorCode: string | null
+  businessRef: string | null
+}
+
+export interface RateCountersTable {
+  key: string
+  windowStart: Timestamp
+  count: number
+}
+
+export interface SharingDatabase {
+  mounts: MountsTable
+  mountBatches: MountBatchesTable
+  mountFiles: MountFilesTable
+  shareRequests: ShareRequestsTable
+  shareRequestEvents: ShareRequestEventsTable
+  grants: GrantsTable
+  usageRecords: UsageRecordsTable
+  coordinationCases: CoordinationCasesTable
+  coordinationNotes: CoordinationNotesTable
+  apps: AppsTable
+  appTokens: AppTokensTable
+  callLogs: CallLogsTable
+  rateCounters: RateCountersTable
 }

@@ -1,0 +1,158 @@
+import { recordAudit } from '../../platform/audit/record.ts'
+import { authorize } from '../../platform/auth/policy.ts'
+import { beijingDateTime } from '../../platform/calendar/dates.ts'
+import type { Ctx } from '../../platform/context.ts'
+import type { Executor } from '../../platform/db/database.ts'
+import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
+import { pageOffset } from '../../platform/http/pagination.ts'
+import { findPublishedEntry } from '../catalog/index.ts'
+import { buildGrantTerms } from './grant-terms.ts'
+import { createGrant } from './requests.ts'
+
+/**
+ * Coordination cases (协调, SPEC §7.10, R-6): opened from a refused request or a 不予共享 need;
+ * the parties record their negotiation; the authority decides, and its decision binds.
+ */
+
+const casesWithNames = (db: Executor) =>
+  db
+    .selectFrom('coordinationCases as k')
+    .innerJoin('orgs as a', 'a.id', 'k.applicantOrgId')
+    .innerJoin('orgs as p', 'p.id', 'k.providerOrgId')
+    .leftJoin('resourceVersions as v', (join) => join.onRef('v.resourceId', '=', 'k.resourceId').on('v.isLatest', '=', true))
+    .selectAll('k')
+    .select(['a.name as applicantOrgName', 'p.name as providerName', 'v.name as resourceName'])
+
+const dates = <T extends { decidedAt: Date | string | null; createdAt: Date | string }>(row: T) => ({
+  ...row,
+  decidedAt: row.decidedAt ? new Date(row.decidedAt) : null,
+  createdAt: new Date(row.createdAt),
+})
+
+async function loadCase(db: Executor, ctx: Ctx, id: string) {
+  const row = await casesWithNames(db).where('k.id', '=', id).executeTakeFirst()
+  if (!row || !(ctx.actor.roles.includes('AUTH_ADMIN') || row.applicantOrgId === ctx.actor.orgId || row.providerOrgId === ctx.actor.orgId)) {
+    throw notFound('协调案件')
+  }
+  return row
+}
+
+async function presentCase(db: Executor, ctx: Ctx, id: string) {
+  const row = await loadCase(db, ctx, id)
+  const notes = await db.selectFrom('coordinationNotes').select(['at', 'actorId', 'orgId', 'kind', 'text']).where('caseId', '=', id).orderBy('id').execute()
+  const grant = row.requestId ? await db.selectFrom('shareRequests').select('grantId').where('id', '=', row.requestId).executeTakeFirst() : undefined
+  return { ...dates(row), notes: notes.map((n) => ({ ...n, at: new Date(n.at) })), grantId: grant?.grantId ?? null }
+}
+
+export async function openCase(ctx: Ctx, body: { requestId?: string; resourceId?: string; statement: string }) {
+  authorize(ctx.actor, 'sharing.case.create')
+  return ctx.db.transaction().execute(async (trx) => {
+    let origin: 'refused_request' | 'not_shareable'
+    let resourceId: string
+    let providerOrgId: string
+    if (body.requestId) {
+      const request = await trx.selectFrom('shareRequests').selectAll().where('id', '=', body.requestId).executeTakeFirst()
+      if (!request || request.requesterOrgId !== ctx.actor.orgId) throw fieldError('requestId', '申请不存在或不是本单位的申请')
+      if (request.status !== 'rejected') throw invalidState('只有被拒绝的申请可以提请协调')
+      origin = 'refused_request'
+      resourceId = request.resourceId
+      providerOrgId = request.providerOrgId
+    } else {
+      const entry = await findPublishedEntry(trx, body.resourceId!)
+      if (!entry) throw fieldError('resourceId', '目录不存在或未发布')
+      if (entry.providerOrgId === ctx.actor.orgId) throw invalidState('本单位的数据无需协调')
+      if (entry.shareType === 1) throw invalidState('该资源为无条件共享，可直接申请')
+      origin = 'not_shareable'
+      resourceId = entry.resourceId
+      providerOrgId = entry.providerOrgId
+    }
+    const open = await trx
+      .selectFrom('coordinationCases')
+      .select('id')
+      .where('applicantOrgId', '=', ctx.actor.orgId)
+      .where('resourceId', '=', resourceId)
+      .where('status', 'in', ['open', 'negotiating', 'authority_coordinating'])
+      .executeTakeFirst()
+    if (open) throw invalidState('该资源已有进行中的协调案件')
+    const { id } = await trx
+      .insertInto('coordinationCases')
+      .values({ origin, requestId: body.requestId ?? null, resourceId, applicantOrgId: ctx.actor.orgId, providerOrgId, statement: body.statement, status: 'open', createdBy: ctx.actor.userId })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'statement', text: body.statement }).execute()
+    await recordAudit(trx, ctx, { action: 'sharing.case.create', objectType: 'coordination_case', objectId: id, detail: { origin } })
+    return presentCase(trx, ctx, id)
+  })
+}
+
+export async function addCaseNote(ctx: Ctx, id: string, text: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await loadCase(trx, ctx, id)
+    authorize(ctx.actor, 'sharing.case.note', row)
+    if (row.status === 'decided' || row.status === 'closed') throw invalidState('案件已有决定，不能再记录协商')
+    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'negotiation', text }).execute()
+    if (row.status === 'open') await trx.updateTable('coordinationCases').set({ status: 'negotiating' }).where('id', '=', id).execute()
+    await recordAudit(trx, ctx, { action: 'sharing.case.note', objectType: 'coordination_case', objectId: id })
+    return presentCase(trx, ctx, id)
+  })
+}
+
+export async function escalateCase(ctx: Ctx, id: string, text: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await loadCase(trx, ctx, id)
+    authorize(ctx.actor, 'sharing.case.escalate', row)
+    if (row.status !== 'open' && row.status !== 'negotiating') throw invalidState('案件不在协商阶段')
+    await trx.updateTable('coordinationCases').set({ status: 'authority_coordinating' }).where('id', '=', id).execute()
+    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'negotiation', text }).execute()
+    await recordAudit(trx, ctx, { action: 'sharing.case.escalate', objectType: 'coordination_case', objectId: id })
+    return presentCase(trx, ctx, id)
+  })
+}
+
+/**
+ * The authority's binding decision. `grant_with_conditions` on a refused request grants the requested
+ * items with default masking (the provider may narrow them later by revoking and re-granting).
+ */
+export async function decideCase(ctx: Ctx, id: string, body: { decision: 'grant_with_conditions' | 'uphold_refusal' | 'reclassify'; text: string }) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await trx.selectFrom('coordinationCases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+    if (!row) throw notFound('协调案件')
+    authorize(ctx.actor, 'sharing.case.decide', row)
+    if (row.status === 'decided' || row.status === 'closed') throw invalidState('案件已有决定')
+    if (body.decision === 'grant_with_conditions') {
+      if (!row.requestId) throw invalidState('不予共享资源须先调整目录共享类型（reclassify），再由申请方申请')
+      const request = (await trx.selectFrom('shareRequests').selectAll().where('id', '=', row.requestId).forUpdate().executeTakeFirst())!
+      const entry = await findPublishedEntry(trx, request.resourceId)
+      if (!entry) throw invalidState('该目录已下架，不能授权')
+      const today = beijingDateTime(ctx.now()).date
+      const { terms, problems } = buildGrantTerms(request, entry.items, {}, today)
+      if (!terms) throw invalidState(problems[0].message)
+      const grantId = await createGrant(trx, ctx, request, terms, {})
+      await trx.updateTable('shareRequests').set({ status: 'granted', grantId, decision: 'approve', decisionReason: `协调决定：${body.text}` }).where('id', '=', request.id).execute()
+      await trx.insertInto('shareRequestEvents').values({ requestId: request.id, at: ctx.now(), actorId: ctx.actor.userId, action: 'coordination_grant', fromStatus: 'rejected', toStatus: 'granted', comment: body.text }).execute()
+    }
+    await trx.updateTable('coordinationCases').set({ status: 'decided', decision: body.decision, decisionText: body.text, decidedBy: ctx.actor.userId, decidedAt: ctx.now() }).where('id', '=', id).execute()
+    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'decision', text: body.text }).execute()
+    await recordAudit(trx, ctx, { action: 'sharing.case.decide', objectType: 'coordination_case', objectId: id, detail: { decision: body.decision } })
+    return presentCase(trx, ctx, id)
+  })
+}
+
+export const getCase = (ctx: Ctx, id: string) => presentCase(ctx.db, ctx, id)
+
+export async function listCases(ctx: Ctx, query: { page: number; pageSize: number; status?: string }) {
+  const all = ctx.actor.roles.includes('AUTH_ADMIN')
+  const base = casesWithNames(ctx.db)
+    .$if(!all, (qb) => qb.where((eb) => eb.or([eb('k.applicantOrgId', '=', ctx.actor.orgId), eb('k.providerOrgId', '=', ctx.actor.orgId)])))
+    .$if(!!query.status, (qb) => qb.where('k.status', '=', query.status as 'open'))
+  const [items, total] = await Promise.all([
+    base.orderBy('k.createdAt', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
+    ctx.db
+      .selectFrom('coordinationCases as k')
+      .$if(!all, (qb) => qb.where((eb) => eb.or([eb('k.applicantOrgId', '=', ctx.actor.orgId), eb('k.providerOrgId', '=', ctx.actor.orgId)])))
+      .$if(!!query.status, (qb) => qb.where('k.status', '=', query.status as 'open'))
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+  ])
+  return { items: items.map(dates), total: total.n, page: query.page, pageSize: query.pageSize }
+}

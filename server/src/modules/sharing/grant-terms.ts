@@ -1,0 +1,62 @@
+import type { StoredItem } from '../../platform/db/schema.ts'
+import type { MaskingRule, RowCondition } from '../../platform/db/schema.ts'
+import type { ErrorDetail } from '../../platform/http/errors.ts'
+import { defaultMaskingFor } from '../../platform/masking/masking.ts'
+
+/**
+ * The terms of a grant (items, masking, row filter, validity) checked against what was requested and
+ * what the catalog holds. Pure: the provider's decision, the authority's direct grant and the
+ * automatic grant of unconditional data all build their terms here.
+ */
+export interface TermsInput {
+  itemIds?: string[]
+  masking?: Record<string, MaskingRule>
+  rowFilter?: Record<string, RowCondition>
+  validUntil?: string
+  lookupKeys?: string[]
+}
+
+export interface GrantTerms {
+  itemIds: string[]
+  masking: Record<string, MaskingRule>
+  rowFilter: Record<string, RowCondition>
+  validUntil: string
+  lookupKeys: string[]
+}
+
+export function buildGrantTerms(
+  requested: { itemIds: readonly string[]; validUntil: string },
+  items: readonly StoredItem[],
+  input: TermsInput,
+  today: string,
+): { terms: GrantTerms | null; problems: ErrorDetail[] } {
+  const problems: ErrorDetail[] = []
+  const byId = new Map(items.map((item) => [item.id, item]))
+  const byNameEn = new Map(items.filter((i) => i.nameEn).map((item) => [item.nameEn!.toLowerCase(), item]))
+  const itemIds = input.itemIds ?? [...requested.itemIds]
+  itemIds.forEach((id, i) => {
+    if (!requested.itemIds.includes(id)) problems.push({ field: `itemIds[${i}]`, message: '只能在申请的信息项范围内授权（可收窄，不可扩大）' })
+    else if (byId.get(id)?.shareType === 3) problems.push({ field: `itemIds[${i}]`, message: `「${byId.get(id)!.name}」为不予共享信息项，不能授权` })
+  })
+  const masking: Record<string, MaskingRule> = {}
+  for (const id of itemIds) {
+    const item = byId.get(id)
+    if (item) masking[id] = input.masking?.[id] ?? defaultMaskingFor(item)
+  }
+  for (const id of Object.keys(input.masking ?? {})) {
+    if (!itemIds.includes(id)) problems.push({ field: `masking.${id}`, message: '脱敏规则只能针对授权的信息项' })
+  }
+  const rowFilter = input.rowFilter ?? {}
+  for (const key of Object.keys(rowFilter)) {
+    if (!byNameEn.has(key.toLowerCase())) problems.push({ field: `rowFilter.${key}`, message: `行过滤条件「${key}」不是本资源信息项的英文名` })
+  }
+  const lookupKeys = input.lookupKeys ?? []
+  lookupKeys.forEach((key, i) => {
+    const item = byNameEn.get(key.toLowerCase())
+    if (!item || !itemIds.includes(item.id)) problems.push({ field: `lookupKeys[${i}]`, message: `查询键「${key}」须为授权信息项的英文名` })
+  })
+  const validUntil = input.validUntil ?? requested.validUntil
+  if (validUntil > requested.validUntil) problems.push({ field: 'validUntil', message: `有效期只能缩短，不能晚于申请的 ${requested.validUntil}` })
+  if (validUntil < today) problems.push({ field: 'validUntil', message: '有效期不能早于今天' })
+  return problems.length > 0 ? { terms: null, problems } : { terms: { itemIds, masking, rowFilter, validUntil, lookupKeys }, problems }
+}

@@ -1,0 +1,83 @@
+import { recordAudit } from '../../platform/audit/record.ts'
+import { authorize, can } from '../../platform/auth/policy.ts'
+import { beijingDateTime } from '../../platform/calendar/dates.ts'
+import type { Ctx } from '../../platform/context.ts'
+import type { Executor } from '../../platform/db/database.ts'
+import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
+import { pageOffset } from '../../platform/http/pagination.ts'
+import { type GrantView, findGrantView, listGrants, lockGrant, updateGrant } from './queries.ts'
+import type { GrantListQuery, GrantOut } from './schemas.ts'
+
+export function presentGrant(ctx: Ctx, view: GrantView): GrantOut {
+  const { versionItems, ...grant } = view
+  const byId = new Map(versionItems.map((item) => [item.id, item]))
+  return {
+    ...grant,
+    items: grant.itemIds
+      .filter((id) => byId.has(id))
+      .map((id) => ({ id, name: byId.get(id)!.name, nameEn: byId.get(id)!.nameEn, masking: grant.masking[id] ?? 'none' })),
+    createdAt: new Date(grant.createdAt),
+    actions: { revoke: grant.status === 'active' || grant.status === 'suspended' ? can(ctx.actor, 'sharing.grant.revoke', grant) : false },
+  }
+}
+
+export async function getGrant(ctx: Ctx, id: string) {
+  const view = await findGrantView(ctx.db, id)
+  if (!view) throw notFound('授权')
+  authorize(ctx.actor, 'sharing.grant.read', view)
+  return presentGrant(ctx, view)
+}
+
+export async function listGrantsFor(ctx: Ctx, query: GrantListQuery) {
+  if (query.box === 'all' && !ctx.actor.roles.includes('AUTH_ADMIN')) throw fieldError('box', '只有主管部门可以查看全部授权')
+  const { items, total } = await listGrants(ctx.db, query.box === 'all' ? null : ctx.actor.orgId, query)
+  return { items: items.map((view) => presentGrant(ctx, view)), total, page: query.page, pageSize: query.pageSize }
+}
+
+export async function revokeGrant(ctx: Ctx, id: string, reason: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const grant = await lockGrant(trx, id)
+    if (!grant || !(ctx.actor.roles.includes('AUTH_ADMIN') || grant.providerOrgId === ctx.actor.orgId || grant.consumerOrgId === ctx.actor.orgId)) {
+      throw notFound('授权')
+    }
+    authorize(ctx.actor, 'sharing.grant.revoke', grant)
+    if (grant.status !== 'active' && grant.status !== 'suspended') throw invalidState('该授权已失效，无需撤销')
+    await updateGrant(trx, id, { status: 'revoked', statusReason: reason })
+    await recordAudit(trx, ctx, { action: 'sharing.grant.revoke', objectType: 'grant', objectId: id, grantId: id, detail: { reason } })
+    return presentGrant(ctx, (await findGrantView(trx, id))!)
+  })
+}
+
+/** Marks grants whose validity ended before `today` as expired (the gateway also checks validity per call). */
+export async function expireGrants(db: Executor, now: Date) {
+  const today = beijingDateTime(now).date
+  const expired = await db
+    .updateTable('grants')
+    .set({ status: 'expired', statusReason: '有效期届满' })
+    .where('status', 'in', ['active', 'suspended'])
+    .where('validUntil', '<', today)
+    .returning('id')
+    .execute()
+  return expired.length
+}
+
+export async function listUsage(ctx: Ctx, grantId: string, query: { page: number; pageSize: number }) {
+  const grant = await findGrantView(ctx.db, grantId)
+  if (!grant) throw notFound('授权')
+  authorize(ctx.actor, 'sharing.usage.list', grant)
+  const base = ctx.db.selectFrom('usageRecords').where('grantId', '=', grantId)
+  const [items, total] = await Promise.all([
+    base.selectAll().orderBy('id', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
+    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { items: items.map((r) => ({ ...r, at: new Date(r.at) })), total: total.n, page: query.page, pageSize: query.pageSize }
+}
+
+/** R-9 / [809]: every use of shared data is kept with its business reference (办件号). */
+export async function recordUsage(db: Executor, usage: { grantId: string; at: Date; userId?: string | null; appId?: string | null; businessRef?: string | null; purpose?: string | null; rows: number }) {
+  await db
+    .insertInto('usageRecords')
+    .values({ grantId: usage.grantId, at: usage.at, userId: usage.userId ?? null, appId: usage.appId ?? null, businessRef: usage.businessRef ?? null, purpose: usage.purpose ?? null, rows: usage.rows })
+    .execute()
+}
+

@@ -1,0 +1,72 @@
+import { appendAudit } from '../../platform/audit/chain.ts'
+import { beijingDateTime } from '../../platform/calendar/dates.ts'
+import { addWorkdays } from '../../platform/calendar/working-days.ts'
+import { numberParameter } from '../../platform/config/parameters.ts'
+import type { Db } from '../../platform/db/database.ts'
+import type { Task } from '../../platform/jobs/scheduler.ts'
+import { expireGrants } from './grants.ts'
+
+const BATCH = 100
+const systemSource = (at: Date) => ({ actorId: null, orgId: null, roles: ['SYSTEM'], ip: null, requestId: null, at })
+
+/**
+ * SPEC §7.5: a conditional request not decided by its due time escalates to the authority.
+ * Rows are claimed with FOR UPDATE SKIP LOCKED and re-checked, so several server processes sharing
+ * one PostgreSQL escalate each request exactly once.
+ */
+export async function escalateOverdueRequests(db: Db, now: Date): Promise<number> {
+  return db.transaction().execute(async (trx) => {
+    const overdue = await trx
+      .selectFrom('shareRequests')
+      .select(['id', 'no', 'providerOrgId'])
+      .where('status', '=', 'pending')
+      .where('dueAt', '<', now)
+      .orderBy('dueAt')
+      .limit(BATCH)
+      .forUpdate()
+      .skipLocked()
+      .execute()
+    for (const request of overdue) {
+      await trx.updateTable('shareRequests').set({ status: 'escalated', escalatedAt: now }).where('id', '=', request.id).execute()
+      await trx
+        .insertInto('shareRequestEvents')
+        .values({ requestId: request.id, at: now, actorId: null, action: 'escalate', fromStatus: 'pending', toStatus: 'escalated', comment: '提供方逾期未答复，已自动提交主管部门督办' })
+        .execute()
+      await appendAudit(trx, systemSource(now), { action: 'sharing.request.escalate', objectType: 'share_request', objectId: request.id, detail: { no: request.no } })
+    }
+    return overdue.length
+  })
+}
+
+/** SPEC §7.1: warn at due − 2 working days (recorded on the request's timeline and shown on the workbench). */
+export async function warnDueSoon(db: Db, now: Date): Promise<number> {
+  const today = beijingDateTime(now).date
+  const warnDays = await numberParameter(db, 'sharing.warnBeforeWorkdays', 2)
+  const horizon = await addWorkdays(db, today, warnDays)
+  return db.transaction().execute(async (trx) => {
+    const due = await trx
+      .selectFrom('shareRequests')
+      .select(['id', 'dueDate'])
+      .where('status', '=', 'pending')
+      .where('warnedAt', 'is', null)
+      .where('dueDate', '<=', horizon)
+      .limit(BATCH)
+      .forUpdate()
+      .skipLocked()
+      .execute()
+    for (const request of due) {
+      await trx.updateTable('shareRequests').set({ warnedAt: now }).where('id', '=', request.id).execute()
+      await trx
+        .insertInto('shareRequestEvents')
+        .values({ requestId: request.id, at: now, actorId: null, action: 'warn', fromStatus: 'pending', toStatus: 'pending', comment: `答复期限 ${request.dueDate} 即将到期` })
+        .execute()
+    }
+    return due.length
+  })
+}
+
+export const sharingTasks: readonly Task[] = [
+  { name: 'sharing.escalate-overdue', intervalMs: 60_000, run: escalateOverdueRequests },
+  { name: 'sharing.warn-due-soon', intervalMs: 10 * 60_000, run: warnDueSoon },
+  { name: 'sharing.expire-grants', intervalMs: 10 * 60_000, run: expireGrants },
+]

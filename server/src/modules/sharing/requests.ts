@@ -1,0 +1,279 @@
+import { recordAudit } from '../../platform/audit/record.ts'
+import type { Actor } from '../../platform/auth/actor.ts'
+import { authorize, can } from '../../platform/auth/policy.ts'
+import { beijingDateTime } from '../../platform/calendar/dates.ts'
+import { addWorkdays, workdayDeadline, workdaysBetween } from '../../platform/calendar/working-days.ts'
+import { numberParameter } from '../../platform/config/parameters.ts'
+import type { Ctx } from '../../platform/context.ts'
+import type { Executor, Trx } from '../../platform/db/database.ts'
+import type { ShareRequestStatus } from '../../platform/db/schema.ts'
+import { AppError, fieldError, invalidState, notFound, validationFailed } from '../../platform/http/errors.ts'
+import { findPublishedEntry } from '../catalog/index.ts'
+import { type GrantTerms, type TermsInput, buildGrantTerms } from './grant-terms.ts'
+import {
+  type ShareRequestRow,
+  type ShareRequestView,
+  findRequestView,
+  insertGrant,
+  insertRequest,
+  insertRequestEvent,
+  listRequestEvents,
+  listRequests,
+  lockRequest,
+  nextRequestNo,
+  updateRequest,
+} from './queries.ts'
+import { type AuthorityDecisionBody, type CreateRequestBody, type DecisionBody, REQUEST_STATUS_LABELS, type RequestListQuery, type ShareRequestOut } from './schemas.ts'
+
+// SPEC §7.1 defaults; each is a platform parameter.
+const DEFAULT_REPLY_WORKDAYS = 10
+const DEFAULT_EXTENSION_WORKDAYS = 5
+
+const today = (ctx: Ctx) => beijingDateTime(ctx.now()).date
+const OPEN_STATUSES: readonly ShareRequestStatus[] = ['pending', 'need_more_info', 'escalated']
+
+async function remainingWorkdays(db: Executor, ctx: Ctx, row: ShareRequestRow) {
+  if (!row.dueDate || !OPEN_STATUSES.includes(row.status)) return null
+  return workdaysBetween(db, today(ctx), row.dueDate)
+}
+
+function requestActions(actor: Actor, row: ShareRequestRow) {
+  const subject = { requesterOrgId: row.requesterOrgId, providerOrgId: row.providerOrgId }
+  return {
+    decide: (row.status === 'pending' || row.status === 'escalated') && can(actor, 'sharing.request.decide', subject),
+    requestInfo: row.status === 'pending' && !row.pauseUsed && can(actor, 'sharing.request.request-info', subject),
+    resubmit: row.status === 'need_more_info' && can(actor, 'sharing.request.resubmit', subject),
+    withdraw: OPEN_STATUSES.includes(row.status) && can(actor, 'sharing.request.withdraw', subject),
+    authorityDecide: row.status === 'escalated' && can(actor, 'sharing.request.authority-decide', subject),
+    coordinate: row.status === 'rejected' && row.requesterOrgId === actor.orgId && can(actor, 'sharing.case.create'),
+  }
+}
+
+async function present(db: Executor, ctx: Ctx, view: ShareRequestView, withHistory: boolean): Promise<ShareRequestOut> {
+  const { versionItems, ...row } = view
+  return {
+    ...row,
+    items: versionItems.filter((item) => row.itemIds.includes(item.id)).map(({ id, name, nameEn, shareType }) => ({ id, name, nameEn, shareType })),
+    mode: row.mode,
+    statusLabel: REQUEST_STATUS_LABELS[row.status],
+    dueAt: row.dueAt ? new Date(row.dueAt) : null,
+    pausedAt: row.pausedAt ? new Date(row.pausedAt) : null,
+    escalatedAt: row.escalatedAt ? new Date(row.escalatedAt) : null,
+    decidedAt: row.decidedAt ? new Date(row.decidedAt) : null,
+    createdAt: new Date(row.createdAt),
+    remainingWorkdays: await remainingWorkdays(db, ctx, row),
+    ...(withHistory ? { history: (await listRequestEvents(db, row.id)).map((e) => ({ ...e, at: new Date(e.at) })) } : {}),
+    actions: requestActions(ctx.actor, row),
+  }
+}
+
+async function reload(db: Executor, ctx: Ctx, id: string) {
+  return present(db, ctx, (await findRequestView(db, id))!, true)
+}
+
+async function transition(trx: Trx, ctx: Ctx, row: ShareRequestRow, action: string, to: ShareRequestStatus, comment: string | null) {
+  await insertRequestEvent(trx, { requestId: row.id, at: ctx.now(), actorId: ctx.actor.userId, action, fromStatus: row.status, toStatus: to, comment })
+  await recordAudit(trx, ctx, { action: `sharing.request.${action}`, objectType: 'share_request', objectId: row.id, detail: { from: row.status, to } })
+}
+
+/** Creates the grant a decision (or the unconditional path, or a coordination decision) gives. */
+export async function createGrant(trx: Trx, ctx: Ctx, row: Pick<ShareRequestRow, 'id' | 'resourceId' | 'providerOrgId' | 'requesterOrgId' | 'mode' | 'purpose'>, terms: GrantTerms, limits: TermsInput & { rateLimitPerMinute?: number; dailyQuota?: number }) {
+  const { id } = await insertGrant(trx, {
+    requestId: row.id,
+    resourceId: row.resourceId,
+    providerOrgId: row.providerOrgId,
+    consumerOrgId: row.requesterOrgId,
+    itemIds: terms.itemIds,
+    masking: JSON.stringify(terms.masking),
+    rowFilter: JSON.stringify(terms.rowFilter),
+    mode: row.mode,
+    purpose: row.purpose,
+    validFrom: today(ctx),
+    validUntil: terms.validUntil,
+    lookupKeys: terms.lookupKeys,
+    ...(limits.rateLimitPerMinute ? { rateLimitPerMinute: limits.rateLimitPerMinute } : {}),
+    ...(limits.dailyQuota ? { dailyQuota: limits.dailyQuota } : {}),
+    status: 'active',
+    createdBy: ctx.actor.userId,
+  })
+  await recordAudit(trx, ctx, { action: 'sharing.grant.create', objectType: 'grant', objectId: id, grantId: id, detail: { requestId: row.id, items: terms.itemIds.length } })
+  return id
+}
+
+/**
+ * Submits a request (SPEC §7.5): 无条件 → granted at once; 有条件 → pending, due in 10 working days;
+ * 不予共享 → refused with the way to a coordination case. Items marked 不予共享 are never requestable.
+ */
+export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
+  authorize(ctx.actor, 'sharing.request.create')
+  return ctx.db.transaction().execute(async (trx) => {
+    const entry = await findPublishedEntry(trx, body.resourceId)
+    if (!entry) throw notFound('已发布的目录')
+    if (entry.providerOrgId === ctx.actor.orgId) throw new AppError(409, 'OWN_RESOURCE', '本单位的数据无需申请共享')
+    if (entry.shareType === 3) {
+      throw new AppError(409, 'NOT_SHAREABLE', `「${entry.name}」为不予共享资源，不能申请。如确因履职需要，请通过 POST /api/v1/coordination-cases（协调申请）提出协调`)
+    }
+    if (!entry.shareModes.includes(body.mode)) throw fieldError('mode', `该资源不提供此共享方式，可选：${entry.shareModes.join('、') || '无'}`)
+    const items = new Map(entry.items.map((item) => [item.id, item]))
+    const unknown = body.itemIds.findIndex((id) => !items.has(id))
+    if (unknown >= 0) throw fieldError(`itemIds[${unknown}]`, '信息项不属于该资源')
+    const refused = body.itemIds.map((id) => items.get(id)!).filter((item) => item.shareType === 3)
+    if (refused.length > 0) {
+      throw new AppError(409, 'ITEM_NOT_SHAREABLE', `信息项「${refused.map((i) => i.name).join('、')}」为不予共享，不能申请`, refused.map((i) => ({ field: 'itemIds', message: `${i.name}：${i.shareCondition ?? '不予共享'}` })))
+    }
+    const now = ctx.now()
+    if (body.validUntil < today(ctx)) throw fieldError('validUntil', '有效期不能早于今天')
+    const immediate = entry.shareType === 1
+    const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays', DEFAULT_REPLY_WORKDAYS)
+    const deadline = immediate ? null : await workdayDeadline(trx, now, replyDays)
+    const row = {
+      no: await nextRequestNo(trx, today(ctx)),
+      resourceId: entry.resourceId,
+      resourceVersion: entry.version,
+      providerOrgId: entry.providerOrgId,
+      requesterOrgId: ctx.actor.orgId,
+      requesterId: ctx.actor.userId,
+      itemIds: body.itemIds,
+      purpose: body.purpose,
+      purposeDetail: body.purposeDetail ?? null,
+      dutyBasis: body.dutyBasis,
+      scenario: body.scenario ?? null,
+      mode: body.mode,
+      validUntil: body.validUntil,
+      status: 'pending' as ShareRequestStatus,
+      shareType: entry.shareType,
+      dueAt: deadline?.dueAt ?? null,
+      dueDate: deadline?.dueDate ?? null,
+    }
+    const { id } = await insertRequest(trx, row)
+    const created = (await lockRequest(trx, id))!
+    await insertRequestEvent(trx, { requestId: id, at: now, actorId: ctx.actor.userId, action: 'submit', fromStatus: null, toStatus: 'pending', comment: null })
+    await recordAudit(trx, ctx, { action: 'sharing.request.create', objectType: 'share_request', objectId: id, detail: { no: row.no, shareType: entry.shareType } })
+    if (immediate) {
+      // R-4: unconditional data is obtained directly; default masking still protects personal data.
+      const { terms } = buildGrantTerms(row, entry.items, {}, today(ctx))
+      const grantId = await createGrant(trx, ctx, created, terms!, {})
+      await updateRequest(trx, id, { status: 'granted', decision: 'approve', decidedAt: now, grantId })
+      await insertRequestEvent(trx, { requestId: id, at: now, actorId: null, action: 'auto_grant', fromStatus: 'pending', toStatus: 'granted', comment: '无条件共享，自动授权' })
+    }
+    return reload(trx, ctx, id)
+  })
+}
+
+async function lockForAction(trx: Trx, ctx: Ctx, id: string, action: string) {
+  const row = await lockRequest(trx, id)
+  const visible = row && (ctx.actor.roles.includes('AUTH_ADMIN') || row.requesterOrgId === ctx.actor.orgId || row.providerOrgId === ctx.actor.orgId)
+  if (!row || !visible) throw notFound('共享申请')
+  authorize(ctx.actor, action, row, action === 'sharing.request.decide' && row.requesterOrgId === ctx.actor.orgId ? '不能审批本单位提出的申请' : undefined)
+  return row
+}
+
+const stateLabel = (status: ShareRequestStatus) => REQUEST_STATUS_LABELS[status]
+
+/** The provider's decision: approve (possibly narrowed) or reject with a reason. Exactly one decision wins. */
+export async function decideShareRequest(ctx: Ctx, id: string, body: DecisionBody) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await lockForAction(trx, ctx, id, 'sharing.request.decide')
+    // A late answer still counts (and stays overdue in the metrics): the provider may decide an escalated request.
+    if (row.status !== 'pending' && row.status !== 'escalated') throw invalidState(`该申请当前为「${stateLabel(row.status)}」，不能审批（可能已被处理）`)
+    const entry = await findPublishedEntry(trx, row.resourceId)
+    const items = entry?.items ?? []
+    const now = ctx.now()
+    if (body.decision === 'reject') {
+      const requested = items.filter((item) => row.itemIds.includes(item.id))
+      // SPEC §7.5: data the catalog marks 无条件 cannot be refused; the provider goes to the authority instead.
+      if (requested.length > 0 && requested.every((item) => item.shareType === 1)) {
+        throw new AppError(409, 'CANNOT_REFUSE_UNCONDITIONAL', '所申请的信息项在目录中均为无条件共享，不得拒绝；如有异议请提请主管部门协调')
+      }
+      await updateRequest(trx, id, { status: 'rejected', decision: 'reject', decisionReason: body.reason!, decidedBy: ctx.actor.userId, decidedAt: now })
+      await transition(trx, ctx, row, 'decide', 'rejected', body.reason!)
+      return reload(trx, ctx, id)
+    }
+    if (!entry) throw invalidState('该目录已下架，不能授权')
+    const { terms, problems } = buildGrantTerms(row, items, body, today(ctx))
+    if (!terms) throw validationFailed(problems, problems[0].message)
+    const grantId = await createGrant(trx, ctx, row, terms, body)
+    await updateRequest(trx, id, { status: 'granted', decision: 'approve', decisionReason: body.reason ?? null, decidedBy: ctx.actor.userId, decidedAt: now, grantId })
+    await transition(trx, ctx, row, 'decide', 'granted', body.reason ?? null)
+    return reload(trx, ctx, id)
+  })
+}
+
+/** 补正: the provider asks for more information; the clock pauses, once per request. */
+export async function requestMoreInfo(ctx: Ctx, id: string, comment: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await lockForAction(trx, ctx, id, 'sharing.request.request-info')
+    if (row.status !== 'pending') throw invalidState(`该申请当前为「${stateLabel(row.status)}」，不能要求补正`)
+    if (row.pauseUsed) throw invalidState('每个申请只能要求补正一次')
+    await updateRequest(trx, id, { status: 'need_more_info', pausedAt: ctx.now(), pauseUsed: true })
+    await transition(trx, ctx, row, 'request_info', 'need_more_info', comment)
+    return reload(trx, ctx, id)
+  })
+}
+
+/** The requester answers the 补正: the clock resumes, moved on by the working days it was paused. */
+export async function resubmitShareRequest(ctx: Ctx, id: string, body: { comment: string; purposeDetail?: string; dutyBasis?: string }) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await lockForAction(trx, ctx, id, 'sharing.request.resubmit')
+    if (row.status !== 'need_more_info') throw invalidState('只有待补正的申请可以重新提交')
+    const paused = Math.max(0, await workdaysBetween(trx, beijingDateTime(new Date(row.pausedAt!)).date, today(ctx)))
+    const dueDate = paused > 0 ? await addWorkdays(trx, row.dueDate!, paused) : row.dueDate!
+    await updateRequest(trx, id, {
+      status: 'pending',
+      pausedAt: null,
+      dueDate,
+      dueAt: new Date(`${dueDate}T23:59:59+08:00`),
+      ...(body.purposeDetail !== undefined && { purposeDetail: body.purposeDetail }),
+      ...(body.dutyBasis !== undefined && { dutyBasis: body.dutyBasis }),
+    })
+    await transition(trx, ctx, row, 'resubmit', 'pending', body.comment)
+    return reload(trx, ctx, id)
+  })
+}
+
+export async function withdrawShareRequest(ctx: Ctx, id: string, reason: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await lockForAction(trx, ctx, id, 'sharing.request.withdraw')
+    if (!OPEN_STATUSES.includes(row.status)) throw invalidState(`该申请当前为「${stateLabel(row.status)}」，不能撤回`)
+    await updateRequest(trx, id, { status: 'withdrawn' })
+    await transition(trx, ctx, row, 'withdraw', 'withdrawn', reason)
+    return reload(trx, ctx, id)
+  })
+}
+
+/** SPEC §7.5: on an overdue (escalated) request the authority grants directly or extends the clock once. */
+export async function authorityDecide(ctx: Ctx, id: string, body: AuthorityDecisionBody) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await lockForAction(trx, ctx, id, 'sharing.request.authority-decide')
+    if (row.status !== 'escalated') throw invalidState('只有逾期督办中的申请由主管部门处理')
+    if (body.decision === 'extend') {
+      if (row.extended) throw invalidState('每个申请只能延期一次')
+      const { dueAt, dueDate } = await workdayDeadline(trx, ctx.now(), body.extendWorkdays ?? DEFAULT_EXTENSION_WORKDAYS)
+      await updateRequest(trx, id, { status: 'pending', extended: true, dueAt, dueDate, escalatedAt: null, warnedAt: null })
+      await transition(trx, ctx, row, 'extend', 'pending', body.comment ?? `延期至 ${dueDate}`)
+      return reload(trx, ctx, id)
+    }
+    const entry = await findPublishedEntry(trx, row.resourceId)
+    if (!entry) throw invalidState('该目录已下架，不能授权')
+    const { terms, problems } = buildGrantTerms(row, entry.items, body, today(ctx))
+    if (!terms) throw validationFailed(problems, problems[0].message)
+    const grantId = await createGrant(trx, ctx, row, terms, body)
+    await updateRequest(trx, id, { status: 'granted', decision: 'approve', decisionReason: body.comment ?? '主管部门直接授权', decidedBy: ctx.actor.userId, decidedAt: ctx.now(), grantId })
+    await transition(trx, ctx, row, 'authority_grant', 'granted', body.comment ?? null)
+    return reload(trx, ctx, id)
+  })
+}
+
+export async function getShareRequest(ctx: Ctx, id: string) {
+  const view = await findRequestView(ctx.db, id)
+  if (!view) throw notFound('共享申请')
+  authorize(ctx.actor, 'sharing.request.read', view)
+  return present(ctx.db, ctx, view, true)
+}
+
+export async function listShareRequests(ctx: Ctx, query: RequestListQuery) {
+  if (query.box === 'all' && !ctx.actor.roles.includes('AUTH_ADMIN')) throw fieldError('box', '只有主管部门可以查看全部申请')
+  const { items, total } = await listRequests(ctx.db, query.box === 'all' ? null : ctx.actor.orgId, query)
+  return { items: await Promise.all(items.map((view) => present(ctx.db, ctx, view, false))), total, page: query.page, pageSize: query.pageSize }
+}
+

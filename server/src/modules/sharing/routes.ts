@@ -1,0 +1,146 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { PageQuery, pageOf } from '../../platform/http/pagination.ts'
+import { IdParams } from '../../platform/http/params.ts'
+import { maskValue } from '../../platform/masking/masking.ts'
+import { addCaseNote, decideCase, escalateCase, getCase, listCases, openCase } from './coordination.ts'
+import { getGrant, listGrantsFor, listUsage, revokeGrant } from './grants.ts'
+import {
+  authorityDecide,
+  createShareRequest,
+  decideShareRequest,
+  getShareRequest,
+  listShareRequests,
+  requestMoreInfo,
+  resubmitShareRequest,
+  withdrawShareRequest,
+} from './requests.ts'
+import {
+  AuthorityDecisionBody,
+  CaseDecisionBody,
+  CaseListQuery,
+  CaseNoteBody,
+  CaseOut,
+  CommentBody,
+  CreateCaseBody,
+  CreateRequestBody,
+  DecisionBody,
+  GrantListQuery,
+  GrantOut,
+  MaskingPreviewBody,
+  ReasonBody,
+  RequestListQuery,
+  ResubmitBody,
+  ShareRequestOut,
+  UsageOut,
+} from './schemas.ts'
+
+const tags = ['sharing']
+
+export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/share-requests', {
+    config: { action: 'sharing.request.create' },
+    schema: { tags, summary: '提交共享申请（无条件共享立即授权）', body: CreateRequestBody, response: { 201: ShareRequestOut } },
+  }, async (req, reply) => reply.code(201).send(await createShareRequest(req.ctx, req.body)))
+
+  app.get('/share-requests', {
+    config: { action: 'sharing.request.list' },
+    schema: { tags, summary: '申请列表：mine 我的申请 / incoming 待我审批 / all 全部', querystring: RequestListQuery, response: { 200: pageOf(ShareRequestOut) } },
+  }, (req) => listShareRequests(req.ctx, req.query))
+
+  app.get('/share-requests/:id', {
+    config: { action: 'sharing.request.read' },
+    schema: { tags, summary: '申请详情（含办理时间线）', params: IdParams, response: { 200: ShareRequestOut } },
+  }, (req) => getShareRequest(req.ctx, req.params.id))
+
+  app.post('/share-requests/:id/decision', {
+    config: { action: 'sharing.request.decide' },
+    schema: { tags, summary: '提供方审批：同意（可收窄、脱敏、行过滤、缩短有效期）或拒绝（须说明理由）', params: IdParams, body: DecisionBody, response: { 200: ShareRequestOut } },
+  }, (req) => decideShareRequest(req.ctx, req.params.id, req.body))
+
+  app.post('/share-requests/:id/request-info', {
+    config: { action: 'sharing.request.request-info' },
+    schema: { tags, summary: '要求补正（暂停计时，仅一次）', params: IdParams, body: CommentBody, response: { 200: ShareRequestOut } },
+  }, (req) => requestMoreInfo(req.ctx, req.params.id, req.body.comment))
+
+  app.post('/share-requests/:id/resubmit', {
+    config: { action: 'sharing.request.resubmit' },
+    schema: { tags, summary: '补正后重新提交（恢复计时）', params: IdParams, body: ResubmitBody, response: { 200: ShareRequestOut } },
+  }, (req) => resubmitShareRequest(req.ctx, req.params.id, req.body))
+
+  app.post('/share-requests/:id/withdraw', {
+    config: { action: 'sharing.request.withdraw' },
+    schema: {
+      tags,
+      summary: '撤回申请（决定之前）',
+      params: IdParams,
+      body: z.object({ reason: z.string().trim().max(2000).optional() }).nullish().describe('可不带请求体'),
+      response: { 200: ShareRequestOut },
+    },
+  }, (req) => withdrawShareRequest(req.ctx, req.params.id, req.body?.reason || '申请人撤回'))
+
+  app.post('/share-requests/:id/authority-decision', {
+    config: { action: 'sharing.request.authority-decide' },
+    schema: { tags, summary: '主管部门督办：直接授权或延期一次', params: IdParams, body: AuthorityDecisionBody, response: { 200: ShareRequestOut } },
+  }, (req) => authorityDecide(req.ctx, req.params.id, req.body))
+
+  app.get('/grants', {
+    config: { action: 'sharing.grant.list' },
+    schema: { tags, summary: '授权列表：mine 本单位获得 / provided 本单位提供 / all 全部', querystring: GrantListQuery, response: { 200: pageOf(GrantOut) } },
+  }, (req) => listGrantsFor(req.ctx, req.query))
+
+  app.get('/grants/:id', {
+    config: { action: 'sharing.grant.read' },
+    schema: { tags, summary: '授权详情', params: IdParams, response: { 200: GrantOut } },
+  }, (req) => getGrant(req.ctx, req.params.id))
+
+  app.post('/grants/:id/revoke', {
+    config: { action: 'sharing.grant.revoke' },
+    schema: { tags, summary: '撤销授权（须说明原因）', params: IdParams, body: ReasonBody, response: { 200: GrantOut } },
+  }, (req) => revokeGrant(req.ctx, req.params.id, req.body.reason))
+
+  app.get('/grants/:id/usage', {
+    config: { action: 'sharing.usage.list' },
+    schema: { tags, summary: '授权的使用记录（办件号）', params: IdParams, querystring: PageQuery, response: { 200: pageOf(UsageOut) } },
+  }, (req) => listUsage(req.ctx, req.params.id, req.query))
+
+  app.post('/masking/preview', {
+    config: { action: 'sharing.masking.preview' },
+    schema: {
+      tags,
+      summary: '脱敏规则预览',
+      body: MaskingPreviewBody,
+      response: { 200: z.object({ rule: z.string(), values: z.array(z.unknown()) }) },
+    },
+  }, (req) => ({ rule: req.body.rule, values: req.body.values.map((value) => maskValue(req.body.rule, value, `preview:${req.ctx.actor.orgId}`)) }))
+
+  app.post('/coordination-cases', {
+    config: { action: 'sharing.case.create' },
+    schema: { tags, summary: '申请协调（被拒绝的申请，或不予共享的资源）', body: CreateCaseBody, response: { 201: CaseOut } },
+  }, async (req, reply) => reply.code(201).send(await openCase(req.ctx, req.body)))
+
+  app.get('/coordination-cases', {
+    config: { action: 'sharing.case.list' },
+    schema: { tags, summary: '协调案件列表', querystring: CaseListQuery, response: { 200: pageOf(CaseOut) } },
+  }, (req) => listCases(req.ctx, req.query))
+
+  app.get('/coordination-cases/:id', {
+    config: { action: 'sharing.case.read' },
+    schema: { tags, summary: '协调案件详情（含协商记录）', params: IdParams, response: { 200: CaseOut } },
+  }, (req) => getCase(req.ctx, req.params.id))
+
+  app.post('/coordination-cases/:id/notes', {
+    config: { action: 'sharing.case.note' },
+    schema: { tags, summary: '记录协商情况', params: IdParams, body: CaseNoteBody, response: { 200: CaseOut } },
+  }, (req) => addCaseNote(req.ctx, req.params.id, req.body.text))
+
+  app.post('/coordination-cases/:id/escalate', {
+    config: { action: 'sharing.case.escalate' },
+    schema: { tags, summary: '协商不成，提请主管部门协调', params: IdParams, body: CaseNoteBody, response: { 200: CaseOut } },
+  }, (req) => escalateCase(req.ctx, req.params.id, req.body.text))
+
+  app.post('/coordination-cases/:id/decision', {
+    config: { action: 'sharing.case.decide' },
+    schema: { tags, summary: '主管部门协调决定（有约束力）', params: IdParams, body: CaseDecisionBody, response: { 200: CaseOut } },
+  }, (req) => decideCase(req.ctx, req.params.id, req.body))
+}

@@ -1,0 +1,228 @@
+import { z } from 'zod'
+import { LIMITS } from '../../../../common/limits.ts'
+import { MASKING_RULES } from '../../platform/masking/masking.ts'
+import { PageQuery } from '../../platform/http/pagination.ts'
+import { IsoDate } from '../calendar/schemas.ts'
+
+export const PURPOSES = ['行政依据', '工作参考', '数据校核', '业务协同', '其他'] as const
+export const SHARE_MODES = ['api', 'table', 'file'] as const
+export const REQUEST_STATUSES = ['pending', 'need_more_info', 'granted', 'rejected', 'withdrawn', 'escalated'] as const
+export const REQUEST_STATUS_LABELS: Record<(typeof REQUEST_STATUSES)[number], string> = {
+  pending: '待审批',
+  need_more_info: '待补正',
+  granted: '已授权',
+  rejected: '已拒绝',
+  withdrawn: '已撤回',
+  escalated: '已逾期（主管部门督办）',
+}
+export const GRANT_STATUSES = ['active', 'suspended', 'expired', 'revoked'] as const
+
+const text = (max: number) => z.string().trim().max(max, `不能超过 ${max} 字`)
+const required = (max: number, label: string) => text(max).min(1, `${label}不能为空`)
+
+export const CreateRequestBody = z
+  .object({
+    resourceId: z.uuid('资源编号格式不正确'),
+    itemIds: z.array(z.uuid('信息项编号格式不正确')).min(1, '至少选择一个信息项').max(LIMITS.itemsPerResource),
+    purpose: z.enum(PURPOSES, '使用用途应为 行政依据、工作参考、数据校核、业务协同、其他 之一'),
+    purposeDetail: text(LIMITS.longText).optional().describe('用途说明（用途为「其他」时必填）'),
+    dutyBasis: required(LIMITS.longText, '履职依据').describe('关联权责事项/政务服务事项及法律依据'),
+    scenario: z.enum(['政务服务', '公共服务', '监管', '其他']).optional().describe('应用场景'),
+    mode: z.enum(SHARE_MODES, '共享方式应为 api、table、file 之一'),
+    validUntil: IsoDate.describe('有效期至（含当日）'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.purpose === '其他' && !body.purposeDetail) ctx.addIssue({ code: 'custom', path: ['purposeDetail'], message: '用途为「其他」时须说明具体用途' })
+    if (new Set(body.itemIds).size !== body.itemIds.length) ctx.addIssue({ code: 'custom', path: ['itemIds'], message: '信息项重复' })
+  })
+export type CreateRequestBody = z.infer<typeof CreateRequestBody>
+
+const Scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()])
+export const RowCondition = z.union([
+  z.strictObject({ eq: Scalar }),
+  z.strictObject({ in: z.array(z.union([z.string().max(200), z.number().finite()])).min(1).max(100) }),
+  z.strictObject({ prefix: z.string().min(1).max(100) }),
+  z
+    .strictObject({ gte: z.union([z.string().max(50), z.number().finite()]).optional(), lte: z.union([z.string().max(50), z.number().finite()]).optional() })
+    .refine((c) => c.gte !== undefined || c.lte !== undefined, '区间条件至少给出 gte 或 lte'),
+])
+export const RowFilter = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, '行过滤条件的键应为信息项英文名'), RowCondition).describe('行过滤：{ 英文名: {eq}|{in}|{prefix}|{gte,lte} }，条件之间为“且”')
+export const MaskingMap = z.record(z.uuid('脱敏规则的键应为信息项编号'), z.enum(MASKING_RULES, '脱敏规则无效'))
+
+const approvalFields = {
+  itemIds: z.array(z.uuid()).min(1, '至少授权一个信息项').max(LIMITS.itemsPerResource).optional().describe('授权的信息项（默认为申请的全部，只能收窄）'),
+  masking: MaskingMap.optional().describe('各信息项的脱敏规则（未给出的按默认规则）'),
+  rowFilter: RowFilter.optional(),
+  validUntil: IsoDate.optional().describe('有效期至（只能缩短）'),
+  lookupKeys: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/)).max(5).optional().describe('联机查询：每次调用必须提供的查询键（英文名）'),
+  rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
+  dailyQuota: z.number().int().min(1).max(10_000_000).optional(),
+}
+
+export const DecisionBody = z
+  .object({
+    decision: z.enum(['approve', 'reject'], '审批结论应为 approve 或 reject'),
+    reason: text(LIMITS.longText).optional().describe('拒绝理由（拒绝时必填）或审批意见'),
+    ...approvalFields,
+  })
+  .superRefine((body, ctx) => {
+    if (body.decision === 'reject' && !body.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: '拒绝须说明理由' })
+  })
+export type DecisionBody = z.infer<typeof DecisionBody>
+
+export const AuthorityDecisionBody = z
+  .object({
+    decision: z.enum(['grant', 'extend'], '督办决定应为 grant（直接授权）或 extend（延期一次）'),
+    comment: text(LIMITS.longText).optional(),
+    extendWorkdays: z.number().int().min(1).max(15).optional().describe('延期的工作日数（默认 5）'),
+    ...approvalFields,
+  })
+export type AuthorityDecisionBody = z.infer<typeof AuthorityDecisionBody>
+
+export const CommentBody = z.object({ comment: required(LIMITS.longText, '说明') })
+export const ResubmitBody = z.object({
+  comment: required(LIMITS.longText, '补正说明'),
+  purposeDetail: text(LIMITS.longText).optional(),
+  dutyBasis: text(LIMITS.longText).min(1).optional(),
+})
+export const ReasonBody = z.object({ reason: required(LIMITS.longText, '原因') })
+
+export const RequestListQuery = PageQuery.extend({
+  box: z.enum(['mine', 'incoming', 'all']).default('mine').describe('mine 我的申请，incoming 待我审批，all 全部（主管部门）'),
+  status: z.enum(REQUEST_STATUSES).optional(),
+  resourceId: z.uuid().optional(),
+})
+export type RequestListQuery = z.infer<typeof RequestListQuery>
+
+export const GrantListQuery = PageQuery.extend({
+  box: z.enum(['mine', 'provided', 'all']).default('mine'),
+  status: z.enum(GRANT_STATUSES).optional(),
+  resourceId: z.uuid().optional(),
+})
+export type GrantListQuery = z.infer<typeof GrantListQuery>
+
+export const HistoryEntry = z.object({
+  at: z.date(),
+  actorId: z.string().nullable(),
+  actorName: z.string().nullable(),
+  action: z.string(),
+  fromStatus: z.string().nullable(),
+  toStatus: z.string().nullable(),
+  comment: z.string().nullable(),
+})
+
+export const ShareRequestOut = z.object({
+  id: z.string(),
+  no: z.string(),
+  resourceId: z.string(),
+  resourceName: z.string(),
+  resourceVersion: z.number(),
+  providerOrgId: z.string(),
+  providerName: z.string(),
+  requesterOrgId: z.string(),
+  requesterOrgName: z.string(),
+  requesterId: z.string(),
+  itemIds: z.array(z.string()),
+  items: z.array(z.object({ id: z.string(), name: z.string(), nameEn: z.string().nullable(), shareType: z.number() })),
+  purpose: z.string(),
+  purposeDetail: z.string().nullable(),
+  dutyBasis: z.string(),
+  scenario: z.string().nullable(),
+  mode: z.enum(SHARE_MODES),
+  validUntil: z.string(),
+  shareType: z.number(),
+  status: z.enum(REQUEST_STATUSES),
+  statusLabel: z.string(),
+  dueAt: z.date().nullable(),
+  dueDate: z.string().nullable(),
+  remainingWorkdays: z.number().nullable().describe('距答复期限的剩余工作日（已逾期为负）'),
+  pausedAt: z.date().nullable(),
+  escalatedAt: z.date().nullable(),
+  decision: z.string().nullable(),
+  decisionReason: z.string().nullable(),
+  decidedBy: z.string().nullable(),
+  decidedAt: z.date().nullable(),
+  grantId: z.string().nullable(),
+  createdAt: z.date(),
+  history: z.array(HistoryEntry).optional(),
+  actions: z.record(z.string(), z.boolean()),
+})
+export type ShareRequestOut = z.infer<typeof ShareRequestOut>
+
+export const GrantOut = z.object({
+  id: z.string(),
+  requestId: z.string().nullable(),
+  resourceId: z.string(),
+  resourceName: z.string(),
+  providerOrgId: z.string(),
+  providerName: z.string(),
+  consumerOrgId: z.string(),
+  consumerName: z.string(),
+  itemIds: z.array(z.string()),
+  items: z.array(z.object({ id: z.string(), name: z.string(), nameEn: z.string().nullable(), masking: z.string() })),
+  masking: z.record(z.string(), z.string()),
+  rowFilter: z.record(z.string(), z.unknown()),
+  mode: z.enum(SHARE_MODES),
+  purpose: z.string(),
+  validFrom: z.string(),
+  validUntil: z.string(),
+  lookupKeys: z.array(z.string()),
+  rateLimitPerMinute: z.number(),
+  dailyQuota: z.number(),
+  status: z.enum(GRANT_STATUSES),
+  statusReason: z.string().nullable(),
+  createdAt: z.date(),
+  actions: z.record(z.string(), z.boolean()),
+})
+export type GrantOut = z.infer<typeof GrantOut>
+
+export const UsageOut = z.object({
+  id: z.number(),
+  grantId: z.string(),
+  at: z.date(),
+  userId: z.string().nullable(),
+  appId: z.string().nullable(),
+  businessRef: z.string().nullable(),
+  purpose: z.string().nullable(),
+  rows: z.number(),
+})
+
+export const MaskingPreviewBody = z.object({
+  rule: z.enum(MASKING_RULES, '脱敏规则无效'),
+  values: z.array(z.union([z.string().max(500), z.number(), z.null()])).min(1).max(50),
+})
+
+export const CreateCaseBody = z
+  .object({
+    requestId: z.uuid().optional().describe('被拒绝的申请'),
+    resourceId: z.uuid().optional().describe('不予共享的目录'),
+    statement: required(LIMITS.longText, '协调事由').describe('履职需要与协调事由'),
+  })
+  .refine((b) => !!b.requestId !== !!b.resourceId, '请给出被拒绝的申请编号或不予共享的目录编号（二选一）')
+
+export const CaseNoteBody = z.object({ text: required(LIMITS.longText, '协商记录') })
+export const CaseDecisionBody = z.object({
+  decision: z.enum(['grant_with_conditions', 'uphold_refusal', 'reclassify'], '协调决定应为 grant_with_conditions、uphold_refusal 或 reclassify'),
+  text: required(LIMITS.longText, '决定内容'),
+})
+export const CaseListQuery = PageQuery.extend({ status: z.enum(['open', 'negotiating', 'authority_coordinating', 'decided', 'closed']).optional() })
+
+export const CaseOut = z.object({
+  id: z.string(),
+  origin: z.string(),
+  requestId: z.string().nullable(),
+  resourceId: z.string().nullable(),
+  resourceName: z.string().nullable(),
+  applicantOrgId: z.string(),
+  applicantOrgName: z.string(),
+  providerOrgId: z.string(),
+  providerName: z.string(),
+  statement: z.string(),
+  status: z.string(),
+  decision: z.string().nullable(),
+  decisionText: z.string().nullable(),
+  decidedAt: z.date().nullable(),
+  createdAt: z.date(),
+  notes: z.array(z.object({ at: z.date(), actorId: z.string(), orgId: z.string(), kind: z.string(), text: z.string() })).optional(),
+  grantId: z.string().nullable().optional(),
+})
