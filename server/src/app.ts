@@ -1,7 +1,7 @@
 import multipart from '@fastify/multipart'
 import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
-import Fastify, { type FastifyServerOptions } from 'fastify'
+import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
 import type pg from 'pg'
 import {
   type ZodTypeProvider,
@@ -14,13 +14,16 @@ import { z } from 'zod'
 import { auditModule } from './modules/audit/index.ts'
 import { calendarModule } from './modules/calendar/index.ts'
 import { catalogModule } from './modules/catalog/index.ts'
+import { gatewayModule } from './modules/gateway/index.ts'
 import { identityModule } from './modules/identity/index.ts'
+import { mountsModule } from './modules/mounts/index.ts'
 import { orgsModule } from './modules/orgs/index.ts'
 import { sharingModule } from './modules/sharing/index.ts'
 import { authPlugin } from './platform/auth/plugin.ts'
 import type { Config } from './platform/config/config.ts'
 import type { Db, DbKind } from './platform/db/database.ts'
 import { errorHandlerPlugin } from './platform/http/error-handler.ts'
+import { webConsolePlugin } from './platform/http/web-console.ts'
 import { VERSION } from './version.ts'
 
 // Chinese validation messages for every schema (users read them).
@@ -45,6 +48,23 @@ export async function buildApp(options: AppOptions) {
     genReqId: () => crypto.randomUUID(),
     bodyLimit: options.config.bodyLimitBytes,
     trustProxy: false,
+    // Errors Fastify raises before routing (a malformed URL) get the same envelope as everything else.
+    frameworkErrors: (error, request, reply) => {
+      reply.header('x-request-id', request.id)
+      const status = error.statusCode && error.statusCode < 500 ? error.statusCode : 400
+      void (reply as FastifyReply).code(status).send({ error: { code: 'VALIDATION_FAILED', message: '请求地址无效' } })
+    },
+    // Requests Node rejects before Fastify sees them (header too large, malformed HTTP) get an envelope too.
+    clientErrorHandler: (error, socket) => {
+      if (!socket.writable) return socket.destroy(error)
+      const tooLarge = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
+      const body = JSON.stringify({ error: tooLarge ? { code: 'PAYLOAD_TOO_LARGE', message: '请求地址或请求头过长' } : { code: 'VALIDATION_FAILED', message: '请求格式无效' } })
+      const requestId = crypto.randomUUID()
+      socket.end(
+        `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
+          `x-request-id: ${requestId}\r\ncontent-length: ${Buffer.byteLength(body)}\r\nconnection: close\r\n\r\n${body}`,
+      )
+    },
   }).withTypeProvider<ZodTypeProvider>()
 
   app.setValidatorCompiler(validatorCompiler)
@@ -85,8 +105,11 @@ export async function buildApp(options: AppOptions) {
   await app.register(orgsModule, { prefix })
   await app.register(calendarModule, { prefix })
   await app.register(catalogModule, { prefix })
+  await app.register(mountsModule, { prefix })
   await app.register(sharingModule, { prefix })
+  await app.register(gatewayModule, { prefix })
   await app.register(auditModule, { prefix })
+  await app.register(webConsolePlugin)
   return app
 }
 

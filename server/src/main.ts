@@ -1,9 +1,12 @@
 import { buildApp } from './app.ts'
 import { loadDemo } from './demo/load-demo.ts'
+import { cleanupStaleBatches } from './modules/mounts/index.ts'
+import { sharingTasks } from './modules/sharing/index.ts'
 import { loadConfig } from './platform/config/config.ts'
 import { isEmptyDeployment, prepareDatabase } from './platform/db/bootstrap.ts'
 import { DataDirLockedError, lockDataDir } from './platform/db/data-dir-lock.ts'
 import { openDatabase } from './platform/db/database.ts'
+import { startScheduler } from './platform/jobs/scheduler.ts'
 
 /** Start-up only: lock and open the database, migrate, load the demo when empty, listen, close gracefully. */
 async function main() {
@@ -13,17 +16,22 @@ async function main() {
   const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, logger: { level: config.logLevel } })
   const { applied } = await prepareDatabase(database.db)
   if (applied.length > 0) app.log.info({ applied }, 'migrations applied')
+  // Uploads cut short by a crash leave half-loaded tables behind; the previous batch is still the active one.
+  const cleaned = await cleanupStaleBatches(database.db)
+  if (cleaned.droppedTables.length > 0) app.log.warn(cleaned, 'dropped tables of interrupted uploads')
   if (database.kind === 'pglite' && config.demo === 'auto' && (await isEmptyDeployment(database.db))) {
     app.log.info('empty embedded database: loading the Weifang demo data')
     const summary = await loadDemo(database.db, config)
     app.log.info(summary, 'demo data loaded (every demo user has the password Govshare@2026)')
   }
 
+  const stopScheduler = startScheduler(database.db, sharingTasks, app.log)
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return
     closing = true
     app.log.info({ signal }, 'shutting down')
+    stopScheduler()
     await app.close()
     await database.close()
     await releaseLock?.()

@@ -1,7 +1,54 @@
 import type { Config } from '../platform/config/config.ts'
 import type { Db } from '../platform/db/database.ts'
+import { loadCatalog } from './catalog-loader.ts'
+import { DEMO_ENTRIES } from './catalog-entries.ts'
+import { loadDirectory } from './directory.ts'
+import { loadSharing } from './sharing-demo.ts'
+
+/** When the demo city "went live": orgs and accounts are dated from then. */
+const DIRECTORY_CREATED_AT = new Date('2026-03-02T08:30:00+08:00')
+
+export interface DemoSummary {
+  orgs: number
+  users: number
+  classNodes: number
+  resources: number
+  /** Latest versions per status (an entry edited after publication counts as a draft here). */
+  byStatus: Record<string, number>
+  /** Entries whose published version other departments see. */
+  published: number
+  byClass: Record<string, number>
+  /** Share requests created, by the state they were left in. */
+  requests: Record<string, number>
+  ms: number
+}
 
 /** Loads the Weifang demo (API.md "Demo data") into an empty database. */
-export async function loadDemo(_db: Db, _config: Config) {
-  return { orgs: 0, users: 0, resources: 0 }
+export async function loadDemo(db: Db, config: Config): Promise<DemoSummary> {
+  const started = performance.now()
+  if (await db.selectFrom('orgs').select('id').limit(1).executeTakeFirst()) {
+    throw new Error('the demo loads only into an empty database (orgs already exist)')
+  }
+  const directory = await loadDirectory(db, DIRECTORY_CREATED_AT)
+  await loadCatalog(db, config, directory, DEMO_ENTRIES)
+  const requests = await loadSharing(db, config, directory)
+  return { ...(await countCatalog(db)), requests, classNodes: directory.classNodes, ms: Math.round(performance.now() - started) }
+}
+
+async function countCatalog(db: Db) {
+  const [orgs, users, latest, published] = await Promise.all([
+    db.selectFrom('orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db.selectFrom('resourceVersions').select(['status', 'classCode']).where('isLatest', '=', true).execute(),
+    db.selectFrom('resourceVersions').select((eb) => eb.fn.countAll<number>().as('n')).where('isPublished', '=', true).executeTakeFirstOrThrow(),
+  ])
+  const tally = (keys: string[]) => keys.reduce<Record<string, number>>((acc, key) => ({ ...acc, [key]: (acc[key] ?? 0) + 1 }), {})
+  return {
+    orgs: Number(orgs.n),
+    users: Number(users.n),
+    resources: latest.length,
+    byStatus: tally(latest.map((v) => v.status)),
+    published: Number(published.n),
+    byClass: tally(latest.map((v) => v.classCode[0])),
+  }
 }

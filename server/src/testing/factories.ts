@@ -132,6 +132,40 @@ export async function buildWorld(db: Executor) {
 
 type Requester = { request: (method: string, path: string, options?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }> }
 
+/** A sample value of an item's data type, for one-row fixture uploads. */
+export function sampleValue(item: { dataType: string; length?: number | null }, row = 1): string {
+  switch (item.dataType) {
+    case 'N': case 'Y': case 'I': case 'F': case 'B': return String(row)
+    case 'D': return '2026-01-0' + ((row % 9) + 1)
+    case 'T': return '2026-01-01 08:00:00'
+    case 'L': return '是'
+    default: return `样例${row}`.slice(0, item.length ?? 20)
+  }
+}
+
+/**
+ * Gives a platform-mode entry the active mount publication needs (SPEC §5.4 rule 6): an upstream API
+ * registration for 接口 entries, else a one-row table for 库表, else a small file.
+ */
+export async function mountSomething(t: Requester, token: string, resource: { id: string; shareModes: string[]; items: { nameEn: string | null; dataType: string; length: number | null }[] }) {
+  const path = `/api/v1/catalog/resources/${resource.id}/mounts`
+  let res
+  if (resource.shareModes.includes('api')) {
+    res = await t.request('POST', `${path}/api`, { token, body: { upstreamUrl: 'http://127.0.0.1:9/unused', method: 'GET', params: [] } })
+  } else if (resource.shareModes.includes('table')) {
+    const items = resource.items.filter((i) => i.nameEn)
+    const csv = `${items.map((i) => i.nameEn).join(',')}\n${items.map((i) => sampleValue(i)).join(',')}\n`
+    const form = new FormData()
+    form.append('file', new Blob([Buffer.from(csv)]), 'sample.csv')
+    res = await t.request('POST', `${path}/table`, { token, body: form })
+  } else if (resource.shareModes.includes('file')) {
+    const form = new FormData()
+    form.append('file', new Blob([Buffer.from('样例文件')]), 'sample.txt')
+    res = await t.request('POST', `${path}/file`, { token, body: form })
+  } else return
+  if (res.status >= 300) throw new Error(`mount ${resource.id} → ${res.status} ${JSON.stringify(res.body)}`)
+}
+
 /**
  * Compiles, submits and publishes an entry over HTTP as the given cataloger and authority; returns the
  * published resource. Throws with the response when a step fails, so a broken fixture is loud.
@@ -143,6 +177,7 @@ export async function publishResource(t: Requester, tokens: { cataloger: string;
     return res.body
   }
   const created = await step('POST', '/api/v1/catalog/resources', tokens.cataloger, resourceBody(overrides))
+  await mountSomething(t, tokens.cataloger, created)
   await step('POST', `/api/v1/catalog/resources/${created.id}/submit`, tokens.cataloger)
   return step('POST', `/api/v1/catalog/resources/${created.id}/review`, tokens.authAdmin, { decision: 'approve' })
 }

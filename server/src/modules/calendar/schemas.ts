@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { isIsoDate } from '../../platform/calendar/dates.ts'
 
-export const IsoDate = z.string().refine(isIsoDate, '日期格式应为 YYYY-MM-DD 且为有效日期')
+export const IsoDate = z.string().refine(isIsoDate, '日期格式应为 YYYY-MM-DD，且为 1900–2100 年间的有效日期')
 
 export const AddWorkdaysQuery = z.object({
   from: IsoDate.describe('起算日期（当日不计）'),

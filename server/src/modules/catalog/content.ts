@@ -1,4 +1,5 @@
 import { randomUUID } from 'node:crypto'
+import { canonicalJson } from '../../platform/audit/chain.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import type { ErrorDetail } from '../../platform/http/errors.ts'
 import type { NewVersion, VersionRow } from './queries.ts'
@@ -144,10 +145,12 @@ export function contentOf(row: VersionRow): CreateResourceBody {
 /** Field names whose stored value differs between two contents (the version history's "changed fields"). */
 export function changedFields(before: VersionContent | null, after: VersionContent): string[] {
   const skip = new Set(['searchText', 'levelAttr'])
+  // JSON columns come back from jsonb with their keys reordered: compare them key-sorted.
+  const normal = (value: unknown) => (typeof value === 'string' && /^[[{]/.test(value) ? canonicalJson(JSON.parse(value)) : JSON.stringify(value))
   return (Object.keys(after) as (keyof VersionContent)[]).filter((key) => {
     if (skip.has(key)) return false
-    const a = before ? JSON.stringify(before[key]) : undefined
-    const b = JSON.stringify(after[key])
+    const a = before ? normal(before[key]) : undefined
+    const b = normal(after[key])
     return before ? a !== b : after[key] !== null && b !== '[]' && b !== '"{}"' && b !== '{}'
   })
 }

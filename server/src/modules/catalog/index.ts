@@ -1,4 +1,13 @@
-export { catalogRoutes as catalogModule } from './routes.ts'
+import type { FastifyPluginAsync } from 'fastify'
+import { catalogExcelRoutes } from './excel/routes.ts'
+import { catalogRoutes } from './routes.ts'
+
+/** The catalog module: entries, classes and review tasks, plus Excel import/export (excel/). */
+export const catalogModule: FastifyPluginAsync = async (app) => {
+  await app.register(catalogRoutes)
+  await app.register(catalogExcelRoutes)
+}
+
 
 /** For other modules (sharing, gateway): the published version of an entry. */
 export { findPublishedEntry } from './queries.ts'

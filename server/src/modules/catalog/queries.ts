@@ -5,7 +5,7 @@ import { containsPattern } from '../../platform/db/like.ts'
 import type { Database, ResourceVersionsTable } from '../../platform/db/schema.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import type { SearchQuery } from './schemas.ts'
-import type { ParsedQuery } from './search-text.ts'
+import { type ParsedQuery, indexTokens } from './search-text.ts'
 
 export type VersionRow = Selectable<ResourceVersionsTable>
 export type NewVersion = Insertable<ResourceVersionsTable>
@@ -103,12 +103,35 @@ export async function nextSequence(db: Executor, classCode: string): Promise<num
   return row.lastSeq
 }
 
+/**
+ * One page of the entries this actor sees, matching `parsed` and the filters, with the total.
+ *
+ * Cost grows with the number of matches, each a heap row of resource_versions, so the query does
+ * as little as possible per match:
+ * - A term of exactly two Chinese characters is one index token, present in a text's vector exactly
+ *   when the text contains the term, so the index alone answers it and it is not re-checked.
+ * - Other terms are re-checked. One without cased characters (Chinese, digits) uses strpos, a byte
+ *   search: ILIKE lower-cases every candidate text first (about 4× the cost on Chinese text), and for
+ *   such a term both accept the same texts. Terms with cased letters keep ILIKE.
+ * - The page is chosen on resource_versions alone and only its rows are joined to their context.
+ * - The count has no join: every version has exactly one resource, org and class (foreign keys).
+ * Measured in bench/catalog-search.ts; findings in bench/README.md.
+ */
 export async function searchResources(db: Executor, actor: Actor, query: SearchQuery, parsed: ParsedQuery | null) {
-  const namePattern = parsed ? containsPattern(parsed.terms[0]) : null
-  const base = withContext(db)
+  const caseless = (term: string) => term.toLowerCase() === term && term.toUpperCase() === term
+  const contains = (column: 'name' | 'search_text', term: string) =>
+    caseless(term) ? sql<boolean>`strpos(${sql.ref(`v.${column}`)}, ${term}) > 0` : sql<boolean>`${sql.ref(`v.${column}`)} ilike ${containsPattern(term)}`
+  const answeredByIndex = (term: string) => {
+    const tokens = indexTokens(term)
+    return tokens.length === 1 && tokens[0] === term && !/[a-z0-9]/i.test(term)
+  }
+  const recheck = parsed ? parsed.terms.filter((term) => !parsed.tsquery || !answeredByIndex(term)) : []
+  const nameFirst = parsed ? contains('name', parsed.terms[0]) : null
+  const matching = db
+    .selectFrom('resourceVersions as v')
     .where(visibleVersion(actor))
     .$if(!!parsed?.tsquery, (qb) => qb.where(sql<boolean>`v.search_vector @@ ${parsed!.tsquery}::tsquery`))
-    .$if(!!parsed, (qb) => qb.where((eb) => eb.and(parsed!.terms.map((term) => eb('v.searchText', 'ilike', containsPattern(term))))))
+    .$if(recheck.length > 0, (qb) => qb.where((eb) => eb.and(recheck.map((term) => contains('search_text', term)))))
     .$if(!!query.classCode, (qb) => qb.where('v.classCode', 'like', `${query.classCode}%`))
     .$if(!!query.providerOrgId, (qb) => qb.where('v.providerOrgId', '=', query.providerOrgId!))
     .$if(!!query.shareType, (qb) => qb.where('v.shareType', '=', query.shareType!))
@@ -117,18 +140,25 @@ export async function searchResources(db: Executor, actor: Actor, query: SearchQ
     .$if(!!query.formatClass, (qb) => qb.where('v.formatClass', '=', query.formatClass!))
     .$if(!!query.shareMode, (qb) => qb.where(sql<boolean>`${query.shareMode} = any(v.share_modes)`))
     .$if(query.mine === 'true', (qb) => qb.where('v.providerOrgId', '=', actor.orgId))
+  // Name matches first, then the most recently published or changed (the same order inside and out).
+  const byRecency = sql`coalesce(v.published_at, v.changed_at)`
+  const page = matching
+    .select('v.id')
+    .$if(!!nameFirst, (qb) => qb.orderBy(nameFirst!, 'desc'))
+    .orderBy(byRecency, 'desc')
+    .orderBy('v.id')
+    .limit(query.pageSize)
+    .offset(pageOffset(query))
   const [items, total] = await Promise.all([
-    base
+    withContext(db)
+      .innerJoin(page.as('p'), 'p.id', 'v.id')
       .selectAll('v')
       .select(contextColumns)
-      // Name matches first, then the most recently published or changed.
-      .$if(!!namePattern, (qb) => qb.orderBy(sql`(v.name ilike ${namePattern})`, 'desc'))
-      .orderBy(sql`coalesce(v.published_at, v.changed_at)`, 'desc')
+      .$if(!!nameFirst, (qb) => qb.orderBy(nameFirst!, 'desc'))
+      .orderBy(byRecency, 'desc')
       .orderBy('v.id')
-      .limit(query.pageSize)
-      .offset(pageOffset(query))
       .execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    matching.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { items, total: total.n }
 }

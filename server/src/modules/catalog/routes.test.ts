@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { buildTestApp, type TestApp } from '../../testing/test-app.ts'
-import { buildWorld, resourceBody } from '../../testing/factories.ts'
+import { buildWorld, mountSomething, resourceBody } from '../../testing/factories.ts'
 
 describe('catalog lifecycle over HTTP', () => {
   let t: TestApp
@@ -19,6 +19,10 @@ describe('catalog lifecycle over HTTP', () => {
     assert.equal(created.body.shareType, 2)
     assert.equal(created.body.code, null)
     const id = created.body.id
+    const unmounted = await t.request('POST', `/api/v1/catalog/resources/${id}/submit`, { token: world.tokens.cataloger })
+    assert.equal(unmounted.status, 400, 'a platform-mode entry needs a mount before it is submitted')
+    assert.equal(unmounted.body.error.details[0].field, 'shareModes')
+    await mountSomething(t, world.tokens.cataloger, created.body)
     const submitted = await t.request('POST', `/api/v1/catalog/resources/${id}/submit`, { token: world.tokens.cataloger })
     assert.equal(submitted.status, 200, JSON.stringify(submitted.body))
     assert.equal(submitted.body.status, 'pending_review')

@@ -45,6 +45,7 @@ export function checkResourceRules(entry: CreateResourceBody, env: RuleEnv): Err
   // Rule 4: 不予共享 ⇒ 不予开放.
   if (shareType === 3 && entry.openFlag) add('openFlag', '不予共享的资源不得向社会开放')
   if (entry.openFlag && !entry.openCondition) add('openCondition', '向社会开放的资源须选择开放条件')
+  if (entry.openFlag && entry.openCondition === '不予开放') add('openCondition', '向社会开放的资源，开放条件不能是「不予开放」')
   if (!entry.openFlag && entry.openCondition && entry.openCondition !== '不予开放') {
     add('openCondition', '不向社会开放的资源，开放条件只能是「不予开放」')
   }
@@ -93,7 +94,8 @@ function checkItems(entry: CreateResourceBody, env: RuleEnv): ErrorDetail[] {
     }
     // Rule 3: basic information items are shared unconditionally.
     if (item.basicItem && item.shareType !== 1) at('shareType', '基础信息项必须无条件共享（R-2）')
-    const openFlag = item.openFlag ?? entry.openFlag
+    // Same default as storage (content.ts): an unset item flag follows the entry, never opening 不予共享 items.
+    const openFlag = item.openFlag ?? (entry.openFlag && item.shareType !== 3)
     if (item.shareType === 3 && openFlag) at('openFlag', '不予共享的信息项不得向社会开放')
     if (item.openFlag && !entry.openFlag) at('openFlag', '资源不向社会开放时，信息项也不能开放')
     if (item.secret && env.networkZone === 'extranet') at('secret', '本平台为政务外网实例，不得登记涉密信息项')

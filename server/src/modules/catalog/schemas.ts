@@ -99,8 +99,13 @@ const resourceFields = {
 export const CreateResourceBody = z.object(resourceFields)
 export type CreateResourceBody = z.infer<typeof CreateResourceBody>
 
+// An edit names only what changes: no field may fall back to a default (that would overwrite stored values).
+const fieldsWithoutDefaults = Object.fromEntries(
+  Object.entries(resourceFields).map(([key, schema]) => [key, schema instanceof z.ZodDefault ? schema.unwrap() : schema]),
+) as unknown as typeof resourceFields
+
 export const UpdateResourceBody = z
-  .object(resourceFields)
+  .object(fieldsWithoutDefaults)
   .partial()
   .refine((body) => Object.keys(body).length > 0, '至少修改一项')
 export type UpdateResourceBody = z.infer<typeof UpdateResourceBody>

@@ -6,6 +6,7 @@ import { workdayDeadline } from '../../platform/calendar/working-days.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor, Trx } from '../../platform/db/database.ts'
 import { type ErrorDetail, invalidState, notFound, validationFailed } from '../../platform/http/errors.ts'
+import { activeMountKinds } from '../mounts/index.ts'
 import { changedFields, contentOf, searchTokensOf, toStoredItems, versionContent } from './content.ts'
 import { presentResource } from './presenter.ts'
 import {
@@ -53,11 +54,21 @@ async function validateEntry(trx: Executor, ctx: Ctx, body: CreateResourceBody, 
   const { stored, problems } = toStoredItems(body.items, body.openFlag, knownItemIds)
   problems.push(...checkResourceRules(body, { networkZone: ctx.config.networkZone }))
   problems.push(...(await classProblems(trx, body.classCode, providerOrgId)))
-  if (problems.length > 0) return { problems, content: null }
   if (await findNameClash(trx, providerOrgId, body.name, resourceId)) {
-    return { problems: [{ field: 'name', message: `本单位已有名为「${body.name}」的目录` }], content: null }
+    problems.push({ field: 'name', message: `本单位已有名为「${body.name}」的目录` })
   }
+  if (problems.length > 0) return { problems, content: null }
   return { problems, content: versionContent(body, stored) }
+}
+
+// SPEC §5.4 rule 6: a platform-mode entry needs an active mount of one of its share modes before publication.
+async function mountProblems(db: Executor, version: { resourceId: string; shareModeClass: string; shareModes: string[] }): Promise<ErrorDetail[]> {
+  if (version.shareModeClass !== '共享平台方式') return []
+  const active = await activeMountKinds(db, version.resourceId)
+  // The gateway serves 接口 calls from a mounted table as well as from a registered upstream API.
+  const served = (mode: string) => active.has(mode as 'table' | 'file' | 'api') || (mode === 'api' && active.has('table'))
+  if (version.shareModes.some(served)) return []
+  return [{ field: 'shareModes', message: '共享平台方式的目录须先挂接数据（上传库表、文件或登记接口）才能提交发布' }]
 }
 
 const fail = (problems: ErrorDetail[]) => validationFailed(problems, problems[0]?.message ?? '输入有误')
@@ -159,6 +170,7 @@ export async function submitResource(ctx: Ctx, id: string) {
     }
     // Re-check everything: rules or the class tree may have changed since the draft was saved.
     const { problems } = await validateEntry(trx, ctx, contentOf(latest), resource.providerOrgId, new Set(latest.items.map((i) => i.id)), id)
+    problems.push(...(await mountProblems(trx, latest)))
     if (problems.length > 0) throw fail(problems)
     const now = ctx.now()
     const { dueAt } = await workdayDeadline(trx, now, REVIEW_WORKDAYS)

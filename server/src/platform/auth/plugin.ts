@@ -16,6 +16,8 @@ declare module 'fastify' {
     action?: string
     /** Reachable without a login token (login, health, docs). */
     public?: boolean
+    /** Authenticated by an app access token, not a user session (the data gateway checks it itself). */
+    appAuth?: boolean
   }
   interface FastifyRequest {
     actor: Actor | null
@@ -39,6 +41,7 @@ export interface RegisteredRoute {
   url: string
   action: string | null
   public: boolean
+  appAuth: boolean
 }
 
 // Routes registered by third-party plugins that are public by nature (API docs UI and its assets).
@@ -89,7 +92,7 @@ export const authPlugin = fp(
       const isPublic = route.config?.public === true || PUBLIC_PREFIXES.some((p) => route.url.startsWith(p))
       for (const method of methods) {
         if (method === 'HEAD') continue
-        app.routeRegistry.push({ method, url: route.url, action: route.config?.action ?? null, public: isPublic })
+        app.routeRegistry.push({ method, url: route.url, action: route.config?.action ?? null, public: isPublic, appAuth: route.config?.appAuth === true })
       }
     })
 
@@ -102,7 +105,7 @@ export const authPlugin = fp(
 
     app.addHook('onRequest', async (request) => {
       const config = request.routeOptions.config
-      if (config.public || PUBLIC_PREFIXES.some((p) => request.routeOptions.url?.startsWith(p))) return
+      if (config.public || config.appAuth || PUBLIC_PREFIXES.some((p) => request.routeOptions.url?.startsWith(p))) return
       if (!request.routeOptions.url) return // unknown route: the not-found handler answers
       const token = bearerOf(request)
       const actor = token ? await resolveSession(app.db, token, app.clock(), app.config.sessionIdleMinutes) : null

@@ -1,7 +1,9 @@
 import { auditRules } from '../../modules/audit/policy.ts'
 import { calendarRules } from '../../modules/calendar/policy.ts'
 import { catalogRules } from '../../modules/catalog/policy.ts'
+import { gatewayRules } from '../../modules/gateway/policy.ts'
 import { identityRules } from '../../modules/identity/policy.ts'
+import { mountRules } from '../../modules/mounts/policy.ts'
 import { orgRules } from '../../modules/orgs/policy.ts'
 import { sharingRules } from '../../modules/sharing/policy.ts'
 import { forbidden } from '../http/errors.ts'
@@ -14,7 +16,9 @@ export const POLICY: Readonly<Rules> = Object.freeze({
   ...orgRules,
   ...calendarRules,
   ...catalogRules,
+  ...mountRules,
   ...sharingRules,
+  ...gatewayRules,
   ...auditRules,
 })
 

@@ -3,7 +3,17 @@
 const DAY_MS = 86_400_000
 export const BEIJING_OFFSET_MS = 8 * 3_600_000
 
-export const isIsoDate = (value: string) => /^\d{4}-\d{2}-\d{2}$/.test(value) && toIsoDate(parseIsoDate(value)) === value
+// Years the platform handles: data time ranges reach back to 1900; clocks and validity end by 2100.
+export const MIN_YEAR = 1900
+export const MAX_YEAR = 2100
+
+/** A real calendar date 'YYYY-MM-DD' between MIN_YEAR and MAX_YEAR. */
+export function isIsoDate(value: string): boolean {
+  if (!/^\d{4}-\d{2}-\d{2}$/.test(value)) return false
+  const year = Number(value.slice(0, 4))
+  const date = parseIsoDate(value)
+  return year >= MIN_YEAR && year <= MAX_YEAR && !Number.isNaN(date.getTime()) && toIsoDate(date) === value
+}
 export const parseIsoDate = (value: string) => new Date(`${value}T00:00:00Z`)
 export const toIsoDate = (date: Date) => date.toISOString().slice(0, 10)
 export const addDays = (value: string, days: number) => toIsoDate(new Date(parseIsoDate(value).getTime() + days * DAY_MS))

@@ -1,5 +1,5 @@
 import assert from 'node:assert/strict'
-import { spawnSync } from 'node:child_process'
+import { spawn } from 'node:child_process'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
@@ -13,11 +13,19 @@ test('a second server on the same embedded data directory exits with a clear mes
   const release = await lockDataDir(dataDir)
   try {
     await assert.rejects(lockDataDir(dataDir), DataDirLockedError)
-    const second = spawnSync(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-      cwd: PROJECT_ROOT,
-      env: { ...process.env, GOVSHARE_DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' },
-      encoding: 'utf8',
-      timeout: 180_000,
+    // Asynchronous on purpose: a blocked event loop would stop the lock's heartbeat and let it go stale.
+    const second = await new Promise<{ status: number | null; stderr: string }>((resolve) => {
+      const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
+        cwd: PROJECT_ROOT,
+        env: { ...process.env, GOVSHARE_DATA_DIR: dataDir, PORT: '0', DATABASE_URL: '' },
+      })
+      let stderr = ''
+      child.stderr.on('data', (chunk) => (stderr += chunk))
+      const timer = setTimeout(() => child.kill('SIGKILL'), 180_000)
+      child.on('close', (status) => {
+        clearTimeout(timer)
+        resolve({ status, stderr })
+      })
     })
     assert.equal(second.status, 2, second.stderr)
     assert.match(second.stderr, /已被另一个 GovShare 进程占用/)

@@ -7,6 +7,8 @@ import type { Database } from './schema.ts'
 // Dates stay 'YYYY-MM-DD' strings (no timezone shifts); bigint counts fit in a JS number here.
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 pg.types.setTypeParser(pg.types.builtins.INT8, (value) => Number(value))
+// A timestamp without time zone is a wall-clock value (mounted data): keep its text, do not reinterpret it in local time.
+pg.types.setTypeParser(pg.types.builtins.TIMESTAMP, (value) => value)
 
 export type Db = Kysely<Database>
 export type Trx = Transaction<Database>

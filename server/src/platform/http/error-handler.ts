@@ -29,7 +29,7 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
 }
 
 // PostgreSQL errors caused by input that slipped past schemas (SQLSTATE class 22: data exception).
-const SQLSTATE_INPUT_ERRORS = new Set(['22001', '22003', '22007', '22008', '22P02', '22021', '22023', '22025', '2201B'])
+const SQLSTATE_INPUT_ERRORS = new Set(['22001', '22003', '22007', '22008', '22P02', '22P05', '22021', '22023', '22025', '2201B'])
 
 /** One error handler: every failure leaves as `{"error":{"code","message","details"}}`. */
 export const errorHandlerPlugin = fp(

@@ -1,0 +1,92 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type { Browser } from 'playwright-core'
+import { assertChineseUi, launchBrowser, login, menuOf, openConsole, screenshot, settled } from './support/browser.ts'
+import { type ConsoleServer, startConsoleServer } from './support/server.ts'
+
+/**
+ * Each demo role sees exactly the menus its policies allow (server/src/modules/* /policy.ts):
+ * 资源目录 and 统计 read the catalog search, which every logged-in user may use; 目录编制 needs
+ * catalog.resource.create (CATALOGER), 目录审核 catalog.resource.review (AUTH_ADMIN), 审计
+ * audit.event.list (AUDITOR, SEC_ADMIN); 系统管理 holds 单位管理 (SYS_ADMIN), 用户与角色
+ * (SYS_ADMIN, DEPT_ADMIN) and 工作日历 (SYS_ADMIN).
+ */
+const ROLE_MENUS: { username: string; role: string; top: string[]; admin: string[]; shot?: string }[] = [
+  { username: 'admin', role: 'SYS_ADMIN', top: ['工作台', '资源目录', '统计', '系统管理'], admin: ['单位管理', '用户与角色', '工作日历'], shot: '02-workbench-sys-admin' },
+  { username: 'authority', role: 'AUTH_ADMIN', top: ['工作台', '资源目录', '目录审核', '统计'], admin: [], shot: '03-workbench-authority' },
+  { username: 'auditor', role: 'AUDITOR', top: ['工作台', '资源目录', '统计', '审计'], admin: [], shot: '04-workbench-auditor' },
+  { username: 'secadmin', role: 'SEC_ADMIN', top: ['工作台', '资源目录', '统计', '审计'], admin: [] },
+  { username: 'gaj_cataloger', role: 'CATALOGER', top: ['工作台', '资源目录', '目录编制', '统计'], admin: [], shot: '05-workbench-cataloger' },
+  { username: 'gaj_approver', role: 'APPROVER', top: ['工作台', '资源目录', '统计'], admin: [], shot: '06-workbench-approver' },
+  { username: 'gaj_admin', role: 'DEPT_ADMIN', top: ['工作台', '资源目录', '统计', '系统管理'], admin: ['用户与角色'] },
+  { username: 'mzj_user', role: 'REQUESTER', top: ['工作台', '资源目录', '统计'], admin: [], shot: '07-workbench-requester' },
+]
+
+/** Pages a role must not open, even by typing the address: a 403 page, not a blank one. */
+const FORBIDDEN_PAGES: Record<string, string[]> = {
+  admin: ['/catalog-edit', '/catalog-review', '/audit'],
+  auditor: ['/catalog-edit', '/admin/users'],
+  mzj_user: ['/catalog-edit/new', '/catalog-review', '/audit', '/admin/calendar'],
+  gaj_admin: ['/admin/orgs', '/admin/calendar'],
+}
+
+describe('roles: menus and workbench per role', () => {
+  let server: ConsoleServer
+  let browser: Browser
+
+  before(async () => {
+    server = await startConsoleServer()
+    browser = await launchBrowser()
+  })
+  after(async () => {
+    await browser?.close()
+    await server?.close()
+  })
+
+  test('the login page is Chinese and a wrong password shows the server message', async () => {
+    const { page, context, problems } = await openConsole(browser, server.baseUrl)
+    await page.goto('/workbench')
+    await page.waitForURL(/\/login/)
+    await page.getByText('潍坊市政务数据共享交换平台').waitFor()
+    await screenshot(page, '01-login')
+    await assertChineseUi(page, 'login')
+    await page.locator('#username').fill('admin')
+    await page.locator('#password').fill('wrong-password')
+    await page.locator('button[type=submit]').click()
+    const error = page.getByTestId('login-error')
+    await error.waitFor()
+    assert.match(await error.innerText(), /[\u4e00-\u9fff]/, 'the refusal is explained in Chinese')
+    assert.deepEqual(problems, [])
+    await context.close()
+  })
+
+  for (const expected of ROLE_MENUS) {
+    test(`${expected.role} (${expected.username}) sees only its menus`, async () => {
+      const { page, context, problems } = await openConsole(browser, server.baseUrl)
+      await login(page, expected.username)
+      const menu = await menuOf(page)
+      assert.deepEqual(menu.top, expected.top, `${expected.username} top-level menu`)
+      assert.deepEqual(menu.admin, expected.admin, `${expected.username} 系统管理 items`)
+      await settled(page)
+      await assertChineseUi(page, `workbench of ${expected.username}`)
+      if (expected.shot) await screenshot(page, expected.shot)
+      for (const path of FORBIDDEN_PAGES[expected.username] ?? []) {
+        await page.goto(path)
+        await page.getByText('无权访问').waitFor()
+      }
+      assert.deepEqual(problems, [], `browser problems for ${expected.username}`)
+      await context.close()
+    })
+  }
+
+  test('the authority workbench lists pending reviews with working-day countdowns', async () => {
+    const { page, context } = await openConsole(browser, server.baseUrl)
+    await login(page, 'authority')
+    const card = page.getByTestId('todo-reviews')
+    await card.locator('.ant-table-row').first().waitFor()
+    const countdowns = await card.getByTestId('countdown').allInnerTexts()
+    assert.ok(countdowns.length > 0, 'pending reviews show a countdown')
+    for (const text of countdowns) assert.match(text, /^(剩余 \d+ 个工作日|今日到期|已逾期( \d+ 个工作日)?)$/)
+    await context.close()
+  })
+})

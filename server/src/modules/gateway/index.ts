@@ -1,0 +1,1 @@
+export { gatewayRoutes as gatewayModule } from './routes.ts'

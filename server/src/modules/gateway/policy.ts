@@ -1,0 +1,22 @@
+import type { Actor } from '../../platform/auth/actor.ts'
+import type { Rule } from '../../platform/auth/rules.ts'
+
+interface AppSubject {
+  orgId: string
+}
+
+export const gatewayRules = {
+  'gateway.app.create': { roles: ['REQUESTER', 'DEPT_ADMIN'], describe: '申请人或部门管理员为本单位创建调用应用（密钥只显示一次）' },
+  'gateway.app.list': { roles: ['REQUESTER', 'DEPT_ADMIN'], describe: '查看本单位的应用（不含密钥）' },
+  'gateway.app.update': {
+    roles: ['REQUESTER', 'DEPT_ADMIN'],
+    when: (actor: Actor, app: AppSubject) => app.orgId === actor.orgId,
+    describe: '停用本单位应用或重置密钥',
+  },
+  'gateway.call.list': {
+    roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN', 'AUTH_ADMIN', 'AUDITOR'],
+    describe: '调用记录：使用方看自己的调用，提供方看谁调用了它的数据；主管部门、审计员看全部',
+  },
+  // App-authenticated (app token, not a user session): see platform/auth/plugin.ts `appAuth`.
+  'gateway.records.read': { roles: [], describe: '应用凭访问令牌按授权读取数据（用户令牌无效）' },
+} satisfies Record<string, Rule<AppSubject> | Rule<never>>

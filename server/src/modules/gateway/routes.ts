@@ -1,0 +1,68 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { pageOf } from '../../platform/http/pagination.ts'
+import { IdParams } from '../../platform/http/params.ts'
+import { createApp, disableApp, issueAccessToken, listApps, resolveAccessToken, rotateSecret } from './apps.ts'
+import { listCalls } from './calls.ts'
+import { readRecords } from './records.ts'
+import { AppCreatedOut, AppOut, CallListQuery, CallOut, CreateAppBody, RecordsOut, RecordsParams, TokenBody, TokenOut } from './schemas.ts'
+
+const tags = ['gateway']
+
+export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/apps', {
+    config: { action: 'gateway.app.create' },
+    schema: { tags, summary: '创建调用应用（返回的密钥只显示一次）', body: CreateAppBody, response: { 201: AppCreatedOut } },
+  }, async (req, reply) => reply.code(201).send(await createApp(req.ctx, req.body)))
+
+  app.get('/apps', {
+    config: { action: 'gateway.app.list' },
+    schema: { tags, summary: '本单位的应用（不含密钥）', response: { 200: z.object({ items: z.array(AppOut) }) } },
+  }, (req) => listApps(req.ctx))
+
+  app.post('/apps/:id/disable', {
+    config: { action: 'gateway.app.update' },
+    schema: { tags, summary: '停用应用（其访问令牌立即失效）', params: IdParams, response: { 200: AppOut } },
+  }, (req) => disableApp(req.ctx, req.params.id))
+
+  app.post('/apps/:id/rotate-secret', {
+    config: { action: 'gateway.app.update' },
+    schema: { tags, summary: '重置应用密钥（新密钥只显示一次）', params: IdParams, response: { 200: AppCreatedOut } },
+  }, (req) => rotateSecret(req.ctx, req.params.id))
+
+  app.post('/gateway/token', {
+    config: { public: true },
+    schema: { tags, summary: '以应用标识和密钥换取访问令牌', security: [], body: TokenBody, response: { 200: TokenOut } },
+  }, (req) => issueAccessToken(app.db, req.body.appKey, req.body.appSecret, app.clock(), { ip: req.ip, requestId: req.id }))
+
+  app.get('/gateway/resources/:resourceId/records', {
+    config: { action: 'gateway.records.read', appAuth: true },
+    schema: {
+      tags,
+      summary: '按授权读取数据记录（应用访问令牌；?英文名=值 精确查询，limit/offset 分页）',
+      params: RecordsParams,
+      querystring: z.record(z.string(), z.string()).describe('信息项英文名=值；limit（≤1000）、offset；businessRef 办件号'),
+      response: { 200: RecordsOut },
+    },
+  }, (req) => {
+    const header = req.headers.authorization
+    return readRecords({
+      db: app.db,
+      now: app.clock,
+      token: header?.startsWith('Bearer ') ? header.slice(7).trim() : null,
+      resolveApp: (token) => resolveAccessToken(app.db, token, app.clock()),
+      ip: req.ip,
+      requestId: req.id,
+      resourceId: req.params.resourceId,
+      query: req.query,
+      businessRef: (req.headers['x-business-ref'] as string | undefined) ?? req.query.businessRef ?? null,
+      requestBytes: Number(req.headers['content-length'] ?? 0) + req.url.length,
+      log: req.log,
+    })
+  })
+
+  app.get('/gateway/calls', {
+    config: { action: 'gateway.call.list' },
+    schema: { tags, summary: '调用记录：mine 本单位调用 / provided 本单位数据被调用 / all 全部', querystring: CallListQuery, response: { 200: pageOf(CallOut) } },
+  }, (req) => listCalls(req.ctx, req.query))
+}

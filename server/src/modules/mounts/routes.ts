@@ -1,0 +1,59 @@
+import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { z } from 'zod'
+import { IdParams } from '../../platform/http/params.ts'
+import { FileVersionOut, MountOut, RegisterApiBody, UploadTableOut } from './schemas.ts'
+import { listResourceFiles, listResourceMounts, registerApi, uploadFile, uploadTableCommand } from './service.ts'
+
+const tags = ['mounts']
+
+// Tables are streamed, so they may be far larger than the platform-wide 20 MB multipart limit.
+export const TABLE_UPLOAD_MAX_BYTES = 512 * 1024 * 1024
+// Files are stored whole in the database (bytea).
+export const FILE_UPLOAD_MAX_BYTES = 20 * 1024 * 1024
+
+export const mountsRoutes: FastifyPluginAsyncZod = async (app) => {
+  app.post('/catalog/resources/:id/mounts/table', {
+    config: { action: 'mounts.table.upload' },
+    schema: {
+      tags,
+      summary: '上传库表数据（CSV：UTF-8/GBK 自动识别，或 XLSX），整批替换',
+      description: 'multipart/form-data：file（必填），skipInvalidRows=true（可选，跳过错误行）。',
+      consumes: ['multipart/form-data'],
+      params: IdParams,
+      response: { 201: UploadTableOut },
+    },
+  }, async (req, reply) => {
+    const env = { dbKind: app.dbKind, pgPool: app.pgPool }
+    const openParts = () => req.parts({ limits: { fileSize: TABLE_UPLOAD_MAX_BYTES, files: 1, fields: 5, parts: 6 } })
+    return reply.code(201).send(await uploadTableCommand(req.ctx, env, req.params.id, openParts, TABLE_UPLOAD_MAX_BYTES))
+  })
+
+  app.post('/catalog/resources/:id/mounts/file', {
+    config: { action: 'mounts.file.upload' },
+    schema: {
+      tags,
+      summary: '上传文件（新版本，保留历史版本；不超过 20 MB）',
+      consumes: ['multipart/form-data'],
+      params: IdParams,
+      response: { 201: FileVersionOut },
+    },
+  }, async (req, reply) => {
+    const openFile = () => req.file({ limits: { fileSize: FILE_UPLOAD_MAX_BYTES, files: 1 } })
+    return reply.code(201).send(await uploadFile(req.ctx, req.params.id, openFile, FILE_UPLOAD_MAX_BYTES))
+  })
+
+  app.get('/catalog/resources/:id/mounts/files', {
+    config: { action: 'mounts.file.list' },
+    schema: { tags, summary: '文件版本列表（不含内容）', params: IdParams, response: { 200: z.object({ items: z.array(FileVersionOut) }) } },
+  }, (req) => listResourceFiles(req.ctx, req.params.id))
+
+  app.post('/catalog/resources/:id/mounts/api', {
+    config: { action: 'mounts.api.register' },
+    schema: { tags, summary: '登记上游接口', params: IdParams, body: RegisterApiBody, response: { 201: MountOut } },
+  }, async (req, reply) => reply.code(201).send(await registerApi(req.ctx, req.params.id, req.body)))
+
+  app.get('/catalog/resources/:id/mounts', {
+    config: { action: 'mounts.mount.list' },
+    schema: { tags, summary: '挂接情况（状态、行数、数据时间、批次、文件版本）', params: IdParams, response: { 200: z.object({ items: z.array(MountOut) }) } },
+  }, (req) => listResourceMounts(req.ctx, req.params.id))
+}

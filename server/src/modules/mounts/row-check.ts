@@ -1,0 +1,60 @@
+import type { HeaderMapping, TableColumn } from './layout.ts'
+import type { SourceRow } from './source.ts'
+import { type RawValue, parseValue } from './values.ts'
+
+/** One refused row of an upload: its file line and why (Chinese, naming the column). */
+export interface RejectedRow {
+  line: number
+  reason: string
+}
+
+/** Each problem of a refused row, for the 400's `details` (`第N行.列名`). */
+export interface RowProblem {
+  line: number
+  column: string | null
+  message: string
+}
+
+export type CheckedRow = { ok: true; values: (string | null)[] } | { ok: false; rejected: RejectedRow; problems: RowProblem[] }
+
+const isBlank = (value: RawValue) => value === null || value === undefined || (typeof value === 'string' && value.trim() === '')
+
+export const isBlankRow = (values: readonly RawValue[]) => values.every(isBlank)
+
+/**
+ * Parses one data row into the table's column values (in tableColumns order). A row is refused
+ * as a whole when any cell breaks its item's type, a primary key is empty, or it has filled
+ * cells beyond the header (usually an unquoted comma).
+ */
+export function checkRow(row: SourceRow, columns: readonly TableColumn[], mapping: HeaderMapping, headerWidth: number): CheckedRow {
+  const problems: RowProblem[] = []
+  const values: (string | null)[] = new Array(columns.length)
+  for (let i = 0; i < columns.length; i++) {
+    const index = mapping.sourceIndex[i]
+    if (index < 0) {
+      values[i] = null
+      continue
+    }
+    const column = columns[i]
+    const header = mapping.headerOf[i]!
+    const parsed = parseValue(column.item, row.values[index])
+    if (!parsed.ok) {
+      problems.push({ line: row.line, column: header, message: parsed.error })
+      continue
+    }
+    if (parsed.value === null && column.item.isPrimaryKey) {
+      problems.push({ line: row.line, column: header, message: '是主键，不能为空' })
+      continue
+    }
+    values[i] = parsed.value
+  }
+  for (let index = headerWidth; index < row.values.length; index++) {
+    if (!isBlank(row.values[index])) {
+      problems.push({ line: row.line, column: null, message: `有 ${row.values.length} 列，多于表头的 ${headerWidth} 列（是否有未加引号的逗号？）` })
+      break
+    }
+  }
+  if (problems.length === 0) return { ok: true, values }
+  const reason = problems.map((p) => (p.column ? `「${p.column}」${p.message}` : p.message)).join('；')
+  return { ok: false, rejected: { line: row.line, reason }, problems }
+}

@@ -1,0 +1,103 @@
+import { z } from 'zod'
+
+/** Request and response shapes of the mounts endpoints (API.md "Mounting data"). */
+
+const DataType = z.enum(['C', 'N', 'Y', 'D', 'T', 'L', 'M', 'G', 'B', 'I', 'F'])
+
+export const RejectedRowOut = z.object({
+  line: z.number().int().describe('文件中的行号（表头为第 1 行）'),
+  reason: z.string().describe('原因（指明列名）'),
+})
+
+export const UploadTableOut = z.object({
+  mountId: z.string(),
+  batchId: z.string(),
+  rows: z.number().int().describe('导入的行数'),
+  columns: z.array(z.string()).describe('与信息项对应上的列（文件表头）'),
+  mapping: z.array(z.object({ header: z.string(), itemId: z.string(), itemName: z.string(), dataType: DataType })).describe('列与信息项的对应'),
+  ignoredColumns: z.array(z.string()).describe('未对应任何信息项、被忽略的列'),
+  rejectedRows: z.array(RejectedRowOut).describe('被跳过的行（最多列出 1000 行）'),
+  rejectedTotal: z.number().int().describe('被跳过的总行数'),
+  encoding: z.string().describe('utf-8 | utf-8-bom | gbk | xlsx'),
+  format: z.enum(['csv', 'xlsx']),
+  fileName: z.string(),
+  lastDataTime: z.date().describe('数据时间：时间戳信息项的最大值，没有时为导入时间'),
+})
+export type UploadTableOut = z.infer<typeof UploadTableOut>
+
+export const FileVersionOut = z.object({
+  mountId: z.string(),
+  version: z.number().int(),
+  fileName: z.string(),
+  contentType: z.string().nullable(),
+  size: z.number().int(),
+  sm3: z.string().describe('SM3 摘要（十六进制）'),
+  createdBy: z.string().nullable(),
+  createdAt: z.date(),
+})
+export type FileVersionOut = z.infer<typeof FileVersionOut>
+
+const ParamName = z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, '参数名只能由字母、数字、下划线、点、连字符组成，且以字母或下划线开头')
+
+function isHttpUrl(text: string): boolean {
+  try {
+    const url = new URL(text)
+    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0
+  } catch {
+    return false
+  }
+}
+
+export const RegisterApiBody = z.object({
+  upstreamUrl: z
+    .string({ error: '请填写上游接口地址' })
+    .trim()
+    .max(2000, '接口地址不能超过 2000 个字符')
+    .refine(isHttpUrl, '上游接口地址应为 http:// 或 https:// 开头的完整网址')
+    .refine((text) => !isHttpUrl(text) || (!new URL(text).username && !new URL(text).password), '接口地址中不能包含用户名或密码')
+    .describe('上游接口地址（仅提供方与主管部门可见）'),
+  method: z.enum(['GET', 'POST'], '请求方法应为 GET 或 POST').default('GET'),
+  params: z
+    .array(z.object({ name: ParamName, required: z.boolean().default(false) }))
+    .max(50, '参数不能超过 50 个')
+    .default([])
+    .refine((params) => new Set(params.map((p) => p.name)).size === params.length, '参数名不能重复'),
+  timeoutMs: z.number().int('超时应为整数毫秒').min(100, '超时不能少于 100 毫秒').max(120_000, '超时不能超过 120000 毫秒').default(10_000),
+})
+export type RegisterApiBody = z.infer<typeof RegisterApiBody>
+
+export const BatchOut = z.object({
+  id: z.string(),
+  status: z.enum(['loading', 'active', 'replaced', 'failed']),
+  fileName: z.string().nullable(),
+  encoding: z.string().nullable(),
+  rowsLoaded: z.number().int(),
+  rowsRejected: z.number().int(),
+  rejectedSample: z.array(RejectedRowOut),
+  startedAt: z.date(),
+  finishedAt: z.date().nullable(),
+  createdBy: z.string().nullable(),
+})
+
+export const MountOut = z.object({
+  id: z.string(),
+  resourceId: z.string(),
+  kind: z.enum(['table', 'file', 'api']),
+  status: z.enum(['active', 'suspended']),
+  /** Table: a batch is being served; file: a version exists; api: an upstream is registered. */
+  live: z.boolean(),
+  rowCount: z.number().int(),
+  lastDataTime: z.date().nullable(),
+  activeBatchId: z.string().nullable(),
+  tableName: z.string().nullable().optional().describe('受管表名（仅提供方与主管部门可见）'),
+  columns: z.array(z.object({ itemId: z.string(), column: z.string(), dataType: DataType })).optional().describe('信息项与列的对应（仅提供方与主管部门可见）'),
+  batches: z.array(BatchOut).optional().describe('最近的导入批次'),
+  files: z.array(FileVersionOut).optional().describe('文件版本（新的在前）'),
+  upstreamUrl: z.string().nullable().optional().describe('上游接口地址（仅提供方与主管部门可见）'),
+  method: z.string().nullable().optional(),
+  params: z.array(z.object({ name: z.string(), required: z.boolean() })).optional(),
+  timeoutMs: z.number().int().nullable().optional(),
+  createdAt: z.date(),
+  updatedAt: z.date(),
+})
+export type MountOut = z.infer<typeof MountOut>

@@ -1,0 +1,153 @@
+import { createHash } from 'node:crypto'
+import type { Multipart, MultipartFile } from '@fastify/multipart'
+import { recordAudit } from '../../platform/audit/record.ts'
+import type { Actor } from '../../platform/auth/actor.ts'
+import { authorize } from '../../platform/auth/policy.ts'
+import type { Ctx } from '../../platform/context.ts'
+import type { StoredItem } from '../../platform/db/schema.ts'
+import { AppError, fieldError, notFound } from '../../platform/http/errors.ts'
+import { findVisibleResource } from '../catalog/queries.ts'
+import { presentFileVersion, presentMount } from './presenter.ts'
+import { ensureMount, insertFile, listFileVersions, listMounts, nextFileVersion, recentBatches, updateMount } from './queries.ts'
+import type { FileVersionOut, MountOut, RegisterApiBody, UploadTableOut } from './schemas.ts'
+import { type LoaderEnv, loadUploadedTable } from './table-upload.ts'
+import { cleanFileName, readingUpload, uploadError } from './upload-input.ts'
+
+/** A catalog entry as its provider sees it now (the latest version's items), for mounting. */
+export interface OwnedEntry {
+  resourceId: string
+  providerOrgId: string
+  items: StoredItem[]
+}
+
+// Batches shown per table mount in the list.
+const BATCHES_SHOWN = 5
+
+/** The authority sees every department's internals (table names, upstream URLs); SPEC §2.3. */
+export const seesInternals = (actor: Actor, providerOrgId: string) => actor.roles.includes('AUTH_ADMIN') || actor.orgId === providerOrgId
+
+/**
+ * Loads the entry for a mounting command: 404 when the actor cannot even see it (ids do not
+ * leak), 403 when they see it but it is not their department's (STYLE §3).
+ */
+async function entryToMount(ctx: Ctx, resourceId: string, action: string): Promise<OwnedEntry> {
+  const row = await findVisibleResource(ctx.db, resourceId, ctx.actor)
+  if (!row) throw notFound('目录')
+  authorize(ctx.actor, action, { providerOrgId: row.providerOrgId }, '只能为本单位的目录挂接数据')
+  return { resourceId, providerOrgId: row.providerOrgId, items: row.items }
+}
+
+async function visibleEntry(ctx: Ctx, resourceId: string) {
+  const row = await findVisibleResource(ctx.db, resourceId, ctx.actor)
+  if (!row) throw notFound('目录')
+  return row
+}
+
+/** POST …/mounts/table: see table-upload.ts. `openParts` is called only once the caller may upload. */
+export async function uploadTableCommand(ctx: Ctx, env: LoaderEnv, resourceId: string, openParts: () => AsyncIterable<Multipart>, limitBytes: number): Promise<UploadTableOut> {
+  const entry = await entryToMount(ctx, resourceId, 'mounts.table.upload')
+  return loadUploadedTable(ctx, env, entry, openParts(), limitBytes)
+}
+
+/** Reads a file part fully (it is at most `limitBytes`), digesting it on the way. */
+async function readFilePart(part: MultipartFile, limitBytes: number) {
+  const chunks: Buffer[] = []
+  const digest = createHash('sm3')
+  let size = 0
+  for await (const chunk of readingUpload(part.file as AsyncIterable<Buffer>)) {
+    chunks.push(chunk)
+    digest.update(chunk)
+    size += chunk.length
+  }
+  if (part.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `上传文件超过 ${Math.round(limitBytes / 1024 / 1024)} MB 的上限`)
+  return { content: Buffer.concat(chunks, size), size, sm3: digest.digest('hex') }
+}
+
+/** POST …/mounts/file: stores the next version of the entry's file (previous versions are kept; SPEC §6.2). */
+export async function uploadFile(ctx: Ctx, resourceId: string, openFile: () => Promise<MultipartFile | undefined>, limitBytes: number): Promise<FileVersionOut> {
+  const entry = await entryToMount(ctx, resourceId, 'mounts.file.upload')
+  const part = await openFile().catch((error: unknown) => {
+    throw uploadError(error)
+  })
+  if (!part || part.fieldname !== 'file') throw fieldError('file', '请上传文件（表单字段 file）')
+  const { content, size, sm3 } = await readFilePart(part, limitBytes)
+  if (size === 0) throw fieldError('file', '上传的文件为空')
+  const fileName = cleanFileName(part.filename)
+  return ctx.db.transaction().execute(async (trx) => {
+    const { mount } = await ensureMount(trx, entry.resourceId, 'file', ctx.actor.userId)
+    const version = await nextFileVersion(trx, mount.id)
+    const now = ctx.now()
+    const row = await insertFile(trx, {
+      mountId: mount.id,
+      version,
+      fileName,
+      contentType: part.mimetype || null,
+      sizeBytes: size,
+      sm3,
+      content,
+      createdBy: ctx.actor.userId,
+      createdAt: now,
+    })
+    await updateMount(trx, mount.id, { lastDataTime: now, updatedAt: now })
+    await recordAudit(trx, ctx, {
+      action: 'mounts.file.upload',
+      objectType: 'resource',
+      objectId: entry.resourceId,
+      detail: { mountId: mount.id, version, fileName, size, sm3 },
+    })
+    return presentFileVersion(row)
+  })
+}
+
+/** POST …/mounts/api: registers (or re-registers) the upstream API the gateway will proxy. */
+export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterApiBody): Promise<MountOut> {
+  const entry = await entryToMount(ctx, resourceId, 'mounts.api.register')
+  return ctx.db.transaction().execute(async (trx) => {
+    const { mount } = await ensureMount(trx, entry.resourceId, 'api', ctx.actor.userId)
+    const now = ctx.now()
+    await updateMount(trx, mount.id, {
+      upstreamUrl: body.upstreamUrl,
+      upstreamMethod: body.method,
+      upstreamParams: JSON.stringify(body.params),
+      timeoutMs: body.timeoutMs,
+      updatedAt: now,
+    })
+    // The URL may carry internal addresses: the audit records that it changed, not what it is.
+    await recordAudit(trx, ctx, {
+      action: 'mounts.api.register',
+      objectType: 'resource',
+      objectId: entry.resourceId,
+      detail: { mountId: mount.id, method: body.method, params: body.params.map((p) => p.name), timeoutMs: body.timeoutMs },
+    })
+    const saved = await trx.selectFrom('mounts').selectAll().where('id', '=', mount.id).executeTakeFirstOrThrow()
+    return presentMount(saved, { internals: true, batches: [], files: [] })
+  })
+}
+
+/** GET …/mounts: every mount of an entry the actor can see; internals only for the provider and the authority. */
+export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<{ items: MountOut[] }> {
+  const entry = await visibleEntry(ctx, resourceId)
+  const mounts = await listMounts(ctx.db, resourceId)
+  const [batches, files] = await Promise.all([
+    recentBatches(ctx.db, mounts.filter((m) => m.kind === 'table').map((m) => m.id), BATCHES_SHOWN),
+    listFileVersions(ctx.db, mounts.filter((m) => m.kind === 'file').map((m) => m.id)),
+  ])
+  const internals = seesInternals(ctx.actor, entry.providerOrgId)
+  return {
+    items: mounts.map((mount) =>
+      presentMount(mount, {
+        internals,
+        batches: batches.filter((b) => b.mountId === mount.id),
+        files: files.filter((f) => f.mountId === mount.id),
+      }),
+    ),
+  }
+}
+
+/** GET …/mounts/files: the file versions of an entry the actor can see (no content). */
+export async function listResourceFiles(ctx: Ctx, resourceId: string): Promise<{ items: FileVersionOut[] }> {
+  await visibleEntry(ctx, resourceId)
+  const mounts = await listMounts(ctx.db, resourceId)
+  const files = await listFileVersions(ctx.db, mounts.filter((m) => m.kind === 'file').map((m) => m.id))
+  return { items: files.map(presentFileVersion) }
+}

@@ -1,0 +1,326 @@
+import { randomUUID } from 'node:crypto'
+import type { Readable } from 'node:stream'
+import type { Multipart } from '@fastify/multipart'
+import type pg from 'pg'
+import { recordAudit } from '../../platform/audit/record.ts'
+import type { Ctx } from '../../platform/context.ts'
+import type { DbKind } from '../../platform/db/database.ts'
+import { AppError, type ErrorDetail, conflict, fieldError, validationFailed } from '../../platform/http/errors.ts'
+import { type RowSink, copySink, insertSink } from './bulk-load.ts'
+import { LOAD_LOCK_NAMESPACE, isLoadAlive, markLoadDone, markLoadLive } from './cleanup.ts'
+import { type HeaderMapping, type TableColumn, mapHeader, tableColumns } from './layout.ts'
+import {
+  analyzeTable,
+  createIndex,
+  createKeyIndex,
+  createManagedTable,
+  deleteDuplicateKeys,
+  dropManagedTable,
+  findDuplicateKeys,
+  managedTableName,
+  maxDataTime,
+  qualifiedName,
+  quotedTableName,
+} from './managed-table.ts'
+import {
+  deleteEmptyMount,
+  deleteLoadingBatch,
+  ensureMount,
+  failLoadingBatch,
+  insertBatch,
+  lastBatchNumber,
+  loadingBatches,
+  lockMountById,
+  updateBatch,
+  updateMount,
+} from './queries.ts'
+import { type RejectedRow, type RowProblem, checkRow, isBlankRow } from './row-check.ts'
+import type { OwnedEntry } from './service.ts'
+import { openTableSource } from './source.ts'
+import { cleanFileName, readingUpload } from './upload-input.ts'
+import type { UploadTableOut } from './schemas.ts'
+
+/** What a table load needs beyond the request context: the engine, and on PostgreSQL the raw pool for COPY. */
+export interface LoaderEnv {
+  dbKind: DbKind
+  pgPool: pg.Pool | null
+}
+
+// Rejected rows kept for the response / the 400's details (the count is always exact).
+const REJECTED_LIST_MAX = 1000
+// Rejected rows kept on the batch row for later display.
+const REJECTED_SAMPLE_MAX = 100
+
+const payloadTooLarge = (limitBytes: number) =>
+  new AppError(413, 'PAYLOAD_TOO_LARGE', `上传文件超过 ${Math.round(limitBytes / 1024 / 1024)} MB 的上限`)
+
+/** The batch being loaded: its table stays invisible to readers until swapBatch(). */
+interface PendingBatch {
+  id: string
+  mountId: string
+  mountCreated: boolean
+  tableName: string
+  sink: RowSink
+  client: pg.PoolClient | null
+  /** False once a row was refused and skipInvalidRows is known to be off: the rest is only checked. */
+  writing: boolean
+}
+
+interface LoadState {
+  batch: PendingBatch | null
+  mapping: HeaderMapping | null
+  fileName: string
+  format: 'csv' | 'xlsx'
+  encoding: string
+  rejected: RejectedRow[]
+  problems: RowProblem[]
+  rejectedCount: number
+}
+
+function parseSkipFlag(value: unknown): boolean {
+  const text = String(value ?? '').trim().toLowerCase()
+  if (['true', '1', 'on', 'yes'].includes(text)) return true
+  if (['false', '0', 'off', 'no', ''].includes(text)) return false
+  throw fieldError('skipInvalidRows', 'skipInvalidRows 应为 true 或 false')
+}
+
+/**
+ * Loads an uploaded CSV/XLSX as a new batch of the resource's managed table and swaps it in
+ * atomically (SPEC §6.2, §7.3; API.md "Mounting data"). The file is streamed: rows are parsed,
+ * checked and written in chunks as they arrive. Readers keep the previous batch until the swap;
+ * any failure leaves it untouched (the new table is dropped, or cleaned at the next start-up if
+ * the process dies).
+ */
+export async function loadUploadedTable(
+  ctx: Ctx,
+  env: LoaderEnv,
+  entry: OwnedEntry,
+  parts: AsyncIterable<Multipart>,
+  limitBytes: number,
+): Promise<UploadTableOut> {
+  const columns = tableColumns(entry.items)
+  if (columns.length === 0) throw fieldError('file', '该目录没有信息项，无法挂接库表数据；请先在目录中登记信息项')
+  let skip: boolean | undefined
+  let state: LoadState | null = null
+  try {
+    for await (const part of readingUpload(parts)) {
+      if (part.type === 'field') {
+        if (part.fieldname === 'skipInvalidRows') skip = parseSkipFlag(part.value)
+        continue
+      }
+      if (part.fieldname !== 'file' || state) {
+        part.file.resume() // not ours: read past it
+        continue
+      }
+      state = newState(cleanFileName(part.filename))
+      await loadFile(ctx, env, entry, columns, part.file, state, () => skip, limitBytes)
+    }
+    if (!state) throw fieldError('file', '请上传文件（表单字段 file）')
+    return await completeBatch(ctx, entry, columns, state, skip === true)
+  } catch (error) {
+    if (state?.batch) await discardBatch(ctx, state.batch).catch((e) => console.error('mounts: discarding a failed batch', e))
+    throw error
+  } finally {
+    if (state?.batch) {
+      markLoadDone(state.batch.id)
+      // Destroying the connection ends any COPY still open and releases the batch's advisory lock.
+      state.batch.client?.release(true)
+    }
+  }
+}
+
+function newState(fileName: string): LoadState {
+  return { batch: null, mapping: null, fileName, format: 'csv', encoding: 'utf-8', rejected: [], problems: [], rejectedCount: 0 }
+}
+
+function reject(state: LoadState, row: RejectedRow, problems: RowProblem[]) {
+  state.rejectedCount++
+  if (state.rejected.length < REJECTED_LIST_MAX) state.rejected.push(row)
+  for (const p of problems) if (state.problems.length < REJECTED_LIST_MAX) state.problems.push(p)
+}
+
+async function loadFile(
+  ctx: Ctx,
+  env: LoaderEnv,
+  entry: OwnedEntry,
+  columns: TableColumn[],
+  file: Readable & { truncated?: boolean },
+  state: LoadState,
+  skip: () => boolean | undefined,
+  limitBytes: number,
+) {
+  try {
+    const source = await openTableSource(file, state.fileName)
+    state.format = source.format
+    let headerWidth = 0
+    for await (const row of source.rows) {
+      if (isBlankRow(row.values)) continue
+      if (!state.mapping) {
+        state.mapping = mapHeader(row.values, columns)
+        headerWidth = row.values.length
+        state.batch = await beginBatch(ctx, env, entry, columns, state.fileName)
+        continue
+      }
+      const checked = checkRow(row, columns, state.mapping, headerWidth)
+      if (!checked.ok) {
+        reject(state, checked.rejected, checked.problems)
+        if (skip() === false && state.batch!.writing) {
+          // Nothing will be loaded: stop writing, keep reading to list every bad line.
+          state.batch!.writing = false
+          state.batch!.sink.abort()
+        }
+        continue
+      }
+      if (state.batch!.writing) await state.batch!.sink.write(row.line, checked.values)
+    }
+    state.encoding = source.encoding()
+    if (file.truncated) throw payloadTooLarge(limitBytes)
+    if (!state.mapping) throw fieldError('file', '文件中没有表头和数据')
+  } catch (error) {
+    if (file.truncated) throw payloadTooLarge(limitBytes)
+    throw error
+  }
+}
+
+/** Registers the batch and creates its (empty, invisible) table in one short transaction. */
+async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: TableColumn[], fileName: string): Promise<PendingBatch> {
+  const id = randomUUID()
+  markLoadLive(id)
+  let client: pg.PoolClient | null = null
+  try {
+    if (env.dbKind === 'postgres') {
+      if (!env.pgPool) throw new Error('PostgreSQL without a raw pool: COPY is not available')
+      client = await env.pgPool.connect()
+      // Held for the whole load on the COPY connection: other processes' cleanup sees the load is alive.
+      await client.query('select pg_advisory_lock($1, hashtext($2))', [LOAD_LOCK_NAMESPACE, id])
+    }
+    const { mountId, mountCreated, tableName } = await ctx.db.transaction().execute(async (trx) => {
+      const { mount, created } = await ensureMount(trx, entry.resourceId, 'table', ctx.actor.userId)
+      // One load per mount at a time; a 'loading' batch whose loader died is cleaned up here.
+      for (const other of await loadingBatches(trx, mount.id)) {
+        if (await isLoadAlive(trx, other.id)) throw conflict('该目录正在导入另一批数据，请等待其完成后再上传')
+        if (await failLoadingBatch(trx, other.id, ctx.now())) await dropManagedTable(trx, other.tableName)
+      }
+      const tableName = managedTableName(entry.resourceId, (await lastBatchNumber(trx, mount.id)) + 1)
+      await insertBatch(trx, { id, mountId: mount.id, tableName, fileName, createdBy: ctx.actor.userId, startedAt: ctx.now() })
+      await createManagedTable(trx, tableName, columns)
+      return { mountId: mount.id, mountCreated: created, tableName }
+    })
+    const table = quotedTableName(tableName)
+    const sink = client
+      ? copySink(client, table, columns.map((c) => c.column))
+      : insertSink(ctx.db, table, columns.map((c) => ({ name: c.column, sqlType: c.sqlType })))
+    return { id, mountId, mountCreated, tableName, sink, client, writing: true }
+  } catch (error) {
+    markLoadDone(id)
+    client?.release(true)
+    throw error
+  }
+}
+
+/** Drops the unfinished batch's table and its row: a failed upload leaves no trace. */
+async function discardBatch(ctx: Ctx, batch: PendingBatch) {
+  batch.sink.abort()
+  // End the COPY connection first so its locks on the new table go away before the drop.
+  batch.client?.release(true)
+  batch.client = null
+  await ctx.db.transaction().execute(async (trx) => {
+    await deleteLoadingBatch(trx, batch.id)
+    await dropManagedTable(trx, batch.tableName)
+    if (batch.mountCreated) await deleteEmptyMount(trx, batch.mountId)
+  })
+}
+
+const byLine = (a: { line: number }, b: { line: number }) => a.line - b.line
+
+function rowsRefused(state: LoadState): AppError {
+  const details: ErrorDetail[] = state.problems
+    .slice()
+    .sort(byLine)
+    .map((p) => ({ field: p.column ? `第${p.line}行.${p.column}` : `第${p.line}行`, message: p.message }))
+  const message = `有 ${state.rejectedCount} 行数据不符合信息项要求，未导入任何数据；请修正后重新上传，或选择跳过错误行（skipInvalidRows=true）`
+  return validationFailed(details, message)
+}
+
+/** Finishes the load (keys, indexes, statistics) and swaps the batch in, or refuses it. */
+async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], state: LoadState, skip: boolean): Promise<UploadTableOut> {
+  const batch = state.batch!
+  if (!batch.writing) throw rowsRefused(state)
+  let rows = await batch.sink.finish()
+  const keys = columns.filter((c) => c.item.isPrimaryKey)
+  const keyIndexed = keys.length === 0 || (await createKeyIndex(ctx.db, batch.tableName, keys))
+  if (!keyIndexed) {
+    const { sample, total } = await findDuplicateKeys(ctx.db, batch.tableName, keys, REJECTED_LIST_MAX)
+    const keyHeader = keys.map((k) => state.mapping!.headerOf[columns.indexOf(k)]).join('+')
+    for (const dup of sample) {
+      const problem = { line: dup.line, column: keyHeader, message: `主键重复（与第 ${dup.firstLine} 行相同）` }
+      reject(state, { line: dup.line, reason: `「${keyHeader}」${problem.message}` }, [problem])
+    }
+    state.rejectedCount += total - sample.length
+    state.rejected.sort(byLine)
+    if (!skip) throw rowsRefused(state)
+    rows -= await deleteDuplicateKeys(ctx.db, batch.tableName, keys)
+    if (!(await createKeyIndex(ctx.db, batch.tableName, keys))) throw new Error('duplicate keys remain after removing them')
+  }
+  if (state.rejectedCount > 0 && !skip) throw rowsRefused(state)
+
+  const timestamp = columns.find((c) => c.item.isTimestamp)
+  if (timestamp && timestamp !== keys[0]) await createIndex(ctx.db, batch.tableName, 'ts', timestamp)
+  await analyzeTable(ctx.db, batch.tableName)
+  const dataTime = timestamp && (timestamp.dataType === 'T' || timestamp.dataType === 'D') ? await maxDataTime(ctx.db, batch.tableName, timestamp) : null
+  const lastDataTime = dataTime ?? ctx.now()
+
+  const oldTable = await swapBatch(ctx, entry, columns, state, rows, lastDataTime)
+  markLoadDone(batch.id)
+  if (oldTable) {
+    // Readers moved to the new table at the commit; a failed drop is retried by cleanupStaleBatches.
+    await dropManagedTable(ctx.db, oldTable).catch((e) => console.error('mounts: dropping a replaced table', e))
+  }
+  return {
+    mountId: batch.mountId,
+    batchId: batch.id,
+    rows,
+    columns: state.mapping!.matched.map((m) => m.header),
+    mapping: state.mapping!.matched,
+    ignoredColumns: state.mapping!.ignored,
+    rejectedRows: state.rejected,
+    rejectedTotal: state.rejectedCount,
+    encoding: state.encoding,
+    format: state.format,
+    fileName: state.fileName,
+    lastDataTime,
+  }
+}
+
+/** The one short transaction that makes the new batch the one readers see; returns the replaced table. */
+async function swapBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], state: LoadState, rows: number, lastDataTime: Date): Promise<string | null> {
+  const batch = state.batch!
+  return ctx.db.transaction().execute(async (trx) => {
+    const mount = await lockMountById(trx, batch.mountId)
+    const now = ctx.now()
+    if (mount.activeBatchId) await updateBatch(trx, mount.activeBatchId, { status: 'replaced' })
+    await updateBatch(trx, batch.id, {
+      status: 'active',
+      encoding: state.encoding,
+      rowsLoaded: rows,
+      rowsRejected: state.rejectedCount,
+      rejectedSample: JSON.stringify(state.rejected.slice(0, REJECTED_SAMPLE_MAX)),
+      finishedAt: now,
+    })
+    await updateMount(trx, mount.id, {
+      activeTable: qualifiedName(batch.tableName),
+      activeBatchId: batch.id,
+      columns: JSON.stringify(columns.map(({ itemId, column, dataType }) => ({ itemId, column, dataType }))),
+      rowCount: rows,
+      lastDataTime,
+      updatedAt: now,
+    })
+    await recordAudit(trx, ctx, {
+      action: 'mounts.table.upload',
+      objectType: 'resource',
+      objectId: entry.resourceId,
+      detail: { mountId: mount.id, batchId: batch.id, fileName: state.fileName, rows, rejected: state.rejectedCount, encoding: state.encoding },
+    })
+    return mount.activeTable ? mount.activeTable.slice(mount.activeTable.indexOf('.') + 1) : null
+  })
+}

@@ -1,0 +1,69 @@
+import { Result } from 'antd'
+import { type ComponentType, type LazyExoticComponent, Suspense, lazy } from 'react'
+import { BrowserRouter, Navigate, Route, Routes } from 'react-router-dom'
+import { AuthProvider, useAuth } from './auth/AuthProvider.tsx'
+import { Loading } from './components/States.tsx'
+import { AppLayout } from './layout/AppLayout.tsx'
+import { ErrorBoundary } from './layout/ErrorBoundary.tsx'
+import { canOpen } from './layout/nav.tsx'
+
+// Every page is its own chunk (the first load stays small; web/README.md records the sizes).
+const LoginPage = lazy(() => import('./pages/login/LoginPage.tsx'))
+const WorkbenchPage = lazy(() => import('./pages/workbench/WorkbenchPage.tsx'))
+const CatalogSearchPage = lazy(() => import('./pages/catalog/CatalogSearchPage.tsx'))
+const CatalogDetailPage = lazy(() => import('./pages/catalog/CatalogDetailPage.tsx'))
+const MyEntriesPage = lazy(() => import('./pages/catalog-edit/MyEntriesPage.tsx'))
+const EntryFormPage = lazy(() => import('./pages/catalog-edit/EntryFormPage.tsx'))
+const ReviewQueuePage = lazy(() => import('./pages/catalog-review/ReviewQueuePage.tsx'))
+const ReviewPage = lazy(() => import('./pages/catalog-review/ReviewPage.tsx'))
+const AuditPage = lazy(() => import('./pages/audit/AuditPage.tsx'))
+const OrgsPage = lazy(() => import('./pages/admin/OrgsPage.tsx'))
+const UsersPage = lazy(() => import('./pages/admin/UsersPage.tsx'))
+const CalendarPage = lazy(() => import('./pages/admin/CalendarPage.tsx'))
+const StatsPage = lazy(() => import('./pages/stats/StatsPage.tsx'))
+
+/** A page behind its menu item's policy actions: other roles get a 403 page, not a blank one. */
+function Guarded({ menuKey, page: Page }: { menuKey: string; page: LazyExoticComponent<ComponentType> }) {
+  const { user } = useAuth()
+  if (!user || !canOpen(menuKey, user.roles)) {
+    return <Result status="403" title="无权访问" subTitle="当前账号的角色不能使用此功能，如需开通请联系本单位管理员。" />
+  }
+  return <Page />
+}
+
+const page = (menuKey: string, Page: LazyExoticComponent<ComponentType>) => <Guarded menuKey={menuKey} page={Page} />
+
+export function AppRoot() {
+  return (
+    <BrowserRouter>
+      <ErrorBoundary>
+        <AuthProvider>
+          <Suspense fallback={<Loading height={400} />}>
+            <Routes>
+              <Route path="/login" element={<LoginPage />} />
+              <Route element={<AppLayout />}>
+                <Route index element={<Navigate to="/workbench" replace />} />
+                <Route path="/workbench" element={page('workbench', WorkbenchPage)} />
+                <Route path="/catalog" element={page('catalog', CatalogSearchPage)} />
+                <Route path="/catalog/:id" element={page('catalog', CatalogDetailPage)} />
+                <Route path="/catalog-edit" element={page('catalog-edit', MyEntriesPage)} />
+                {/* One route for new and existing entries ('new' is the id of an unsaved one), so saving a new
+                    draft moves to its address without remounting the form and losing what it shows. */}
+                <Route path="/catalog-edit/:id" element={page('catalog-edit', EntryFormPage)} />
+                <Route path="/catalog-review" element={page('catalog-review', ReviewQueuePage)} />
+                <Route path="/catalog-review/:id" element={page('catalog-review', ReviewPage)} />
+                <Route path="/stats" element={page('stats', StatsPage)} />
+                <Route path="/audit" element={page('audit', AuditPage)} />
+                <Route path="/admin" element={<Navigate to="/admin/users" replace />} />
+                <Route path="/admin/orgs" element={page('admin-orgs', OrgsPage)} />
+                <Route path="/admin/users" element={page('admin-users', UsersPage)} />
+                <Route path="/admin/calendar" element={page('admin-calendar', CalendarPage)} />
+                <Route path="*" element={<Result status="404" title="页面不存在" subTitle="您访问的页面不存在，请从左侧菜单进入。" />} />
+              </Route>
+            </Routes>
+          </Suspense>
+        </AuthProvider>
+      </ErrorBoundary>
+    </BrowserRouter>
+  )
+}

@@ -1,0 +1,22 @@
+import { Tag } from 'antd'
+import { RESOURCE_STATUSES, SHARE_TYPES } from '../../../common/catalog.ts'
+
+const SHARE_TYPE_COLORS: Record<number, string> = { 1: 'green', 2: 'gold', 3: 'red' }
+
+export function ShareTypeTag({ value }: { value: number }) {
+  return <Tag color={SHARE_TYPE_COLORS[value]}>{SHARE_TYPES[value as 1] ?? `类型 ${value}`}</Tag>
+}
+
+const STATUS_COLORS: Record<string, string> = {
+  draft: 'default',
+  pending_review: 'processing',
+  returned: 'warning',
+  published: 'success',
+  withdrawn: 'default',
+  superseded: 'default',
+}
+
+export function StatusTag({ status, label }: { status: string; label?: string }) {
+  const text = label ?? RESOURCE_STATUSES[status as keyof typeof RESOURCE_STATUSES] ?? (status === 'superseded' ? '已被新版本替代' : status)
+  return <Tag color={STATUS_COLORS[status] ?? 'default'}>{text}</Tag>
+}

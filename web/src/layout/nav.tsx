@@ -1,0 +1,82 @@
+import {
+  AuditOutlined,
+  BarChartOutlined,
+  CalendarOutlined,
+  ClusterOutlined,
+  DashboardOutlined,
+  EditOutlined,
+  FileSearchOutlined,
+  SafetyCertificateOutlined,
+  SettingOutlined,
+  TeamOutlined,
+} from '@ant-design/icons'
+import type { ReactNode } from 'react'
+import type { Role } from '../../../common/roles.ts'
+import { type PolicyAction, allowedByRole } from '../auth/permissions.ts'
+
+export interface NavItem {
+  key: string
+  label: string
+  icon?: ReactNode
+  /** The route path (leaf items). */
+  path?: string
+  /** Shown when the user holds a role the server's policy lists for any of these actions. */
+  anyOf?: PolicyAction[]
+  children?: NavItem[]
+}
+
+/**
+ * The console's menu, in the order of a department's work. Each item names the policy actions its
+ * page needs, so a role sees exactly the pages the API lets it use.
+ *
+ * Slots for pages whose APIs are still being built (add them here with their actions when ready):
+ *   after 目录审核 — 资源挂接 (/mounts: mounts.*), 共享申请 (/share-requests: sharing.request.*),
+ *   授权与应用 (/grants, /apps: sharing.grant.*, gateway.app.*).
+ */
+export const NAV: NavItem[] = [
+  { key: 'workbench', label: '工作台', icon: <DashboardOutlined />, path: '/workbench', anyOf: ['identity.session.me'] },
+  { key: 'catalog', label: '资源目录', icon: <FileSearchOutlined />, path: '/catalog', anyOf: ['catalog.resource.search'] },
+  { key: 'catalog-edit', label: '目录编制', icon: <EditOutlined />, path: '/catalog-edit', anyOf: ['catalog.resource.create'] },
+  { key: 'catalog-review', label: '目录审核', icon: <SafetyCertificateOutlined />, path: '/catalog-review', anyOf: ['catalog.resource.review'] },
+  { key: 'stats', label: '统计', icon: <BarChartOutlined />, path: '/stats', anyOf: ['catalog.resource.search'] },
+  { key: 'audit', label: '审计', icon: <AuditOutlined />, path: '/audit', anyOf: ['audit.event.list'] },
+  {
+    key: 'admin',
+    label: '系统管理',
+    icon: <SettingOutlined />,
+    children: [
+      { key: 'admin-orgs', label: '单位管理', icon: <ClusterOutlined />, path: '/admin/orgs', anyOf: ['orgs.org.create'] },
+      { key: 'admin-users', label: '用户与角色', icon: <TeamOutlined />, path: '/admin/users', anyOf: ['identity.user.list'] },
+      { key: 'admin-calendar', label: '工作日历', icon: <CalendarOutlined />, path: '/admin/calendar', anyOf: ['calendar.day.update'] },
+    ],
+  },
+]
+
+const allowed = (item: NavItem, roles: readonly Role[]) => !item.anyOf || item.anyOf.some((action) => allowedByRole(roles, action))
+
+/** The menu this user sees: items their roles allow; a group only when one of its children is allowed. */
+export function navFor(roles: readonly Role[]): NavItem[] {
+  const result: NavItem[] = []
+  for (const item of NAV) {
+    if (item.children) {
+      const children = item.children.filter((child) => allowed(child, roles))
+      if (children.length > 0) result.push({ ...item, children })
+    } else if (allowed(item, roles)) result.push(item)
+  }
+  return result
+}
+
+/** Whether a page (by its menu key) is open to these roles; pages outside the menu are open to all. */
+export function canOpen(key: string, roles: readonly Role[]): boolean {
+  const flat = NAV.flatMap((item) => (item.children ? item.children : [item]))
+  const item = flat.find((i) => i.key === key)
+  return !item || allowed(item, roles)
+}
+
+/** The menu item a path belongs to (longest path prefix). */
+export function navKeyOf(pathname: string): string | undefined {
+  const flat = NAV.flatMap((item) => (item.children ? item.children : [item]))
+  return flat
+    .filter((i) => i.path && (pathname === i.path || pathname.startsWith(`${i.path}/`)))
+    .sort((a, b) => (b.path?.length ?? 0) - (a.path?.length ?? 0))[0]?.key
+}

@@ -1,0 +1,171 @@
+import { PlusOutlined } from '@ant-design/icons'
+import { App, Button, Card, Checkbox, Form, Input, Modal, Radio, Select, Space, Table, Tag } from 'antd'
+import { useMemo, useState } from 'react'
+import { ROLES, ROLE_LABELS, type Role } from '../../../../common/roles.ts'
+import { ApiError } from '../../api/client.ts'
+import { type NewUser, type User, type UserPatch, createUser, listUsers, updateUser } from '../../api/identity.ts'
+import { allOrganisations } from '../../api/orgs.ts'
+import { useAuth } from '../../auth/AuthProvider.tsx'
+import { PageContainer } from '../../components/PageContainer.tsx'
+import { LoadError } from '../../components/States.tsx'
+import { useAsync } from '../../hooks/useAsync.ts'
+import { formatDateTime } from '../../lib/dates.ts'
+import { applyFieldErrors } from '../../lib/fieldErrors.ts'
+
+const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
+const USER_FIELDS = new Set(['username', 'name', 'orgId', 'roles', 'password', 'mobile', 'status'])
+
+type Editing = { mode: 'create' } | { mode: 'edit'; user: User }
+
+/** 用户与角色: SYS_ADMIN manages every user; a DEPT_ADMIN its own department's (the API scopes the list). */
+export default function UsersPage() {
+  const { user: me } = useAuth()
+  const { message } = App.useApp()
+  const [query, setQuery] = useState<{ q?: string; orgId?: string }>({})
+  const [page, setPage] = useState(1)
+  const { data, error, loading, reload } = useAsync(() => listUsers({ ...query, page, pageSize: 20 }), [query, page])
+  const orgs = useAsync(() => allOrganisations(), [])
+  const orgOptions = useMemo(() => (orgs.data ?? []).filter((o) => o.kind !== 'region').map((o) => ({ value: o.id, label: o.name })), [orgs.data])
+  const isSysAdmin = !!me?.roles.includes('SYS_ADMIN')
+  const [editing, setEditing] = useState<Editing | null>(null)
+  const [saving, setSaving] = useState(false)
+  const [form] = Form.useForm<NewUser & UserPatch & { password?: string }>()
+
+  const open = (next: Editing) => setEditing(next)
+  // The modal's form mounts per opening (destroyOnHidden), so its initial values are the record's.
+  const initialValues =
+    editing?.mode === 'edit'
+      ? { name: editing.user.name, roles: editing.user.roles, status: editing.user.status ?? 'active', mobile: editing.user.mobile ?? undefined }
+      : { orgId: isSysAdmin ? undefined : me?.orgId, roles: ['REQUESTER' as const] }
+
+  const save = async () => {
+    if (!editing) return
+    setSaving(true)
+    const v = form.getFieldsValue()
+    try {
+      if (editing.mode === 'create') {
+        await createUser({ username: v.username, name: v.name, orgId: v.orgId, roles: v.roles ?? [], password: v.password ?? '', mobile: v.mobile || undefined })
+        message.success('用户已创建')
+      } else {
+        const patch: UserPatch = { name: v.name, roles: v.roles, status: v.status, mobile: v.mobile || null }
+        if (v.password) patch.password = v.password
+        await updateUser(editing.user.id, patch)
+        message.success('用户已更新')
+      }
+      setEditing(null)
+      reload()
+    } catch (e) {
+      if (e instanceof ApiError) {
+        const details = e.details.length ? e.details : e.code === 'CONFLICT' && e.message.includes('用户名') ? [{ field: 'username', message: e.message }] : []
+        applyFieldErrors(form, details, (p) => USER_FIELDS.has(String(p[0])))
+      }
+    } finally {
+      setSaving(false)
+    }
+  }
+
+  return (
+    <PageContainer
+      title="用户与角色"
+      description={isSysAdmin ? '全平台用户；系统管理员、安全管理员、审计员、主管部门管理员只能由系统管理员分配。' : '本部门用户及其业务角色。'}
+      extra={
+        <Button type="primary" icon={<PlusOutlined />} onClick={() => open({ mode: 'create' })} data-testid="new-user">
+          新建用户
+        </Button>
+      }
+    >
+      <Card size="small">
+        <Space style={{ marginBottom: 12 }} wrap>
+          <Input.Search placeholder="用户名或姓名" allowClear style={{ width: 220 }} onSearch={(q) => (setQuery((s) => ({ ...s, q: q || undefined })), setPage(1))} />
+          {isSysAdmin ? (
+            <Select
+              placeholder="所属单位"
+              allowClear
+              showSearch
+              optionFilterProp="label"
+              style={{ width: 260 }}
+              options={orgOptions}
+              onChange={(orgId) => (setQuery((s) => ({ ...s, orgId })), setPage(1))}
+            />
+          ) : null}
+        </Space>
+        {error ? (
+          <LoadError error={error} onRetry={reload} />
+        ) : (
+          <Table<User>
+            rowKey="id"
+            size="small"
+            loading={loading}
+            dataSource={data?.items ?? []}
+            locale={{ emptyText: <span className="muted">没有符合条件的用户</span> }}
+            pagination={{ current: page, pageSize: 20, total: data?.total ?? 0, showTotal: (t) => `共 ${t} 个用户`, onChange: setPage }}
+            data-testid="users-table"
+            columns={[
+              { title: '用户名', dataIndex: 'username', width: 160, render: (v: string) => <span className="mono">{v}</span> },
+              { title: '姓名', dataIndex: 'name', width: 100 },
+              { title: '所属单位', dataIndex: 'orgName' },
+              {
+                title: '角色',
+                dataIndex: 'roles',
+                render: (roles: Role[]) => roles.map((r) => <Tag key={r} color="blue">{ROLE_LABELS[r]}</Tag>),
+              },
+              { title: '状态', dataIndex: 'status', width: 80, render: (s?: string) => (s === 'disabled' ? <Tag>停用</Tag> : <Tag color="green">启用</Tag>) },
+              { title: '最近登录', dataIndex: 'lastLoginAt', width: 170, render: (v?: string | null) => formatDateTime(v) },
+              { title: '操作', key: 'op', width: 80, render: (_: unknown, u) => <a onClick={() => open({ mode: 'edit', user: u })}>编辑</a> },
+            ]}
+          />
+        )}
+      </Card>
+      <Modal
+        title={editing?.mode === 'edit' ? `编辑用户：${editing.user.username}` : '新建用户'}
+        open={!!editing}
+        onCancel={() => setEditing(null)}
+        onOk={save}
+        okText="保存"
+        confirmLoading={saving}
+        width={640}
+        destroyOnHidden
+      >
+        <Form form={form} layout="vertical" key={editing?.mode === 'edit' ? editing.user.id : 'new'} initialValues={initialValues} preserve={false}>
+          {editing?.mode === 'create' ? (
+            <>
+              <Form.Item name="username" label="用户名" required tooltip="字母开头，3–32 位字母、数字、下划线、点或横线">
+                <Input placeholder="如：slj_cataloger" />
+              </Form.Item>
+              <Form.Item name="orgId" label="所属单位" required>
+                <Select showSearch optionFilterProp="label" options={orgOptions} disabled={!isSysAdmin} placeholder="选择单位" />
+              </Form.Item>
+            </>
+          ) : null}
+          <Form.Item name="name" label="姓名" required>
+            <Input />
+          </Form.Item>
+          <Form.Item name="roles" label="角色" required>
+            <Checkbox.Group options={ROLE_OPTIONS} style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', rowGap: 6 }} />
+          </Form.Item>
+          {editing?.mode === 'edit' ? (
+            <Form.Item name="status" label="状态">
+              <Radio.Group
+                options={[
+                  { value: 'active', label: '启用' },
+                  { value: 'disabled', label: '停用' },
+                ]}
+              />
+            </Form.Item>
+          ) : null}
+          <Form.Item
+            name="password"
+            label={editing?.mode === 'edit' ? '重置密码（不修改请留空）' : '初始密码'}
+            required={editing?.mode === 'create'}
+            tooltip="至少 8 位，含大写字母、小写字母、数字、符号中的三类"
+          >
+            <Input.Password autoComplete="new-password" />
+          </Form.Item>
+          <Form.Item name="mobile" label="手机号">
+            <Input maxLength={11} />
+          </Form.Item>
+        </Form>
+      </Modal>
+    </PageContainer>
+  )
+}

@@ -1,0 +1,168 @@
+import { DownloadOutlined } from '@ant-design/icons'
+import { Button, Card, Col, Form, Input, Row, Select, Space, Table, Typography } from 'antd'
+import { useEffect, useMemo, useState } from 'react'
+import { Link, useSearchParams } from 'react-router-dom'
+import { FORMAT_CLASSES, RESOURCE_STATUSES, SHARE_MODES, SHARE_TYPES, UPDATE_CYCLES } from '../../../../common/catalog.ts'
+import { type Resource, type SearchFilter, exportCatalog, searchResources } from '../../api/catalog.ts'
+import { ApiError } from '../../api/client.ts'
+import { allOrganisations } from '../../api/orgs.ts'
+import { ClassTree } from '../../components/ClassTree.tsx'
+import { PageContainer } from '../../components/PageContainer.tsx'
+import { LoadError } from '../../components/States.tsx'
+import { ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
+import { useAsync } from '../../hooks/useAsync.ts'
+import { formatDate } from '../../lib/dates.ts'
+
+const options = (table: Record<string | number, string>) => Object.entries(table).map(([value, label]) => ({ value, label }))
+const FILTER_KEYS = ['q', 'classCode', 'providerOrgId', 'shareType', 'updateCycle', 'formatClass', 'shareMode', 'status'] as const
+
+/** 资源目录: the class tree, a search of two characters or more, filters, results and paging (state in the URL). */
+export default function CatalogSearchPage() {
+  const [params, setParams] = useSearchParams()
+  const filter = useMemo(() => {
+    const f: Record<string, string> = {}
+    for (const key of FILTER_KEYS) {
+      const v = params.get(key)
+      if (v) f[key] = v
+    }
+    return f
+  }, [params])
+  const page = Number(params.get('page') ?? 1)
+  const pageSize = Number(params.get('pageSize') ?? 20)
+  const [q, setQ] = useState(filter.q ?? '')
+  useEffect(() => setQ(filter.q ?? ''), [filter.q])
+  const [exporting, setExporting] = useState(false)
+
+  const query: SearchFilter = { ...(filter as SearchFilter), page, pageSize }
+  const { data, error, loading, reload } = useAsync((signal) => searchResources(query, { quiet: true, signal }), [params.toString()])
+  const orgs = useAsync(() => allOrganisations(), [])
+  const orgOptions = (orgs.data ?? []).filter((o) => o.kind !== 'region').map((o) => ({ value: o.id, label: o.name }))
+
+  // A search-term problem (e.g. a single character) is shown under the search box.
+  const qProblem = error instanceof ApiError ? error.details.find((d) => d.field === 'q')?.message : undefined
+
+  const update = (patch: Record<string, string | undefined>, keepPage = false) => {
+    const next = new URLSearchParams(params)
+    for (const [key, value] of Object.entries(patch)) {
+      if (value) next.set(key, value)
+      else next.delete(key)
+    }
+    if (!keepPage) next.delete('page')
+    setParams(next)
+  }
+
+  const onExport = async () => {
+    setExporting(true)
+    try {
+      await exportCatalog(filter as SearchFilter)
+    } catch {
+      // the client showed the message
+    } finally {
+      setExporting(false)
+    }
+  }
+
+  return (
+    <PageContainer
+      title="资源目录"
+      description="检索全市已发布的政务信息资源目录；本部门的草稿和审核中目录也会列出。"
+      extra={
+        <Button icon={<DownloadOutlined />} onClick={onExport} loading={exporting}>
+          导出 Excel
+        </Button>
+      }
+    >
+      <Row gutter={16} wrap={false}>
+        <Col flex="272px" style={{ minWidth: 0 }}>
+          <Card size="small" title="目录分类" styles={{ body: { maxHeight: 'calc(100vh - 220px)', overflow: 'auto' } }}>
+            <ClassTree selected={filter.classCode} onSelect={(code) => update({ classCode: code })} />
+          </Card>
+        </Col>
+        <Col flex="auto" style={{ minWidth: 0 }}>
+          <Card size="small" style={{ marginBottom: 12 }}>
+            <Form layout="vertical">
+              <Form.Item validateStatus={qProblem ? 'error' : undefined} help={qProblem} style={{ marginBottom: 12 }}>
+                <Input.Search
+                  placeholder="输入资源名称、摘要或信息项名称，中文至少两个字，如：户籍"
+                  enterButton="检索"
+                  allowClear
+                  value={q}
+                  onChange={(e) => setQ(e.target.value)}
+                  onSearch={(value) => update({ q: value.trim() || undefined })}
+                  data-testid="catalog-search"
+                />
+              </Form.Item>
+              <Space wrap size={[8, 8]}>
+                <Select
+                  style={{ width: 220 }}
+                  placeholder="提供部门"
+                  allowClear
+                  showSearch
+                  optionFilterProp="label"
+                  loading={orgs.loading}
+                  options={orgOptions}
+                  value={filter.providerOrgId}
+                  onChange={(v) => update({ providerOrgId: v })}
+                />
+                <Select style={{ width: 140 }} placeholder="共享类型" allowClear options={options(SHARE_TYPES)} value={filter.shareType} onChange={(v) => update({ shareType: v })} />
+                <Select style={{ width: 140 }} placeholder="更新周期" allowClear options={options(UPDATE_CYCLES)} value={filter.updateCycle} onChange={(v) => update({ updateCycle: v })} />
+                <Select style={{ width: 140 }} placeholder="格式分类" allowClear options={options(FORMAT_CLASSES)} value={filter.formatClass} onChange={(v) => update({ formatClass: v })} />
+                <Select style={{ width: 130 }} placeholder="共享方式" allowClear options={options(SHARE_MODES)} value={filter.shareMode} onChange={(v) => update({ shareMode: v })} />
+                <Select style={{ width: 120 }} placeholder="状态" allowClear options={options(RESOURCE_STATUSES)} value={filter.status} onChange={(v) => update({ status: v })} />
+                {Object.keys(filter).length > 0 ? (
+                  <Button type="link" onClick={() => setParams(new URLSearchParams())}>
+                    清除条件
+                  </Button>
+                ) : null}
+              </Space>
+            </Form>
+          </Card>
+          <Card size="small">
+            {error && !qProblem ? (
+              <LoadError error={error} onRetry={reload} title="检索失败" />
+            ) : (
+              <Table<Resource>
+                rowKey="id"
+                size="middle"
+                tableLayout="fixed"
+                scroll={{ x: 860 }}
+                loading={loading}
+                dataSource={qProblem ? [] : (data?.items ?? [])}
+                locale={{ emptyText: <span className="muted">{qProblem ? '请修改检索词后重试' : '没有符合条件的目录，请调整检索词或筛选条件'}</span> }}
+                data-testid="catalog-results"
+                pagination={{
+                  current: page,
+                  pageSize,
+                  total: data?.total ?? 0,
+                  showSizeChanger: true,
+                  showTotal: (total) => `共 ${total} 条`,
+                  onChange: (p, s) => update({ page: String(p), pageSize: String(s) }, true),
+                }}
+                columns={[
+                  {
+                    title: '资源名称',
+                    dataIndex: 'name',
+                    render: (name: string, r) => (
+                      <div>
+                        <Link to={`/catalog/${r.id}`}>{name}</Link>
+                        <Typography.Paragraph type="secondary" ellipsis={{ rows: 1 }} style={{ margin: 0, fontSize: 12 }}>
+                          {r.code ? `${r.code} · ` : ''}
+                          {r.abstract}
+                        </Typography.Paragraph>
+                      </div>
+                    ),
+                  },
+                  { title: '提供部门', dataIndex: 'providerName', width: 170, ellipsis: true },
+                  { title: '共享类型', dataIndex: 'shareType', width: 104, render: (v: number) => <ShareTypeTag value={v} /> },
+                  { title: '更新周期', dataIndex: 'updateCycleLabel', width: 88 },
+                  { title: '状态', dataIndex: 'status', width: 84, render: (s: string) => <StatusTag status={s} /> },
+                  { title: '发布日期', dataIndex: 'publishedAt', width: 124, render: formatDate },
+                ]}
+              />
+            )}
+          </Card>
+        </Col>
+      </Row>
+    </PageContainer>
+  )
+}
