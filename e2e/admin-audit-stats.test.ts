@@ -2,7 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { withUsccCheck } from '../common/uscc.ts'
-import { type ConsolePage, assertChineseUi, launchBrowser, login, openConsole, screenshot, settled } from './support/browser.ts'
+import { type ConsolePage, assertChineseUi, launchBrowser, login, openConsole, screenshot, setChecked, settled } from './support/browser.ts'
 import { type ConsoleServer, startConsoleServer } from './support/server.ts'
 
 const fieldError = (page: Page, inputId: string) =>
@@ -41,8 +41,8 @@ describe('系统管理, 审计 and 统计 pages', () => {
     await modal.locator('.ant-select', { has: page.locator('#orgId') }).click()
     await page.keyboard.type('公安')
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="潍坊市公安局"]').click()
-    await modal.getByLabel('申请人').uncheck()
-    await modal.getByLabel('编目员').check()
+    await setChecked(page, modal.getByLabel('申请人'), false)
+    await setChecked(page, modal.getByLabel('编目员'), true)
     await modal.locator('#password').fill('password')
     await modal.locator('.ant-btn-primary').click()
     await fieldError(page, 'password').waitFor()
@@ -93,7 +93,7 @@ describe('系统管理, 审计 and 统计 pages', () => {
     await page.getByText('2027 年的节假日与调休安排尚未录入').waitFor()
     await page.locator('[data-date="2027-01-01"]').click()
     const modal = page.locator('.ant-modal:visible')
-    await modal.getByLabel('休息日').check()
+    await setChecked(page, modal.getByLabel('休息日'), true)
     await modal.locator('#note').fill('元旦')
     await modal.locator('.ant-btn-primary').click()
     await page.getByText('元旦：1月1日').waitFor()

@@ -5,7 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import ExcelJS from 'exceljs'
 import type { Browser } from 'playwright-core'
-import { type ConsolePage, assertChineseUi, launchBrowser, login, openConsole, screenshot } from './support/browser.ts'
+import { type ConsolePage, assertChineseUi, launchBrowser, login, openConsole, screenshot, setChecked } from './support/browser.ts'
 import { type ConsoleServer, startConsoleServer } from './support/server.ts'
 
 const GOOD_A = '旅馆业治安管理许可信息（导入）'
@@ -88,7 +88,7 @@ describe('catalog Excel import and export', () => {
 
   test('「只导入无误的目录」 loads the valid entries and lists the rejected one', async () => {
     const { page } = cataloger
-    await page.getByTestId('import-load-valid').click()
+    await setChecked(page, page.getByTestId('import-load-valid'), true)
     await page.getByTestId('import-run').click()
     await page.getByTestId('import-report').getByText('已导入 2 条目录（草稿）').waitFor()
     const rows = await page.getByTestId('import-errors').locator('.ant-table-row').allInnerTexts()

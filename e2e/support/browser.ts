@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { mkdirSync } from 'node:fs'
 import { join } from 'node:path'
-import { type Browser, type BrowserContext, type Page, chromium } from 'playwright-core'
+import { type Browser, type BrowserContext, type Locator, type Page, chromium } from 'playwright-core'
 import { PROJECT_ROOT } from '../../server/src/testing/template.ts'
 import { DEMO_PASSWORD } from './server.ts'
 
@@ -139,4 +139,16 @@ export async function menuOf(page: Page): Promise<{ top: string[]; admin: string
   const top = clean(await menu.locator(':scope > li.ant-menu-item, :scope > li.ant-menu-submenu > .ant-menu-submenu-title').allInnerTexts())
   const admin = clean(await menu.locator(':scope > li.ant-menu-submenu .ant-menu-sub li.ant-menu-item').allInnerTexts())
   return { top, admin }
+}
+
+/**
+ * Sets a checkbox or radio inside an antd modal. The modal's form mounts during the opening
+ * animation, so a click can land on an instance that is replaced; retry until the state holds.
+ */
+export async function setChecked(page: Page, target: Locator, checked: boolean) {
+  for (let attempt = 0; attempt < 5 && (await target.isChecked()) !== checked; attempt++) {
+    await target.click()
+    await page.waitForTimeout(200)
+  }
+  assert.equal(await target.isChecked(), checked, `could not ${checked ? 'check' : 'uncheck'} ${target}`)
 }

@@ -102,7 +102,7 @@ export function ItemsEditor() {
                 width: 170,
                 render: (_v, field) => (
                   <Form.Item name={[field.name, 'shareCondition']}>
-                    <Input placeholder="有条件/不予共享时必填" data-testid={`item-${field.name}-shareCondition`} />
+                    <Input placeholder="非无条件共享时必填" data-testid={`item-${field.name}-shareCondition`} />
                   </Form.Item>
                 ),
               },
