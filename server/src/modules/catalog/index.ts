@@ -8,6 +8,5 @@ export const catalogModule: FastifyPluginAsync = async (app) => {
   await app.register(catalogExcelRoutes)
 }
 
-
-/** For other modules (sharing, gateway): the published version of an entry. */
-export { findPublishedEntry } from './queries.ts'
+/** For other modules (sharing, gateway, mounts): an entry's published version, or the version an actor sees. */
+export { findPublishedEntry, findVisibleResource } from './queries.ts'
