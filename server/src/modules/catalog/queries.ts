@@ -1,4 +1,4 @@
-import { type ExpressionBuilder, type Insertable, type Selectable, type Updateable, sql } from 'kysely'
+import { type ExpressionBuilder, type Insertable, type Selectable, type SelectQueryBuilder, type Updateable, sql } from 'kysely'
 import type { Actor } from '../../platform/auth/actor.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { containsPattern } from '../../platform/db/like.ts'
@@ -103,8 +103,21 @@ export async function nextSequence(db: Executor, classCode: string): Promise<num
   return row.lastSeq
 }
 
+/** A text search counts and pages through at most this many matches (like GitHub's search): see searchResources. */
+export const SEARCH_RESULT_CAP = 1000
+
+export interface SearchResult {
+  items: ResourceRow[]
+  total: number
+  /** More than SEARCH_RESULT_CAP entries match: `total` is the cap and only the first pages can be read. */
+  totalCapped: boolean
+  /** The page asked for lies beyond the first SEARCH_RESULT_CAP matches of a capped search. */
+  beyondCap: boolean
+}
+
 /**
  * One page of the entries this actor sees, matching `parsed` and the filters, with the total.
+ * Name matches come first, then the most recently published or changed.
  *
  * Cost grows with the number of matches, each a heap row of resource_versions, so the query does
  * as little as possible per match:
@@ -113,11 +126,23 @@ export async function nextSequence(db: Executor, classCode: string): Promise<num
  * - Other terms are re-checked. One without cased characters (Chinese, digits) uses strpos, a byte
  *   search: ILIKE lower-cases every candidate text first (about 4× the cost on Chinese text), and for
  *   such a term both accept the same texts. Terms with cased letters keep ILIKE.
- * - The page is chosen on resource_versions alone and only its rows are joined to their context.
- * - The count has no join: every version has exactly one resource, org and class (foreign keys).
+ * - A text search counts at most SEARCH_RESULT_CAP + 1 matches. Up to the cap, the matches come from
+ *   the GIN index and are sorted. Past it, the term is common (≥ 1 % of a 100,000-entry catalog), so
+ *   the page is read by walking the recency index and testing each row, which finds 20 hits after a
+ *   few dozen rows, instead of sorting tens of thousands; name matches and the rest are walked
+ *   separately to keep the name-first order, the name matches counted first through the name-bigram
+ *   index (migrations/0016). An exact count of 90,000 matches cannot be made in 30 ms (each is a heap
+ *   row), and nobody reads past page 50 of a search: they add a term or a filter.
+ * - Pages are chosen on resource_versions alone and only their rows are joined to their context.
  * Measured in bench/catalog-search.ts; findings in bench/README.md.
  */
-export async function searchResources(db: Executor, actor: Actor, query: SearchQuery, parsed: ParsedQuery | null) {
+export async function searchResources(
+  db: Executor,
+  actor: Actor,
+  query: SearchQuery,
+  parsed: ParsedQuery | null,
+  cap = SEARCH_RESULT_CAP,
+): Promise<SearchResult> {
   const caseless = (term: string) => term.toLowerCase() === term && term.toUpperCase() === term
   const contains = (column: 'name' | 'search_text', term: string) =>
     caseless(term) ? sql<boolean>`strpos(${sql.ref(`v.${column}`)}, ${term}) > 0` : sql<boolean>`${sql.ref(`v.${column}`)} ilike ${containsPattern(term)}`
@@ -125,13 +150,9 @@ export async function searchResources(db: Executor, actor: Actor, query: SearchQ
     const tokens = indexTokens(term)
     return tokens.length === 1 && tokens[0] === term && !/[a-z0-9]/i.test(term)
   }
-  const recheck = parsed ? parsed.terms.filter((term) => !parsed.tsquery || !answeredByIndex(term)) : []
-  const nameFirst = parsed ? contains('name', parsed.terms[0]) : null
-  const matching = db
+  const filtered = db
     .selectFrom('resourceVersions as v')
     .where(visibleVersion(actor))
-    .$if(!!parsed?.tsquery, (qb) => qb.where(sql<boolean>`v.search_vector @@ ${parsed!.tsquery}::tsquery`))
-    .$if(recheck.length > 0, (qb) => qb.where((eb) => eb.and(recheck.map((term) => contains('search_text', term)))))
     .$if(!!query.classCode, (qb) => qb.where('v.classCode', 'like', `${query.classCode}%`))
     .$if(!!query.providerOrgId, (qb) => qb.where('v.providerOrgId', '=', query.providerOrgId!))
     .$if(!!query.shareType, (qb) => qb.where('v.shareType', '=', query.shareType!))
@@ -140,27 +161,66 @@ export async function searchResources(db: Executor, actor: Actor, query: SearchQ
     .$if(!!query.formatClass, (qb) => qb.where('v.formatClass', '=', query.formatClass!))
     .$if(!!query.shareMode, (qb) => qb.where(sql<boolean>`${query.shareMode} = any(v.share_modes)`))
     .$if(query.mine === 'true', (qb) => qb.where('v.providerOrgId', '=', actor.orgId))
-  // Name matches first, then the most recently published or changed (the same order inside and out).
   const byRecency = sql`coalesce(v.published_at, v.changed_at)`
-  const page = matching
-    .select('v.id')
-    .$if(!!nameFirst, (qb) => qb.orderBy(nameFirst!, 'desc'))
-    .orderBy(byRecency, 'desc')
-    .orderBy('v.id')
-    .limit(query.pageSize)
-    .offset(pageOffset(query))
-  const [items, total] = await Promise.all([
-    withContext(db)
-      .innerJoin(page.as('p'), 'p.id', 'v.id')
-      .selectAll('v')
-      .select(contextColumns)
-      .$if(!!nameFirst, (qb) => qb.orderBy(nameFirst!, 'desc'))
+  const offset = pageOffset(query)
+
+  if (!parsed) {
+    const page = filtered.select('v.id').orderBy(byRecency, 'desc').orderBy('v.id').limit(query.pageSize).offset(offset)
+    const [ids, total] = await Promise.all([page.execute(), filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()])
+    return { items: await rowsInOrder(db, ids.map((r) => r.id)), total: Number(total.n), totalCapped: false, beyondCap: false }
+  }
+
+  const recheck = parsed.terms.filter((term) => !parsed.tsquery || !answeredByIndex(term))
+  const matching = filtered
+    .$if(!!parsed.tsquery, (qb) => qb.where(sql<boolean>`v.search_vector @@ ${parsed.tsquery}::tsquery`))
+    .$if(recheck.length > 0, (qb) => qb.where((eb) => eb.and(recheck.map((term) => contains('search_text', term)))))
+  const nameFirst = contains('name', parsed.terms[0])
+  const total = await countUpTo(db, matching, cap + 1)
+
+  if (total <= cap) {
+    const ids = await matching
+      .select('v.id')
+      .orderBy(nameFirst, 'desc')
       .orderBy(byRecency, 'desc')
       .orderBy('v.id')
-      .execute(),
-    matching.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-  ])
-  return { items, total: total.n }
+      .limit(query.pageSize)
+      .offset(offset)
+      .execute()
+    return { items: await rowsInOrder(db, ids.map((r) => r.id)), total, totalCapped: false, beyondCap: false }
+  }
+
+  const capped = { total: cap, totalCapped: true }
+  if (offset + query.pageSize > cap) return { items: [], ...capped, beyondCap: true }
+  // The walk tests every term as a substring (no index predicate), so the planner reads rows in recency order.
+  const walked = filtered.where((eb) => eb.and(parsed.terms.map((term) => contains('search_text', term))))
+  const nameHits = matching.where(nameFirst).where(sql<boolean>`catalog_bigrams(v.name) @> catalog_bigrams(${parsed.terms[0]})`)
+  const nameCount = await countUpTo(db, nameHits, cap + 1)
+  const inRecencyOrder = <Q extends typeof filtered>(qb: Q, skip: number, take: number) =>
+    qb.select('v.id').orderBy(byRecency, 'desc').orderBy('v.id').offset(skip).limit(take).execute()
+  const ids: { id: string }[] = []
+  if (offset < nameCount) ids.push(...(await inRecencyOrder(nameCount <= cap ? nameHits : walked.where(nameFirst), offset, query.pageSize)))
+  if (ids.length < query.pageSize && nameCount <= cap) {
+    const rest = walked.where(sql<boolean>`not ${nameFirst}`)
+    ids.push(...(await inRecencyOrder(rest, Math.max(0, offset - nameCount), query.pageSize - ids.length)))
+  }
+  return { items: await rowsInOrder(db, ids.map((r) => r.id)), ...capped, beyondCap: false }
+}
+
+/** How many rows `query` yields, counting no further than `limit`. */
+async function countUpTo(db: Executor, query: SelectQueryBuilder<Database & { v: ResourceVersionsTable }, 'v', object>, limit: number) {
+  const { n } = await db
+    .selectFrom(query.select(sql<number>`1`.as('one')).limit(limit).as('hits'))
+    .select((eb) => eb.fn.countAll<number>().as('n'))
+    .executeTakeFirstOrThrow()
+  return Number(n)
+}
+
+/** The versions with these ids, with their context, in the order given. */
+async function rowsInOrder(db: Executor, ids: string[]) {
+  if (ids.length === 0) return []
+  const rows = await withContext(db).selectAll('v').select(contextColumns).where('v.id', 'in', ids).execute()
+  const byId = new Map(rows.map((row) => [row.id, row]))
+  return ids.map((id) => byId.get(id)!)
 }
 
 export const listVersions = (db: Executor, resourceId: string, includeUnpublished: boolean) =>

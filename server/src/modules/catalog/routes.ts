@@ -14,6 +14,7 @@ import {
   ReviewBody,
   ReviewTaskOut,
   ReviewTaskQuery,
+  SearchPage,
   SearchQuery,
   UpdateResourceBody,
   VersionOut,
@@ -45,7 +46,7 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.get('/catalog/resources', {
     config: { action: 'catalog.resource.search' },
-    schema: { tags, summary: '检索目录', querystring: SearchQuery, response: { 200: pageOf(ResourceOut) } },
+    schema: { tags, summary: '检索目录', querystring: SearchQuery, response: { 200: SearchPage } },
   }, (req) => searchCatalog(req.ctx, req.query))
 
   app.post('/catalog/resources', {

@@ -14,7 +14,7 @@ import {
   UPDATE_CYCLES,
 } from '../../../../common/catalog.ts'
 import { LIMITS } from '../../../../common/limits.ts'
-import { PageQuery } from '../../platform/http/pagination.ts'
+import { PageQuery, pageOf } from '../../platform/http/pagination.ts'
 import { IsoDate } from '../calendar/schemas.ts'
 
 const keysOf = <T extends object>(o: T) => Object.keys(o) as [Extract<keyof T, string>, ...Extract<keyof T, string>[]]
@@ -199,6 +199,24 @@ export const ResourceOut = z.object({
   items: z.array(ItemOut),
   mounts: z.array(z.unknown()),
   actions: z.record(z.string(), z.boolean()).describe('当前用户可执行的操作'),
+  oneSourceWarnings: z
+    .array(
+      z.object({
+        itemName: z.string(),
+        dataElementRef: z.string(),
+        sourceOrgId: z.string(),
+        sourceOrgName: z.string(),
+        otherResourceId: z.string(),
+        otherResourceName: z.string(),
+        otherProviderName: z.string(),
+        otherItemName: z.string(),
+        otherSourceOrgId: z.string(),
+        otherSourceOrgName: z.string(),
+        message: z.string(),
+      }),
+    )
+    .optional()
+    .describe('一数一源提示（仅详情、提交与审核的返回中，且仅提供部门与主管部门可见）：同一数据元在其他部门已发布目录中登记了不同的数源部门'),
 })
 export type ResourceOut = z.infer<typeof ResourceOut>
 
@@ -214,6 +232,12 @@ export const SearchQuery = PageQuery.extend({
   mine: z.enum(['true', 'false']).optional().describe('仅本单位的目录'),
 })
 export type SearchQuery = z.infer<typeof SearchQuery>
+
+export const SearchPage = pageOf(ResourceOut).extend({
+  totalCapped: z
+    .boolean()
+    .describe('检索词命中超过 1000 条时为 true：total 记为 1000，只能翻阅前 1000 条（请增加检索词或筛选条件）；不带检索词时总为 false'),
+})
 
 export const VersionOut = z.object({
   version: z.number(),

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { buildClassNode, buildOrg, buildUser, buildWorld, mountSomething, resourceBody, tokenFor } from '../../testing/factories.ts'
 import { type ApiResponse, buildTestApp, type TestApp } from '../../testing/test-app.ts'
-import type { CreateResourceBody, ItemInput } from './schemas.ts'
+import type { Actor } from '../../platform/auth/actor.ts'
+import { searchResources } from './queries.ts'
+import { type CreateResourceBody, type ItemInput, SearchQuery } from './schemas.ts'
 import { MAX_TOKENS_PER_TERM, indexTokens, parseSearch, searchTextOf } from './search-text.ts'
 
 /**
@@ -397,6 +399,59 @@ describe('catalog search over HTTP', () => {
       assert.deepEqual(nameMatches, [true, true, true, false], `order was ${keys.join(',')}`)
       const hukou = await search({ q: '户籍' })
       assert.equal(keyOf.get(hukou.body.items[0].id), 'A1')
+    })
+  })
+
+  describe('past the result cap', () => {
+    // The cap is 1,000 in service; here it is a few entries, so the corpus exercises every branch of
+    // searchResources: the walk in recency order, name matches counted through the bigram index or
+    // walked, and the rest walked after them.
+    const requesterActor = (): Actor => ({
+      userId: world.users.requester.id,
+      username: world.users.requester.username,
+      name: '测试用户',
+      orgId: world.users.requester.orgId,
+      orgName: '',
+      orgKind: 'department',
+      roles: world.users.requester.roles,
+      sessionId: 'search-cap-test',
+    })
+    const run = (q: string, page: number, pageSize: number, cap?: number) => {
+      const parsed = parseSearch(q)
+      assert.ok(!('tooShort' in parsed))
+      return searchResources(t.db, requesterActor(), SearchQuery.parse({ q, page, pageSize }), parsed, cap)
+    }
+
+    test('every page within the cap holds the same entries, in the same order, as the uncapped search', async () => {
+      for (const q of ['信息', '登记', '户籍', '人口 信息', '证件', '居住登记']) {
+        const full = await run(q, 1, 200)
+        assert.equal(full.totalCapped, false)
+        const order = full.items.map((r) => r.id)
+        for (const cap of [1, 2, 3, 5, 8]) {
+          if (order.length <= cap) continue
+          for (const pageSize of [1, 2, 3, 4]) {
+            for (let page = 1; page * pageSize <= cap; page++) {
+              const capped = await run(q, page, pageSize, cap)
+              const where = `${q} cap ${cap} page ${page}×${pageSize}`
+              assert.equal(capped.totalCapped, true, where)
+              assert.equal(capped.total, cap, where)
+              assert.equal(capped.beyondCap, false, where)
+              assert.deepEqual(capped.items.map((r) => r.id), order.slice((page - 1) * pageSize, page * pageSize), where)
+            }
+            const beyond = await run(q, Math.floor(cap / pageSize) + 1, pageSize, cap)
+            assert.equal(beyond.beyondCap, true, `${q} cap ${cap} past the window`)
+            assert.deepEqual(beyond.items, [])
+          }
+        }
+      }
+    })
+
+    test('a result within the cap is counted exactly and says so', async () => {
+      const res = await search({ q: '户籍' })
+      assert.equal(res.status, 200)
+      assert.equal(res.body.totalCapped, false)
+      assert.equal(res.body.total, res.body.items.length)
+      assert.equal((await search({ classCode: '301' })).body.totalCapped, false)
     })
   })
 

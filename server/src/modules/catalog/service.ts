@@ -23,6 +23,7 @@ import {
   listVersions,
   lockResource,
   nextSequence,
+  SEARCH_RESULT_CAP,
   searchResources,
   seesAllDrafts,
   updateResource,
@@ -31,6 +32,7 @@ import {
 import { closeReviewTasksOnPublish } from './review-tasks.ts'
 import { checkResourceRules } from './rules.ts'
 import type { CreateResourceBody, SearchQuery, UpdateResourceBody } from './schemas.ts'
+import { oneSourceWarnings } from './one-source.ts'
 import { parseSearch } from './search-text.ts'
 
 // Catalog review by the authority: 5 working days (SPEC §7.1 table).
@@ -76,7 +78,14 @@ const fail = (problems: ErrorDetail[]) => validationFailed(problems, problems[0]
 async function reload(trx: Executor, actor: Actor, id: string) {
   const row = await findVisibleResource(trx, id, actor)
   if (!row) throw notFound('目录')
-  return presentResource(row, actor)
+  return withOneSourceWarnings(trx, actor, row)
+}
+
+/** The entry as presented, with its 一数一源 warnings for those who act on them: its provider and the authority. */
+async function withOneSourceWarnings(db: Executor, actor: Actor, row: ResourceRow) {
+  const presented = presentResource(row, actor)
+  if (!seesAllDrafts(actor) && row.providerOrgId !== actor.orgId) return presented
+  return { ...presented, oneSourceWarnings: await oneSourceWarnings(db, row) }
 }
 
 /** Creates a draft entry in an open transaction; returns its id, or the problems that stop it. */
@@ -175,7 +184,13 @@ export async function submitResource(ctx: Ctx, id: string) {
     const now = ctx.now()
     const { dueAt } = await workdayDeadline(trx, now, REVIEW_WORKDAYS)
     await updateVersion(trx, latest.id, { status: 'pending_review', submittedAt: now, reviewDueAt: dueAt })
-    await recordAudit(trx, ctx, { action: 'catalog.resource.submit', objectType: 'resource', objectId: id, detail: { version: latest.version } })
+    const warnings = await oneSourceWarnings(trx, latest)
+    await recordAudit(trx, ctx, {
+      action: 'catalog.resource.submit',
+      objectType: 'resource',
+      objectId: id,
+      detail: { version: latest.version, ...(warnings.length > 0 ? { oneSourceWarnings: warnings.map((w) => w.message) } : {}) },
+    })
     return reload(trx, ctx.actor, id)
   })
 }
@@ -226,7 +241,7 @@ export async function withdrawResource(ctx: Ctx, id: string, reason: string) {
 export async function getResource(ctx: Ctx, id: string, version?: number) {
   const visible = await findVisibleResource(ctx.db, id, ctx.actor)
   if (!visible) throw notFound('目录')
-  if (version === undefined || version === visible.version) return presentResource(visible, ctx.actor)
+  if (version === undefined || version === visible.version) return withOneSourceWarnings(ctx.db, ctx.actor, visible)
   const row = await findResourceVersion(ctx.db, id, version)
   const ownerView = seesAllDrafts(ctx.actor) || visible.providerOrgId === ctx.actor.orgId
   if (!row || (!ownerView && !row.publishedAt)) throw notFound('该版本')
@@ -240,8 +255,11 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
     if ('tooShort' in result) throw fail([{ field: 'q', message: `检索词「${result.tooShort}」太短：中文检索词至少两个字` }])
     parsed = result
   }
-  const { items, total } = await searchResources(ctx.db, ctx.actor, query, parsed)
-  return { items: items.map((row) => presentResource(row, ctx.actor)), total, page: query.page, pageSize: query.pageSize }
+  const { items, total, totalCapped, beyondCap } = await searchResources(ctx.db, ctx.actor, query, parsed)
+  if (beyondCap) {
+    throw fail([{ field: 'page', message: `检索结果超过 ${SEARCH_RESULT_CAP} 条，只能查看前 ${SEARCH_RESULT_CAP} 条：请增加检索词或筛选条件` }])
+  }
+  return { items: items.map((row) => presentResource(row, ctx.actor)), total, totalCapped, page: query.page, pageSize: query.pageSize }
 }
 
 export async function listResourceVersions(ctx: Ctx, id: string) {
