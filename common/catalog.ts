@@ -81,6 +81,8 @@ export type ResourceStatus = keyof typeof RESOURCE_STATUSES
 
 export const CHANGE_EVENT_KINDS = { law_revision: '法律法规修订', function_change: '职能调整' } as const
 export type ChangeEventKind = keyof typeof CHANGE_EVENT_KINDS
+/** Every kind an event may have: the two above, which users record, and those the platform opens itself. */
+export const CHANGE_EVENT_KIND_LABELS = { ...CHANGE_EVENT_KINDS, coordination_decision: '协调决定' } as const
 
 /** Class 1 (基础) and 2 (主题) level-2 nodes, in the 指南 order (SPEC §4.1, §4.2). */
 export const CLASS_ROOTS = { '1': '基础信息资源目录', '2': '主题信息资源目录', '3': '部门信息资源目录' } as const

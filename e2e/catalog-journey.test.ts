@@ -91,13 +91,20 @@ describe('catalog journey: compile → review → revise → diff → find', () 
     await shareModesError.waitFor()
     assert.match(await shareModesError.innerText(), /须先挂接数据/)
 
-    // The 资源挂接 page is still to come: register the upstream API the way it will, through the API.
-    const token = await server.tokenOf('gaj_cataloger')
-    const mount = await server.api('POST', `/catalog/resources/${entryId}/mounts/api`, {
-      token,
-      body: { upstreamUrl: 'http://10.37.1.20:8080/wyf/guests', method: 'GET', params: [{ name: 'guest_id_no', required: true }] },
-    })
-    assert.equal(mount.status, 201, JSON.stringify(mount.body))
+    // Register the upstream API on the 资源挂接 page (its URL check lands at the field), then submit again.
+    await page.goto(`/mounts/${entryId}`)
+    await page.getByRole('tab', { name: '接口' }).click()
+    await page.locator('#upstreamUrl').fill('ftp://10.37.1.20/wyf')
+    await page.getByTestId('add-param').click()
+    await page.locator('#params_0_name').fill('guest_id_no')
+    await page.getByTestId('api-save').click()
+    await fieldError(page, 'upstreamUrl').waitFor()
+    assert.match(await fieldError(page, 'upstreamUrl').innerText(), /http:\/\/ 或 https:\/\//)
+    await page.locator('#upstreamUrl').fill('http://10.37.1.20:8080/wyf/guests')
+    await page.getByTestId('api-save').click()
+    await page.getByTestId('mount-summary').getByText('http://10.37.1.20:8080/wyf/guests').waitFor()
+    await page.goto(`/catalog-edit/${entryId}`)
+    await settled(page)
 
     await page.getByTestId('save-submit').click()
     await page.waitForURL(`**/catalog/${entryId}`)

@@ -131,14 +131,18 @@ export async function assertChineseUi(page: Page, where: string) {
   assert.equal(match, null, `${where}: English UI text "${match?.[0]}" near: ${text.slice(Math.max(0, (match?.index ?? 0) - 60), (match?.index ?? 0) + 60)}`)
 }
 
-/** The menu entries the user sees: top-level labels, and the labels inside 系统管理. */
-export async function menuOf(page: Page): Promise<{ top: string[]; admin: string[] }> {
+/** The menu entries the user sees: top-level labels, and the labels inside each group (by the group's label). */
+export async function menuOf(page: Page): Promise<{ top: string[]; groups: Record<string, string[]> }> {
   const menu = page.getByTestId('main-menu')
   await menu.waitFor()
   const clean = (texts: string[]) => texts.map((t) => t.replace(/\s+/g, '')).filter(Boolean)
   const top = clean(await menu.locator(':scope > li.ant-menu-item, :scope > li.ant-menu-submenu > .ant-menu-submenu-title').allInnerTexts())
-  const admin = clean(await menu.locator(':scope > li.ant-menu-submenu .ant-menu-sub li.ant-menu-item').allInnerTexts())
-  return { top, admin }
+  const groups: Record<string, string[]> = {}
+  for (const group of await menu.locator(':scope > li.ant-menu-submenu').all()) {
+    const [label] = clean([await group.locator(':scope > .ant-menu-submenu-title').innerText()])
+    groups[label] = clean(await group.locator('.ant-menu-sub li.ant-menu-item').allInnerTexts())
+  }
+  return { top, groups }
 }
 
 /**

@@ -74,11 +74,13 @@ async function demoDatabase(config: Config): Promise<OpenDatabase> {
 
 /**
  * The real server as `npm start` runs it (buildApp, the real clock, the built console at `/`) on a
- * random port, over its own demo database. Call close() in the test file's `after`.
+ * random port, over its own demo database, with the default settings or those in `options.env`. Call
+ * close() in the test file's `after`.
  */
-export async function startConsoleServer(): Promise<ConsoleServer> {
+export async function startConsoleServer(options: { env?: Record<string, string> } = {}): Promise<ConsoleServer> {
   ensureConsoleBuilt(() => undefined)
-  const config: Config = Object.freeze({ ...loadConfig({}), demo: 'never' as const, logLevel: 'warn' })
+  // `env`: settings as the server reads them from its environment (e.g. GOVSHARE_DATA_KEY for TOTP).
+  const config: Config = Object.freeze({ ...loadConfig(options.env ?? {}), demo: 'never' as const, logLevel: 'warn' })
   const database = await demoDatabase(config)
   const app = await buildApp({ db: database.db, dbKind: database.kind, config })
   await app.listen({ host: '127.0.0.1', port: 0 })

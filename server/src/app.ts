@@ -22,7 +22,9 @@ import { sharingModule } from './modules/sharing/index.ts'
 import { authPlugin } from './platform/auth/plugin.ts'
 import type { Config } from './platform/config/config.ts'
 import type { Db, DbKind } from './platform/db/database.ts'
+import { corsPlugin } from './platform/http/cors.ts'
 import { errorHandlerPlugin } from './platform/http/error-handler.ts'
+import { securityHeadersPlugin } from './platform/http/security-headers.ts'
 import { webConsolePlugin } from './platform/http/web-console.ts'
 import { VERSION } from './version.ts'
 
@@ -76,7 +78,9 @@ export async function buildApp(options: AppOptions) {
   app.decorate('clock', options.clock ?? (() => new Date()))
 
   await app.register(errorHandlerPlugin)
+  await app.register(securityHeadersPlugin, { hstsMaxAgeSeconds: options.config.hstsMaxAgeSeconds })
   await app.register(authPlugin)
+  await app.register(corsPlugin, { origins: options.config.corsOrigins })
   await app.register(multipart, { limits: { fileSize: 20 * 1024 * 1024, files: 1, fields: 10, parts: 12 } })
   await app.register(swagger, {
     openapi: {

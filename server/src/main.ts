@@ -7,13 +7,19 @@ import { isEmptyDeployment, prepareDatabase } from './platform/db/bootstrap.ts'
 import { DataDirLockedError, lockDataDir } from './platform/db/data-dir-lock.ts'
 import { openDatabase } from './platform/db/database.ts'
 import { startScheduler } from './platform/jobs/scheduler.ts'
+import { auditTasks } from './platform/audit/archive.ts'
+import { clockFromEnv, taskIntervalFromEnv } from './testing/env-clock.ts'
 
 /** Start-up only: lock and open the database, migrate, load the demo when empty, listen, close gracefully. */
 async function main() {
   const config = loadConfig()
+  const tasks = [...sharingTasks, ...auditTasks()]
+  // Test mode only (NODE_ENV=test): a movable clock and short task intervals for spawned-server tests.
+  const clock = clockFromEnv()
+  const interval = taskIntervalFromEnv()
   const releaseLock = config.databaseUrl ? null : await lockDataDir(config.dataDir)
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir })
-  const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, logger: { level: config.logLevel } })
+  const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock, logger: { level: config.logLevel } })
   const { applied } = await prepareDatabase(database.db)
   if (applied.length > 0) app.log.info({ applied }, 'migrations applied')
   // Uploads cut short by a crash leave half-loaded tables behind; the previous batch is still the active one.
@@ -25,7 +31,7 @@ async function main() {
     app.log.info(summary, 'demo data loaded (every demo user has the password Govshare@2026)')
   }
 
-  const stopScheduler = startScheduler(database.db, sharingTasks, app.log)
+  const stopScheduler = startScheduler(database.db, interval ? tasks.map((task) => ({ ...task, intervalMs: interval })) : tasks, app.log, clock)
   let closing = false
   const shutdown = async (signal: string) => {
     if (closing) return

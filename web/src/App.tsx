@@ -21,6 +21,19 @@ const OrgsPage = lazy(() => import('./pages/admin/OrgsPage.tsx'))
 const UsersPage = lazy(() => import('./pages/admin/UsersPage.tsx'))
 const CalendarPage = lazy(() => import('./pages/admin/CalendarPage.tsx'))
 const StatsPage = lazy(() => import('./pages/stats/StatsPage.tsx'))
+const MountsPage = lazy(() => import('./pages/mounts/MountsPage.tsx'))
+const MountDetailPage = lazy(() => import('./pages/mounts/MountDetailPage.tsx'))
+const ApplyPage = lazy(() => import('./pages/sharing/ApplyPage.tsx'))
+const RequestsPage = lazy(() => import('./pages/sharing/RequestsPage.tsx'))
+const RequestDetailPage = lazy(() => import('./pages/sharing/RequestDetailPage.tsx'))
+const CasesPage = lazy(() => import('./pages/sharing/CasesPage.tsx'))
+const CaseDetailPage = lazy(() => import('./pages/sharing/CaseDetailPage.tsx'))
+const GrantsPage = lazy(() => import('./pages/grants/GrantsPage.tsx'))
+const GrantDetailPage = lazy(() => import('./pages/grants/GrantDetailPage.tsx'))
+const AppsPage = lazy(() => import('./pages/grants/AppsPage.tsx'))
+const CallsPage = lazy(() => import('./pages/grants/CallsPage.tsx'))
+const SettingsPage = lazy(() => import('./pages/account/SettingsPage.tsx'))
+const TotpSetupPage = lazy(() => import('./pages/account/TotpSetupPage.tsx'))
 
 /** A page behind its menu item's policy actions: other roles get a 403 page, not a blank one. */
 function Guarded({ menuKey, page: Page }: { menuKey: string; page: LazyExoticComponent<ComponentType> }) {
@@ -41,6 +54,7 @@ export function AppRoot() {
           <Suspense fallback={<Loading height={400} />}>
             <Routes>
               <Route path="/login" element={<LoginPage />} />
+              <Route path="/totp-setup" element={<TotpSetupPage />} />
               <Route element={<AppLayout />}>
                 <Route index element={<Navigate to="/workbench" replace />} />
                 <Route path="/workbench" element={page('workbench', WorkbenchPage)} />
@@ -52,6 +66,22 @@ export function AppRoot() {
                 <Route path="/catalog-edit/:id" element={page('catalog-edit', EntryFormPage)} />
                 <Route path="/catalog-review" element={page('catalog-review', ReviewQueuePage)} />
                 <Route path="/catalog-review/:id" element={page('catalog-review', ReviewPage)} />
+                <Route path="/mounts" element={page('mounts', MountsPage)} />
+                <Route path="/mounts/:id" element={page('mounts', MountDetailPage)} />
+                <Route path="/share-requests" element={page('my-requests', RequestsPage)} />
+                <Route path="/share-requests/new" element={page('my-requests', ApplyPage)} />
+                <Route path="/share-requests/incoming" element={page('incoming-requests', RequestsPage)} />
+                <Route path="/share-requests/escalated" element={page('escalated-requests', RequestsPage)} />
+                <Route path="/share-requests/org" element={page('org-requests', RequestsPage)} />
+                {/* Both parties and the authority read a request: the roles of 协调案件; the server checks the party. */}
+                <Route path="/share-requests/:id" element={page('cases', RequestDetailPage)} />
+                <Route path="/coordination" element={page('cases', CasesPage)} />
+                <Route path="/coordination/:id" element={page('cases', CaseDetailPage)} />
+                <Route path="/grants" element={page('grants', GrantsPage)} />
+                <Route path="/grants/:id" element={page('grants', GrantDetailPage)} />
+                <Route path="/apps" element={page('apps', AppsPage)} />
+                <Route path="/gateway-calls" element={page('calls', CallsPage)} />
+                <Route path="/settings" element={<SettingsPage />} />
                 <Route path="/stats" element={page('stats', StatsPage)} />
                 <Route path="/audit" element={page('audit', AuditPage)} />
                 <Route path="/admin" element={<Navigate to="/admin/users" replace />} />

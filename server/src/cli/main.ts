@@ -2,6 +2,7 @@ import { loadConfig } from '../platform/config/config.ts'
 import { prepareDatabase } from '../platform/db/bootstrap.ts'
 import { DataDirLockedError, lockDataDir } from '../platform/db/data-dir-lock.ts'
 import { openDatabase } from '../platform/db/database.ts'
+import { auditArchiveCommand, auditVerifyCommand } from './audit-commands.ts'
 import { CliError, USAGE, createOrgCommand, createUserCommand, initCommand } from './commands.ts'
 
 /** `--org-name x --roles A,B` → { orgName: 'x', roles: 'A,B' } */
@@ -18,7 +19,7 @@ export function parseArgs(argv: string[]): Record<string, string | undefined> {
 
 async function run() {
   const [command, ...rest] = process.argv.slice(2)
-  const commands = { init: initCommand, 'create-org': createOrgCommand, 'create-user': createUserCommand } as const
+  const commands = { init: initCommand, 'create-org': createOrgCommand, 'create-user': createUserCommand, 'audit-archive': auditArchiveCommand, 'audit-verify': auditVerifyCommand } as const
   if (!command || (command !== 'migrate' && !(command in commands))) {
     console.log(USAGE)
     process.exit(command ? 64 : 0)

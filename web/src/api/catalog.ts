@@ -5,6 +5,7 @@ import type {
   ResourceOut,
   ReviewTaskOut,
   ReviewTaskQuery,
+  SearchPage,
   SearchQuery,
   VersionOut,
 } from '../../../server/src/modules/catalog/schemas.ts'
@@ -21,9 +22,11 @@ export type Version = Json<z.infer<typeof VersionOut>>
 export type ClassNode = z.infer<typeof ClassNodeOut>
 export type ReviewTask = Json<z.infer<typeof ReviewTaskOut>>
 export type ReviewTaskFilter = Partial<z.input<typeof ReviewTaskQuery>>
+export type SearchResult = Json<z.infer<typeof SearchPage>>
+export type OneSourceWarning = NonNullable<Resource['oneSourceWarnings']>[number]
 
 export const searchResources = (query: SearchFilter, options: { quiet?: boolean; signal?: AbortSignal } = {}) =>
-  api.get<Page<Resource>>('/catalog/resources', { query: query as Query, ...options })
+  api.get<SearchResult>('/catalog/resources', { query: query as Query, ...options })
 export const getResource = (id: string, version?: number) =>
   api.get<Resource>(`/catalog/resources/${id}`, { query: { version }, quiet: true })
 export const listVersions = (id: string) => api.get<{ items: Version[] }>(`/catalog/resources/${id}/versions`)

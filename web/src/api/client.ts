@@ -28,6 +28,7 @@ const TOKEN_KEY = 'govshare.token'
 let token: string | null = readToken()
 let notifyError: Notify = (message) => console.error(message)
 const sessionEndListeners = new Set<Listener>()
+const enrollmentListeners = new Set<Listener>()
 
 function readToken() {
   try {
@@ -57,6 +58,15 @@ export const setErrorNotifier = (notify: Notify) => {
 export function onSessionEnd(listener: Listener) {
   sessionEndListeners.add(listener)
   return () => void sessionEndListeners.delete(listener)
+}
+
+/**
+ * Called when the server answers 403 TOTP_ENROLLMENT_REQUIRED: the deployment requires a second factor
+ * for this user and the session may only set it up.
+ */
+export function onTotpEnrollmentRequired(listener: Listener) {
+  enrollmentListeners.add(listener)
+  return () => void enrollmentListeners.delete(listener)
 }
 
 export type Query = Record<string, string | number | boolean | null | undefined>
@@ -118,6 +128,11 @@ async function send(method: string, path: string, options: RequestOptions, raw: 
       setToken(null)
       for (const listener of sessionEndListeners) listener()
     }
+    if (error.code === 'TOTP_ENROLLMENT_REQUIRED') {
+      // The setup page explains it; a toast on every refused call of the page left behind would be noise.
+      for (const listener of enrollmentListeners) listener()
+      throw error
+    }
     if (!options.quiet) notifyError(error.message)
     throw error
   }
@@ -127,7 +142,38 @@ async function send(method: string, path: string, options: RequestOptions, raw: 
   return text ? JSON.parse(text) : undefined
 }
 
+/**
+ * A multipart upload through XMLHttpRequest, the one browser API that reports upload progress
+ * (fetch does not). Errors take the same path as `send`: envelope → ApiError, 401 → login.
+ */
+function upload<T>(path: string, form: FormData, onProgress?: (percent: number) => void): Promise<T> {
+  return new Promise<T>((resolve, reject) => {
+    const xhr = new XMLHttpRequest()
+    xhr.open('POST', `/api/v1${path}`)
+    if (token) xhr.setRequestHeader('authorization', `Bearer ${token}`)
+    xhr.upload.onprogress = (event) => {
+      if (event.lengthComputable && onProgress) onProgress(Math.round((event.loaded / event.total) * 100))
+    }
+    xhr.onerror = () => reject(new ApiError(0, 'NETWORK_ERROR', '无法连接服务器，请检查网络后重试'))
+    xhr.onload = async () => {
+      if (xhr.status >= 200 && xhr.status < 300) {
+        resolve((xhr.responseText ? JSON.parse(xhr.responseText) : undefined) as T)
+        return
+      }
+      const error = await errorOf(new Response(xhr.responseText, { status: xhr.status }))
+      if (xhr.status === 401 && token) {
+        setToken(null)
+        for (const listener of sessionEndListeners) listener()
+      }
+      reject(error)
+    }
+    xhr.send(form)
+  })
+}
+
 export const api = {
+  /** Multipart upload with progress; quiet (the caller shows the outcome next to its file). */
+  upload,
   get: <T>(path: string, options: RequestOptions = {}) => send('GET', path, options, false) as Promise<T>,
   post: <T>(path: string, body?: unknown, options: RequestOptions = {}) => send('POST', path, { ...options, body }, false) as Promise<T>,
   patch: <T>(path: string, body: unknown, options: RequestOptions = {}) => send('PATCH', path, { ...options, body }, false) as Promise<T>,

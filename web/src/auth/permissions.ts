@@ -2,8 +2,11 @@ import type { Role } from '../../../common/roles.ts'
 import { auditRules } from '../../../server/src/modules/audit/policy.ts'
 import { calendarRules } from '../../../server/src/modules/calendar/policy.ts'
 import { catalogRules } from '../../../server/src/modules/catalog/policy.ts'
+import { gatewayRules } from '../../../server/src/modules/gateway/policy.ts'
 import { identityRules } from '../../../server/src/modules/identity/policy.ts'
+import { mountRules } from '../../../server/src/modules/mounts/policy.ts'
 import { orgRules } from '../../../server/src/modules/orgs/policy.ts'
+import { sharingRules } from '../../../server/src/modules/sharing/policy.ts'
 
 /**
  * Menus and pages are shown from the server's own policy tables (the role part only), imported
@@ -11,7 +14,6 @@ import { orgRules } from '../../../server/src/modules/orgs/policy.ts'
  * may act on one object comes from the `actions` map in the API's responses.
  *
  * Only the modules' policy.ts files are imported: they are plain data with type-only imports.
- * Add a module's rules here when its pages arrive (sharing, grants, apps, mounts).
  */
 const RULES: Record<string, { roles: readonly Role[] | 'any-user' }> = {
   ...identityRules,
@@ -19,9 +21,20 @@ const RULES: Record<string, { roles: readonly Role[] | 'any-user' }> = {
   ...calendarRules,
   ...catalogRules,
   ...auditRules,
+  ...mountRules,
+  ...sharingRules,
+  ...gatewayRules,
 }
 
-export type PolicyAction = keyof typeof identityRules | keyof typeof orgRules | keyof typeof calendarRules | keyof typeof catalogRules | keyof typeof auditRules
+export type PolicyAction =
+  | keyof typeof identityRules
+  | keyof typeof orgRules
+  | keyof typeof calendarRules
+  | keyof typeof catalogRules
+  | keyof typeof auditRules
+  | keyof typeof mountRules
+  | keyof typeof sharingRules
+  | keyof typeof gatewayRules
 
 /** True when one of the user's roles is listed for the action (unknown actions are denied). */
 export function allowedByRole(roles: readonly Role[], action: PolicyAction): boolean {

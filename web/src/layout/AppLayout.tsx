@@ -1,8 +1,8 @@
-import { DownOutlined, LogoutOutlined, UserOutlined } from '@ant-design/icons'
+import { DownOutlined, LogoutOutlined, SettingOutlined, UserOutlined } from '@ant-design/icons'
 import { Avatar, Dropdown, Layout, Menu, Space, Tag } from 'antd'
 import type { MenuProps } from 'antd'
 import { Suspense, useMemo } from 'react'
-import { Link, Outlet, useLocation } from 'react-router-dom'
+import { Link, Outlet, useLocation, useNavigate } from 'react-router-dom'
 import { ROLE_LABELS } from '../../../common/roles.ts'
 import { useAuth } from '../auth/AuthProvider.tsx'
 import { Loading } from '../components/States.tsx'
@@ -23,13 +23,17 @@ function toMenuItems(items: NavItem[]): MenuProps['items'] {
 export function AppLayout() {
   const { user, logout } = useAuth()
   const location = useLocation()
+  const navigate = useNavigate()
   const nav = useMemo(() => navFor(user?.roles ?? []), [user])
   const selected = navKeyOf(location.pathname)
-  const openGroup = nav.find((item) => item.children?.some((c) => c.key === selected))?.key
   if (!user) return null
 
   const userMenu: MenuProps = {
-    items: [{ key: 'logout', icon: <LogoutOutlined />, label: '退出登录', onClick: () => void logout() }],
+    items: [
+      { key: 'settings', icon: <SettingOutlined />, label: <span data-testid="menu-settings">个人设置</span>, onClick: () => navigate('/settings') },
+      { type: 'divider' },
+      { key: 'logout', icon: <LogoutOutlined />, label: <span data-testid="menu-logout">退出登录</span>, onClick: () => void logout() },
+    ],
   }
 
   return (
@@ -46,7 +50,8 @@ export function AppLayout() {
           theme="dark"
           mode="inline"
           selectedKeys={selected ? [selected] : []}
-          defaultOpenKeys={openGroup ? [openGroup] : nav.filter((i) => i.children).map((i) => i.key)}
+          // Every group open: the menu is short, and a role's whole menu stays in view on any page.
+          defaultOpenKeys={nav.filter((i) => i.children).map((i) => i.key)}
           items={toMenuItems(nav)}
           data-testid="main-menu"
         />

@@ -1,14 +1,25 @@
 import {
+  ApartmentOutlined,
+  ApiOutlined,
+  AppstoreOutlined,
   AuditOutlined,
   BarChartOutlined,
   CalendarOutlined,
   ClusterOutlined,
   DashboardOutlined,
+  CloudUploadOutlined,
   EditOutlined,
+  FileDoneOutlined,
   FileSearchOutlined,
+  InboxOutlined,
+  KeyOutlined,
+  SendOutlined,
+  SolutionOutlined,
+  WarningOutlined,
   SafetyCertificateOutlined,
   SettingOutlined,
   TeamOutlined,
+  UnorderedListOutlined,
 } from '@ant-design/icons'
 import type { ReactNode } from 'react'
 import type { Role } from '../../../common/roles.ts'
@@ -22,22 +33,53 @@ export interface NavItem {
   path?: string
   /** Shown when the user holds a role the server's policy lists for any of these actions. */
   anyOf?: PolicyAction[]
+  /**
+   * A view made for these roles only, on an action other roles reach through their own pages (a DEPT_ADMIN
+   * may list its department's requests but neither applies nor decides, so it has no 我的申请 / 待我审批).
+   */
+  onlyRoles?: Role[]
   children?: NavItem[]
 }
 
 /**
  * The console's menu, in the order of a department's work. Each item names the policy actions its
  * page needs, so a role sees exactly the pages the API lets it use.
- *
- * Slots for pages whose APIs are still being built (add them here with their actions when ready):
- *   after 目录审核 — 资源挂接 (/mounts: mounts.*), 共享申请 (/share-requests: sharing.request.*),
- *   授权与应用 (/grants, /apps: sharing.grant.*, gateway.app.*).
  */
 export const NAV: NavItem[] = [
   { key: 'workbench', label: '工作台', icon: <DashboardOutlined />, path: '/workbench', anyOf: ['identity.session.me'] },
   { key: 'catalog', label: '资源目录', icon: <FileSearchOutlined />, path: '/catalog', anyOf: ['catalog.resource.search'] },
   { key: 'catalog-edit', label: '目录编制', icon: <EditOutlined />, path: '/catalog-edit', anyOf: ['catalog.resource.create'] },
+  { key: 'mounts', label: '资源挂接', icon: <CloudUploadOutlined />, path: '/mounts', anyOf: ['mounts.table.upload'] },
   { key: 'catalog-review', label: '目录审核', icon: <SafetyCertificateOutlined />, path: '/catalog-review', anyOf: ['catalog.resource.review'] },
+  {
+    key: 'sharing',
+    label: '共享申请',
+    icon: <SendOutlined />,
+    children: [
+      { key: 'my-requests', label: '我的申请', icon: <UnorderedListOutlined />, path: '/share-requests', anyOf: ['sharing.request.create'] },
+      { key: 'incoming-requests', label: '待我审批', icon: <InboxOutlined />, path: '/share-requests/incoming', anyOf: ['sharing.request.decide'] },
+      {
+        key: 'org-requests',
+        label: '本单位申请',
+        icon: <ApartmentOutlined />,
+        path: '/share-requests/org',
+        anyOf: ['sharing.request.list'],
+        onlyRoles: ['DEPT_ADMIN'],
+      },
+      { key: 'escalated-requests', label: '逾期督办', icon: <WarningOutlined />, path: '/share-requests/escalated', anyOf: ['sharing.request.authority-decide'] },
+      { key: 'cases', label: '协调案件', icon: <SolutionOutlined />, path: '/coordination', anyOf: ['sharing.case.list'] },
+    ],
+  },
+  {
+    key: 'grants-apps',
+    label: '授权与应用',
+    icon: <AppstoreOutlined />,
+    children: [
+      { key: 'grants', label: '数据授权', icon: <FileDoneOutlined />, path: '/grants', anyOf: ['sharing.grant.list'] },
+      { key: 'apps', label: '调用应用', icon: <KeyOutlined />, path: '/apps', anyOf: ['gateway.app.list'] },
+      { key: 'calls', label: '调用记录', icon: <ApiOutlined />, path: '/gateway-calls', anyOf: ['gateway.call.list'] },
+    ],
+  },
   { key: 'stats', label: '统计', icon: <BarChartOutlined />, path: '/stats', anyOf: ['catalog.resource.search'] },
   { key: 'audit', label: '审计', icon: <AuditOutlined />, path: '/audit', anyOf: ['audit.event.list'] },
   {
@@ -52,7 +94,8 @@ export const NAV: NavItem[] = [
   },
 ]
 
-const allowed = (item: NavItem, roles: readonly Role[]) => !item.anyOf || item.anyOf.some((action) => allowedByRole(roles, action))
+const allowed = (item: NavItem, roles: readonly Role[]) =>
+  (!item.onlyRoles || item.onlyRoles.some((role) => roles.includes(role))) && (!item.anyOf || item.anyOf.some((action) => allowedByRole(roles, action)))
 
 /** The menu this user sees: items their roles allow; a group only when one of its children is allowed. */
 export function navFor(roles: readonly Role[]): NavItem[] {

@@ -1,16 +1,30 @@
 import { z } from 'zod'
 import { PageQuery } from '../../platform/http/pagination.ts'
 
-export const AuditQuery = PageQuery.extend({
-  actorId: z.uuid().optional(),
-  action: z.string().max(100).optional(),
+/** The auditor's filters (SPEC §8.4 S12 fields: who, what, when, result, business reference). */
+export const AuditFilters = z.object({
+  actorId: z.uuid().optional().describe('操作人（用户 ID）'),
+  orgId: z.uuid().optional().describe('操作人所属单位 ID'),
+  appId: z.uuid().optional().describe('调用应用 ID（数据网关）'),
+  action: z.string().max(100).optional().describe('操作，精确匹配，如 sharing.request.decide'),
+  actionPrefix: z.string().max(100).optional().describe('操作前缀，如 sharing. 匹配共享类全部操作'),
   objectType: z.string().max(50).optional(),
   objectId: z.string().max(100).optional(),
   result: z.enum(['success', 'denied', 'error']).optional(),
-  from: z.iso.datetime({ offset: true }).optional().describe('起始时间（ISO 8601，含时区）'),
-  to: z.iso.datetime({ offset: true }).optional(),
+  requestId: z.string().max(100).optional().describe('请求 ID（响应头 X-Request-Id）'),
+  grantId: z.uuid().optional().describe('授权 ID'),
+  from: z.iso.datetime({ offset: true }).optional().describe('起始时间（ISO 8601，含时区），含'),
+  to: z.iso.datetime({ offset: true }).optional().describe('截止时间（ISO 8601，含时区），含'),
 })
+export type AuditFilters = z.infer<typeof AuditFilters>
+
+export const AuditQuery = PageQuery.extend(AuditFilters.shape)
 export type AuditQuery = z.infer<typeof AuditQuery>
+
+export const AuditExportQuery = AuditFilters.extend({
+  format: z.enum(['csv', 'xlsx']).default('csv').describe('csv（UTF-8 带 BOM，Excel 直接打开）或 xlsx'),
+})
+export type AuditExportQuery = z.infer<typeof AuditExportQuery>
 
 export const AuditEventOut = z.object({
   id: z.number(),
@@ -30,4 +44,12 @@ export const AuditEventOut = z.object({
   prevHash: z.string(),
 })
 
-export const VerifyOut = z.object({ ok: z.boolean(), count: z.number(), headHash: z.string(), firstBadId: z.number().nullable() })
+export const VerifyOut = z.object({
+  ok: z.boolean(),
+  count: z.number().describe('已校验的在线事件数'),
+  headHash: z.string(),
+  firstBadId: z.number().nullable().describe('第一条校验失败的事件编号'),
+  archivedSegments: z.number().describe('已归档的月份段数'),
+  archivedEvents: z.number().describe('已归档的事件数'),
+  startHash: z.string().describe('在线哈希链的起点（最后一个归档段的末条哈希；无归档时为全零）'),
+})

@@ -145,12 +145,15 @@ export function contentOf(row: VersionRow): CreateResourceBody {
 /** Field names whose stored value differs between two contents (the version history's "changed fields"). */
 export function changedFields(before: VersionContent | null, after: VersionContent): string[] {
   const skip = new Set(['searchText', 'levelAttr'])
-  // JSON columns come back from jsonb with their keys reordered: compare them key-sorted.
-  const normal = (value: unknown) => (typeof value === 'string' && /^[[{]/.test(value) ? canonicalJson(JSON.parse(value)) : JSON.stringify(value))
+  // JSON columns come back from jsonb with their keys reordered: compare them key-sorted. Only those two
+  // columns: a text field may well start with "{" (a share basis of "{{7*7}}" once made this a 500).
+  const jsonColumns = new Set<string>(['items', 'survey'])
+  const normal = (key: string, value: unknown) =>
+    jsonColumns.has(key) ? canonicalJson(typeof value === 'string' ? JSON.parse(value) : value) : JSON.stringify(value)
   return (Object.keys(after) as (keyof VersionContent)[]).filter((key) => {
     if (skip.has(key)) return false
-    const a = before ? normal(before[key]) : undefined
-    const b = normal(after[key])
+    const a = before ? normal(key, before[key]) : undefined
+    const b = normal(key, after[key])
     return before ? a !== b : after[key] !== null && b !== '[]' && b !== '"{}"' && b !== '{}'
   })
 }

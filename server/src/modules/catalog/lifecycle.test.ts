@@ -213,6 +213,13 @@ describe('catalog entry lifecycle over HTTP', () => {
       assert.equal(other.body.status, 'published')
       assert.equal(other.body.version, 1)
       assert.equal(other.body.reviewComment, null)
+      // The default entry is 有条件共享: another department may apply and read the call guide, but gets no sample rows.
+      assert.deepEqual(
+        { request: other.body.actions.request, callGuide: other.body.actions.callGuide, sample: other.body.actions.sample },
+        { request: true, callGuide: true, sample: false },
+      )
+      assert.equal(owner.body.actions.request, false, 'nobody applies for its own department’s data')
+      assert.equal((await get(v1.id, world.tokens.catalogerB)).body.actions.request, false, 'only a requester applies')
     })
 
     test('a returned entry can be edited and resubmitted, and its approval makes version 2 current and version 1 history', async () => {

@@ -22,11 +22,16 @@ export function presentItem(item: StoredItem) {
 export function resourceActions(actor: Actor, row: ResourceRow) {
   const subject = { providerOrgId: row.providerOrgId }
   const isLatest = row.version === row.latestVersion
+  const otherDeptPublished = row.isPublished && row.providerOrgId !== actor.orgId
   return {
     update: isLatest && row.status !== 'pending_review' && can(actor, 'catalog.resource.update', subject),
     submit: isLatest && (row.status === 'draft' || row.status === 'returned') && can(actor, 'catalog.resource.submit', subject),
     review: isLatest && row.status === 'pending_review' && can(actor, 'catalog.resource.review', subject),
     withdraw: row.publishedVersion !== null && can(actor, 'catalog.resource.withdraw', subject),
+    // Another department's published entry that has something to share (不予共享 points to coordination instead).
+    request: otherDeptPublished && row.shareType !== 3 && actor.roles.includes('REQUESTER'),
+    callGuide: otherDeptPublished && row.shareType !== 3,
+    sample: row.isPublished && row.shareType === 1,
   }
 }
 

@@ -20,6 +20,34 @@ export interface ChangeEventInput {
 }
 
 /**
+ * Opens the catalog update task of a binding coordination decision that reclassifies an entry (SPEC
+ * §7.10): one change event of kind 'coordination_decision' for the provider and one review task for the
+ * entry, due 15 working days later. The provider's catalogers find it among their update tasks, and
+ * publishing a new version settles it. Runs in the caller's (the decision's) transaction.
+ */
+export async function openEntryChangeTask(trx: Trx, ctx: Ctx, input: { caseId: string; resourceId: string; providerOrgId: string; description: string }) {
+  const now = ctx.now()
+  const { dueDate, dueAt } = await workdayDeadline(trx, now, CATALOG_UPDATE_WORKDAYS)
+  const event = await trx
+    .insertInto('catalogChangeEvents')
+    .values({ orgId: input.providerOrgId, kind: 'coordination_decision', occurredAt: now, description: input.description, createdBy: ctx.actor.userId, caseId: input.caseId })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  const task = await trx
+    .insertInto('catalogReviewTasks')
+    .values({ eventId: event.id, resourceId: input.resourceId, orgId: input.providerOrgId, dueDate, dueAt })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  await recordAudit(trx, ctx, {
+    action: 'catalog.change-event.create',
+    objectType: 'catalog_change_event',
+    objectId: event.id,
+    detail: { orgId: input.providerOrgId, kind: 'coordination_decision', caseId: input.caseId, resourceId: input.resourceId, tasks: 1, dueDate },
+  })
+  return { eventId: event.id, taskId: task.id, dueDate }
+}
+
+/**
  * Records a 法律法规修订 / 职能调整 event and opens one review task, due 15 working days later,
  * for every live entry of the organisation (SPEC §7.2 "Trigger clock").
  */

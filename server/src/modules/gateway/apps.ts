@@ -1,4 +1,5 @@
 import { randomBytes } from 'node:crypto'
+import { appsChanged } from './app-signal.ts'
 import { appendAudit } from '../../platform/audit/chain.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { authorize } from '../../platform/auth/policy.ts'
@@ -44,7 +45,7 @@ async function lockOwnApp(trx: Executor, ctx: Ctx, id: string) {
 
 /** Disabling an app also ends its access tokens at once. */
 export async function disableApp(ctx: Ctx, id: string) {
-  return ctx.db.transaction().execute(async (trx) => {
+  const disabled = await ctx.db.transaction().execute(async (trx) => {
     const app = await lockOwnApp(trx, ctx, id)
     if (app.status === 'disabled') throw invalidState('应用已停用')
     await trx.updateTable('apps').set({ status: 'disabled' }).where('id', '=', id).execute()
@@ -52,18 +53,22 @@ export async function disableApp(ctx: Ctx, id: string) {
     await recordAudit(trx, ctx, { action: 'gateway.app.disable', objectType: 'app', objectId: id, appId: id })
     return { ...app, status: 'disabled' as const }
   })
+  appsChanged()
+  return disabled
 }
 
 export async function rotateSecret(ctx: Ctx, id: string) {
   const appSecret = randomToken(32)
   const secretHash = await hashPassword(appSecret)
-  return ctx.db.transaction().execute(async (trx) => {
+  const rotated = await ctx.db.transaction().execute(async (trx) => {
     const app = await lockOwnApp(trx, ctx, id)
     await trx.updateTable('apps').set({ secretHash }).where('id', '=', id).execute()
     await trx.deleteFrom('appTokens').where('appId', '=', id).execute()
     await recordAudit(trx, ctx, { action: 'gateway.app.rotate-secret', objectType: 'app', objectId: id, appId: id })
     return { ...app, appSecret }
   })
+  appsChanged()
+  return rotated
 }
 
 export const accessTokenDigest = (token: string) => sm3Hex(`govshare-app:${token}`)
@@ -92,14 +97,21 @@ export interface AppCaller {
   ipAllowList: string[]
 }
 
-/** The app behind a live access token, or null. */
-export async function resolveAccessToken(db: Executor, token: string, now: Date): Promise<AppCaller | null> {
+/** The app behind an access token (by the token's digest) with its status and the token's expiry, or undefined. */
+export async function lookupAccessToken(db: Executor, digest: string) {
   const row = await db
     .selectFrom('appTokens as t')
     .innerJoin('apps as a', 'a.id', 't.appId')
     .select(['a.id', 'a.orgId', 'a.ipAllowList', 'a.status', 't.expiresAt'])
-    .where('t.tokenHash', '=', accessTokenDigest(token))
+    .where('t.tokenHash', '=', digest)
     .executeTakeFirst()
-  if (!row || row.status !== 'active' || new Date(row.expiresAt) <= now) return null
-  return { appId: row.id, orgId: row.orgId, ipAllowList: row.ipAllowList }
+  if (!row) return undefined
+  return { caller: { appId: row.id, orgId: row.orgId, ipAllowList: row.ipAllowList } satisfies AppCaller, status: row.status, expiresAt: new Date(row.expiresAt) }
+}
+
+/** The app behind a live access token, or null. */
+export async function resolveAccessToken(db: Executor, token: string, now: Date): Promise<AppCaller | null> {
+  const found = await lookupAccessToken(db, accessTokenDigest(token))
+  if (!found || found.status !== 'active' || found.expiresAt <= now) return null
+  return found.caller
 }

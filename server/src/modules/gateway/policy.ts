@@ -17,6 +17,11 @@ export const gatewayRules = {
     roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN', 'AUTH_ADMIN', 'AUDITOR'],
     describe: '调用记录：使用方看自己的调用，提供方看谁调用了它的数据；主管部门、审计员看全部',
   },
+  // 三员: the system and security administrators and the auditor read no data, not even masked samples.
+  'gateway.sample.read': {
+    roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
+    describe: '查看无条件共享目录的脱敏样例数据（系统管理员、安全管理员、审计员不可见数据）',
+  },
   // App-authenticated (app token, not a user session): see platform/auth/plugin.ts `appAuth`.
   'gateway.records.read': { roles: [], describe: '应用凭访问令牌按授权读取数据（用户令牌无效）' },
 } satisfies Record<string, Rule<AppSubject> | Rule<never>>

@@ -1,5 +1,4 @@
 import { type Selectable, sql } from 'kysely'
-import { appendAudit } from '../../platform/audit/chain.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import type { Db } from '../../platform/db/database.ts'
@@ -7,13 +6,12 @@ import type { GrantsTable, MaskingRule, StoredItem } from '../../platform/db/sch
 import { AppError } from '../../platform/http/errors.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
-import { findPublishedEntry } from '../catalog/index.ts'
-import { findActiveTableMount, findApiMount } from '../mounts/index.ts'
-import { findLatestGrant, findUsableGrant, recordUsage } from '../sharing/index.ts'
+import { type ActiveTableMount, type ApiMount, canonicalLookup, digestValue, openSealedValue, sealerFor } from '../mounts/index.ts'
 import type { AppCaller } from './apps.ts'
 import { ipAllowed } from './ip-allow.ts'
-import { beijingDayWindow, countInWindow, minuteWindow } from './rate-limit.ts'
+import { beijingDayWindow, minuteWindow } from './rate-limit.ts'
 import { rowConditionSql, rowMatches } from './row-filter.ts'
+import type { GatewayRuntime } from './runtime.ts'
 
 type Grant = Selectable<GrantsTable>
 
@@ -34,15 +32,21 @@ const refuse = {
   rate: () => new GatewayRefusal(429, 'RATE_LIMITED', '调用过于频繁，请稍后再试', '超限'),
   quota: () => new GatewayRefusal(429, 'QUOTA_EXCEEDED', '今日调用次数已用完', '超限'),
   noData: () => new GatewayRefusal(409, 'NOT_MOUNTED', '提供方尚未挂接数据', '调用失败'),
+  sealedFilter: (key: string) =>
+    new GatewayRefusal(409, 'FILTER_ON_ENCRYPTED_ITEM', `授权的行过滤条件「${key}」作用于加密存储的信息项，只支持等值（eq/in）条件；请提供方调整授权`, '调用失败'),
+  secret: () => new GatewayRefusal(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不提供涉密信息资源或涉密信息项的数据', '无调用权限'),
   upstream: (message: string) => new GatewayRefusal(502, 'UPSTREAM_FAILED', message, '调用失败'),
   timeout: () => new GatewayRefusal(504, 'UPSTREAM_TIMEOUT', '数据源响应超时', '超时'),
 }
 
 export interface RecordsCall {
   db: Db
+  runtime: GatewayRuntime
+  networkZone: 'extranet' | 'intranet'
+  /** Master key for SM4-encrypted mounted columns (GOVSHARE_DATA_KEY), or null. */
+  dataKey: Buffer | null
   now: () => Date
   token: string | null
-  resolveApp: (token: string) => Promise<AppCaller | null>
   ip: string
   requestId: string
   resourceId: string
@@ -100,20 +104,21 @@ export async function readRecords(call: RecordsCall) {
 }
 
 async function serve(call: RecordsCall, facts: CallFacts) {
-  const app = call.token ? await call.resolveApp(call.token) : null
+  const rt = call.runtime
+  const now = call.now()
+  const app = call.token ? await rt.resolveApp(call.token, now) : null
   if (!app) throw refuse.noToken()
   facts.app = app
   if (!ipAllowed(app.ipAllowList, call.ip)) throw refuse.ip()
-  const entry = await findPublishedEntry(call.db, call.resourceId)
+  const today = beijingDateTime(now).date
+  // Independent lookups, started together (each is usually a cache hit).
+  const [entry, grants] = await Promise.all([rt.entry(call.resourceId), rt.grant(app.orgId, call.resourceId, today)])
   if (!entry) throw refuse.notFound()
   facts.providerOrgId = entry.providerOrgId
-  const now = call.now()
-  const today = beijingDateTime(now).date
-  const grant = await findUsableGrant(call.db, app.orgId, entry.resourceId, today)
-  if (!grant) {
-    const latest = await findLatestGrant(call.db, app.orgId, entry.resourceId)
-    throw latest ? refuse.inactive(latest.status) : refuse.noGrant()
-  }
+  // SPEC §8.1 S1: 涉密 data never leaves the 外网 instance, even if it was registered or mounted before.
+  if (call.networkZone === 'extranet' && (entry.secret || entry.items.some((item) => item.secret))) throw refuse.secret()
+  const grant = grants.usable
+  if (!grant) throw grants.latest ? refuse.inactive(grants.latest.status) : refuse.noGrant()
   facts.grant = grant
   if (grant.mode !== 'api') throw refuse.mode()
   const { limit, offset } = pageOf(call.query)
@@ -130,15 +135,25 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   for (const key of grant.lookupKeys) {
     if (!lookups.some((l) => l.item.nameEn?.toLowerCase() === key.toLowerCase())) throw refuse.param(`该授权为联机查询，必须提供查询键「${key}」`)
   }
-  const minute = await countInWindow(call.db, `grant:${grant.id}:minute`, minuteWindow(now))
-  if (minute > grant.rateLimitPerMinute) throw refuse.rate()
-  const day = await countInWindow(call.db, `grant:${grant.id}:day`, beijingDayWindow(now))
-  if (day > grant.dailyQuota) throw refuse.quota()
-
   const secret = await pseudonymSecret(call.db)
   const pseudonymKey = `${secret}:${grant.consumerOrgId}`
+  const source = await rt.source(entry.resourceId)
+  // A mounted table is read while the call is counted (one round trip less on the critical path); the rows
+  // are dropped unread if the count refuses the call. An upstream API is only called once the count allows it.
   facts.upstreamOutAt = call.now()
-  const rows = await fetchRows(call, entry.resourceId, grant, entry.items, granted, lookups, limit, offset)
+  const reading = source.table ? readMountedTable(call, source.table, grant, entry.items, granted, lookups, limit, offset) : null
+  reading?.catch(() => {})
+  // Both windows in one (batched) statement: a call refused by the minute limit still counts toward the day.
+  const [minute, day] = await rt.counter.count([
+    { key: `grant:${grant.id}:minute`, windowStart: minuteWindow(now) },
+    { key: `grant:${grant.id}:day`, windowStart: beijingDayWindow(now) },
+  ])
+  if (minute > grant.rateLimitPerMinute) throw refuse.rate()
+  if (day > grant.dailyQuota) throw refuse.quota()
+  let rows: Record<string, unknown>[]
+  if (reading) rows = await reading
+  else if (source.api) rows = await proxyUpstream(source.api, grant, entry.items, granted, lookups, limit, offset)
+  else throw refuse.noData()
   facts.upstreamInAt = call.now()
   // Masking happens here, before anything leaves the platform (SPEC §8.3 S9).
   const items = rows.map((row) => Object.fromEntries(granted.map(({ key, rule }) => [key, maskValue(rule, row[key] ?? null, pseudonymKey)])))
@@ -148,17 +163,20 @@ async function serve(call: RecordsCall, facts: CallFacts) {
 
 type Granted = ReturnType<typeof grantedItems>
 
-async function fetchRows(call: RecordsCall, resourceId: string, grant: Grant, items: readonly StoredItem[], granted: Granted, lookups: { item: StoredItem; value: string }[], limit: number, offset: number) {
-  const mount = await findActiveTableMount(call.db, resourceId)
-  if (mount) return readMountedTable(call, mount, grant, items, granted, lookups, limit, offset)
-  const api = await findApiMount(call.db, resourceId)
-  if (api) return proxyUpstream(api, grant, items, granted, lookups, limit, offset)
-  throw refuse.noData()
+const loose = (name: string) => name.toLowerCase().replaceAll('_', '')
+/**
+ * The item a row-filter key names. Keys come back from the jsonb column camel-cased by the database
+ * layer's CamelCasePlugin (`id_no` → `idNo`), so an exact (case-insensitive) match is tried first,
+ * then one that ignores underscores.
+ */
+function filterItem(items: readonly StoredItem[], key: string): StoredItem | undefined {
+  const named = items.filter((i) => i.nameEn)
+  return named.find((i) => i.nameEn!.toLowerCase() === key.toLowerCase()) ?? named.find((i) => loose(i.nameEn!) === loose(key))
 }
 
 async function readMountedTable(
   call: RecordsCall,
-  mount: NonNullable<Awaited<ReturnType<typeof findActiveTableMount>>>,
+  mount: ActiveTableMount,
   grant: Grant,
   items: readonly StoredItem[],
   granted: Granted,
@@ -166,23 +184,42 @@ async function readMountedTable(
   limit: number,
   offset: number,
 ): Promise<Record<string, unknown>[]> {
-  const columnOf = new Map(mount.columns.map((c) => [c.itemId, c.column]))
-  const byNameEn = new Map(items.filter((i) => i.nameEn).map((item) => [item.nameEn!.toLowerCase(), item]))
+  const columnOf = new Map(mount.columns.map((c) => [c.itemId, c]))
+  const itemById = new Map(items.map((item) => [item.id, item]))
   const conditions = []
   // Fail closed: a filter on a column the mounted data lacks returns nothing rather than everything.
   for (const [key, condition] of Object.entries(grant.rowFilter)) {
-    const column = columnOf.get(byNameEn.get(key.toLowerCase())?.id ?? '')
+    const filtered = filterItem(items, key)
+    const column = columnOf.get(filtered?.id ?? '')
     if (!column) return []
-    conditions.push(rowConditionSql(column, condition))
+    if (!column.sealed) {
+      conditions.push(rowConditionSql(column.column, condition))
+      continue
+    }
+    // An encrypted column answers equality through its keyed digest; order and prefixes are not in it.
+    if (!('eq' in condition) && !('in' in condition)) throw refuse.sealedFilter(filtered!.nameEn ?? key)
+    const sealer = sealerFor(column, call.dataKey)
+    const digests = ('eq' in condition ? [condition.eq] : condition.in).flatMap((v) => {
+      const canonical = canonicalLookup(itemById.get(column.itemId)!, String(v))
+      return canonical === null ? [] : [digestValue(sealer, column.itemId, canonical)]
+    })
+    if (digests.length === 0) return []
+    conditions.push(sql<boolean>`${sql.ref(column.sealed.digestColumn)} in (${sql.join(digests)})`)
   }
   for (const { item, value } of lookups) {
     const column = columnOf.get(item.id)
     if (!column) return []
-    conditions.push(sql<boolean>`${sql.ref(column)}::text = ${value}`)
+    // Compared in the column's own type (the value in its canonical form), so the key's index is used;
+    // a value no row of that type could hold matches nothing.
+    const canonical = canonicalLookup(item, value)
+    if (canonical === null) return []
+    if (column.sealed) conditions.push(sql<boolean>`${sql.ref(column.sealed.digestColumn)} = ${digestValue(sealerFor(column, call.dataKey), item.id, canonical)}`)
+    else conditions.push(sql<boolean>`${sql.ref(column.column)} = ${canonical}`)
   }
   const selected = granted.filter(({ item }) => columnOf.has(item.id))
   if (selected.length === 0) return []
-  const query = sql<Record<string, unknown>>`select ${sql.join(selected.map(({ item }, i) => sql`${sql.ref(columnOf.get(item.id)!)} as ${sql.raw(`c${i}`)}`))}
+  const sealers = selected.map(({ item }) => (columnOf.get(item.id)!.sealed ? sealerFor(columnOf.get(item.id)!, call.dataKey) : null))
+  const query = sql<Record<string, unknown>>`select ${sql.join(selected.map(({ item }, i) => sql`${sql.ref(columnOf.get(item.id)!.column)} as ${sql.raw(`c${i}`)}`))}
     from ${sql.table(mount.tableName)}
     ${conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
     order by _line limit ${limit} offset ${offset}`
@@ -192,15 +229,18 @@ async function readMountedTable(
   } catch (error) {
     // A re-upload swapped and dropped the table between lookup and read: read the new batch once more.
     if ((error as { code?: string }).code !== '42P01') throw error
-    const fresh = await findActiveTableMount(call.db, grant.resourceId)
-    if (!fresh) throw refuse.noData()
+    const fresh = (await call.runtime.source(grant.resourceId, true)).table
+    if (!fresh || fresh.tableName === mount.tableName) throw refuse.noData()
     return readMountedTable(call, fresh, grant, items, granted, lookups, limit, offset)
   }
-  return rows.map((row) => Object.fromEntries(selected.map(({ key }, i) => [key, row[`c${i}`]])))
+  // Sealed cells are decrypted here, just before masking (serve()), and never leave as ciphertext.
+  return rows.map((row) =>
+    Object.fromEntries(selected.map(({ key, item }, i) => [key, sealers[i] ? openSealedValue(sealers[i], grant.resourceId, columnOf.get(item.id)!, row[`c${i}`]) : row[`c${i}`]])),
+  )
 }
 
 async function proxyUpstream(
-  api: NonNullable<Awaited<ReturnType<typeof findApiMount>>>,
+  api: ApiMount,
   grant: Grant,
   items: readonly StoredItem[],
   granted: Granted,
@@ -232,8 +272,7 @@ async function proxyUpstream(
   }
   const list = Array.isArray(body) ? body : ((body as { items?: unknown; data?: unknown })?.items ?? (body as { data?: unknown })?.data)
   if (!Array.isArray(list)) throw refuse.upstream('数据源返回格式无法识别（应为数组或 {items: [...]}）')
-  const byNameEn = new Map(items.filter((i) => i.nameEn).map((item) => [item.nameEn!.toLowerCase(), item]))
-  const filters = Object.entries(grant.rowFilter).map(([key, condition]) => ({ key: byNameEn.get(key.toLowerCase())?.nameEn ?? key, condition }))
+  const filters = Object.entries(grant.rowFilter).map(([key, condition]) => ({ key: filterItem(items, key)?.nameEn ?? key, condition }))
   const rows = list.filter((row): row is Record<string, unknown> => !!row && typeof row === 'object')
   return rows
     .filter((row) => filters.every(({ key, condition }) => rowMatches(row[key], condition)))
@@ -247,44 +286,46 @@ async function recordCall(call: RecordsCall, facts: CallFacts, requestInAt: Date
   const outcome: 'success' | 'denied' | 'error' = !failure ? 'success' : refusal && refusal.statusCode < 500 ? 'denied' : 'error'
   const responseOutAt = call.now()
   const paramsDigest = sm3Hex(JSON.stringify(call.query))
+  const at = { actorId: null, orgId: facts.app?.orgId ?? null, roles: ['APP'], ip: call.ip, requestId: call.requestId, at: responseOutAt }
   try {
-    await call.db.transaction().execute(async (trx) => {
-      await trx
-        .insertInto('callLogs')
-        .values({
-          requestInAt,
-          upstreamOutAt: facts.upstreamOutAt ?? null,
-          upstreamInAt: facts.upstreamInAt ?? null,
-          responseOutAt,
-          requestBytes: call.requestBytes,
-          responseBytes: result ? Buffer.byteLength(JSON.stringify(result)) : 0,
-          consumerOrgId: facts.app?.orgId ?? null,
-          appId: facts.app?.appId ?? null,
-          resourceId: call.resourceId,
-          providerOrgId: facts.providerOrgId ?? null,
-          grantId: facts.grant?.id ?? null,
-          requestId: call.requestId,
-          ip: call.ip,
-          paramsDigest,
-          rowsReturned: facts.rows,
-          result: outcome,
-          errorClass: refusal?.errorClass ?? (failure ? '调用失败' : null),
-          errorCode: refusal?.code ?? (failure ? 'INTERNAL_ERROR' : null),
-          businessRef: call.businessRef,
-        })
-        .execute()
-      if (outcome === 'success' && facts.grant) {
-        await recordUsage(trx, { grantId: facts.grant.id, at: responseOutAt, appId: facts.app?.appId, businessRef: call.businessRef, purpose: facts.grant.purpose, rows: facts.rows })
-      }
-      await appendAudit(trx, { actorId: null, orgId: facts.app?.orgId ?? null, roles: ['APP'], ip: call.ip, requestId: call.requestId, at: responseOutAt }, {
-        action: 'gateway.records.read',
-        result: outcome,
-        objectType: 'resource',
-        objectId: call.resourceId,
-        grantId: facts.grant?.id ?? null,
+    await call.runtime.journal.record({
+      callLog: {
+        requestInAt,
+        upstreamOutAt: facts.upstreamOutAt ?? null,
+        upstreamInAt: facts.upstreamInAt ?? null,
+        responseOutAt,
+        requestBytes: call.requestBytes,
+        responseBytes: result ? Buffer.byteLength(JSON.stringify(result)) : 0,
+        consumerOrgId: facts.app?.orgId ?? null,
         appId: facts.app?.appId ?? null,
-        detail: { rows: facts.rows, ...(refusal ? { code: refusal.code } : {}), paramsDigest },
-      })
+        resourceId: call.resourceId,
+        providerOrgId: facts.providerOrgId ?? null,
+        grantId: facts.grant?.id ?? null,
+        requestId: call.requestId,
+        ip: call.ip,
+        paramsDigest,
+        rowsReturned: facts.rows,
+        result: outcome,
+        errorClass: refusal?.errorClass ?? (failure ? '调用失败' : null),
+        errorCode: refusal?.code ?? (failure instanceof AppError ? failure.code : failure ? 'INTERNAL_ERROR' : null),
+        businessRef: call.businessRef,
+      },
+      usage:
+        outcome === 'success' && facts.grant
+          ? { grantId: facts.grant.id, at: responseOutAt, appId: facts.app?.appId, businessRef: call.businessRef, purpose: facts.grant.purpose, rows: facts.rows }
+          : null,
+      audit: {
+        source: at,
+        event: {
+          action: 'gateway.records.read',
+          result: outcome,
+          objectType: 'resource',
+          objectId: call.resourceId,
+          grantId: facts.grant?.id ?? null,
+          appId: facts.app?.appId ?? null,
+          detail: { rows: facts.rows, ...(refusal ? { code: refusal.code } : {}), paramsDigest },
+        },
+      },
     })
   } catch (error) {
     // Data never leaves unrecorded: a failed log turns a success into an error. A refusal keeps its own answer.

@@ -2,14 +2,20 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
-import { createApp, disableApp, issueAccessToken, listApps, resolveAccessToken, rotateSecret } from './apps.ts'
+import { createApp, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
 import { listCalls } from './calls.ts'
 import { readRecords } from './records.ts'
-import { AppCreatedOut, AppOut, CallListQuery, CallOut, CreateAppBody, RecordsOut, RecordsParams, TokenBody, TokenOut } from './schemas.ts'
+import { readSample } from './sample.ts'
+import { GatewayRuntime } from './runtime.ts'
+import { AppCreatedOut, AppOut, CallListQuery, CallOut, CreateAppBody, RecordsOut, RecordsParams, SampleOut, TokenBody, TokenOut } from './schemas.ts'
 
 const tags = ['gateway']
 
 export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
+  // One per server instance: caches, batched rate counters and the group-committed call journal.
+  const runtime = new GatewayRuntime(app.db, app.config.gatewayCacheMs)
+  app.addHook('onClose', () => runtime.close())
+
   app.post('/apps', {
     config: { action: 'gateway.app.create' },
     schema: { tags, summary: '创建调用应用（返回的密钥只显示一次）', body: CreateAppBody, response: { 201: AppCreatedOut } },
@@ -48,9 +54,11 @@ export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
     const header = req.headers.authorization
     return readRecords({
       db: app.db,
+      runtime,
+      networkZone: app.config.networkZone,
+      dataKey: app.config.dataKey,
       now: app.clock,
       token: header?.startsWith('Bearer ') ? header.slice(7).trim() : null,
-      resolveApp: (token) => resolveAccessToken(app.db, token, app.clock()),
       ip: req.ip,
       requestId: req.id,
       resourceId: req.params.resourceId,
@@ -60,6 +68,11 @@ export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
       log: req.log,
     })
   })
+
+  app.get('/catalog/resources/:id/sample', {
+    config: { action: 'gateway.sample.read' },
+    schema: { tags, summary: '无条件共享目录的样例数据（前 5 行，按默认规则脱敏）', params: IdParams, response: { 200: SampleOut } },
+  }, (req) => readSample(req.ctx, req.params.id))
 
   app.get('/gateway/calls', {
     config: { action: 'gateway.call.list' },

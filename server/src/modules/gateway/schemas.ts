@@ -62,3 +62,9 @@ export const CallOut = z.object({
   errorCode: z.string().nullable(),
   businessRef: z.string().nullable(),
 })
+
+export const SampleOut = z.object({
+  items: z.array(z.object({ name: z.string(), nameEn: z.string(), masking: z.string(), maskingLabel: z.string() })),
+  rows: z.array(z.record(z.string(), z.string().nullable())).describe('至多 5 行，键为信息项英文名，已按默认规则脱敏'),
+  lastDataTime: z.date().nullable().describe('数据最后更新时间'),
+})

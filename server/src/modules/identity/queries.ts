@@ -61,3 +61,25 @@ export async function listUsers(db: Executor, query: UserListQuery & { restrictO
   ])
   return { items, total: total.n }
 }
+
+export const findUserTotp = (db: Executor, userId: string) =>
+  db.selectFrom('userTotp').selectAll().where('userId', '=', userId).executeTakeFirst()
+
+export const lockUserTotp = (db: Executor, userId: string) =>
+  db.selectFrom('userTotp').selectAll().where('userId', '=', userId).forUpdate().executeTakeFirst()
+
+/**
+ * Marks a TOTP step as used. Only a step newer than the last one accepted is taken, in one
+ * statement, so a code replayed (even by another server process at the same moment) is refused.
+ */
+export async function consumeTotpStep(db: Executor, userId: string, step: number): Promise<boolean> {
+  const row = await db
+    .updateTable('userTotp')
+    .set({ lastUsedStep: step })
+    .where('userId', '=', userId)
+    .where('confirmedAt', 'is not', null)
+    .where('lastUsedStep', '<', step)
+    .returning('userId')
+    .executeTakeFirst()
+  return row !== undefined
+}

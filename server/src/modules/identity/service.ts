@@ -1,80 +1,17 @@
 import type { Role } from '../../../../common/roles.ts'
-import { appendAudit } from '../../platform/audit/chain.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { authorize } from '../../platform/auth/policy.ts'
-import { dummyPasswordHash, hashPassword, passwordPolicyViolation, verifyPassword } from '../../platform/auth/passwords.ts'
-import { createSession, revokeSession, revokeUserSessions } from '../../platform/auth/sessions.ts'
-import type { Config } from '../../platform/config/config.ts'
+import { hashPassword, passwordPolicyViolation, verifyPassword } from '../../platform/auth/passwords.ts'
+import { revokeSession, revokeUserSessions } from '../../platform/auth/sessions.ts'
 import type { Ctx } from '../../platform/context.ts'
-import type { Db } from '../../platform/db/database.ts'
-import { AppError, conflict, fieldError, notFound } from '../../platform/http/errors.ts'
+import { conflict, fieldError, notFound } from '../../platform/http/errors.ts'
 import { findOrg } from '../orgs/index.ts'
-import {
-  findUserById,
-  findUserForLogin,
-  listUsers,
-  lockUserForUpdate,
-  recordFailedLogin,
-  recordSuccessfulLogin,
-} from './queries.ts'
-import type { CreateUserBody, UpdateUserBody, UserListQuery, UserOut } from './schemas.ts'
+import { assertNotLocked, findCredentials } from './credentials.ts'
+import { findUserById, findUserTotp, listUsers, lockUserForUpdate, recordFailedLogin } from './queries.ts'
+import type { ChangePasswordBody, CreateUserBody, UpdateUserBody, UserListQuery, UserOut } from './schemas.ts'
+import { totpRequiredFor } from './totp.ts'
 
-const invalidCredentials = () => new AppError(401, 'INVALID_CREDENTIALS', '用户名或密码错误')
-const accountLocked = (until: Date) =>
-  new AppError(429, 'ACCOUNT_LOCKED', `连续 5 次密码错误，账号已锁定，请于 ${until.toLocaleTimeString('zh-CN', { timeZone: 'Asia/Shanghai', hour12: false })} 后再试`)
-
-export interface LoginEnv {
-  db: Db
-  config: Config
-  now: Date
-  ip: string | null
-  requestId: string | null
-}
-
-/**
- * Password login (API.md "Identity"). Same message whether or not the user exists; the 5th
- * failure in a row locks for 15 minutes; while locked, even the right password is refused.
- */
-export async function login(env: LoginEnv, username: string, password: string) {
-  const source = (userId: string | null, orgId: string | null, roles: readonly string[] = []) => ({
-    actorId: userId, orgId, roles, ip: env.ip, requestId: env.requestId, at: env.now,
-  })
-  const user = await findUserForLogin(env.db, username)
-  if (!user) {
-    await verifyPassword(await dummyPasswordHash(), password)
-    await appendAudit(env.db, source(null, null), { action: 'identity.session.login', result: 'denied', detail: { username, reason: 'unknown_user' } })
-    throw invalidCredentials()
-  }
-  const audit = (result: 'success' | 'denied', reason?: string) =>
-    appendAudit(env.db, source(user.id, user.orgId, user.roles), {
-      action: 'identity.session.login', result, objectType: 'user', objectId: user.id, detail: reason ? { reason } : {},
-    })
-  if (user.lockedUntil && new Date(user.lockedUntil) > env.now) {
-    await audit('denied', 'locked')
-    throw accountLocked(new Date(user.lockedUntil))
-  }
-  if (!(await verifyPassword(user.passwordHash, password))) {
-    await recordFailedLogin(env.db, user.id, env.now)
-    await audit('denied', 'bad_password')
-    throw invalidCredentials()
-  }
-  if (user.status !== 'active') {
-    await audit('denied', 'disabled')
-    throw new AppError(403, 'ACCOUNT_DISABLED', '账号已停用，请联系管理员')
-  }
-  const token = await env.db.transaction().execute(async (trx) => {
-    await recordSuccessfulLogin(trx, user.id, env.now)
-    const created = await createSession(trx, user.id, env.now, env.ip)
-    await appendAudit(trx, source(user.id, user.orgId, user.roles), { action: 'identity.session.login', objectType: 'user', objectId: user.id })
-    return created
-  })
-  const profile = await findUserById(env.db, user.id)
-  return {
-    token,
-    expiresAt: new Date(env.now.getTime() + env.config.sessionIdleMinutes * 60_000),
-    user: profile as UserOut,
-  }
-}
+export { login, type LoginEnv } from './login.ts'
 
 export async function logout(ctx: Ctx) {
   await ctx.db.transaction().execute(async (trx) => {
@@ -83,8 +20,9 @@ export async function logout(ctx: Ctx) {
   })
 }
 
-export async function getMe(ctx: Ctx) {
-  return (await findUserById(ctx.db, ctx.actor.userId)) as UserOut
+export async function getMe(ctx: Ctx): Promise<UserOut> {
+  const [user, totp] = await Promise.all([findUserById(ctx.db, ctx.actor.userId), findUserTotp(ctx.db, ctx.actor.userId)])
+  return { ...(user as UserOut), totpEnabled: !!totp?.confirmedAt, totpRequired: totpRequiredFor(ctx.config, ctx.actor.roles) }
 }
 
 export async function listUsersFor(ctx: Ctx, query: UserListQuery) {
@@ -92,14 +30,14 @@ export async function listUsersFor(ctx: Ctx, query: UserListQuery) {
   return { ...(await listUsers(ctx.db, { ...query, restrictOrgId })), page: query.page, pageSize: query.pageSize }
 }
 
-function checkPassword(password: string) {
-  const problem = passwordPolicyViolation(password)
-  if (problem) throw fieldError('password', problem)
+function checkPassword(password: string, username: string, field = 'password') {
+  const problem = passwordPolicyViolation(password, username)
+  if (problem) throw fieldError(field, problem)
 }
 
 export async function createUser(ctx: Ctx, input: CreateUserBody) {
   authorize(ctx.actor, 'identity.user.create', { orgId: input.orgId, roles: input.roles }, '无权在该单位创建此角色的用户')
-  checkPassword(input.password)
+  checkPassword(input.password, input.username)
   const passwordHash = await hashPassword(input.password)
   return ctx.db.transaction().execute(async (trx) => {
     if (!(await findOrg(trx, input.orgId))) throw fieldError('orgId', '单位不存在')
@@ -123,7 +61,13 @@ export async function createUser(ctx: Ctx, input: CreateUserBody) {
 }
 
 export async function updateUser(ctx: Ctx, id: string, input: UpdateUserBody) {
-  if (input.password !== undefined) checkPassword(input.password)
+  if (input.password !== undefined) {
+    // The policy needs the username; the authorization check follows under the row lock below.
+    const target = await findUserById(ctx.db, id)
+    if (!target) throw notFound('用户')
+    authorize(ctx.actor, 'identity.user.update', { orgId: target.orgId, roles: target.roles as Role[] })
+    checkPassword(input.password, target.username)
+  }
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined
   return ctx.db.transaction().execute(async (trx) => {
     const user = await lockUserForUpdate(trx, id)
@@ -133,18 +77,18 @@ export async function updateUser(ctx: Ctx, id: string, input: UpdateUserBody) {
     if (id === ctx.actor.userId && (input.status === 'disabled' || (input.roles && !input.roles.includes('SYS_ADMIN') && user.roles.includes('SYS_ADMIN')))) {
       throw conflict('不能停用自己或撤销自己的系统管理员角色')
     }
-    await trx
-      .updateTable('users')
-      .set({
-        ...(input.name !== undefined && { name: input.name }),
-        ...(input.roles !== undefined && { roles: [...new Set(input.roles)] }),
-        ...(input.status !== undefined && { status: input.status }),
-        ...(input.mobile !== undefined && { mobile: input.mobile }),
-        ...(passwordHash !== undefined && { passwordHash, failedLogins: 0, lockedUntil: null }),
-      })
-      .where('id', '=', id)
-      .execute()
-    if (passwordHash !== undefined || input.status === 'disabled' || input.roles) await revokeUserSessions(trx, id, ctx.now())
+    const changes = {
+      ...(input.name !== undefined && { name: input.name }),
+      ...(input.roles !== undefined && { roles: [...new Set(input.roles)] }),
+      ...(input.status !== undefined && { status: input.status }),
+      ...(input.mobile !== undefined && { mobile: input.mobile }),
+      ...(passwordHash !== undefined && { passwordHash, failedLogins: 0, lockedUntil: null }),
+    }
+    // A TOTP reset alone changes no column of users.
+    if (Object.keys(changes).length > 0) await trx.updateTable('users').set(changes).where('id', '=', id).execute()
+    // A lost phone: the user enrolls again at the next login (if TOTP is mandatory for them).
+    if (input.resetTotp) await trx.deleteFrom('userTotp').where('userId', '=', id).execute()
+    if (passwordHash !== undefined || input.status === 'disabled' || input.roles || input.resetTotp) await revokeUserSessions(trx, id, ctx.now())
     await recordAudit(trx, ctx, {
       action: 'identity.user.update',
       objectType: 'user',
@@ -152,5 +96,26 @@ export async function updateUser(ctx: Ctx, id: string, input: UpdateUserBody) {
       detail: { fields: Object.keys(input).filter((k) => k !== 'password').concat(input.password ? ['password(reset)'] : []) },
     })
     return (await findUserById(trx, id)) as UserOut
+  })
+}
+
+/**
+ * Changes the caller's own password. The current password is required (a wrong one counts toward
+ * the lockout, so a borrowed session cannot guess it); the caller's other sessions end.
+ */
+export async function changeOwnPassword(ctx: Ctx, input: ChangePasswordBody) {
+  const user = await findCredentials(ctx.db, ctx.actor.userId)
+  assertNotLocked(user, ctx.now())
+  if (!(await verifyPassword(user.passwordHash, input.currentPassword))) {
+    await recordFailedLogin(ctx.db, user.id, ctx.now())
+    throw fieldError('currentPassword', '当前密码不正确')
+  }
+  checkPassword(input.newPassword, user.username, 'newPassword')
+  if (input.newPassword === input.currentPassword) throw fieldError('newPassword', '新密码不能与当前密码相同')
+  const passwordHash = await hashPassword(input.newPassword)
+  await ctx.db.transaction().execute(async (trx) => {
+    await trx.updateTable('users').set({ passwordHash, failedLogins: 0, lockedUntil: null }).where('id', '=', user.id).execute()
+    await revokeUserSessions(trx, user.id, ctx.now(), ctx.actor.sessionId)
+    await recordAudit(trx, ctx, { action: 'identity.password.change', objectType: 'user', objectId: user.id })
   })
 }

@@ -1,7 +1,10 @@
 /** Resource mounting (资源挂接, SPEC §6.2, §7.3): the HTTP plugin and the functions other modules may use. */
 export { mountsRoutes as mountsModule } from './routes.ts'
-export { type ActiveTableMount, type ApiMount, type LatestFile, activeMountKinds, findActiveTableMount, findApiMount, latestFile } from './lookups.ts'
+export { type ActiveTableMount, type ApiMount, type LatestFile, activeMountKinds, findActiveTableMount, findApiMount, findDataSource, latestFile } from './lookups.ts'
+export { onMountsChanged } from './mount-signal.ts'
 export { type CleanupResult, cleanupStaleBatches } from './cleanup.ts'
 // Commands, for loaders outside HTTP (the demo data): each checks the actor like its route does.
 export { registerApi, uploadFile, uploadTableCommand } from './service.ts'
 export type { LoaderEnv } from './table-upload.ts'
+// SM4 at rest: what the gateway needs to look up, filter and decrypt sealed columns.
+export { canonicalLookup, dataKeyUnavailable, digestValue, openSealedValue, sealerFor } from './sealed-columns.ts'

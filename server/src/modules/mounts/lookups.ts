@@ -1,7 +1,7 @@
 import type { Executor } from '../../platform/db/database.ts'
 import type { MountColumn } from '../../platform/db/schema.ts'
 import { qualifiedName } from './managed-table.ts'
-import { type MountKind, activeKinds, findMount, latestFileOf } from './queries.ts'
+import { type MountKind, type MountRow, activeKinds, findMount, latestFileOf } from './queries.ts'
 
 /**
  * Reads for other modules (gateway, exchange, catalog publish check). They return internals
@@ -33,7 +33,11 @@ export async function findActiveTableMount(db: Executor, resourceId: string, opt
     .where('activeTable', 'is not', null)
     .$if(options.forShare === true, (qb) => qb.forShare())
     .executeTakeFirst()
-  if (!row?.activeTable) return undefined
+  return row ? tableMountOf(row) : undefined
+}
+
+function tableMountOf(row: Pick<MountRow, 'id' | 'activeTable' | 'columns' | 'rowCount' | 'lastDataTime'>): ActiveTableMount | undefined {
+  if (!row.activeTable) return undefined
   const name = row.activeTable.slice(row.activeTable.indexOf('.') + 1)
   return {
     mountId: row.id,
@@ -42,6 +46,26 @@ export async function findActiveTableMount(db: Executor, resourceId: string, opt
     rowCount: Number(row.rowCount),
     lastDataTime: row.lastDataTime ? new Date(row.lastDataTime) : null,
   }
+}
+
+function apiMountOf(row: MountRow): ApiMount | undefined {
+  if (!row.upstreamUrl) return undefined
+  return {
+    mountId: row.id,
+    status: row.status,
+    upstreamUrl: row.upstreamUrl,
+    method: row.upstreamMethod === 'POST' ? 'POST' : 'GET',
+    params: row.upstreamParams,
+    timeoutMs: row.timeoutMs ?? 10_000,
+  }
+}
+
+/** Where the gateway reads an entry's data, in one query: the active table batch, else the upstream API. */
+export async function findDataSource(db: Executor, resourceId: string): Promise<{ table?: ActiveTableMount; api?: ApiMount }> {
+  const rows = await db.selectFrom('mounts').selectAll().where('resourceId', '=', resourceId).where('kind', 'in', ['table', 'api']).execute()
+  const table = rows.find((r) => r.kind === 'table' && r.status === 'active')
+  const api = rows.find((r) => r.kind === 'api')
+  return { table: table ? tableMountOf(table) : undefined, api: api ? apiMountOf(api) : undefined }
 }
 
 /** Kinds with an active mount: a table only once a batch is active, a file once a version exists, an API once registered. */
@@ -61,15 +85,7 @@ export interface ApiMount {
 /** The registered upstream API of an entry (any status), or undefined. */
 export async function findApiMount(db: Executor, resourceId: string): Promise<ApiMount | undefined> {
   const row = await findMount(db, resourceId, 'api')
-  if (!row?.upstreamUrl) return undefined
-  return {
-    mountId: row.id,
-    status: row.status,
-    upstreamUrl: row.upstreamUrl,
-    method: row.upstreamMethod === 'POST' ? 'POST' : 'GET',
-    params: row.upstreamParams,
-    timeoutMs: row.timeoutMs ?? 10_000,
-  }
+  return row ? apiMountOf(row) : undefined
 }
 
 export interface LatestFile {

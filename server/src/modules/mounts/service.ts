@@ -7,6 +7,7 @@ import type { Ctx } from '../../platform/context.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import { AppError, fieldError, notFound } from '../../platform/http/errors.ts'
 import { findVisibleResource } from '../catalog/index.ts'
+import { mountsChanged } from './mount-signal.ts'
 import { presentFileVersion, presentMount } from './presenter.ts'
 import { ensureMount, insertFile, listFileVersions, listMounts, nextFileVersion, recentBatches, updateMount } from './queries.ts'
 import type { FileVersionOut, MountOut, RegisterApiBody, UploadTableOut } from './schemas.ts'
@@ -34,6 +35,10 @@ async function entryToMount(ctx: Ctx, resourceId: string, action: string): Promi
   const row = await findVisibleResource(ctx.db, resourceId, ctx.actor)
   if (!row) throw notFound('目录')
   authorize(ctx.actor, action, { providerOrgId: row.providerOrgId }, '只能为本单位的目录挂接数据')
+  // SPEC §8.1 S1: 涉密 data never reaches the 外网 instance, whatever the catalog says today.
+  if (ctx.config.networkZone === 'extranet' && (row.secret || row.items.some((item) => item.secret))) {
+    throw new AppError(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不得挂接涉密信息资源或涉密信息项的数据')
+  }
   return { resourceId, providerOrgId: row.providerOrgId, items: row.items }
 }
 
@@ -102,7 +107,7 @@ export async function uploadFile(ctx: Ctx, resourceId: string, openFile: () => P
 /** POST …/mounts/api: registers (or re-registers) the upstream API the gateway will proxy. */
 export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterApiBody): Promise<MountOut> {
   const entry = await entryToMount(ctx, resourceId, 'mounts.api.register')
-  return ctx.db.transaction().execute(async (trx) => {
+  const registered = await ctx.db.transaction().execute(async (trx) => {
     const { mount } = await ensureMount(trx, entry.resourceId, 'api', ctx.actor.userId)
     const now = ctx.now()
     await updateMount(trx, mount.id, {
@@ -122,6 +127,8 @@ export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterAp
     const saved = await trx.selectFrom('mounts').selectAll().where('id', '=', mount.id).executeTakeFirstOrThrow()
     return presentMount(saved, { internals: true, batches: [], files: [] })
   })
+  mountsChanged()
+  return registered
 }
 
 /** GET …/mounts: every mount of an entry the actor can see; internals only for the provider and the authority. */

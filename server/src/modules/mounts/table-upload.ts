@@ -36,9 +36,55 @@ import {
 } from './queries.ts'
 import { type RejectedRow, type RowProblem, checkRow, isBlankRow } from './row-check.ts'
 import type { OwnedEntry } from './service.ts'
+import { mountsChanged } from './mount-signal.ts'
+import { type AtRestSealer, atRestSealer, digestColumnName, digestValue, isSealable, sealValue } from './sealed-columns.ts'
 import { openTableSource } from './source.ts'
 import { cleanFileName, readingUpload } from './upload-input.ts'
 import type { UploadTableOut } from './schemas.ts'
+
+/**
+ * How an upload's columns are stored: which are sealed (SM4, sealed-columns.ts) and the table's
+ * physical columns (items first, then one digest column per sealed item).
+ */
+interface SealPlan {
+  sealer: AtRestSealer | null
+  /** Indexes (in tableColumns order) of the sealed columns. */
+  sealed: number[]
+  physical: TableColumn[]
+  /** The item values of a row as stored: sealed ones encrypted, their digests appended. */
+  toStored(values: readonly (string | null)[]): (string | null)[]
+  /** The column an index or duplicate check on this item uses (its digest when sealed). */
+  keyColumn(column: TableColumn): TableColumn
+}
+
+function sealPlan(resourceId: string, columns: TableColumn[], dataKey: Buffer | null): SealPlan {
+  const sealer = atRestSealer(dataKey)
+  const sealed = sealer ? columns.flatMap((c, i) => (isSealable(c.item) ? [i] : [])) : []
+  const isSealed = new Set(sealed)
+  const physical = [
+    ...columns.map((c, i) => (isSealed.has(i) ? { ...c, sqlType: 'text' } : c)),
+    ...sealed.map((i) => ({ ...columns[i], column: digestColumnName(i), sqlType: 'char(64)' })),
+  ]
+  return {
+    sealer,
+    sealed,
+    physical,
+    toStored(values) {
+      if (!sealer || sealed.length === 0) return values as (string | null)[]
+      const stored = values.slice()
+      for (const i of sealed) {
+        const value = values[i]
+        stored[i] = value === null ? null : sealValue(sealer, resourceId, columns[i].itemId, value)
+        stored.push(value === null ? null : digestValue(sealer, columns[i].itemId, value))
+      }
+      return stored
+    },
+    keyColumn(column) {
+      const i = columns.indexOf(column)
+      return isSealed.has(i) ? { ...column, column: digestColumnName(i) } : column
+    },
+  }
+}
 
 /** What a table load needs beyond the request context: the engine, and on PostgreSQL the raw pool for COPY. */
 export interface LoaderEnv {
@@ -67,6 +113,7 @@ interface PendingBatch {
 }
 
 interface LoadState {
+  plan: SealPlan
   batch: PendingBatch | null
   mapping: HeaderMapping | null
   fileName: string
@@ -112,7 +159,7 @@ export async function loadUploadedTable(
         part.file.resume() // not ours: read past it
         continue
       }
-      state = newState(cleanFileName(part.filename))
+      state = newState(cleanFileName(part.filename), sealPlan(entry.resourceId, columns, ctx.config.dataKey))
       await loadFile(ctx, env, entry, columns, part.file, state, () => skip, limitBytes)
     }
     if (!state) throw fieldError('file', '请上传文件（表单字段 file）')
@@ -129,8 +176,8 @@ export async function loadUploadedTable(
   }
 }
 
-function newState(fileName: string): LoadState {
-  return { batch: null, mapping: null, fileName, format: 'csv', encoding: 'utf-8', rejected: [], problems: [], rejectedCount: 0 }
+function newState(fileName: string, plan: SealPlan): LoadState {
+  return { plan, batch: null, mapping: null, fileName, format: 'csv', encoding: 'utf-8', rejected: [], problems: [], rejectedCount: 0 }
 }
 
 function reject(state: LoadState, row: RejectedRow, problems: RowProblem[]) {
@@ -158,7 +205,7 @@ async function loadFile(
       if (!state.mapping) {
         state.mapping = mapHeader(row.values, columns)
         headerWidth = row.values.length
-        state.batch = await beginBatch(ctx, env, entry, columns, state.fileName)
+        state.batch = await beginBatch(ctx, env, entry, state.plan.physical, state.fileName)
         continue
       }
       const checked = checkRow(row, columns, state.mapping, headerWidth)
@@ -171,7 +218,7 @@ async function loadFile(
         }
         continue
       }
-      if (state.batch!.writing) await state.batch!.sink.write(row.line, checked.values)
+      if (state.batch!.writing) await state.batch!.sink.write(row.line, state.plan.toStored(checked.values))
     }
     state.encoding = source.encoding()
     if (file.truncated) throw payloadTooLarge(limitBytes)
@@ -248,9 +295,11 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
   if (!batch.writing) throw rowsRefused(state)
   let rows = await batch.sink.finish()
   const keys = columns.filter((c) => c.item.isPrimaryKey)
-  const keyIndexed = keys.length === 0 || (await createKeyIndex(ctx.db, batch.tableName, keys))
+  // A sealed key is indexed (and checked for duplicates) through its digest: equal values, equal digests.
+  const indexKeys = keys.map((k) => state.plan.keyColumn(k))
+  const keyIndexed = keys.length === 0 || (await createKeyIndex(ctx.db, batch.tableName, indexKeys))
   if (!keyIndexed) {
-    const { sample, total } = await findDuplicateKeys(ctx.db, batch.tableName, keys, REJECTED_LIST_MAX)
+    const { sample, total } = await findDuplicateKeys(ctx.db, batch.tableName, indexKeys, REJECTED_LIST_MAX)
     const keyHeader = keys.map((k) => state.mapping!.headerOf[columns.indexOf(k)]).join('+')
     for (const dup of sample) {
       const problem = { line: dup.line, column: keyHeader, message: `主键重复（与第 ${dup.firstLine} 行相同）` }
@@ -259,8 +308,8 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
     state.rejectedCount += total - sample.length
     state.rejected.sort(byLine)
     if (!skip) throw rowsRefused(state)
-    rows -= await deleteDuplicateKeys(ctx.db, batch.tableName, keys)
-    if (!(await createKeyIndex(ctx.db, batch.tableName, keys))) throw new Error('duplicate keys remain after removing them')
+    rows -= await deleteDuplicateKeys(ctx.db, batch.tableName, indexKeys)
+    if (!(await createKeyIndex(ctx.db, batch.tableName, indexKeys))) throw new Error('duplicate keys remain after removing them')
   }
   if (state.rejectedCount > 0 && !skip) throw rowsRefused(state)
 
@@ -271,6 +320,7 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
   const lastDataTime = dataTime ?? ctx.now()
 
   const oldTable = await swapBatch(ctx, entry, columns, state, rows, lastDataTime)
+  mountsChanged()
   markLoadDone(batch.id)
   if (oldTable) {
     // Readers moved to the new table at the commit; a failed drop is retried by cleanupStaleBatches.
@@ -310,7 +360,14 @@ async function swapBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], st
     await updateMount(trx, mount.id, {
       activeTable: qualifiedName(batch.tableName),
       activeBatchId: batch.id,
-      columns: JSON.stringify(columns.map(({ itemId, column, dataType }) => ({ itemId, column, dataType }))),
+      columns: JSON.stringify(
+        columns.map(({ itemId, column, dataType }, i) => ({
+          itemId,
+          column,
+          dataType,
+          ...(state.plan.sealed.includes(i) ? { sealed: { keyId: state.plan.sealer!.keyId, digestColumn: digestColumnName(i) } } : {}),
+        })),
+      ),
       rowCount: rows,
       lastDataTime,
       updatedAt: now,
@@ -319,7 +376,7 @@ async function swapBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], st
       action: 'mounts.table.upload',
       objectType: 'resource',
       objectId: entry.resourceId,
-      detail: { mountId: mount.id, batchId: batch.id, fileName: state.fileName, rows, rejected: state.rejectedCount, encoding: state.encoding },
+      detail: { mountId: mount.id, batchId: batch.id, fileName: state.fileName, rows, rejected: state.rejectedCount, encoding: state.encoding, sealedItems: state.plan.sealed.length },
     })
     return mount.activeTable ? mount.activeTable.slice(mount.activeTable.indexOf('.') + 1) : null
   })

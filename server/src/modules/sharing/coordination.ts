@@ -5,7 +5,7 @@ import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
-import { findPublishedEntry } from '../catalog/index.ts'
+import { findPublishedEntry, openEntryChangeTask } from '../catalog/index.ts'
 import { buildGrantTerms } from './grant-terms.ts'
 import { createGrant } from './requests.ts'
 
@@ -130,6 +130,16 @@ export async function decideCase(ctx: Ctx, id: string, body: { decision: 'grant_
       const grantId = await createGrant(trx, ctx, request, terms, {})
       await trx.updateTable('shareRequests').set({ status: 'granted', grantId, decision: 'approve', decisionReason: `协调决定：${body.text}` }).where('id', '=', request.id).execute()
       await trx.insertInto('shareRequestEvents').values({ requestId: request.id, at: ctx.now(), actorId: ctx.actor.userId, action: 'coordination_grant', fromStatus: 'rejected', toStatus: 'granted', comment: body.text }).execute()
+    }
+    if (body.decision === 'reclassify') {
+      // Binding on the catalog (SPEC §7.10): the provider must change the entry's share type within 15 working days.
+      if (!row.resourceId) throw invalidState('该案件没有关联目录，不能作出调整目录共享类型的决定')
+      await openEntryChangeTask(trx, ctx, {
+        caseId: id,
+        resourceId: row.resourceId,
+        providerOrgId: row.providerOrgId,
+        description: `协调决定调整共享类型：${body.text}`,
+      })
     }
     await trx.updateTable('coordinationCases').set({ status: 'decided', decision: body.decision, decisionText: body.text, decidedBy: ctx.actor.userId, decidedAt: ctx.now() }).where('id', '=', id).execute()
     await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'decision', text: body.text }).execute()

@@ -5,6 +5,7 @@ import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
+import { grantsChanged } from './grant-signal.ts'
 import { type GrantView, findGrantView, listGrants, lockGrant, updateGrant } from './queries.ts'
 import type { GrantListQuery, GrantOut } from './schemas.ts'
 
@@ -17,7 +18,11 @@ export function presentGrant(ctx: Ctx, view: GrantView): GrantOut {
       .filter((id) => byId.has(id))
       .map((id) => ({ id, name: byId.get(id)!.name, nameEn: byId.get(id)!.nameEn, masking: grant.masking[id] ?? 'none' })),
     createdAt: new Date(grant.createdAt),
-    actions: { revoke: grant.status === 'active' || grant.status === 'suspended' ? can(ctx.actor, 'sharing.grant.revoke', grant) : false },
+    actions: {
+      revoke: grant.status === 'active' || grant.status === 'suspended' ? can(ctx.actor, 'sharing.grant.revoke', grant) : false,
+      suspend: grant.status === 'active' ? can(ctx.actor, 'sharing.grant.suspend', grant) : false,
+      resume: grant.status === 'suspended' ? can(ctx.actor, 'sharing.grant.resume', grant) : false,
+    },
   }
 }
 
@@ -34,19 +39,47 @@ export async function listGrantsFor(ctx: Ctx, query: GrantListQuery) {
   return { items: items.map((view) => presentGrant(ctx, view)), total, page: query.page, pageSize: query.pageSize }
 }
 
-export async function revokeGrant(ctx: Ctx, id: string, reason: string) {
-  return ctx.db.transaction().execute(async (trx) => {
-    const grant = await lockGrant(trx, id)
-    if (!grant || !(ctx.actor.roles.includes('AUTH_ADMIN') || grant.providerOrgId === ctx.actor.orgId || grant.consumerOrgId === ctx.actor.orgId)) {
-      throw notFound('授权')
-    }
-    authorize(ctx.actor, 'sharing.grant.revoke', grant)
-    if (grant.status !== 'active' && grant.status !== 'suspended') throw invalidState('该授权已失效，无需撤销')
-    await updateGrant(trx, id, { status: 'revoked', statusReason: reason })
-    await recordAudit(trx, ctx, { action: 'sharing.grant.revoke', objectType: 'grant', objectId: id, grantId: id, detail: { reason } })
-    return presentGrant(ctx, (await findGrantView(trx, id))!)
-  })
+/** Loads a grant for a status change: 404 unless the actor is a party or the authority, then the policy rule. */
+async function lockGrantFor(trx: Executor, ctx: Ctx, id: string, action: string) {
+  const grant = await lockGrant(trx, id)
+  if (!grant || !(ctx.actor.roles.includes('AUTH_ADMIN') || grant.providerOrgId === ctx.actor.orgId || grant.consumerOrgId === ctx.actor.orgId)) {
+    throw notFound('授权')
+  }
+  authorize(ctx.actor, action, grant)
+  return grant
 }
+
+/**
+ * Status changes of a grant (SPEC §6.5, §7.5): revoke (final), suspend (security incident, misuse)
+ * and resume. Each is audited with its reason; the gateway refuses a grant that is not active
+ * (GRANT_INACTIVE) from the next call in this process and within its cache time elsewhere.
+ */
+async function changeGrantStatus(ctx: Ctx, id: string, change: 'revoke' | 'suspend' | 'resume', reason: string) {
+  const view = await ctx.db.transaction().execute(async (trx) => {
+    const grant = await lockGrantFor(trx, ctx, id, `sharing.grant.${change}`)
+    let status: 'revoked' | 'suspended' | 'active'
+    if (change === 'revoke') {
+      if (grant.status !== 'active' && grant.status !== 'suspended') throw invalidState('该授权已失效，无需撤销')
+      status = 'revoked'
+    } else if (change === 'suspend') {
+      if (grant.status !== 'active') throw invalidState(grant.status === 'suspended' ? '该授权已暂停' : '只有生效中的授权可以暂停')
+      status = 'suspended'
+    } else {
+      if (grant.status !== 'suspended') throw invalidState('只有已暂停的授权可以恢复')
+      if (String(grant.validUntil) < beijingDateTime(ctx.now()).date) throw invalidState('该授权已超过有效期，不能恢复；请重新申请')
+      status = 'active'
+    }
+    await updateGrant(trx, id, { status, statusReason: reason, statusChangedAt: ctx.now(), statusChangedBy: ctx.actor.userId })
+    await recordAudit(trx, ctx, { action: `sharing.grant.${change}`, objectType: 'grant', objectId: id, grantId: id, detail: { reason, from: grant.status, to: status } })
+    return (await findGrantView(trx, id))!
+  })
+  grantsChanged()
+  return presentGrant(ctx, view)
+}
+
+export const revokeGrant = (ctx: Ctx, id: string, reason: string) => changeGrantStatus(ctx, id, 'revoke', reason)
+export const suspendGrant = (ctx: Ctx, id: string, reason: string) => changeGrantStatus(ctx, id, 'suspend', reason)
+export const resumeGrant = (ctx: Ctx, id: string, reason: string) => changeGrantStatus(ctx, id, 'resume', reason)
 
 /** Marks grants whose validity ended before `today` as expired (the gateway also checks validity per call). */
 export async function expireGrants(db: Executor, now: Date) {
@@ -58,6 +91,7 @@ export async function expireGrants(db: Executor, now: Date) {
     .where('validUntil', '<', today)
     .returning('id')
     .execute()
+  if (expired.length > 0) grantsChanged()
   return expired.length
 }
 
@@ -80,4 +114,3 @@ export async function recordUsage(db: Executor, usage: { grantId: string; at: Da
     .values({ grantId: usage.grantId, at: usage.at, userId: usage.userId ?? null, appId: usage.appId ?? null, businessRef: usage.businessRef ?? null, purpose: usage.purpose ?? null, rows: usage.rows })
     .execute()
 }
-

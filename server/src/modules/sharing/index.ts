@@ -1,4 +1,5 @@
 export { recordUsage } from './grants.ts'
+export { onGrantsChanged } from './grant-signal.ts'
 export { sharingTasks } from './jobs.ts'
-export { findLatestGrant, findUsableGrant } from './queries.ts'
+export { findGrantForCall, findLatestGrant, findUsableGrant } from './queries.ts'
 export { sharingRoutes as sharingModule } from './routes.ts'

@@ -51,6 +51,16 @@ export const sharingRules = {
     when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
     describe: '提供方审批员或主管部门撤销授权',
   },
+  'sharing.grant.suspend': {
+    roles: ['APPROVER', 'AUTH_ADMIN'],
+    when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
+    describe: '提供方审批员或主管部门暂停授权（安全事件、违规使用；须说明原因）',
+  },
+  'sharing.grant.resume': {
+    roles: ['APPROVER', 'AUTH_ADMIN'],
+    when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
+    describe: '提供方审批员或主管部门恢复已暂停的授权',
+  },
   'sharing.usage.list': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
     when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.consumerOrgId === actor.orgId || g.providerOrgId === actor.orgId,

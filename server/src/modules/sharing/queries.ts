@@ -124,3 +124,23 @@ export const findLatestGrant = (db: Executor, consumerOrgId: string, resourceId:
     .orderBy('createdAt', 'desc')
     .limit(1)
     .executeTakeFirst()
+
+/**
+ * One query for a gateway call: the consumer's usable grant for the resource on `today` when there is
+ * one, else its most recent grant whatever its state (to tell NO_GRANT from GRANT_INACTIVE).
+ */
+export async function findGrantForCall(db: Executor, consumerOrgId: string, resourceId: string, today: string) {
+  const row = await db
+    .selectFrom('grants')
+    .selectAll()
+    .select(sql<boolean>`status = 'active' and valid_from <= ${today} and valid_until >= ${today}`.as('usable'))
+    .where('consumerOrgId', '=', consumerOrgId)
+    .where('resourceId', '=', resourceId)
+    .orderBy('usable', 'desc')
+    .orderBy('createdAt', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+  if (!row) return { usable: undefined, latest: undefined }
+  const { usable, ...grant } = row
+  return usable ? { usable: grant, latest: grant } : { usable: undefined, latest: grant }
+}

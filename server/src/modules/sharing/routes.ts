@@ -4,7 +4,7 @@ import { PageQuery, pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
 import { addCaseNote, decideCase, escalateCase, getCase, listCases, openCase } from './coordination.ts'
-import { getGrant, listGrantsFor, listUsage, revokeGrant } from './grants.ts'
+import { getGrant, listGrantsFor, listUsage, resumeGrant, revokeGrant, suspendGrant } from './grants.ts'
 import {
   authorityDecide,
   createShareRequest,
@@ -98,6 +98,16 @@ export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { action: 'sharing.grant.revoke' },
     schema: { tags, summary: '撤销授权（须说明原因）', params: IdParams, body: ReasonBody, response: { 200: GrantOut } },
   }, (req) => revokeGrant(req.ctx, req.params.id, req.body.reason))
+
+  app.post('/grants/:id/suspend', {
+    config: { action: 'sharing.grant.suspend' },
+    schema: { tags, summary: '暂停授权（安全事件、违规使用；须说明原因），暂停期间接口调用返回 GRANT_INACTIVE', params: IdParams, body: ReasonBody, response: { 200: GrantOut } },
+  }, (req) => suspendGrant(req.ctx, req.params.id, req.body.reason))
+
+  app.post('/grants/:id/resume', {
+    config: { action: 'sharing.grant.resume' },
+    schema: { tags, summary: '恢复已暂停的授权（须说明原因）', params: IdParams, body: ReasonBody, response: { 200: GrantOut } },
+  }, (req) => resumeGrant(req.ctx, req.params.id, req.body.reason))
 
   app.get('/grants/:id/usage', {
     config: { action: 'sharing.usage.list' },

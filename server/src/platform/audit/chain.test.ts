@@ -1,9 +1,9 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { sql } from 'kysely'
+import { type RawBuilder, sql } from 'kysely'
 import { buildWorld } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
-import { appendAudit, canonicalJson } from './chain.ts'
+import { appendAudit, appendAuditBatch, canonicalJson } from './chain.ts'
 
 describe('SM3 audit chain', () => {
   let t: TestApp
@@ -15,6 +15,12 @@ describe('SM3 audit chain', () => {
   after(() => t.close())
 
   const source = () => ({ actorId: null, orgId: null, roles: [], ip: '127.0.0.1', requestId: null, at: new Date() })
+  /** A DBA with superuser rights can switch triggers off (session_replication_role): the tampering the chain must reveal. */
+  const asDba = (statement: RawBuilder<unknown>) =>
+    t.db.transaction().execute(async (trx) => {
+      await sql`set local session_replication_role = replica`.execute(trx)
+      await statement.execute(trx)
+    })
   const verify = () => t.request('GET', '/api/v1/audit/verify', { token: world.tokens.auditor })
 
   test('canonical JSON does not depend on key order', () => {
@@ -32,6 +38,15 @@ describe('SM3 audit chain', () => {
     assert.equal(res.body.headHash, head.hash)
   })
 
+  test('batches and single appends interleave into one chain, in the batch order', async () => {
+    const batch = (k: number) => Array.from({ length: 25 }, (_, i) => ({ source: source(), event: { action: 'test.chain.batch', detail: { k, i } } }))
+    await Promise.all([appendAuditBatch(t.db, batch(1)), appendAudit(t.db, source(), { action: 'test.chain.single' }), appendAuditBatch(t.db, batch(2))])
+    const rows = await t.db.selectFrom('auditEvents').select(['id', 'detail']).where('action', '=', 'test.chain.batch').orderBy('id').execute()
+    assert.equal(rows.length, 50)
+    for (const k of [1, 2]) assert.deepEqual(rows.filter((r) => r.detail.k === k).map((r) => r.detail.i), Array.from({ length: 25 }, (_, i) => i))
+    assert.equal((await verify()).body.ok, true)
+  })
+
   test('auditors search events, newest first, filtered', async () => {
     const res = await t.request('GET', '/api/v1/audit/events?action=test.chain.append&pageSize=5', { token: world.tokens.auditor })
     assert.equal(res.status, 200)
@@ -42,9 +57,17 @@ describe('SM3 audit chain', () => {
     assert.equal(forbidden.status, 403)
   })
 
+  test('the database refuses to change or delete audit events', async () => {
+    const victim = await t.db.selectFrom('auditEvents').select('id').orderBy('id').limit(1).executeTakeFirstOrThrow()
+    await assert.rejects(sql`update audit_events set detail = '{}'::jsonb where id = ${victim.id}`.execute(t.db), /只允许追加/)
+    await assert.rejects(sql`delete from audit_events where id = ${victim.id}`.execute(t.db), /只允许追加/)
+    await assert.rejects(sql`truncate audit_events`.execute(t.db), /只允许追加/)
+    assert.equal((await verify()).body.ok, true)
+  })
+
   test('editing a row directly in the database breaks verification at that row', async () => {
     const victim = await t.db.selectFrom('auditEvents').select('id').where('action', '=', 'test.chain.append').orderBy('id').offset(10).limit(1).executeTakeFirstOrThrow()
-    await sql`update audit_events set detail = '{"i": 999}'::jsonb where id = ${victim.id}`.execute(t.db)
+    await asDba(sql`update audit_events set detail = '{"i": 999}'::jsonb where id = ${victim.id}`)
     const res = await verify()
     assert.equal(res.body.ok, false)
     assert.equal(res.body.firstBadId, victim.id)
@@ -52,11 +75,11 @@ describe('SM3 audit chain', () => {
 
   test('deleting a row breaks the link of the next one', async () => {
     // Start from an empty chain so the earlier tampering does not mask this one.
-    await sql`delete from audit_events`.execute(t.db)
+    await asDba(sql`delete from audit_events`)
     for (let i = 0; i < 5; i++) await appendAudit(t.db, source(), { action: 'test.chain.delete', detail: { i } })
     const ids = (await t.db.selectFrom('auditEvents').select('id').orderBy('id').execute()).map((r) => r.id)
     assert.equal((await verify()).body.ok, true)
-    await sql`delete from audit_events where id = ${ids[2]}`.execute(t.db)
+    await asDba(sql`delete from audit_events where id = ${ids[2]}`)
     const res = await verify()
     assert.equal(res.body.ok, false)
     assert.equal(res.body.firstBadId, ids[3])

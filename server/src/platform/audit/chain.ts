@@ -4,7 +4,7 @@ import { sm3Hex } from '../crypto/sm3.ts'
 
 export const GENESIS_HASH = '0'.repeat(64)
 // Serializes appends across every process sharing the database, so the chain has one order.
-const AUDIT_CHAIN_LOCK_KEY = 7_370_701
+export const AUDIT_CHAIN_LOCK_KEY = 7_370_701
 
 export interface AuditEventInput {
   action: string
@@ -26,7 +26,7 @@ export interface AuditSource {
   at: Date
 }
 
-interface ChainedFields {
+export interface ChainedFields {
   at: Date
   actorId: string | null
   appId: string | null
@@ -56,12 +56,30 @@ export function canonicalJson(value: unknown): string {
 export const chainHash = (prevHash: string, fields: ChainedFields) =>
   sm3Hex(`${prevHash}\n${canonicalJson({ ...fields, at: fields.at.toISOString(), roles: [...fields.roles] })}`)
 
-async function appendInTransaction(trx: Trx, source: AuditSource, event: AuditEventInput) {
-  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`.execute(trx)
-  const last = await trx.selectFrom('auditEvents').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirst()
-  const prevHash = last?.hash ?? GENESIS_HASH
+const BEIJING_OFFSET_MS = 8 * 3_600_000
+
+/** Start of the Beijing-time month `at` falls in (the audit partitions' unit, see migration 0013). */
+export function auditMonthStart(at: Date): Date {
+  const local = new Date(at.getTime() + BEIJING_OFFSET_MS)
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - BEIJING_OFFSET_MS)
+}
+
+/** Where the chain continues from: the newest online event, else the newest archived segment, else genesis. */
+export async function chainHead(executor: Executor): Promise<{ hash: string; at: Date | null; online: boolean }> {
+  const last = await executor.selectFrom('auditEvents').select(['hash', 'at']).orderBy('id', 'desc').limit(1).executeTakeFirst()
+  if (last) return { hash: last.hash, at: new Date(last.at), online: true }
+  const archived = await executor.selectFrom('auditArchives').select(['lastHash', 'rangeTo']).orderBy('id', 'desc').limit(1).executeTakeFirst()
+  return archived ? { hash: archived.lastHash, at: new Date(archived.rangeTo), online: false } : { hash: GENESIS_HASH, at: null, online: false }
+}
+
+/** The row for one event chained after `prevHash`, dated no earlier in month than `headAt` (see appendInTransaction). */
+function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, event: AuditEventInput) {
+  // Chain order (id) and month never disagree: an event stamped in an earlier month than the chain head
+  // (a request that started just before midnight, a clock stepped back) takes the head's time. Then a
+  // month's partition holds one contiguous stretch of the chain and can be archived as a segment.
+  const at = headAt && auditMonthStart(source.at) < auditMonthStart(headAt) ? headAt : source.at
   const fields: ChainedFields = {
-    at: source.at,
+    at,
     actorId: source.actorId,
     appId: event.appId ?? null,
     orgId: source.orgId,
@@ -76,17 +94,35 @@ async function appendInTransaction(trx: Trx, source: AuditSource, event: AuditEv
     detail: event.detail ?? {},
   }
   const hash = chainHash(prevHash, fields)
-  await trx
-    .insertInto('auditEvents')
-    .values({
-      ...fields,
-      roles: [...fields.roles],
-      result: fields.result as 'success',
-      detail: JSON.stringify(fields.detail),
-      prevHash,
-      hash,
-    })
-    .execute()
+  return {
+    ...fields,
+    roles: [...fields.roles],
+    result: fields.result as 'success',
+    detail: JSON.stringify(fields.detail),
+    prevHash,
+    hash,
+  }
+}
+
+async function appendInTransaction(trx: Trx, events: readonly { source: AuditSource; event: AuditEventInput }[]) {
+  await sql`select pg_advisory_xact_lock(${AUDIT_CHAIN_LOCK_KEY})`.execute(trx)
+  const head = await chainHead(trx)
+  let prevHash = head.hash
+  let headAt = head.at
+  const rows = []
+  const months = new Map<number, Date>()
+  for (const { source, event } of events) {
+    const row = chainedRow(prevHash, headAt, source, event)
+    rows.push(row)
+    prevHash = row.hash
+    headAt = row.at
+    months.set(auditMonthStart(row.at).getTime(), row.at)
+  }
+  // The head's month has its partition (the head is in it): only a new month costs a round trip.
+  if (head.online && head.at) months.delete(auditMonthStart(head.at).getTime())
+  for (const at of months.values()) await sql`select audit_ensure_partition(${at})`.execute(trx)
+  // One statement; a multi-row VALUES takes its ids in row order, the order the verifier walks.
+  await trx.insertInto('auditEvents').values(rows).execute()
 }
 
 /**
@@ -95,48 +131,89 @@ async function appendInTransaction(trx: Trx, source: AuditSource, event: AuditEv
  * (used for refused attempts, which have nothing to roll back).
  */
 export async function appendAudit(executor: Executor, source: AuditSource, event: AuditEventInput): Promise<void> {
-  if (executor.isTransaction) return appendInTransaction(executor as Trx, source, event)
-  await (executor as Db).transaction().execute((trx) => appendInTransaction(trx, source, event))
+  return appendAuditBatch(executor, [{ source, event }])
+}
+
+/**
+ * Appends several events in order with one lock and one INSERT (group commit of gateway calls): the
+ * same chain as appending them one by one.
+ */
+export async function appendAuditBatch(executor: Executor, events: readonly { source: AuditSource; event: AuditEventInput }[]): Promise<void> {
+  if (events.length === 0) return
+  if (executor.isTransaction) return appendInTransaction(executor as Trx, events)
+  await (executor as Db).transaction().execute((trx) => appendInTransaction(trx, events))
 }
 
 export interface ChainVerification {
   ok: boolean
+  /** Online events checked (up to and including the first bad one). */
   count: number
   headHash: string
   firstBadId: number | null
+  /** Archived segments before the online chain; the online chain starts from the newest one's last hash. */
+  archivedSegments: number
+  archivedEvents: number
+  startHash: string
 }
 
-/** Walks the whole chain in id order, in pages, and names the first event whose hash or link is wrong. */
+/** The chained fields of a stored row. */
+export const chainedFieldsOf = (row: {
+  at: Date | string
+  actorId: string | null
+  appId: string | null
+  orgId: string | null
+  roles: readonly string[]
+  action: string
+  objectType: string | null
+  objectId: string | null
+  result: string
+  ip: string | null
+  requestId: string | null
+  grantId: string | null
+  detail: Record<string, unknown>
+}): ChainedFields => ({
+  at: new Date(row.at),
+  actorId: row.actorId,
+  appId: row.appId,
+  orgId: row.orgId,
+  roles: row.roles,
+  action: row.action,
+  objectType: row.objectType,
+  objectId: row.objectId,
+  result: row.result,
+  ip: row.ip,
+  requestId: row.requestId,
+  grantId: row.grantId,
+  detail: row.detail,
+})
+
+/**
+ * Walks the online chain in id order, in pages, and names the first event whose hash or link is wrong.
+ * It starts from the newest archived segment's last hash (genesis when nothing is archived), so the
+ * first online event must link to what the archive ends with.
+ */
 export async function verifyAuditChain(db: Executor): Promise<ChainVerification> {
-  let prevHash = GENESIS_HASH
+  const archive = await db
+    .selectFrom('auditArchives')
+    .select((eb) => [eb.fn.countAll<number>().as('segments'), eb.fn.coalesce(eb.fn.sum<number>('eventCount'), sql<number>`0`).as('events')])
+    .executeTakeFirstOrThrow()
+  const newest = await db.selectFrom('auditArchives').select('lastHash').orderBy('id', 'desc').limit(1).executeTakeFirst()
+  const startHash = newest?.lastHash ?? GENESIS_HASH
+  const base = { archivedSegments: Number(archive.segments), archivedEvents: Number(archive.events), startHash }
+  let prevHash = startHash
   let lastId = 0
   let count = 0
   for (;;) {
     const rows = await db.selectFrom('auditEvents').selectAll().where('id', '>', lastId).orderBy('id').limit(2000).execute()
     if (rows.length === 0) break
     for (const row of rows) {
-      const expected = chainHash(prevHash, {
-        at: new Date(row.at),
-        actorId: row.actorId,
-        appId: row.appId,
-        orgId: row.orgId,
-        roles: row.roles,
-        action: row.action,
-        objectType: row.objectType,
-        objectId: row.objectId,
-        result: row.result,
-        ip: row.ip,
-        requestId: row.requestId,
-        grantId: row.grantId,
-        detail: row.detail,
-      })
-      if (row.prevHash !== prevHash || row.hash !== expected) {
-        return { ok: false, count: count + 1, headHash: prevHash, firstBadId: row.id }
+      if (row.prevHash !== prevHash || row.hash !== chainHash(prevHash, chainedFieldsOf(row))) {
+        return { ok: false, count: count + 1, headHash: prevHash, firstBadId: row.id, ...base }
       }
       prevHash = row.hash
       lastId = row.id
       count++
     }
   }
-  return { ok: true, count, headHash: prevHash, firstBadId: null }
+  return { ok: true, count, headHash: prevHash, firstBadId: null, ...base }
 }

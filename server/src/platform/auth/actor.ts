@@ -10,6 +10,8 @@ export interface Actor {
   orgKind: 'authority' | 'department' | 'region'
   roles: readonly Role[]
   sessionId: string
+  /** The session may only set up TOTP: it is mandatory for this user, who has not enrolled yet. */
+  totpEnrollmentOnly?: boolean
 }
 
 export const hasRole = (actor: Actor, ...roles: Role[]) => roles.some((role) => actor.roles.includes(role))

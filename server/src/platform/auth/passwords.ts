@@ -18,13 +18,15 @@ let dummyHash: Promise<string> | undefined
 export const dummyPasswordHash = () => (dummyHash ??= hashPassword('no-such-user-placeholder'))
 
 /**
- * API.md: at least 8 characters from at least 3 of upper case, lower case, digits, symbols.
- * Returns a Chinese message for the first rule broken, or null when the password is acceptable.
+ * API.md: at least 8 characters from at least 3 of upper case, lower case, digits, symbols; and not
+ * the username itself (in any letter case). Returns a Chinese message for the first rule broken, or
+ * null when the password is acceptable.
  */
-export function passwordPolicyViolation(password: string): string | null {
+export function passwordPolicyViolation(password: string, username?: string): string | null {
   if (password.length < 8) return '密码至少 8 位'
   if (password.length > 128) return '密码不能超过 128 位'
   const classes = [/[A-Z]/, /[a-z]/, /\d/, /[^A-Za-z0-9]/].filter((re) => re.test(password)).length
   if (classes < 3) return '密码须包含大写字母、小写字母、数字、符号中的至少三类'
+  if (username && password.trim().toLowerCase() === username.trim().toLowerCase()) return '密码不能与用户名相同'
   return null
 }

@@ -7,6 +7,7 @@ import type { Db, DbKind } from '../db/database.ts'
 import type pg from 'pg'
 import { AppError, forbidden, unauthenticated } from '../http/errors.ts'
 import type { Actor } from './actor.ts'
+import { TOTP_ENROLLMENT_ACTIONS } from '../../modules/identity/policy.ts'
 import { POLICY, canByRole } from './policy.ts'
 import { resolveSession } from './sessions.ts'
 
@@ -115,6 +116,10 @@ export const authPlugin = fp(
       if (!action || !canByRole(actor, action)) {
         await appendAudit(app.db, auditSourceOfRequest(request, actor), { action: action ?? 'unknown', result: 'denied', detail: { method: request.method, url: request.routeOptions.url } })
         throw forbidden()
+      }
+      // TOTP is mandatory for this user and not set up yet: the session may only set it up.
+      if (actor.totpEnrollmentOnly && !TOTP_ENROLLMENT_ACTIONS.includes(action)) {
+        throw new AppError(403, 'TOTP_ENROLLMENT_REQUIRED', '请先绑定动态验证码（身份验证器）后再使用本平台')
       }
     })
 

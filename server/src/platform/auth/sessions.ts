@@ -9,10 +9,15 @@ const TOUCH_INTERVAL_MS = 60_000
 export const tokenDigest = (token: string) => sm3Hex(`govshare-session:${token}`)
 
 /** Creates a session and returns the bearer token (only its digest is stored). */
-export async function createSession(db: Executor, userId: string, now: Date, ip: string | null) {
+export async function createSession(db: Executor, userId: string, now: Date, ip: string | null, scope: 'full' | 'totp_enrollment' = 'full') {
   const token = randomToken(32)
-  await db.insertInto('sessions').values({ tokenHash: tokenDigest(token), userId, lastSeenAt: now, ip }).execute()
+  await db.insertInto('sessions').values({ tokenHash: tokenDigest(token), userId, lastSeenAt: now, ip, scope }).execute()
   return token
+}
+
+/** A session restricted to TOTP enrollment becomes a full one once the second factor is confirmed. */
+export async function widenSession(db: Executor, sessionId: string) {
+  await db.updateTable('sessions').set({ scope: 'full' }).where('id', '=', sessionId).execute()
 }
 
 /** The actor of a live token, or null when the token is unknown, revoked, idle too long or its user disabled. */
@@ -25,6 +30,7 @@ export async function resolveSession(db: Executor, token: string, now: Date, idl
       's.id as sessionId',
       's.lastSeenAt',
       's.revokedAt',
+      's.scope',
       'u.id as userId',
       'u.username',
       'u.name',
@@ -52,6 +58,7 @@ export async function resolveSession(db: Executor, token: string, now: Date, idl
     orgKind: row.orgKind,
     roles: Object.freeze(row.roles as Role[]),
     sessionId: row.sessionId,
+    ...(row.scope === 'totp_enrollment' && { totpEnrollmentOnly: true }),
   })
 }
 
@@ -59,7 +66,13 @@ export async function revokeSession(db: Executor, sessionId: string, now: Date) 
   await db.updateTable('sessions').set({ revokedAt: now }).where('id', '=', sessionId).where('revokedAt', 'is', null).execute()
 }
 
-/** Ends every session of a user (password reset, disable). */
-export async function revokeUserSessions(db: Executor, userId: string, now: Date) {
-  await db.updateTable('sessions').set({ revokedAt: now }).where('userId', '=', userId).where('revokedAt', 'is', null).execute()
+/** Ends every session of a user (password reset, disable), or every one but `keepSessionId` (own password change). */
+export async function revokeUserSessions(db: Executor, userId: string, now: Date, keepSessionId?: string) {
+  await db
+    .updateTable('sessions')
+    .set({ revokedAt: now })
+    .where('userId', '=', userId)
+    .where('revokedAt', 'is', null)
+    .$if(keepSessionId !== undefined, (qb) => qb.where('id', '!=', keepSessionId!))
+    .execute()
 }

@@ -1,4 +1,5 @@
 import { resolve } from 'node:path'
+import { parseDataKey } from '../crypto/sm4.ts'
 
 /** Every setting of the platform, read once from the environment (documented in README.md). */
 export interface Config {
@@ -14,11 +15,60 @@ export interface Config {
   sessionIdleMinutes: number
   logLevel: string
   bodyLimitBytes: number
+  /** Browser origins allowed to call the API cross-origin (CORS); empty = none. */
+  corsOrigins: readonly string[]
+  /** Strict-Transport-Security max-age in seconds; 0 = header not sent (set it when served over HTTPS). */
+  hstsMaxAgeSeconds: number
+  /** SM4 master key for data at rest (TOTP secrets, encrypted columns); null = not configured. */
+  dataKey: Buffer | null
+  /** TOTP is mandatory for approver and administrator roles (SPEC §8.2 S4). */
+  totpRequired: boolean
+  /** Failed logins per source IP per 15 minutes before 429 RATE_LIMITED. */
+  loginFailuresPerIp: number
+  /** Failed logins per username per hour before 429 RATE_LIMITED (on top of the 5-failure lockout). */
+  loginFailuresPerUser: number
+  /** How long a server process may serve a gateway call from its cached app, grant and entry (0–1000 ms). */
+  gatewayCacheMs: number
+}
+
+/** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
+export function parseOrigins(text: string | undefined): string[] {
+  const origins: string[] = []
+  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+    let url: URL
+    try {
+      url = new URL(part)
+    } catch {
+      throw new Error(`GOVSHARE_CORS_ORIGINS: ${part} is not an origin (scheme://host[:port])`)
+    }
+    if (!['http:', 'https:'].includes(url.protocol) || url.origin !== part.replace(/\/$/, '')) {
+      throw new Error(`GOVSHARE_CORS_ORIGINS: ${part} is not an origin (scheme://host[:port], no path)`)
+    }
+    origins.push(url.origin)
+  }
+  return origins
+}
+
+const positiveInt = (name: string, text: string | undefined, fallback: number) => {
+  const value = text === undefined || text === '' ? fallback : Number(text)
+  if (!Number.isInteger(value) || value < 0) throw new Error(`${name} must be a non-negative integer`)
+  return value
+}
+
+// A revoked grant or disabled app stops working in other processes within this time: keep it short.
+function gatewayCacheMs(text: string | undefined) {
+  const ms = positiveInt('GOVSHARE_GATEWAY_CACHE_MS', text, 1000)
+  if (ms > 1000) throw new Error('GOVSHARE_GATEWAY_CACHE_MS must be an integer from 0 to 1000')
+  return ms
 }
 
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const zone = env.GOVSHARE_NETWORK_ZONE ?? 'extranet'
   if (zone !== 'extranet' && zone !== 'intranet') throw new Error('GOVSHARE_NETWORK_ZONE must be extranet or intranet')
+  const totpRequired = (env.GOVSHARE_TOTP_REQUIRED ?? 'false') === 'true'
+  const dataKey = parseDataKey(env.GOVSHARE_DATA_KEY)
+  // Without a key no secret can be stored, so nobody who needs TOTP could ever log in.
+  if (totpRequired && !dataKey) throw new Error('GOVSHARE_TOTP_REQUIRED=true needs GOVSHARE_DATA_KEY')
   const demo = env.GOVSHARE_DEMO ?? 'auto'
   if (demo !== 'auto' && demo !== 'never') throw new Error('GOVSHARE_DEMO must be auto or never')
   return Object.freeze({
@@ -31,5 +81,12 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     sessionIdleMinutes: Number(env.GOVSHARE_SESSION_IDLE_MINUTES ?? 30),
     logLevel: env.LOG_LEVEL ?? 'info',
     bodyLimitBytes: Number(env.GOVSHARE_BODY_LIMIT_BYTES ?? 1_048_576),
+    corsOrigins: Object.freeze(parseOrigins(env.GOVSHARE_CORS_ORIGINS)),
+    hstsMaxAgeSeconds: positiveInt('GOVSHARE_HSTS_MAX_AGE', env.GOVSHARE_HSTS_MAX_AGE, 0),
+    dataKey,
+    totpRequired,
+    loginFailuresPerIp: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_IP', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_IP, 20),
+    loginFailuresPerUser: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_USER', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_USER, 10),
+    gatewayCacheMs: gatewayCacheMs(env.GOVSHARE_GATEWAY_CACHE_MS),
   })
 }

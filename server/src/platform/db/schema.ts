@@ -42,6 +42,8 @@ export interface SessionsTable {
   lastSeenAt: Timestamp
   revokedAt: Timestamp | null
   ip: string | null
+  /** 0014: 'totp_enrollment' sessions may only enroll TOTP (mandatory second factor not yet set up). */
+  scope: Generated<'full' | 'totp_enrollment'>
 }
 
 export interface WorkCalendarTable {
@@ -184,11 +186,13 @@ export interface ResourceVersionsTable {
 export interface CatalogChangeEventsTable {
   id: Generated<string>
   orgId: string
-  kind: 'law_revision' | 'function_change'
+  kind: 'law_revision' | 'function_change' | 'coordination_decision'
   occurredAt: Timestamp
   description: string
   createdBy: string
   createdAt: Generated<Date>
+  /** 0015: the coordination case whose binding decision opened the event (kind 'coordination_decision'). */
+  caseId: string | null
 }
 
 export interface CatalogReviewTasksTable {
@@ -205,7 +209,7 @@ export interface CatalogReviewTasksTable {
   createdAt: Generated<Date>
 }
 
-export interface Database extends SharingDatabase {
+export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase {
   orgs: OrgsTable
   users: UsersTable
   sessions: SessionsTable
@@ -227,6 +231,11 @@ export interface MountColumn {
   itemId: string
   column: string
   dataType: StoredItem['dataType']
+  /**
+   * Set when the column is stored SM4-encrypted (SPEC §8.3 S10; mounts/sealed-columns.ts): the key's
+   * fingerprint (never the key) and the column holding the keyed SM3 digest used for lookups.
+   */
+  sealed?: { keyId: string; digestColumn: string }
 }
 
 export interface MountsTable {
@@ -281,7 +290,8 @@ export interface MountFilesTable {
 
 export type ShareRequestStatus = 'pending' | 'need_more_info' | 'granted' | 'rejected' | 'withdrawn' | 'escalated'
 export type ShareMode = 'api' | 'table' | 'file'
-export type MaskingRule = 'none' | 'id_card' | 'phone' | 'name' | 'bank_card' | 'address' | 'birth_year' | 'sm3' | 'suppress'
+export type { MaskingRule } from '../../../../common/masking.ts'
+import type { MaskingRule } from '../../../../common/masking.ts'
 export type RowCondition = { eq: string | number | boolean } | { in: (string | number)[] } | { prefix: string } | { gte?: string | number; lte?: string | number }
 
 export interface ShareRequestsTable {
@@ -349,6 +359,9 @@ export interface GrantsTable {
   createdBy: string | null
   createdAt: Generated<Date>
   updatedAt: Generated<Date>
+  /** 0015: when and by whom the status last changed (suspend, resume, revoke). */
+  statusChangedAt: Timestamp | null
+  statusChangedBy: string | null
 }
 
 export interface UsageRecordsTable {
@@ -453,4 +466,51 @@ export interface SharingDatabase {
   appTokens: AppTokensTable
   callLogs: CallLogsTable
   rateCounters: RateCountersTable
+}
+
+// ---- security (0014) ----
+
+export interface UserTotpTable {
+  userId: string
+  /** SM4 ciphertext (platform/crypto/sm4.ts) of the base32 secret. */
+  secretCiphertext: string
+  confirmedAt: Timestamp | null
+  lastUsedStep: Generated<number>
+  createdAt: Generated<Date>
+}
+
+export interface LoginThrottleTable {
+  key: string
+  windowStart: Timestamp
+  failures: number
+}
+
+export interface SecurityDatabase {
+  userTotp: UserTotpTable
+  loginThrottle: LoginThrottleTable
+}
+
+// ---- audit archive (0013) ----
+
+/** One archived month of the audit chain (its events are in the file, see platform/audit/archive.ts). */
+export interface AuditArchivesTable {
+  id: Generated<number>
+  partitionName: string
+  rangeFrom: Timestamp
+  rangeTo: Timestamp
+  eventCount: number
+  firstId: number | null
+  lastId: number | null
+  prevHash: string
+  firstHash: string | null
+  lastHash: string
+  lastAt: Timestamp | null
+  fileName: string
+  fileSm3: string
+  fileBytes: number
+  archivedAt: Generated<Date>
+}
+
+export interface AuditArchiveDatabase {
+  auditArchives: AuditArchivesTable
 }

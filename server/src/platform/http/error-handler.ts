@@ -38,7 +38,10 @@ export const errorHandlerPlugin = fp(
       const send = (status: number, code: string, message: string, details?: ErrorDetail[]) =>
         reply.code(status).send({ error: { code, message, ...(details ? { details } : {}) } })
 
-      if (error instanceof AppError) return send(error.statusCode, error.code, error.message, error.details)
+      if (error instanceof AppError) {
+        if (error.headers) reply.headers(error.headers)
+        return send(error.statusCode, error.code, error.message, error.details)
+      }
       if (hasZodFastifySchemaValidationErrors(error)) {
         const details = error.validation.map((issue) => ({
           field: toFieldPath(issue.instancePath, error.validationContext),

@@ -10,6 +10,8 @@ export class AppError extends Error {
     readonly code: string,
     message: string,
     readonly details?: ErrorDetail[],
+    /** Response headers that belong to the error (e.g. Retry-After on a 429). */
+    readonly headers?: Readonly<Record<string, string>>,
   ) {
     super(message)
     this.name = 'AppError'
@@ -24,3 +26,6 @@ export const forbidden = (message = '无权执行此操作') => new AppError(403
 export const notFound = (what = '对象') => new AppError(404, 'NOT_FOUND', `${what}不存在或无权查看`)
 export const invalidState = (message: string) => new AppError(409, 'INVALID_STATE', message)
 export const conflict = (message: string) => new AppError(409, 'CONFLICT', message)
+/** 429 RATE_LIMITED with Retry-After (seconds, rounded up; API.md "Conventions"). */
+export const rateLimited = (message: string, retryAfterSeconds: number) =>
+  new AppError(429, 'RATE_LIMITED', message, undefined, { 'retry-after': String(Math.max(1, Math.ceil(retryAfterSeconds))) })

@@ -1,5 +1,5 @@
 import { PlusOutlined } from '@ant-design/icons'
-import { App, Button, Card, Checkbox, Form, Input, Modal, Radio, Select, Space, Table, Tag } from 'antd'
+import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tag } from 'antd'
 import { useMemo, useState } from 'react'
 import { ROLES, ROLE_LABELS, type Role } from '../../../../common/roles.ts'
 import { ApiError } from '../../api/client.ts'
@@ -37,6 +37,16 @@ export default function UsersPage() {
     editing?.mode === 'edit'
       ? { name: editing.user.name, roles: editing.user.roles, status: editing.user.status ?? 'active', mobile: editing.user.mobile ?? undefined }
       : { orgId: isSysAdmin ? undefined : me?.orgId, roles: ['REQUESTER' as const] }
+
+  // A lost phone: the user binds again at the next login (the server also ends the user's sessions).
+  const resetTotp = async (u: User) => {
+    try {
+      await updateUser(u.id, { resetTotp: true })
+      message.success(`已重置 ${u.name} 的两步验证，其登录已失效`)
+    } catch {
+      // the client showed the message
+    }
+  }
 
   const save = async () => {
     if (!editing) return
@@ -111,7 +121,29 @@ export default function UsersPage() {
               },
               { title: '状态', dataIndex: 'status', width: 80, render: (s?: string) => (s === 'disabled' ? <Tag>停用</Tag> : <Tag color="green">启用</Tag>) },
               { title: '最近登录', dataIndex: 'lastLoginAt', width: 170, render: (v?: string | null) => formatDateTime(v) },
-              { title: '操作', key: 'op', width: 80, render: (_: unknown, u) => <a onClick={() => open({ mode: 'edit', user: u })}>编辑</a> },
+              {
+                title: '操作',
+                key: 'op',
+                width: isSysAdmin ? 170 : 80,
+                render: (_: unknown, u) => (
+                  <Space size={12}>
+                    <a onClick={() => open({ mode: 'edit', user: u })}>编辑</a>
+                    {isSysAdmin ? (
+                      <Popconfirm
+                        title="重置两步验证"
+                        description={`清除 ${u.name} 绑定的身份验证器（如手机丢失）。其当前登录将失效，下次登录时重新绑定。`}
+                        okText="确认重置"
+                        cancelText="取消"
+                        okButtonProps={{ danger: true }}
+                        onConfirm={() => resetTotp(u)}
+                        overlayStyle={{ maxWidth: 320 }}
+                      >
+                        <a data-testid={`reset-totp-${u.username}`}>重置两步验证</a>
+                      </Popconfirm>
+                    ) : null}
+                  </Space>
+                ),
+              },
             ]}
           />
         )}

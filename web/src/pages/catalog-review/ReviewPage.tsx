@@ -9,6 +9,7 @@ import { StatusTag } from '../../components/Tags.tsx'
 import { WorkdayCountdown } from '../../components/WorkdayCountdown.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
+import { OneSourceAlert } from '../catalog/OneSourceAlert.tsx'
 import { type FieldRow, ITEM_DIFF_FIELDS, type ItemRow, diffItems, diffResource } from './diff.ts'
 
 const CHANGE_TAGS = { added: <Tag color="green">新增</Tag>, removed: <Tag color="red">删除</Tag>, changed: <Tag color="gold">修改</Tag>, same: null }
@@ -72,6 +73,7 @@ export default function ReviewPage() {
         </Space>
       }
     >
+      <OneSourceAlert warnings={pending.oneSourceWarnings} forReview />
       {published ? (
         <Alert
           type="info"

@@ -2,20 +2,25 @@ import { Alert, Button, Card, Input, Modal, Space, Table, Tabs, Tag } from 'antd
 import { useState } from 'react'
 import { Link, useNavigate, useParams, useSearchParams } from 'react-router-dom'
 import { type Resource, type Version, getResource, listVersions, submitResource, withdrawResource } from '../../api/catalog.ts'
+import { listGrants } from '../../api/sharing.ts'
+import { useAuth } from '../../auth/AuthProvider.tsx'
+import { allowedByRole } from '../../auth/permissions.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { StatusTag } from '../../components/Tags.tsx'
 import { WorkdayCountdown } from '../../components/WorkdayCountdown.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
+import { ApiGuideButton } from '../grants/ApiGuide.tsx'
 import { ItemsTable } from './ItemsTable.tsx'
+import { OneSourceAlert } from './OneSourceAlert.tsx'
 import { ResourceFacts } from './ResourceFacts.tsx'
+import { SampleData } from './SampleData.tsx'
 import { fieldLabel } from './fieldLabels.ts'
 
 /**
- * One catalog entry: metadata, items with their share types, version history. Buttons come from the
- * response's `actions` map (STYLE §11). Share-request ('申请') and call-guide ('调用说明') actions
- * join the bar when the sharing and gateway APIs report them in `actions`.
+ * One catalog entry: metadata, items with their share types, sample rows, version history. Buttons and
+ * the 样例数据 tab come from the response's `actions` map (STYLE §11).
  */
 export default function CatalogDetailPage() {
   const { id = '' } = useParams()
@@ -27,6 +32,18 @@ export default function CatalogDetailPage() {
   const [withdrawing, setWithdrawing] = useState(false)
   const [reason, setReason] = useState('')
   const [busy, setBusy] = useState(false)
+  const { user } = useAuth()
+  const roles = user?.roles ?? []
+  const canGuide = !!r?.actions.callGuide
+  // 不予共享 has nothing to apply for: a requester is offered coordination instead (not in the actions map).
+  const canCoordinate =
+    !!r && !!user && r.shareType === 3 && r.status === 'published' && r.providerOrgId !== user.orgId && allowedByRole(roles, 'sharing.case.create')
+  // The department's active API grant on this entry, if any: the call guide then shows its exact terms.
+  const lookGrant = canGuide && allowedByRole(roles, 'sharing.grant.list')
+  const grant = useAsync(
+    () => (lookGrant ? listGrants({ box: 'mine', resourceId: id, status: 'active', pageSize: 20 }, true).then((p) => p.items.find((g) => g.mode === 'api')) : Promise.resolve(undefined)),
+    [id, lookGrant],
+  )
 
   if (error) return <LoadError error={error} onRetry={reload} />
   if (loading && !r) return <Loading />
@@ -64,6 +81,12 @@ export default function CatalogDetailPage() {
       extra={
         <Space wrap>
           <Button onClick={() => navigate(-1)}>返回</Button>
+          {actions.request || canCoordinate ? (
+            <Button type="primary" onClick={() => navigate(`/share-requests/new?resourceId=${r.id}`)} data-testid="apply">
+              {actions.request ? '申请' : '申请协调'}
+            </Button>
+          ) : null}
+          {canGuide && !grant.loading ? <ApiGuideButton resourceId={r.id} grant={grant.data} /> : null}
           {actions.update ? (
             <Button onClick={() => navigate(`/catalog-edit/${r.id}`)}>{r.status === 'published' ? '修改（生成新版本）' : '编辑'}</Button>
           ) : null}
@@ -94,6 +117,7 @@ export default function CatalogDetailPage() {
           action={<Link to={`/catalog/${r.id}`}>查看当前版本</Link>}
         />
       ) : null}
+      <OneSourceAlert warnings={r.oneSourceWarnings} />
       {r.status === 'returned' && r.reviewComment ? (
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="主管部门退回修改" description={r.reviewComment} />
       ) : null}
@@ -102,6 +126,7 @@ export default function CatalogDetailPage() {
           items={[
             { key: 'facts', label: '基本信息', children: <ResourceFacts resource={r} /> },
             { key: 'items', label: `信息项（${r.items.length}）`, children: <ItemsTable items={r.items} /> },
+            ...(actions.sample && !historical ? [{ key: 'sample', label: '样例数据', children: <SampleData resourceId={r.id} /> }] : []),
             {
               key: 'versions',
               label: '版本历史',

@@ -1,5 +1,5 @@
 import { DownloadOutlined } from '@ant-design/icons'
-import { Button, Card, Col, Form, Input, Row, Select, Space, Table, Typography } from 'antd'
+import { Alert, Button, Card, Col, Form, Input, Row, Select, Space, Table, Typography } from 'antd'
 import { useEffect, useMemo, useState } from 'react'
 import { Link, useSearchParams } from 'react-router-dom'
 import { FORMAT_CLASSES, RESOURCE_STATUSES, SHARE_MODES, SHARE_TYPES, UPDATE_CYCLES } from '../../../../common/catalog.ts'
@@ -38,8 +38,14 @@ export default function CatalogSearchPage() {
   const orgs = useAsync(() => allOrganisations(), [])
   const orgOptions = (orgs.data ?? []).filter((o) => o.kind !== 'region').map((o) => ({ value: o.id, label: o.name }))
 
+  // More matches than the server counts: `total` is its cap, and only pages within it can be read.
+  const capped = !!data?.totalCapped && !loading
+  const totalText = (total: number) => (data?.totalCapped ? `共 ${total}+ 条` : `共 ${total} 条`)
+
   // A search-term problem (e.g. a single character) is shown under the search box.
   const qProblem = error instanceof ApiError ? error.details.find((d) => d.field === 'q')?.message : undefined
+  // A page beyond the capped results (an old link, a typed address): say so and offer the first page.
+  const pageProblem = error instanceof ApiError ? error.details.find((d) => d.field === 'page')?.message : undefined
 
   const update = (patch: Record<string, string | undefined>, keepPage = false) => {
     const next = new URLSearchParams(params)
@@ -118,7 +124,27 @@ export default function CatalogSearchPage() {
             </Form>
           </Card>
           <Card size="small">
-            {error && !qProblem ? (
+            {capped && !error ? (
+              <Alert
+                type="info"
+                showIcon
+                style={{ marginBottom: 12 }}
+                message={`检索结果超过 ${data?.total} 条，仅可翻阅前 ${data?.total} 条，请增加检索词或筛选条件`}
+                data-testid="search-capped"
+              />
+            ) : null}
+            {pageProblem ? (
+              <Alert
+                type="warning"
+                showIcon
+                message={pageProblem}
+                action={
+                  <Button size="small" onClick={() => update({})}>
+                    回到第一页
+                  </Button>
+                }
+              />
+            ) : error && !qProblem ? (
               <LoadError error={error} onRetry={reload} title="检索失败" />
             ) : (
               <Table<Resource>
@@ -135,7 +161,7 @@ export default function CatalogSearchPage() {
                   pageSize,
                   total: data?.total ?? 0,
                   showSizeChanger: true,
-                  showTotal: (total) => `共 ${total} 条`,
+                  showTotal: totalText,
                   onChange: (p, s) => update({ page: String(p), pageSize: String(s) }, true),
                 }}
                 columns={[

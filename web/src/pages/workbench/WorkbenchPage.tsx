@@ -13,11 +13,11 @@ import {
   PendingReviewsCard,
   UpdateTasksCard,
 } from './cards.tsx'
+import { EscalationsCard, IncomingRequestsCard, MyOpenRequestsCard, NeedInfoCard } from './sharingCards.tsx'
 
 /**
  * 工作台: the signed-in user's to-dos with their deadlines. Each card appears only for roles the
- * server's policy lets use its API. Share-request decisions and escalations join here when the
- * sharing API exists (a card per source, same shape).
+ * server's policy lets use its API.
  */
 export default function WorkbenchPage() {
   const { user } = useAuth()
@@ -27,6 +27,8 @@ export default function WorkbenchPage() {
   const now = beijing()
   const hasTodoSource =
     allowedByRole(roles, 'catalog.resource.review') ||
+    allowedByRole(roles, 'sharing.request.decide') ||
+    allowedByRole(roles, 'sharing.request.create') ||
     has('CATALOGER') ||
     allowedByRole(roles, 'catalog.review-task.list') ||
     allowedByRole(roles, 'calendar.day.update') ||
@@ -43,6 +45,26 @@ export default function WorkbenchPage() {
         </div>
       </Card>
       <Row gutter={[16, 16]}>
+        {allowedByRole(roles, 'sharing.request.decide') ? (
+          <Col xs={24}>
+            <IncomingRequestsCard />
+          </Col>
+        ) : null}
+        {allowedByRole(roles, 'sharing.request.authority-decide') ? (
+          <Col xs={24}>
+            <EscalationsCard />
+          </Col>
+        ) : null}
+        {allowedByRole(roles, 'sharing.request.resubmit') ? (
+          <Col xs={24} xl={12}>
+            <NeedInfoCard />
+          </Col>
+        ) : null}
+        {allowedByRole(roles, 'sharing.request.create') ? (
+          <Col xs={24} xl={12}>
+            <MyOpenRequestsCard />
+          </Col>
+        ) : null}
         {allowedByRole(roles, 'catalog.resource.review') ? (
           <Col xs={24} xl={24}>
             <PendingReviewsCard />

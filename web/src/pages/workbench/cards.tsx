@@ -1,7 +1,7 @@
 import { Button, Card, Input, List, Modal, Space, Table, Tag, Typography } from 'antd'
 import { useState } from 'react'
 import { Link } from 'react-router-dom'
-import { CHANGE_EVENT_KINDS } from '../../../../common/catalog.ts'
+import { CHANGE_EVENT_KIND_LABELS } from '../../../../common/catalog.ts'
 import { listAuditEvents } from '../../api/audit.ts'
 import { getYear } from '../../api/calendar.ts'
 import { type ReviewTask, completeReviewTask, listReviewTasks, searchResources } from '../../api/catalog.ts'
@@ -171,7 +171,7 @@ export function UpdateTasksCard({ overdueOnly }: { overdueOnly: boolean }) {
               dataIndex: 'eventKind',
               render: (kind: string, t) => (
                 <span>
-                  <Tag>{CHANGE_EVENT_KINDS[kind as keyof typeof CHANGE_EVENT_KINDS] ?? kind}</Tag>
+                  <Tag>{CHANGE_EVENT_KIND_LABELS[kind as keyof typeof CHANGE_EVENT_KIND_LABELS] ?? kind}</Tag>
                   <Typography.Text type="secondary" ellipsis style={{ maxWidth: 220 }}>
                     {t.eventDescription}
                   </Typography.Text>

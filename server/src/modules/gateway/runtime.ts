@@ -1,0 +1,68 @@
+import type { Db } from '../../platform/db/database.ts'
+import { findPublishedEntry } from '../catalog/index.ts'
+import { findDataSource, onMountsChanged } from '../mounts/index.ts'
+import { findGrantForCall, onGrantsChanged } from '../sharing/index.ts'
+import { appListeners } from './app-signal.ts'
+import { type AppCaller, accessTokenDigest, lookupAccessToken } from './apps.ts'
+import { CallJournal } from './call-journal.ts'
+import { GroupCounter } from './rate-limit.ts'
+import { TtlCache } from './ttl-cache.ts'
+
+type Entry = Awaited<ReturnType<typeof findPublishedEntry>>
+type GrantLookup = Awaited<ReturnType<typeof findGrantForCall>>
+type DataSource = Awaited<ReturnType<typeof findDataSource>>
+type TokenLookup = Awaited<ReturnType<typeof lookupAccessToken>>
+
+/** Per server instance: the gateway's caches, its shared-counter batcher and its call journal. */
+export class GatewayRuntime {
+  readonly counter: GroupCounter
+  readonly journal: CallJournal
+  private readonly tokens: TtlCache<TokenLookup>
+  private readonly entries: TtlCache<Entry>
+  private readonly grants: TtlCache<GrantLookup>
+  private readonly sources: TtlCache<DataSource>
+  private readonly unsubscribe: (() => void)[]
+
+  constructor(
+    private readonly db: Db,
+    cacheMs: number,
+  ) {
+    this.counter = new GroupCounter(db)
+    this.journal = new CallJournal(db)
+    this.tokens = new TtlCache(cacheMs)
+    this.entries = new TtlCache(cacheMs)
+    this.grants = new TtlCache(cacheMs)
+    this.sources = new TtlCache(cacheMs)
+    const clearApps = () => this.tokens.clear()
+    appListeners.add(clearApps)
+    this.unsubscribe = [() => appListeners.delete(clearApps), onGrantsChanged(() => this.grants.clear()), onMountsChanged(() => this.sources.clear())]
+  }
+
+  /** The app behind a live access token, or null (expiry checked on every call against `now`). */
+  async resolveApp(token: string, now: Date): Promise<AppCaller | null> {
+    // Keyed by the token's digest: the cache never holds a usable bearer token.
+    const digest = accessTokenDigest(token)
+    const found = await this.tokens.get(digest, () => lookupAccessToken(this.db, digest))
+    if (!found || found.status !== 'active' || found.expiresAt <= now) return null
+    return found.caller
+  }
+
+  entry(resourceId: string) {
+    return this.entries.get(resourceId, () => findPublishedEntry(this.db, resourceId))
+  }
+
+  /** Only a usable grant is kept: a new grant, or a refusal's reason, is always read fresh. */
+  grant(consumerOrgId: string, resourceId: string, today: string) {
+    return this.grants.get(`${consumerOrgId}:${resourceId}:${today}`, () => findGrantForCall(this.db, consumerOrgId, resourceId, today), (g) => !!g.usable)
+  }
+
+  source(resourceId: string, fresh = false) {
+    if (fresh) this.sources.clear()
+    return this.sources.get(resourceId, () => findDataSource(this.db, resourceId), (s) => !!(s.table || s.api))
+  }
+
+  async close() {
+    for (const off of this.unsubscribe) off()
+    await this.journal.idle()
+  }
+}

@@ -1,0 +1,52 @@
+import { sql } from 'kysely'
+import type { Ctx } from '../../platform/context.ts'
+import { recordAudit } from '../../platform/audit/record.ts'
+import { MASKING_LABELS, defaultMaskingFor, maskValue } from '../../platform/masking/masking.ts'
+import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
+import { AppError, notFound } from '../../platform/http/errors.ts'
+import { findVisibleResource } from '../catalog/index.ts'
+import { findActiveTableMount, openSealedValue, sealerFor } from '../mounts/index.ts'
+
+/** Rows a catalog reader sees before applying: enough to judge the data, never enough to use it. */
+export const SAMPLE_ROWS = 5
+
+const noSample = (message: string) => new AppError(409, 'NO_SAMPLE', message)
+
+/**
+ * Sample rows of a published 无条件共享 entry for the catalog page (SPEC §7.4 "a sample (masked) for 无条件
+ * entries"): the first rows of its mounted table, every item masked by its default rule, sealed columns
+ * decrypted first. The read is a data access, so it is audited like a gateway call.
+ */
+export async function readSample(ctx: Ctx, resourceId: string) {
+  const entry = await findVisibleResource(ctx.db, resourceId, ctx.actor)
+  if (!entry) throw notFound('目录')
+  if (!entry.isPublished || entry.shareType !== 1) throw noSample('只有已发布的无条件共享目录提供样例数据；有条件共享的数据请提交共享申请')
+  if (ctx.config.networkZone === 'extranet' && (entry.secret || entry.items.some((item) => item.secret))) {
+    throw new AppError(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不提供涉密信息资源或涉密信息项的数据')
+  }
+  const mount = await findActiveTableMount(ctx.db, resourceId)
+  if (!mount) throw noSample('该目录尚未挂接库表数据，暂无样例')
+  const columnOf = new Map(mount.columns.map((column) => [column.itemId, column]))
+  const shown = entry.items
+    .filter((item) => item.shareType === 1 && columnOf.has(item.id))
+    .map((item) => ({ item, key: item.nameEn ?? item.name, column: columnOf.get(item.id)!, rule: defaultMaskingFor(item) }))
+  const { rows } = await sql<Record<string, unknown>>`select ${sql.join(shown.map(({ column }, i) => sql`${sql.ref(column.column)} as ${sql.raw(`c${i}`)}`))}
+    from ${sql.table(mount.tableName)} order by _line limit ${SAMPLE_ROWS}`.execute(ctx.db)
+  const pseudonymKey = `${await pseudonymSecret(ctx.db)}:sample`
+  const sealers = shown.map(({ column }) => (column.sealed ? sealerFor(column, ctx.config.dataKey) : null))
+  const masked = rows.map((row) =>
+    Object.fromEntries(
+      shown.map(({ key, column, rule }, i) => {
+        const value = sealers[i] ? openSealedValue(sealers[i], resourceId, column, row[`c${i}`]) : row[`c${i}`]
+        const out = maskValue(rule, value ?? null, pseudonymKey)
+        return [key, out === null || out === undefined ? null : String(out)]
+      }),
+    ),
+  )
+  await recordAudit(ctx.db, ctx, { action: 'gateway.sample.read', objectType: 'resource', objectId: resourceId, detail: { rows: masked.length } })
+  return {
+    items: shown.map(({ item, key, rule }) => ({ name: item.name, nameEn: key, masking: rule, maskingLabel: MASKING_LABELS[rule] })),
+    rows: masked,
+    lastDataTime: mount.lastDataTime,
+  }
+}

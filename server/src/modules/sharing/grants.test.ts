@@ -1,0 +1,68 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import { buildWorld, publishResource, refreshTokens } from '../../testing/factories.ts'
+import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
+
+describe('binding coordination decisions and grant status changes', () => {
+  let t: TestApp
+  let w: Awaited<ReturnType<typeof buildWorld>>
+  before(async () => {
+    t = await buildTestApp()
+    w = await buildWorld(t.db)
+  })
+  after(() => t.close())
+
+  test('a reclassification decision opens a catalog change task for the provider, due in 15 working days', async () => {
+    const resource = await publishResource(t, w.tokens, { name: '社会组织年检信息（协调）' })
+    const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '开展社会组织联合监管需要该数据' } })
+    assert.equal(opened.status, 201, JSON.stringify(opened.body))
+    const decided = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
+      token: w.tokens.authAdmin,
+      body: { decision: 'reclassify', text: '经协调，年检结论信息项调整为无条件共享' },
+    })
+    assert.equal(decided.status, 200, JSON.stringify(decided.body))
+    const tasks = await t.request('GET', '/api/v1/catalog/review-tasks', { token: w.tokens.cataloger })
+    assert.equal(tasks.status, 200, JSON.stringify(tasks.body))
+    const task = tasks.body.items.find((x: any) => x.resourceId === resource.id)
+    assert.ok(task, JSON.stringify(tasks.body))
+    assert.equal(task.eventKind, 'coordination_decision')
+    assert.match(task.eventDescription, /年检结论/)
+    // 2026-03-02 (Monday) + 15 working days = 2026-03-23.
+    assert.equal(task.dueDate, '2026-03-23')
+    const event = await t.db.selectFrom('catalogChangeEvents').select(['orgId', 'caseId']).where('caseId', '=', opened.body.id).executeTakeFirstOrThrow()
+    assert.equal(event.orgId, w.deptA.id)
+    // The requester's department is not the provider: it gets no task.
+    const other = await t.request('GET', '/api/v1/catalog/review-tasks', { token: w.tokens.catalogerB })
+    assert.ok(!other.body.items.some((x: any) => x.resourceId === resource.id))
+  })
+
+  test('uphold_refusal creates no catalog task', async () => {
+    const resource = await publishResource(t, w.tokens, { name: '社会组织处罚信息（协调）' })
+    const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '需要' } })
+    await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, { token: w.tokens.authAdmin, body: { decision: 'uphold_refusal', text: '维持' } })
+    const events = await t.db.selectFrom('catalogChangeEvents').select('id').where('caseId', '=', opened.body.id).execute()
+    assert.equal(events.length, 0)
+  })
+
+  test('resuming a suspended grant past its validity is refused', async () => {
+    const resource = await publishResource(t, w.tokens, { name: '社会组织登记信息（暂停）', items: [
+      { name: '统一社会信用代码', nameEn: 'uscc', dataType: 'C', length: 18, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: true, isTimestamp: false, basicItem: false },
+    ], shareCondition: undefined, shareBasis: undefined })
+    const granted = await t.request('POST', '/api/v1/share-requests', {
+      token: w.tokens.requester,
+      body: { resourceId: resource.id, itemIds: [resource.items[0].id], purpose: '业务协同', dutyBasis: '联合监管', mode: 'api', validUntil: '2026-03-10' },
+    })
+    const grantId = granted.body.grantId
+    assert.equal((await t.request('POST', `/api/v1/grants/${grantId}/suspend`, { token: w.tokens.approver, body: { reason: '安全事件' } })).status, 200)
+    t.clock.set('2026-03-11T02:00:00Z')
+    try {
+      await refreshTokens(t.db, w, t.clock.now())
+      const res = await t.request('POST', `/api/v1/grants/${grantId}/resume`, { token: w.tokens.approver, body: { reason: '恢复' } })
+      assert.equal(res.status, 409)
+      assert.match(res.body.error.message, /有效期/)
+    } finally {
+      t.clock.set('2026-03-02T02:00:00Z')
+      await refreshTokens(t.db, w, t.clock.now())
+    }
+  })
+})

@@ -1,0 +1,248 @@
+import { Alert, Button, Card, DatePicker, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd'
+import type { Dayjs } from 'dayjs'
+import { useState } from 'react'
+import { type Item, getResource } from '../../api/catalog.ts'
+import { ApiError } from '../../api/client.ts'
+import { type MaskingRule, type ShareRequest, authorityDecide, decideShareRequest, previewMasking, requestMoreInfo } from '../../api/sharing.ts'
+import { LoadError, Loading } from '../../components/States.tsx'
+import { useAsync } from '../../hooks/useAsync.ts'
+import { dayjs, formatDate } from '../../lib/dates.ts'
+import { MASKING_LABELS, MASKING_RULES, defaultMaskingFor, sampleValue } from '../../lib/masking.ts'
+
+type Op = 'eq' | 'in' | 'prefix' | 'range'
+interface FilterRow {
+  key: string
+  op: Op
+  value: string
+  to: string
+}
+const OP_LABELS: Record<Op, string> = { eq: '等于', in: '属于（逗号分隔）', prefix: '以…开头', range: '区间' }
+
+function toRowFilter(rows: FilterRow[]) {
+  const filter: Record<string, unknown> = {}
+  for (const row of rows) {
+    if (!row.key || (!row.value && !row.to)) continue
+    if (row.op === 'eq') filter[row.key] = { eq: row.value }
+    else if (row.op === 'in') filter[row.key] = { in: row.value.split(/[,，、]/).map((v) => v.trim()).filter(Boolean) }
+    else if (row.op === 'prefix') filter[row.key] = { prefix: row.value }
+    else filter[row.key] = { ...(row.value ? { gte: row.value } : {}), ...(row.to ? { lte: row.to } : {}) }
+  }
+  return filter
+}
+
+/**
+ * The provider's decision (or the authority's direct grant): which requested items to grant, the
+ * masking rule of each (with a preview on a made-up value), a row filter and the validity; or a
+ * refusal with its mandatory reason, or a request for 补正.
+ */
+export function DecisionForm({ request, as, onDone }: { request: ShareRequest; as: 'provider' | 'authority'; onDone: () => void }) {
+  const resource = useAsync(() => getResource(request.resourceId, request.resourceVersion), [request.resourceId, request.resourceVersion])
+  const [ticked, setTicked] = useState<string[]>(request.itemIds)
+  const [masking, setMasking] = useState<Record<string, MaskingRule>>({})
+  const [filters, setFilters] = useState<FilterRow[]>([])
+  const [validUntil, setValidUntil] = useState<Dayjs>(dayjs(request.validUntil))
+  const [comment, setComment] = useState('')
+  const [problems, setProblems] = useState<string[]>([])
+  const [busy, setBusy] = useState(false)
+  const [dialog, setDialog] = useState<'reject' | 'info' | 'extend' | null>(null)
+  const [dialogText, setDialogText] = useState('')
+  const [extendDays, setExtendDays] = useState(5)
+
+  if (resource.error) return <LoadError error={resource.error} onRetry={resource.reload} title="目录信息加载失败" />
+  if (!resource.data) return <Loading height={160} />
+  const requested = resource.data.items.filter((item) => request.itemIds.includes(item.id))
+  const ruleOf = (item: Item) => masking[item.id] ?? defaultMaskingFor(item)
+  const keyed = requested.filter((i) => i.nameEn)
+
+  const run = async (action: () => Promise<unknown>) => {
+    setBusy(true)
+    setProblems([])
+    try {
+      await action()
+      setDialog(null)
+      onDone()
+    } catch (error) {
+      if (error instanceof ApiError) setProblems(error.details.length > 0 ? error.details.map((d) => d.message) : [error.message])
+    } finally {
+      setBusy(false)
+    }
+  }
+
+  const terms = () => ({
+    itemIds: ticked,
+    masking: Object.fromEntries(requested.filter((i) => ticked.includes(i.id)).map((i) => [i.id, ruleOf(i)])),
+    ...(filters.length > 0 ? { rowFilter: toRowFilter(filters) as never } : {}),
+    validUntil: validUntil.format('YYYY-MM-DD'),
+  })
+  const approve = () =>
+    run(() =>
+      as === 'provider'
+        ? decideShareRequest(request.id, { decision: 'approve', ...terms(), ...(comment.trim() ? { reason: comment.trim() } : {}) })
+        : authorityDecide(request.id, { decision: 'grant', ...terms(), ...(comment.trim() ? { comment: comment.trim() } : {}) }),
+    )
+
+  return (
+    <Card size="small" title={as === 'provider' ? '审批' : '督办决定'} data-testid="decision-form">
+      <Typography.Paragraph type="secondary">
+        可取消勾选不予提供的信息项、为每项选择脱敏规则、限定提供的数据范围（行过滤）或缩短有效期；申请人将看到与申请的差异。
+      </Typography.Paragraph>
+      <Table<Item>
+        rowKey="id"
+        size="small"
+        dataSource={requested}
+        pagination={false}
+        data-testid="decision-items"
+        rowSelection={{ selectedRowKeys: ticked, onChange: (keys) => setTicked(keys as string[]) }}
+        columns={[
+          { title: '信息项', dataIndex: 'name', width: 180 },
+          { title: '英文名', dataIndex: 'nameEn', width: 160, render: (v: string | null) => <span className="mono">{v ?? '—'}</span> },
+          {
+            title: '脱敏规则',
+            key: 'masking',
+            width: 230,
+            render: (_: unknown, item) => (
+              <Select<MaskingRule>
+                size="small"
+                style={{ width: 210 }}
+                disabled={!ticked.includes(item.id)}
+                value={ruleOf(item)}
+                onChange={(rule) => setMasking((m) => ({ ...m, [item.id]: rule }))}
+                options={MASKING_RULES.map((rule) => ({ value: rule, label: MASKING_LABELS[rule] }))}
+                data-testid={`masking-${item.nameEn ?? item.id}`}
+              />
+            ),
+          },
+          { title: '效果预览（示例数据）', key: 'preview', render: (_: unknown, item) => (ticked.includes(item.id) ? <MaskPreview item={item} rule={ruleOf(item)} /> : <Tag>不提供</Tag>) },
+        ]}
+      />
+      <div style={{ marginTop: 16 }}>
+        <Typography.Text strong>数据范围（行过滤，条件之间为“且”）</Typography.Text>
+        {filters.map((row, index) => (
+          <Space key={index} style={{ display: 'flex', marginTop: 8 }} wrap>
+            <Select
+              style={{ width: 220 }}
+              placeholder="信息项"
+              value={row.key || undefined}
+              onChange={(key: string) => setFilters((f) => f.map((r, i) => (i === index ? { ...r, key } : r)))}
+              options={keyed.map((i) => ({ value: i.nameEn!, label: `${i.name}（${i.nameEn}）` }))}
+            />
+            <Select<Op>
+              style={{ width: 160 }}
+              value={row.op}
+              onChange={(op) => setFilters((f) => f.map((r, i) => (i === index ? { ...r, op } : r)))}
+              options={(Object.keys(OP_LABELS) as Op[]).map((op) => ({ value: op, label: OP_LABELS[op] }))}
+            />
+            <Input
+              style={{ width: 200 }}
+              placeholder={row.op === 'range' ? '最小值' : '值'}
+              value={row.value}
+              onChange={(e) => setFilters((f) => f.map((r, i) => (i === index ? { ...r, value: e.target.value } : r)))}
+            />
+            {row.op === 'range' ? (
+              <Input style={{ width: 200 }} placeholder="最大值" value={row.to} onChange={(e) => setFilters((f) => f.map((r, i) => (i === index ? { ...r, to: e.target.value } : r)))} />
+            ) : null}
+            <Button type="link" danger onClick={() => setFilters((f) => f.filter((_, i) => i !== index))}>
+              移除
+            </Button>
+          </Space>
+        ))}
+        <div style={{ marginTop: 8 }}>
+          <Button size="small" type="dashed" disabled={keyed.length === 0} onClick={() => setFilters((f) => [...f, { key: '', op: 'eq', value: '', to: '' }])}>
+            添加条件
+          </Button>
+          <span className="muted" style={{ marginInlineStart: 8 }}>
+            不添加条件则提供全部数据行
+          </span>
+        </div>
+      </div>
+      <Space style={{ marginTop: 16 }} wrap align="start">
+        <div>
+          <div style={{ marginBottom: 4 }}>有效期至（可缩短，不晚于 {formatDate(request.validUntil)}）</div>
+          <DatePicker
+            allowClear={false}
+            value={validUntil}
+            onChange={(d) => d && setValidUntil(d)}
+            format="YYYY年M月D日"
+            disabledDate={(d) => d.isAfter(dayjs(request.validUntil), 'day') || d.isBefore(dayjs(), 'day')}
+            style={{ width: 180 }}
+            data-testid="decision-valid-until"
+          />
+        </div>
+        <div style={{ width: 520, maxWidth: '100%' }}>
+          <div style={{ marginBottom: 4 }}>{as === 'provider' ? '审批意见（可选）' : '督办意见（可选）'}</div>
+          <Input.TextArea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} placeholder="如：同意，身份证号按规则脱敏后提供" data-testid="decision-comment" />
+        </div>
+      </Space>
+      {problems.length > 0 ? <Alert type="error" showIcon style={{ marginTop: 12 }} message="未能提交" description={problems.join('；')} data-testid="decision-error" /> : null}
+      <Space style={{ marginTop: 16 }} wrap>
+        <Button type="primary" loading={busy && !dialog} disabled={ticked.length === 0} onClick={approve} data-testid="approve">
+          {as === 'provider' ? (ticked.length < requested.length ? `同意部分信息项（${ticked.length}/${requested.length}）` : '同意授权') : '直接授权'}
+        </Button>
+        {as === 'provider' ? (
+          <>
+            <Button danger onClick={() => setDialog('reject')} data-testid="reject">
+              拒绝
+            </Button>
+            {request.actions.requestInfo ? (
+              <Button onClick={() => setDialog('info')} data-testid="request-info">
+                要求补正
+              </Button>
+            ) : null}
+          </>
+        ) : (
+          <Button onClick={() => setDialog('extend')} data-testid="extend">
+            延期一次
+          </Button>
+        )}
+      </Space>
+      <Modal
+        title={dialog === 'reject' ? '拒绝申请' : dialog === 'info' ? '要求补正' : '延期办理'}
+        open={!!dialog}
+        onCancel={() => setDialog(null)}
+        okText={dialog === 'reject' ? '确认拒绝' : '确定'}
+        okButtonProps={{ danger: dialog === 'reject', disabled: dialog !== 'extend' && !dialogText.trim(), ...{ 'data-testid': 'dialog-ok' } }}
+        confirmLoading={busy}
+        onOk={() =>
+          run(() =>
+            dialog === 'reject'
+              ? decideShareRequest(request.id, { decision: 'reject', reason: dialogText.trim() })
+              : dialog === 'info'
+                ? requestMoreInfo(request.id, dialogText.trim())
+                : authorityDecide(request.id, { decision: 'extend', extendWorkdays: extendDays, ...(dialogText.trim() ? { comment: dialogText.trim() } : {}) }),
+          )
+        }
+      >
+        {dialog === 'extend' ? (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <span>延长提供部门的答复期限（每个申请只能延期一次）：</span>
+            <InputNumber min={1} max={15} value={extendDays} onChange={(v) => setExtendDays(v ?? 5)} addonAfter="个工作日" />
+          </Space>
+        ) : (
+          <p className="muted">{dialog === 'reject' ? '拒绝须说明理由和依据，申请人可据此提请协调：' : '补正期间暂停计时，每个申请只能要求补正一次。请说明需要补充的材料：'}</p>
+        )}
+        <Input.TextArea
+          rows={3}
+          style={{ marginTop: 8 }}
+          value={dialogText}
+          onChange={(e) => setDialogText(e.target.value)}
+          maxLength={2000}
+          placeholder={dialog === 'reject' ? '如：申请用途不足以支持获取个人敏感信息，请明确具体履职事项和法律依据' : dialog === 'info' ? '如：请补充政策文件文号及使用范围' : '督办意见（可选）'}
+          data-testid="dialog-text"
+        />
+      </Modal>
+    </Card>
+  )
+}
+
+/** `370702199001011234 → 370702********1234`, computed by the server's masking code. */
+export function MaskPreview({ item, rule }: { item: Pick<Item, 'name' | 'dataType'>; rule: MaskingRule }) {
+  const sample = sampleValue(item)
+  const input = typeof sample === 'boolean' ? String(sample) : sample
+  const { data, error } = useAsync(() => previewMasking(rule, [input]), [rule, item.name])
+  const masked = data?.values[0]
+  return (
+    <span className="mono" data-testid="mask-preview">
+      {String(input)} → {error ? '预览失败' : data ? (masked === null ? '（空）' : String(masked)) : '…'}
+    </span>
+  )
+}
