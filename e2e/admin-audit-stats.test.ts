@@ -101,6 +101,23 @@ describe('系统管理, 审计 and 统计 pages', () => {
     assert.deepEqual(admin.problems, [])
   })
 
+  test('SYS_ADMIN sets the reply deadline on 参数设置, choosing among its allowed values', async () => {
+    const { page } = admin
+    await page.getByTestId('main-menu').getByText('参数设置').click()
+    const card = page.locator('[data-parameter="sharing.providerReplyWorkdays"]')
+    await card.getByText('未修改（使用默认值）').waitFor()
+    await card.locator('.ant-select').click()
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '5 个工作日' }).click()
+    await card.getByText('已改动（默认 10）').waitFor()
+    await settled(page)
+    await assertChineseUi(page, 'parameters')
+    await screenshot(page, '43-admin-parameters')
+    await card.locator('.ant-select').click()
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '10 个工作日（默认）' }).click()
+    await card.getByText('已改动（默认 10）').waitFor({ state: 'detached' })
+    assert.deepEqual(admin.problems, [])
+  })
+
   test('the auditor searches the audit trail and verifies the hash chain', async () => {
     const { page, context, problems } = await openConsole(browser, server.baseUrl)
     await login(page, 'auditor')
@@ -115,6 +132,10 @@ describe('系统管理, 审计 and 统计 pages', () => {
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="单位"]').click()
     await page.getByRole('button', { name: /查\s*询/ }).click()
     await events.locator('.ant-table-row', { hasText: '新增单位' }).first().waitFor()
+    // The auditor exports what the filter shows (the export is itself an audited event).
+    await page.getByRole('button', { name: /导出当前查询结果/ }).hover()
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('Excel（.xlsx）').click()])
+    assert.match(download.suggestedFilename(), /\.xlsx$/)
     await page.getByRole('button', { name: /重\s*置/ }).click()
     await settled(page)
     await assertChineseUi(page, 'audit')

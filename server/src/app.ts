@@ -18,6 +18,7 @@ import { gatewayModule } from './modules/gateway/index.ts'
 import { identityModule } from './modules/identity/index.ts'
 import { mountsModule } from './modules/mounts/index.ts'
 import { orgsModule } from './modules/orgs/index.ts'
+import { parametersModule } from './modules/parameters/index.ts'
 import { sharingModule } from './modules/sharing/index.ts'
 import { authPlugin } from './platform/auth/plugin.ts'
 import type { Config } from './platform/config/config.ts'
@@ -108,6 +109,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(identityModule, { prefix })
   await app.register(orgsModule, { prefix })
   await app.register(calendarModule, { prefix })
+  await app.register(parametersModule, { prefix })
   await app.register(catalogModule, { prefix })
   await app.register(mountsModule, { prefix })
   await app.register(sharingModule, { prefix })

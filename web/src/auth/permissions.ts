@@ -6,6 +6,7 @@ import { gatewayRules } from '../../../server/src/modules/gateway/policy.ts'
 import { identityRules } from '../../../server/src/modules/identity/policy.ts'
 import { mountRules } from '../../../server/src/modules/mounts/policy.ts'
 import { orgRules } from '../../../server/src/modules/orgs/policy.ts'
+import { parameterRules } from '../../../server/src/modules/parameters/policy.ts'
 import { sharingRules } from '../../../server/src/modules/sharing/policy.ts'
 
 /**
@@ -19,6 +20,7 @@ const RULES: Record<string, { roles: readonly Role[] | 'any-user' }> = {
   ...identityRules,
   ...orgRules,
   ...calendarRules,
+  ...parameterRules,
   ...catalogRules,
   ...auditRules,
   ...mountRules,
@@ -30,6 +32,7 @@ export type PolicyAction =
   | keyof typeof identityRules
   | keyof typeof orgRules
   | keyof typeof calendarRules
+  | keyof typeof parameterRules
   | keyof typeof catalogRules
   | keyof typeof auditRules
   | keyof typeof mountRules

@@ -5,6 +5,7 @@ import {
   AuditOutlined,
   BarChartOutlined,
   CalendarOutlined,
+  ControlOutlined,
   ClusterOutlined,
   DashboardOutlined,
   CloudUploadOutlined,
@@ -90,6 +91,7 @@ export const NAV: NavItem[] = [
       { key: 'admin-orgs', label: '单位管理', icon: <ClusterOutlined />, path: '/admin/orgs', anyOf: ['orgs.org.create'] },
       { key: 'admin-users', label: '用户与角色', icon: <TeamOutlined />, path: '/admin/users', anyOf: ['identity.user.list'] },
       { key: 'admin-calendar', label: '工作日历', icon: <CalendarOutlined />, path: '/admin/calendar', anyOf: ['calendar.day.update'] },
+      { key: 'admin-parameters', label: '参数设置', icon: <ControlOutlined />, path: '/admin/parameters', anyOf: ['parameter.list'] },
     ],
   },
 ]

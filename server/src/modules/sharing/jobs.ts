@@ -41,7 +41,7 @@ export async function escalateOverdueRequests(db: Db, now: Date): Promise<number
 /** SPEC §7.1: warn at due − 2 working days (recorded on the request's timeline and shown on the workbench). */
 export async function warnDueSoon(db: Db, now: Date): Promise<number> {
   const today = beijingDateTime(now).date
-  const warnDays = await numberParameter(db, 'sharing.warnBeforeWorkdays', 2)
+  const warnDays = await numberParameter(db, 'sharing.warnBeforeWorkdays')
   const horizon = await addWorkdays(db, today, warnDays)
   return db.transaction().execute(async (trx) => {
     const due = await trx

@@ -25,8 +25,7 @@ import {
 } from './queries.ts'
 import { type AuthorityDecisionBody, type CreateRequestBody, type DecisionBody, REQUEST_STATUS_LABELS, type RequestListQuery, type ShareRequestOut } from './schemas.ts'
 
-// SPEC §7.1 defaults; each is a platform parameter.
-const DEFAULT_REPLY_WORKDAYS = 10
+// SPEC §7.1: the one extension the authority may grant an overdue request.
 const DEFAULT_EXTENSION_WORKDAYS = 5
 
 const today = (ctx: Ctx) => beijingDateTime(ctx.now()).date
@@ -124,7 +123,7 @@ export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
     const now = ctx.now()
     if (body.validUntil < today(ctx)) throw fieldError('validUntil', '有效期不能早于今天')
     const immediate = entry.shareType === 1
-    const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays', DEFAULT_REPLY_WORKDAYS)
+    const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays')
     const deadline = immediate ? null : await workdayDeadline(trx, now, replyDays)
     const row = {
       no: await nextRequestNo(trx, today(ctx)),

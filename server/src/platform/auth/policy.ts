@@ -5,6 +5,7 @@ import { gatewayRules } from '../../modules/gateway/policy.ts'
 import { identityRules } from '../../modules/identity/policy.ts'
 import { mountRules } from '../../modules/mounts/policy.ts'
 import { orgRules } from '../../modules/orgs/policy.ts'
+import { parameterRules } from '../../modules/parameters/policy.ts'
 import { sharingRules } from '../../modules/sharing/policy.ts'
 import { forbidden } from '../http/errors.ts'
 import type { Actor } from './actor.ts'
@@ -15,6 +16,7 @@ export const POLICY: Readonly<Rules> = Object.freeze({
   ...identityRules,
   ...orgRules,
   ...calendarRules,
+  ...parameterRules,
   ...catalogRules,
   ...mountRules,
   ...sharingRules,

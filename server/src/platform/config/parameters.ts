@@ -1,8 +1,32 @@
 import type { Executor } from '../db/database.ts'
 
-/** A numeric platform parameter (SPEC §7.1: every clock is a parameter), or its default. */
-export async function numberParameter(db: Executor, key: string, fallback: number): Promise<number> {
+/**
+ * Tenant parameters (SPEC §7.1: every clock is a parameter): the known keys, their defaults and the
+ * values the system administrator may choose. The table `parameters` holds only the values changed
+ * from these defaults.
+ */
+export const PARAMETERS = {
+  'sharing.providerReplyWorkdays': {
+    label: '有条件共享答复时限（工作日）',
+    description: '提供部门答复有条件共享申请的期限，从申请提交起算；国发〔2016〕51号为 10 个工作日，部分地方办法为 5 个工作日',
+    default: 10,
+    allowed: [5, 10],
+  },
+  'sharing.warnBeforeWorkdays': {
+    label: '到期提醒提前量（工作日）',
+    description: '有条件共享申请到期前几个工作日提醒提供部门审批人',
+    default: 2,
+    allowed: [1, 2, 3],
+  },
+} as const satisfies Record<string, { label: string; description: string; default: number; allowed: readonly number[] }>
+
+export type ParameterKey = keyof typeof PARAMETERS
+
+export const isParameterKey = (key: string): key is ParameterKey => Object.hasOwn(PARAMETERS, key)
+
+/** A parameter's value: the administrator's choice, or its default. */
+export async function numberParameter(db: Executor, key: ParameterKey): Promise<number> {
   const row = await db.selectFrom('parameters').select('value').where('key', '=', key).executeTakeFirst()
   const value = Number(row?.value)
-  return Number.isFinite(value) && row ? value : fallback
+  return row && (PARAMETERS[key].allowed as readonly number[]).includes(value) ? value : PARAMETERS[key].default
 }

@@ -1,9 +1,10 @@
 import { CheckCircleFilled, CloseCircleFilled, SafetyOutlined } from '@ant-design/icons'
-import { AutoComplete, Button, Card, DatePicker, Descriptions, Form, Input, Select, Space, Table, Tag } from 'antd'
+import { DownloadOutlined } from '@ant-design/icons'
+import { AutoComplete, Button, Card, DatePicker, Descriptions, Dropdown, Form, Input, Select, Space, Table, Tag } from 'antd'
 import type { Dayjs } from 'dayjs'
 import { useMemo, useState } from 'react'
 import { useSearchParams } from 'react-router-dom'
-import { type AuditEvent, type AuditFilter, type ChainVerification, listAuditEvents, verifyChain } from '../../api/audit.ts'
+import { type AuditEvent, type AuditFilter, type ChainVerification, exportAuditEvents, listAuditEvents, verifyChain } from '../../api/audit.ts'
 import { allOrganisations } from '../../api/orgs.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { allowedByRole } from '../../auth/permissions.ts'
@@ -37,6 +38,18 @@ export default function AuditPage() {
   const orgs = useAsync(() => allOrganisations(), [])
   const orgName = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o.name])), [orgs.data])
   const canVerify = !!user && allowedByRole(user.roles, 'audit.chain.verify')
+  const canExport = !!user && allowedByRole(user.roles, 'audit.event.export')
+  const [exporting, setExporting] = useState(false)
+  const download = async (format: 'csv' | 'xlsx') => {
+    setExporting(true)
+    try {
+      await exportAuditEvents(filter, format)
+    } catch {
+      // the client showed the message
+    } finally {
+      setExporting(false)
+    }
+  }
 
   const search = (values: FilterForm) => {
     const actorId = values.actorId?.trim()
@@ -100,6 +113,21 @@ export default function AuditPage() {
               >
                 重置
               </Button>
+              {canExport ? (
+                <Dropdown
+                  menu={{
+                    items: [
+                      { key: 'xlsx', label: 'Excel（.xlsx）' },
+                      { key: 'csv', label: 'CSV（UTF-8，Excel 可直接打开）' },
+                    ],
+                    onClick: ({ key }) => download(key as 'csv' | 'xlsx'),
+                  }}
+                >
+                  <Button icon={<DownloadOutlined />} loading={exporting}>
+                    导出当前查询结果
+                  </Button>
+                </Dropdown>
+              ) : null}
             </Space>
           </Form.Item>
         </Form>

@@ -1,0 +1,50 @@
+import assert from 'node:assert/strict'
+import { after, before, test } from 'node:test'
+import { numberParameter } from '../../platform/config/parameters.ts'
+import { buildWorld } from '../../testing/factories.ts'
+import { buildTestApp, type TestApp } from '../../testing/test-app.ts'
+
+/** GET/PUT /parameters (SPEC §7.1): the system administrator sets the clocks, within their allowed values. */
+
+let t: TestApp
+let world: Awaited<ReturnType<typeof buildWorld>>
+
+before(async () => {
+  t = await buildTestApp()
+  world = await buildWorld(t.db)
+})
+after(() => t.close())
+
+const reply = (items: { key: string; value: number; description: string }[]) => items.find((p) => p.key === 'sharing.providerReplyWorkdays')!
+
+test('the reply deadline defaults to 10 working days and can be set to 5, which new requests then use', async () => {
+  const listed = await t.request('GET', '/api/v1/parameters', { token: world.tokens.authAdmin })
+  assert.equal(listed.status, 200)
+  assert.deepEqual({ ...reply(listed.body.items), updatedAt: null }, {
+    key: 'sharing.providerReplyWorkdays', label: '有条件共享答复时限（工作日）', description: reply(listed.body.items).description,
+    value: 10, default: 10, allowed: [5, 10], updatedAt: null, updatedByName: null,
+  })
+  const changed = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', { token: world.tokens.sysAdmin, body: { value: 5 } })
+  assert.equal(changed.status, 200, JSON.stringify(changed.body))
+  assert.equal(changed.body.value, 5)
+  assert.ok(changed.body.updatedByName)
+  const audit = await t.db.selectFrom('auditEvents').select('detail').where('action', '=', 'parameter.update').executeTakeFirstOrThrow()
+  assert.deepEqual(audit.detail, { before: 10, after: 5 })
+  // What the sharing module reads when it sets a new conditional request's deadline.
+  assert.equal(await numberParameter(t.db, 'sharing.providerReplyWorkdays'), 5)
+  assert.equal(await numberParameter(t.db, 'sharing.warnBeforeWorkdays'), 2, 'untouched parameters keep their default')
+})
+
+test('a value outside the allowed ones, an unknown key or a role other than the system administrator changes nothing', async () => {
+  const before = await t.db.selectFrom('parameters').selectAll().execute()
+  const bad = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', { token: world.tokens.sysAdmin, body: { value: 7 } })
+  assert.equal(bad.status, 400)
+  assert.equal(bad.body.error.details[0].field, 'value')
+  assert.match(bad.body.error.details[0].message, /只能取 5、10/)
+  assert.equal((await t.request('PUT', '/api/v1/parameters/no.such.key', { token: world.tokens.sysAdmin, body: { value: 1 } })).status, 404)
+  for (const token of [world.tokens.authAdmin, world.tokens.approver, world.tokens.auditor]) {
+    assert.equal((await t.request('PUT', '/api/v1/parameters/sharing.warnBeforeWorkdays', { token, body: { value: 3 } })).status, 403)
+  }
+  assert.equal((await t.request('GET', '/api/v1/parameters', { token: world.tokens.requester })).status, 403)
+  assert.deepEqual(await t.db.selectFrom('parameters').selectAll().execute(), before)
+})
