@@ -105,7 +105,7 @@ describe('系统管理, 审计 and 统计 pages', () => {
     const { page } = admin
     await page.getByTestId('main-menu').getByText('参数设置').click()
     const card = page.locator('[data-parameter="sharing.providerReplyWorkdays"]')
-    await card.getByText('未修改（使用默认值）').waitFor()
+    await card.getByText('10 个工作日（默认）').waitFor()
     await card.locator('.ant-select').click()
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '5 个工作日' }).click()
     await card.getByText('已改动（默认 10）').waitFor()
@@ -130,7 +130,7 @@ describe('系统管理, 审计 and 统计 pages', () => {
     // The org created above is in the trail, with its Chinese action name.
     await page.locator('.ant-select', { has: page.locator('#objectType') }).click()
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="单位"]').click()
-    await page.getByRole('button', { name: /查\s*询/ }).click()
+    await page.getByRole('button', { name: /^查\s*询$/ }).click()
     await events.locator('.ant-table-row', { hasText: '新增单位' }).first().waitFor()
     // The auditor exports what the filter shows (the export is itself an audited event).
     await page.getByRole('button', { name: /导出当前查询结果/ }).hover()

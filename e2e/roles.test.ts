@@ -13,14 +13,14 @@ import { type ConsoleServer, startConsoleServer } from './support/server.ts'
  * sharing.request.authority-decide (AUTH_ADMIN), 本单位申请 sharing.request.list for DEPT_ADMIN (the one
  * role that lists requests without applying or deciding), 协调案件 sharing.case.list. In 授权与应用: 数据授权
  * sharing.grant.list, 调用应用 gateway.app.list (REQUESTER, DEPT_ADMIN), 调用记录 gateway.call.list.
- * 系统管理 holds 单位管理 (SYS_ADMIN), 用户与角色 (SYS_ADMIN, DEPT_ADMIN) and 工作日历 (SYS_ADMIN).
+ * 系统管理 holds 单位管理 (SYS_ADMIN), 用户与角色 (SYS_ADMIN, DEPT_ADMIN), 工作日历 and 参数设置 (SYS_ADMIN).
  */
 const ROLE_MENUS: { username: string; role: string; top: string[]; groups: Record<string, string[]>; shot?: string }[] = [
   {
     username: 'admin',
     role: 'SYS_ADMIN',
     top: ['工作台', '资源目录', '统计', '系统管理'],
-    groups: { 系统管理: ['单位管理', '用户与角色', '工作日历'] },
+    groups: { 系统管理: ['单位管理', '用户与角色', '工作日历', '参数设置'] },
     shot: '02-workbench-sys-admin',
   },
   {

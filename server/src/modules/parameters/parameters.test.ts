@@ -18,7 +18,7 @@ after(() => t.close())
 const reply = (items: { key: string; value: number; description: string }[]) => items.find((p) => p.key === 'sharing.providerReplyWorkdays')!
 
 test('the reply deadline defaults to 10 working days and can be set to 5, which new requests then use', async () => {
-  const listed = await t.request('GET', '/api/v1/parameters', { token: world.tokens.authAdmin })
+  const listed = await t.request('GET', '/api/v1/parameters', { token: world.tokens.sysAdmin })
   assert.equal(listed.status, 200)
   assert.deepEqual({ ...reply(listed.body.items), updatedAt: null }, {
     key: 'sharing.providerReplyWorkdays', label: '有条件共享答复时限（工作日）', description: reply(listed.body.items).description,

@@ -47,7 +47,7 @@ export default function ParametersPage() {
                       aria-label={parameter.label}
                       value={parameter.value}
                       loading={saving === parameter.key}
-                      style={{ width: 160 }}
+                      style={{ width: 220 }}
                       options={parameter.allowed.map((v) => ({ value: v, label: `${v} 个工作日${v === parameter.default ? '（默认）' : ''}` }))}
                       onChange={(value: number) => change(parameter, value)}
                     />
