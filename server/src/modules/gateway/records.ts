@@ -163,15 +163,9 @@ async function serve(call: RecordsCall, facts: CallFacts) {
 
 type Granted = ReturnType<typeof grantedItems>
 
-const loose = (name: string) => name.toLowerCase().replaceAll('_', '')
-/**
- * The item a row-filter key names. Keys come back from the jsonb column camel-cased by the database
- * layer's CamelCasePlugin (`id_no` → `idNo`), so an exact (case-insensitive) match is tried first,
- * then one that ignores underscores.
- */
+/** The item a row-filter key names (by its English name, any letter case). */
 function filterItem(items: readonly StoredItem[], key: string): StoredItem | undefined {
-  const named = items.filter((i) => i.nameEn)
-  return named.find((i) => i.nameEn!.toLowerCase() === key.toLowerCase()) ?? named.find((i) => loose(i.nameEn!) === loose(key))
+  return items.find((i) => i.nameEn?.toLowerCase() === key.toLowerCase())
 }
 
 async function readMountedTable(

@@ -157,21 +157,7 @@ export interface ChainVerification {
 }
 
 /** The chained fields of a stored row. */
-export const chainedFieldsOf = (row: {
-  at: Date | string
-  actorId: string | null
-  appId: string | null
-  orgId: string | null
-  roles: readonly string[]
-  action: string
-  objectType: string | null
-  objectId: string | null
-  result: string
-  ip: string | null
-  requestId: string | null
-  grantId: string | null
-  detail: Record<string, unknown>
-}): ChainedFields => ({
+export const chainedFieldsOf = (row: Omit<ChainedFields, 'at'> & { at: Date | string }): ChainedFields => ({
   at: new Date(row.at),
   actorId: row.actorId,
   appId: row.appId,
