@@ -4,13 +4,14 @@
  * STDIN` of the same file into a plain table of the same column types, in the same run on PostgreSQL.
  * The server runs in its own process; its peak resident memory (VmHWM) is read from /proc.
  *
- *   npm run bench:mount                         # 1,000,000 rows, 2 rounds each
+ *   npm run bench:mount                         # 1,000,000 rows, 3 rounds each
  *   npm run bench:mount -- --rows=100000        # a quick run (written to results/mount-quick.*)
  *
  * Options: --rows=N, --rounds=N, --url=postgres://… (as bench/gateway.ts), --out=path.
  */
 import { once } from 'node:events'
-import { mkdirSync, rmSync, statSync, writeFileSync, createWriteStream, openAsBlob, createReadStream } from 'node:fs'
+import { type IncomingMessage, request as httpRequest } from 'node:http'
+import { readFileSync, mkdirSync, rmSync, statSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
@@ -21,7 +22,7 @@ import { argOf, freshPostgres, load1, log, machineFacts, requester, sampleMemory
 
 const argv = process.argv.slice(2)
 const rows = Number(argOf(argv, 'rows') ?? 1_000_000)
-const rounds = Number(argOf(argv, 'rounds') ?? 2)
+const rounds = Number(argOf(argv, 'rounds') ?? 3)
 const url = argOf(argv, 'url') ?? process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const quick = rows < 1_000_000
 const out = argOf(argv, 'out') ?? join(import.meta.dirname, 'results', quick ? 'mount-quick' : 'mount')
@@ -60,6 +61,48 @@ async function writeCsv(path: string, n: number) {
   await once(stream, 'finish')
 }
 
+/**
+ * POSTs the file as multipart/form-data streamed from disk with node:http, as the raw COPY streams
+ * it: fetch() with a file Blob cost this process ~2 s of CPU per 165 MiB, which on 2 cores was
+ * taken from the server and PostgreSQL being measured.
+ */
+async function postFile(url: string, token: string, path: string, size: number): Promise<{ status: number; body: { rows?: number } }> {
+  const boundary = `----govshare-bench-${Date.now()}`
+  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="enterprises.csv"\r\nContent-Type: text/csv\r\n\r\n`)
+  const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
+  const req = httpRequest(url, {
+    method: 'POST',
+    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + size + tail.length },
+  })
+  const response = new Promise<IncomingMessage>((resolve, reject) => req.once('response', resolve).once('error', reject))
+  req.write(head)
+  await pipeline(createReadStream(path, { highWaterMark: 256 * 1024 }), req, { end: false })
+  req.end(tail)
+  const res = await response
+  let text = ''
+  for await (const chunk of res) text += chunk
+  return { status: res.statusCode ?? 0, body: JSON.parse(text) }
+}
+
+/**
+ * CPU seconds used from now until the returned function is called: by the whole machine (all cores,
+ * /proc/stat) and by the server process (/proc/<pid>/stat). On 2 cores the server, PostgreSQL and
+ * this process share the CPU, so the machine figure shows how close a run is to saturation.
+ */
+function cpuBusy(serverPid: number) {
+  const ticks = 100 // USER_HZ
+  const machine = () => {
+    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number)
+    return user + nice + system + irq + softirq
+  }
+  const server = () => {
+    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ')
+    return Number(fields[11]) + Number(fields[12]) // utime, stime
+  }
+  const [machine0, server0] = [machine(), server()]
+  return () => ({ machine: Number(((machine() - machine0) / ticks).toFixed(1)), server: Number(((server() - server0) / ticks).toFixed(1)) })
+}
+
 async function main() {
   const dir = join(import.meta.dirname, '.tmp')
   mkdirSync(dir, { recursive: true })
@@ -84,26 +127,28 @@ async function main() {
 
     const rawCopy = async () => {
       await client.query('truncate raw_copy')
+      const busy = cpuBusy(server.child.pid!)
       const t0 = performance.now()
       await pipeline(createReadStream(csvPath), client.query(copyFrom(`COPY raw_copy FROM STDIN WITH (FORMAT csv, HEADER true)`)))
-      return (performance.now() - t0) / 1000
+      return { seconds: (performance.now() - t0) / 1000, cpu: busy() }
     }
     const upload = async () => {
-      const form = new FormData()
-      form.append('file', await openAsBlob(csvPath), 'enterprises.csv')
       const stop = sampleMemory(server)
+      const busy = cpuBusy(server.child.pid!)
       const t0 = performance.now()
-      const res = await http.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
+      const res = await postFile(`${server.baseUrl}/api/v1/catalog/resources/${resource.id}/mounts/table`, w.tokens.cataloger, csvPath, bytes)
       const seconds = (performance.now() - t0) / 1000
+      const cpu = busy()
       const sampled = stop()
       if (res.status !== 201 || res.body.rows !== rows) throw new Error(`upload → ${res.status} ${JSON.stringify(res.body).slice(0, 500)}`)
-      return { seconds, sampledMaxRssMiB: sampled }
+      return { seconds, sampledMaxRssMiB: sampled, cpu }
     }
 
     const runs = []
     for (let r = 0; r < rounds; r++) {
       const loadBefore = load1()
-      const copySeconds = await rawCopy()
+      const copy = await rawCopy()
+      const copySeconds = copy.seconds
       const up = await upload()
       const memory = server.memory()
       const run = {
@@ -114,6 +159,7 @@ async function main() {
         uploadRowsPerSecond: Math.round(rows / up.seconds),
         ratio: Number((copySeconds / up.seconds).toFixed(3)),
         serverRssMiB: { sampledMax: up.sampledMaxRssMiB, peakSinceStart: memory.peakRssMiB, after: memory.rssMiB },
+        cpuSeconds: { rawCopy: copy.cpu, upload: up.cpu },
         load: { before: loadBefore, after: load1() },
       }
       log(`round ${run.round}: raw COPY ${run.rawCopySeconds} s, upload ${run.uploadSeconds} s → ${run.ratio}×; server RSS max ${run.serverRssMiB.sampledMax} MiB (VmHWM ${run.serverRssMiB.peakSinceStart}); load ${run.load.before}→${run.load.after}`)
@@ -141,9 +187,9 @@ async function main() {
       `File: ${rows.toLocaleString('en')} rows, ${(bytes / 2 ** 20).toFixed(1)} MiB CSV, 10 columns (C, Y, I, D, L, M, T; quoted fields with commas and Chinese), primary key \`uscc\`, timestamp item \`updated_at\`.`,
       'Baseline: `COPY raw_copy FROM STDIN (FORMAT csv)` of the same file into a plain table of the same column types (no checks, no index), through pg-copy-streams, in the same run, just before each upload.',
       '',
-      '| round | raw COPY s | upload s | raw rows/s | upload rows/s | upload / raw throughput | server RSS max MiB (sampled / VmHWM) | load 1-min |',
-      '|---|---|---|---|---|---|---|---|',
-      ...runs.map((r) => `| ${r.round} | ${r.rawCopySeconds} | ${r.uploadSeconds} | ${r.rawCopyRowsPerSecond} | ${r.uploadRowsPerSecond} | ${r.ratio}× | ${r.serverRssMiB.sampledMax} / ${r.serverRssMiB.peakSinceStart} | ${r.load.before}→${r.load.after} |`),
+      '| round | raw COPY s | upload s | raw rows/s | upload rows/s | upload / raw throughput | server RSS max MiB (sampled / VmHWM) | CPU s, raw COPY: machine | CPU s, upload: machine / server | load 1-min |',
+      '|---|---|---|---|---|---|---|---|---|---|',
+      ...runs.map((r) => `| ${r.round} | ${r.rawCopySeconds} | ${r.uploadSeconds} | ${r.rawCopyRowsPerSecond} | ${r.uploadRowsPerSecond} | ${r.ratio}× | ${r.serverRssMiB.sampledMax} / ${r.serverRssMiB.peakSinceStart} | ${r.cpuSeconds.rawCopy.machine} | ${r.cpuSeconds.upload.machine} / ${r.cpuSeconds.upload.server} | ${r.load.before}→${r.load.after} |`),
       '',
       `**Upload / raw COPY throughput: median ${medianRatio}× (target ≥ ${TARGET_RATIO}×); peak server RSS ${peak} MiB (target < ${TARGET_PEAK_MIB} MiB; idle ${idle.rssMiB} MiB): ${results.summary.met ? 'met' : 'not met'}.**`,
       '',

@@ -4,7 +4,7 @@ import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
 import { buildWorld } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
-import { createEntry, pullStream, tableMountOf, uploadTablePath } from './test-helpers.ts'
+import { createEntry, pullStream, tableMountOf, uploadForm, uploadTablePath } from './test-helpers.ts'
 
 const MB = 1024 * 1024
 
@@ -80,9 +80,34 @@ describe('a large CSV upload', () => {
     assert.equal(mount!.rowCount, upload.counts.rows)
     const counted = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(mount!.activeTable!)}`.execute(t.db)
     assert.equal(counted.rows[0].n, upload.counts.rows)
-    // The primary-key index was built after the load.
+    // The primary-key and timestamp indexes exist (built before the load on PostgreSQL, after it on PGlite).
     const indexes = await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = 'mounted' and tablename = ${mount!.activeTable!.split('.')[1]}`.execute(t.db)
     assert.deepEqual(indexes.rows.map((r) => r.name.replace(/^r_[0-9a-f]+_\d+_/, '')).sort(), ['pk', 'ts'])
     assert.ok(growthMb < 300, `RSS grew by ${growthMb.toFixed(0)} MB`)
+  })
+  test('a duplicate key past the first COPY chunk (100,000 rows) is found; skipping it keeps every other row and a unique key index', async () => {
+    const id = await createEntry(t, world.tokens.cataloger)
+    const rows = 103_000
+    const lines = ['uscc,org_name,legal_rep_id,updated_at\n']
+    for (let i = 0; i < rows; i++) lines.push(csvRow(i === 101_000 ? 7 : i))
+    const csv = lines.join('')
+    const post = (fields: Record<string, string> = {}) =>
+      t.request('POST', uploadTablePath(id), { token: world.tokens.cataloger, body: uploadForm(csv, 'big.csv', fields) })
+
+    const refused = await post()
+    assert.equal(refused.status, 400)
+    // Line numbers: the header is line 1, row i is line i + 2.
+    assert.deepEqual(refused.body.error.details, [{ field: '第101002行.uscc', message: '主键重复（与第 9 行相同）' }])
+    assert.equal(await tableMountOf(t.db, id), undefined)
+
+    const loaded = await post({ skipInvalidRows: 'true' })
+    assert.equal(loaded.status, 201, JSON.stringify(loaded.body).slice(0, 500))
+    assert.equal(loaded.body.rows, rows - 1)
+    assert.deepEqual(loaded.body.rejectedRows, [{ line: 101_002, reason: '「uscc」主键重复（与第 9 行相同）' }])
+    const table = (await tableMountOf(t.db, id))!.activeTable!
+    const unique = await sql<{ def: string }>`select indexdef as def from pg_indexes where schemaname = 'mounted' and tablename = ${table.split('.')[1]} and indexname like '%_pk'`.execute(t.db)
+    assert.match(unique.rows[0]?.def ?? '', /CREATE UNIQUE INDEX .* \(uscc\)/)
+    const counted = await sql<{ n: number }>`select count(*)::int as n, count(distinct uscc)::int as keys from ${sql.table(table)}`.execute(t.db)
+    assert.deepEqual(counted.rows[0], { n: rows - 1, keys: rows - 1 })
   })
 })

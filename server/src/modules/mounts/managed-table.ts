@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Executor } from '../../platform/db/database.ts'
+import type { Db, Executor } from '../../platform/db/database.ts'
 import type { TableColumn } from './layout.ts'
 
 /**
@@ -59,6 +59,11 @@ export async function createKeyIndex(db: Executor, name: string, keys: readonly 
   }
 }
 
+export async function dropKeyIndex(db: Executor, name: string) {
+  assertTableName(name)
+  await sql`drop index if exists ${sql.id(MANAGED_SCHEMA, `${name}_pk`)}`.execute(db)
+}
+
 export interface DuplicateRow {
   line: number
   firstLine: number
@@ -84,8 +89,17 @@ export async function createIndex(db: Executor, name: string, suffix: string, co
   await sql`create index ${sql.id(`${name}_${suffix}`)} on ${tableRef(name)} (${sql.id(column.column)})`.execute(db)
 }
 
-export async function analyzeTable(db: Executor, name: string) {
-  await sql`analyze ${tableRef(name)}`.execute(db)
+/**
+ * Gathers planner statistics for a freshly loaded table from a 3,000-row sample (statistics target
+ * 10 instead of 100): managed tables are read by key, by the timestamp and by row filters on
+ * low-cardinality items, which such a sample describes well, and the default 30,000-row sample read
+ * (and set hint bits on) nearly every page of a 1,000,000-row table: 0.47 s of each upload.
+ */
+export async function analyzeTable(db: Db, name: string) {
+  await db.transaction().execute(async (trx) => {
+    await sql`set local default_statistics_target = 10`.execute(trx)
+    await sql`analyze ${tableRef(name)}`.execute(trx)
+  })
 }
 
 /**

@@ -1,6 +1,6 @@
 import type { HeaderMapping, TableColumn } from './layout.ts'
 import type { SourceRow } from './source.ts'
-import { type RawValue, parseValue } from './values.ts'
+import { type RawValue, Refusal, checkCell } from './values.ts'
 
 /** One refused row of an upload: its file line and why (Chinese, naming the column). */
 export interface RejectedRow {
@@ -27,7 +27,7 @@ export const isBlankRow = (values: readonly RawValue[]) => values.every(isBlank)
  * cells beyond the header (usually an unquoted comma).
  */
 export function checkRow(row: SourceRow, columns: readonly TableColumn[], mapping: HeaderMapping, headerWidth: number): CheckedRow {
-  const problems: RowProblem[] = []
+  let problems: RowProblem[] | null = null // allocated only for a refused row
   const values: (string | null)[] = new Array(columns.length)
   for (let i = 0; i < columns.length; i++) {
     const index = mapping.sourceIndex[i]
@@ -37,24 +37,24 @@ export function checkRow(row: SourceRow, columns: readonly TableColumn[], mappin
     }
     const column = columns[i]
     const header = mapping.headerOf[i]!
-    const parsed = parseValue(column.item, row.values[index])
-    if (!parsed.ok) {
-      problems.push({ line: row.line, column: header, message: parsed.error })
+    const cell = checkCell(column.item, row.values[index])
+    if (cell instanceof Refusal) {
+      ;(problems ??= []).push({ line: row.line, column: header, message: cell.error })
       continue
     }
-    if (parsed.value === null && column.item.isPrimaryKey) {
-      problems.push({ line: row.line, column: header, message: '是主键，不能为空' })
+    if (cell === null && column.item.isPrimaryKey) {
+      ;(problems ??= []).push({ line: row.line, column: header, message: '是主键，不能为空' })
       continue
     }
-    values[i] = parsed.value
+    values[i] = cell
   }
   for (let index = headerWidth; index < row.values.length; index++) {
     if (!isBlank(row.values[index])) {
-      problems.push({ line: row.line, column: null, message: `有 ${row.values.length} 列，多于表头的 ${headerWidth} 列（是否有未加引号的逗号？）` })
+      ;(problems ??= []).push({ line: row.line, column: null, message: `有 ${row.values.length} 列，多于表头的 ${headerWidth} 列（是否有未加引号的逗号？）` })
       break
     }
   }
-  if (problems.length === 0) return { ok: true, values }
+  if (problems === null) return { ok: true, values }
   const reason = problems.map((p) => (p.column ? `「${p.column}」${p.message}` : p.message)).join('；')
   return { ok: false, rejected: { line: row.line, reason }, problems }
 }

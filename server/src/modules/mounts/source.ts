@@ -16,7 +16,8 @@ export type SourceFormat = 'csv' | 'xlsx'
 
 export interface TableSource {
   format: SourceFormat
-  rows: AsyncGenerator<SourceRow>
+  /** The rows in batches, in file order (a batch per chunk read, so the loader awaits per chunk, not per row). */
+  rows: AsyncGenerator<SourceRow[]>
   /** 'utf-8' | 'utf-8-bom' | 'gbk' for CSV (known once read), 'xlsx' for workbooks. */
   encoding(): CsvEncoding | 'xlsx'
 }

@@ -15,6 +15,7 @@ import {
   createKeyIndex,
   createManagedTable,
   deleteDuplicateKeys,
+  dropKeyIndex,
   dropManagedTable,
   findDuplicateKeys,
   managedTableName,
@@ -86,6 +87,19 @@ function sealPlan(resourceId: string, columns: TableColumn[], dataKey: Buffer | 
   }
 }
 
+/** The indexes of a batch's table: the unique key (on digests when sealed) and the timestamp item's. */
+interface TableIndexes {
+  keys: TableColumn[]
+  timestamp: TableColumn | null
+}
+
+function tableIndexes(columns: TableColumn[], plan: SealPlan): TableIndexes {
+  const keys = columns.filter((c) => c.item.isPrimaryKey)
+  const timestamp = columns.find((c) => c.item.isTimestamp) ?? null
+  // A sealed key is indexed (and checked for duplicates) through its digest: equal values, equal digests.
+  return { keys: keys.map((k) => plan.keyColumn(k)), timestamp: timestamp && timestamp !== keys[0] ? timestamp : null }
+}
+
 /** What a table load needs beyond the request context: the engine, and on PostgreSQL the raw pool for COPY. */
 export interface LoaderEnv {
   dbKind: DbKind
@@ -108,12 +122,20 @@ interface PendingBatch {
   tableName: string
   sink: RowSink
   client: pg.PoolClient | null
+  /**
+   * Whether the unique key index exists and holds so far. On PostgreSQL the indexes are built on the empty
+   * table, so PostgreSQL maintains them on its own core while this process parses; a duplicate key
+   * drops the key index (copySink) and it is rebuilt, or the duplicates listed, at the end.
+   */
+  keyIndex: { holds: boolean }
+  timestampIndexed: boolean
   /** False once a row was refused and skipInvalidRows is known to be off: the rest is only checked. */
   writing: boolean
 }
 
 interface LoadState {
   plan: SealPlan
+  indexes: TableIndexes
   batch: PendingBatch | null
   mapping: HeaderMapping | null
   fileName: string
@@ -159,7 +181,7 @@ export async function loadUploadedTable(
         part.file.resume() // not ours: read past it
         continue
       }
-      state = newState(cleanFileName(part.filename), sealPlan(entry.resourceId, columns, ctx.config.dataKey))
+      state = newState(cleanFileName(part.filename), columns, sealPlan(entry.resourceId, columns, ctx.config.dataKey))
       await loadFile(ctx, env, entry, columns, part.file, state, () => skip, limitBytes)
     }
     if (!state) throw fieldError('file', '请上传文件（表单字段 file）')
@@ -176,8 +198,8 @@ export async function loadUploadedTable(
   }
 }
 
-function newState(fileName: string, plan: SealPlan): LoadState {
-  return { plan, batch: null, mapping: null, fileName, format: 'csv', encoding: 'utf-8', rejected: [], problems: [], rejectedCount: 0 }
+function newState(fileName: string, columns: TableColumn[], plan: SealPlan): LoadState {
+  return { plan, indexes: tableIndexes(columns, plan), batch: null, mapping: null, fileName, format: 'csv', encoding: 'utf-8', rejected: [], problems: [], rejectedCount: 0 }
 }
 
 function reject(state: LoadState, row: RejectedRow, problems: RowProblem[]) {
@@ -200,25 +222,29 @@ async function loadFile(
     const source = await openTableSource(file, state.fileName)
     state.format = source.format
     let headerWidth = 0
-    for await (const row of source.rows) {
-      if (isBlankRow(row.values)) continue
-      if (!state.mapping) {
-        state.mapping = mapHeader(row.values, columns)
-        headerWidth = row.values.length
-        state.batch = await beginBatch(ctx, env, entry, state.plan.physical, state.fileName)
-        continue
-      }
-      const checked = checkRow(row, columns, state.mapping, headerWidth)
-      if (!checked.ok) {
-        reject(state, checked.rejected, checked.problems)
-        if (skip() === false && state.batch!.writing) {
-          // Nothing will be loaded: stop writing, keep reading to list every bad line.
-          state.batch!.writing = false
-          state.batch!.sink.abort()
+    for await (const rows of source.rows) {
+      for (const row of rows) {
+        if (isBlankRow(row.values)) continue
+        if (!state.mapping) {
+          state.mapping = mapHeader(row.values, columns)
+          headerWidth = row.values.length
+          state.batch = await beginBatch(ctx, env, entry, state.plan.physical, state.indexes, state.fileName)
+          continue
         }
-        continue
+        const batch = state.batch!
+        const checked = checkRow(row, columns, state.mapping, headerWidth)
+        if (!checked.ok) {
+          reject(state, checked.rejected, checked.problems)
+          if (skip() === false && batch.writing) {
+            // Nothing will be loaded: stop writing, keep reading to list every bad line.
+            batch.writing = false
+            batch.sink.abort()
+          }
+          continue
+        }
+        if (batch.writing) batch.sink.add(row.line, state.plan.toStored(checked.values))
       }
-      if (state.batch!.writing) await state.batch!.sink.write(row.line, state.plan.toStored(checked.values))
+      if (state.batch?.writing) await state.batch.sink.settle()
     }
     state.encoding = source.encoding()
     if (file.truncated) throw payloadTooLarge(limitBytes)
@@ -230,7 +256,7 @@ async function loadFile(
 }
 
 /** Registers the batch and creates its (empty, invisible) table in one short transaction. */
-async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: TableColumn[], fileName: string): Promise<PendingBatch> {
+async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: TableColumn[], indexes: TableIndexes, fileName: string): Promise<PendingBatch> {
   const id = randomUUID()
   markLoadLive(id)
   let client: pg.PoolClient | null = null
@@ -251,13 +277,23 @@ async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: 
       const tableName = managedTableName(entry.resourceId, (await lastBatchNumber(trx, mount.id)) + 1)
       await insertBatch(trx, { id, mountId: mount.id, tableName, fileName, createdBy: ctx.actor.userId, startedAt: ctx.now() })
       await createManagedTable(trx, tableName, columns)
+      if (client) {
+        // PGlite has one core for everything: there, building the indexes after the load is cheaper.
+        if (indexes.keys.length > 0) await createKeyIndex(trx, tableName, indexes.keys)
+        if (indexes.timestamp) await createIndex(trx, tableName, 'ts', indexes.timestamp)
+      }
       return { mountId: mount.id, mountCreated: created, tableName }
     })
     const table = quotedTableName(tableName)
+    const keyIndex = { holds: client !== null && indexes.keys.length > 0 }
+    const dropUniqueIndex = async () => {
+      keyIndex.holds = false
+      await dropKeyIndex(ctx.db, tableName)
+    }
     const sink = client
-      ? copySink(client, table, columns.map((c) => c.column))
+      ? copySink(client, table, columns.map((c) => c.column), keyIndex.holds ? { dropUniqueIndex } : {})
       : insertSink(ctx.db, table, columns.map((c) => ({ name: c.column, sqlType: c.sqlType })))
-    return { id, mountId, mountCreated, tableName, sink, client, writing: true }
+    return { id, mountId, mountCreated, tableName, sink, client, writing: true, keyIndex, timestampIndexed: client !== null && indexes.timestamp !== null }
   } catch (error) {
     markLoadDone(id)
     client?.release(true)
@@ -295,9 +331,8 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
   if (!batch.writing) throw rowsRefused(state)
   let rows = await batch.sink.finish()
   const keys = columns.filter((c) => c.item.isPrimaryKey)
-  // A sealed key is indexed (and checked for duplicates) through its digest: equal values, equal digests.
-  const indexKeys = keys.map((k) => state.plan.keyColumn(k))
-  const keyIndexed = keys.length === 0 || (await createKeyIndex(ctx.db, batch.tableName, indexKeys))
+  const indexKeys = state.indexes.keys
+  const keyIndexed = keys.length === 0 || batch.keyIndex.holds || (await createKeyIndex(ctx.db, batch.tableName, indexKeys))
   if (!keyIndexed) {
     const { sample, total } = await findDuplicateKeys(ctx.db, batch.tableName, indexKeys, REJECTED_LIST_MAX)
     const keyHeader = keys.map((k) => state.mapping!.headerOf[columns.indexOf(k)]).join('+')
@@ -314,7 +349,7 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
   if (state.rejectedCount > 0 && !skip) throw rowsRefused(state)
 
   const timestamp = columns.find((c) => c.item.isTimestamp)
-  if (timestamp && timestamp !== keys[0]) await createIndex(ctx.db, batch.tableName, 'ts', timestamp)
+  if (state.indexes.timestamp && !batch.timestampIndexed) await createIndex(ctx.db, batch.tableName, 'ts', state.indexes.timestamp)
   await analyzeTable(ctx.db, batch.tableName)
   const dataTime = timestamp && (timestamp.dataType === 'T' || timestamp.dataType === 'D') ? await maxDataTime(ctx.db, batch.tableName, timestamp) : null
   const lastDataTime = dataTime ?? ctx.now()

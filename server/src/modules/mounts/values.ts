@@ -14,8 +14,16 @@ export type ParsedValue = { ok: true; value: string | null } | { ok: false; erro
 
 export type ValueSpec = Pick<StoredItem, 'dataType' | 'length'>
 
-const ok = (value: string | null): ParsedValue => ({ ok: true, value })
-const fail = (error: string): ParsedValue => ({ ok: false, error })
+/** A refused cell and why (Chinese). Accepted cells are plain strings, so checking a cell allocates nothing. */
+export class Refusal {
+  constructor(readonly error: string) {}
+}
+
+/** A cell as checked: canonical text, null (SQL NULL) or a Refusal. */
+export type CheckedCell = string | null | Refusal
+
+const ok = (value: string | null): CheckedCell => value
+const fail = (error: string): CheckedCell => new Refusal(error)
 
 /** The raw value, shortened for a message. */
 export function shown(raw: RawValue): string {
@@ -47,8 +55,11 @@ function charCount(s: string): number {
   return n
 }
 
+const DAYS_IN_MONTH = [31, 28, 31, 30, 31, 30, 31, 31, 30, 31, 30, 31]
+const isLeapYear = (year: number) => year % 4 === 0 && (year % 100 !== 0 || year % 400 === 0)
+
 function daysInMonth(year: number, month: number) {
-  return new Date(Date.UTC(year, month, 0)).getUTCDate()
+  return month === 2 && isLeapYear(year) ? 29 : DAYS_IN_MONTH[month - 1]
 }
 
 function validDate(y: number, m: number, d: number) {
@@ -72,14 +83,38 @@ function timestampOfUtc(d: Date) {
   return `${dateOfUtc(d)} ${pad(d.getUTCHours())}:${pad(d.getUTCMinutes())}:${pad(d.getUTCSeconds())}${ms ? `.${pad(ms, 3)}` : ''}`
 }
 
+/** The number written by `length` ASCII digits at `start` of `s`, or -1. */
+function digitsAt(s: string, start: number, length: number): number {
+  let n = 0
+  for (let i = start; i < start + length; i++) {
+    const digit = s.charCodeAt(i) - 48
+    if (!(digit >= 0 && digit <= 9)) return -1
+    n = n * 10 + digit
+  }
+  return n
+}
+
+/** `YYYY-MM-DD` at the start of `s`, checked without a regular expression (a date is in most rows). */
+const startsWithCanonicalDate = (s: string) => s[4] === '-' && s[7] === '-' && digitsAt(s, 0, 4) >= 0 && digitsAt(s, 5, 2) >= 0 && digitsAt(s, 8, 2) >= 0
+
+const isCanonicalDate = (s: string) => s.length === 10 && startsWithCanonicalDate(s)
+
+/** `YYYY-MM-DD HH:MM:SS`. */
+const isCanonicalTimestamp = (s: string) =>
+  s.length === 19 && startsWithCanonicalDate(s) && s[10] === ' ' && s[13] === ':' && s[16] === ':' &&
+  digitsAt(s, 11, 2) >= 0 && digitsAt(s, 14, 2) >= 0 && digitsAt(s, 17, 2) >= 0
+
 const DATE_TEXT = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/
 const DATE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/
 
-function parseDate(raw: RawValue, s: string): ParsedValue {
+function parseDate(raw: RawValue, s: string): CheckedCell {
   if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? fail('不是有效日期') : ok(dateOfUtc(raw))
   if (typeof raw === 'number') {
     const d = fromExcelSerial(Math.floor(raw))
     return d ? ok(dateOfUtc(d)) : fail(`「${shown(raw)}」不是有效日期（应为 YYYY-MM-DD）`)
+  }
+  if (isCanonicalDate(s)) {
+    return validDate(digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2)) ? ok(s) : fail(`「${shown(s)}」不是有效日期（月份或日期超出范围）`)
   }
   const m = DATE_TEXT.exec(s) ?? DATE_COMPACT.exec(s)
   if (!m) return fail(`「${shown(s)}」不是有效日期（应为 YYYY-MM-DD 或 YYYY/MM/DD）`)
@@ -94,11 +129,16 @@ const DATETIME_TEXT =
 // Naive timestamps are Beijing wall-clock time (SPEC: display offset +08:00); explicit offsets are converted to it.
 const BEIJING_OFFSET_MINUTES = 8 * 60
 
-function parseTimestamp(raw: RawValue, s: string): ParsedValue {
+function parseTimestamp(raw: RawValue, s: string): CheckedCell {
   if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? fail('不是有效日期时间') : ok(timestampOfUtc(raw))
   if (typeof raw === 'number') {
     const d = fromExcelSerial(raw)
     return d ? ok(timestampOfUtc(d)) : fail(`「${shown(raw)}」不是有效日期时间（应为 YYYY-MM-DD HH:MM:SS）`)
+  }
+  if (isCanonicalTimestamp(s)) {
+    // The common case, already in the form PostgreSQL reads: only the ranges need checking.
+    const valid = validDate(digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2)) && digitsAt(s, 11, 2) <= 23 && digitsAt(s, 14, 2) <= 59 && digitsAt(s, 17, 2) <= 59
+    return valid ? ok(s) : fail(`「${shown(s)}」不是有效日期时间（超出范围）`)
   }
   const m = DATETIME_TEXT.exec(s)
   if (!m) return fail(`「${shown(s)}」不是有效日期时间（应为 YYYY-MM-DD HH:MM:SS）`)
@@ -119,8 +159,9 @@ function parseTimestamp(raw: RawValue, s: string): ParsedValue {
 const TRUE_WORDS = new Set(['是', 'true', '1', 't', 'y', 'yes', '真', '对'])
 const FALSE_WORDS = new Set(['否', 'false', '0', 'f', 'n', 'no', '假', '错'])
 
-function parseLogical(raw: RawValue, s: string): ParsedValue {
+function parseLogical(raw: RawValue, s: string): CheckedCell {
   if (typeof raw === 'boolean') return ok(raw ? 'true' : 'false')
+  if (s === 'true' || s === 'false') return ok(s)
   const word = s.toLowerCase()
   if (TRUE_WORDS.has(word)) return ok('true')
   if (FALSE_WORDS.has(word)) return ok('false')
@@ -134,11 +175,15 @@ function decimalText(raw: RawValue, s: string): string | undefined {
   return DECIMAL.test(text) ? text : undefined
 }
 
-function parseInteger(raw: RawValue, s: string): ParsedValue {
+const SAFE_INTEGER_TEXT = /^[+-]?\d{1,15}$/
+
+function parseInteger(raw: RawValue, s: string): CheckedCell {
   let digits: string | undefined
   if (typeof raw === 'number') {
     if (!Number.isInteger(raw)) return fail(`「${shown(raw)}」不是整数`)
     digits = BigInt(raw).toString()
+  } else if (SAFE_INTEGER_TEXT.test(s)) {
+    return ok(String(Number(s))) // ≤ 15 digits: exact as a double, canonical as BigInt would write it
   } else {
     const m = /^([+-]?\d+)(?:\.0*)?$/.exec(withoutThousands(s))
     if (!m) return fail(`「${shown(s)}」不是整数`)
@@ -149,11 +194,15 @@ function parseInteger(raw: RawValue, s: string): ParsedValue {
   return ok(n.toString())
 }
 
-function parseCurrency(raw: RawValue, s: string): ParsedValue {
+const PLAIN_CURRENCY = /^[+-]?\d{1,16}(?:\.\d*)?$/
+
+function parseCurrency(raw: RawValue, s: string): CheckedCell {
   let text: string
   if (typeof raw === 'number') {
     if (!Number.isFinite(raw)) return fail(`「${shown(raw)}」不是金额`)
     text = raw.toFixed(2)
+  } else if (PLAIN_CURRENCY.test(s)) {
+    return ok(s) // digits with at most 16 before the point: nothing to strip or check
   } else {
     text = withoutThousands(s.replace(/^[¥￥]\s*/, '').replace(/^([+-])[¥￥]\s*/, '$1'))
     if (!PLAIN_DECIMAL.test(text)) return fail(`「${shown(s)}」不是金额（应为数字，如 1234.56）`)
@@ -164,7 +213,7 @@ function parseCurrency(raw: RawValue, s: string): ParsedValue {
   return ok(text)
 }
 
-function parseFloating(raw: RawValue, s: string, single: boolean): ParsedValue {
+function parseFloating(raw: RawValue, s: string, single: boolean): CheckedCell {
   const text = decimalText(raw, s)
   if (text === undefined) return fail(`「${shown(s)}」不是数字`)
   const x = Number(text)
@@ -180,7 +229,7 @@ function parseFloating(raw: RawValue, s: string, single: boolean): ParsedValue {
  * Parses one cell for an item. Empty cells (and whitespace-only cells, except in 备注型/通用型)
  * are NULL; whether NULL is allowed (primary keys) is the caller's rule.
  */
-export function parseValue(spec: ValueSpec, raw: RawValue): ParsedValue {
+export function checkCell(spec: ValueSpec, raw: RawValue): CheckedCell {
   if (raw === null || raw === undefined) return ok(null)
   if (typeof raw === 'number' && Number.isNaN(raw)) return ok(null)
   const keepsSpaces = spec.dataType === 'M' || spec.dataType === 'G'
@@ -223,4 +272,10 @@ export function parseValue(spec: ValueSpec, raw: RawValue): ParsedValue {
     case 'L':
       return parseLogical(raw, s)
   }
+}
+
+/** checkCell as a tagged result. */
+export function parseValue(spec: ValueSpec, raw: RawValue): ParsedValue {
+  const cell = checkCell(spec, raw)
+  return cell instanceof Refusal ? { ok: false, error: cell.error } : { ok: true, value: cell }
 }

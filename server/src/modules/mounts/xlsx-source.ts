@@ -20,12 +20,14 @@ export function cellValue(value: unknown): RawValue {
   return String(value)
 }
 
+const XLSX_BATCH_ROWS = 500
+
 /**
- * Streams the rows of the workbook's first sheet with exceljs's streaming reader (shared strings
+ * Streams the rows (in batches) of the workbook's first sheet with exceljs's streaming reader (shared strings
  * cached, styles cached so date cells come back as dates). Later sheets are read and skipped, so
  * the upload is always consumed to its end.
  */
-export async function* xlsxRows(bytes: AsyncIterable<Buffer>): AsyncGenerator<SourceRow> {
+export async function* xlsxRows(bytes: AsyncIterable<Buffer>): AsyncGenerator<SourceRow[]> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(bytes), {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -34,6 +36,7 @@ export async function* xlsxRows(bytes: AsyncIterable<Buffer>): AsyncGenerator<So
     entries: 'emit',
   })
   let sheets = 0
+  let batch: SourceRow[] = []
   try {
     for await (const sheet of reader) {
       sheets++
@@ -43,9 +46,14 @@ export async function* xlsxRows(bytes: AsyncIterable<Buffer>): AsyncGenerator<So
         // row.values is 1-based and sparse.
         const values: RawValue[] = []
         for (let i = 1; i < cells.length; i++) values.push(cellValue(cells[i]))
-        yield { line: (row as ExcelJS.Row).number, values }
+        batch.push({ line: (row as ExcelJS.Row).number, values })
+        if (batch.length >= XLSX_BATCH_ROWS) {
+          yield batch
+          batch = []
+        }
       }
     }
+    if (batch.length > 0) yield batch
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode) throw error
     const message = '无法读取 Excel 文件，请确认是有效的 .xlsx 工作簿（或另存为 CSV 后上传）'
