@@ -1,5 +1,6 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
+import fc from 'fast-check'
 import { type RawValue, type ValueSpec, parseValue } from './values.ts'
 
 const value = (spec: ValueSpec, raw: RawValue) => {
@@ -103,5 +104,31 @@ describe('cell values per data type (SPEC §5.3)', () => {
     assert.equal(value(T('L'), true), 'true')
     assert.equal(value(T('L'), 0), 'false')
     assert.match(value(T('L'), '也许')!, /^ERR 「也许」不是逻辑值/)
+  })
+
+  test('the fast paths for canonical text accept and refuse exactly what the general parsers do', () => {
+    const ok = (spec: ValueSpec, raw: string) => {
+      const v = value(spec, raw)
+      return v?.startsWith('ERR') ? 'ERR' : v
+    }
+    const digits = (min: number, max: number) => fc.integer({ min, max }).map(String)
+    const two = (max: number) => fc.integer({ min: 0, max }).map((n) => String(n).padStart(2, '0'))
+    fc.assert(
+      fc.property(digits(1000, 9999), two(19), two(39), two(29), two(69), two(69), (y, mo, d, h, mi, sec) => {
+        // 2026-01-05 takes the fast path, 2026/01/05 the general one; both give the canonical text.
+        assert.equal(ok(T('D'), `${y}-${mo}-${d}`), ok(T('D'), `${y}/${mo}/${d}`))
+        assert.equal(ok(T('T'), `${y}-${mo}-${d} ${h}:${mi}:${sec}`), ok(T('T'), `${y}/${mo}/${d} ${h}:${mi}:${sec}`))
+      }),
+      { numRuns: 2000 },
+    )
+    fc.assert(
+      fc.property(fc.bigInt({ min: -(10n ** 20n), max: 10n ** 20n }), fc.constantFrom('', '+', '00'), (n, prefix) => {
+        const text = n < 0n ? `-${prefix}${-n}` : `${prefix}${n}`
+        // "…​.0" is read by the general integer parser; "¥…" by the general currency parser.
+        assert.equal(ok(T('I'), text), ok(T('I'), `${text}.0`))
+        assert.equal(ok(T('Y'), `${text}.5`).replace(/^¥/, ''), ok(T('Y'), `¥${text}.5`))
+      }),
+      { numRuns: 1000 },
+    )
   })
 })
