@@ -7,7 +7,7 @@
  *   npm run bench:gateway                                   # 200,000 rows, 50 connections, 2 × 10 s rounds each
  *   npm run bench:gateway -- --rows=20000 --duration=5      # a quick run (written to results/gateway-quick.*)
  *
- * Options: --rows=N, --connections=N, --duration=S (per round), --rounds=N, --url=postgres://… (server
+ * Options: --rows=N, --connections=N, --duration=S (per round), --rounds=N, --only=gateway|bare, --url=postgres://… (server
  * on which a throw-away database is created and dropped; default BENCH_DATABASE_URL, DATABASE_URL or
  * postgres://postgres@127.0.0.1:5432/postgres), --out=path (without extension).
  */
@@ -17,7 +17,7 @@ import autocannon from 'autocannon'
 import { verifyAuditChain } from '../server/src/platform/audit/chain.ts'
 import { openDatabase } from '../server/src/platform/db/database.ts'
 import { buildWorld, publishResource, refreshTokens } from '../server/src/testing/factories.ts'
-import { argOf, freshPostgres, load1, log, machineFacts, requester, startServer } from './data-path/server-process.ts'
+import { argOf, cpuBusy, freshPostgres, load1, log, machineFacts, requester, startServer } from './data-path/server-process.ts'
 
 const argv = process.argv.slice(2)
 const rows = Number(argOf(argv, 'rows') ?? 200_000)
@@ -27,6 +27,10 @@ const rounds = Number(argOf(argv, 'rounds') ?? 2)
 const url = argOf(argv, 'url') ?? process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 const quick = rows < 200_000
 const out = argOf(argv, 'out') ?? join(import.meta.dirname, 'results', quick ? 'gateway-quick' : 'gateway')
+// --only=gateway measures one route (e.g. to profile the server under the gateway's load alone).
+const only = argOf(argv, 'only')
+if (only && only !== 'gateway' && only !== 'bare') throw new Error('--only must be gateway or bare')
+const routes = (only ? [only] : ['bare', 'gateway']) as ('bare' | 'gateway')[]
 const TARGET_RATIO = 0.6
 const TARGET_P99_MS = 25
 
@@ -116,6 +120,7 @@ async function main() {
     const run = async (kind: 'gateway' | 'bare', seconds: number) => {
       const loadBefore = load1()
       const statementsBefore = await stats()
+      const busy = cpuBusy(server.child.pid!)
       const result = await autocannon({
         url: server.baseUrl,
         connections,
@@ -126,8 +131,11 @@ async function main() {
           setupRequest: (req) => ({ ...req, path: (kind === 'gateway' ? gatewayPath : barePath)(idOf(Math.floor(Math.random() * rows))) }),
         }],
       })
+      const cpu = busy()
       const statements = (await stats()) - statementsBefore - 1
       const responses = result['2xx'] + result.non2xx
+      // CPU milliseconds per response: machine (all processes, incl. the load generator), server, PostgreSQL.
+      const perCall = (s: number) => (responses > 0 ? Number(((s * 1000) / responses).toFixed(3)) : null)
       if (kind === 'gateway') gatewayResponses += responses
       return {
         kind,
@@ -139,6 +147,7 @@ async function main() {
         errors: result.errors,
         timeouts: result.timeouts,
         statementsPerCall: responses > 0 ? Number((statements / responses).toFixed(2)) : null,
+        cpuMsPerCall: { machine: perCall(cpu.machine), server: perCall(cpu.server), postgres: perCall(cpu.postgres) },
         load: { before: loadBefore, after: load1() },
       }
     }
@@ -147,9 +156,9 @@ async function main() {
     await run('gateway', 3)
     const measured: Awaited<ReturnType<typeof run>>[] = []
     for (let r = 0; r < rounds; r++) {
-      for (const kind of ['bare', 'gateway'] as const) {
+      for (const kind of routes) {
         const result = await run(kind, duration)
-        log(`${kind.padEnd(7)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  ${result.statementsPerCall} statements/call  load ${result.load.before}→${result.load.after}`)
+        log(`${kind.padEnd(7)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  ${result.statementsPerCall} statements/call  CPU ms/call machine ${result.cpuMsPerCall.machine} server ${result.cpuMsPerCall.server} postgres ${result.cpuMsPerCall.postgres}  load ${result.load.before}→${result.load.after}`)
         measured.push(result)
       }
     }
@@ -196,9 +205,9 @@ async function main() {
       '',
       `Setup: a mounted table of ${rows.toLocaleString('en')} rows; a grant of ${GRANTED.length} items, one masked (full_name → name); one app and token; each request looks up one random \`id_no\` (unique index).`,
       '',
-      '| run | route | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | statements/call | load 1-min |',
-      '|---|---|---|---|---|---|---|---|---|---|---|',
-      ...measured.map((m, i) => `| ${i + 1} | ${m.kind} | ${m.requestsPerSecond} | ${m.latencyMs.p50} | ${m.latencyMs.p90} | ${m.latencyMs.p99} | ${m.latencyMs.max} | ${m.non2xx} | ${m.errors} | ${m.statementsPerCall} | ${m.load.before}→${m.load.after} |`),
+      '| run | route | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | statements/call | CPU ms/call: machine / server / PostgreSQL | load 1-min |',
+      '|---|---|---|---|---|---|---|---|---|---|---|---|',
+      ...measured.map((m, i) => `| ${i + 1} | ${m.kind} | ${m.requestsPerSecond} | ${m.latencyMs.p50} | ${m.latencyMs.p90} | ${m.latencyMs.p99} | ${m.latencyMs.max} | ${m.non2xx} | ${m.errors} | ${m.statementsPerCall} | ${m.cpuMsPerCall.machine} / ${m.cpuMsPerCall.server} / ${m.cpuMsPerCall.postgres} | ${m.load.before}→${m.load.after} |`),
       '',
       `**Gateway / bare throughput: ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}×); gateway p99 ${gatewayP99} ms (target < ${TARGET_P99_MS} ms): ${results.summary.met ? 'met' : 'not met'}.**`,
       '',

@@ -11,14 +11,14 @@
  */
 import { once } from 'node:events'
 import { type IncomingMessage, request as httpRequest } from 'node:http'
-import { readFileSync, mkdirSync, rmSync, statSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs'
+import { mkdirSync, rmSync, statSync, writeFileSync, createWriteStream, createReadStream } from 'node:fs'
 import { dirname, join } from 'node:path'
 import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { openDatabase } from '../server/src/platform/db/database.ts'
 import { buildWorld, publishResource, refreshTokens } from '../server/src/testing/factories.ts'
-import { argOf, freshPostgres, load1, log, machineFacts, requester, sampleMemory, startServer } from './data-path/server-process.ts'
+import { argOf, cpuBusy, freshPostgres, load1, log, machineFacts, requester, sampleMemory, startServer } from './data-path/server-process.ts'
 
 const argv = process.argv.slice(2)
 const rows = Number(argOf(argv, 'rows') ?? 1_000_000)
@@ -82,25 +82,6 @@ async function postFile(url: string, token: string, path: string, size: number):
   let text = ''
   for await (const chunk of res) text += chunk
   return { status: res.statusCode ?? 0, body: JSON.parse(text) }
-}
-
-/**
- * CPU seconds used from now until the returned function is called: by the whole machine (all cores,
- * /proc/stat) and by the server process (/proc/<pid>/stat). On 2 cores the server, PostgreSQL and
- * this process share the CPU, so the machine figure shows how close a run is to saturation.
- */
-function cpuBusy(serverPid: number) {
-  const ticks = 100 // USER_HZ
-  const machine = () => {
-    const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number)
-    return user + nice + system + irq + softirq
-  }
-  const server = () => {
-    const fields = readFileSync(`/proc/${serverPid}/stat`, 'utf8').split(') ')[1].split(' ')
-    return Number(fields[11]) + Number(fields[12]) // utime, stime
-  }
-  const [machine0, server0] = [machine(), server()]
-  return () => ({ machine: Number(((machine() - machine0) / ticks).toFixed(1)), server: Number(((server() - server0) / ticks).toFixed(1)) })
 }
 
 async function main() {
@@ -187,9 +168,9 @@ async function main() {
       `File: ${rows.toLocaleString('en')} rows, ${(bytes / 2 ** 20).toFixed(1)} MiB CSV, 10 columns (C, Y, I, D, L, M, T; quoted fields with commas and Chinese), primary key \`uscc\`, timestamp item \`updated_at\`.`,
       'Baseline: `COPY raw_copy FROM STDIN (FORMAT csv)` of the same file into a plain table of the same column types (no checks, no index), through pg-copy-streams, in the same run, just before each upload.',
       '',
-      '| round | raw COPY s | upload s | raw rows/s | upload rows/s | upload / raw throughput | server RSS max MiB (sampled / VmHWM) | CPU s, raw COPY: machine | CPU s, upload: machine / server | load 1-min |',
+      '| round | raw COPY s | upload s | raw rows/s | upload rows/s | upload / raw throughput | server RSS max MiB (sampled / VmHWM) | CPU s, raw COPY: machine / PostgreSQL | CPU s, upload: machine / server / PostgreSQL | load 1-min |',
       '|---|---|---|---|---|---|---|---|---|---|',
-      ...runs.map((r) => `| ${r.round} | ${r.rawCopySeconds} | ${r.uploadSeconds} | ${r.rawCopyRowsPerSecond} | ${r.uploadRowsPerSecond} | ${r.ratio}× | ${r.serverRssMiB.sampledMax} / ${r.serverRssMiB.peakSinceStart} | ${r.cpuSeconds.rawCopy.machine} | ${r.cpuSeconds.upload.machine} / ${r.cpuSeconds.upload.server} | ${r.load.before}→${r.load.after} |`),
+      ...runs.map((r) => `| ${r.round} | ${r.rawCopySeconds} | ${r.uploadSeconds} | ${r.rawCopyRowsPerSecond} | ${r.uploadRowsPerSecond} | ${r.ratio}× | ${r.serverRssMiB.sampledMax} / ${r.serverRssMiB.peakSinceStart} | ${r.cpuSeconds.rawCopy.machine} / ${r.cpuSeconds.rawCopy.postgres} | ${r.cpuSeconds.upload.machine} / ${r.cpuSeconds.upload.server} / ${r.cpuSeconds.upload.postgres} | ${r.load.before}→${r.load.after} |`),
       '',
       `**Upload / raw COPY throughput: median ${medianRatio}× (target ≥ ${TARGET_RATIO}×); peak server RSS ${peak} MiB (target < ${TARGET_PEAK_MIB} MiB; idle ${idle.rssMiB} MiB): ${results.summary.met ? 'met' : 'not met'}.**`,
       '',

@@ -1,6 +1,6 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { readdirSync, readFileSync } from 'node:fs'
 import { cpus, loadavg, release, totalmem } from 'node:os'
 import { join } from 'node:path'
 import pg from 'pg'
@@ -128,3 +128,39 @@ export async function machineFacts(databaseUrl: string) {
 }
 
 export const load1 = () => Number(loadavg()[0].toFixed(2))
+
+const USER_HZ = 100
+const procTicks = (pid: number | string) => {
+  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return Number(fields[11]) + Number(fields[12]) // utime, stime
+}
+const machineTicks = () => {
+  const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number)
+  return user + nice + system + irq + softirq
+}
+/** CPU ticks of every PostgreSQL process on this machine, keyed by pid (backends come and go). */
+const postgresTicks = () => {
+  const ticks = new Map<string, number>()
+  for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
+    try {
+      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) ticks.set(pid, procTicks(pid))
+    } catch {} // exited meanwhile
+  }
+  return ticks
+}
+
+/**
+ * CPU seconds used from now until the returned function is called: by the whole machine (all
+ * cores, /proc/stat), by the server process and by PostgreSQL's processes. On 2 cores the server,
+ * PostgreSQL and the load generator share the CPU: these show where a run's CPU went.
+ */
+export function cpuBusy(serverPid: number) {
+  const seconds = (ticks: number) => Number((ticks / USER_HZ).toFixed(1))
+  const [machine0, server0, postgres0] = [machineTicks(), procTicks(serverPid), postgresTicks()]
+  return () => {
+    const postgres1 = postgresTicks()
+    let postgres = 0
+    for (const [pid, ticks] of postgres1) postgres += ticks - (postgres0.get(pid) ?? 0)
+    return { machine: seconds(machineTicks() - machine0), server: seconds(procTicks(serverPid) - server0), postgres: seconds(postgres) }
+  }
+}

@@ -30,6 +30,12 @@ before(async () => {
     select r.id, s.name || '（第' || row_number() over (order by r.id) || '份）', ${sql.join(columns.map((c) => sql`s.${c}`))}
     from resources r, resource_versions s
     where s.resource_id = ${source.id} and not exists (select from resource_versions x where x.resource_id = r.id)`.execute(t.db)
+  // Statistics, so the searches below size their first-rows proof from the token frequencies (queries.ts) as
+  // they do in production, where autovacuum keeps them; this file's searches run after this point only.
+  await sql`analyze resource_versions`.execute(t.db)
+  const stats = await sql<{ n: number }>`select coalesce(array_length(most_common_elems::text::text[], 1), 0) as n from pg_stats
+    where tablename = 'resource_versions' and attname = 'search_vector'`.execute(t.db)
+  assert.ok(stats.rows[0]?.n > 0, 'ANALYZE gave the search vectors their most common tokens')
 })
 after(() => t.close())
 
