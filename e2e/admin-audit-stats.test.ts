@@ -134,7 +134,7 @@ describe('系统管理, 审计 and 统计 pages', () => {
     await events.locator('.ant-table-row', { hasText: '新增单位' }).first().waitFor()
     // The auditor exports what the filter shows (the export is itself an audited event).
     await page.getByRole('button', { name: /导出当前查询结果/ }).hover()
-    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('Excel（.xlsx）').click()])
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByText('Excel（.xlsx，最多 100 万行）').click()])
     assert.match(download.suggestedFilename(), /\.xlsx$/)
     await page.getByRole('button', { name: /重\s*置/ }).click()
     await settled(page)

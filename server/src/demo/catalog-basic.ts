@@ -1,5 +1,6 @@
 import {
   BASIC,
+  ID_CARD_ELEMENT,
   IDENTITY_CHECK,
   PIPL_34,
   PK,
@@ -45,7 +46,7 @@ export const BASIC_ENTRIES: readonly DemoEntry[] = [
     syncMech: '增量',
     survey: { storageGb: 86, records10k: 938 },
     items: [
-      idCard('公民身份号码', 'id_card_no', { ...PK, ...BASIC }),
+      idCard('公民身份号码', 'id_card_no', { ...PK, ...BASIC, ...ID_CARD_ELEMENT }),
       personNameItem('姓名', 'person_name', BASIC),
       str('性别', 'gender', 2, BASIC),
       str('民族', 'nation', 20, BASIC),

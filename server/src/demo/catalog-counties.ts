@@ -1,5 +1,6 @@
 import {
   DSL_38,
+  ID_CARD_ELEMENT,
   IDENTITY_CHECK,
   PIPL_34,
   PK,
@@ -325,7 +326,7 @@ export const COUNTY_ENTRIES: readonly DemoEntry[] = [
     shareCondition: '仅用于社会救助资格审核和资金发放',
     shareBasis: `《社会救助暂行办法》；${PIPL_34}`,
     items: [
-      idCard('公民身份号码', 'id_card_no', { ...PK, ...conditional('仅用于救助资格审核') }),
+      idCard('公民身份号码', 'id_card_no', { ...PK, ...ID_CARD_ELEMENT, ...conditional('仅用于救助资格审核') }),
       personNameItem(),
       str('供养方式', 'support_mode', 10),
       str('照料护理等级', 'care_level', 20, { ...SENSITIVE_PERSONAL, ...conditional('仅用于救助资格审核') }),

@@ -63,6 +63,9 @@ export const address = (name = '住址', nameEn = 'address', extra: Extra = {}) 
 export const uscc = (name = '统一社会信用代码', nameEn = 'uscc', extra: Extra = {}) => str(name, nameEn, 18, extra)
 export const updatedAt = (name = '数据更新时间', nameEn = 'update_time') => datetime(name, nameEn, STAMP)
 
+/** The national data element of the citizen ID number: items that name it fall under 一数一源 (rule 8). */
+export const ID_CARD_ELEMENT = { dataElementRef: 'GB 11643-1999 公民身份号码' } as const
+
 // Conditions and legal bases that several entries cite.
 export const IDENTITY_CHECK = '仅限承担法定职责的部门用于身份核验、资格审核，不得留存原始数据或向第三方提供'
 export const PIPL_34 = '《中华人民共和国个人信息保护法》第三十四条'

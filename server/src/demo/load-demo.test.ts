@@ -131,6 +131,17 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
     assert.ok(found.body.items.some((r: any) => r.name === '户籍登记信息' && r.status === 'published'))
   })
 
+  test('一数一源: a county draft that collects 公民身份号码 itself is flagged against 人口基础信息 of 市公安局', async () => {
+    const found = await search('authority', { q: '特困人员供养' })
+    const entry = found.body.items.find((r: any) => r.items.some((i: any) => i.dataElementRef === 'GB 11643-1999 公民身份号码'))
+    assert.ok(entry, JSON.stringify(found.body.items.map((r: any) => r.name)))
+    const detail = await t.request('GET', `/api/v1/catalog/resources/${entry.id}`, { token: tokens.authority })
+    const warning = detail.body.oneSourceWarnings?.find((w: any) => w.otherProviderName === '潍坊市公安局')
+    assert.ok(warning, JSON.stringify(detail.body.oneSourceWarnings))
+    assert.equal(warning.itemName, '公民身份号码')
+    assert.match(warning.message, /数源部门/)
+  })
+
   test('drafts of 市公安局 are hidden from other departments and visible to the authority', async () => {
     const orgs = await t.request('GET', `/api/v1/orgs?q=${encodeURIComponent('潍坊市公安局')}`, { token: tokens.mzj_user })
     const gaj = orgs.body.items.find((org: any) => org.name === '潍坊市公安局')

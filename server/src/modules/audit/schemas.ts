@@ -22,7 +22,7 @@ export const AuditQuery = PageQuery.extend(AuditFilters.shape)
 export type AuditQuery = z.infer<typeof AuditQuery>
 
 export const AuditExportQuery = AuditFilters.extend({
-  format: z.enum(['csv', 'xlsx']).default('csv').describe('csv（UTF-8 带 BOM，Excel 直接打开）或 xlsx'),
+  format: z.enum(['csv', 'xlsx']).default('csv').describe('csv（UTF-8 带 BOM，Excel 直接打开，不限行数）或 xlsx（最多 1,000,000 行，Excel 单表上限所致；更多请用 csv）'),
 })
 export type AuditExportQuery = z.infer<typeof AuditExportQuery>
 

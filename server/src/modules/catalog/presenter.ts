@@ -30,6 +30,8 @@ export function resourceActions(actor: Actor, row: ResourceRow) {
     withdraw: row.publishedVersion !== null && can(actor, 'catalog.resource.withdraw', subject),
     // Another department's published entry that has something to share (不予共享 points to coordination instead).
     request: otherDeptPublished && row.shareType !== 3 && actor.roles.includes('REQUESTER'),
+    // 不予共享 has nothing to apply for: a requester may ask the authority to coordinate instead (SPEC §7.10).
+    coordinate: otherDeptPublished && row.shareType === 3 && can(actor, 'sharing.case.create'),
     callGuide: otherDeptPublished && row.shareType !== 3,
     sample: row.isPublished && row.shareType === 1,
   }

@@ -56,7 +56,15 @@ export async function listUsers(db: Executor, query: UserListQuery & { restrictO
       qb.where((eb) => eb.or([eb('u.username', 'ilike', containsPattern(query.q!)), eb('u.name', 'ilike', containsPattern(query.q!))])),
     )
   const [items, total] = await Promise.all([
-    base.select(userColumns).orderBy('o.name').orderBy('u.username').limit(query.pageSize).offset(pageOffset(query)).execute(),
+    base
+      .select(userColumns)
+      // Whether the user signs in with a one-time code: administrators see who still has to enroll.
+      .select((eb) => eb.exists(eb.selectFrom('userTotp as t').whereRef('t.userId', '=', 'u.id').where('t.confirmedAt', 'is not', null)).$castTo<boolean>().as('totpEnabled'))
+      .orderBy('o.name')
+      .orderBy('u.username')
+      .limit(query.pageSize)
+      .offset(pageOffset(query))
+      .execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return { items, total: total.n }

@@ -21,7 +21,7 @@ export const UserOut = z.object({
   status: z.enum(['active', 'disabled']).optional(),
   mobile: z.string().nullable().optional(),
   lastLoginAt: z.date().nullable().optional(),
-  totpEnabled: z.boolean().optional().describe('已启用动态验证码（仅 auth/me）'),
+  totpEnabled: z.boolean().optional().describe('已启用动态验证码（auth/me 与用户列表）'),
   totpRequired: z.boolean().optional().describe('本平台要求该用户使用动态验证码（仅 auth/me）'),
 })
 export type UserOut = z.infer<typeof UserOut>

@@ -51,6 +51,10 @@ describe('TOTP second factor', () => {
     assert.match(row.secretCiphertext, /^v1\./)
     assert.equal(row.confirmedAt, null)
     assert.deepEqual((await t.request('GET', '/api/v1/auth/totp', { token })).body, { enabled: false, pending: true, required: false })
+    // The system administrator's user list says who signs in with a code: not yet (enrollment unconfirmed).
+    const listed = async () =>
+      (await t.request('GET', `/api/v1/users?q=${user.username}`, { token: world.tokens.sysAdmin })).body.items.find((u: { id: string }) => u.id === user.id)
+    assert.equal((await listed()).totpEnabled, false)
 
     // Not yet confirmed: login does not ask for a code.
     assert.equal((await login(user.username)).status, 200)
@@ -63,6 +67,7 @@ describe('TOTP second factor', () => {
     assert.deepEqual(ok.body, { enabled: true, pending: false, required: false })
     const me = await t.request('GET', '/api/v1/auth/me', { token })
     assert.equal(me.body.totpEnabled, true)
+    assert.equal((await listed()).totpEnabled, true)
     const again = await t.request('POST', '/api/v1/auth/totp/enroll', { token, body: { password: TEST_PASSWORD } })
     assert.equal(again.status, 409, 'a confirmed secret is not silently replaced')
     const audited = await t.db.selectFrom('auditEvents').select('action').where('objectId', '=', user.id).where('action', 'like', 'identity.totp.%').execute()

@@ -87,6 +87,13 @@ describe('share requests: three paths, decisions and deadlines', () => {
     assert.equal(item.body.error.code, 'ITEM_NOT_SHAREABLE')
     assert.match(item.body.error.message, /纳税信用评价/)
     assert.equal(await count('shareRequests'), before)
+    // The entry's actions say the same to the console: no 申请, but 申请协调 for a requester (not for its provider).
+    const detail = (token: string) => t.request('GET', `/api/v1/catalog/resources/${notShared.id}`, { token })
+    const seen = (await detail(w.tokens.requester)).body.actions
+    assert.deepEqual({ request: seen.request, coordinate: seen.coordinate }, { request: false, coordinate: true })
+    assert.equal((await detail(w.tokens.cataloger)).body.actions.coordinate, false)
+    const shared = (await t.request('GET', `/api/v1/catalog/resources/${conditional.id}`, { token: w.tokens.requester })).body.actions
+    assert.deepEqual({ request: shared.request, coordinate: shared.coordinate }, { request: true, coordinate: false })
   })
 
   test('bad requests are refused with the field named and change nothing', async () => {

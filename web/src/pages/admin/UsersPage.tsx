@@ -120,6 +120,7 @@ export default function UsersPage() {
                 render: (roles: Role[]) => roles.map((r) => <Tag key={r} color="blue">{ROLE_LABELS[r]}</Tag>),
               },
               { title: '状态', dataIndex: 'status', width: 80, render: (s?: string) => (s === 'disabled' ? <Tag>停用</Tag> : <Tag color="green">启用</Tag>) },
+              { title: '动态验证码', dataIndex: 'totpEnabled', width: 100, render: (on?: boolean) => (on ? <Tag color="green">已启用</Tag> : <Tag>未启用</Tag>) },
               { title: '最近登录', dataIndex: 'lastLoginAt', width: 170, render: (v?: string | null) => formatDateTime(v) },
               {
                 title: '操作',

@@ -117,7 +117,7 @@ export default function AuditPage() {
                 <Dropdown
                   menu={{
                     items: [
-                      { key: 'xlsx', label: 'Excel（.xlsx）' },
+                      { key: 'xlsx', label: 'Excel（.xlsx，最多 100 万行）' },
                       { key: 'csv', label: 'CSV（UTF-8，Excel 可直接打开）' },
                     ],
                     onClick: ({ key }) => download(key as 'csv' | 'xlsx'),

@@ -35,9 +35,8 @@ export default function CatalogDetailPage() {
   const { user } = useAuth()
   const roles = user?.roles ?? []
   const canGuide = !!r?.actions.callGuide
-  // 不予共享 has nothing to apply for: a requester is offered coordination instead (not in the actions map).
-  const canCoordinate =
-    !!r && !!user && r.shareType === 3 && r.status === 'published' && r.providerOrgId !== user.orgId && allowedByRole(roles, 'sharing.case.create')
+  // 不予共享 has nothing to apply for: a requester is offered coordination instead.
+  const canCoordinate = !!r?.actions.coordinate
   // The department's active API grant on this entry, if any: the call guide then shows its exact terms.
   const lookGrant = canGuide && allowedByRole(roles, 'sharing.grant.list')
   const grant = useAsync(
