@@ -130,20 +130,28 @@ export async function machineFacts(databaseUrl: string) {
 export const load1 = () => Number(loadavg()[0].toFixed(2))
 
 const USER_HZ = 100
+// Fields of /proc/<pid>/stat after the command: [11] utime, [12] stime, [13] cutime, [14] cstime.
 const procTicks = (pid: number | string) => {
   const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return Number(fields[11]) + Number(fields[12]) // utime, stime
+  return Number(fields[11]) + Number(fields[12])
 }
 const machineTicks = () => {
   const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number)
   return user + nice + system + irq + softirq
 }
-/** CPU ticks of every PostgreSQL process on this machine, keyed by pid (backends come and go). */
+/**
+ * CPU ticks of every PostgreSQL process on this machine, keyed by pid (backends come and go). Each
+ * process's own ticks plus those of its children that have exited (cutime + cstime): for the postmaster
+ * that is every backend gone since it started, so a backend that exits during a run (a COPY connection
+ * destroyed at the end of an upload) is still counted.
+ */
 const postgresTicks = () => {
   const ticks = new Map<string, number>()
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
-      if (readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) ticks.set(pid, procTicks(pid))
+      if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue
+      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
+      ticks.set(pid, Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]))
     } catch {} // exited meanwhile
   }
   return ticks

@@ -6,6 +6,7 @@ import { loadConfig } from './platform/config/config.ts'
 import { isEmptyDeployment, prepareDatabase } from './platform/db/bootstrap.ts'
 import { DataDirLockedError, lockDataDir } from './platform/db/data-dir-lock.ts'
 import { openDatabase } from './platform/db/database.ts'
+import { maintenanceTasks } from './platform/db/maintenance.ts'
 import { startScheduler } from './platform/jobs/scheduler.ts'
 import { auditTasks } from './platform/audit/archive.ts'
 import { clockFromEnv, taskIntervalFromEnv } from './testing/env-clock.ts'
@@ -13,12 +14,12 @@ import { clockFromEnv, taskIntervalFromEnv } from './testing/env-clock.ts'
 /** Start-up only: lock and open the database, migrate, load the demo when empty, listen, close gracefully. */
 async function main() {
   const config = loadConfig()
-  const tasks = [...sharingTasks, ...auditTasks()]
   // Test mode only (NODE_ENV=test): a movable clock and short task intervals for spawned-server tests.
   const clock = clockFromEnv()
   const interval = taskIntervalFromEnv()
   const releaseLock = config.databaseUrl ? null : await lockDataDir(config.dataDir)
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir })
+  const tasks = [...sharingTasks, ...auditTasks(), ...maintenanceTasks(database.kind)]
   const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock, logger: { level: config.logLevel } })
   const { applied } = await prepareDatabase(database.db)
   if (applied.length > 0) app.log.info({ applied }, 'migrations applied')
