@@ -1,5 +1,4 @@
 import assert from 'node:assert/strict'
-import { type ChildProcess, spawn } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdtempSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -7,11 +6,8 @@ import { join } from 'node:path'
 import { after, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { sql } from 'kysely'
-import pg from 'pg'
-import { type OpenDatabase, openDatabase } from '../../platform/db/database.ts'
+import { type Server, http as request, scratchDatabase, startServer, stopServer } from '../../reliability/harness.ts'
 import { buildWorld, resourceBody, tokenFor } from '../../testing/factories.ts'
-import { PROJECT_ROOT, postgresTemplateName, testDatabaseUrl, withDatabase } from '../../testing/template.ts'
-import { prepareTemplates } from '../../testing/prepare.ts'
 import { cleanupStaleBatches } from './index.ts'
 import { batchesOf, managedTablesOf, pullStream, tableMountOf, uploadForm, uploadTablePath } from './test-helpers.ts'
 
@@ -19,55 +15,6 @@ import { batchesOf, managedTablesOf, pullStream, tableMountOf, uploadForm, uploa
  * Kill -9 during a big upload, on the real server (server/src/main.ts): the previous batch must
  * still be the one served after the restart, and start-up must have removed the half-loaded table.
  */
-
-interface Server {
-  child: ChildProcess
-  log: () => string
-  baseUrl: string
-  exited: Promise<number | null>
-}
-
-const START_TIMEOUT_MS = 120_000
-
-/** Starts `server/src/main.ts` and resolves once it listens (its log names the port). */
-async function startServer(env: Record<string, string | undefined>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: PROJECT_ROOT,
-    env: { ...process.env, HOST: '127.0.0.1', PORT: '0', GOVSHARE_DEMO: 'never', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  })
-  // 'close', not 'exit': by then its output has been read in full (for the failure message).
-  const exited = new Promise<number | null>((resolve) => child.once('close', (code, signal) => resolve(code ?? (signal as unknown as number))))
-  let log = ''
-  const baseUrl = await new Promise<string>((resolve, reject) => {
-    // Killed when it does not come up: an orphan would open the data dir while after() removes it (ErrnoError 44).
-    const timer = setTimeout(() => {
-      child.kill('SIGKILL')
-      reject(new Error(`server did not start:\n${log}`))
-    }, START_TIMEOUT_MS)
-    const onData = (data: Buffer) => {
-      log += data.toString()
-      const match = /listening[^\n]*?(http:\/\/127\.0\.0\.1:\d+)/i.exec(log)
-      if (match) {
-        clearTimeout(timer)
-        resolve(match[1])
-      }
-    }
-    child.stdout!.on('data', onData)
-    child.stderr!.on('data', onData)
-    void exited.then((code) => {
-      clearTimeout(timer)
-      reject(new Error(`server exited (${code}) before listening:\n${log.slice(-4000)}`))
-    })
-  })
-  // Keep draining its output (kept for failure messages) so a chatty log never blocks the child.
-  return { child, baseUrl, exited, log: () => log }
-}
-
-async function stopServer(server: Server, signal: NodeJS.Signals) {
-  if (server.child.exitCode === null && server.child.signalCode === null) server.child.kill(signal)
-  await server.exited
-}
 
 const MB = 1024 * 1024
 
@@ -89,56 +36,30 @@ function endlessUpload() {
   return { boundary, sent, body: pullStream(parts()) }
 }
 
-async function http(baseUrl: string, method: string, path: string, token: string, body?: FormData | object) {
-  const init: RequestInit = { method, headers: { authorization: `Bearer ${token}` } }
-  if (body instanceof FormData) init.body = body
-  else if (body) {
-    init.body = JSON.stringify(body)
-    ;(init.headers as Record<string, string>)['content-type'] = 'application/json'
-  }
-  const response = await fetch(baseUrl + path, init)
-  return { status: response.status, body: (await response.json()) as any }
-}
-
 describe('an upload killed mid-load', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'govshare-crash-'))
-  const url = testDatabaseUrl()
-  const databaseName = `govshare_t_crash_${randomBytes(4).toString('hex')}`
   const servers: Server[] = []
+  let database: Awaited<ReturnType<typeof scratchDatabase>> | undefined
 
   after(async () => {
     for (const server of servers) await stopServer(server, 'SIGKILL')
+    await database?.drop()
     rmSync(scratch, { recursive: true, force: true })
-    rmSync(`${join(scratch, 'pglite')}.lock`, { recursive: true, force: true })
-    if (url) {
-      const admin = new pg.Client({ connectionString: url })
-      await admin.connect()
-      await admin.query(`drop database if exists ${databaseName} with (force)`)
-      await admin.end()
-    }
   })
 
-  /** The database the child servers use: a data dir (PGlite) or a fresh database (PostgreSQL). */
-  const serverEnv = () => (url ? { DATABASE_URL: withDatabase(url, databaseName) } : { GOVSHARE_DATA_DIR: join(scratch, 'pglite') })
-  /** Opens it from the test; on PGlite only while no server runs (one process per data dir). */
-  const openDirect = (): Promise<OpenDatabase> => (url ? openDatabase({ url: withDatabase(url, databaseName), poolSize: 2 }) : openDatabase({ dataDir: join(scratch, 'pglite') }))
   const launch = async () => {
-    const server = await startServer(serverEnv())
+    const server = await startServer(database!.env())
     servers.push(server)
     return server
   }
+  const http = (baseUrl: string, method: string, path: string, token: string, body?: FormData | object) =>
+    request(baseUrl, method, path, body instanceof FormData ? { token, form: body } : { token, body })
 
   test('keeps the previous batch, and start-up drops the half-loaded table', async (ctx) => {
     // 1. A database with users: PGlite is initialized by a first server run, PostgreSQL cloned from the template.
-    if (url) {
-      await prepareTemplates()
-      const admin = new pg.Client({ connectionString: url })
-      await admin.connect()
-      await admin.query(`create database ${databaseName} template ${postgresTemplateName()}`)
-      await admin.end()
-    } else {
-      await stopServer(await launch(), 'SIGTERM')
-    }
+    database = await scratchDatabase(scratch)
+    const url = database.kind === 'postgres'
+    const openDirect = database.open
     let direct = await openDirect()
     const world = await buildWorld(direct.db)
     // The child runs on the real clock.
@@ -190,13 +111,12 @@ describe('an upload killed mid-load', () => {
     if (url) {
       // Wait until PostgreSQL has noticed the dead connection (its advisory lock goes with it).
       for (let i = 0; i < 100; i++) {
-        const copying = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = ${databaseName} and query ilike 'copy %'`.execute(direct.db)
+        const copying = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'copy %'`.execute(direct.db)
         if (copying.rows[0].n === 0) break
         await sleep(100)
       }
     } else {
-      // A SIGKILLed server leaves its lock behind (stale after 15 s): this test knows the process is gone.
-      rmSync(`${join(scratch, 'pglite')}.lock`, { recursive: true, force: true })
+      database.releaseStaleLock()
       direct = await openDirect()
     }
     const mountBefore = (await tableMountOf(direct.db, id))!
