@@ -16,7 +16,7 @@ import { dirname, join } from 'node:path'
 import autocannon from 'autocannon'
 import { verifyAuditChain } from '../server/src/platform/audit/chain.ts'
 import { openDatabase } from '../server/src/platform/db/database.ts'
-import { buildWorld, publishResource, refreshTokens } from '../server/src/testing/factories.ts'
+import { buildWorld, itemInput, publishResource, refreshTokens } from '../server/src/testing/factories.ts'
 import { argOf, cpuBusy, freshPostgres, load1, log, machineFacts, requester, startServer } from './data-path/server-process.ts'
 
 const argv = process.argv.slice(2)
@@ -34,10 +34,8 @@ const routes = (only ? [only] : ['bare', 'gateway']) as ('bare' | 'gateway')[]
 const TARGET_RATIO = 0.6
 const TARGET_P99_MS = 25
 
-const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => ({
-  name, nameEn, dataType: 'C' as const, length: 50, shareType: 2 as const, shareCondition: '用于社会救助核对', sensitive: false,
-  piCategory: 'none' as const, secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false, ...extra,
-})
+const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) =>
+  itemInput(name, nameEn, { length: 50, shareType: 2, shareCondition: '用于社会救助核对', ...extra })
 const ITEMS = [
   item('公民身份号码', 'id_no', { length: 18, isPrimaryKey: true, sensitive: true, piCategory: 'sensitive_personal' }),
   item('姓名', 'full_name', { sensitive: true, piCategory: 'personal' }),

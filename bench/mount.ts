@@ -17,7 +17,7 @@ import { pipeline } from 'node:stream/promises'
 import pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
 import { openDatabase } from '../server/src/platform/db/database.ts'
-import { buildWorld, publishResource, refreshTokens } from '../server/src/testing/factories.ts'
+import { buildWorld, itemInput, publishResource, refreshTokens } from '../server/src/testing/factories.ts'
 import { argOf, cpuBusy, freshPostgres, load1, log, machineFacts, requester, sampleMemory, startServer } from './data-path/server-process.ts'
 
 const argv = process.argv.slice(2)
@@ -29,10 +29,7 @@ const out = argOf(argv, 'out') ?? join(import.meta.dirname, 'results', quick ? '
 const TARGET_RATIO = 0.5
 const TARGET_PEAK_MIB = 500
 
-const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => ({
-  name, nameEn, dataType: 'C' as const, length: 50, shareType: 1 as const, sensitive: false, piCategory: 'none' as const,
-  secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false, ...extra,
-})
+const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => itemInput(name, nameEn, { length: 50, ...extra })
 // Ten columns of mixed types, with quoted fields, commas and Chinese (≈ 100 bytes a row).
 const ITEMS = [
   item('统一社会信用代码', 'uscc', { length: 18, isPrimaryKey: true }),

@@ -76,6 +76,12 @@ export async function buildClassNode(db: Executor, code: string, name: string, l
 }
 
 /** A valid entry body (class 3, mixed share types ⇒ 有条件共享) that each test narrows with overrides. */
+/** One information item as API input: a 100-character 无条件共享 string, not sensitive, unless `extra` says otherwise. */
+export const itemInput = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => ({
+  name, nameEn, dataType: 'C' as const, length: 100, shareType: 1 as const, sensitive: false, piCategory: 'none' as const,
+  secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false, ...extra,
+})
+
 export function resourceBody(overrides: Partial<CreateResourceBody> = {}): CreateResourceBody {
   return {
     name: `社会组织登记信息${next()}`,

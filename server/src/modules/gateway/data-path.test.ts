@@ -3,7 +3,7 @@ import { randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
 import { expireGrants } from '../sharing/grants.ts'
-import { buildWorld, publishResource } from '../../testing/factories.ts'
+import { buildWorld, itemInput, publishResource } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
 // Short enough to wait out in a test: the bound on changes made by another process (README, Settings).
@@ -11,10 +11,7 @@ const gatewayCacheMs = 300
 
 type World = Awaited<ReturnType<typeof buildWorld>>
 
-const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => ({
-  name, nameEn, dataType: 'C' as const, length: 100, shareType: 1 as const, sensitive: false, piCategory: 'none' as const,
-  secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false, ...extra,
-})
+const item = itemInput
 const ITEMS = [
   item('公民身份号码', 'id_no', { length: 18, isPrimaryKey: true, sensitive: true, piCategory: 'sensitive_personal', shareType: 2, shareCondition: '用于身份核验' }),
   item('姓名', 'full_name', { sensitive: true, piCategory: 'personal', shareType: 2, shareCondition: '用于身份核验' }),

@@ -3,15 +3,12 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
-import { buildUser, buildWorld, publishResource, refreshTokens, tokenFor } from '../../testing/factories.ts'
+import { buildUser, buildWorld, itemInput, publishResource, refreshTokens, tokenFor } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
 type World = Awaited<ReturnType<typeof buildWorld>>
 
-const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => ({
-  name, nameEn, dataType: 'C' as const, length: 100, shareType: 1 as const, sensitive: false, piCategory: 'none' as const,
-  secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false, ...extra,
-})
+const item = itemInput
 const PERSON_ITEMS = [
   item('公民身份号码', 'id_no', { length: 18, isPrimaryKey: true, sensitive: true, piCategory: 'sensitive_personal', shareType: 2, shareCondition: '用于身份核验' }),
   item('姓名', 'full_name', { sensitive: true, piCategory: 'personal', shareType: 2, shareCondition: '用于身份核验' }),

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
-import { buildWorld, publishResource, resourceBody } from '../../testing/factories.ts'
+import { buildWorld, itemInput, publishResource, resourceBody } from '../../testing/factories.ts'
 import { buildTestApp, type TestApp } from '../../testing/test-app.ts'
 
 /** GET /catalog/resources/{id}/sample: masked sample rows of a published 无条件共享 entry (SPEC §7.4). */
@@ -12,10 +12,7 @@ let open: { id: string }
 let conditional: { id: string }
 
 const ID_NUMBERS = ['370702199001011234', '37070219850315202X', '370703197712125678', '370704200002294321', '37070519661231001X', '370781199408083333', '370782198811110012']
-const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => ({
-  name, nameEn, dataType: 'C' as const, length: 64, shareType: 1 as const, sensitive: false, piCategory: 'none' as const,
-  secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false, ...extra,
-})
+const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => itemInput(name, nameEn, { length: 64, ...extra })
 
 before(async () => {
   t = await buildTestApp()
