@@ -88,10 +88,9 @@ export function copySink(client: pg.PoolClient, table: string, columns: readonly
   const sendFull = async () => {
     const ready = full
     full = []
-    for (const bytes of ready) {
-      if (uniqueIndex) chunkBytes.push(bytes)
-      await send(bytes)
-    }
+    // Kept before sending: if a write fails, the resend must include the buffers not yet written too.
+    if (uniqueIndex) chunkBytes.push(...ready)
+    for (const bytes of ready) await send(bytes)
   }
   const flushText = async () => {
     if (filled > 0) {
