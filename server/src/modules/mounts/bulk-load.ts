@@ -131,9 +131,8 @@ export function copySink(client: pg.PoolClient, table: string, columns: readonly
 
   return {
     add(line, values) {
-      let row = String(line)
-      for (const value of values) row += `\t${copyField(value)}`
-      row += '\n'
+      // join builds one flat string (appending field by field made a rope of ~20 pieces to flatten per row)
+      const row = `${line}\t${values.map(copyField).join('\t')}\n`
       const room = row.length * UTF8_MAX_PER_UNIT
       if (filled + room > buffer.length) {
         if (filled > 0) full.push(buffer.subarray(0, filled))
