@@ -25,10 +25,10 @@ const connections = Number(argOf(argv, 'connections') ?? 50)
 const duration = Number(argOf(argv, 'duration') ?? 10)
 const rounds = Number(argOf(argv, 'rounds') ?? 2)
 const url = argOf(argv, 'url') ?? process.env.BENCH_DATABASE_URL ?? process.env.DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
-const quick = rows < 200_000
-const out = argOf(argv, 'out') ?? join(import.meta.dirname, 'results', quick ? 'gateway-quick' : 'gateway')
-// --only=gateway measures one route (e.g. to profile the server under the gateway's load alone).
+// --only=gateway measures one route (e.g. to profile the server under the gateway's load alone); no ratio then.
 const only = argOf(argv, 'only')
+const quick = rows < 200_000 || !!only
+const out = argOf(argv, 'out') ?? join(import.meta.dirname, 'results', quick ? 'gateway-quick' : 'gateway')
 if (only && only !== 'gateway' && only !== 'bare') throw new Error('--only must be gateway or bare')
 const routes = (only ? [only] : ['bare', 'gateway']) as ('bare' | 'gateway')[]
 const TARGET_RATIO = 0.6
