@@ -2,9 +2,9 @@
  * An incremental RFC 4180 CSV reader over decoded text: comma-separated, `"`-quoted fields with `""`
  * for a quote inside, records ended by LF, CRLF or CR, a quoted field may span lines. Each record
  * comes out with the file line it starts on (header = line 1); a blank line is a record of one empty
- * field, so the caller sees every line. Text arrives in chunks and records come out in batches: the
- * mount path calls it once per upload chunk instead of awaiting once per row, which (with csv-parse
- * behind a stream) was the largest cost of a table upload.
+ * field, so the caller sees every line. Text arrives in pieces and records come out in batches: the
+ * mount path (csv-source.ts) awaits once per 32 K-character batch instead of once per row, which (with
+ * csv-parse behind a stream) was the largest cost of a table upload.
  */
 
 export interface CsvRecord {

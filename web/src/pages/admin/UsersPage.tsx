@@ -43,6 +43,7 @@ export default function UsersPage() {
     try {
       await updateUser(u.id, { resetTotp: true })
       message.success(`已重置 ${u.name} 的两步验证，其登录已失效`)
+      reload()
     } catch {
       // the client showed the message
     }
@@ -129,7 +130,8 @@ export default function UsersPage() {
                 render: (_: unknown, u) => (
                   <Space size={12}>
                     <a onClick={() => open({ mode: 'edit', user: u })}>编辑</a>
-                    {isSysAdmin ? (
+                    {/* Only a user with an authenticator bound has something to reset (a lost phone). */}
+                    {isSysAdmin && u.totpEnabled ? (
                       <Popconfirm
                         title="重置两步验证"
                         description={`清除 ${u.name} 绑定的身份验证器（如手机丢失）。其当前登录将失效，下次登录时重新绑定。`}
