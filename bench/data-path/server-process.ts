@@ -131,9 +131,10 @@ export const load1 = () => Number(loadavg()[0].toFixed(2))
 
 const USER_HZ = 100
 // Fields of /proc/<pid>/stat after the command: [11] utime, [12] stime, [13] cutime, [14] cstime.
+const statFields = (pid: number | string) => readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ').map(Number)
 const procTicks = (pid: number | string) => {
-  const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-  return Number(fields[11]) + Number(fields[12])
+  const fields = statFields(pid)
+  return fields[11] + fields[12]
 }
 const machineTicks = () => {
   const [user, nice, system, , , irq, softirq] = readFileSync('/proc/stat', 'utf8').split('\n')[0].split(/\s+/).slice(1).map(Number)
@@ -150,8 +151,8 @@ const postgresTicks = () => {
   for (const pid of readdirSync('/proc').filter((name) => /^\d+$/.test(name))) {
     try {
       if (!readFileSync(`/proc/${pid}/comm`, 'utf8').startsWith('postgres')) continue
-      const fields = readFileSync(`/proc/${pid}/stat`, 'utf8').split(') ')[1].split(' ')
-      ticks.set(pid, Number(fields[11]) + Number(fields[12]) + Number(fields[13]) + Number(fields[14]))
+      const fields = statFields(pid)
+      ticks.set(pid, fields[11] + fields[12] + fields[13] + fields[14])
     } catch {} // exited meanwhile
   }
   return ticks

@@ -383,6 +383,27 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.equal(await tableMountOf(t.db, id), undefined)
     assert.deepEqual(await managedTablesOf(t.db, id), [])
   })
+
+  test('a CSV that cannot be read as records → 400 naming the line; nothing is loaded and the previous batch stays', async () => {
+    const id = await createEntry(t, world.tokens.cataloger)
+    const first = await upload(id, uploadForm(ORGS_CSV))
+    assert.equal(first.status, 201, JSON.stringify(first.body))
+    const cases: [string, string, RegExp][] = [
+      ['uscc,org_name\n91370700MA3C000041,"甲\n91370700MA3C000042,乙\n', '第2行', /第 2 行附近的引号没有闭合/],
+      ['uscc,org_name\n91370700MA3C000041,甲\n91370700MA3C000042,乙"组织\n', '第3行', /第 3 行附近的引号位置不对/],
+      ['uscc,org_name\n91370700MA3C000041,"甲"组织\n', '第2行', /第 2 行附近的引号位置不对/],
+    ]
+    for (const [csv, field, message] of cases) {
+      const res = await upload(id, uploadForm(csv, 'bad.csv', { skipInvalidRows: 'true' }))
+      assertError(res, 400, 'VALIDATION_FAILED')
+      assert.equal(res.body.error.details[0].field, field, csv)
+      assert.match(res.body.error.message, message)
+    }
+    const mount = (await tableMountOf(t.db, id))!
+    assert.equal(mount.activeBatchId, first.body.batchId)
+    assert.deepEqual(await managedTablesOf(t.db, id), [mount.activeTable!.split('.')[1]])
+    assert.deepEqual((await batchesOf(t.db, mount.id)).map((b) => b.status), ['active'])
+  })
 })
 
 describe('mounting files and APIs', () => {

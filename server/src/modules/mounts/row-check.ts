@@ -19,6 +19,13 @@ export type CheckedRow = { ok: true; values: (string | null)[] } | { ok: false; 
 
 const isBlank = (value: RawValue) => value === null || value === undefined || (typeof value === 'string' && value.trim() === '')
 
+/** The row's problems with one more; the list exists only once a row is refused (rows are checked a million at a time). */
+const withProblem = (problems: RowProblem[] | null, problem: RowProblem) => {
+  const list = problems ?? []
+  list.push(problem)
+  return list
+}
+
 export const isBlankRow = (values: readonly RawValue[]) => values.every(isBlank)
 
 /**
@@ -39,18 +46,18 @@ export function checkRow(row: SourceRow, columns: readonly TableColumn[], mappin
     const header = mapping.headerOf[i]!
     const cell = checkCell(column.item, row.values[index])
     if (cell instanceof Refusal) {
-      ;(problems ??= []).push({ line: row.line, column: header, message: cell.error })
+      problems = withProblem(problems, { line: row.line, column: header, message: cell.error })
       continue
     }
     if (cell === null && column.item.isPrimaryKey) {
-      ;(problems ??= []).push({ line: row.line, column: header, message: '是主键，不能为空' })
+      problems = withProblem(problems, { line: row.line, column: header, message: '是主键，不能为空' })
       continue
     }
     values[i] = cell
   }
   for (let index = headerWidth; index < row.values.length; index++) {
     if (!isBlank(row.values[index])) {
-      ;(problems ??= []).push({ line: row.line, column: null, message: `有 ${row.values.length} 列，多于表头的 ${headerWidth} 列（是否有未加引号的逗号？）` })
+      problems = withProblem(problems, { line: row.line, column: null, message: `有 ${row.values.length} 列，多于表头的 ${headerWidth} 列（是否有未加引号的逗号？）` })
       break
     }
   }
