@@ -1,6 +1,6 @@
 /**
  * Data gateway benchmark (not a test): GET /api/v1/gateway/resources/:id/records (app token, grant,
- * rate limit and quota, masking, call log, usage record and audit chain) against a bare route in the
+ * rate limit and quota, masking, call log sealed into the audit chain) against a bare route in the
  * same server process that runs the same lookup SQL on the same pool with none of that, measured in
  * the same run on PostgreSQL.
  *
@@ -14,6 +14,7 @@
 import { mkdirSync, writeFileSync } from 'node:fs'
 import { dirname, join } from 'node:path'
 import autocannon from 'autocannon'
+import { verifyCallLogSeals } from '../server/src/modules/gateway/call-seal.ts'
 import { verifyAuditChain } from '../server/src/platform/audit/chain.ts'
 import { openDatabase } from '../server/src/platform/db/database.ts'
 import { buildWorld, itemInput, publishResource, refreshTokens } from '../server/src/testing/factories.ts'
@@ -167,12 +168,14 @@ async function main() {
     const gatewayP99 = Math.max(...of('gateway').map((m) => m.latencyMs.p99))
     const ratio = gatewayRps / bareRps
 
-    // Every call, allowed or denied, must be in the call log and the audit chain, and the chain must verify.
+    // Every call, allowed or denied, must be in the call log and sealed into the audit chain, and both must verify.
     await new Promise((resolve) => setTimeout(resolve, 500))
     const logged = Number((await db.selectFrom('callLogs').select((eb) => eb.fn.countAll<number>().as('n')).where('resourceId', '=', resource.id).executeTakeFirstOrThrow()).n)
-    const audited = Number((await db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'gateway.records.read').executeTakeFirstOrThrow()).n)
+    const seals = await db.selectFrom('auditEvents').select('detail').where('action', '=', 'gateway.records.read').execute()
+    const sealed = seals.reduce((n, e) => n + Number((e.detail as { calls?: number }).calls ?? 0), 0)
     const chain = await verifyAuditChain(db)
-    log(`call log rows ${logged}, audit events ${audited}, gateway responses counted ${gatewayResponses}; audit chain ok=${chain.ok} (${chain.count} events)`)
+    const sealCheck = await verifyCallLogSeals(db)
+    log(`call log rows ${logged} sealed by ${seals.length} audit events (${sealed} calls), gateway responses counted ${gatewayResponses}; audit chain ok=${chain.ok} (${chain.count} events), call-log seals ok=${sealCheck.ok}`)
 
     const results = {
       date: new Date().toISOString(),
@@ -190,7 +193,7 @@ async function main() {
         targetP99Ms: TARGET_P99_MS,
         met: ratio >= TARGET_RATIO && gatewayP99 < TARGET_P99_MS,
       },
-      recorded: { callLogRows: logged, auditEvents: audited, gatewayResponsesCounted: gatewayResponses, auditChainOk: chain.ok, auditEventsTotal: chain.count },
+      recorded: { callLogRows: logged, sealEvents: seals.length, sealedCalls: sealed, gatewayResponsesCounted: gatewayResponses, auditChainOk: chain.ok, auditEventsTotal: chain.count, callLogSealsOk: sealCheck.ok },
       serverMemory: server.memory(),
     }
     mkdirSync(dirname(out), { recursive: true })
@@ -210,7 +213,7 @@ async function main() {
       `**Gateway / bare throughput: ${ratio.toFixed(2)}× (target ≥ ${TARGET_RATIO}×); gateway p99 ${gatewayP99} ms (target < ${TARGET_P99_MS} ms): ${results.summary.met ? 'met' : 'not met'}.**`,
       '',
       `One call at a time: the gateway sends ${serialGateway.statementsPerCall.toFixed(2)} statements per call (${serialGateway.msPerCall.toFixed(2)} ms), the bare route ${serialBare.statementsPerCall.toFixed(2)} (${serialBare.msPerCall.toFixed(2)} ms).`,
-      `Recorded: ${logged} call-log rows and ${audited} \`gateway.records.read\` audit events for ${gatewayResponses} gateway responses counted by the client (in-flight requests cut at the end of a run are logged but not counted); audit chain verifies: ${chain.ok} (${chain.count} events).`,
+      `Recorded: ${logged} call-log rows, sealed by ${seals.length} \`gateway.records.read\` audit events covering ${sealed} calls, for ${gatewayResponses} gateway responses counted by the client (in-flight requests cut at the end of a run are logged but not counted); audit chain verifies: ${chain.ok} (${chain.count} events); call logs match their seals: ${sealCheck.ok}.`,
       `Server RSS at the end: ${results.serverMemory.rssMiB} MiB (peak ${results.serverMemory.peakRssMiB} MiB). Gateway share of bare: ${percent(ratio)}.`,
       '',
     ].join('\n')

@@ -5,6 +5,7 @@ import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
 import { setTimeout as sleep } from 'node:timers/promises'
 import { verifyAuditChain } from '../platform/audit/chain.ts'
+import { verifyCallLogSeals } from '../modules/gateway/call-seal.ts'
 import type { OpenDatabase } from '../platform/db/database.ts'
 import { type World, appToken, approve, conditionalResource, pendingRequest, readRecords, worldAt } from './fixtures.ts'
 import { type Server, http, pool, scratchDatabase, startServer, stopServer } from './harness.ts'
@@ -12,8 +13,8 @@ import { type Server, http, pool, scratchDatabase, startServer, stopServer } fro
 /**
  * kill -9 of the real server during share decisions and during a burst of audited gateway calls, on
  * PostgreSQL and on PGlite: after the restart nothing is half-written (a request is either decided with
- * its grant, timeline entry and audit events, or untouched), every answered call is in the call log, the
- * usage records and the audit chain, and the chain verifies.
+ * its grant, timeline entry and audit events, or untouched), every answered call is in the call log and
+ * sealed into the audit chain, and the chain and the seals verify.
  */
 describe('crash safety (kill -9 of the server)', () => {
   const scratch = mkdtempSync(join(tmpdir(), 'govshare-rel-crash-'))
@@ -33,7 +34,7 @@ describe('crash safety (kill -9 of the server)', () => {
     if (database.kind === 'pglite') database.releaseStaleLock()
     return database.open()
   }
-  const count = async (db: OpenDatabase['db'], table: 'callLogs' | 'usageRecords', grantId: string) =>
+  const count = async (db: OpenDatabase['db'], table: 'callLogs', grantId: string) =>
     Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('grantId', '=', grantId).executeTakeFirstOrThrow()).n)
 
   before(async () => {
@@ -123,18 +124,19 @@ describe('crash safety (kill -9 of the server)', () => {
     const direct = await openAfterKill()
     try {
       const logged = await count(direct.db, 'callLogs', grantId)
-      const usages = await count(direct.db, 'usageRecords', grantId)
-      const audited = await direct.db
+      const seals = await direct.db
         .selectFrom('auditEvents')
-        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .select('detail')
         .where('action', '=', 'gateway.records.read')
         .where('grantId', '=', grantId)
-        .executeTakeFirstOrThrow()
-      ctx.diagnostic(`after restart: ${logged} call logs, ${usages} usage records, ${audited.n} audit events`)
-      // Answered ⇒ committed (a call answers only after its records commit); committed ⇒ all three rows.
+        .execute()
+      const sealed = seals.reduce((n, e) => n + (e.detail as { calls: number }).calls, 0)
+      ctx.diagnostic(`after restart: ${logged} call logs sealed by ${seals.length} audit events`)
+      // Answered ⇒ committed (a call answers only after its record commits); committed ⇒ sealed in the same transaction.
       assert.ok(logged >= answered, `${answered} calls answered but ${logged} logged`)
-      assert.equal(usages, logged)
-      assert.equal(Number(audited.n), logged)
+      assert.equal(sealed, logged)
+      const seal = await verifyCallLogSeals(direct.db)
+      assert.equal(seal.ok, true, JSON.stringify(seal))
       const chain = await verifyAuditChain(direct.db)
       assert.equal(chain.ok, true, JSON.stringify(chain))
     } finally {

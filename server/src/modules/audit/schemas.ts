@@ -52,4 +52,13 @@ export const VerifyOut = z.object({
   archivedSegments: z.number().describe('已归档的月份段数'),
   archivedEvents: z.number().describe('已归档的事件数'),
   startHash: z.string().describe('在线哈希链的起点（最后一个归档段的末条哈希；无归档时为全零）'),
+  callLogs: z
+    .object({
+      ok: z.boolean(),
+      sealEvents: z.number().describe('已校验的封存事件数（gateway.records.read）'),
+      sealedCalls: z.number().describe('这些事件封存的调用记录数'),
+      firstBadEventId: z.number().nullable().describe('第一条所封存调用记录缺失、被改动或重复封存的事件编号'),
+      unsealedCalls: z.number().describe('第一次封存以来未被任何事件封存的调用记录数'),
+    })
+    .describe('接口调用记录的 SM3 封存校验；ok 同时要求哈希链和调用记录都完好'),
 })

@@ -2,6 +2,7 @@ import { PassThrough, Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { verifyAuditChain } from '../../platform/audit/chain.ts'
+import { verifyCallLogSeals } from '../gateway/call-seal.ts'
 import { BEIJING_OFFSET_MS } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
@@ -34,7 +35,12 @@ export async function listAuditEvents(ctx: Ctx, query: AuditQuery) {
   return { items, total: total.n, page: query.page, pageSize: query.pageSize }
 }
 
-export const verifyChain = (ctx: Ctx) => verifyAuditChain(ctx.db)
+/** The SM3 chain, and the gateway call logs its seals cover (one answer: ok only if both hold). */
+export async function verifyChain(ctx: Ctx) {
+  const chain = await verifyAuditChain(ctx.db)
+  const callLogs = await verifyCallLogSeals(ctx.db)
+  return { ...chain, ok: chain.ok && callLogs.ok, callLogs }
+}
 
 // ---- export ----
 

@@ -110,20 +110,70 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     assert.equal((await u.records()).status, 401)
   })
 
-  test('concurrent calls: every call is logged and audited once, the chain verifies, and the rate limit stays exact', async () => {
+  test('concurrent calls: every call is logged and sealed once, the chain verifies, and the rate limit stays exact', async () => {
     const s = await setup(t, w, { rateLimitPerMinute: 10 })
-    const answers = await Promise.all(Array.from({ length: 25 }, () => s.records('?limit=1')))
+    const answers = await Promise.all(Array.from({ length: 25 }, () => s.records('?limit=1&businessRef=BJ-C')))
     assert.equal(answers.filter((r) => r.status === 200).length, 10)
     assert.equal(answers.filter((r) => r.status === 429).length, 15)
-    const logs = await t.db.selectFrom('callLogs').select(['result', 'requestId']).where('resourceId', '=', s.resource.id).execute()
+    const logs = await t.db.selectFrom('callLogs').select(['id', 'result', 'requestId']).where('resourceId', '=', s.resource.id).execute()
     assert.equal(logs.length, 25)
     assert.equal(new Set(logs.map((l) => l.requestId)).size, 25)
-    const audited = await t.db.selectFrom('auditEvents').select('requestId').where('action', '=', 'gateway.records.read').where('objectId', '=', s.resource.id).execute()
-    assert.deepEqual(new Set(audited.map((a) => a.requestId)), new Set(logs.map((l) => l.requestId)))
-    const usage = await t.db.selectFrom('usageRecords').select('id').where('grantId', '=', s.grantId).execute()
-    assert.equal(usage.length, 10)
+    // Each call log is sealed by exactly one gateway.records.read event of its outcome; calls committed together share one.
+    const seals = await t.db.selectFrom('auditEvents').select(['result', 'requestId', 'detail']).where('action', '=', 'gateway.records.read').where('objectId', '=', s.resource.id).execute()
+    const sealedIds = seals.flatMap((e) => (e.detail as { callLogIds: number[] }).callLogIds.map(Number))
+    assert.deepEqual(sealedIds.sort((a, b) => a - b), logs.map((l) => Number(l.id)).sort((a, b) => a - b))
+    const callsOf = (result: string) => seals.filter((e) => e.result === result).reduce((n, e) => n + (e.detail as { calls: number }).calls, 0)
+    assert.equal(callsOf('success'), 10)
+    assert.equal(callsOf('denied'), 15)
+    for (const seal of seals) {
+      const detail = seal.detail as { calls: number; requestIds?: string[] }
+      if (detail.calls === 1) assert.ok(logs.some((l) => l.requestId === seal.requestId))
+      else assert.equal(detail.requestIds?.length, detail.calls)
+    }
+    // The usage records of the grant are its successful calls, with their 办件号 and the grant's purpose.
+    const usage = await t.request('GET', `/api/v1/grants/${s.grantId}/usage?pageSize=5`, { token: w.tokens.requester })
+    assert.equal(usage.body.total, 10)
+    assert.equal(usage.body.items.length, 5)
+    assert.ok(usage.body.items.every((u: any) => u.source === 'gateway' && u.businessRef === 'BJ-C' && u.purpose === '数据校核' && u.rows === 1))
+    const secondPage = await t.request('GET', `/api/v1/grants/${s.grantId}/usage?pageSize=5&page=2`, { token: w.tokens.requester })
+    assert.equal(new Set([...usage.body.items, ...secondPage.body.items].map((u: any) => u.id)).size, 10)
     const chain = await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })
     assert.equal(chain.body.ok, true, JSON.stringify(chain.body))
+    assert.ok(chain.body.callLogs.sealedCalls >= 25)
+  })
+
+  test('an altered, deleted or smuggled-in call log breaks the seal check', async () => {
+    const s = await setup(t, w)
+    await Promise.all([s.records(), s.records('?limit=1')])
+    const verify = async () => (await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })).body
+    assert.equal((await verify()).ok, true)
+    const [first] = await t.db.selectFrom('callLogs').selectAll().where('grantId', '=', s.grantId).orderBy('id').limit(1).execute()
+    const sealOf = async (id: number) =>
+      (await t.db.selectFrom('auditEvents').select(['id', 'detail']).where('action', '=', 'gateway.records.read').execute()).find((e) =>
+        (e.detail as { callLogIds?: number[] }).callLogIds?.map(Number).includes(Number(id)),
+      )!.id
+
+    await t.db.updateTable('callLogs').set({ rowsReturned: first.rowsReturned + 1 }).where('id', '=', first.id).execute()
+    let result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBadId, null) // the chain itself is intact
+    assert.equal(result.callLogs.firstBadEventId, await sealOf(first.id))
+    await t.db.updateTable('callLogs').set({ rowsReturned: first.rowsReturned }).where('id', '=', first.id).execute()
+    assert.equal((await verify()).ok, true)
+
+    const { id, ...copy } = first
+    await t.db.deleteFrom('callLogs').where('id', '=', id).execute()
+    result = await verify()
+    assert.equal(result.callLogs.firstBadEventId, await sealOf(id))
+    await t.db.insertInto('callLogs').values({ id, ...copy }).execute()
+    assert.equal((await verify()).ok, true)
+
+    await t.db.insertInto('callLogs').values({ ...copy, requestId: 'forged' }).execute()
+    result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.callLogs.unsealedCalls, 1)
+    await t.db.deleteFrom('callLogs').where('requestId', '=', 'forged').execute()
+    assert.equal((await verify()).ok, true)
   })
 })
 

@@ -85,7 +85,7 @@ function grantedItems(grant: Grant, items: readonly StoredItem[]) {
 /**
  * One gateway read (SPEC §7.6 接口, API.md "Data service gateway"): authenticate the app, find the
  * active grant, enforce IP list, rate and quota, lookup keys, items and row filter, mask, and record
- * the call — allowed or denied — in the call log, the usage records and the audit chain.
+ * the call — allowed or denied — in the call log (a success is the grant's usage record), sealed into the audit chain.
  */
 export async function readRecords(call: RecordsCall) {
   const requestInAt = call.now()
@@ -279,47 +279,27 @@ async function recordCall(call: RecordsCall, facts: CallFacts, requestInAt: Date
   const refusal = failure instanceof GatewayRefusal ? failure : null
   const outcome: 'success' | 'denied' | 'error' = !failure ? 'success' : refusal && refusal.statusCode < 500 ? 'denied' : 'error'
   const responseOutAt = call.now()
-  const paramsDigest = sm3Hex(JSON.stringify(call.query))
-  const at = { actorId: null, orgId: facts.app?.orgId ?? null, roles: ['APP'], ip: call.ip, requestId: call.requestId, at: responseOutAt }
   try {
     await call.runtime.journal.record({
-      callLog: {
-        requestInAt,
-        upstreamOutAt: facts.upstreamOutAt ?? null,
-        upstreamInAt: facts.upstreamInAt ?? null,
-        responseOutAt,
-        requestBytes: call.requestBytes,
-        responseBytes: result ? Buffer.byteLength(JSON.stringify(result)) : 0,
-        consumerOrgId: facts.app?.orgId ?? null,
-        appId: facts.app?.appId ?? null,
-        resourceId: call.resourceId,
-        providerOrgId: facts.providerOrgId ?? null,
-        grantId: facts.grant?.id ?? null,
-        requestId: call.requestId,
-        ip: call.ip,
-        paramsDigest,
-        rowsReturned: facts.rows,
-        result: outcome,
-        errorClass: refusal?.errorClass ?? (failure ? '调用失败' : null),
-        errorCode: refusal?.code ?? (failure instanceof AppError ? failure.code : failure ? 'INTERNAL_ERROR' : null),
-        businessRef: call.businessRef,
-      },
-      usage:
-        outcome === 'success' && facts.grant
-          ? { grantId: facts.grant.id, at: responseOutAt, appId: facts.app?.appId, businessRef: call.businessRef, purpose: facts.grant.purpose, rows: facts.rows }
-          : null,
-      audit: {
-        source: at,
-        event: {
-          action: 'gateway.records.read',
-          result: outcome,
-          objectType: 'resource',
-          objectId: call.resourceId,
-          grantId: facts.grant?.id ?? null,
-          appId: facts.app?.appId ?? null,
-          detail: { rows: facts.rows, ...(refusal ? { code: refusal.code } : {}), paramsDigest },
-        },
-      },
+      requestInAt,
+      upstreamOutAt: facts.upstreamOutAt ?? null,
+      upstreamInAt: facts.upstreamInAt ?? null,
+      responseOutAt,
+      requestBytes: call.requestBytes,
+      responseBytes: result ? Buffer.byteLength(JSON.stringify(result)) : 0,
+      consumerOrgId: facts.app?.orgId ?? null,
+      appId: facts.app?.appId ?? null,
+      resourceId: call.resourceId,
+      providerOrgId: facts.providerOrgId ?? null,
+      grantId: facts.grant?.id ?? null,
+      requestId: call.requestId,
+      ip: call.ip,
+      paramsDigest: sm3Hex(JSON.stringify(call.query)),
+      rowsReturned: facts.rows,
+      result: outcome,
+      errorClass: refusal?.errorClass ?? (failure ? '调用失败' : null),
+      errorCode: refusal?.code ?? (failure instanceof AppError ? failure.code : failure ? 'INTERNAL_ERROR' : null),
+      businessRef: call.businessRef,
     })
   } catch (error) {
     // Data never leaves unrecorded: a failed log turns a success into an error. A refusal keeps its own answer.

@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { authorize, can } from '../../platform/auth/policy.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
@@ -95,16 +96,60 @@ export async function expireGrants(db: Executor, now: Date) {
   return expired.length
 }
 
+/**
+ * R-9 / [809] usage records of a grant, newest first: its successful gateway calls (each call log is
+ * the usage record of an API use, with its 办件号) and the uses recorded by other channels.
+ */
 export async function listUsage(ctx: Ctx, grantId: string, query: { page: number; pageSize: number }) {
   const grant = await findGrantView(ctx.db, grantId)
   if (!grant) throw notFound('授权')
   authorize(ctx.actor, 'sharing.usage.list', grant)
-  const base = ctx.db.selectFrom('usageRecords').where('grantId', '=', grantId)
-  const [items, total] = await Promise.all([
-    base.selectAll().orderBy('id', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  const calls = ctx.db.selectFrom('callLogs').where('grantId', '=', grantId).where('result', '=', 'success')
+  const recorded = ctx.db.selectFrom('usageRecords').where('grantId', '=', grantId)
+  // Each side is cut, in the page's own order, to the rows the page can need before the merge (calls are read along call_logs_grant_idx).
+  const reach = pageOffset(query) + query.pageSize
+  const page = await ctx.db
+    .selectFrom((db) =>
+      db
+        .selectFrom(() =>
+          calls
+            .select(['id', sql<'gateway' | 'record'>`'gateway'`.as('source'), 'requestInAt as at', sql<string | null>`null::uuid`.as('userId'), 'appId', 'businessRef', sql<string | null>`null::text`.as('purpose'), 'rowsReturned as rows'])
+            .orderBy('requestInAt', 'desc')
+            .orderBy('id', 'desc')
+            .limit(reach)
+            .as('c'),
+        )
+        .selectAll()
+        .unionAll(
+          db
+            .selectFrom(() =>
+              recorded
+                .select(['id', sql<'gateway' | 'record'>`'record'`.as('source'), 'at', 'userId', 'appId', 'businessRef', 'purpose', 'rows'])
+                .orderBy('at', 'desc')
+                .orderBy('id', 'desc')
+                .limit(reach)
+                .as('r'),
+            )
+            .selectAll(),
+        )
+        .as('u'),
+    )
+    .selectAll()
+    .orderBy('at', 'desc')
+    .orderBy('id', 'desc')
+    .limit(query.pageSize)
+    .offset(pageOffset(query))
+    .execute()
+  const [callCount, recordCount] = await Promise.all([
+    calls.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    recorded.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
-  return { items: items.map((r) => ({ ...r, at: new Date(r.at) })), total: total.n, page: query.page, pageSize: query.pageSize }
+  return {
+    items: page.map((r) => ({ ...r, id: Number(r.id), grantId, at: new Date(r.at), purpose: r.purpose ?? (r.source === 'gateway' ? grant.purpose : null) })),
+    total: Number(callCount.n) + Number(recordCount.n),
+    page: query.page,
+    pageSize: query.pageSize,
+  }
 }
 
 /** R-9 / [809]: every use of shared data is kept with its business reference (办件号). */

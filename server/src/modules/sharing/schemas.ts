@@ -177,7 +177,8 @@ export const GrantOut = z.object({
 export type GrantOut = z.infer<typeof GrantOut>
 
 export const UsageOut = z.object({
-  id: z.number(),
+  id: z.number().describe('记录编号（在各自来源内唯一）'),
+  source: z.enum(['gateway', 'record']).describe('gateway：接口调用（即调用记录）；record：其他方式登记的使用'),
   grantId: z.string(),
   at: z.date(),
   userId: z.string().nullable(),

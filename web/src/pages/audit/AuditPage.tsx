@@ -251,7 +251,9 @@ function ChainCheck() {
         <Space align="start" data-testid="chain-ok">
           <CheckCircleFilled style={{ color: '#389e0d', fontSize: 20 }} />
           <div>
-            <div style={{ fontWeight: 500 }}>哈希链完整：共 {result.count} 条记录，未发现篡改。</div>
+            <div style={{ fontWeight: 500 }}>
+              哈希链完整：共 {result.count} 条记录，未发现篡改；{result.callLogs.sealedCalls} 条接口调用记录与封存摘要一致。
+            </div>
             <div className="muted">
               链头哈希 <span className="mono">{result.headHash}</span>
               {checkedAt ? `；校验时间 ${formatDateTimeSeconds(checkedAt)}` : ''}
@@ -262,7 +264,13 @@ function ChainCheck() {
         <Space align="start" data-testid="chain-bad">
           <CloseCircleFilled style={{ color: '#cf1322', fontSize: 20 }} />
           <div>
-            <div style={{ fontWeight: 500, color: '#cf1322' }}>哈希链校验失败：从第 {result.firstBadId} 条记录起与链上哈希不一致，日志可能被篡改。</div>
+            <div style={{ fontWeight: 500, color: '#cf1322' }}>
+              {result.firstBadId !== null
+                ? `哈希链校验失败：从第 ${result.firstBadId} 条记录起与链上哈希不一致，日志可能被篡改。`
+                : result.callLogs.firstBadEventId !== null
+                  ? `接口调用记录校验失败：第 ${result.callLogs.firstBadEventId} 条审计记录封存的调用记录缺失或被改动。`
+                  : `接口调用记录校验失败：有 ${result.callLogs.unsealedCalls} 条调用记录未经平台封存（可能是绕过平台写入的）。`}
+            </div>
             <div className="muted">共 {result.count} 条记录。请立即保全数据库并报告安全管理员。</div>
           </div>
         </Space>

@@ -149,7 +149,7 @@ export default function GrantDetailPage() {
           <LoadError error={usage.error} onRetry={usage.reload} />
         ) : (
           <Table<Usage>
-            rowKey="id"
+            rowKey={(u) => `${u.source}:${u.id}`}
             size="small"
             loading={usage.loading}
             dataSource={usage.data?.items ?? []}
@@ -160,6 +160,7 @@ export default function GrantDetailPage() {
               { title: '时间', dataIndex: 'at', width: 180, render: formatDateTime },
               { title: '办件号', dataIndex: 'businessRef', render: (v: string | null) => v ?? '—' },
               { title: '用途', dataIndex: 'purpose', render: (v: string | null) => v ?? '—' },
+              { title: '方式', dataIndex: 'source', width: 100, render: (v: Usage['source']) => (v === 'gateway' ? '接口调用' : '其他登记') },
               { title: '返回行数', dataIndex: 'rows', width: 100 },
               { title: '应用', dataIndex: 'appId', width: 120, render: (v: string | null) => <span className="mono">{v ? v.slice(0, 8) : '—'}</span> },
             ]}
