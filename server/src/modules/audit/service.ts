@@ -1,5 +1,6 @@
 import { PassThrough, Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
+import { sql } from 'kysely'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { verifyAuditChain } from '../../platform/audit/chain.ts'
 import { verifyCallLogSeals } from '../gateway/call-seal.ts'
@@ -21,7 +22,12 @@ const filtered = (db: Executor, query: AuditFilters) =>
     .$if(!!query.objectType, (qb) => qb.where('auditEvents.objectType', '=', query.objectType!))
     .$if(!!query.objectId, (qb) => qb.where('auditEvents.objectId', '=', query.objectId!))
     .$if(!!query.result, (qb) => qb.where('auditEvents.result', '=', query.result!))
-    .$if(!!query.requestId, (qb) => qb.where('auditEvents.requestId', '=', query.requestId!))
+    // A gateway call committed with others is sealed by an event that lists its request id in the detail.
+    .$if(!!query.requestId, (qb) =>
+      qb.where((eb) =>
+        eb.or([eb('auditEvents.requestId', '=', query.requestId!), sql<boolean>`${sql.ref('auditEvents.detail')} -> 'requestIds' @> jsonb_build_array(${query.requestId!}::text)`]),
+      ),
+    )
     .$if(!!query.grantId, (qb) => qb.where('auditEvents.grantId', '=', query.grantId!))
     .$if(!!query.from, (qb) => qb.where('auditEvents.at', '>=', new Date(query.from!)))
     .$if(!!query.to, (qb) => qb.where('auditEvents.at', '<=', new Date(query.to!)))

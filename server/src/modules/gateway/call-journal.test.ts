@@ -2,8 +2,11 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { verifyAuditChain } from '../../platform/audit/chain.ts'
+import type { Ctx } from '../../platform/context.ts'
 import type { OpenDatabase } from '../../platform/db/database.ts'
 import { openTestDatabase } from '../../testing/test-db.ts'
+import { AuditQuery } from '../audit/schemas.ts'
+import { listAuditEvents } from '../audit/service.ts'
 import { type CallLog, CallJournal } from './call-journal.ts'
 import { verifyCallLogSeals } from './call-seal.ts'
 
@@ -79,6 +82,11 @@ describe('call journal: group commit and seals', () => {
     assert.equal(events[2].requestId, calls[8].requestId)
     assert.equal(events[0].requestId, null)
     assert.equal(events[0].ip, '10.1.2.3')
+
+    // The audit search by request id finds a call sealed in a group too.
+    const byRequest = await listAuditEvents({ db: database.db } as unknown as Ctx, AuditQuery.parse({ requestId: calls[3].requestId }))
+    assert.equal(byRequest.total, 1)
+    assert.deepEqual((byRequest.items[0].detail as { callLogIds: number[] }).callLogIds, ids.slice(0, 5))
 
     assert.equal((await verifyAuditChain(database.db)).ok, true)
     const seals = await verifyCallLogSeals(database.db)

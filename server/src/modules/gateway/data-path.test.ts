@@ -130,6 +130,12 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
       if (detail.calls === 1) assert.ok(logs.some((l) => l.requestId === seal.requestId))
       else assert.equal(detail.requestIds?.length, detail.calls)
     }
+    // Each call's request id finds the one event that seals it, alone or in a group.
+    for (const log of logs.slice(0, 5)) {
+      const found = await t.request('GET', `/api/v1/audit/events?action=gateway.records.read&requestId=${log.requestId}`, { token: w.tokens.auditor })
+      assert.equal(found.body.total, 1, JSON.stringify(found.body))
+      assert.ok((found.body.items[0].detail.callLogIds as number[]).map(Number).includes(Number(log.id)))
+    }
     // The usage records of the grant are its successful calls, with their 办件号 and the grant's purpose.
     const usage = await t.request('GET', `/api/v1/grants/${s.grantId}/usage?pageSize=5`, { token: w.tokens.requester })
     assert.equal(usage.body.total, 10)

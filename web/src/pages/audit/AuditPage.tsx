@@ -162,7 +162,13 @@ export default function AuditPage() {
                     <span className="mono">{e.objectId ?? '—'}</span>
                   </Descriptions.Item>
                   <Descriptions.Item label="请求编号">
-                    <span className="mono">{e.requestId ?? '—'}</span>
+                    {e.requestId ? (
+                      <span className="mono">{e.requestId}</span>
+                    ) : Array.isArray(e.detail.requestIds) ? (
+                      <span className="muted">本条封存同一批提交的 {e.detail.requestIds.length} 次接口调用，请求编号见详情 requestIds</span>
+                    ) : (
+                      '—'
+                    )}
                   </Descriptions.Item>
                   <Descriptions.Item label="详情">
                     <span className="mono">{Object.keys(e.detail).length ? JSON.stringify(e.detail, null, 1) : '—'}</span>
