@@ -106,7 +106,7 @@ export async function listUsage(ctx: Ctx, grantId: string, query: { page: number
   authorize(ctx.actor, 'sharing.usage.list', grant)
   const calls = ctx.db.selectFrom('callLogs').where('grantId', '=', grantId).where('result', '=', 'success')
   const recorded = ctx.db.selectFrom('usageRecords').where('grantId', '=', grantId)
-  // Each side is cut, in the page's own order, to the rows the page can need before the merge (calls are read along call_logs_grant_idx).
+  // Each side is cut, in the page's own order, to the rows the page can need before the merge (calls are read backwards along call_logs_grant_idx).
   const reach = pageOffset(query) + query.pageSize
   const page = await ctx.db
     .selectFrom((db) =>
