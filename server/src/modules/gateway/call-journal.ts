@@ -118,9 +118,10 @@ const COLUMNS = [
 const isoOrNull = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? null))
 
 /**
- * One INSERT of one array parameter per column (`unnest`), whatever the batch size: a multi-row VALUES
- * list of 19 parameters a row cost more to build and to plan than writing the rows. Ids come back in
- * row order (`with ordinality`, inserted in that order).
+ * One INSERT of one array parameter per column (`unnest`): the same statement text whatever the batch
+ * size, where a multi-row VALUES list of 19 parameters a row had to be built by Kysely for every batch
+ * (a visible part of the server's profile). Ids come back in row order (`with ordinality`, inserted in
+ * that order).
  */
 async function insertCallLogs(trx: Trx, callLogs: readonly CallLog[]): Promise<number[]> {
   const arrays = COLUMNS.map(([, key, type]) => sql`${callLogs.map((log) => isoOrNull(log[key]))}::${sql.raw(type)}[]`)

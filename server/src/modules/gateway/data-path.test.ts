@@ -143,6 +143,15 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     assert.ok(usage.body.items.every((u: any) => u.source === 'gateway' && u.businessRef === 'BJ-C' && u.purpose === '数据校核' && u.rows === 1))
     const secondPage = await t.request('GET', `/api/v1/grants/${s.grantId}/usage?pageSize=5&page=2`, { token: w.tokens.requester })
     assert.equal(new Set([...usage.body.items, ...secondPage.body.items].map((u: any) => u.id)).size, 10)
+    // Uses recorded by another channel merge in by time.
+    const later = new Date(t.clock.now().getTime() + 60_000)
+    await t.db.insertInto('usageRecords').values({ grantId: s.grantId, at: later, userId: w.users.requester.id, businessRef: 'BJ-FILE', purpose: '文件交换', rows: 300 }).execute()
+    const merged = await t.request('GET', `/api/v1/grants/${s.grantId}/usage?pageSize=3`, { token: w.tokens.requester })
+    assert.equal(merged.body.total, 11)
+    assert.deepEqual(
+      merged.body.items.map((u: any) => [u.source, u.businessRef]),
+      [['record', 'BJ-FILE'], ['gateway', 'BJ-C'], ['gateway', 'BJ-C']],
+    )
     const chain = await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })
     assert.equal(chain.body.ok, true, JSON.stringify(chain.body))
     assert.ok(chain.body.callLogs.sealedCalls >= 25)

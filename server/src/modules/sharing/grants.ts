@@ -98,7 +98,8 @@ export async function expireGrants(db: Executor, now: Date) {
 
 /**
  * R-9 / [809] usage records of a grant, newest first: its successful gateway calls (each call log is
- * the usage record of an API use, with its 办件号) and the uses recorded by other channels.
+ * the usage record of an API use, with its 办件号) and the rows of usage_records, kept for the table
+ * and file channels (SPEC §7.6), which write there when they are built.
  */
 export async function listUsage(ctx: Ctx, grantId: string, query: { page: number; pageSize: number }) {
   const grant = await findGrantView(ctx.db, grantId)
@@ -150,12 +151,4 @@ export async function listUsage(ctx: Ctx, grantId: string, query: { page: number
     page: query.page,
     pageSize: query.pageSize,
   }
-}
-
-/** R-9 / [809]: every use of shared data is kept with its business reference (办件号). */
-export async function recordUsage(db: Executor, usage: { grantId: string; at: Date; userId?: string | null; appId?: string | null; businessRef?: string | null; purpose?: string | null; rows: number }) {
-  await db
-    .insertInto('usageRecords')
-    .values({ grantId: usage.grantId, at: usage.at, userId: usage.userId ?? null, appId: usage.appId ?? null, businessRef: usage.businessRef ?? null, purpose: usage.purpose ?? null, rows: usage.rows })
-    .execute()
 }

@@ -1,4 +1,3 @@
-export { recordUsage } from './grants.ts'
 export { onGrantsChanged } from './grant-signal.ts'
 export { sharingTasks } from './jobs.ts'
 export { findGrantForCall, findLatestGrant, findUsableGrant } from './queries.ts'
