@@ -198,9 +198,25 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
     assert.deepEqual(unmounted, [])
   })
 
-  test('the audit chain written on the demo clock verifies', async () => {
+  test('the 民政局 app has read its grant: call logs with 办件号, a refused call, and the usage records of the successes', async () => {
+    const calls = await t.request('GET', '/api/v1/gateway/calls?box=mine', { token: tokens.mzj_user })
+    assert.equal(calls.status, 200, JSON.stringify(calls.body))
+    const results = calls.body.items.map((c: { result: string; rowsReturned: number; businessRef: string }) => [c.result, c.rowsReturned, c.businessRef])
+    assert.deepEqual(results, [
+      ['success', 20, 'MZ2026111000045'],
+      ['denied', 0, 'MZ2026110900012'],
+      ['success', 5, 'MZ2026110600107'],
+      ['success', 10, 'MZ2026110500031'],
+      ['success', 10, 'MZ2026110500031'],
+    ])
+    const usage = await t.request('GET', `/api/v1/grants/${calls.body.items[0].grantId}/usage`, { token: tokens.mzj_user })
+    assert.deepEqual(usage.body.items.map((u: { businessRef: string }) => u.businessRef), ['MZ2026111000045', 'MZ2026110600107', 'MZ2026110500031', 'MZ2026110500031'])
+  })
+
+  test('the audit chain written on the demo clock verifies, with the demo calls sealed', async () => {
     const res = await t.request('GET', '/api/v1/audit/verify', { token: tokens.auditor })
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.equal(res.body.ok, true)
+    assert.equal(res.body.callLogs.sealedCalls, 5)
   })
 })

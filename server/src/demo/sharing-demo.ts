@@ -1,8 +1,12 @@
 import { sql } from 'kysely'
+import { createApp, issueAccessToken } from '../modules/gateway/apps.ts'
+import { readRecords } from '../modules/gateway/records.ts'
+import { GatewayRuntime } from '../modules/gateway/runtime.ts'
 import { escalateOverdueRequests } from '../modules/sharing/jobs.ts'
 import { openCase, addCaseNote } from '../modules/sharing/coordination.ts'
 import { createShareRequest, decideShareRequest, requestMoreInfo, withdrawShareRequest } from '../modules/sharing/requests.ts'
 import type { Config } from '../platform/config/config.ts'
+import { AppError } from '../platform/http/errors.ts'
 import { makeCtx } from '../platform/context.ts'
 import type { Db } from '../platform/db/database.ts'
 import type { StoredItem } from '../platform/db/schema.ts'
@@ -12,7 +16,8 @@ import type { DemoDirectory } from './directory.ts'
  * Share requests in every state (API.md "Demo data"), made through the sharing commands on dates
  * after the catalog's: granted (by the provider, with masking; and automatically for 无条件 data),
  * pending, need_more_info, rejected with a coordination case, withdrawn, escalated after its deadline,
- * and a coordination case over 不予共享 data.
+ * and a coordination case over 不予共享 data. The requester's app then reads the granted data through
+ * the gateway on a few working days, so call logs, usage records (办件号) and their audit seals exist.
  */
 
 interface Published {
@@ -79,6 +84,14 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
     itemIds: granted.itemIds.slice(0, Math.max(2, granted.itemIds.length - 1)),
   })
   note('granted')
+  await readAsApp(db, config, ctx('mzj_user', at('2026-11-05', '08:50')), household.resourceId, [
+    { at: at('2026-11-05', '09:12'), businessRef: 'MZ2026110500031', query: { limit: '10' } },
+    { at: at('2026-11-05', '09:13'), businessRef: 'MZ2026110500031', query: { limit: '10', offset: '10' } },
+    { at: at('2026-11-06', '14:40'), businessRef: 'MZ2026110600107', query: { limit: '5' } },
+    // A parameter that is not a granted item: refused, and logged like every call.
+    { at: at('2026-11-09', '10:05'), businessRef: 'MZ2026110900012', query: { address: '奎文区' } },
+    { at: at('2026-11-10', '16:22'), businessRef: 'MZ2026111000045', query: { limit: '20' } },
+  ])
 
   // Unconditional data: granted at once.
   await apply('rsj_user', find('rsj_user', 1), at('2026-11-03'), '业务协同', '企业职工参保登记“一件事”联办')
@@ -122,4 +135,48 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
     note('coordination')
   }
   return counts
+}
+
+const stepping = (start: Date, stepMs: number) => {
+  let at = start.getTime()
+  return () => new Date((at += stepMs))
+}
+
+/**
+ * Calls of the requester's app (created with `appCtx`) through the gateway's own read path, on the
+ * given times: each call is checked against its grant, masked, logged and sealed as a live one.
+ */
+async function readAsApp(db: Db, config: Config, appCtx: ReturnType<typeof makeCtx>, resourceId: string, calls: { at: Date; businessRef: string; query: Record<string, string> }[]) {
+  const app = await createApp(appCtx, { name: '最低生活保障核对系统', ipAllowList: [] })
+  const runtime = new GatewayRuntime(db, 0)
+  try {
+    let token = { day: '', accessToken: '' }
+    for (const [i, call] of calls.entries()) {
+      const requestId = `demo-call-${i + 1}`
+      // A token a day (they last two hours), as the app's scheduler would fetch them.
+      const day = call.at.toISOString().slice(0, 10)
+      if (token.day !== day) token = { day, accessToken: (await issueAccessToken(db, app.appKey, app.appSecret, call.at, { ip: '10.37.7.21', requestId })).accessToken }
+      const accessToken = token.accessToken
+      await readRecords({
+        db,
+        runtime,
+        networkZone: config.networkZone,
+        dataKey: config.dataKey,
+        // Each reading of the clock a few milliseconds on, so the call log shows a plausible duration.
+        now: stepping(call.at, 6),
+        token: accessToken,
+        ip: '10.37.7.21',
+        requestId,
+        resourceId,
+        query: call.query,
+        businessRef: call.businessRef,
+        requestBytes: 0,
+        log: console,
+      }).catch((error: unknown) => {
+        if (!(error instanceof AppError) || error.statusCode >= 500) throw error
+      })
+    }
+  } finally {
+    await runtime.close()
+  }
 }

@@ -258,7 +258,8 @@ function ChainCheck() {
           <CheckCircleFilled style={{ color: '#389e0d', fontSize: 20 }} />
           <div>
             <div style={{ fontWeight: 500 }}>
-              哈希链完整：共 {result.count} 条记录，未发现篡改；{result.callLogs.sealedCalls} 条接口调用记录与封存摘要一致。
+              哈希链完整：共 {result.count} 条记录，未发现篡改
+              {result.callLogs.sealedCalls > 0 ? `；${result.callLogs.sealedCalls} 条接口调用记录与封存摘要一致` : ''}。
             </div>
             <div className="muted">
               链头哈希 <span className="mono">{result.headHash}</span>
