@@ -1,3 +1,4 @@
+import { sql } from 'kysely'
 import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import type { Executor } from '../../platform/db/database.ts'
 
@@ -70,17 +71,22 @@ export interface CallLogSealVerification {
 
 const PAGE = 200
 
+const SEALS = sql`select e.id, x.call_log_id
+  from audit_events e cross join lateral jsonb_array_elements_text(e.detail -> 'callLogIds') as x(call_log_id)
+  where e.action = 'gateway.records.read'`
+
 /**
  * Re-hashes every call log sealed by an online `gateway.records.read` event and compares it with the
- * seal, then counts call logs that appeared after the first seal without one. The chain itself
- * (verifyAuditChain) proves the seals were not changed; this proves the call logs were not.
+ * seal, then looks for call logs sealed twice and for call logs that appeared after the first seal
+ * without one. The chain itself (verifyAuditChain) proves the seals were not changed; this proves the
+ * call logs were not. Memory stays bounded: events are read a page at a time and the set checks run
+ * in the database.
  */
 export async function verifyCallLogSeals(db: Executor): Promise<CallLogSealVerification> {
   let lastId = 0
   let sealEvents = 0
-  let firstSealedId: number | null = null
-  const sealed = new Set<number>()
-  const bad = (eventId: number) => ({ ok: false, sealEvents: sealEvents + 1, sealedCalls: sealed.size, firstBadEventId: eventId, unsealedCalls: 0 })
+  let sealedCalls = 0
+  const bad = (eventId: number) => ({ ok: false, sealEvents: sealEvents + 1, sealedCalls, firstBadEventId: eventId, unsealedCalls: 0 })
   for (;;) {
     const events = await db
       .selectFrom('auditEvents')
@@ -102,23 +108,18 @@ export async function verifyCallLogSeals(db: Executor): Promise<CallLogSealVerif
     const byId = new Map(rows.map((r) => [Number(r.id), r]))
     for (const seal of seals) {
       const logs = seal.ids.map((id) => byId.get(id))
-      if (logs.some((log) => !log) || seal.ids.some((id) => sealed.has(id))) return bad(seal.id)
-      if (sealDigest(logs.map((log) => callLogDigest(log!))) !== seal.digest) return bad(seal.id)
-      for (const id of seal.ids) {
-        sealed.add(id)
-        firstSealedId = firstSealedId === null ? id : Math.min(firstSealedId, id)
-      }
+      if (logs.some((log) => !log) || sealDigest(logs.map((log) => callLogDigest(log!))) !== seal.digest) return bad(seal.id)
       sealEvents++
+      sealedCalls += seal.ids.length
     }
   }
-  let unsealedCalls = 0
-  if (firstSealedId !== null) {
-    const since = await db
-      .selectFrom('callLogs')
-      .select((eb) => eb.fn.countAll<number>().as('n'))
-      .where('id', '>=', firstSealedId)
-      .executeTakeFirstOrThrow()
-    unsealedCalls = Number(since.n) - sealed.size
-  }
-  return { ok: unsealedCalls === 0, sealEvents, sealedCalls: sealed.size, firstBadEventId: null, unsealedCalls }
+  if (sealedCalls === 0) return { ok: true, sealEvents, sealedCalls, firstBadEventId: null, unsealedCalls: 0 }
+  // A call log listed by two seals: the later seal is the bad one.
+  const twice = await sql<{ id: number | string }>`select max(s.id) as id from (${SEALS}) s group by s.call_log_id having count(*) > 1 order by 1 limit 1`.execute(db)
+  if (twice.rows.length > 0) return { ok: false, sealEvents, sealedCalls, firstBadEventId: Number(twice.rows[0].id), unsealedCalls: 0 }
+  const unsealed = await sql<{ n: number | string }>`select count(*) as n from call_logs c
+    where c.id >= (select min(s.call_log_id::bigint) from (${SEALS}) s)
+      and not exists (select 1 from (${SEALS}) s where s.call_log_id::bigint = c.id)`.execute(db)
+  const unsealedCalls = Number(unsealed.rows[0].n)
+  return { ok: unsealedCalls === 0, sealEvents, sealedCalls, firstBadEventId: null, unsealedCalls }
 }

@@ -2,7 +2,9 @@ import assert from 'node:assert/strict'
 import { randomBytes } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
+import { appendAudit } from '../../platform/audit/chain.ts'
 import { expireGrants } from '../sharing/grants.ts'
+import { callLogDigest, sealDigest } from './call-seal.ts'
 import { buildWorld, itemInput, publishResource } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
@@ -189,6 +191,15 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     assert.equal(result.callLogs.unsealedCalls, 1)
     await t.db.deleteFrom('callLogs').where('requestId', '=', 'forged').execute()
     assert.equal((await verify()).ok, true)
+
+    // A second seal over a call log already sealed (appended through the chain, so the chain still verifies).
+    const source = { actorId: null, orgId: null, roles: ['APP'], ip: null, requestId: null, at: new Date() }
+    await appendAudit(t.db, source, { action: 'gateway.records.read', detail: { calls: 1, callLogIds: [Number(id)], digest: sealDigest([callLogDigest(first)]) } })
+    result = await verify()
+    assert.equal(result.ok, false)
+    assert.equal(result.firstBadId, null)
+    const [forgedSeal] = await t.db.selectFrom('auditEvents').select('id').orderBy('id', 'desc').limit(1).execute()
+    assert.equal(result.callLogs.firstBadEventId, forgedSeal.id)
   })
 })
 
