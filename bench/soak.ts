@@ -267,7 +267,7 @@ async function main() {
       refusals: kinds.reduce((n, k) => n + k.refusals, 0),
       kinds,
       memory: { start: memStart, end: memEnd, peakRss, growthRssMb: mb(memEnd.rss - memStart.rss), growthHeapMb: mb(memEnd.heapUsed - memStart.heapUsed) },
-      auditChain: { ok: chain.body.ok, events: chain.body.count },
+      auditChain: { ok: chain.body.ok, events: chain.body.count, sealedCalls: chain.body.callLogs.sealedCalls },
       machine: {
         cpus: cpus().length,
         cpuModel: cpus()[0]?.model,
@@ -306,7 +306,7 @@ function markdown(r: any): string {
     '',
     `${r.at.slice(0, 16).replace('T', ' ')} UTC · \`npm run bench:soak -- --minutes=${r.minutes}\` · ${r.concurrency} concurrent clients · ${r.seconds} s measured after a 10 s warm-up`,
     '',
-    `**${r.operations} operations, ${f(r.throughput)} per second, ${r.errors} errors** (5xx or network), ${r.refusals} refusals (4xx). Audit chain after the run: ${r.auditChain.ok ? 'verifies' : 'BROKEN'} (${r.auditChain.events} events).`,
+    `**${r.operations} operations, ${f(r.throughput)} per second, ${r.errors} errors** (5xx or network), ${r.refusals} refusals (4xx). Audit chain and sealed call logs after the run: ${r.auditChain.ok ? 'verify' : 'BROKEN'} (${r.auditChain.events} events, ${r.auditChain.sealedCalls} call logs).`,
     '',
     '| kind | ok | 4xx | errors | per s | p50 ms | p99 ms | max ms |',
     '|---|---:|---:|---:|---:|---:|---:|---:|',
