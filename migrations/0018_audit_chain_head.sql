@@ -2,7 +2,7 @@
 -- (every append does both; the gateway's call journal appends once per group commit). The function is
 -- VOLATILE, so in READ COMMITTED its second query takes a fresh snapshot and sees the append that
 -- held the lock before: the same guarantee as the two statements it replaces. Same order of sources as
--- chainHead() in chain.ts: the newest online event, else the newest archived segment, else genesis.
+-- before it (chainHead in chain.ts): the newest online event, else the newest archived segment, else genesis.
 create function audit_chain_lock_head(out hash text, out at timestamptz, out online boolean) language plpgsql volatile as $$
 begin
   perform pg_advisory_xact_lock(7370701);

@@ -22,7 +22,8 @@ const filtered = (db: Executor, query: AuditFilters) =>
     .$if(!!query.objectType, (qb) => qb.where('auditEvents.objectType', '=', query.objectType!))
     .$if(!!query.objectId, (qb) => qb.where('auditEvents.objectId', '=', query.objectId!))
     .$if(!!query.result, (qb) => qb.where('auditEvents.result', '=', query.result!))
-    // A gateway call committed with others is sealed by an event that lists its request id in the detail.
+    // A gateway call committed with others is sealed by an event that lists its request id in the detail
+    // (indexed: migration 0020).
     .$if(!!query.requestId, (qb) =>
       qb.where((eb) =>
         eb.or([eb('auditEvents.requestId', '=', query.requestId!), sql<boolean>`${sql.ref('auditEvents.detail')} -> 'requestIds' @> jsonb_build_array(${query.requestId!}::text)`]),

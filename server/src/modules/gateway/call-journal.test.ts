@@ -2,20 +2,19 @@ import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
 import { verifyAuditChain } from '../../platform/audit/chain.ts'
-import type { Ctx } from '../../platform/context.ts'
-import type { OpenDatabase } from '../../platform/db/database.ts'
-import { openTestDatabase } from '../../testing/test-db.ts'
-import { AuditQuery } from '../audit/schemas.ts'
-import { listAuditEvents } from '../audit/service.ts'
-import { type CallLog, CallJournal } from './call-journal.ts'
-import { verifyCallLogSeals } from './call-seal.ts'
+import { buildWorld } from '../../testing/factories.ts'
+import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
+import { CallJournal } from './call-journal.ts'
+import { type CallLog, verifyCallLogSeals } from './call-seal.ts'
 
 describe('call journal: group commit and seals', () => {
-  let database: OpenDatabase
+  let t: TestApp
+  let auditorToken: string
   before(async () => {
-    database = await openTestDatabase()
+    t = await buildTestApp()
+    auditorToken = (await buildWorld(t.db)).tokens.auditor
   })
-  after(() => database.close())
+  after(() => t.close())
 
   const at = new Date('2026-03-02T02:00:00.123Z')
   const callLog = (overrides: Partial<CallLog>): CallLog => ({
@@ -42,7 +41,7 @@ describe('call journal: group commit and seals', () => {
   })
 
   test('calls queued together commit in one batch, sealed by one event per app, resource and outcome', async () => {
-    const journal = new CallJournal(database.db)
+    const journal = new CallJournal(t.db)
     const appA = randomUUID()
     const appB = randomUUID()
     // Upper-case ids, null times and text with quotes and commas go through the array parameters unchanged.
@@ -55,12 +54,12 @@ describe('call journal: group commit and seals', () => {
     await Promise.all(calls.map((c) => journal.record(c)))
     await journal.idle()
 
-    const rows = await database.db.selectFrom('callLogs').selectAll().where('resourceId', '=', resource.toLowerCase()).orderBy('id').execute()
+    const rows = await t.db.selectFrom('callLogs').selectAll().where('resourceId', '=', resource.toLowerCase()).orderBy('id').execute()
     assert.deepEqual(
       rows.map((r) => [r.appId, r.result, r.businessRef, r.rowsReturned, r.upstreamInAt && new Date(r.upstreamInAt).toISOString()]),
       calls.map((c) => [c.appId, c.result, c.businessRef, c.rowsReturned, c.upstreamInAt ? at.toISOString() : null]),
     )
-    const events = await database.db
+    const events = await t.db
       .selectFrom('auditEvents')
       .select(['appId', 'result', 'requestId', 'ip', 'detail'])
       .where('action', '=', 'gateway.records.read')
@@ -84,17 +83,17 @@ describe('call journal: group commit and seals', () => {
     assert.equal(events[0].ip, '10.1.2.3')
 
     // The audit search by request id finds a call sealed in a group too.
-    const byRequest = await listAuditEvents({ db: database.db } as unknown as Ctx, AuditQuery.parse({ requestId: calls[3].requestId }))
-    assert.equal(byRequest.total, 1)
-    assert.deepEqual((byRequest.items[0].detail as { callLogIds: number[] }).callLogIds, ids.slice(0, 5))
+    const byRequest = (await t.request('GET', `/api/v1/audit/events?requestId=${calls[3].requestId}`, { token: auditorToken })).body
+    assert.equal(byRequest.total, 1, JSON.stringify(byRequest))
+    assert.deepEqual(byRequest.items[0].detail.callLogIds, ids.slice(0, 5))
 
-    assert.equal((await verifyAuditChain(database.db)).ok, true)
-    const seals = await verifyCallLogSeals(database.db)
+    assert.equal((await verifyAuditChain(t.db)).ok, true)
+    const seals = await verifyCallLogSeals(t.db)
     assert.deepEqual(seals, { ok: true, sealEvents: 3, sealedCalls: 9, firstBadEventId: null, unsealedCalls: 0 })
   })
 
   test('a record the database refuses fails its own call only; the rest of the batch commits and is sealed', async () => {
-    const journal = new CallJournal(database.db)
+    const journal = new CallJournal(t.db)
     const resource = randomUUID()
     const good = Array.from({ length: 4 }, () => callLog({ resourceId: resource }))
     const bad = callLog({ resourceId: resource, rowsReturned: 2 ** 40 })
@@ -103,8 +102,8 @@ describe('call journal: group commit and seals', () => {
       outcomes.map((o) => o.status),
       ['fulfilled', 'fulfilled', 'rejected', 'fulfilled', 'fulfilled'],
     )
-    const rows = await database.db.selectFrom('callLogs').select('requestId').where('resourceId', '=', resource).execute()
+    const rows = await t.db.selectFrom('callLogs').select('requestId').where('resourceId', '=', resource).execute()
     assert.deepEqual(new Set(rows.map((r) => r.requestId)), new Set(good.map((c) => c.requestId)))
-    assert.equal((await verifyCallLogSeals(database.db)).ok, true)
+    assert.equal((await verifyCallLogSeals(t.db)).ok, true)
   })
 })

@@ -1,11 +1,7 @@
-import { type Insertable, sql } from 'kysely'
+import { sql } from 'kysely'
 import { type AuditEventInput, type AuditSource, appendAuditBatch } from '../../platform/audit/chain.ts'
 import type { Db, Trx } from '../../platform/db/database.ts'
-import type { CallLogsTable } from '../../platform/db/schema.ts'
-import { type CallLogFields, callLogDigest, sealDigest } from './call-seal.ts'
-
-/** What one gateway call leaves behind: its call-log row (a success is also the grant's usage record, R-9). */
-export type CallLog = Insertable<CallLogsTable> & CallLogFields
+import { type CallLog, callLogDigest, sealDigest } from './call-seal.ts'
 
 interface Queued {
   callLog: CallLog

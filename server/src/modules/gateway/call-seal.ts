@@ -1,36 +1,21 @@
-import { sql } from 'kysely'
+import { type Insertable, sql } from 'kysely'
 import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import type { Executor } from '../../platform/db/database.ts'
+import type { CallLogsTable } from '../../platform/db/schema.ts'
 
-/** The stored fields of a call log that its seal covers (everything but the id). */
-export interface CallLogFields {
-  requestInAt: Date | string
-  upstreamOutAt?: Date | string | null
-  upstreamInAt?: Date | string | null
-  responseOutAt: Date | string
-  requestBytes?: number
-  responseBytes?: number
-  consumerOrgId?: string | null
-  appId?: string | null
-  resourceId?: string | null
-  providerOrgId?: string | null
-  grantId?: string | null
-  requestId?: string | null
-  ip?: string | null
-  paramsDigest?: string | null
-  rowsReturned?: number
-  result: 'success' | 'denied' | 'error'
-  errorClass?: string | null
-  errorCode?: string | null
-  businessRef?: string | null
-}
+/**
+ * One gateway call's call-log row without its id (a success is also its grant's usage record, R-9):
+ * what the journal writes and what a seal covers.
+ * Rows read back fit it too; the two times every call has are required.
+ */
+export type CallLog = Omit<Insertable<CallLogsTable>, 'id' | 'requestInAt' | 'responseOutAt'> & { requestInAt: Date | string; responseOutAt: Date | string }
 
 const time = (v: Date | string | null | undefined) => (v ? new Date(v).toISOString() : null)
 // PostgreSQL prints uuids in lower case whatever case they were written in.
 const uuid = (v: string | null | undefined) => (v ? v.toLowerCase() : null)
 
 /** SM3 of one call log's fields in a fixed order, computed alike from the row written and the row read back. */
-export const callLogDigest = (log: CallLogFields) =>
+export const callLogDigest = (log: CallLog) =>
   sm3Hex(
     JSON.stringify([
       time(log.requestInAt),
@@ -86,6 +71,7 @@ export async function verifyCallLogSeals(db: Executor): Promise<CallLogSealVerif
   let lastId = 0
   let sealEvents = 0
   let sealedCalls = 0
+  let firstSealedId = Number.POSITIVE_INFINITY
   const bad = (eventId: number) => ({ ok: false, sealEvents: sealEvents + 1, sealedCalls, firstBadEventId: eventId, unsealedCalls: 0 })
   for (;;) {
     const events = await db
@@ -111,6 +97,7 @@ export async function verifyCallLogSeals(db: Executor): Promise<CallLogSealVerif
       if (logs.some((log) => !log) || sealDigest(logs.map((log) => callLogDigest(log!))) !== seal.digest) return bad(seal.id)
       sealEvents++
       sealedCalls += seal.ids.length
+      for (const id of seal.ids) if (id < firstSealedId) firstSealedId = id
     }
   }
   if (sealedCalls === 0) return { ok: true, sealEvents, sealedCalls, firstBadEventId: null, unsealedCalls: 0 }
@@ -118,8 +105,7 @@ export async function verifyCallLogSeals(db: Executor): Promise<CallLogSealVerif
   const twice = await sql<{ id: number | string }>`select max(s.id) as id from (${SEALS}) s group by s.call_log_id having count(*) > 1 order by 1 limit 1`.execute(db)
   if (twice.rows.length > 0) return { ok: false, sealEvents, sealedCalls, firstBadEventId: Number(twice.rows[0].id), unsealedCalls: 0 }
   const unsealed = await sql<{ n: number | string }>`select count(*) as n from call_logs c
-    where c.id >= (select min(s.call_log_id::bigint) from (${SEALS}) s)
-      and not exists (select 1 from (${SEALS}) s where s.call_log_id::bigint = c.id)`.execute(db)
+    where c.id >= ${firstSealedId} and not exists (select 1 from (${SEALS}) s where s.call_log_id::bigint = c.id)`.execute(db)
   const unsealedCalls = Number(unsealed.rows[0].n)
   return { ok: unsealedCalls === 0, sealEvents, sealedCalls, firstBadEventId: null, unsealedCalls }
 }

@@ -109,7 +109,7 @@ export async function listUsage(ctx: Ctx, grantId: string, query: { page: number
   const recorded = ctx.db.selectFrom('usageRecords').where('grantId', '=', grantId)
   // Each side is cut, in the page's own order, to the rows the page can need before the merge (calls are read backwards along call_logs_grant_idx).
   const reach = pageOffset(query) + query.pageSize
-  const page = await ctx.db
+  const pageQuery = ctx.db
     .selectFrom((db) =>
       db
         .selectFrom(() =>
@@ -140,8 +140,8 @@ export async function listUsage(ctx: Ctx, grantId: string, query: { page: number
     .orderBy('id', 'desc')
     .limit(query.pageSize)
     .offset(pageOffset(query))
-    .execute()
-  const [callCount, recordCount] = await Promise.all([
+  const [page, callCount, recordCount] = await Promise.all([
+    pageQuery.execute(),
     calls.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     recorded.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])

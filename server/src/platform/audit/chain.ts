@@ -65,14 +65,6 @@ export function auditMonthStart(at: Date): Date {
   return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - BEIJING_OFFSET_MS)
 }
 
-/** Where the chain continues from: the newest online event, else the newest archived segment, else genesis. */
-export async function chainHead(executor: Executor): Promise<{ hash: string; at: Date | null; online: boolean }> {
-  const last = await executor.selectFrom('auditEvents').select(['hash', 'at']).orderBy('id', 'desc').limit(1).executeTakeFirst()
-  if (last) return { hash: last.hash, at: new Date(last.at), online: true }
-  const archived = await executor.selectFrom('auditArchives').select(['lastHash', 'rangeTo']).orderBy('id', 'desc').limit(1).executeTakeFirst()
-  return archived ? { hash: archived.lastHash, at: new Date(archived.rangeTo), online: false } : { hash: GENESIS_HASH, at: null, online: false }
-}
-
 /** The row for one event chained after `prevHash`, dated no earlier in month than `headAt` (see appendInTransaction). */
 function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, event: AuditEventInput) {
   // Chain order (id) and month never disagree: an event stamped in an earlier month than the chain head
@@ -106,7 +98,8 @@ function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, 
 }
 
 async function appendInTransaction(trx: Trx, events: readonly { source: AuditSource; event: AuditEventInput }[]) {
-  // The chain's lock, then its head, in one round trip (migration 0018; same sources as chainHead).
+  // The chain's lock, then where it continues from (the newest online event, else the newest archived
+  // segment, else genesis), in one round trip: migration 0018.
   const locked = await sql<{ hash: string; at: Date | string | null; online: boolean }>`select hash, at, online from audit_chain_lock_head()`.execute(trx)
   const [found] = locked.rows
   const head = { hash: found.hash, at: found.at === null ? null : new Date(found.at), online: found.online }
