@@ -25,6 +25,7 @@ import type { Config } from './platform/config/config.ts'
 import type { Db, DbKind } from './platform/db/database.ts'
 import { corsPlugin } from './platform/http/cors.ts'
 import { errorHandlerPlugin } from './platform/http/error-handler.ts'
+import { withRedactedRequests } from './platform/http/request-log.ts'
 import { securityHeadersPlugin } from './platform/http/security-headers.ts'
 import { webConsolePlugin } from './platform/http/web-console.ts'
 import { VERSION } from './version.ts'
@@ -46,7 +47,7 @@ export interface AppOptions {
 /** Builds the HTTP application without listening (tests call it too). */
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
-    logger: options.logger ?? false,
+    logger: withRedactedRequests(options.logger ?? false),
     requestIdHeader: 'x-request-id',
     genReqId: () => crypto.randomUUID(),
     bodyLimit: options.config.bodyLimitBytes,

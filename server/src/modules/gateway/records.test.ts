@@ -33,6 +33,8 @@ describe('data service gateway', () => {
   let grantId: string
   let accessToken: string
   let appId: string
+  // The application log, captured: no personal data from the query may reach it.
+  const logLines: string[] = []
 
   const itemId = (nameEn: string) => resource.items.find((i: any) => i.nameEn === nameEn).id
   const records = (query = '', token = accessToken, headers: Record<string, string> = {}) =>
@@ -54,7 +56,7 @@ describe('data service gateway', () => {
   }
 
   before(async () => {
-    t = await buildTestApp()
+    t = await buildTestApp({ logger: { level: 'info', stream: { write: (line: string) => void logLines.push(line) } } })
     w = await buildWorld(t.db)
     resource = await publishResource(t, w.tokens, { name: '城乡低保救助对象信息', shareModes: ['api', 'table'], items: PERSON_ITEMS })
     await upload([CSV_HEADER, ...ROWS].join('\n'))
@@ -162,6 +164,22 @@ describe('data service gateway', () => {
     assert.ok(audited.some((a) => a.result === 'success') && audited.some((a) => a.result === 'denied'))
     const chain = await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })
     assert.equal(chain.body.ok, true)
+  })
+
+  test('the application log shows no query value: gateway calls are in the call log only, other URLs keep parameter names', async () => {
+    logLines.length = 0
+    assert.equal((await records('?id_no=370705198512120021&businessRef=BJ2026030200002')).status, 200)
+    assert.equal((await records('?id_no=370702199003071234', 'not-a-token')).status, 401)
+    const search = await t.request('GET', `/api/v1/catalog/resources?q=${encodeURIComponent('低保')}&page=1`, { token: w.tokens.requester })
+    assert.equal(search.status, 200)
+    const log = logLines.join('')
+    for (const raw of ['370705198512120021', '370702199003071234', 'BJ2026030200002', encodeURIComponent('低保')]) assert.ok(!log.includes(raw), `${raw} in the log`)
+    // The records route logs warnings and errors only: its calls are in the sealed call log.
+    assert.ok(!log.includes('/records'), log)
+    const urls = logLines.map((line) => JSON.parse(line).req?.url).filter(Boolean)
+    assert.ok(urls.includes('/api/v1/catalog/resources?q=*&page=*'), JSON.stringify(urls))
+    const calls = await t.db.selectFrom('callLogs').select(['result', 'errorCode']).where('resourceId', '=', resource.id).orderBy('id', 'desc').limit(2).execute()
+    assert.deepEqual(calls.map((c) => c.errorCode).sort(), [null, 'UNAUTHENTICATED'].sort())
   })
 
   test('no raw value of a masked item ever appears in a gateway response (property)', async () => {
