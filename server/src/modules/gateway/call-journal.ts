@@ -88,42 +88,42 @@ export class CallJournal {
   }
 }
 
-// Column order of the INSERT below; each array parameter is cast to its column's type.
+// The call-log columns the journal writes, with the CallLog field each comes from.
 const COLUMNS = [
-  ['request_in_at', 'requestInAt', 'timestamptz'],
-  ['upstream_out_at', 'upstreamOutAt', 'timestamptz'],
-  ['upstream_in_at', 'upstreamInAt', 'timestamptz'],
-  ['response_out_at', 'responseOutAt', 'timestamptz'],
-  ['request_bytes', 'requestBytes', 'int'],
-  ['response_bytes', 'responseBytes', 'int'],
-  ['consumer_org_id', 'consumerOrgId', 'uuid'],
-  ['app_id', 'appId', 'uuid'],
-  ['resource_id', 'resourceId', 'uuid'],
-  ['provider_org_id', 'providerOrgId', 'uuid'],
-  ['grant_id', 'grantId', 'uuid'],
-  ['request_id', 'requestId', 'text'],
-  ['ip', 'ip', 'text'],
-  ['params_digest', 'paramsDigest', 'text'],
-  ['rows_returned', 'rowsReturned', 'int'],
-  ['result', 'result', 'text'],
-  ['error_class', 'errorClass', 'text'],
-  ['error_code', 'errorCode', 'text'],
-  ['business_ref', 'businessRef', 'text'],
+  ['request_in_at', 'requestInAt'],
+  ['upstream_out_at', 'upstreamOutAt'],
+  ['upstream_in_at', 'upstreamInAt'],
+  ['response_out_at', 'responseOutAt'],
+  ['request_bytes', 'requestBytes'],
+  ['response_bytes', 'responseBytes'],
+  ['consumer_org_id', 'consumerOrgId'],
+  ['app_id', 'appId'],
+  ['resource_id', 'resourceId'],
+  ['provider_org_id', 'providerOrgId'],
+  ['grant_id', 'grantId'],
+  ['request_id', 'requestId'],
+  ['ip', 'ip'],
+  ['params_digest', 'paramsDigest'],
+  ['rows_returned', 'rowsReturned'],
+  ['result', 'result'],
+  ['error_class', 'errorClass'],
+  ['error_code', 'errorCode'],
+  ['business_ref', 'businessRef'],
 ] as const
-
-const isoOrNull = (value: unknown) => (value instanceof Date ? value.toISOString() : (value ?? null))
+const NAMES = sql.raw(COLUMNS.map(([column]) => column).join(', '))
 
 /**
- * One INSERT of one array parameter per column (`unnest`): the same statement text whatever the batch
- * size, where a multi-row VALUES list of 19 parameters a row had to be built by Kysely for every batch
- * (a visible part of the server's profile). Ids come back in row order (`with ordinality`, inserted in
- * that order).
+ * One INSERT of the whole batch as one JSON parameter, typed by the table's own row type
+ * (`json_populate_recordset`): the same statement text whatever the batch size. Measured against one
+ * array parameter per column (`unnest`), PostgreSQL spent half the CPU per row (array input is the
+ * dear part) and Node less too. Ids come back in row order (`with ordinality`, inserted in that order).
  */
 async function insertCallLogs(trx: Trx, callLogs: readonly CallLog[]): Promise<number[]> {
-  const arrays = COLUMNS.map(([, key, type]) => sql`${callLogs.map((log) => isoOrNull(log[key]))}::${sql.raw(type)}[]`)
-  const names = sql.raw(COLUMNS.map(([column]) => column).join(', '))
-  const { rows } = await sql<{ id: number | string }>`insert into call_logs (${names})
-    select ${names} from unnest(${sql.join(arrays)}) with ordinality as u(${names}, n) order by n
+  // Dates become ISO strings in JSON, read back exactly by timestamptz.
+  const batch = JSON.stringify(callLogs.map((log) => Object.fromEntries(COLUMNS.map(([column, key]) => [column, log[key] ?? null]))))
+  const { rows } = await sql<{ id: number | string }>`insert into call_logs (${NAMES})
+    select ${NAMES} from json_populate_recordset(null::call_logs, ${batch}::json) with ordinality as u
+    order by u.ordinality
     returning id`.execute(trx)
   if (rows.length !== callLogs.length) throw new Error(`call log insert returned ${rows.length} ids for ${callLogs.length} rows`)
   return rows.map((r) => Number(r.id))
