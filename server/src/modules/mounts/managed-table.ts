@@ -85,13 +85,9 @@ export async function deleteDuplicateKeys(db: Executor, name: string, keys: read
   return Number(result.numAffectedRows ?? 0)
 }
 
-export async function createIndex(db: Executor, name: string, suffix: string, column: TableColumn) {
-  await sql`create index ${sql.id(`${name}_${suffix}`)} on ${tableRef(name)} (${sql.id(column.column)})`.execute(db)
-}
-
 /**
  * Gathers planner statistics for a freshly loaded table from a 3,000-row sample (statistics target
- * 10 instead of 100): managed tables are read by key, by the timestamp and by row filters on
+ * 10 instead of 100): managed tables are read by key and by row filters on
  * low-cardinality items, which such a sample describes well, and the default 30,000-row sample read
  * (and set hint bits on) nearly every page of a 1,000,000-row table: 0.47 s of each upload.
  */

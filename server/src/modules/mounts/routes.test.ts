@@ -236,7 +236,8 @@ describe('mounting a table (CSV / XLSX)', () => {
 
   test('a duplicate primary key is a rejected row (400 without skipInvalidRows)', async () => {
     const id = await createEntry(t, world.tokens.cataloger)
-    const csv = ['uscc,org_name', '91370700MA3C000041,甲', '91370700MA3C000042,乙', '91370700MA3C000041,甲又一次'].join('\n')
+    // The removed duplicate carries the newest time: the batch's data time must not come from it.
+    const csv = ['uscc,org_name,updated_at', '91370700MA3C000041,甲,2026-01-05 08:30:00', '91370700MA3C000042,乙,2026/1/6 9:05', '91370700MA3C000041,甲又一次,2026-02-01 00:00:00'].join('\n')
     const refused = await upload(id, uploadForm(csv))
     assertError(refused, 400, 'VALIDATION_FAILED')
     assert.deepEqual(refused.body.error.details, [{ field: '第4行.uscc', message: '主键重复（与第 2 行相同）' }])
@@ -248,6 +249,7 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.equal(skipped.body.rows, 2)
     assert.deepEqual(skipped.body.rejectedRows, [{ line: 4, reason: '「uscc」主键重复（与第 2 行相同）' }])
     assert.deepEqual((await tableRows(t, id)).map((r) => r.org_name), ['甲', '乙'])
+    assert.equal(skipped.body.lastDataTime, '2026-01-06T01:05:00.000Z')
   })
 
   test('a header that matches no item → 400; a missing primary-key column → 400', async () => {

@@ -11,7 +11,6 @@ import { LOAD_LOCK_NAMESPACE, isLoadAlive, markLoadDone, markLoadLive } from './
 import { type HeaderMapping, type TableColumn, mapHeader, tableColumns } from './layout.ts'
 import {
   analyzeTable,
-  createIndex,
   createKeyIndex,
   createManagedTable,
   deleteDuplicateKeys,
@@ -41,6 +40,7 @@ import { mountsChanged } from './mount-signal.ts'
 import { type AtRestSealer, atRestSealer, digestColumnName, digestValue, isSealable, sealValue } from './sealed-columns.ts'
 import { openTableSource } from './source.ts'
 import { cleanFileName, readingUpload } from './upload-input.ts'
+import { beijingInstant } from './values.ts'
 import type { UploadTableOut } from './schemas.ts'
 
 /**
@@ -87,17 +87,15 @@ function sealPlan(resourceId: string, columns: TableColumn[], dataKey: Buffer | 
   }
 }
 
-/** The indexes of a batch's table: the unique key (on digests when sealed) and the timestamp item's. */
-interface TableIndexes {
-  keys: TableColumn[]
-  timestamp: TableColumn | null
-}
-
-function tableIndexes(columns: TableColumn[], plan: SealPlan): TableIndexes {
-  const keys = columns.filter((c) => c.item.isPrimaryKey)
-  const timestamp = columns.find((c) => c.item.isTimestamp) ?? null
+/**
+ * The columns of a batch's one index, the unique key (on digests when sealed). Readers look rows up by
+ * key (the gateway) or read them all; the timestamp item has no index until something reads by it
+ * (the exchange's incremental sync will): maintained during the load it cost PostgreSQL about a quarter
+ * of the load's CPU (bench/README.md).
+ */
+function keyIndexColumns(columns: TableColumn[], plan: SealPlan): TableColumn[] {
   // A sealed key is indexed (and checked for duplicates) through its digest: equal values, equal digests.
-  return { keys: keys.map((k) => plan.keyColumn(k)), timestamp: timestamp && timestamp !== keys[0] ? timestamp : null }
+  return columns.filter((c) => c.item.isPrimaryKey).map((k) => plan.keyColumn(k))
 }
 
 /** What a table load needs beyond the request context: the engine, and on PostgreSQL the raw pool for COPY. */
@@ -128,14 +126,18 @@ interface PendingBatch {
    * drops the key index (copySink) and it is rebuilt, or the duplicates listed, at the end.
    */
   keyIndex: { holds: boolean }
-  timestampIndexed: boolean
   /** False once a row was refused and skipInvalidRows is known to be off: the rest is only checked. */
   writing: boolean
 }
 
 interface LoadState {
   plan: SealPlan
-  indexes: TableIndexes
+  /** The unique key index's columns. */
+  keys: TableColumn[]
+  /** The position of the timestamp item among the table columns, or -1. */
+  timestampAt: number
+  /** The newest timestamp value loaded so far, as canonical text (values.ts), which sorts as time does. */
+  newestTime: string | null
   batch: PendingBatch | null
   mapping: HeaderMapping | null
   fileName: string
@@ -199,7 +201,8 @@ export async function loadUploadedTable(
 }
 
 function newState(fileName: string, columns: TableColumn[], plan: SealPlan): LoadState {
-  return { plan, indexes: tableIndexes(columns, plan), batch: null, mapping: null, fileName, format: 'csv', encoding: 'utf-8', rejected: [], problems: [], rejectedCount: 0 }
+  const timestamp = columns.findIndex((c) => c.item.isTimestamp && (c.dataType === 'T' || c.dataType === 'D'))
+  return { plan, keys: keyIndexColumns(columns, plan), timestampAt: timestamp, newestTime: null, batch: null, mapping: null, fileName, format: 'csv', encoding: 'utf-8', rejected: [], problems: [], rejectedCount: 0 }
 }
 
 function reject(state: LoadState, row: RejectedRow, problems: RowProblem[]) {
@@ -228,7 +231,7 @@ async function loadFile(
         if (!state.mapping) {
           state.mapping = mapHeader(row.values, columns)
           headerWidth = row.values.length
-          state.batch = await beginBatch(ctx, env, entry, state.plan.physical, state.indexes, state.fileName)
+          state.batch = await beginBatch(ctx, env, entry, state.plan.physical, state.keys, state.fileName)
           continue
         }
         const batch = state.batch!
@@ -242,7 +245,10 @@ async function loadFile(
           }
           continue
         }
-        if (batch.writing) batch.sink.add(row.line, state.plan.toStored(checked.values))
+        if (!batch.writing) continue
+        batch.sink.add(row.line, state.plan.toStored(checked.values))
+        const time = state.timestampAt >= 0 ? checked.values[state.timestampAt] : null
+        if (time !== null && (state.newestTime === null || time > state.newestTime)) state.newestTime = time
       }
       if (state.batch?.writing) await state.batch.sink.settle()
     }
@@ -256,7 +262,7 @@ async function loadFile(
 }
 
 /** Registers the batch and creates its (empty, invisible) table in one short transaction. */
-async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: TableColumn[], indexes: TableIndexes, fileName: string): Promise<PendingBatch> {
+async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: TableColumn[], keys: TableColumn[], fileName: string): Promise<PendingBatch> {
   const id = randomUUID()
   markLoadLive(id)
   let client: pg.PoolClient | null = null
@@ -278,14 +284,13 @@ async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: 
       await insertBatch(trx, { id, mountId: mount.id, tableName, fileName, createdBy: ctx.actor.userId, startedAt: ctx.now() })
       await createManagedTable(trx, tableName, columns)
       if (client) {
-        // PGlite has one core for everything: there, building the indexes after the load is cheaper.
-        if (indexes.keys.length > 0) await createKeyIndex(trx, tableName, indexes.keys)
-        if (indexes.timestamp) await createIndex(trx, tableName, 'ts', indexes.timestamp)
+        // PGlite has one core for everything: there, building the index after the load is cheaper.
+        if (keys.length > 0) await createKeyIndex(trx, tableName, keys)
       }
       return { mountId: mount.id, mountCreated: created, tableName }
     })
     const table = quotedTableName(tableName)
-    const keyIndex = { holds: client !== null && indexes.keys.length > 0 }
+    const keyIndex = { holds: client !== null && keys.length > 0 }
     const dropUniqueIndex = async () => {
       keyIndex.holds = false
       await dropKeyIndex(ctx.db, tableName)
@@ -293,7 +298,7 @@ async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: 
     const sink = client
       ? copySink(client, table, columns.map((c) => c.column), keyIndex.holds ? { dropUniqueIndex } : {})
       : insertSink(ctx.db, table, columns.map((c) => ({ name: c.column, sqlType: c.sqlType })))
-    return { id, mountId, mountCreated, tableName, sink, client, writing: true, keyIndex, timestampIndexed: client !== null && indexes.timestamp !== null }
+    return { id, mountId, mountCreated, tableName, sink, client, writing: true, keyIndex }
   } catch (error) {
     markLoadDone(id)
     client?.release(true)
@@ -325,13 +330,14 @@ function rowsRefused(state: LoadState): AppError {
   return validationFailed(details, message)
 }
 
-/** Finishes the load (keys, indexes, statistics) and swaps the batch in, or refuses it. */
+/** Finishes the load (key index, statistics) and swaps the batch in, or refuses it. */
 async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], state: LoadState, skip: boolean): Promise<UploadTableOut> {
   const batch = state.batch!
   if (!batch.writing) throw rowsRefused(state)
   let rows = await batch.sink.finish()
   const keys = columns.filter((c) => c.item.isPrimaryKey)
-  const indexKeys = state.indexes.keys
+  const indexKeys = state.keys
+  let duplicatesRemoved = false
   const keyIndexed = keys.length === 0 || batch.keyIndex.holds || (await createKeyIndex(ctx.db, batch.tableName, indexKeys))
   if (!keyIndexed) {
     const { sample, total } = await findDuplicateKeys(ctx.db, batch.tableName, indexKeys, REJECTED_LIST_MAX)
@@ -343,15 +349,23 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
     state.rejectedCount += total - sample.length
     state.rejected.sort(byLine)
     if (!skip) throw rowsRefused(state)
-    rows -= await deleteDuplicateKeys(ctx.db, batch.tableName, indexKeys)
+    const removed = await deleteDuplicateKeys(ctx.db, batch.tableName, indexKeys)
+    rows -= removed
+    duplicatesRemoved = removed > 0
     if (!(await createKeyIndex(ctx.db, batch.tableName, indexKeys))) throw new Error('duplicate keys remain after removing them')
   }
   if (state.rejectedCount > 0 && !skip) throw rowsRefused(state)
 
-  const timestamp = columns.find((c) => c.item.isTimestamp)
-  if (state.indexes.timestamp && !batch.timestampIndexed) await createIndex(ctx.db, batch.tableName, 'ts', state.indexes.timestamp)
   await analyzeTable(ctx.db, batch.tableName)
-  const dataTime = timestamp && (timestamp.dataType === 'T' || timestamp.dataType === 'D') ? await maxDataTime(ctx.db, batch.tableName, timestamp) : null
+  // The newest time seen while loading; read back instead when duplicate keys were removed since.
+  const timestamp = state.timestampAt >= 0 ? columns[state.timestampAt] : null
+  const dataTime = !timestamp
+    ? null
+    : duplicatesRemoved
+      ? await maxDataTime(ctx.db, batch.tableName, timestamp)
+      : state.newestTime === null
+        ? null
+        : beijingInstant(state.newestTime)
   const lastDataTime = dataTime ?? ctx.now()
 
   const oldTable = await swapBatch(ctx, entry, columns, state, rows, lastDataTime)

@@ -104,6 +104,12 @@ const isCanonicalTimestamp = (s: string) =>
   s.length === 19 && startsWithCanonicalDate(s) && s[10] === ' ' && s[13] === ':' && s[16] === ':' &&
   digitsAt(s, 11, 2) >= 0 && digitsAt(s, 14, 2) >= 0 && digitsAt(s, 17, 2) >= 0
 
+/**
+ * A canonical date or timestamp of this module (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.f]`) as the instant
+ * it names: naive values are Beijing wall-clock time (+08:00). Canonical values sort as their times do.
+ */
+export const beijingInstant = (canonical: string) => new Date(`${canonical.length === 10 ? `${canonical}T00:00:00` : canonical.replace(' ', 'T')}+08:00`)
+
 const DATE_TEXT = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/
 const DATE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/
 
