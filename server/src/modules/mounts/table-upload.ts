@@ -272,6 +272,11 @@ async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: 
       client = await env.pgPool.connect()
       // Held for the whole load on the COPY connection: other processes' cleanup sees the load is alive.
       await client.query('select pg_advisory_lock($1, hashtext($2))', [LOAD_LOCK_NAMESPACE, id])
+      // Each COPY chunk commits without waiting for its WAL to reach disk (the wait stalled the load at every
+      // chunk). Nothing is lost by it: readers see the batch only after the swap, whose commit waits for all
+      // WAL before it, and a batch cut short by a crash is dropped at the next start. The connection is
+      // closed after the load, so the setting goes with it.
+      await client.query('set synchronous_commit = off')
     }
     const { mountId, mountCreated, tableName } = await ctx.db.transaction().execute(async (trx) => {
       const { mount, created } = await ensureMount(trx, entry.resourceId, 'table', ctx.actor.userId)
