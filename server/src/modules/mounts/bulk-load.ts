@@ -14,6 +14,12 @@ import type { Db } from '../../platform/db/database.ts'
 export interface RowSink {
   /** Queues one row (values in table-column order). Synchronous: the loader awaits per batch, not per row. */
   add(line: number, values: readonly (string | null)[]): void
+  /**
+   * Writes rows as the upload's own CSV text, which PostgreSQL then reads itself: lines `firstLine` …
+   * `firstLine + rows − 1`, one record a line, each ended by LF (or CRLF when `crlf`). Only for rows whose
+   * every value the caller checked to be already in the form the table stores (table-upload.ts). COPY only.
+   */
+  addCsv?(firstLine: number, rows: number, text: string, crlf: boolean): Promise<void>
   /** Writes out what is queued once there is enough of it; resolves when the sink can take more. */
   settle(): Promise<void>
   /** Flushes everything; resolves with the number of rows written. */
@@ -51,16 +57,29 @@ export interface CopySinkOptions {
    * without it (the caller finds the duplicates afterwards). Each chunk is kept until it commits.
    */
   dropUniqueIndex?: () => Promise<void>
+  /** The table's columns in the upload's column order, when the upload's CSV text may be written as it is (addCsv). */
+  csvColumns?: readonly string[]
 }
 
 type CopyStream = ReturnType<typeof copyFrom>
+
+/**
+ * What the open COPY statement reads: rows encoded here in text format with their line numbers, or the
+ * upload's CSV text, whose rows take their line numbers from _line's identity, set to the chunk's first line.
+ */
+type CopyMode = { csv: false } | { csv: true; crlf: boolean; firstLine: number }
+const ROWS: CopyMode = { csv: false }
 
 const isUniqueViolation = (error: unknown) => (error as { code?: string } | null)?.code === '23505'
 
 /** COPY into `table` (schema-qualified, already quoted) through a raw client the caller owns. */
 export function copySink(client: pg.PoolClient, table: string, columns: readonly string[], options: CopySinkOptions = {}): RowSink {
-  const statement = `COPY ${table} (${columnList(columns)}) FROM STDIN`
+  const rowStatement = `COPY ${table} (${columnList(columns)}) FROM STDIN`
+  const csvStatement = options.csvColumns ? `COPY ${table} (${options.csvColumns.map(quoteIdent).join(', ')}) FROM STDIN (FORMAT csv)` : null
   let stream: CopyStream | null = null
+  // The open statement's mode (and the chunk's, should it have to be sent again); where its CSV lines go on.
+  let mode: CopyMode = ROWS
+  let nextCsvLine = 0
   let failure: Error | null = null
   // Rows are encoded straight into fixed-size buffers (a row string written into a buffer measured
   // 2–6× faster than joining row strings or pieces and encoding the result).
@@ -68,13 +87,16 @@ export function copySink(client: pg.PoolClient, table: string, columns: readonly
   let filled = 0
   let full: Buffer[] = []
   let rowsInChunk = 0
+  // Rows add() encoded that no statement has been sent yet.
+  let pendingRows = 0
   let written = 0
   let uniqueIndex = options.dropUniqueIndex !== undefined
   // What this chunk has sent so far, while a unique violation could still make it resend.
   let chunkBytes: Buffer[] = []
 
-  const open = () => {
-    const s = client.query(copyFrom(statement))
+  const open = async () => {
+    if (mode.csv) await client.query('select setval(pg_get_serial_sequence($1, $2), $3, false)', [table, '_line', mode.firstLine])
+    const s = client.query(copyFrom(mode.csv ? csvStatement! : rowStatement))
     s.on('error', (error: Error) => {
       if (stream === s) failure ??= error
     })
@@ -82,26 +104,11 @@ export function copySink(client: pg.PoolClient, table: string, columns: readonly
     return s
   }
   const send = async (bytes: Buffer) => {
-    const s = stream ?? open()
+    const s = stream ?? (await open())
     if (!s.write(bytes)) await once(s, 'drain')
   }
-  const sendFull = async () => {
-    const ready = full
-    full = []
-    // Kept before sending: if a write fails, the resend must include the buffers not yet written too.
-    if (uniqueIndex) chunkBytes.push(...ready)
-    for (const bytes of ready) await send(bytes)
-  }
-  const flushText = async () => {
-    if (filled > 0) {
-      full.push(buffer.subarray(0, filled))
-      buffer = Buffer.allocUnsafe(COPY_WRITE_BYTES)
-      filled = 0
-    }
-    await sendFull()
-  }
-  const endChunk = async () => {
-    await flushText()
+  /** Ends the open statement (its chunk commits). */
+  const closeStream = async () => {
     const s = stream
     if (s) {
       s.end()
@@ -112,7 +119,34 @@ export function copySink(client: pg.PoolClient, table: string, columns: readonly
     chunkBytes = []
     rowsInChunk = 0
   }
-  /** Runs a step; a first unique violation drops the index and resends the chunk so far on a new COPY. */
+  const sendFull = async () => {
+    if (full.length === 0) return
+    if (stream && mode.csv) await closeStream()
+    mode = ROWS
+    rowsInChunk += pendingRows
+    pendingRows = 0
+    const ready = full
+    full = []
+    // Kept before sending: if a write fails, the resend must include the buffers not yet written too.
+    if (uniqueIndex) chunkBytes.push(...ready)
+    for (const bytes of ready) await send(bytes)
+  }
+  const flushRows = async () => {
+    if (filled > 0) {
+      full.push(buffer.subarray(0, filled))
+      buffer = Buffer.allocUnsafe(COPY_WRITE_BYTES)
+      filled = 0
+    }
+    await sendFull()
+  }
+  const endChunk = async () => {
+    await flushRows()
+    await closeStream()
+  }
+  /**
+   * Runs a step; a first unique violation drops the index and resends the chunk so far on a new COPY
+   * in the chunk's own mode. The step is not resumed: each leaves what it has not sent queued.
+   */
   const guarded = async (step: () => Promise<void>) => {
     try {
       if (failure) throw failure
@@ -128,6 +162,7 @@ export function copySink(client: pg.PoolClient, table: string, columns: readonly
       for (const bytes of resend) await send(bytes)
     }
   }
+  const continuesCsv = (firstLine: number, crlf: boolean) => stream !== null && mode.csv && mode.crlf === crlf && nextCsvLine === firstLine
 
   return {
     add(line, values) {
@@ -140,9 +175,27 @@ export function copySink(client: pg.PoolClient, table: string, columns: readonly
         filled = 0
       }
       filled += buffer.write(row, filled)
-      rowsInChunk++
+      pendingRows++
       written++
     },
+    addCsv: csvStatement
+      ? async (firstLine, rows, text, crlf) => {
+          // Rows encoded before these lines go first, in a statement of their own.
+          await guarded(flushRows)
+          while (stream && !continuesCsv(firstLine, crlf)) await guarded(closeStream)
+          await guarded(async () => {
+            if (!stream) mode = { csv: true, crlf, firstLine }
+            // One UTF-8 encoding per batch of lines instead of one per row.
+            const bytes = Buffer.from(text)
+            if (uniqueIndex) chunkBytes.push(bytes)
+            nextCsvLine = firstLine + rows
+            rowsInChunk += rows
+            written += rows
+            await send(bytes)
+          })
+          if (rowsInChunk >= COPY_CHUNK_ROWS) await guarded(closeStream)
+        }
+      : undefined,
     async settle() {
       await guarded(async () => {
         if (full.length > 0) await sendFull()

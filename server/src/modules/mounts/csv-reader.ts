@@ -37,6 +37,8 @@ export class CsvReader {
   /** Length of `text` when the record at its start last came up short: retry only once it has doubled. */
   private shortAt = -1
   private line = 1
+  /** The text of the records the last push() or end() returned, from the first one's start to the last one's end. */
+  consumed = ''
 
   constructor(private readonly maxRecordChars: number) {}
 
@@ -46,6 +48,7 @@ export class CsvReader {
     // A record that spans many chunks (a huge quoted cell) is re-read only when its text has doubled: linear overall.
     if (this.shortAt >= 0 && this.text.length < 2 * this.shortAt) {
       if (this.text.length > this.maxRecordChars) throw new CsvFormatError('record-too-large', this.line)
+      this.consumed = ''
       return []
     }
     return this.read(false)
@@ -65,6 +68,7 @@ export class CsvReader {
       if (next === NEED_MORE) break
       pos = next
     }
+    this.consumed = pos === text.length ? text : text.slice(0, pos)
     this.text = pos === 0 ? text : text.slice(pos)
     this.shortAt = this.text ? this.text.length : -1
     if (this.text.length > this.maxRecordChars) throw new CsvFormatError('record-too-large', this.line)

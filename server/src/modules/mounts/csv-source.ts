@@ -1,7 +1,7 @@
 import { AppError, validationFailed } from '../../platform/http/errors.ts'
 import { CsvFormatError, CsvReader } from './csv-reader.ts'
 import { type CsvEncoding, decodeText } from './encoding.ts'
-import type { SourceRow } from './source.ts'
+import type { SourceBatch } from './source.ts'
 
 // One record may not exceed this (a 通用型 base64 cell can be large, but not unbounded).
 const MAX_RECORD_CHARS = 16 * 1024 * 1024
@@ -26,17 +26,17 @@ function csvProblem(error: CsvFormatError): AppError {
  * Blank lines come through as blank rows (the caller skips them) so every line is counted. Nothing
  * is held beyond one chunk and one unfinished record.
  */
-export async function* csvRows(bytes: AsyncIterable<Buffer>, onEncoding: (encoding: CsvEncoding) => void): AsyncGenerator<SourceRow[]> {
+export async function* csvRows(bytes: AsyncIterable<Buffer>, onEncoding: (encoding: CsvEncoding) => void): AsyncGenerator<SourceBatch> {
   const reader = new CsvReader(MAX_RECORD_CHARS)
   try {
     for await (const text of decodeText(bytes, onEncoding)) {
       for (let at = 0; at < text.length; at += BATCH_CHARS) {
         const rows = reader.push(at === 0 && text.length <= BATCH_CHARS ? text : text.slice(at, at + BATCH_CHARS))
-        if (rows.length > 0) yield rows
+        if (rows.length > 0) yield { rows, text: reader.consumed }
       }
     }
     const rows = reader.end()
-    if (rows.length > 0) yield rows
+    if (rows.length > 0) yield { rows, text: reader.consumed }
   } catch (error) {
     if (error instanceof CsvFormatError) throw csvProblem(error)
     throw error

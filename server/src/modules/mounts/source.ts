@@ -12,12 +12,21 @@ export interface SourceRow {
   values: RawValue[]
 }
 
+/**
+ * Rows as read, in file order. A CSV batch also carries its `text`: the records exactly as the file wrote
+ * them, line breaks included, which the loader may pass to PostgreSQL's own CSV reader unchanged.
+ */
+export interface SourceBatch {
+  rows: SourceRow[]
+  text: string | null
+}
+
 export type SourceFormat = 'csv' | 'xlsx'
 
 export interface TableSource {
   format: SourceFormat
   /** The rows in batches, in file order (a batch per chunk read, so the loader awaits per chunk, not per row). */
-  rows: AsyncGenerator<SourceRow[]>
+  rows: AsyncGenerator<SourceBatch>
   /** 'utf-8' | 'utf-8-bom' | 'gbk' for CSV (known once read), 'xlsx' for workbooks. */
   encoding(): CsvEncoding | 'xlsx'
 }

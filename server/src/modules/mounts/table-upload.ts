@@ -7,6 +7,7 @@ import type { Ctx } from '../../platform/context.ts'
 import type { DbKind } from '../../platform/db/database.ts'
 import { AppError, type ErrorDetail, conflict, fieldError, validationFailed } from '../../platform/http/errors.ts'
 import { type RowSink, copySink, insertSink } from './bulk-load.ts'
+import { csvColumnsAsWritten, csvLineEnds, storedAsWritten } from './csv-pass-through.ts'
 import { LOAD_LOCK_NAMESPACE, isLoadAlive, markLoadDone, markLoadLive } from './cleanup.ts'
 import { type HeaderMapping, type TableColumn, mapHeader, tableColumns } from './layout.ts'
 import {
@@ -225,18 +226,27 @@ async function loadFile(
     const source = await openTableSource(file, state.fileName)
     state.format = source.format
     let headerWidth = 0
-    for await (const rows of source.rows) {
+    let asWrittenColumns: string[] | null = null
+    for await (const { rows, text } of source.rows) {
+      // Whether this batch can go to PostgreSQL as the file's own text (csv-pass-through.ts).
+      let asWritten = text !== null && asWrittenColumns !== null
+      const loaded: { line: number; values: (string | null)[] }[] = []
       for (const row of rows) {
-        if (isBlankRow(row.values)) continue
+        if (isBlankRow(row.values)) {
+          asWritten = false
+          continue
+        }
         if (!state.mapping) {
           state.mapping = mapHeader(row.values, columns)
           headerWidth = row.values.length
-          state.batch = await beginBatch(ctx, env, entry, state.plan.physical, state.keys, state.fileName)
+          asWrittenColumns = csvColumnsAsWritten(columns, state.mapping, headerWidth, state.plan.sealed.length > 0)
+          state.batch = await beginBatch(ctx, env, entry, state.plan.physical, state.keys, state.fileName, asWrittenColumns)
           continue
         }
         const batch = state.batch!
         const checked = checkRow(row, columns, state.mapping, headerWidth)
         if (!checked.ok) {
+          asWritten = false
           reject(state, checked.rejected, checked.problems)
           if (skip() === false && batch.writing) {
             // Nothing will be loaded: stop writing, keep reading to list every bad line.
@@ -246,11 +256,17 @@ async function loadFile(
           continue
         }
         if (!batch.writing) continue
-        batch.sink.add(row.line, state.plan.toStored(checked.values))
+        if (asWritten && !storedAsWritten(row, checked.values, state.mapping.sourceIndex, headerWidth)) asWritten = false
+        loaded.push({ line: row.line, values: checked.values })
         const time = state.timestampAt >= 0 ? checked.values[state.timestampAt] : null
         if (time !== null && (state.newestTime === null || time > state.newestTime)) state.newestTime = time
       }
-      if (state.batch?.writing) await state.batch.sink.settle()
+      const batch = state.batch
+      if (!batch?.writing || loaded.length === 0) continue
+      const crlf = asWritten && batch.sink.addCsv ? csvLineEnds(text!, loaded) : null
+      if (crlf !== null) await batch.sink.addCsv!(loaded[0].line, loaded.length, text!, crlf)
+      else for (const { line, values } of loaded) batch.sink.add(line, state.plan.toStored(values))
+      await batch.sink.settle()
     }
     state.encoding = source.encoding()
     if (file.truncated) throw payloadTooLarge(limitBytes)
@@ -262,7 +278,15 @@ async function loadFile(
 }
 
 /** Registers the batch and creates its (empty, invisible) table in one short transaction. */
-async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: TableColumn[], keys: TableColumn[], fileName: string): Promise<PendingBatch> {
+async function beginBatch(
+  ctx: Ctx,
+  env: LoaderEnv,
+  entry: OwnedEntry,
+  columns: TableColumn[],
+  keys: TableColumn[],
+  fileName: string,
+  csvColumns: string[] | null,
+): Promise<PendingBatch> {
   const id = randomUUID()
   markLoadLive(id)
   let client: pg.PoolClient | null = null
@@ -301,7 +325,7 @@ async function beginBatch(ctx: Ctx, env: LoaderEnv, entry: OwnedEntry, columns: 
       await dropKeyIndex(ctx.db, tableName)
     }
     const sink = client
-      ? copySink(client, table, columns.map((c) => c.column), keyIndex.holds ? { dropUniqueIndex } : {})
+      ? copySink(client, table, columns.map((c) => c.column), { ...(keyIndex.holds ? { dropUniqueIndex } : {}), ...(csvColumns ? { csvColumns } : {}) })
       : insertSink(ctx.db, table, columns.map((c) => ({ name: c.column, sqlType: c.sqlType })))
     return { id, mountId, mountCreated, tableName, sink, client, writing: true, keyIndex }
   } catch (error) {

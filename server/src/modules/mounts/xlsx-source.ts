@@ -1,7 +1,7 @@
 import { Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { validationFailed } from '../../platform/http/errors.ts'
-import type { SourceRow } from './source.ts'
+import type { SourceBatch, SourceRow } from './source.ts'
 import type { RawValue } from './values.ts'
 
 /** One exceljs cell value as a plain value: rich text joined, formulas as their result, links as their text. */
@@ -27,7 +27,7 @@ const XLSX_BATCH_ROWS = 500
  * cached, styles cached so date cells come back as dates). Later sheets are read and skipped, so
  * the upload is always consumed to its end.
  */
-export async function* xlsxRows(bytes: AsyncIterable<Buffer>): AsyncGenerator<SourceRow[]> {
+export async function* xlsxRows(bytes: AsyncIterable<Buffer>): AsyncGenerator<SourceBatch> {
   const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(bytes), {
     worksheets: 'emit',
     sharedStrings: 'cache',
@@ -48,12 +48,12 @@ export async function* xlsxRows(bytes: AsyncIterable<Buffer>): AsyncGenerator<So
         for (let i = 1; i < cells.length; i++) values.push(cellValue(cells[i]))
         batch.push({ line: (row as ExcelJS.Row).number, values })
         if (batch.length >= XLSX_BATCH_ROWS) {
-          yield batch
+          yield { rows: batch, text: null }
           batch = []
         }
       }
     }
-    if (batch.length > 0) yield batch
+    if (batch.length > 0) yield { rows: batch, text: null }
   } catch (error) {
     if ((error as { statusCode?: number }).statusCode) throw error
     const message = '无法读取 Excel 文件，请确认是有效的 .xlsx 工作簿（或另存为 CSV 后上传）'
