@@ -1,20 +1,6 @@
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/database.ts'
 
-/**
- * Counts one call in a fixed window and returns the count so far. Counters live in the database, so
- * every server process sharing it enforces the same limit (no per-process memory).
- */
-export async function countInWindow(db: Executor, key: string, windowStart: Date): Promise<number> {
-  const row = await db
-    .insertInto('rateCounters')
-    .values({ key, windowStart, count: 1 })
-    .onConflict((oc) => oc.columns(['key', 'windowStart']).doUpdateSet({ count: sql`rate_counters.count + 1` }))
-    .returning('count')
-    .executeTakeFirstOrThrow()
-  return row.count
-}
-
 export const minuteWindow = (now: Date) => new Date(Math.floor(now.getTime() / 60_000) * 60_000)
 /** Midnight Beijing time of the day `now` falls in. */
 export const beijingDayWindow = (now: Date) => new Date(Math.floor((now.getTime() + 8 * 3_600_000) / 86_400_000) * 86_400_000 - 8 * 3_600_000)
@@ -28,7 +14,8 @@ interface Waiter {
 const MAX_KEYS_PER_FLUSH = 500
 
 /**
- * Group increments of the shared counters: calls that arrive while a statement is in flight are
+ * Group increments of the shared counters, which live in the database so that every server process
+ * sharing it enforces the same limits: calls that arrive while a statement is in flight are
  * counted together by the next one (`count = count + n … returning count`), and each call gets its
  * own exact ordinal (new total − n + 1 … new total). Limits stay exact and shared across processes,
  * at one statement per batch instead of one per call per counter.
@@ -81,13 +68,10 @@ export class GroupCounter {
     // A fixed key order: two statements updating the same rows never wait on each other in a cycle.
     slots.sort((a, b) => (a.key < b.key ? -1 : a.key > b.key ? 1 : a.windowStart.getTime() - b.windowStart.getTime()))
     try {
-      const rows = await this.db
-        .insertInto('rateCounters')
-        .values(slots.map((s) => ({ key: s.key, windowStart: s.windowStart, count: s.waiters.length })))
-        .onConflict((oc) => oc.columns(['key', 'windowStart']).doUpdateSet({ count: sql`rate_counters.count + excluded.count` }))
-        .returning(['key', 'windowStart', 'count'])
-        .execute()
-      const totals = new Map(rows.map((r) => [slotId(r.key, new Date(r.windowStart)), r.count]))
+      // One statement of fixed text (migration 0021), the batch as one JSON parameter.
+      const counts = JSON.stringify(slots.map((s) => ({ key: s.key, window_start: s.windowStart, count: s.waiters.length })))
+      const { rows } = await sql<{ counterKey: string; windowFrom: Date | string; total: number }>`select counter_key, window_from, total from rate_counters_add(${counts}::json)`.execute(this.db)
+      const totals = new Map(rows.map((r) => [slotId(r.counterKey, new Date(r.windowFrom)), r.total]))
       for (const slot of slots) {
         const total = totals.get(slotId(slot.key, slot.windowStart))
         if (total === undefined) {
