@@ -6,6 +6,7 @@ import { withUsccCheck } from '../../../common/uscc.ts'
 import { registerApi, uploadFile, uploadTableCommand } from '../modules/mounts/service.ts'
 import type { Ctx } from '../platform/context.ts'
 import type { StoredItem } from '../platform/db/schema.ts'
+import { seededRandom } from '../platform/seeded-random.ts'
 
 /**
  * Synthetic rows for the demo's mounted data: values that look like the real thing (valid ID-number
@@ -17,18 +18,6 @@ const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周',
 const GIVEN = ['伟', '芳', '娜', '秀英', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀兰', '霞', '建国', '晓东', '海燕', '志刚']
 const STREETS = ['胜利街', '东风街', '健康街', '北海路', '福寿街', '潍州路', '新华路', '樱前街', '文化路', '金宝街']
 const COMPANIES = ['潍柴', '鲁丰', '华辰', '昌盛', '恒源', '鸢都', '寿光蔬菜', '青州古城', '诸城恐龙', '安丘农谷']
-
-/** Seeded PRNG (mulberry32). */
-function random(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
 
 const ID_WEIGHTS = [7, 9, 10, 5, 8, 4, 2, 1, 6, 3, 7, 9, 10, 5, 8, 4, 2]
 /** A 居民身份证号 with a correct GB 11643 check character. */
@@ -89,7 +78,7 @@ const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll
 /** A CSV of `rows` synthetic rows over the items with a column name. */
 export function syntheticCsv(items: readonly StoredItem[], rows: number, seed: number): string {
   const columns = items.filter((item) => item.nameEn)
-  const rand = random(seed)
+  const rand = seededRandom(seed)
   const lines = [columns.map((item) => item.nameEn!).join(',')]
   for (let row = 1; row <= rows; row++) lines.push(columns.map((item) => csvField(valueFor(item, rand, row))).join(','))
   return `${lines.join('\n')}\n`

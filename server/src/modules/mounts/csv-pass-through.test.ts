@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import { sql } from 'kysely'
+import { seededRandom } from '../../platform/seeded-random.ts'
 import { buildWorld } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { csvColumnsAsWritten, csvLineEnds, storedAsWritten } from './csv-pass-through.ts'
@@ -44,18 +45,6 @@ test('csvColumnsAsWritten: only when every file column feeds one table column', 
   assert.equal(csvColumnsAsWritten(columns, mapHeader(['code'], columns), 1, false), null, 'one column')
 })
 
-/** A small deterministic generator (mulberry32), so a failing case is reproduced from its seed. */
-function random(seed: number) {
-  let a = seed >>> 0
-  return () => {
-    a = (a + 0x6d2b79f5) >>> 0
-    let t = a
-    t = Math.imul(t ^ (t >>> 15), t | 1)
-    t ^= t + Math.imul(t ^ (t >>> 7), t | 61)
-    return ((t ^ (t >>> 14)) >>> 0) / 4294967296
-  }
-}
-
 const HEADER = ['code', 'person_name', 'num', 'amount', 'birth', 'updated', 'active', 'note', 'blob', 'ratio', 'cnt', 'score']
 // Per column: cells already in stored form, then cells the checks normalise, refuse or read differently.
 const PLAIN: string[][] = [
@@ -89,7 +78,8 @@ const ODD: string[][] = [
 
 /** An uploaded CSV: mostly rows in stored form, some odd cells, blank lines, repeated keys; LF or CRLF. */
 function generatedCsv(seed: number, rows: number, oddRate: number): { body: string; withExtra: string } {
-  const next = random(seed)
+  // Seeded, so a failing case is reproduced from its seed.
+  const next = seededRandom(seed)
   const pick = <T,>(list: T[]) => list[Math.floor(next() * list.length)]
   const eol = next() < 0.5 ? '\n' : '\r\n'
   const lines: string[][] = []
