@@ -213,6 +213,8 @@ function readShape(call: RecordsCall, mount: ActiveTableMount, columnOf: ColumnO
     if (!column) return null
     conditions.push(sql<boolean>`${sql.ref(column.sealed ? column.sealed.digestColumn : column.column)} = ${''}`)
   }
+  // Checked after the filter, so a filter the encrypted data cannot answer is refused even then.
+  if (selected.length === 0) return null
   const compiled = sql`select ${sql.join(selected.map(({ item }, i) => sql`${sql.ref(columnOf.get(item.id)!.column)} as ${sql.raw(`c${i}`)}`))}
     from ${sql.table(mount.tableName)}
     ${conditions.length > 0 ? sql`where ${sql.join(conditions, sql` and `)}` : sql``}
@@ -233,7 +235,6 @@ async function readMountedTable(
 ): Promise<Record<string, unknown>[]> {
   const columnOf: ColumnOf = new Map(mount.columns.map((c) => [c.itemId, c]))
   const selected = granted.filter(({ item }) => columnOf.has(item.id))
-  if (selected.length === 0) return []
   const shapeKey = `${mount.tableName}|${selected.map(({ item }) => item.id).join(',')}|${lookups.map(({ item }) => item.id).join(',')}`
   let shapes = compiledReads.get(grant)
   if (!shapes) compiledReads.set(grant, (shapes = new Map()))

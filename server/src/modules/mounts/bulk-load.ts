@@ -182,17 +182,23 @@ export function copySink(client: pg.PoolClient, table: string, columns: readonly
       ? async (firstLine, rows, text, crlf) => {
           // Rows encoded before these lines go first, in a statement of their own.
           await guarded(flushRows)
-          while (stream && !continuesCsv(firstLine, crlf)) await guarded(closeStream)
-          await guarded(async () => {
-            if (!stream) mode = { csv: true, crlf, firstLine }
-            // One UTF-8 encoding per batch of lines instead of one per row.
-            const bytes = Buffer.from(text)
-            if (uniqueIndex) chunkBytes.push(bytes)
-            nextCsvLine = firstLine + rows
-            rowsInChunk += rows
-            written += rows
-            await send(bytes)
-          })
+          // Once the lines are in the chunk, a resend after a violation carries them; until then, try again
+          // (a violation that surfaced first leaves the resent chunk's statement open, perhaps of another mode).
+          let inChunk = false
+          while (!inChunk) {
+            while (stream && !continuesCsv(firstLine, crlf)) await guarded(closeStream)
+            await guarded(async () => {
+              if (!stream) mode = { csv: true, crlf, firstLine }
+              // One UTF-8 encoding per batch of lines instead of one per row.
+              const bytes = Buffer.from(text)
+              if (uniqueIndex) chunkBytes.push(bytes)
+              nextCsvLine = firstLine + rows
+              rowsInChunk += rows
+              written += rows
+              inChunk = true
+              await send(bytes)
+            })
+          }
           if (rowsInChunk >= COPY_CHUNK_ROWS) await guarded(closeStream)
         }
       : undefined,

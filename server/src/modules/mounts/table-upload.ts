@@ -105,6 +105,8 @@ export interface LoaderEnv {
   pgPool: pg.Pool | null
 }
 
+// Changes between CSV text and re-encoded rows in one upload, at most (each costs a COPY statement).
+const MAX_MODE_CHANGES = 100
 // Rejected rows kept for the response / the 400's details (the count is always exact).
 const REJECTED_LIST_MAX = 1000
 // Rejected rows kept on the batch row for later display.
@@ -227,6 +229,8 @@ async function loadFile(
     state.format = source.format
     let headerWidth = 0
     let asWrittenColumns: string[] | null = null
+    let lastAsCsv = false
+    let modeChanges = 0
     for await (const { rows, text } of source.rows) {
       // Whether this batch can go to PostgreSQL as the file's own text (csv-pass-through.ts).
       let asWritten = text !== null && asWrittenColumns !== null
@@ -263,7 +267,11 @@ async function loadFile(
       }
       const batch = state.batch
       if (!batch?.writing || loaded.length === 0) continue
-      const crlf = asWritten && batch.sink.addCsv ? csvLineEnds(text!, loaded) : null
+      const crlf = asWritten && batch.sink.addCsv && modeChanges < MAX_MODE_CHANGES ? csvLineEnds(text!, loaded) : null
+      // Each change between the file's own text and re-encoded rows ends one COPY statement and starts
+      // another: a file that keeps alternating is re-encoded from some point on.
+      if ((crlf !== null) !== lastAsCsv) modeChanges++
+      lastAsCsv = crlf !== null
       if (crlf !== null) await batch.sink.addCsv!(loaded[0].line, loaded.length, text!, crlf)
       else for (const { line, values } of loaded) batch.sink.add(line, state.plan.toStored(values))
       await batch.sink.settle()

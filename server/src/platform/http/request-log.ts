@@ -2,8 +2,8 @@ import type { FastifyRequest, FastifyServerOptions } from 'fastify'
 
 type LoggerOption = FastifyServerOptions['logger']
 
-// A parameter name is kept when it looks like one (the gateway's are item English names); anything else,
-// such as a bare value sent without a name, is not.
+// A parameter name is kept when it is followed by `=` and looks like one (the gateway's are item English
+// names); anything else, such as a value sent without a name or a forgotten `=`, is not.
 const PARAMETER_NAME = /^[A-Za-z_][\w.[\]-]{0,63}$/
 
 /**
@@ -20,8 +20,7 @@ export function redactedUrl(url: string): string {
     .filter(Boolean)
     .map((pair) => {
       const eq = pair.indexOf('=')
-      const name = eq < 0 ? pair : pair.slice(0, eq)
-      return PARAMETER_NAME.test(name) ? `${name}=*` : '*'
+      return eq > 0 && PARAMETER_NAME.test(pair.slice(0, eq)) ? `${pair.slice(0, eq)}=*` : '*'
     })
   return `${url.slice(0, q)}?${names.join('&')}`
 }
