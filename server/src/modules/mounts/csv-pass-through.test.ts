@@ -1,13 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
-import { sql } from 'kysely'
 import { seededRandom } from '../../platform/seeded-random.ts'
 import { buildWorld } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { csvColumnsAsWritten, csvLineEnds, storedAsWritten } from './csv-pass-through.ts'
 import { mapHeader, tableColumns } from './layout.ts'
-import { ALL_TYPES_ITEMS, activeRows, createEntry, tableMountOf, uploadForm, uploadTablePath } from './test-helpers.ts'
+import { ALL_TYPES_ITEMS, activeRows, createEntry, passedThrough, uploadForm, uploadTablePath } from './test-helpers.ts'
 
 type World = Awaited<ReturnType<typeof buildWorld>>
 
@@ -115,14 +114,6 @@ describe('a CSV written to PostgreSQL as the file\'s own text stores exactly wha
     return { id, body: response.body }
   }
 
-  /** Whether any of the batch's rows went as CSV text: only that path moves _line's identity (PostgreSQL). */
-  async function passedThrough(id: string) {
-    const table = (await tableMountOf(t.db, id))!.activeTable!
-    const sequence = await sql<{ name: string }>`select pg_get_serial_sequence(${table}, '_line') as name`.execute(t.db)
-    const state = await sql<{ called: boolean }>`select is_called as called from ${sql.table(sequence.rows[0].name)}`.execute(t.db)
-    return state.rows[0].called
-  }
-
   test('a clean 3,000-row file goes through as written (PostgreSQL) and stores what re-encoding stores', async () => {
     const { body, withExtra } = generatedCsv(7, 3000, 0)
     const direct = await load(body)
@@ -132,8 +123,8 @@ describe('a CSV written to PostgreSQL as the file\'s own text stores exactly wha
     assert.deepEqual(await activeRows(t.db, direct.id), await activeRows(t.db, encoded.id))
     assert.equal(direct.body.lastDataTime, encoded.body.lastDataTime)
     if (t.dbKind === 'postgres') {
-      assert.equal(await passedThrough(direct.id), true)
-      assert.equal(await passedThrough(encoded.id), false)
+      assert.equal(await passedThrough(t.db, direct.id), true)
+      assert.equal(await passedThrough(t.db, encoded.id), false)
     }
   })
 
@@ -146,7 +137,7 @@ describe('a CSV written to PostgreSQL as the file\'s own text stores exactly wha
     const encoded = await load(`${[...HEADER, 'extra'].join(',')}\n${lines.map((l) => (l ? `${l},x` : l)).join('\n')}\n`)
     assert.equal(direct.body.rows, 60_000)
     assert.deepEqual(await activeRows(t.db, direct.id), await activeRows(t.db, encoded.id))
-    assert.equal(await passedThrough(direct.id), true)
+    assert.equal(await passedThrough(t.db, direct.id), true)
   })
 
   test('random files with odd cells, blank lines, repeated keys and either line ending (property)', async () => {

@@ -125,6 +125,14 @@ export async function activeRows(db: Executor, resourceId: string): Promise<Reco
   return result.rows
 }
 
+/** Whether any rows of the resource's active batch went to PostgreSQL as the file's CSV text: only that path moves _line's identity. */
+export async function passedThrough(db: Executor, resourceId: string): Promise<boolean> {
+  const table = (await tableMountOf(db, resourceId))!.activeTable!
+  const sequence = await sql<{ name: string }>`select pg_get_serial_sequence(${table}, '_line') as name`.execute(db)
+  const state = await sql<{ called: boolean }>`select is_called as called from ${sql.table(sequence.rows[0].name)}`.execute(db)
+  return state.rows[0].called
+}
+
 /** Managed tables that exist for a resource. */
 export async function managedTablesOf(db: Executor, resourceId: string): Promise<string[]> {
   const prefix = `r_${resourceId.replaceAll('-', '')}_`
