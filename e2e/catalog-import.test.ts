@@ -74,7 +74,12 @@ describe('catalog Excel import and export', () => {
     await page.getByTestId('main-menu').getByText('目录编制').click()
     await page.getByTestId('open-import').click()
     await page.locator('.ant-modal input[type=file]').setInputFiles(file)
-    await page.getByTestId('import-run').click()
+    // The import's own answer first (a slow machine may take a while to read the workbook), then its report.
+    const [response] = await Promise.all([
+      page.waitForResponse((r) => r.url().includes('/api/v1/catalog/import') && r.request().method() === 'POST', { timeout: 60_000 }),
+      page.getByTestId('import-run').click(),
+    ])
+    assert.ok(response.status() < 500, `import answered ${response.status()}: ${(await response.text()).slice(0, 300)}`)
     const report = page.getByTestId('import-report')
     await report.waitFor()
     assert.match(await report.innerText(), /未导入任何目录/)
