@@ -85,6 +85,15 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.match(active!.tableName, /^mounted\.r_[0-9a-f]{32}_1$/)
     assert.equal(active?.rowCount, 3)
     assert.deepEqual([...(await activeMountKinds(t.db, id))], ['table'])
+
+    // Text columns compare as bytes whatever the database's collation (managed-table.ts).
+    const [schema, table] = mount!.activeTable!.split('.')
+    const collations = await sql<{ column: string; collation: string | null }>`select column_name as column, collation_name as collation
+      from information_schema.columns where table_schema = ${schema} and table_name = ${table} order by ordinal_position`.execute(t.db.withoutPlugins())
+    assert.deepEqual(
+      collations.rows.map((r) => [r.column, r.collation]),
+      [['_line', null], ['uscc', 'C'], ['org_name', 'C'], ['legal_rep_id', 'C'], ['updated_at', null]],
+    )
   })
 
   test('a UTF-8 CSV with a BOM: the BOM is not part of the first header', async () => {
