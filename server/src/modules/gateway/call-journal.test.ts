@@ -1,8 +1,11 @@
 import assert from 'node:assert/strict'
 import { randomUUID } from 'node:crypto'
 import { after, before, describe, test } from 'node:test'
-import { verifyAuditChain } from '../../platform/audit/chain.ts'
+import { setTimeout as sleep } from 'node:timers/promises'
+import { sql } from 'kysely'
+import { appendAudit, lockChainHead, verifyAuditChain } from '../../platform/audit/chain.ts'
 import { buildWorld } from '../../testing/factories.ts'
+import { testDatabaseUrl } from '../../testing/template.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { CallJournal } from './call-journal.ts'
 import { type CallLog, verifyCallLogSeals } from './call-seal.ts'
@@ -104,6 +107,58 @@ describe('call journal: group commit and seals', () => {
     )
     const rows = await t.db.selectFrom('callLogs').select('requestId').where('resourceId', '=', resource).execute()
     assert.deepEqual(new Set(rows.map((r) => r.requestId)), new Set(good.map((c) => c.requestId)))
+    assert.equal((await verifyCallLogSeals(t.db)).ok, true)
+  })
+
+  /** The call logs of `resource` and the events sealing them, with each event's link. */
+  const sealedCalls = async (resource: string) => {
+    const logs = await t.db.selectFrom('callLogs').select(['id', 'requestId']).where('resourceId', '=', resource).orderBy('id').execute()
+    const seals = await t.db.selectFrom('auditEvents').select(['id', 'at', 'prevHash', 'detail']).where('objectId', '=', resource).orderBy('id').execute()
+    return { logs, seals }
+  }
+
+  test('an append between reading the chain head and committing: the batch is sealed again after it (PostgreSQL)', { skip: testDatabaseUrl() ? false : 'needs a second connection' }, async () => {
+    const journal = new CallJournal(t.db)
+    const resource = randomUUID()
+    const calls = Array.from({ length: 3 }, () => callLog({ resourceId: resource }))
+    let recorded: Promise<unknown> = Promise.resolve()
+    let otherHash = ''
+    // Another writer holds the chain's lock: the journal reads the head, then its commit waits for the lock.
+    await t.db.transaction().execute(async (trx) => {
+      await lockChainHead(trx)
+      recorded = Promise.all(calls.map((c) => journal.record(c)))
+      const waiting = async () =>
+        (await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 7370701 and not granted`.execute(t.db)).rows[0].n
+      for (let i = 0; i < 200 && (await waiting()) === 0; i++) await sleep(25)
+      assert.equal(await waiting(), 1, 'the journal should be waiting for the chain lock')
+      await appendAudit(trx, { actorId: null, orgId: null, roles: [], ip: null, requestId: null, at: new Date() }, { action: 'test.chain.meanwhile' })
+      otherHash = (await trx.selectFrom('auditEvents').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()).hash
+    })
+    await recorded
+    const { logs, seals } = await sealedCalls(resource)
+    assert.deepEqual(new Set(logs.map((l) => l.requestId)), new Set(calls.map((c) => c.requestId)))
+    assert.equal(seals.length, 1)
+    // Chained after the event that committed first, not after the head the journal read.
+    assert.equal(seals[0].prevHash, otherHash)
+    assert.deepEqual((seals[0].detail as { callLogIds: number[] }).callLogIds, logs.map((l) => Number(l.id)))
+    assert.equal((await verifyAuditChain(t.db)).ok, true)
+    assert.equal((await verifyCallLogSeals(t.db)).ok, true)
+  })
+
+  // Last here: the chain's head moves to a later month.
+  test('a batch in a month with no audit partition yet creates it, under the chain lock', async () => {
+    const journal = new CallJournal(t.db)
+    const resource = randomUUID()
+    const later = new Date('2031-05-20T04:00:00.000Z')
+    const partition = async () => (await sql<{ name: string | null }>`select to_regclass('audit_partitions.audit_events_203105')::text as name`.execute(t.db)).rows[0].name
+    assert.equal(await partition(), null)
+    const calls = Array.from({ length: 2 }, () => callLog({ resourceId: resource, requestInAt: later, responseOutAt: later }))
+    await Promise.all(calls.map((c) => journal.record(c)))
+    assert.equal(await partition(), 'audit_partitions.audit_events_203105')
+    const { logs, seals } = await sealedCalls(resource)
+    assert.equal(logs.length, 2)
+    assert.deepEqual(seals.map((e) => new Date(e.at).toISOString()), [later.toISOString()])
+    assert.equal((await verifyAuditChain(t.db)).ok, true)
     assert.equal((await verifyCallLogSeals(t.db)).ok, true)
   })
 })

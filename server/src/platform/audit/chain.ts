@@ -65,8 +65,21 @@ export function auditMonthStart(at: Date): Date {
   return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - BEIJING_OFFSET_MS)
 }
 
-/** The row for one event chained after `prevHash`, dated no earlier in month than `headAt` (see appendInTransaction). */
-function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, event: AuditEventInput) {
+/** One event's chained fields and its link. */
+export interface ChainedRow extends ChainedFields {
+  prevHash: string
+  hash: string
+}
+
+/** Where the chain continues: its last hash, and that event's time (null at genesis), online or archived. */
+export interface ChainHead {
+  hash: string
+  at: Date | null
+  online: boolean
+}
+
+/** The row for one event chained after `prevHash`, dated no earlier in month than `headAt` (see chainAfter). */
+function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, event: AuditEventInput): ChainedRow {
   // Chain order (id) and month never disagree: an event stamped in an earlier month than the chain head
   // (a request that started just before midnight, a clock stepped back) takes the head's time. Then a
   // month's partition holds one contiguous stretch of the chain and can be archived as a segment.
@@ -76,7 +89,7 @@ function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, 
     actorId: source.actorId,
     appId: event.appId ?? null,
     orgId: source.orgId,
-    roles: source.roles,
+    roles: [...source.roles],
     action: event.action,
     objectType: event.objectType ?? null,
     objectId: event.objectId ?? null,
@@ -86,26 +99,17 @@ function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, 
     grantId: event.grantId ?? null,
     detail: event.detail ?? {},
   }
-  const hash = chainHash(prevHash, fields)
-  return {
-    ...fields,
-    roles: [...fields.roles],
-    result: fields.result as 'success',
-    detail: JSON.stringify(fields.detail),
-    prevHash,
-    hash,
-  }
+  return { ...fields, prevHash, hash: chainHash(prevHash, fields) }
 }
 
-async function appendInTransaction(trx: Trx, events: readonly { source: AuditSource; event: AuditEventInput }[]) {
-  // The chain's lock, then where it continues from (the newest online event, else the newest archived
-  // segment, else genesis), in one round trip: migration 0018.
-  const locked = await sql<{ hash: string; at: Date | string | null; online: boolean }>`select hash, at, online from audit_chain_lock_head()`.execute(trx)
-  const [found] = locked.rows
-  const head = { hash: found.hash, at: found.at === null ? null : new Date(found.at), online: found.online }
+/**
+ * The rows of `events` chained one after another from `head`, and the months among them that may still
+ * need their partition (the head's own month has it when the head is online).
+ */
+export function chainAfter(head: ChainHead, events: readonly { source: AuditSource; event: AuditEventInput }[]): { rows: ChainedRow[]; newMonths: Date[] } {
   let prevHash = head.hash
   let headAt = head.at
-  const rows = []
+  const rows: ChainedRow[] = []
   const months = new Map<number, Date>()
   for (const { source, event } of events) {
     const row = chainedRow(prevHash, headAt, source, event)
@@ -114,11 +118,36 @@ async function appendInTransaction(trx: Trx, events: readonly { source: AuditSou
     headAt = row.at
     months.set(auditMonthStart(row.at).getTime(), row.at)
   }
-  // The head's month has its partition (the head is in it): only a new month costs a round trip.
   if (head.online && head.at) months.delete(auditMonthStart(head.at).getTime())
-  for (const at of months.values()) await sql`select audit_ensure_partition(${at})`.execute(trx)
+  return { rows, newMonths: [...months.values()] }
+}
+
+/** A head as the database functions return it. */
+export const chainHeadOf = (row: { hash: string; at: Date | string | null; online: boolean }): ChainHead => ({ hash: row.hash, at: row.at === null ? null : new Date(row.at), online: row.online })
+
+/**
+ * Takes the chain's lock for the rest of the transaction and reads where the chain continues, in one
+ * round trip (migration 0018).
+ */
+export async function lockChainHead(trx: Trx): Promise<ChainHead> {
+  const { rows } = await sql<{ hash: string; at: Date | string | null; online: boolean }>`select hash, at, online from audit_chain_lock_head()`.execute(trx)
+  return chainHeadOf(rows[0])
+}
+
+/** Creates the partition of the month `at` falls in, when missing (migration 0013). */
+export async function ensureAuditPartition(executor: Executor, at: Date) {
+  await sql`select audit_ensure_partition(${at})`.execute(executor)
+}
+
+async function appendInTransaction(trx: Trx, events: readonly { source: AuditSource; event: AuditEventInput }[]) {
+  const { rows, newMonths } = chainAfter(await lockChainHead(trx), events)
+  // The head's month has its partition (the head is in it): only a new month costs a round trip.
+  for (const at of newMonths) await ensureAuditPartition(trx, at)
   // One statement; a multi-row VALUES takes its ids in row order, the order the verifier walks.
-  await trx.insertInto('auditEvents').values(rows).execute()
+  await trx
+    .insertInto('auditEvents')
+    .values(rows.map((row) => ({ ...row, result: row.result as 'success', roles: [...row.roles], detail: JSON.stringify(row.detail) })))
+    .execute()
 }
 
 /**
