@@ -4,7 +4,9 @@ import { after, before, describe, test } from 'node:test'
 import { sql } from 'kysely'
 import { appendAudit } from '../../platform/audit/chain.ts'
 import { expireGrants } from '../sharing/grants.ts'
+import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import { callLogDigest, sealDigest } from './call-seal.ts'
+import { paramsDigest } from './records.ts'
 import { buildWorld, itemInput, publishResource } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
@@ -268,6 +270,19 @@ describe('SM4 at rest for sensitive mounted items', () => {
     assert.deepEqual(one.body.items, [{ id_no: '370705********0021', full_name: '欧阳**', county: '奎文区' }])
     assert.deepEqual((await s.records('?id_no=370705198512120022')).body.items, [])
     assert.equal((await s.records()).body.items.length, 3)
+  })
+
+  test('the call log keeps a keyed digest of the query: hashing a candidate 身份证号 does not find it', async () => {
+    const s = await setup(t, w)
+    const query = { id_no: '370705198512120021' }
+    assert.equal((await s.records('?id_no=370705198512120021')).status, 200)
+    const [log] = await t.db.selectFrom('callLogs').select('paramsDigest').where('appId', '=', s.appId).execute()
+    assert.match(String(log.paramsDigest), /^[0-9a-f]{64}$/)
+    assert.notEqual(log.paramsDigest, sm3Hex(JSON.stringify(query)))
+    // The same query under the same key gives the same digest (an auditor holding the key can match it); another key does not.
+    assert.equal(log.paramsDigest, paramsDigest(dataKey, query))
+    assert.notEqual(log.paramsDigest, paramsDigest(randomBytes(16), query))
+    assert.equal(paramsDigest(null, query), sm3Hex(JSON.stringify(query)))
   })
 
   test('row filters on an encrypted item: eq/in through the digest, prefix/range refused with a clear error', async () => {

@@ -1,6 +1,6 @@
 import { CompiledQuery, type Selectable, sql } from 'kysely'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
-import { sm3Hex } from '../../platform/crypto/sm3.ts'
+import { deriveKey, sm3Hex, sm3HmacHex } from '../../platform/crypto/sm3.ts'
 import type { Db } from '../../platform/db/database.ts'
 import type { GrantsTable, MaskingRule, StoredItem } from '../../platform/db/schema.ts'
 import { AppError } from '../../platform/http/errors.ts'
@@ -312,6 +312,22 @@ async function proxyUpstream(
     .map((row) => Object.fromEntries(granted.map(({ key }) => [key, row[key] ?? null])))
 }
 
+const paramsKeys = new WeakMap<Buffer, Buffer>()
+
+/**
+ * What the call log keeps of a call's query: a digest, never the values. With a data key it is keyed
+ * (HMAC-SM3 under a key derived from GOVSHARE_DATA_KEY, which is never in the database): a plain digest of
+ * a lookup by 身份证号 is found again by hashing candidate numbers, and sealed mounted data would leak
+ * through its call logs. Without a data key the mounted values are in the database in clear anyway.
+ */
+export function paramsDigest(dataKey: Buffer | null, query: Record<string, string>): string {
+  const text = JSON.stringify(query)
+  if (!dataKey) return sm3Hex(text)
+  let key = paramsKeys.get(dataKey)
+  if (!key) paramsKeys.set(dataKey, (key = deriveKey(dataKey, 'govshare-gateway:params-digest')))
+  return sm3HmacHex(key, text)
+}
+
 async function recordCall(call: RecordsCall, facts: CallFacts, requestInAt: Date, result: unknown, failure: unknown) {
   const refusal = failure instanceof GatewayRefusal ? failure : null
   const outcome: 'success' | 'denied' | 'error' = !failure ? 'success' : refusal && refusal.statusCode < 500 ? 'denied' : 'error'
@@ -331,7 +347,7 @@ async function recordCall(call: RecordsCall, facts: CallFacts, requestInAt: Date
       grantId: facts.grant?.id ?? null,
       requestId: call.requestId,
       ip: call.ip,
-      paramsDigest: sm3Hex(JSON.stringify(call.query)),
+      paramsDigest: paramsDigest(call.dataKey, call.query),
       rowsReturned: facts.rows,
       result: outcome,
       errorClass: refusal?.errorClass ?? (failure ? '调用失败' : null),

@@ -1,4 +1,5 @@
 import { createHmac } from 'node:crypto'
+import { deriveKey } from '../../platform/crypto/sm3.ts'
 import { type Sm4Box, sm4Box } from '../../platform/crypto/sm4.ts'
 import type { MountColumn, StoredItem } from '../../platform/db/schema.ts'
 import { AppError } from '../../platform/http/errors.ts'
@@ -34,7 +35,7 @@ export function atRestSealer(dataKey: Buffer | null): AtRestSealer | null {
   if (!dataKey) return null
   let sealer = cache.get(dataKey)
   if (!sealer) {
-    const derive = (label: string) => createHmac('sm3', dataKey).update(`govshare-mounts:${label}`).digest()
+    const derive = (label: string) => deriveKey(dataKey, `govshare-mounts:${label}`)
     sealer = { keyId: derive('key-id').subarray(0, 8).toString('hex'), box: sm4Box(dataKey), digestKey: derive('digest') }
     cache.set(dataKey, sealer)
   }

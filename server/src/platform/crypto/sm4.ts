@@ -1,4 +1,5 @@
 import { createCipheriv, createDecipheriv, createHmac, randomBytes, timingSafeEqual } from 'node:crypto'
+import { deriveKey } from './sm3.ts'
 
 /**
  * SM4 encryption for data at rest (SPEC §8.1 S3, §8.3 S10): SM4-CBC with a random IV, then an
@@ -33,7 +34,7 @@ export class Sm4Error extends Error {
 /** Separate keys for encryption and MAC, derived from one master key (never use one key for both). */
 function deriveKeys(masterKey: Buffer) {
   if (masterKey.length < 16) throw new Sm4Error('SM4 master key must have at least 16 bytes')
-  const derive = (label: string) => createHmac('sm3', masterKey).update(`govshare-sm4:${label}`).digest()
+  const derive = (label: string) => deriveKey(masterKey, `govshare-sm4:${label}`)
   return { encKey: derive('enc').subarray(0, 16), macKey: derive('mac') }
 }
 
