@@ -4,6 +4,7 @@ import { deriveKey, sm3Hex, sm3HmacHex } from '../../platform/crypto/sm3.ts'
 import type { Db } from '../../platform/db/database.ts'
 import type { GrantsTable, MaskingRule, StoredItem } from '../../platform/db/schema.ts'
 import { AppError } from '../../platform/http/errors.ts'
+import { loggableError } from '../../platform/http/request-log.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import { type ActiveTableMount, type ApiMount, canonicalLookup, digestValue, openSealedValue, sealerFor } from '../mounts/index.ts'
@@ -356,7 +357,7 @@ async function recordCall(call: RecordsCall, facts: CallFacts, requestInAt: Date
     })
   } catch (error) {
     // Data never leaves unrecorded: a failed log turns a success into an error. A refusal keeps its own answer.
-    call.log.error({ err: error }, 'gateway call log failed')
+    call.log.error({ err: loggableError(error) }, 'gateway call log failed')
     if (outcome === 'success') throw error
   }
 }

@@ -2,6 +2,7 @@ import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
 import { AppError, type ErrorDetail } from './errors.ts'
+import { loggableError } from './request-log.ts'
 
 /** `/items/0/dataType` → `items[0].dataType` (API.md's `details[].field`). */
 export function toFieldPath(instancePath: string, context?: string): string {
@@ -53,16 +54,16 @@ export const errorHandlerPlugin = fp(
       if (known) return send(known.status, known.code, known.message)
       const sqlState = (error as { code?: string }).code
       if (sqlState && SQLSTATE_INPUT_ERRORS.has(sqlState)) {
-        request.log.warn({ err: error }, 'database rejected input')
+        request.log.warn({ err: loggableError(error) }, 'database rejected input')
         return send(400, 'VALIDATION_FAILED', '输入的值不符合数据格式要求')
       }
       // A unique constraint caught a race the service checks missed (e.g. two creates of one name).
       if (sqlState === '23505') return send(409, 'CONFLICT', '数据已存在（可能是重复提交）')
       if (error.statusCode && error.statusCode >= 400 && error.statusCode < 500) {
-        request.log.info({ err: error }, 'client error')
+        request.log.info({ err: loggableError(error) }, 'client error')
         return send(error.statusCode, error.statusCode === 429 ? 'RATE_LIMITED' : 'VALIDATION_FAILED', '请求无效')
       }
-      request.log.error({ err: error }, 'unhandled error')
+      request.log.error({ err: loggableError(error) }, 'unhandled error')
       return send(500, 'INTERNAL_ERROR', `服务器内部错误，请联系管理员（请求编号 ${request.id}）`)
     })
 

@@ -1,5 +1,6 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/database.ts'
+import { loggableError } from '../http/request-log.ts'
 
 /** A named background task: idempotent, safe to run in several processes at once (rows are claimed with SKIP LOCKED). */
 export interface Task {
@@ -23,7 +24,7 @@ export function startScheduler(db: Db, tasks: readonly Task[], log: FastifyBaseL
         const count = await task.run(db, clock())
         if (count > 0) log.info({ task: task.name, count }, 'background task did work')
       } catch (error) {
-        log.error({ err: error, task: task.name }, 'background task failed')
+        log.error({ err: loggableError(error), task: task.name }, 'background task failed')
       } finally {
         running = false
       }
