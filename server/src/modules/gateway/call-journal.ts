@@ -102,29 +102,6 @@ export class CallJournal {
   }
 }
 
-// The call-log columns, with the CallLog field each comes from (the id is reserved by the journal).
-const COLUMNS = [
-  ['request_in_at', 'requestInAt'],
-  ['upstream_out_at', 'upstreamOutAt'],
-  ['upstream_in_at', 'upstreamInAt'],
-  ['response_out_at', 'responseOutAt'],
-  ['request_bytes', 'requestBytes'],
-  ['response_bytes', 'responseBytes'],
-  ['consumer_org_id', 'consumerOrgId'],
-  ['app_id', 'appId'],
-  ['resource_id', 'resourceId'],
-  ['provider_org_id', 'providerOrgId'],
-  ['grant_id', 'grantId'],
-  ['request_id', 'requestId'],
-  ['ip', 'ip'],
-  ['params_digest', 'paramsDigest'],
-  ['rows_returned', 'rowsReturned'],
-  ['result', 'result'],
-  ['error_class', 'errorClass'],
-  ['error_code', 'errorCode'],
-  ['business_ref', 'businessRef'],
-] as const
-
 /** Ids for `n` call logs and the audit chain's head, in one round trip (no lock). */
 async function reserve(db: Db, n: number): Promise<{ ids: number[]; head: ChainHead }> {
   const { rows } = await sql<{ ids: (number | string)[]; hash: string; at: Date | string | null; online: boolean }>`select ids, hash, at, online from call_journal_reserve(${n}::int)`.execute(db)
@@ -133,11 +110,35 @@ async function reserve(db: Db, n: number): Promise<{ ids: number[]; head: ChainH
 
 /**
  * The batch as one JSON array of call_logs rows (json_populate_recordset in the database: the same
- * statement text whatever the batch size; one array parameter per column cost PostgreSQL twice the CPU).
- * Dates become ISO strings, read back exactly by timestamptz.
+ * statement text whatever the batch size; one array parameter per column cost PostgreSQL twice the
+ * CPU). Every column is named, with the table's defaults: a missing key would be NULL. Dates become ISO
+ * strings, read back exactly by timestamptz.
  */
 function callLogsJson(callLogs: readonly CallLog[], ids: readonly number[]): string {
-  return JSON.stringify(callLogs.map((log, i) => ({ id: ids[i], ...Object.fromEntries(COLUMNS.map(([column, key]) => [column, log[key] ?? null])) })))
+  return JSON.stringify(
+    callLogs.map((log, i) => ({
+      id: ids[i],
+      request_in_at: log.requestInAt,
+      upstream_out_at: log.upstreamOutAt ?? null,
+      upstream_in_at: log.upstreamInAt ?? null,
+      response_out_at: log.responseOutAt,
+      request_bytes: log.requestBytes ?? 0,
+      response_bytes: log.responseBytes ?? 0,
+      consumer_org_id: log.consumerOrgId ?? null,
+      app_id: log.appId ?? null,
+      resource_id: log.resourceId ?? null,
+      provider_org_id: log.providerOrgId ?? null,
+      grant_id: log.grantId ?? null,
+      request_id: log.requestId ?? null,
+      ip: log.ip ?? null,
+      params_digest: log.paramsDigest ?? null,
+      rows_returned: log.rowsReturned ?? 0,
+      result: log.result,
+      error_class: log.errorClass ?? null,
+      error_code: log.errorCode ?? null,
+      business_ref: log.businessRef ?? null,
+    })),
+  )
 }
 
 /** Inserts call logs and their seals in one statement if the chain still ends at `expectedHead`; false if not. */
