@@ -117,30 +117,51 @@ describe('call journal: group commit and seals', () => {
     return { logs, seals }
   }
 
-  test('an append between reading the chain head and committing: the batch is sealed again after it (PostgreSQL)', { skip: testDatabaseUrl() ? false : 'needs a second connection' }, async () => {
-    const journal = new CallJournal(t.db)
-    const resource = randomUUID()
-    const calls = Array.from({ length: 3 }, () => callLog({ resourceId: resource }))
+  /**
+   * Records `calls` while another transaction holds the chain lock and then appends an event; returns the
+   * statement the journal was waiting in and that event's hash.
+   */
+  async function recordBehindAnotherAppend(journal: CallJournal, calls: CallLog[]) {
     let recorded: Promise<unknown> = Promise.resolve()
+    let waitingIn = ''
     let otherHash = ''
-    // Another writer holds the chain's lock: the journal reads the head, then its commit waits for the lock.
     await t.db.transaction().execute(async (trx) => {
       await lockChainHead(trx)
       recorded = Promise.all(calls.map((c) => journal.record(c)))
       const waiting = async () =>
-        (await sql<{ n: number }>`select count(*)::int as n from pg_locks where locktype = 'advisory' and objid = 7370701 and not granted`.execute(t.db)).rows[0].n
-      for (let i = 0; i < 200 && (await waiting()) === 0; i++) await sleep(25)
-      assert.equal(await waiting(), 1, 'the journal should be waiting for the chain lock')
+        (
+          await sql<{ query: string }>`select a.query from pg_locks l join pg_stat_activity a on a.pid = l.pid
+            where l.locktype = 'advisory' and l.objid = 7370701 and not l.granted`.execute(t.db)
+        ).rows
+      for (let i = 0; i < 200 && (await waiting()).length === 0; i++) await sleep(25)
+      const waiters = await waiting()
+      assert.equal(waiters.length, 1, 'the journal should be waiting for the chain lock')
+      waitingIn = waiters[0].query
       await appendAudit(trx, { actorId: null, orgId: null, roles: [], ip: null, requestId: null, at: new Date() }, { action: 'test.chain.meanwhile' })
       otherHash = (await trx.selectFrom('auditEvents').select('hash').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()).hash
     })
     await recorded
-    const { logs, seals } = await sealedCalls(resource)
-    assert.deepEqual(new Set(logs.map((l) => l.requestId)), new Set(calls.map((c) => c.requestId)))
-    assert.equal(seals.length, 1)
-    // Chained after the event that committed first, not after the head the journal read.
-    assert.equal(seals[0].prevHash, otherHash)
-    assert.deepEqual((seals[0].detail as { callLogIds: number[] }).callLogIds, logs.map((l) => Number(l.id)))
+    return { waitingIn, otherHash }
+  }
+
+  test('an append between reading the chain head and committing: the batch is sealed again after it, and the next one under the lock (PostgreSQL)', { skip: testDatabaseUrl() ? false : 'needs a second connection' }, async () => {
+    const journal = new CallJournal(t.db)
+    for (const [round, expected] of [
+      ['optimistic commit', /call_journal_commit/],
+      // Within a second of a lost race, the journal takes the lock first, as every other append does.
+      ['after a lost race', /audit_chain_lock_head/],
+    ] as const) {
+      const resource = randomUUID()
+      const calls = Array.from({ length: 3 }, () => callLog({ resourceId: resource }))
+      const { waitingIn, otherHash } = await recordBehindAnotherAppend(journal, calls)
+      assert.match(waitingIn, expected, round)
+      const { logs, seals } = await sealedCalls(resource)
+      assert.deepEqual(new Set(logs.map((l) => l.requestId)), new Set(calls.map((c) => c.requestId)), round)
+      assert.equal(seals.length, 1, round)
+      // Chained after the event that committed first, not after the head the journal read.
+      assert.equal(seals[0].prevHash, otherHash, round)
+      assert.deepEqual((seals[0].detail as { callLogIds: number[] }).callLogIds, logs.map((l) => Number(l.id)), round)
+    }
     assert.equal((await verifyAuditChain(t.db)).ok, true)
     assert.equal((await verifyCallLogSeals(t.db)).ok, true)
   })

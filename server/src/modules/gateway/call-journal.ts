@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import { type AuditEventInput, type AuditSource, type ChainHead, type ChainedRow, chainAfter, chainHeadOf, ensureAuditPartition, lockChainHead } from '../../platform/audit/chain.ts'
+import { type AuditEventInput, type AuditSource, type ChainHead, type ChainedRow, auditRowsJson, chainAfter, chainHeadOf, ensureAuditPartition, lockChainHead } from '../../platform/audit/chain.ts'
 import type { Db, Executor } from '../../platform/db/database.ts'
 import { type CallLog, callLogDigest, sealDigest } from './call-seal.ts'
 
@@ -9,17 +9,17 @@ interface Queued {
   reject(error: unknown): void
 }
 
-// Calls per transaction: bounded so one transaction (and the audit lock it holds) stays short.
+// Calls per batch: bounded so one batch's statements (and the audit lock they hold) stay short.
 const MAX_BATCH = 500
 
 /**
- * Group commit of the call log (SPEC §6.6 CallLog, §8.4): calls that finish while a transaction is
- * being written are written together by the next one, in one INSERT, and sealed into the audit chain
- * in the same transaction: one `gateway.records.read` event per app, grant and outcome in the batch,
- * carrying the call-log ids and the SM3 digest of those rows (X-Road seals its message log the same
- * way). One call alone gets an event of its own. Each call still waits for the commit that holds its
- * record before it answers, so no response leaves unrecorded; a failed batch is retried call by call,
- * so one bad record fails only its own call.
+ * Group commit of the call log (SPEC §6.6 CallLog, §8.4): calls that finish while a batch is being
+ * written are written together by the next one, and sealed into the audit chain in the same commit:
+ * one `gateway.records.read` event per app, grant and outcome in the batch, carrying the call-log ids
+ * and the SM3 digest of those rows (X-Road seals its message log the same way). One call alone gets an
+ * event of its own. Each call still waits for the commit that holds its record before it answers, so no
+ * response leaves unrecorded; a failed batch is retried call by call, so one bad record fails only its
+ * own call.
  */
 export class CallJournal {
   private queue: Queued[] = []
@@ -30,9 +30,9 @@ export class CallJournal {
   private lockedUntil = 0
 
   /**
-   * `maxInFlight` transactions may be open at once. One: the next batch gathers while a transaction is
-   * written, so batches grow with load (measured: 22 calls a batch at 50 connections, against 11 with
-   * three in flight, and 0.44× against 0.36× the bare route's throughput; bench/README.md).
+   * `maxInFlight` batches may be written at once. One: the next batch gathers while one is written, so
+   * batches grow with load (measured: 22 calls a batch at 50 connections, against 11 with three in flight,
+   * and 0.44× against 0.36× the bare route's throughput; bench/README.md).
    */
   constructor(
     private readonly db: Db,
@@ -156,25 +156,7 @@ function callLogsJson(callLogs: readonly CallLog[], ids: readonly number[]): str
 
 /** Inserts call logs and their seals in one statement if the chain still ends at `expectedHead`; false if not. */
 async function commitSealed(executor: Executor, expectedHead: string, callLogs: string, seals: readonly ChainedRow[]): Promise<boolean> {
-  const audit = JSON.stringify(
-    seals.map((r) => ({
-      at: r.at,
-      actor_id: r.actorId,
-      app_id: r.appId,
-      org_id: r.orgId,
-      roles: r.roles,
-      action: r.action,
-      object_type: r.objectType,
-      object_id: r.objectId,
-      result: r.result,
-      ip: r.ip,
-      request_id: r.requestId,
-      grant_id: r.grantId,
-      detail: r.detail,
-      prev_hash: r.prevHash,
-      hash: r.hash,
-    })),
-  )
+  const audit = auditRowsJson(seals)
   const { rows } = await sql<{ done: boolean }>`select call_journal_commit(${expectedHead}, ${callLogs}::json, ${audit}::json) as done`.execute(executor)
   return rows[0].done
 }

@@ -151,6 +151,32 @@ async function appendInTransaction(trx: Trx, events: readonly { source: AuditSou
 }
 
 /**
+ * Chained rows as one JSON array of audit_events rows (without ids: the table's sequence gives them in
+ * order), for statements that insert them with json_populate_recordset (migration 0022).
+ */
+export function auditRowsJson(rows: readonly ChainedRow[]): string {
+  return JSON.stringify(
+    rows.map((r) => ({
+      at: r.at,
+      actor_id: r.actorId,
+      app_id: r.appId,
+      org_id: r.orgId,
+      roles: r.roles,
+      action: r.action,
+      object_type: r.objectType,
+      object_id: r.objectId,
+      result: r.result,
+      ip: r.ip,
+      request_id: r.requestId,
+      grant_id: r.grantId,
+      detail: r.detail,
+      prev_hash: r.prevHash,
+      hash: r.hash,
+    })),
+  )
+}
+
+/**
  * Appends one event to the SM3 chain. Call it with the command's transaction so the event commits
  * (or rolls back) with the change it records; with the plain database it opens its own transaction
  * (used for refused attempts, which have nothing to roll back).

@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { test } from 'node:test'
 import { sql } from 'kysely'
+import { buildTestApp } from '../../testing/test-app.ts'
 import { loggableError, redactedUrl } from './request-log.ts'
 
 test('redactedUrl keeps the path and parameter names, never a value', () => {
@@ -15,7 +16,6 @@ test('redactedUrl keeps the path and parameter names, never a value', () => {
 })
 
 test('loggableError keeps the SQLSTATE and object names of a database error, never the value', async (t) => {
-  const { buildTestApp } = await import('../../testing/test-app.ts')
   const app = await buildTestApp()
   t.after(() => app.close())
   const raw = (text: string) => sql.raw(text).execute(app.db).then(() => null, (error: unknown) => error)
