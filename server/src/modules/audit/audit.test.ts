@@ -71,13 +71,38 @@ describe('auditor search and export', () => {
     assert.equal((await search('grantId=not-a-uuid')).status, 400)
   })
 
-  test('only the security auditor searches, exports and verifies', async () => {
-    for (const token of [w.tokens.sysAdmin, w.tokens.secAdmin, w.tokens.authAdmin, w.tokens.approver]) {
+  test('三员: the auditor reads everything; the security administrator only ordinary users\' events; others nothing', async () => {
+    for (const token of [w.tokens.sysAdmin, w.tokens.authAdmin, w.tokens.approver]) {
       assert.equal((await search('', token)).status, 403)
       assert.equal((await t.request('GET', '/api/v1/audit/events/export', { token })).status, 403)
       assert.equal((await t.request('GET', '/api/v1/audit/verify', { token })).status, 403)
     }
+    assert.equal((await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.secAdmin })).status, 403)
     assert.equal((await t.request('GET', '/api/v1/audit/events')).status, 401)
+    // An administrator's action: the security administrator must not read it, the auditor must.
+    await appendAudit(t.db, { actorId: w.users.sysAdmin.id, orgId: w.authority.id, roles: ['SYS_ADMIN'], ip: '10.0.0.9', requestId: null, at: at('2026-03-06T01:00:00Z') }, {
+      action: 'identity.user.update',
+      objectType: 'user',
+      objectId: w.users.requester.id,
+    })
+    const bySec = await search('actionPrefix=identity.user.', w.tokens.secAdmin)
+    assert.equal(bySec.status, 200)
+    assert.equal(bySec.body.total, 0, 'the security administrator reads no administrator\'s events')
+    const ordinary = await search('actionPrefix=sharing.', w.tokens.secAdmin)
+    assert.equal(ordinary.body.total, 2, 'the security administrator reads ordinary users\' events')
+    assert.equal((await search('actionPrefix=identity.user.')).body.total, 1, 'the auditor reads the administrators\' events')
+    const csv = await fetch(`${t.baseUrl}/api/v1/audit/events/export?actionPrefix=identity.`, { headers: { authorization: `Bearer ${w.tokens.secAdmin}` } })
+    assert.equal(parseCsv((await csv.text()).slice(1)).length, 1, 'the export keeps to the same scope (header row only)')
+  })
+
+  test('the auditor\'s own searches and chain checks are in the audit log', async () => {
+    await search('actionPrefix=catalog.')
+    const verify = await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })
+    assert.equal(verify.status, 200)
+    const own = await t.db.selectFrom('auditEvents').select(['action', 'detail']).where('actorId', '=', w.users.auditor.id).orderBy('id', 'desc').limit(2).execute()
+    assert.deepEqual(own.map((e) => e.action), ['audit.chain.verify', 'audit.event.list'])
+    assert.deepEqual((own[1].detail as { filters: unknown }).filters, { actionPrefix: 'catalog.' })
+    assert.equal((own[0].detail as { ok: boolean }).ok, true)
   })
 
   test('no route changes or deletes audit events, whoever calls', async () => {
@@ -120,7 +145,7 @@ describe('auditor search and export', () => {
     assert.equal(csvCell('a,"b"'), '"a,""b"""')
 
     // Refused attempts are audited too (denied); this is the auditor's successful export.
-    const audited = await search('action=audit.event.export&result=success')
+    const audited = await search(`action=audit.event.export&result=success&actorId=${w.users.auditor.id}`)
     assert.equal(audited.body.total, 1)
     const event = audited.body.items[0]
     assert.equal(event.actorId, w.users.auditor.id)
@@ -149,7 +174,7 @@ describe('auditor search and export', () => {
     const actions = [] as string[]
     sheet.eachRow((row, n) => n > 1 && actions.push(String(row.getCell(10).value)))
     assert.deepEqual(actions, ['sharing.request.decide', 'catalog.resource.submit'])
-    assert.equal((await search('action=audit.event.export&result=success')).body.total, 3)
+    assert.equal((await search(`action=audit.event.export&result=success&actorId=${w.users.auditor.id}`)).body.total, 3)
     assert.equal((await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })).body.ok, true)
   })
 })

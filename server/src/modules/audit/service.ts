@@ -1,7 +1,11 @@
 import { PassThrough, Readable } from 'node:stream'
 import ExcelJS from 'exceljs'
 import { sql } from 'kysely'
+import type { Scope } from '../../../../common/policy/index.ts'
+import { THREE_ADMINS } from '../../../../common/policy/identity.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
+import { scopeOf } from '../../platform/auth/policy.ts'
+import { scopeWhere } from '../../platform/db/scope.ts'
 import { verifyAuditChain } from '../../platform/audit/chain.ts'
 import { verifyCallLogSeals } from '../gateway/call-seal.ts'
 import { BEIJING_OFFSET_MS } from '../../platform/calendar/dates.ts'
@@ -10,9 +14,15 @@ import type { Executor } from '../../platform/db/database.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import type { AuditExportQuery, AuditFilters, AuditQuery } from './schemas.ts'
 
-const filtered = (db: Executor, query: AuditFilters) =>
+/** Columns a policy scope may name on audit events: whether one of the three administrators acted. */
+const SCOPE_COLUMNS = {
+  byAdministrator: sql<boolean>`coalesce(${sql.ref('auditEvents.roles')} && ${sql.val([...THREE_ADMINS])}::text[], false)`,
+}
+
+const filtered = (db: Executor, scope: Scope, query: AuditFilters) =>
   db
     .selectFrom('auditEvents')
+    .where(scopeWhere(scope, SCOPE_COLUMNS))
     .$if(!!query.actorId, (qb) => qb.where('auditEvents.actorId', '=', query.actorId!))
     .$if(!!query.orgId, (qb) => qb.where('auditEvents.orgId', '=', query.orgId!))
     .$if(!!query.appId, (qb) => qb.where('auditEvents.appId', '=', query.appId!))
@@ -33,8 +43,12 @@ const filtered = (db: Executor, query: AuditFilters) =>
     .$if(!!query.from, (qb) => qb.where('auditEvents.at', '>=', new Date(query.from!)))
     .$if(!!query.to, (qb) => qb.where('auditEvents.at', '<=', new Date(query.to!)))
 
+/** A search of the log, within the caller's scope; the search itself is recorded (who looked for what). */
 export async function listAuditEvents(ctx: Ctx, query: AuditQuery) {
-  const base = filtered(ctx.db, query)
+  const { page, pageSize, ...filters } = query
+  const conditions = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined))
+  await recordAudit(ctx.db, ctx, { action: 'audit.event.list', objectType: 'audit_events', detail: { filters: conditions, page } })
+  const base = filtered(ctx.db, scopeOf(ctx.actor, 'audit.event.list'), query)
   const [items, total] = await Promise.all([
     base.selectAll().orderBy('id', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
@@ -46,7 +60,10 @@ export async function listAuditEvents(ctx: Ctx, query: AuditQuery) {
 export async function verifyChain(ctx: Ctx) {
   const chain = await verifyAuditChain(ctx.db)
   const callLogs = await verifyCallLogSeals(ctx.db)
-  return { ...chain, ok: chain.ok && callLogs.ok, callLogs }
+  const ok = chain.ok && callLogs.ok
+  // Recorded after the check, so the check covers the chain as the auditor found it.
+  await recordAudit(ctx.db, ctx, { action: 'audit.chain.verify', objectType: 'audit_events', result: ok ? 'success' : 'error', detail: { ok, count: chain.count, firstBadId: chain.firstBadId } })
+  return { ...chain, ok, callLogs }
 }
 
 // ---- export ----
@@ -86,8 +103,8 @@ function beijingTimestamp(at: Date) {
   return new Date(at.getTime() + BEIJING_OFFSET_MS).toISOString().replace('T', ' ').replace('Z', '')
 }
 
-const exportPage = (db: Executor, query: AuditFilters, afterId: number, maxId: number) =>
-  filtered(db, query)
+const exportPage = (db: Executor, scope: Scope, query: AuditFilters, afterId: number, maxId: number) =>
+  filtered(db, scope, query)
     .leftJoin('users', 'users.id', 'auditEvents.actorId')
     .leftJoin('orgs', 'orgs.id', 'auditEvents.orgId')
     .selectAll('auditEvents')
@@ -99,11 +116,11 @@ const exportPage = (db: Executor, query: AuditFilters, afterId: number, maxId: n
     .execute()
 
 /** Rows in id order, a page at a time (a large export never sits in memory or in one long query). */
-async function* exportRows(db: Executor, query: AuditFilters, maxId: number, limit = Number.POSITIVE_INFINITY): AsyncGenerator<ExportRow> {
+async function* exportRows(db: Executor, scope: Scope, query: AuditFilters, maxId: number, limit = Number.POSITIVE_INFINITY): AsyncGenerator<ExportRow> {
   let afterId = 0
   let sent = 0
   for (;;) {
-    const rows = await exportPage(db, query, afterId, maxId)
+    const rows = await exportPage(db, scope, query, afterId, maxId)
     for (const row of rows) {
       if (sent++ >= limit) return
       yield row
@@ -162,7 +179,7 @@ export async function exportAuditEvents(ctx: Ctx, query: AuditExportQuery) {
   const conditions = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined))
   await recordAudit(ctx.db, ctx, { action: 'audit.event.export', objectType: 'audit_events', detail: { format, filters: conditions, upToId: maxId } })
   const stamp = beijingTimestamp(ctx.now()).slice(0, 19).replace(/[-: ]/g, '')
-  const rows = exportRows(ctx.db, filters, maxId, format === 'xlsx' ? XLSX_MAX_ROWS : undefined)
+  const rows = exportRows(ctx.db, scopeOf(ctx.actor, 'audit.event.list'), filters, maxId, format === 'xlsx' ? XLSX_MAX_ROWS : undefined)
   if (format === 'xlsx') {
     return {
       stream: xlsxStream(rows),

@@ -2,7 +2,7 @@ import { DATA_TYPES, FORMAT_CLASSES, LEVEL_ATTRS, RESOURCE_STATUSES, SHARE_TYPES
 import type { Actor } from '../../platform/auth/actor.ts'
 import { can } from '../../platform/auth/policy.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
-import { type ResourceRow, seesAllDrafts } from './queries.ts'
+import type { ResourceRow } from './queries.ts'
 import type { ResourceOut } from './schemas.ts'
 
 const label = (table: Record<string | number, string>, key: string | number) => table[key] ?? String(key)
@@ -38,7 +38,7 @@ export function resourceActions(actor: Actor, row: ResourceRow) {
 }
 
 export function presentResource(row: ResourceRow, actor: Actor): ResourceOut {
-  const ownerView = seesAllDrafts(actor) || row.providerOrgId === actor.orgId
+  const ownerView = can(actor, 'catalog.draft.read', row)
   return {
     id: row.resourceId,
     code: row.code,

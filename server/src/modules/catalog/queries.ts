@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Insertable, type Selectable, type SelectQueryBuilder, type Updateable, sql } from 'kysely'
 import type { Actor } from '../../platform/auth/actor.ts'
+import { scopeOf } from '../../platform/auth/policy.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { containsPattern } from '../../platform/db/like.ts'
 import type { Database, ResourceVersionsTable } from '../../platform/db/schema.ts'
@@ -12,21 +13,24 @@ export type NewVersion = Insertable<ResourceVersionsTable>
 
 type VersionScope = ExpressionBuilder<Database & { v: ResourceVersionsTable }, 'v'>
 
-/** The authority sees every department's working copy; SPEC §2.3. */
-export const seesAllDrafts = (actor: Actor) => actor.roles.includes('AUTH_ADMIN')
-
 /**
- * The one version of each entry this actor sees: its own department's (and, for the authority,
- * everyone's) latest version, and other departments' published version.
+ * The one version of each entry this actor sees, from the policy's `catalog.resource.read` scope: the
+ * latest version where the actor sees working copies (its own department's; every department's for a
+ * scope of all), the published version elsewhere.
  */
 export function visibleVersion(actor: Actor) {
+  const scope = scopeOf(actor, 'catalog.resource.read')
+  const ownOrgId = 'all' in scope ? null : scope.anyOf.find((term) => term.field === 'providerOrgId')?.equals
+  if (!('all' in scope) && scope.anyOf.some((term) => term.field !== 'providerOrgId' && term.field !== 'isPublished')) {
+    throw new Error('catalog.resource.read: a scope term this query cannot express')
+  }
   // Written as CASE, not as (own and latest) or (other and published): the planner turns the OR into a
   // BitmapOr over the partial indexes, ANDed with the search index, which costs more than it saves
   // (bench/catalog-search.ts: about half of a common search's time).
   return (eb: VersionScope) =>
-    seesAllDrafts(actor)
+    'all' in scope
       ? eb('v.isLatest', '=', true)
-      : sql<boolean>`case when ${eb.ref('v.providerOrgId')} = ${actor.orgId} then ${eb.ref('v.isLatest')} else ${eb.ref('v.isPublished')} end`
+      : sql<boolean>`case when ${eb.ref('v.providerOrgId')} = ${ownOrgId ?? null} then ${eb.ref('v.isLatest')} else ${eb.ref('v.isPublished')} end`
 }
 
 const withContext = (db: Executor) =>

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import { recordAudit } from '../../platform/audit/record.ts'
-import { authorize } from '../../platform/auth/policy.ts'
+import { authorize, authorizeLoaded, scopeOf } from '../../platform/auth/policy.ts'
+import { scopeWhere } from '../../platform/db/scope.ts'
 import { workdayDeadline } from '../../platform/calendar/working-days.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Trx } from '../../platform/db/database.ts'
@@ -100,12 +101,13 @@ export async function closeReviewTasksOnPublish(trx: Trx, ctx: Ctx, resourceId: 
 
 export async function listReviewTasks(ctx: Ctx, query: ReviewTaskQuery) {
   const now = ctx.now()
-  const orgId = ctx.actor.roles.includes('AUTH_ADMIN') ? query.orgId : ctx.actor.orgId
+  const orgId = query.orgId
   const base = ctx.db
     .selectFrom('catalogReviewTasks as t')
     .innerJoin('catalogChangeEvents as e', 'e.id', 't.eventId')
     .innerJoin('orgs as o', 'o.id', 't.orgId')
     .innerJoin('resourceVersions as v', (join) => join.onRef('v.resourceId', '=', 't.resourceId').on('v.isLatest', '=', true))
+    .where(scopeWhere(scopeOf(ctx.actor, 'catalog.review-task.read'), { orgId: sql.ref('t.orgId') }))
     .$if(!!orgId, (qb) => qb.where('t.orgId', '=', orgId!))
     .$if(!!query.status, (qb) => qb.where('t.status', '=', query.status!))
     .$if(query.overdue === 'true', (qb) => qb.where('t.status', '=', 'open').where('t.dueAt', '<', now))
@@ -146,9 +148,7 @@ export async function listReviewTasks(ctx: Ctx, query: ReviewTaskQuery) {
 /** The department confirms an entry needs no change after the event (or has been handled). */
 export async function completeReviewTask(ctx: Ctx, id: string, resolution: string) {
   return ctx.db.transaction().execute(async (trx) => {
-    const task = await trx.selectFrom('catalogReviewTasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
-    if (!task || (task.orgId !== ctx.actor.orgId && !ctx.actor.roles.includes('AUTH_ADMIN'))) throw notFound('更新任务')
-    authorize(ctx.actor, 'catalog.review-task.complete', task)
+    const task = authorizeLoaded(ctx.actor, 'catalog.review-task.complete', await trx.selectFrom('catalogReviewTasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '更新任务')
     if (task.status !== 'open') throw invalidState('该任务已处理')
     await trx
       .updateTable('catalogReviewTasks')

@@ -1,7 +1,7 @@
 import { RESOURCE_STATUSES } from '../../../../common/catalog.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Actor } from '../../platform/auth/actor.ts'
-import { authorize } from '../../platform/auth/policy.ts'
+import { type Action, authorize, authorizeLoaded, can } from '../../platform/auth/policy.ts'
 import { workdayDeadline } from '../../platform/calendar/working-days.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor, Trx } from '../../platform/db/database.ts'
@@ -25,7 +25,6 @@ import {
   nextSequence,
   SEARCH_RESULT_CAP,
   searchResources,
-  seesAllDrafts,
   updateResource,
   updateVersion,
 } from './queries.ts'
@@ -84,7 +83,7 @@ async function reload(trx: Executor, actor: Actor, id: string) {
 /** The entry as presented, with its 一数一源 warnings for those who act on them: its provider and the authority. */
 async function withOneSourceWarnings(db: Executor, actor: Actor, row: ResourceRow) {
   const presented = presentResource(row, actor)
-  if (!seesAllDrafts(actor) && row.providerOrgId !== actor.orgId) return presented
+  if (!can(actor, 'catalog.draft.read', row)) return presented
   return { ...presented, oneSourceWarnings: await oneSourceWarnings(db, row) }
 }
 
@@ -119,12 +118,13 @@ export async function createResource(ctx: Ctx, body: CreateResourceBody) {
   })
 }
 
-async function lockLatest(trx: Trx, ctx: Ctx, id: string) {
+/** Locks an entry for a command: 404 when the actor does not see it (ids do not leak), 403 when it may not act. */
+async function lockLatest(trx: Trx, ctx: Ctx, id: string, action: Action) {
   const resource = await lockResource(trx, id)
-  // Entries a department may not see are reported as missing, so ids do not leak (STYLE §3).
-  if (!resource || !(await findVisibleResource(trx, id, ctx.actor))) throw notFound('目录')
-  const latest = (await findVersion(trx, id, resource.latestVersion))!
-  return { resource, latest }
+  const visible = resource ? await findVisibleResource(trx, id, ctx.actor) : undefined
+  authorizeLoaded(ctx.actor, action, visible, '目录')
+  const latest = (await findVersion(trx, id, resource!.latestVersion))!
+  return { resource: resource!, latest }
 }
 
 /**
@@ -133,8 +133,7 @@ async function lockLatest(trx: Trx, ctx: Ctx, id: string) {
  */
 export async function updateEntry(ctx: Ctx, id: string, patch: UpdateResourceBody) {
   return ctx.db.transaction().execute(async (trx) => {
-    const { resource, latest } = await lockLatest(trx, ctx, id)
-    authorize(ctx.actor, 'catalog.resource.update', resource)
+    const { resource, latest } = await lockLatest(trx, ctx, id, 'catalog.resource.update')
     if (latest.status === 'pending_review') throw invalidState('目录正在审核中，不能修改；如需修改请等待审核结果')
     if (resource.code && patch.classCode && patch.classCode !== latest.classCode) {
       throw fail([{ field: 'classCode', message: `目录已发布，资源代码 ${resource.code} 不可变，分类不能修改` }])
@@ -172,8 +171,7 @@ export async function updateEntry(ctx: Ctx, id: string, patch: UpdateResourceBod
 
 export async function submitResource(ctx: Ctx, id: string) {
   return ctx.db.transaction().execute(async (trx) => {
-    const { resource, latest } = await lockLatest(trx, ctx, id)
-    authorize(ctx.actor, 'catalog.resource.submit', resource)
+    const { resource, latest } = await lockLatest(trx, ctx, id, 'catalog.resource.submit')
     if (latest.status !== 'draft' && latest.status !== 'returned') {
       throw invalidState(`目录当前为「${RESOURCE_STATUSES[latest.status as 'draft'] ?? latest.status}」，只有草稿或退回的目录可以提交审核`)
     }
@@ -197,8 +195,7 @@ export async function submitResource(ctx: Ctx, id: string) {
 
 export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' | 'return', comment?: string) {
   return ctx.db.transaction().execute(async (trx) => {
-    const { resource, latest } = await lockLatest(trx, ctx, id)
-    authorize(ctx.actor, 'catalog.resource.review', resource)
+    const { resource, latest } = await lockLatest(trx, ctx, id, 'catalog.resource.review')
     if (latest.status !== 'pending_review') throw invalidState('该目录不在待审核状态（可能已被审核）')
     const now = ctx.now()
     const reviewed = { reviewedBy: ctx.actor.userId, reviewedAt: now, reviewComment: comment ?? null }
@@ -227,8 +224,7 @@ export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' |
 
 export async function withdrawResource(ctx: Ctx, id: string, reason: string) {
   return ctx.db.transaction().execute(async (trx) => {
-    const { resource } = await lockLatest(trx, ctx, id)
-    authorize(ctx.actor, 'catalog.resource.withdraw', resource)
+    const { resource } = await lockLatest(trx, ctx, id, 'catalog.resource.withdraw')
     if (resource.publishedVersion === null) throw invalidState('只有已发布的目录可以下架')
     const published = (await findVersion(trx, id, resource.publishedVersion))!
     await updateVersion(trx, published.id, { status: 'withdrawn', isPublished: false, withdrawnReason: reason })
@@ -243,7 +239,7 @@ export async function getResource(ctx: Ctx, id: string, version?: number) {
   if (!visible) throw notFound('目录')
   if (version === undefined || version === visible.version) return withOneSourceWarnings(ctx.db, ctx.actor, visible)
   const row = await findResourceVersion(ctx.db, id, version)
-  const ownerView = seesAllDrafts(ctx.actor) || visible.providerOrgId === ctx.actor.orgId
+  const ownerView = can(ctx.actor, 'catalog.draft.read', visible)
   if (!row || (!ownerView && !row.publishedAt)) throw notFound('该版本')
   return presentResource({ ...row, publishedVersion: visible.publishedVersion } as ResourceRow, ctx.actor)
 }
@@ -265,7 +261,7 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
 export async function listResourceVersions(ctx: Ctx, id: string) {
   const visible = await findVisibleResource(ctx.db, id, ctx.actor)
   if (!visible) throw notFound('目录')
-  const ownerView = seesAllDrafts(ctx.actor) || visible.providerOrgId === ctx.actor.orgId
+  const ownerView = can(ctx.actor, 'catalog.draft.read', visible)
   const rows = await listVersions(ctx.db, id, ownerView)
   return {
     items: rows.map((row) => {

@@ -1,12 +1,14 @@
+import { sql } from 'kysely'
 import { randomBytes } from 'node:crypto'
 import { appsChanged } from './app-signal.ts'
 import { appendAudit } from '../../platform/audit/chain.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
-import { authorize } from '../../platform/auth/policy.ts'
+import { authorize, authorizeLoaded, scopeOf } from '../../platform/auth/policy.ts'
 import { dummyPasswordHash, hashPassword, verifyPassword } from '../../platform/auth/passwords.ts'
 import { randomToken, sm3Hex } from '../../platform/crypto/sm3.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Db, Executor } from '../../platform/db/database.ts'
+import { scopeWhere } from '../../platform/db/scope.ts'
 import { AppError, conflict, invalidState, notFound } from '../../platform/http/errors.ts'
 
 // Access tokens live two hours (SPEC §8.2 S6 "short-lived token").
@@ -32,15 +34,18 @@ export async function createApp(ctx: Ctx, input: { name: string; ipAllowList: st
 }
 
 export async function listApps(ctx: Ctx) {
-  const items = await ctx.db.selectFrom('apps').select(appColumns).where('orgId', '=', ctx.actor.orgId).orderBy('createdAt', 'desc').execute()
+  const items = await ctx.db
+    .selectFrom('apps')
+    .select(appColumns)
+    .where(scopeWhere(scopeOf(ctx.actor, 'gateway.app.read'), { orgId: sql.ref('orgId') }))
+    .orderBy('createdAt', 'desc')
+    .execute()
   return { items }
 }
 
 async function lockOwnApp(trx: Executor, ctx: Ctx, id: string) {
   const app = await trx.selectFrom('apps').select(appColumns).where('id', '=', id).forUpdate().executeTakeFirst()
-  if (!app || app.orgId !== ctx.actor.orgId) throw notFound('应用')
-  authorize(ctx.actor, 'gateway.app.update', app)
-  return app
+  return authorizeLoaded(ctx.actor, 'gateway.app.update', app, '应用')
 }
 
 /** Disabling an app also ends its access tokens at once. */

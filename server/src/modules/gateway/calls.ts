@@ -1,13 +1,14 @@
+import { sql } from 'kysely'
 import type { Ctx } from '../../platform/context.ts'
-import { fieldError } from '../../platform/http/errors.ts'
+import { scopeOf } from '../../platform/auth/policy.ts'
+import { scopeWhere } from '../../platform/db/scope.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 
-/** Call records (S13): consumers see their own calls, providers who called their data; the authority and auditors all. */
+/** Call records (S13) within the policy's scope: consumers their own calls, providers who called their data; the authority and auditors all. */
 export async function listCalls(ctx: Ctx, query: { page: number; pageSize: number; box: 'mine' | 'provided' | 'all'; resourceId?: string; result?: 'success' | 'denied' | 'error' }) {
-  const seesAll = ctx.actor.roles.includes('AUTH_ADMIN') || ctx.actor.roles.includes('AUDITOR')
-  if (query.box === 'all' && !seesAll) throw fieldError('box', '只有主管部门和审计员可以查看全部调用记录')
   const base = ctx.db
     .selectFrom('callLogs')
+    .where(scopeWhere(scopeOf(ctx.actor, 'gateway.call.list'), { consumerOrgId: sql.ref('consumerOrgId'), providerOrgId: sql.ref('providerOrgId') }))
     .$if(query.box === 'mine', (qb) => qb.where('consumerOrgId', '=', ctx.actor.orgId))
     .$if(query.box === 'provided', (qb) => qb.where('providerOrgId', '=', ctx.actor.orgId))
     .$if(!!query.resourceId, (qb) => qb.where('resourceId', '=', query.resourceId!))

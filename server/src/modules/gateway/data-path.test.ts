@@ -200,7 +200,8 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBadId, null)
-    const [forgedSeal] = await t.db.selectFrom('auditEvents').select('id').orderBy('id', 'desc').limit(1).execute()
+    // The newest seal (the check itself is recorded after it, as audit.chain.verify).
+    const [forgedSeal] = await t.db.selectFrom('auditEvents').select('id').where('action', '=', 'gateway.records.read').orderBy('id', 'desc').limit(1).execute()
     assert.equal(result.callLogs.firstBadEventId, forgedSeal.id)
   })
 })

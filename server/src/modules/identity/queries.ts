@@ -1,3 +1,5 @@
+import type { Scope } from '../../../../common/policy/index.ts'
+import { scopeWhere } from '../../platform/db/scope.ts'
 import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/database.ts'
 import { containsPattern } from '../../platform/db/like.ts'
@@ -48,9 +50,10 @@ export const recordFailedLogin = (db: Executor, id: string, now: Date) =>
 export const recordSuccessfulLogin = (db: Executor, id: string, now: Date) =>
   db.updateTable('users').set({ failedLogins: 0, lockedUntil: null, lastLoginAt: now }).where('id', '=', id).execute()
 
-export async function listUsers(db: Executor, query: UserListQuery & { restrictOrgId?: string }) {
+/** Accounts within the actor's scope (policy `identity.user.read`), filtered by the query. */
+export async function listUsers(db: Executor, scope: Scope, query: UserListQuery) {
   const base = usersWithOrg(db)
-    .$if(!!query.restrictOrgId, (qb) => qb.where('u.orgId', '=', query.restrictOrgId!))
+    .where(scopeWhere(scope, { orgId: sql.ref('u.orgId') }))
     .$if(!!query.orgId, (qb) => qb.where('u.orgId', '=', query.orgId!))
     .$if(!!query.q, (qb) =>
       qb.where((eb) => eb.or([eb('u.username', 'ilike', containsPattern(query.q!)), eb('u.name', 'ilike', containsPattern(query.q!))])),

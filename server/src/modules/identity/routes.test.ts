@@ -41,8 +41,11 @@ describe('identity', () => {
     assert.equal(wrongPassword.body.error.message, noUser.body.error.message)
   })
 
-  test('the system administrator creates users; the password policy is enforced', async () => {
-    const body = { username: 'zhang.wei', name: '张伟', orgId: world.deptA.id, roles: ['CATALOGER'], password: 'Abcdefg1' }
+  test('the system administrator opens accounts (without roles); the password policy is enforced', async () => {
+    const body = { username: 'zhang.wei', name: '张伟', orgId: world.deptA.id, roles: [] as string[], password: 'Abcdefg1' }
+    const withRoles = await t.request('POST', '/api/v1/users', { token: world.tokens.sysAdmin, body: { ...body, roles: ['CATALOGER'] } })
+    assert.equal(withRoles.status, 403)
+    assert.match(withRoles.body.error.message, /安全管理员/)
     const weak = await t.request('POST', '/api/v1/users', { token: world.tokens.sysAdmin, body: { ...body, password: 'abcdefgh1' } })
     assert.equal(weak.status, 400)
     assert.equal(weak.body.error.details[0].field, 'password')
@@ -89,9 +92,11 @@ describe('identity', () => {
     assert.equal(disabled.body.error.code, 'ACCOUNT_DISABLED')
   })
 
-  test('the system administrator cannot disable itself', async () => {
+  test('the system administrator cannot disable itself (its account is kept by the security administrator)', async () => {
     const res = await t.request('PATCH', `/api/v1/users/${world.users.sysAdmin.id}`, { token: world.tokens.sysAdmin, body: { status: 'disabled' } })
-    assert.equal(res.status, 409)
+    assert.equal(res.status, 403)
+    const me = await t.db.selectFrom('users').select('status').where('id', '=', world.users.sysAdmin.id).executeTakeFirstOrThrow()
+    assert.equal(me.status, 'active')
   })
 
   test('malformed login bodies are 400 and change nothing', async () => {

@@ -61,13 +61,13 @@ export const TotpStatusOut = z.object({
 export type TotpStatusOut = z.infer<typeof TotpStatusOut>
 
 const Username = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_.-]{2,31}$/, '用户名须以字母开头，3–32 位字母、数字、下划线、点或横线')
-const Roles = z.array(z.enum(ROLES)).min(1, '至少分配一个角色').max(ROLES.length)
+const Roles = z.array(z.enum(ROLES)).max(ROLES.length).describe('角色（三员分立：系统管理员、安全管理员、审计员各自单独持有，不兼任其他角色）')
 
 export const CreateUserBody = z.object({
   username: Username,
   name: z.string().trim().min(1).max(50).describe('姓名'),
   orgId: z.uuid('单位编号格式不正确'),
-  roles: Roles,
+  roles: Roles.default([]).describe('角色：系统管理员只开设账号（不带角色），由安全管理员分配；部门管理员可为本部门账号直接分配业务角色'),
   password: z.string().max(128).describe('初始密码：至少 8 位，含大写、小写、数字、符号中的三类'),
   mobile: z.string().regex(/^1\d{10}$/, '手机号应为 11 位').optional(),
 })

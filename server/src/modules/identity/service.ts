@@ -1,6 +1,7 @@
 import type { Role } from '../../../../common/roles.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
-import { authorize } from '../../platform/auth/policy.ts'
+import { roleSetProblem } from '../../../../common/policy/identity.ts'
+import { authorize, authorizeLoaded, scopeOf } from '../../platform/auth/policy.ts'
 import { hashPassword, passwordPolicyViolation, verifyPassword } from '../../platform/auth/passwords.ts'
 import { revokeSession, revokeUserSessions } from '../../platform/auth/sessions.ts'
 import type { Ctx } from '../../platform/context.ts'
@@ -26,8 +27,13 @@ export async function getMe(ctx: Ctx): Promise<UserOut> {
 }
 
 export async function listUsersFor(ctx: Ctx, query: UserListQuery) {
-  const restrictOrgId = ctx.actor.roles.includes('SYS_ADMIN') ? undefined : ctx.actor.orgId
-  return { ...(await listUsers(ctx.db, { ...query, restrictOrgId })), page: query.page, pageSize: query.pageSize }
+  return { ...(await listUsers(ctx.db, scopeOf(ctx.actor, 'identity.user.read'), query)), page: query.page, pageSize: query.pageSize }
+}
+
+/** 三员分立: a role set one account may not hold is refused whoever asks (SPEC §8.2 S7). */
+function checkRoleSet(roles: readonly Role[]) {
+  const problem = roleSetProblem(roles)
+  if (problem) throw fieldError('roles', problem)
 }
 
 function checkPassword(password: string, username: string, field = 'password') {
@@ -36,7 +42,10 @@ function checkPassword(password: string, username: string, field = 'password') {
 }
 
 export async function createUser(ctx: Ctx, input: CreateUserBody) {
-  authorize(ctx.actor, 'identity.user.create', { orgId: input.orgId, roles: input.roles }, '无权在该单位创建此角色的用户')
+  const roles = [...new Set(input.roles)]
+  const message = roles.length > 0 && ctx.actor.roles.includes('SYS_ADMIN') ? '系统管理员只开设账号，角色由安全管理员分配（三员分立）' : '无权在该单位创建此角色的用户'
+  authorize(ctx.actor, 'identity.user.create', { orgId: input.orgId, roles }, message)
+  checkRoleSet(roles)
   checkPassword(input.password, input.username)
   const passwordHash = await hashPassword(input.password)
   return ctx.db.transaction().execute(async (trx) => {
@@ -49,37 +58,45 @@ export async function createUser(ctx: Ctx, input: CreateUserBody) {
         username: input.username,
         name: input.name,
         orgId: input.orgId,
-        roles: [...new Set(input.roles)],
+        roles,
         passwordHash,
         mobile: input.mobile ?? null,
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-    await recordAudit(trx, ctx, { action: 'identity.user.create', objectType: 'user', objectId: id, detail: { roles: input.roles } })
+    await recordAudit(trx, ctx, { action: 'identity.user.create', objectType: 'user', objectId: id, detail: { roles } })
     return (await findUserById(trx, id)) as UserOut
   })
 }
 
+/**
+ * Changes an account. Each part is its own policy action: profile and status (`identity.user.update`),
+ * roles (`identity.user.assign-roles`), password and authenticator (`identity.user.reset-credentials`).
+ */
 export async function updateUser(ctx: Ctx, id: string, input: UpdateUserBody) {
+  const resets = input.password !== undefined || input.resetTotp === true
   if (input.password !== undefined) {
-    // The policy needs the username; the authorization check follows under the row lock below.
-    const target = await findUserById(ctx.db, id)
-    if (!target) throw notFound('用户')
-    authorize(ctx.actor, 'identity.user.update', { orgId: target.orgId, roles: target.roles as Role[] })
+    // The password rule needs the username; the authorization is checked again under the row lock below.
+    const target = authorizeLoaded(ctx.actor, 'identity.user.reset-credentials', await findUserById(ctx.db, id), '用户', '无权重置该账号的密码')
     checkPassword(input.password, target.username)
   }
   const passwordHash = input.password !== undefined ? await hashPassword(input.password) : undefined
   return ctx.db.transaction().execute(async (trx) => {
     const user = await lockUserForUpdate(trx, id)
-    if (!user) throw notFound('用户')
-    authorize(ctx.actor, 'identity.user.update', { orgId: user.orgId, roles: user.roles as Role[] })
-    if (input.roles) authorize(ctx.actor, 'identity.user.update', { orgId: user.orgId, roles: input.roles }, '无权分配这些角色')
-    if (id === ctx.actor.userId && (input.status === 'disabled' || (input.roles && !input.roles.includes('SYS_ADMIN') && user.roles.includes('SYS_ADMIN')))) {
-      throw conflict('不能停用自己或撤销自己的系统管理员角色')
+    const target = user && { id: user.id, orgId: user.orgId, roles: user.roles as Role[] }
+    const profile = input.name !== undefined || input.mobile !== undefined || input.status !== undefined
+    if (profile || !(input.roles || resets)) authorizeLoaded(ctx.actor, 'identity.user.update', target, '用户', '无权修改该账号（三员账号由其他管理员管理）')
+    if (resets) authorizeLoaded(ctx.actor, 'identity.user.reset-credentials', target, '用户', '无权重置该账号的密码或动态验证码（审计员、系统管理员的由安全管理员重置）')
+    const newRoles = input.roles ? ([...new Set(input.roles)] as Role[]) : undefined
+    if (newRoles) {
+      const change = { ...target!, newRoles }
+      authorizeLoaded(ctx.actor, 'identity.user.assign-roles', target && change, '用户', id === ctx.actor.userId ? '不能修改自己的角色' : '无权分配这些角色（角色由安全管理员分配）')
+      checkRoleSet(newRoles)
     }
+    if (id === ctx.actor.userId && input.status === 'disabled') throw conflict('不能停用自己的账号')
     const changes = {
       ...(input.name !== undefined && { name: input.name }),
-      ...(input.roles !== undefined && { roles: [...new Set(input.roles)] }),
+      ...(newRoles !== undefined && { roles: newRoles }),
       ...(input.status !== undefined && { status: input.status }),
       ...(input.mobile !== undefined && { mobile: input.mobile }),
       ...(passwordHash !== undefined && { passwordHash, failedLogins: 0, lockedUntil: null }),
@@ -88,12 +105,16 @@ export async function updateUser(ctx: Ctx, id: string, input: UpdateUserBody) {
     if (Object.keys(changes).length > 0) await trx.updateTable('users').set(changes).where('id', '=', id).execute()
     // A lost phone: the user enrolls again at the next login (if TOTP is mandatory for them).
     if (input.resetTotp) await trx.deleteFrom('userTotp').where('userId', '=', id).execute()
-    if (passwordHash !== undefined || input.status === 'disabled' || input.roles || input.resetTotp) await revokeUserSessions(trx, id, ctx.now())
+    if (passwordHash !== undefined || input.status === 'disabled' || newRoles || input.resetTotp) await revokeUserSessions(trx, id, ctx.now())
     await recordAudit(trx, ctx, {
       action: 'identity.user.update',
       objectType: 'user',
       objectId: id,
-      detail: { fields: Object.keys(input).filter((k) => k !== 'password').concat(input.password ? ['password(reset)'] : []) },
+      detail: {
+        fields: Object.keys(input).filter((k) => k !== 'password').concat(input.password ? ['password(reset)'] : []),
+        // Role changes carry the roles before and after (SPEC §8.4 S12: admin actions).
+        ...(newRoles && { rolesBefore: user!.roles, rolesAfter: newRoles }),
+      },
     })
     return (await findUserById(trx, id)) as UserOut
   })

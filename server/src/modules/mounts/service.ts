@@ -1,8 +1,7 @@
 import { createHash } from 'node:crypto'
 import type { Multipart, MultipartFile } from '@fastify/multipart'
 import { recordAudit } from '../../platform/audit/record.ts'
-import type { Actor } from '../../platform/auth/actor.ts'
-import { authorize } from '../../platform/auth/policy.ts'
+import { type Action, authorizeLoaded, can } from '../../platform/auth/policy.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import { AppError, fieldError, notFound } from '../../platform/http/errors.ts'
@@ -24,17 +23,13 @@ export interface OwnedEntry {
 // Batches shown per table mount in the list.
 const BATCHES_SHOWN = 5
 
-/** The authority sees every department's internals (table names, upstream URLs); SPEC §2.3. */
-export const seesInternals = (actor: Actor, providerOrgId: string) => actor.roles.includes('AUTH_ADMIN') || actor.orgId === providerOrgId
 
 /**
  * Loads the entry for a mounting command: 404 when the actor cannot even see it (ids do not
  * leak), 403 when they see it but it is not their department's (STYLE §3).
  */
-async function entryToMount(ctx: Ctx, resourceId: string, action: string): Promise<OwnedEntry> {
-  const row = await findVisibleResource(ctx.db, resourceId, ctx.actor)
-  if (!row) throw notFound('目录')
-  authorize(ctx.actor, action, { providerOrgId: row.providerOrgId }, '只能为本单位的目录挂接数据')
+async function entryToMount(ctx: Ctx, resourceId: string, action: Action): Promise<OwnedEntry> {
+  const row = authorizeLoaded(ctx.actor, action, await findVisibleResource(ctx.db, resourceId, ctx.actor), '目录', '只能为本单位的目录挂接数据')
   // SPEC §8.1 S1: 涉密 data never reaches the 外网 instance, whatever the catalog says today.
   if (ctx.config.networkZone === 'extranet' && (row.secret || row.items.some((item) => item.secret))) {
     throw new AppError(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不得挂接涉密信息资源或涉密信息项的数据')
@@ -139,7 +134,7 @@ export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<
     recentBatches(ctx.db, mounts.filter((m) => m.kind === 'table').map((m) => m.id), BATCHES_SHOWN),
     listFileVersions(ctx.db, mounts.filter((m) => m.kind === 'file').map((m) => m.id)),
   ])
-  const internals = seesInternals(ctx.actor, entry.providerOrgId)
+  const internals = can(ctx.actor, 'mounts.internals.read', entry)
   return {
     items: mounts.map((mount) =>
       presentMount(mount, {

@@ -1,8 +1,10 @@
+import { sql } from 'kysely'
 import { recordAudit } from '../../platform/audit/record.ts'
-import { authorize } from '../../platform/auth/policy.ts'
+import { type Action, authorize, authorizeLoaded, scopeOf } from '../../platform/auth/policy.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
+import { scopeWhere } from '../../platform/db/scope.ts'
 import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import { findPublishedEntry, openEntryChangeTask } from '../catalog/index.ts'
@@ -29,12 +31,8 @@ const dates = <T extends { decidedAt: Date | string | null; createdAt: Date | st
   createdAt: new Date(row.createdAt),
 })
 
-async function loadCase(db: Executor, ctx: Ctx, id: string) {
-  const row = await casesWithNames(db).where('k.id', '=', id).executeTakeFirst()
-  if (!row || !(ctx.actor.roles.includes('AUTH_ADMIN') || row.applicantOrgId === ctx.actor.orgId || row.providerOrgId === ctx.actor.orgId)) {
-    throw notFound('协调案件')
-  }
-  return row
+async function loadCase(db: Executor, ctx: Ctx, id: string, action: Action = 'sharing.case.read') {
+  return authorizeLoaded(ctx.actor, action, await casesWithNames(db).where('k.id', '=', id).executeTakeFirst(), '协调案件')
 }
 
 async function presentCase(db: Executor, ctx: Ctx, id: string) {
@@ -87,8 +85,7 @@ export async function openCase(ctx: Ctx, body: { requestId?: string; resourceId?
 
 export async function addCaseNote(ctx: Ctx, id: string, text: string) {
   return ctx.db.transaction().execute(async (trx) => {
-    const row = await loadCase(trx, ctx, id)
-    authorize(ctx.actor, 'sharing.case.note', row)
+    const row = await loadCase(trx, ctx, id, 'sharing.case.note')
     if (row.status === 'decided' || row.status === 'closed') throw invalidState('案件已有决定，不能再记录协商')
     await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'negotiation', text }).execute()
     if (row.status === 'open') await trx.updateTable('coordinationCases').set({ status: 'negotiating' }).where('id', '=', id).execute()
@@ -99,8 +96,7 @@ export async function addCaseNote(ctx: Ctx, id: string, text: string) {
 
 export async function escalateCase(ctx: Ctx, id: string, text: string) {
   return ctx.db.transaction().execute(async (trx) => {
-    const row = await loadCase(trx, ctx, id)
-    authorize(ctx.actor, 'sharing.case.escalate', row)
+    const row = await loadCase(trx, ctx, id, 'sharing.case.escalate')
     if (row.status !== 'open' && row.status !== 'negotiating') throw invalidState('案件不在协商阶段')
     await trx.updateTable('coordinationCases').set({ status: 'authority_coordinating' }).where('id', '=', id).execute()
     await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'negotiation', text }).execute()
@@ -115,9 +111,7 @@ export async function escalateCase(ctx: Ctx, id: string, text: string) {
  */
 export async function decideCase(ctx: Ctx, id: string, body: { decision: 'grant_with_conditions' | 'uphold_refusal' | 'reclassify'; text: string }) {
   return ctx.db.transaction().execute(async (trx) => {
-    const row = await trx.selectFrom('coordinationCases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
-    if (!row) throw notFound('协调案件')
-    authorize(ctx.actor, 'sharing.case.decide', row)
+    const row = authorizeLoaded(ctx.actor, 'sharing.case.decide', await trx.selectFrom('coordinationCases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '协调案件')
     if (row.status === 'decided' || row.status === 'closed') throw invalidState('案件已有决定')
     if (body.decision === 'grant_with_conditions') {
       if (!row.requestId) throw invalidState('不予共享资源须先调整目录共享类型（reclassify），再由申请方申请')
@@ -151,15 +145,15 @@ export async function decideCase(ctx: Ctx, id: string, body: { decision: 'grant_
 export const getCase = (ctx: Ctx, id: string) => presentCase(ctx.db, ctx, id)
 
 export async function listCases(ctx: Ctx, query: { page: number; pageSize: number; status?: string }) {
-  const all = ctx.actor.roles.includes('AUTH_ADMIN')
+  const visible = scopeWhere(scopeOf(ctx.actor, 'sharing.case.read'), { applicantOrgId: sql.ref('k.applicantOrgId'), providerOrgId: sql.ref('k.providerOrgId') })
   const base = casesWithNames(ctx.db)
-    .$if(!all, (qb) => qb.where((eb) => eb.or([eb('k.applicantOrgId', '=', ctx.actor.orgId), eb('k.providerOrgId', '=', ctx.actor.orgId)])))
+    .where(visible)
     .$if(!!query.status, (qb) => qb.where('k.status', '=', query.status as 'open'))
   const [items, total] = await Promise.all([
     base.orderBy('k.createdAt', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
     ctx.db
       .selectFrom('coordinationCases as k')
-      .$if(!all, (qb) => qb.where((eb) => eb.or([eb('k.applicantOrgId', '=', ctx.actor.orgId), eb('k.providerOrgId', '=', ctx.actor.orgId)])))
+      .where(visible)
       .$if(!!query.status, (qb) => qb.where('k.status', '=', query.status as 'open'))
       .select((eb) => eb.fn.countAll<number>().as('n'))
       .executeTakeFirstOrThrow(),

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
 import { recordAudit } from '../../platform/audit/record.ts'
-import { authorize, can } from '../../platform/auth/policy.ts'
+import { type Action, authorizeLoaded, can, scopeOf } from '../../platform/auth/policy.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
@@ -28,27 +28,16 @@ export function presentGrant(ctx: Ctx, view: GrantView): GrantOut {
 }
 
 export async function getGrant(ctx: Ctx, id: string) {
-  const view = await findGrantView(ctx.db, id)
-  if (!view) throw notFound('授权')
-  authorize(ctx.actor, 'sharing.grant.read', view)
-  return presentGrant(ctx, view)
+  return presentGrant(ctx, authorizeLoaded(ctx.actor, 'sharing.grant.read', await findGrantView(ctx.db, id), '授权'))
 }
 
 export async function listGrantsFor(ctx: Ctx, query: GrantListQuery) {
-  if (query.box === 'all' && !ctx.actor.roles.includes('AUTH_ADMIN')) throw fieldError('box', '只有主管部门可以查看全部授权')
-  const { items, total } = await listGrants(ctx.db, query.box === 'all' ? null : ctx.actor.orgId, query)
+  const { items, total } = await listGrants(ctx.db, ctx.actor.orgId, scopeOf(ctx.actor, 'sharing.grant.read'), query)
   return { items: items.map((view) => presentGrant(ctx, view)), total, page: query.page, pageSize: query.pageSize }
 }
 
-/** Loads a grant for a status change: 404 unless the actor is a party or the authority, then the policy rule. */
-async function lockGrantFor(trx: Executor, ctx: Ctx, id: string, action: string) {
-  const grant = await lockGrant(trx, id)
-  if (!grant || !(ctx.actor.roles.includes('AUTH_ADMIN') || grant.providerOrgId === ctx.actor.orgId || grant.consumerOrgId === ctx.actor.orgId)) {
-    throw notFound('授权')
-  }
-  authorize(ctx.actor, action, grant)
-  return grant
-}
+/** Loads a grant for a status change under a row lock: 404 unless the actor sees it, then the policy rule. */
+const lockGrantFor = async (trx: Executor, ctx: Ctx, id: string, action: Action) => authorizeLoaded(ctx.actor, action, await lockGrant(trx, id), '授权')
 
 /**
  * Status changes of a grant (SPEC §6.5, §7.5): revoke (final), suspend (security incident, misuse)
@@ -102,9 +91,7 @@ export async function expireGrants(db: Executor, now: Date) {
  * and file channels (SPEC §7.6), which write there when they are built.
  */
 export async function listUsage(ctx: Ctx, grantId: string, query: { page: number; pageSize: number }) {
-  const grant = await findGrantView(ctx.db, grantId)
-  if (!grant) throw notFound('授权')
-  authorize(ctx.actor, 'sharing.usage.list', grant)
+  const grant = authorizeLoaded(ctx.actor, 'sharing.usage.list', await findGrantView(ctx.db, grantId), '授权')
   const calls = ctx.db.selectFrom('callLogs').where('grantId', '=', grantId).where('result', '=', 'success')
   const recorded = ctx.db.selectFrom('usageRecords').where('grantId', '=', grantId)
   // Each side is cut, in the page's own order, to the rows the page can need before the merge (calls are read backwards along call_logs_grant_idx).

@@ -1,5 +1,7 @@
 import { type Insertable, type Selectable, type Updateable, sql } from 'kysely'
+import type { Scope } from '../../../../common/policy/index.ts'
 import type { Executor } from '../../platform/db/database.ts'
+import { scopeWhere } from '../../platform/db/scope.ts'
 import type { GrantsTable, ShareRequestEventsTable, ShareRequestsTable } from '../../platform/db/schema.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import type { GrantListQuery, RequestListQuery } from './schemas.ts'
@@ -52,10 +54,12 @@ export async function nextRequestNo(db: Executor, day: string): Promise<string> 
   return `${prefix}${String(row.n + 1).padStart(4, '0')}`
 }
 
-export async function listRequests(db: Executor, orgId: string | null, query: RequestListQuery) {
+/** Requests within the actor's scope (policy `sharing.request.read`), narrowed by the box: mine, incoming or all I see. */
+export async function listRequests(db: Executor, orgId: string, scope: Scope, query: RequestListQuery) {
   const base = requestsWithNames(db)
-    .$if(query.box === 'mine', (qb) => qb.where('s.requesterOrgId', '=', orgId!))
-    .$if(query.box === 'incoming', (qb) => qb.where('s.providerOrgId', '=', orgId!))
+    .where(scopeWhere(scope, { requesterOrgId: sql.ref('s.requesterOrgId'), providerOrgId: sql.ref('s.providerOrgId') }))
+    .$if(query.box === 'mine', (qb) => qb.where('s.requesterOrgId', '=', orgId))
+    .$if(query.box === 'incoming', (qb) => qb.where('s.providerOrgId', '=', orgId))
     .$if(!!query.status, (qb) => qb.where('s.status', '=', query.status!))
     .$if(!!query.resourceId, (qb) => qb.where('s.resourceId', '=', query.resourceId!))
   const [items, total] = await Promise.all([
@@ -87,10 +91,12 @@ export const insertGrant = (db: Executor, row: Insertable<GrantsTable>) => db.in
 export const updateGrant = (db: Executor, id: string, patch: Updateable<GrantsTable>) =>
   db.updateTable('grants').set({ ...patch, updatedAt: sql`now()` }).where('id', '=', id).execute()
 
-export async function listGrants(db: Executor, orgId: string | null, query: GrantListQuery) {
+/** Grants within the actor's scope (policy `sharing.grant.read`), narrowed by the box: mine, provided or all I see. */
+export async function listGrants(db: Executor, orgId: string, scope: Scope, query: GrantListQuery) {
   const base = grantsWithNames(db)
-    .$if(query.box === 'mine', (qb) => qb.where('g.consumerOrgId', '=', orgId!))
-    .$if(query.box === 'provided', (qb) => qb.where('g.providerOrgId', '=', orgId!))
+    .where(scopeWhere(scope, { consumerOrgId: sql.ref('g.consumerOrgId'), providerOrgId: sql.ref('g.providerOrgId') }))
+    .$if(query.box === 'mine', (qb) => qb.where('g.consumerOrgId', '=', orgId))
+    .$if(query.box === 'provided', (qb) => qb.where('g.providerOrgId', '=', orgId))
     .$if(!!query.status, (qb) => qb.where('g.status', '=', query.status!))
     .$if(!!query.resourceId, (qb) => qb.where('g.resourceId', '=', query.resourceId!))
   const [items, total] = await Promise.all([

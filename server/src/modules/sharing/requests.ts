@@ -1,6 +1,6 @@
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Actor } from '../../platform/auth/actor.ts'
-import { authorize, can } from '../../platform/auth/policy.ts'
+import { type Action, authorize, authorizeLoaded, can, scopeOf } from '../../platform/auth/policy.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import { addWorkdays, workdayDeadline, workdaysBetween } from '../../platform/calendar/working-days.ts'
 import { numberParameter } from '../../platform/config/parameters.ts'
@@ -159,12 +159,10 @@ export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
   })
 }
 
-async function lockForAction(trx: Trx, ctx: Ctx, id: string, action: string) {
+async function lockForAction(trx: Trx, ctx: Ctx, id: string, action: Action) {
   const row = await lockRequest(trx, id)
-  const visible = row && (ctx.actor.roles.includes('AUTH_ADMIN') || row.requesterOrgId === ctx.actor.orgId || row.providerOrgId === ctx.actor.orgId)
-  if (!row || !visible) throw notFound('共享申请')
-  authorize(ctx.actor, action, row, action === 'sharing.request.decide' && row.requesterOrgId === ctx.actor.orgId ? '不能审批本单位提出的申请' : undefined)
-  return row
+  const selfDecision = action === 'sharing.request.decide' && row?.requesterOrgId === ctx.actor.orgId
+  return authorizeLoaded(ctx.actor, action, row, '共享申请', selfDecision ? '不能审批本单位提出的申请' : undefined)
 }
 
 const stateLabel = (status: ShareRequestStatus) => REQUEST_STATUS_LABELS[status]
@@ -264,15 +262,12 @@ export async function authorityDecide(ctx: Ctx, id: string, body: AuthorityDecis
 }
 
 export async function getShareRequest(ctx: Ctx, id: string) {
-  const view = await findRequestView(ctx.db, id)
-  if (!view) throw notFound('共享申请')
-  authorize(ctx.actor, 'sharing.request.read', view)
+  const view = authorizeLoaded(ctx.actor, 'sharing.request.read', await findRequestView(ctx.db, id), '共享申请')
   return present(ctx.db, ctx, view, true)
 }
 
 export async function listShareRequests(ctx: Ctx, query: RequestListQuery) {
-  if (query.box === 'all' && !ctx.actor.roles.includes('AUTH_ADMIN')) throw fieldError('box', '只有主管部门可以查看全部申请')
-  const { items, total } = await listRequests(ctx.db, query.box === 'all' ? null : ctx.actor.orgId, query)
+  const { items, total } = await listRequests(ctx.db, ctx.actor.orgId, scopeOf(ctx.actor, 'sharing.request.read'), query)
   return { items: await Promise.all(items.map((view) => present(ctx.db, ctx, view, false))), total, page: query.page, pageSize: query.pageSize }
 }
 

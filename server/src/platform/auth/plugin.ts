@@ -7,14 +7,14 @@ import type { Db, DbKind } from '../db/database.ts'
 import type pg from 'pg'
 import { AppError, forbidden, unauthenticated } from '../http/errors.ts'
 import type { Actor } from './actor.ts'
-import { TOTP_ENROLLMENT_ACTIONS } from '../../modules/identity/policy.ts'
-import { POLICY, canByRole } from './policy.ts'
+import { TOTP_ENROLLMENT_ACTIONS } from '../../../../common/policy/identity.ts'
+import { type Action, canByRole, isAction } from './policy.ts'
 import { resolveSession } from './sessions.ts'
 
 declare module 'fastify' {
   interface FastifyContextConfig {
-    /** The policy action this route performs (`domain.object.verb`). */
-    action?: string
+    /** The policy action this route performs (`domain.object.verb`); a misspelt one does not compile. */
+    action?: Action
     /** Reachable without a login token (login, health, docs). */
     public?: boolean
     /** Authenticated by an app access token, not a user session (the data gateway checks it itself). */
@@ -98,7 +98,7 @@ export const authPlugin = fp(
     })
 
     app.addHook('onReady', async () => {
-      const undeclared = app.routeRegistry.filter((r) => !r.public && (!r.action || !(r.action in POLICY)))
+      const undeclared = app.routeRegistry.filter((r) => !r.public && (!r.action || !isAction(r.action)))
       if (undeclared.length > 0) {
         throw new Error(`routes without a declared policy action: ${undeclared.map((r) => `${r.method} ${r.url} (${r.action})`).join(', ')}`)
       }
@@ -118,14 +118,17 @@ export const authPlugin = fp(
         throw forbidden()
       }
       // TOTP is mandatory for this user and not set up yet: the session may only set it up.
-      if (actor.totpEnrollmentOnly && !TOTP_ENROLLMENT_ACTIONS.includes(action)) {
+      if (actor.totpEnrollmentOnly && !(TOTP_ENROLLMENT_ACTIONS as readonly string[]).includes(action)) {
         throw new AppError(403, 'TOTP_ENROLLMENT_REQUIRED', '请先绑定动态验证码（身份验证器）后再使用本平台')
       }
     })
 
-    // Refusals decided inside services (403 from a `when` rule) are recorded here: one hook sees them all.
+    // Refusals decided inside services are recorded here, one hook for all: a 403 from a rule, and on a
+    // write route a 404 too, since the policy answers 404 for an object the actor may not see.
     app.addHook('onError', async (request, _reply, error) => {
-      if (!(error instanceof AppError) || error.statusCode !== 403 || !request.actor) return
+      if (!(error instanceof AppError) || !request.actor) return
+      const write = request.method !== 'GET' && request.method !== 'HEAD'
+      if (error.statusCode !== 403 && !(error.statusCode === 404 && write)) return
       if (request.routeOptions.config.action && canByRole(request.actor, request.routeOptions.config.action)) {
         await appendAudit(app.db, auditSourceOfRequest(request, request.actor), {
           action: request.routeOptions.config.action,

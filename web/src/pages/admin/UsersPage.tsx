@@ -1,6 +1,8 @@
 import { PlusOutlined } from '@ant-design/icons'
 import { App, Button, Card, Checkbox, Form, Input, Modal, Popconfirm, Radio, Select, Space, Table, Tag } from 'antd'
 import { useMemo, useState } from 'react'
+import { PLATFORM_ROLES } from '../../../../common/policy/identity.ts'
+import { can } from '../../../../common/policy/index.ts'
 import { ROLES, ROLE_LABELS, type Role } from '../../../../common/roles.ts'
 import { ApiError } from '../../api/client.ts'
 import { type NewUser, type User, type UserPatch, createUser, listUsers, updateUser } from '../../api/identity.ts'
@@ -13,11 +15,16 @@ import { formatDateTime } from '../../lib/dates.ts'
 import { applyFieldErrors } from '../../lib/fieldErrors.ts'
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
+const BUSINESS_ROLE_OPTIONS = ROLE_OPTIONS.filter((o) => !PLATFORM_ROLES.includes(o.value))
 const USER_FIELDS = new Set(['username', 'name', 'orgId', 'roles', 'password', 'mobile', 'status'])
 
 type Editing = { mode: 'create' } | { mode: 'edit'; user: User }
 
-/** 用户与角色: SYS_ADMIN manages every user; a DEPT_ADMIN its own department's (the API scopes the list). */
+/**
+ * 用户与角色 under 三员分立: the system administrator opens accounts, the security administrator assigns
+ * roles, a department admin manages its own department's business accounts. What each may do to an
+ * account comes from the one policy table (common/policy), the same rules the server enforces.
+ */
 export default function UsersPage() {
   const { user: me } = useAuth()
   const { message } = App.useApp()
@@ -27,6 +34,15 @@ export default function UsersPage() {
   const orgs = useAsync(() => allOrganisations(), [])
   const orgOptions = useMemo(() => (orgs.data ?? []).filter((o) => o.kind !== 'region').map((o) => ({ value: o.id, label: o.name })), [orgs.data])
   const isSysAdmin = !!me?.roles.includes('SYS_ADMIN')
+  const actor = useMemo(() => (me ? { userId: me.id, orgId: me.orgId, roles: me.roles } : { orgId: '', roles: [] }), [me])
+  const seesAllOrgs = !!me && (isSysAdmin || me.roles.includes('SEC_ADMIN'))
+  const createsAccounts = can(actor, 'identity.user.create', { orgId: actor.orgId, roles: [] })
+  // The system administrator opens accounts without roles; a department admin gives business roles at once.
+  const rolesOnCreate = !isSysAdmin
+  const target = (u: User) => ({ id: u.id, orgId: u.orgId, roles: u.roles })
+  const mayEdit = (u: User) => can(actor, 'identity.user.update', target(u))
+  const mayAssign = (u: User) => can(actor, 'identity.user.assign-roles', { ...target(u), newRoles: [] })
+  const mayReset = (u: User) => can(actor, 'identity.user.reset-credentials', target(u))
   const [editing, setEditing] = useState<Editing | null>(null)
   const [saving, setSaving] = useState(false)
   const [form] = Form.useForm<NewUser & UserPatch & { password?: string }>()
@@ -36,7 +52,7 @@ export default function UsersPage() {
   const initialValues =
     editing?.mode === 'edit'
       ? { name: editing.user.name, roles: editing.user.roles, status: editing.user.status ?? 'active', mobile: editing.user.mobile ?? undefined }
-      : { orgId: isSysAdmin ? undefined : me?.orgId, roles: ['REQUESTER' as const] }
+      : { orgId: isSysAdmin ? undefined : me?.orgId, roles: rolesOnCreate ? ['REQUESTER' as const] : [] }
 
   // A lost phone: the user binds again at the next login (the server also ends the user's sessions).
   const resetTotp = async (u: User) => {
@@ -55,11 +71,21 @@ export default function UsersPage() {
     const v = form.getFieldsValue()
     try {
       if (editing.mode === 'create') {
-        await createUser({ username: v.username, name: v.name, orgId: v.orgId, roles: v.roles ?? [], password: v.password ?? '', mobile: v.mobile || undefined })
-        message.success('用户已创建')
+        await createUser({ username: v.username, name: v.name, orgId: v.orgId, roles: rolesOnCreate ? (v.roles ?? []) : [], password: v.password ?? '', mobile: v.mobile || undefined })
+        message.success(rolesOnCreate ? '用户已创建' : '账号已开设，请安全管理员分配角色')
       } else {
-        const patch: UserPatch = { name: v.name, roles: v.roles, status: v.status, mobile: v.mobile || null }
+        // Only what changed is sent: each part of an account is its own permission (三员分立).
+        const before = editing.user
+        const patch: UserPatch = {}
+        if (v.name !== undefined && v.name !== before.name) patch.name = v.name
+        if (v.status !== undefined && v.status !== (before.status ?? 'active')) patch.status = v.status
+        if ((v.mobile || null) !== (before.mobile ?? null) && v.mobile !== undefined) patch.mobile = v.mobile || null
+        if (v.roles && [...v.roles].sort().join() !== [...before.roles].sort().join()) patch.roles = v.roles
         if (v.password) patch.password = v.password
+        if (Object.keys(patch).length === 0) {
+          setEditing(null)
+          return
+        }
         await updateUser(editing.user.id, patch)
         message.success('用户已更新')
       }
@@ -78,17 +104,25 @@ export default function UsersPage() {
   return (
     <PageContainer
       title="用户与角色"
-      description={isSysAdmin ? '全平台用户；系统管理员、安全管理员、审计员、主管部门管理员只能由系统管理员分配。' : '本部门用户及其业务角色。'}
+      description={
+        isSysAdmin
+          ? '三员分立：系统管理员开设和停用账号，角色由安全管理员分配；审计员、系统管理员的密码由安全管理员重置。'
+          : me?.roles.includes('SEC_ADMIN')
+            ? '三员分立：安全管理员为账号分配角色（三员不得兼任，不得修改自己的角色）；审计员、系统管理员的密码由安全管理员重置。'
+            : '本部门用户及其业务角色。'
+      }
       extra={
-        <Button type="primary" icon={<PlusOutlined />} onClick={() => open({ mode: 'create' })} data-testid="new-user">
-          新建用户
-        </Button>
+        createsAccounts ? (
+          <Button type="primary" icon={<PlusOutlined />} onClick={() => open({ mode: 'create' })} data-testid="new-user">
+            {isSysAdmin ? '开设账号' : '新建用户'}
+          </Button>
+        ) : null
       }
     >
       <Card size="small">
         <Space style={{ marginBottom: 12 }} wrap>
           <Input.Search placeholder="用户名或姓名" allowClear style={{ width: 220 }} onSearch={(q) => (setQuery((s) => ({ ...s, q: q || undefined })), setPage(1))} />
-          {isSysAdmin ? (
+          {seesAllOrgs ? (
             <Select
               placeholder="所属单位"
               allowClear
@@ -126,12 +160,12 @@ export default function UsersPage() {
               {
                 title: '操作',
                 key: 'op',
-                width: isSysAdmin ? 170 : 80,
+                width: 170,
                 render: (_: unknown, u) => (
                   <Space size={12}>
-                    <a onClick={() => open({ mode: 'edit', user: u })}>编辑</a>
+                    {mayEdit(u) || mayAssign(u) || mayReset(u) ? <a onClick={() => open({ mode: 'edit', user: u })}>{mayEdit(u) || mayReset(u) ? '编辑' : '分配角色'}</a> : null}
                     {/* Only a user with an authenticator bound has something to reset (a lost phone). */}
-                    {isSysAdmin && u.totpEnabled ? (
+                    {mayReset(u) && u.totpEnabled ? (
                       <Popconfirm
                         title="重置两步验证"
                         description={`清除 ${u.name} 绑定的身份验证器（如手机丢失）。其当前登录将失效，下次登录时重新绑定。`}
@@ -173,12 +207,17 @@ export default function UsersPage() {
             </>
           ) : null}
           <Form.Item name="name" label="姓名" required>
-            <Input />
+            <Input disabled={editing?.mode === 'edit' && !mayEdit(editing.user)} />
           </Form.Item>
-          <Form.Item name="roles" label="角色" required>
-            <Checkbox.Group options={ROLE_OPTIONS} style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', rowGap: 6 }} />
-          </Form.Item>
-          {editing?.mode === 'edit' ? (
+          {(editing?.mode === 'create' && rolesOnCreate) || (editing?.mode === 'edit' && mayAssign(editing.user)) ? (
+            <Form.Item name="roles" label="角色" tooltip="系统管理员、安全管理员、审计员各自单独持有，不兼任其他角色">
+              <Checkbox.Group
+                options={me?.roles.includes('SEC_ADMIN') ? ROLE_OPTIONS : BUSINESS_ROLE_OPTIONS}
+                style={{ display: 'grid', gridTemplateColumns: 'repeat(3, 1fr)', rowGap: 6 }}
+              />
+            </Form.Item>
+          ) : null}
+          {editing?.mode === 'edit' && mayEdit(editing.user) ? (
             <Form.Item name="status" label="状态">
               <Radio.Group
                 options={[
@@ -188,6 +227,7 @@ export default function UsersPage() {
               />
             </Form.Item>
           ) : null}
+          {editing?.mode === 'create' || mayReset(editing!.user) ? (
           <Form.Item
             name="password"
             label={editing?.mode === 'edit' ? '重置密码（不修改请留空）' : '初始密码'}
@@ -196,8 +236,9 @@ export default function UsersPage() {
           >
             <Input.Password autoComplete="new-password" />
           </Form.Item>
+          ) : null}
           <Form.Item name="mobile" label="手机号">
-            <Input maxLength={11} />
+            <Input maxLength={11} disabled={editing?.mode === 'edit' && !mayEdit(editing.user)} />
           </Form.Item>
         </Form>
       </Modal>

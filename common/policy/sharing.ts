@@ -1,5 +1,4 @@
-import type { Actor } from '../../platform/auth/actor.ts'
-import type { Rule } from '../../platform/auth/rules.ts'
+import { ALL, type PolicyActor as Actor, type Rule, anyOf, isAuthority } from './rules.ts'
 
 export interface RequestSubject {
   requesterOrgId: string
@@ -14,7 +13,9 @@ export interface CaseSubject {
   providerOrgId: string
 }
 
-const isAuthority = (actor: Actor) => actor.roles.includes('AUTH_ADMIN')
+/** SPEC §2.3 department isolation: the two parties and the authority see a request, grant or case. */
+const parties = (first: string) => (actor: Actor) =>
+  isAuthority(actor) ? ALL : anyOf({ field: first, equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId })
 /** SPEC §2.3 / §8.2 S7: the provider decides, never on its own department's request. */
 const providerNotSelf = (actor: Actor, r: RequestSubject) => r.providerOrgId === actor.orgId && r.requesterOrgId !== actor.orgId
 const isParty = (actor: Actor, c: CaseSubject) => c.applicantOrgId === actor.orgId || c.providerOrgId === actor.orgId
@@ -24,46 +25,51 @@ export const sharingRules = {
   'sharing.request.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '我的申请/待我审批/全部（主管部门）' },
   'sharing.request.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
-    when: (actor: Actor, r: RequestSubject) => isAuthority(actor) || r.requesterOrgId === actor.orgId || r.providerOrgId === actor.orgId,
-    describe: '申请方、提供方与主管部门查看申请',
+    scope: parties('requesterOrgId'),
+    describe: '申请方、提供方与主管部门查看申请（其他单位看不到，返回 404）',
   },
-  'sharing.request.decide': { roles: ['APPROVER'], when: providerNotSelf, describe: '提供方审批员审批（不得审批本单位的申请）' },
-  'sharing.request.request-info': { roles: ['APPROVER'], when: providerNotSelf, describe: '提供方要求补正（暂停计时一次）' },
+  'sharing.request.decide': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerNotSelf, describe: '提供方审批员审批（不得审批本单位的申请）' },
+  'sharing.request.request-info': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerNotSelf, describe: '提供方要求补正（暂停计时一次）' },
   'sharing.request.resubmit': {
     roles: ['REQUESTER'],
+    visibility: 'sharing.request.read',
     when: (actor: Actor, r: RequestSubject) => r.requesterOrgId === actor.orgId,
     describe: '申请人补正后重新提交',
   },
   'sharing.request.withdraw': {
     roles: ['REQUESTER'],
+    visibility: 'sharing.request.read',
     when: (actor: Actor, r: RequestSubject) => r.requesterOrgId === actor.orgId,
     describe: '申请人在决定前撤回',
   },
-  'sharing.request.authority-decide': { roles: ['AUTH_ADMIN'], describe: '主管部门对逾期申请直接授权或延期一次' },
+  'sharing.request.authority-decide': { roles: ['AUTH_ADMIN'], visibility: 'sharing.request.read', describe: '主管部门对逾期申请直接授权或延期一次' },
   'sharing.grant.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '本单位获得/提供的授权' },
   'sharing.grant.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
-    when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.consumerOrgId === actor.orgId || g.providerOrgId === actor.orgId,
-    describe: '授权双方与主管部门查看授权',
+    scope: parties('consumerOrgId'),
+    describe: '授权双方与主管部门查看授权（其他单位看不到，返回 404）',
   },
   'sharing.grant.revoke': {
     roles: ['APPROVER', 'AUTH_ADMIN'],
+    visibility: 'sharing.grant.read',
     when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
     describe: '提供方审批员或主管部门撤销授权',
   },
   'sharing.grant.suspend': {
     roles: ['APPROVER', 'AUTH_ADMIN'],
+    visibility: 'sharing.grant.read',
     when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
     describe: '提供方审批员或主管部门暂停授权（安全事件、违规使用；须说明原因）',
   },
   'sharing.grant.resume': {
     roles: ['APPROVER', 'AUTH_ADMIN'],
+    visibility: 'sharing.grant.read',
     when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
     describe: '提供方审批员或主管部门恢复已暂停的授权',
   },
   'sharing.usage.list': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
-    when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.consumerOrgId === actor.orgId || g.providerOrgId === actor.orgId,
+    visibility: 'sharing.grant.read',
     describe: '使用方看自己的使用记录，提供方看谁用了它的数据',
   },
   'sharing.masking.preview': { roles: 'any-user', describe: '预览脱敏规则效果' },
@@ -71,18 +77,19 @@ export const sharingRules = {
   'sharing.case.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '本单位参与的协调案件；主管部门看全部' },
   'sharing.case.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
-    when: (actor: Actor, c: CaseSubject) => isAuthority(actor) || isParty(actor, c),
-    describe: '协调双方与主管部门查看',
+    scope: parties('applicantOrgId'),
+    describe: '协调双方与主管部门查看（其他单位看不到，返回 404）',
   },
   'sharing.case.note': {
     roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
-    when: (actor: Actor, c: CaseSubject) => isAuthority(actor) || isParty(actor, c),
-    describe: '双方记录协商情况',
+    visibility: 'sharing.case.read',
+    describe: '双方与主管部门记录协商情况',
   },
   'sharing.case.escalate': {
     roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN'],
+    visibility: 'sharing.case.read',
     when: isParty,
     describe: '协商不成，提请主管部门协调',
   },
-  'sharing.case.decide': { roles: ['AUTH_ADMIN'], describe: '主管部门作出有约束力的协调决定' },
-} satisfies Record<string, Rule<RequestSubject> | Rule<GrantSubject> | Rule<CaseSubject> | Rule<never>>
+  'sharing.case.decide': { roles: ['AUTH_ADMIN'], visibility: 'sharing.case.read', describe: '主管部门作出有约束力的协调决定' },
+} as const satisfies Record<string, Rule<RequestSubject> | Rule<GrantSubject> | Rule<CaseSubject> | Rule<never>>

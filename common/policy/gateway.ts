@@ -1,5 +1,4 @@
-import type { Actor } from '../../platform/auth/actor.ts'
-import type { Rule } from '../../platform/auth/rules.ts'
+import { ALL, type PolicyActor as Actor, type Rule, anyOf, holds } from './rules.ts'
 
 interface AppSubject {
   orgId: string
@@ -8,20 +7,29 @@ interface AppSubject {
 export const gatewayRules = {
   'gateway.app.create': { roles: ['REQUESTER', 'DEPT_ADMIN'], describe: '申请人或部门管理员为本单位创建调用应用（密钥只显示一次）' },
   'gateway.app.list': { roles: ['REQUESTER', 'DEPT_ADMIN'], describe: '查看本单位的应用（不含密钥）' },
+  'gateway.app.read': {
+    roles: ['REQUESTER', 'DEPT_ADMIN'],
+    scope: (actor: Actor) => anyOf({ field: 'orgId', equals: actor.orgId }),
+    describe: '只看得到本单位的应用',
+  },
   'gateway.app.update': {
     roles: ['REQUESTER', 'DEPT_ADMIN'],
+    visibility: 'gateway.app.read',
     when: (actor: Actor, app: AppSubject) => app.orgId === actor.orgId,
     describe: '停用本单位应用或重置密钥',
   },
   'gateway.call.list': {
     roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN', 'AUTH_ADMIN', 'AUDITOR'],
+    scope: (actor: Actor) =>
+      holds(actor, 'AUTH_ADMIN', 'AUDITOR') ? ALL : anyOf({ field: 'consumerOrgId', equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId }),
     describe: '调用记录：使用方看自己的调用，提供方看谁调用了它的数据；主管部门、审计员看全部',
   },
   // 三员: the system and security administrators and the auditor read no data, not even masked samples.
   'gateway.sample.read': {
+    visibility: 'catalog.resource.read',
     roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
     describe: '查看无条件共享目录的脱敏样例数据（系统管理员、安全管理员、审计员不可见数据）',
   },
   // App-authenticated (app token, not a user session): see platform/auth/plugin.ts `appAuth`.
   'gateway.records.read': { roles: [], describe: '应用凭访问令牌按授权读取数据（用户令牌无效）' },
-} satisfies Record<string, Rule<AppSubject> | Rule<never>>
+} as const satisfies Record<string, Rule<AppSubject> | Rule<never>>

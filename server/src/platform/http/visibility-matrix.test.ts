@@ -1,0 +1,188 @@
+import assert from 'node:assert/strict'
+import { after, before, describe, test } from 'node:test'
+import type { Role } from '../../../../common/roles.ts'
+import { buildOrg, buildUser, buildWorld, publishResource, resourceBody, tokenFor } from '../../testing/factories.ts'
+import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
+import type { RegisteredRoute } from '../auth/plugin.ts'
+import { ruleOf } from '../auth/policy.ts'
+
+/**
+ * The visibility half of the route matrix: on every object route (a route with `:id` whose rule is a
+ * read rule or names one), a user of an uninvolved department holding a listed role gets 404, as if
+ * the object did not exist, and on a write route that 404 is an audited denial; a party that sees the
+ * object but may not act gets 403. Generated from the route registry, so a new object route is covered.
+ */
+
+/** The fixture object each family of object routes is walked with (a draft, so only its department sees it). */
+const FAMILIES: { prefix: string; key: keyof Fixtures }[] = [
+  { prefix: '/api/v1/catalog/resources/:id', key: 'draftId' },
+  { prefix: '/api/v1/catalog/review-tasks/:id', key: 'taskId' },
+  { prefix: '/api/v1/share-requests/:id', key: 'requestId' },
+  { prefix: '/api/v1/grants/:id', key: 'grantId' },
+  { prefix: '/api/v1/coordination-cases/:id', key: 'caseId' },
+  { prefix: '/api/v1/apps/:id', key: 'appId' },
+  { prefix: '/api/v1/users/:id', key: 'userId' },
+]
+
+interface Fixtures {
+  draftId: string
+  taskId: string
+  requestId: string
+  grantId: string
+  caseId: string
+  appId: string
+  userId: string
+}
+
+/** A valid body per action, so the refusal comes from visibility, not from validation. */
+const BODIES: Record<string, unknown> = {
+  'catalog.resource.update': { name: '改名后的目录' },
+  'catalog.resource.review': { decision: 'approve' },
+  'catalog.resource.withdraw': { reason: '测试下架' },
+  'catalog.review-task.complete': { resolution: '已核对，无需修改' },
+  'mounts.api.register': { upstreamUrl: 'https://api.example.gov.cn/v1/query' },
+  'identity.user.update': { name: '张三' },
+  'sharing.request.decide': { decision: 'approve' },
+  'sharing.request.request-info': { comment: '请补充履职依据' },
+  'sharing.request.resubmit': { comment: '已补充' },
+  'sharing.request.authority-decide': { decision: 'extend' },
+  'sharing.grant.revoke': { reason: '不再需要该数据' },
+  'sharing.grant.suspend': { reason: '安全事件排查' },
+  'sharing.grant.resume': { reason: '排查结束' },
+  'sharing.case.note': { text: '协商记录' },
+  'sharing.case.escalate': { text: '协商不成' },
+  'sharing.case.decide': { decision: 'uphold_refusal', text: '维持' },
+}
+
+/** Uploads are multipart: a one-line CSV (the check comes before any part is read). */
+function uploadBody() {
+  const form = new FormData()
+  form.append('file', new Blob(['a,b\n1,2\n'], { type: 'text/csv' }), 'data.csv')
+  return form
+}
+
+describe('visibility matrix: uninvolved departments get 404, parties without the right 403', () => {
+  let t: TestApp
+  let w: Awaited<ReturnType<typeof buildWorld>>
+  let fixtures: Fixtures
+  let publishedId: string
+  /** A third department with one user per data role: a party to nothing. */
+  const outsiders = new Map<Role, string>()
+
+  const ok = async (method: string, path: string, token: string, body?: unknown) => {
+    const res = await t.request(method, path, { token, body })
+    assert.ok(res.status < 300, `${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`)
+    return res.body
+  }
+
+  before(async () => {
+    t = await buildTestApp()
+    w = await buildWorld(t.db)
+    const published = await publishResource(t, w.tokens)
+    publishedId = published.id
+    const draft = await ok('POST', '/api/v1/catalog/resources', w.tokens.cataloger, resourceBody({ name: '未发布的草稿目录' }))
+    const ask = (purpose: '业务协同' | '数据校核') =>
+      ok('POST', '/api/v1/share-requests', w.tokens.requester, {
+        resourceId: published.id,
+        itemIds: published.items.map((i: { id: string }) => i.id),
+        purpose,
+        dutyBasis: '社会组织登记管理',
+        mode: 'api',
+        validUntil: '2027-03-31',
+      })
+    const granted = await ask('业务协同')
+    await ok('POST', `/api/v1/share-requests/${granted.id}/decision`, w.tokens.approver, { decision: 'approve' })
+    const refused = await ask('数据校核')
+    await ok('POST', `/api/v1/share-requests/${refused.id}/decision`, w.tokens.approver, { decision: 'reject', reason: '申请用途与履职事项不符' })
+    const opened = await ok('POST', '/api/v1/coordination-cases', w.tokens.requester, { requestId: refused.id, statement: '履职确需该数据' })
+    await ok('POST', '/api/v1/catalog/change-events', w.tokens.cataloger, { kind: 'law_revision', description: '相关条例修订' })
+    const task = await t.db.selectFrom('catalogReviewTasks').select('id').where('orgId', '=', w.deptA.id).executeTakeFirstOrThrow()
+    const app = await ok('POST', '/api/v1/apps', w.tokens.requester, { name: '低保核查系统' })
+    const grantId = (await ok('GET', `/api/v1/share-requests/${granted.id}`, w.tokens.requester)).grantId
+    const clerk = await buildUser(t.db, { orgId: w.deptA.id, roles: ['REQUESTER'] })
+    fixtures = { draftId: draft.id, taskId: task.id, requestId: granted.id, grantId, caseId: opened.id, appId: app.id, userId: clerk.id }
+
+    const deptC = await buildOrg(t.db, { name: '测试住建局（无关部门）' })
+    for (const role of ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'NODE_OPERATOR'] as Role[]) {
+      outsiders.set(role, await tokenFor(t.db, await buildUser(t.db, { orgId: deptC.id, roles: [role] })))
+    }
+  })
+  after(() => t.close())
+
+  const objectRoutes = () =>
+    t.app.routeRegistry.filter((r: RegisteredRoute) => {
+      const rule = r.action ? ruleOf(r.action) : undefined
+      return rule && (rule.scope || rule.visibility) && FAMILIES.some((f) => r.url.startsWith(f.prefix))
+    })
+
+  const pathOf = (route: RegisteredRoute) => {
+    const family = FAMILIES.find((f) => route.url.startsWith(f.prefix))!
+    return route.url.replace(':id', fixtures[family.key])
+  }
+
+  test('every object route answers 404 to a department that is not a party, and audits it on writes', async () => {
+    const routes = objectRoutes()
+    assert.ok(routes.length >= 25, `only ${routes.length} object routes found`)
+    const failures: string[] = []
+    const writeRefusals: { requestId: string; route: string; action: string }[] = []
+    for (const route of routes) {
+      const rule = ruleOf(route.action!)!
+      for (const [role, token] of outsiders) {
+        if (rule.roles !== 'any-user' && !rule.roles.includes(role)) continue
+        const upload = route.method === 'POST' && (route.url.endsWith('/mounts/table') || route.url.endsWith('/mounts/file'))
+        const body = upload ? uploadBody() : BODIES[route.action!]
+        const res = await t.request(route.method, pathOf(route), { token, body })
+        const where = `${route.method} ${route.url} as outsider ${role}`
+        if (res.status !== 404) failures.push(`${where}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`)
+        else if (route.method !== 'GET') writeRefusals.push({ requestId: res.headers.get('x-request-id') ?? '', route: where, action: route.action! })
+      }
+    }
+    assert.deepEqual(failures, [], failures.join('\n'))
+    assert.ok(writeRefusals.length >= 15, `only ${writeRefusals.length} write refusals`)
+    const audited = await t.db
+      .selectFrom('auditEvents')
+      .select(['requestId', 'action', 'result'])
+      .where('requestId', 'in', writeRefusals.map((r) => r.requestId))
+      .execute()
+    const byRequest = new Map(audited.map((row) => [row.requestId, row]))
+    const missing = writeRefusals.filter((r) => byRequest.get(r.requestId)?.result !== 'denied' || byRequest.get(r.requestId)?.action !== r.action)
+    assert.deepEqual(missing.map((m) => m.route), [], 'every 404 on a write route is an audited denial')
+  })
+
+  test('a GET of another department\'s request, grant or case says 404, like a command on it', async () => {
+    const token = outsiders.get('REQUESTER')!
+    for (const path of [`/api/v1/share-requests/${fixtures.requestId}`, `/api/v1/grants/${fixtures.grantId}`, `/api/v1/coordination-cases/${fixtures.caseId}`, `/api/v1/grants/${fixtures.grantId}/usage`]) {
+      const res = await t.request('GET', path, { token })
+      assert.equal(res.status, 404, path)
+      assert.equal(res.body.error.code, 'NOT_FOUND')
+    }
+    // Lists are filtered by the same rule: the outsider's "all" holds nothing of theirs.
+    for (const path of ['/api/v1/share-requests?box=all', '/api/v1/grants?box=all', '/api/v1/coordination-cases']) {
+      const res = await t.request('GET', path, { token })
+      assert.equal(res.status, 200, path)
+      assert.equal(res.body.total, 0, path)
+    }
+    const mine = await t.request('GET', '/api/v1/share-requests?box=all', { token: w.tokens.requester })
+    assert.equal(mine.body.total, 2, 'a party\'s "all" is every request it is a party to')
+  })
+
+  test('a party that sees the object but may not act gets 403', async () => {
+    const approverB = await tokenFor(t.db, await buildUser(t.db, { orgId: w.deptB.id, roles: ['APPROVER'] }))
+    const cases: [string, string, string, unknown][] = [
+      // The requesting department's approver sees its request and grant, but decides and revokes nothing.
+      ['POST', `/api/v1/share-requests/${fixtures.requestId}/decision`, approverB, { decision: 'approve' }],
+      ['POST', `/api/v1/grants/${fixtures.grantId}/revoke`, approverB, { reason: '不再需要该数据' }],
+      ['POST', `/api/v1/grants/${fixtures.grantId}/suspend`, approverB, { reason: '安全事件排查' }],
+      // Another department's cataloger sees a published entry but may not change or mount it.
+      ['PATCH', `/api/v1/catalog/resources/${publishedId}`, w.tokens.catalogerB, { name: '改名' }],
+      ['POST', `/api/v1/catalog/resources/${publishedId}/withdraw`, w.tokens.catalogerB, { reason: '测试下架' }],
+      ['POST', `/api/v1/catalog/resources/${publishedId}/submit`, w.tokens.catalogerB, undefined],
+    ]
+    const failures: string[] = []
+    for (const [method, path, token, body] of cases) {
+      const res = await t.request(method, path, { token, body })
+      if (res.status !== 403 || res.body.error.code !== 'FORBIDDEN') failures.push(`${method} ${path}: ${res.status} ${JSON.stringify(res.body).slice(0, 160)}`)
+    }
+    assert.deepEqual(failures, [], failures.join('\n'))
+  })
+})
