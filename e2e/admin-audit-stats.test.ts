@@ -24,7 +24,7 @@ describe('系统管理, 审计 and 统计 pages', () => {
     await server?.close()
   })
 
-  test('SYS_ADMIN lists users and creates one; the password policy is shown at the password field', async () => {
+  test('三员: SYS_ADMIN opens an account (no roles), SEC_ADMIN assigns its role; the password policy is shown at the field', async () => {
     const { page } = admin
     // 系统管理 opens expanded: its items are one click away.
     await page.getByTestId('main-menu').getByText('用户与角色').click()
@@ -36,13 +36,13 @@ describe('系统管理, 审计 and 统计 pages', () => {
 
     await page.getByTestId('new-user').click()
     const modal = page.locator('.ant-modal:visible')
+    // The system administrator hands out no roles: the form has no role field.
+    assert.equal(await modal.getByLabel('编目员').count(), 0)
     await modal.locator('#username').fill('gaj_cataloger2')
     await modal.locator('#name').fill('赵立新')
     await modal.locator('.ant-select', { has: page.locator('#orgId') }).click()
     await page.keyboard.type('公安')
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option[title="潍坊市公安局"]').click()
-    await setChecked(page, modal.getByLabel('申请人'), false)
-    await setChecked(page, modal.getByLabel('编目员'), true)
     await modal.locator('#password').fill('password')
     await modal.locator('.ant-btn-primary').click()
     await fieldError(page, 'password').waitFor()
@@ -50,9 +50,25 @@ describe('系统管理, 审计 and 统计 pages', () => {
     await modal.locator('#password').fill('Weifang#2026')
     await modal.locator('.ant-btn-primary').click()
     await modal.waitFor({ state: 'hidden' })
-    await page.locator('.ant-input-search input').fill('gaj_cataloger2')
-    await page.locator('.ant-input-search input').press('Enter')
-    await table.locator('.ant-table-row', { hasText: 'gaj_cataloger2' }).getByText('编目员').waitFor()
+    await page.getByText('账号已开设，请安全管理员分配角色').waitFor()
+
+    const sec = await openConsole(browser, server.baseUrl)
+    try {
+      await login(sec.page, 'secadmin')
+      await sec.page.goto('/admin/users')
+      await sec.page.locator('.ant-input-search input').fill('gaj_cataloger2')
+      await sec.page.locator('.ant-input-search input').press('Enter')
+      const row = sec.page.getByTestId('users-table').locator('.ant-table-row', { hasText: 'gaj_cataloger2' })
+      await row.getByText('分配角色').click()
+      const roles = sec.page.locator('.ant-modal:visible')
+      await setChecked(sec.page, roles.getByLabel('编目员'), true)
+      await roles.locator('.ant-btn-primary').click()
+      await roles.waitFor({ state: 'hidden' })
+      await row.getByText('编目员').waitFor()
+      assert.deepEqual(sec.problems, [])
+    } finally {
+      await sec.context.close()
+    }
   })
 
   test('a wrong 统一社会信用代码 is explained at the code field; the corrected one is accepted', async () => {

@@ -35,6 +35,9 @@ describe('govshare command-line tool', () => {
     await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'REQUESTER', password: 'weak' }), /密码/)
     await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '不存在的局', roles: 'REQUESTER', password: 'Strong@2026' }), /不存在/)
     await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'KING', password: 'Strong@2026' }), CliError)
+    // 三员分立 holds at the console too: no account holds two of the three, nor one of them with a data role.
+    await assert.rejects(createUserCommand(t.db, { username: 'root2', name: '管理员', orgName: '潍坊市民政局', roles: 'SYS_ADMIN,AUDITOR', password: 'Strong@2026' }), /三员分立/)
+    await assert.rejects(createUserCommand(t.db, { username: 'root3', name: '管理员', orgName: '潍坊市民政局', roles: 'SEC_ADMIN,REQUESTER', password: 'Strong@2026' }), /三员分立/)
     const user = await createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'REQUESTER,CATALOGER', password: 'Strong@2026' })
     assert.deepEqual(user.roles, ['REQUESTER', 'CATALOGER'])
     assert.equal((await t.db.selectFrom('users').select('orgId').where('id', '=', user.id).executeTakeFirstOrThrow()).orgId, org.id)

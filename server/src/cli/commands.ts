@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { roleSetProblem } from '../../../common/policy/identity.ts'
 import { ROLES } from '../../../common/roles.ts'
 import { appendAudit } from '../platform/audit/chain.ts'
 import { hashPassword, passwordPolicyViolation } from '../platform/auth/passwords.ts'
@@ -54,6 +55,9 @@ export async function createUserCommand(db: Db, args: Record<string, string | un
     roles: (args.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean),
     password: args.password,
   })
+  // The operator at the console sets up the first administrators; 三员分立 still holds for them.
+  const roleProblem = roleSetProblem(input.roles)
+  if (roleProblem) throw new CliError(`角色不符合要求：${roleProblem}`)
   const problem = passwordPolicyViolation(input.password, input.username)
   if (problem) throw new CliError(`密码不符合要求：${problem}`)
   const passwordHash = await hashPassword(input.password)

@@ -29,7 +29,7 @@ export function resourceActions(actor: Actor, row: ResourceRow) {
     review: isLatest && row.status === 'pending_review' && can(actor, 'catalog.resource.review', subject),
     withdraw: row.publishedVersion !== null && can(actor, 'catalog.resource.withdraw', subject),
     // Another department's published entry that has something to share (不予共享 points to coordination instead).
-    request: otherDeptPublished && row.shareType !== 3 && actor.roles.includes('REQUESTER'),
+    request: otherDeptPublished && row.shareType !== 3 && can(actor, 'sharing.request.create'),
     // 不予共享 has nothing to apply for: a requester may ask the authority to coordinate instead (SPEC §7.10).
     coordinate: otherDeptPublished && row.shareType === 3 && can(actor, 'sharing.case.create'),
     callGuide: otherDeptPublished && row.shareType !== 3,

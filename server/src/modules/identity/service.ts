@@ -1,7 +1,7 @@
 import type { Role } from '../../../../common/roles.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { roleSetProblem } from '../../../../common/policy/identity.ts'
-import { authorize, authorizeLoaded, scopeOf } from '../../platform/auth/policy.ts'
+import { authorize, authorizeLoaded, can, scopeOf } from '../../platform/auth/policy.ts'
 import { hashPassword, passwordPolicyViolation, verifyPassword } from '../../platform/auth/passwords.ts'
 import { revokeSession, revokeUserSessions } from '../../platform/auth/sessions.ts'
 import type { Ctx } from '../../platform/context.ts'
@@ -43,7 +43,8 @@ function checkPassword(password: string, username: string, field = 'password') {
 
 export async function createUser(ctx: Ctx, input: CreateUserBody) {
   const roles = [...new Set(input.roles)]
-  const message = roles.length > 0 && ctx.actor.roles.includes('SYS_ADMIN') ? '系统管理员只开设账号，角色由安全管理员分配（三员分立）' : '无权在该单位创建此角色的用户'
+  // The likely refusal: the system administrator tried to hand out roles itself.
+  const message = roles.length > 0 && can(ctx.actor, 'identity.user.create', { orgId: input.orgId, roles: [] }) ? '系统管理员只开设账号，角色由安全管理员分配（三员分立）' : '无权在该单位创建此角色的用户'
   authorize(ctx.actor, 'identity.user.create', { orgId: input.orgId, roles }, message)
   checkRoleSet(roles)
   checkPassword(input.password, input.username)
