@@ -29,5 +29,7 @@ export function defaultMaskingFor(item: { name: string; sensitive: boolean; piCa
   if (/出生日期|生日/.test(name)) return 'birth_year'
   if (/地址|住址|户籍地|居住地/.test(name)) return 'address'
   if (/姓名|名字|权利人|法定代表人$/.test(name)) return 'name'
-  return item.piCategory === 'sensitive_personal' ? 'suppress' : 'none'
+  // A personal item no rule above fits (婚姻状况, 学历, …) is withheld, not shown in clear: the approver
+  // may still choose a rule for it, but nobody's oversight exposes it.
+  return 'suppress'
 }
