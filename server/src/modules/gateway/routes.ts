@@ -13,7 +13,7 @@ const tags = ['gateway']
 
 export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
   // One per server instance: caches, batched rate counters and the group-committed call journal.
-  const runtime = new GatewayRuntime(app.db, app.config.gatewayCacheMs)
+  const runtime = new GatewayRuntime(app.db, app.config.gatewayCacheMs, app.config.gatewayLookupMissesPerMinute)
   app.addHook('onClose', () => runtime.close())
 
   app.post('/apps', {
