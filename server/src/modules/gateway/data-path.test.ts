@@ -7,7 +7,8 @@ import { expireGrants } from '../sharing/grants.ts'
 import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import { callLogDigest, sealDigest } from './call-seal.ts'
 import { paramsDigest } from './records.ts'
-import { buildWorld, itemInput, publishResource } from '../../testing/factories.ts'
+import { buildWorld, publishResource } from '../../testing/factories.ts'
+import { PERSON_CSV, PERSON_ITEMS, grantWithApp } from '../../testing/gateway-grant.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
 // Short enough to wait out in a test: the bound on changes made by another process (README, Settings).
@@ -15,38 +16,9 @@ const gatewayCacheMs = 300
 
 type World = Awaited<ReturnType<typeof buildWorld>>
 
-const item = itemInput
-const ITEMS = [
-  item('公民身份号码', 'id_no', { length: 18, isPrimaryKey: true, sensitive: true, piCategory: 'sensitive_personal', shareType: 2, shareCondition: '用于身份核验' }),
-  item('姓名', 'full_name', { sensitive: true, piCategory: 'personal', shareType: 2, shareCondition: '用于身份核验' }),
-  item('所属区县', 'county', { length: 20 }),
-]
-const CSV = ['id_no,full_name,county', '370702199003071234,张三,潍城区', '370705198512120021,欧阳娜娜,奎文区', '370783200101015678,李四,寿光市'].join('\n')
-
-/** An entry with mounted rows, a granted request (api) and an app token; the decision may depend on the item ids. */
-async function setup(t: TestApp, w: World, terms: Record<string, unknown> | ((itemIds: string[]) => Record<string, unknown>) = {}, csv = CSV) {
-  const resource = await publishResource(t, w.tokens, { name: `救助对象${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table'], items: ITEMS as never })
-  const form = new FormData()
-  form.append('file', new Blob([Buffer.from(csv)]), 'p.csv')
-  const uploaded = await t.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
-  assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body))
-  const itemIds = resource.items.map((i: any) => i.id)
-  const decision = typeof terms === 'function' ? terms(itemIds) : terms
-  const request = await t.request('POST', '/api/v1/share-requests', {
-    token: w.tokens.requester,
-    body: { resourceId: resource.id, itemIds, purpose: '数据校核', dutyBasis: '社会救助核对', mode: 'api', validUntil: '2026-12-31' },
-  })
-  const decided = await t.request('POST', `/api/v1/share-requests/${request.body.id}/decision`, {
-    token: w.tokens.approver,
-    body: { decision: 'approve', masking: { [itemIds[1]]: 'name' }, ...decision },
-  })
-  assert.equal(decided.body.status, 'granted', JSON.stringify(decided.body))
-  const app = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: `应用${randomBytes(3).toString('hex')}` } })
-  const issued = await t.request('POST', '/api/v1/gateway/token', { body: { appKey: app.body.appKey, appSecret: app.body.appSecret } })
-  const token = issued.body.accessToken as string
-  const records = (query = '') => t.request('GET', `/api/v1/gateway/resources/${resource.id}/records${query}`, { headers: { authorization: `Bearer ${token}` } })
-  return { resource, grantId: decided.body.grantId as string, appId: app.body.id as string, token, records }
-}
+const ITEMS = PERSON_ITEMS
+const CSV = PERSON_CSV
+const setup = grantWithApp
 
 const sleep = (ms: number) => new Promise((resolve) => setTimeout(resolve, ms))
 
