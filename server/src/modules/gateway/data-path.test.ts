@@ -7,6 +7,8 @@ import { expireGrants } from '../sharing/grants.ts'
 import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import { callLogDigest, sealDigest } from './call-seal.ts'
 import { paramsDigest } from './records.ts'
+import { maskValue } from '../../platform/masking/masking.ts'
+import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import { buildWorld, publishResource } from '../../testing/factories.ts'
 import { PERSON_CSV, PERSON_ITEMS, grantWithApp } from '../../testing/gateway-grant.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
@@ -269,6 +271,18 @@ describe('SM4 at rest for sensitive mounted items', () => {
     assert.equal(refused.status, 409)
     assert.equal(refused.body.error.code, 'FILTER_ON_ENCRYPTED_ITEM')
     assert.match(refused.body.error.message, /id_no/)
+  })
+
+  test('SM3 pseudonyms are keyed by a secret derived from the data key, which no table holds', async () => {
+    const s = await setup(t, w, (ids) => ({ masking: { [ids[0]]: 'sm3', [ids[1]]: 'name' } }))
+    const res = await s.records()
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    const secret = pseudonymSecret(dataKey)
+    assert.equal(res.body.items[0].id_no, maskValue('sm3', '370702199003071234', `${secret}:${w.deptB.id}`))
+    assert.notEqual(secret, pseudonymSecret(randomBytes(16)))
+    assert.equal(secret, pseudonymSecret(Buffer.from(dataKey))) // the same key in another process: the same pseudonyms
+    const parameters = await t.db.selectFrom('parameters').select(['key', 'value']).execute()
+    assert.ok(!parameters.some((p) => p.key.startsWith('masking.') || JSON.stringify(p.value).includes(secret)), JSON.stringify(parameters))
   })
 
   test('duplicate keys are found through the digest; a batch sealed under another key is never served', async () => {

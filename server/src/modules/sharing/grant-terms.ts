@@ -3,6 +3,7 @@ import type { MaskingRule, RowCondition } from '../../platform/db/schema.ts'
 import type { ErrorDetail } from '../../platform/http/errors.ts'
 import { maskedFilterKeys } from '../../platform/masking/masked-conditions.ts'
 import { defaultMaskingFor } from '../../platform/masking/masking.ts'
+import { type ReidentificationWarning, reidentificationWarnings } from '../../platform/masking/reidentification.ts'
 
 /**
  * The terms of a grant (items, masking, row filter, validity) checked against what was requested and
@@ -23,6 +24,12 @@ export interface GrantTerms {
   rowFilter: Record<string, RowCondition>
   validUntil: string
   lookupKeys: string[]
+}
+
+/** What the terms' masking would let a consumer re-identify (platform/masking/reidentification.ts). */
+export function termsWarnings(terms: GrantTerms, items: readonly StoredItem[]): ReidentificationWarning[] {
+  const byId = new Map(items.map((item) => [item.id, item]))
+  return reidentificationWarnings(terms.itemIds.filter((id) => byId.has(id)).map((id) => ({ id, name: byId.get(id)!.name, rule: terms.masking[id] })))
 }
 
 export function buildGrantTerms(
