@@ -16,16 +16,17 @@ const ITEMS = [
 describe('grant terms: re-identifying masking is warned about; personal items without a rule are withheld', () => {
   let t: TestApp
   let w: World
-  let resource: any
   before(async () => {
     t = await buildTestApp()
     w = await buildWorld(t.db)
-    resource = await publishResource(t, w.tokens, { name: '户籍人口基本信息', items: ITEMS })
   })
   after(() => t.close())
 
+  // One 有条件 entry for the decision tests, published on first use.
+  let resource: any
   const itemId = (nameEn: string) => resource.items.find((i: any) => i.nameEn === nameEn).id
   const apply = async (nameEns: string[]) => {
+    resource ??= await publishResource(t, w.tokens, { name: '户籍人口基本信息', items: ITEMS })
     const res = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
       body: { resourceId: resource.id, itemIds: nameEns.map(itemId), purpose: '数据校核', dutyBasis: '户籍信息核对', mode: 'api', validUntil: '2026-12-31' },
