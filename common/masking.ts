@@ -19,15 +19,21 @@ export const MASKING_LABELS: Record<MaskingRule, string> = {
   suppress: '不提供（置空）',
 }
 
+/** Item names that hold a 居民身份证 number or a birth date (also used to spot re-identifying combinations). */
+export const ID_NUMBER_NAME = /身份证|公民身份号码|证件号码/
+export const BIRTH_DATE_NAME = /出生日期|生日/
+
 /** The rule for an item nobody chose one for: personal data is never shown in clear by default. */
 export function defaultMaskingFor(item: { name: string; sensitive: boolean; piCategory: string }): MaskingRule {
   if (!item.sensitive && item.piCategory === 'none') return 'none'
   const name = item.name
-  if (/身份证|公民身份号码|证件号码/.test(name)) return 'id_card'
+  if (ID_NUMBER_NAME.test(name)) return 'id_card'
   if (/手机|电话|联系方式/.test(name)) return 'phone'
   if (/银行卡|银行账号|账号/.test(name)) return 'bank_card'
-  if (/出生日期|生日/.test(name)) return 'birth_year'
+  if (BIRTH_DATE_NAME.test(name)) return 'birth_year'
   if (/地址|住址|户籍地|居住地/.test(name)) return 'address'
   if (/姓名|名字|权利人|法定代表人$/.test(name)) return 'name'
-  return item.piCategory === 'sensitive_personal' ? 'suppress' : 'none'
+  // A personal item no rule above fits (婚姻状况, 学历, …) is withheld, not shown in clear: the approver
+  // may still choose a rule for it, but nobody's oversight exposes it.
+  return 'suppress'
 }

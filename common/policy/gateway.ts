@@ -30,6 +30,9 @@ export const gatewayRules = {
     roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
     describe: '查看无条件共享目录的脱敏样例数据（系统管理员、安全管理员、审计员不可见数据）',
   },
+  // Apps the gateway caught probing (many empty or refused lookups): reviewed by the security administrator.
+  'gateway.flag.list': { roles: ['SEC_ADMIN'], describe: '安全管理员查看被标记的异常调用应用（大量查询未命中）' },
+  'gateway.flag.clear': { roles: ['SEC_ADMIN'], describe: '安全管理员核查后关闭异常调用标记（须说明处理情况）' },
   // App-authenticated (app token, not a user session): see platform/auth/plugin.ts `appAuth`.
   'gateway.records.read': { roles: [], describe: '应用凭访问令牌按授权读取数据（用户令牌无效）' },
 } as const satisfies Record<string, Rule<AppSubject> | Rule<never>>

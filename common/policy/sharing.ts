@@ -29,6 +29,12 @@ export const sharingRules = {
     describe: '申请方、提供方与主管部门查看申请（其他单位看不到，返回 404）',
   },
   'sharing.request.decide': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerNotSelf, describe: '提供方审批员审批（不得审批本单位的申请）' },
+  'sharing.request.preview-terms': {
+    roles: ['APPROVER', 'AUTH_ADMIN'],
+    visibility: 'sharing.request.read',
+    when: (actor: Actor, r: RequestSubject) => isAuthority(actor) || providerNotSelf(actor, r),
+    describe: '审批前预览授权条件：实际脱敏规则与再识别风险提示（不作任何改动）',
+  },
   'sharing.request.request-info': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerNotSelf, describe: '提供方要求补正（暂停计时一次）' },
   'sharing.request.resubmit': {
     roles: ['REQUESTER'],

@@ -6,6 +6,8 @@ import type {
   CaseOut,
   CreateRequestBody,
   DecisionBody,
+  DecisionPreviewBody,
+  DecisionPreviewOut,
   GrantListQuery,
   GrantOut,
   RequestListQuery,
@@ -22,6 +24,7 @@ export type HistoryEntry = NonNullable<ShareRequest['history']>[number]
 export type NewShareRequest = z.input<typeof CreateRequestBody>
 export type Decision = z.input<typeof DecisionBody>
 export type AuthorityDecision = z.input<typeof AuthorityDecisionBody>
+export type DecisionPreview = Json<z.infer<typeof DecisionPreviewOut>>
 export type RequestFilter = Partial<z.input<typeof RequestListQuery>>
 export type Grant = Json<GrantOut>
 export type GrantFilter = Partial<z.input<typeof GrantListQuery>>
@@ -36,6 +39,9 @@ export const listShareRequests = (query: RequestFilter, quiet = false) =>
   api.get<Page<ShareRequest>>('/share-requests', { query: query as Query, quiet })
 export const getShareRequest = (id: string) => api.get<ShareRequest>(`/share-requests/${id}`, { quiet: true })
 export const decideShareRequest = (id: string, body: Decision) => api.post<ShareRequest>(`/share-requests/${id}/decision`, body, { quiet: true })
+/** The masking a decision would apply and its re-identification warnings; changes nothing. */
+export const previewDecision = (id: string, body: z.input<typeof DecisionPreviewBody>) =>
+  api.post<DecisionPreview>(`/share-requests/${id}/decision-preview`, body, { quiet: true })
 export const requestMoreInfo = (id: string, comment: string) => api.post<ShareRequest>(`/share-requests/${id}/request-info`, { comment })
 export const resubmitShareRequest = (id: string, body: z.input<typeof ResubmitBody>) => api.post<ShareRequest>(`/share-requests/${id}/resubmit`, body)
 export const withdrawShareRequest = (id: string, reason: string) => api.post<ShareRequest>(`/share-requests/${id}/withdraw`, reason ? { reason } : {})

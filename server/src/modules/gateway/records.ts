@@ -6,10 +6,12 @@ import type { GrantsTable, MaskingRule, StoredItem } from '../../platform/db/sch
 import { AppError } from '../../platform/http/errors.ts'
 import { loggableError } from '../../platform/http/request-log.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
+import { isMasked, maskedFilterKeys } from '../../platform/masking/masked-conditions.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import { type ActiveTableMount, type ApiMount, canonicalLookup, digestValue, openSealedValue, sealerFor } from '../mounts/index.ts'
 import type { AppCaller } from './apps.ts'
 import { ipAllowed } from './ip-allow.ts'
+import { flagApp } from './lookup-probes.ts'
 import { beijingDayWindow, minuteWindow } from './rate-limit.ts'
 import { rowConditionSql, rowMatches } from './row-filter.ts'
 import type { GatewayRuntime } from './runtime.ts'
@@ -35,6 +37,12 @@ const refuse = {
   noData: () => new GatewayRefusal(409, 'NOT_MOUNTED', '提供方尚未挂接数据', '调用失败'),
   sealedFilter: (key: string) =>
     new GatewayRefusal(409, 'FILTER_ON_ENCRYPTED_ITEM', `授权的行过滤条件「${key}」作用于加密存储的信息项，只支持等值（eq/in）条件；请提供方调整授权`, '调用失败'),
+  maskedLookup: (key: string) =>
+    new GatewayRefusal(403, 'LOOKUP_ON_MASKED_ITEM', `信息项「${key}」按授权脱敏提供，不能作为查询条件；如需凭已掌握的完整值联机查询，请提供方在授权中将其设为查询键`, '无调用权限'),
+  maskedFilter: (key: string) =>
+    new GatewayRefusal(409, 'FILTER_ON_MASKED_ITEM', `授权的行过滤条件「${key}」作用于脱敏提供的信息项，会透露被遮盖的内容，暂停提供；请提供方调整授权`, '调用失败'),
+  probing: () =>
+    new GatewayRefusal(429, 'LOOKUP_PROBING', '短时间内查询未命中次数过多，本分钟内暂停该应用的调用，并已提示安全管理员核查', '超限'),
   secret: () => new GatewayRefusal(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不提供涉密信息资源或涉密信息项的数据', '无调用权限'),
   upstream: (message: string) => new GatewayRefusal(502, 'UPSTREAM_FAILED', message, '调用失败'),
   timeout: () => new GatewayRefusal(504, 'UPSTREAM_TIMEOUT', '数据源响应超时', '超时'),
@@ -111,6 +119,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   if (!app) throw refuse.noToken()
   facts.app = app
   if (!ipAllowed(app.ipAllowList, call.ip)) throw refuse.ip()
+  if (rt.probes.throttled(app.appId, now)) throw refuse.probing()
   const today = beijingDateTime(now).date
   // Independent lookups, started together (each is usually a cache hit).
   const [entry, grants] = await Promise.all([rt.entry(call.resourceId), rt.grant(app.orgId, call.resourceId, today)])
@@ -122,6 +131,9 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   if (!grant) throw grants.latest ? refuse.inactive(grants.latest.status) : refuse.noGrant()
   facts.grant = grant
   if (grant.mode !== 'api') throw refuse.mode()
+  // Refused at decision time now; a grant made before that is not served until the provider changes it.
+  const [maskedFilter] = maskedFilterKeys(grant.rowFilter, entry.items, grant)
+  if (maskedFilter) throw refuse.maskedFilter(maskedFilter)
   const { limit, offset } = pageOf(call.query)
   const granted = grantedItems(grant, entry.items)
   const byKey = new Map(entry.items.filter((i) => i.nameEn).map((item) => [item.nameEn!.toLowerCase(), item]))
@@ -131,13 +143,17 @@ async function serve(call: RecordsCall, facts: CallFacts) {
     const item = byKey.get(key.toLowerCase())
     if (!item || !grant.itemIds.includes(item.id)) throw refuse.param(`查询参数「${key}」不是已授权信息项的英文名`)
     if (value.length > 200) throw refuse.param(`查询参数「${key}」过长`)
+    if (isMasked(grant.masking, item.id) && !grant.lookupKeys.some((k) => k.toLowerCase() === key.toLowerCase())) {
+      // A probe: it counts toward the app's misses, like a lookup that finds nothing.
+      await countMiss(call, app, now)
+      throw refuse.maskedLookup(key)
+    }
     lookups.push({ item, value })
   }
   for (const key of grant.lookupKeys) {
     if (!lookups.some((l) => l.item.nameEn?.toLowerCase() === key.toLowerCase())) throw refuse.param(`该授权为联机查询，必须提供查询键「${key}」`)
   }
-  const secret = await pseudonymSecret(call.db)
-  const pseudonymKey = `${secret}:${grant.consumerOrgId}`
+  const pseudonymKey = `${pseudonymSecret(call.dataKey)}:${grant.consumerOrgId}`
   const source = await rt.source(entry.resourceId)
   // A mounted table is read while the call is counted (one round trip less on the critical path); the rows
   // are dropped unread if the count refuses the call. An upstream API is only called once the count allows it.
@@ -159,10 +175,24 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   // Masking happens here, before anything leaves the platform (SPEC §8.3 S9).
   const items = rows.map((row) => Object.fromEntries(granted.map(({ key, rule }) => [key, maskValue(rule, row[key] ?? null, pseudonymKey)])))
   facts.rows = items.length
+  if (lookups.length > 0 && items.length === 0) await countMiss(call, app, now)
   return { items, grantId: grant.id, requestId: grant.requestId, limit, offset }
 }
 
 type Granted = ReturnType<typeof grantedItems>
+
+/**
+ * Counts a lookup that found nothing or was refused (in memory); the miss that reaches the threshold
+ * flags the app for the security administrator. A failed flag write is logged, never the call's answer.
+ */
+async function countMiss(call: RecordsCall, app: AppCaller, now: Date) {
+  if (!call.runtime.probes.miss(app.appId, now)) return
+  try {
+    await flagApp(call.db, app, call.runtime.probes.limit, { ip: call.ip, requestId: call.requestId, at: now })
+  } catch (error) {
+    call.log.error({ err: loggableError(error) }, 'gateway lookup-miss flag failed')
+  }
+}
 
 /** The item a row-filter key names (by its English name, any letter case). */
 function filterItem(items: readonly StoredItem[], key: string): StoredItem | undefined {

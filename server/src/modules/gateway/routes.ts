@@ -2,18 +2,33 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
+import { clearAppFlag, listAppFlags } from './app-flags.ts'
 import { createApp, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
 import { listCalls } from './calls.ts'
 import { readRecords } from './records.ts'
 import { readSample } from './sample.ts'
 import { GatewayRuntime } from './runtime.ts'
-import { AppCreatedOut, AppOut, CallListQuery, CallOut, CreateAppBody, RecordsOut, RecordsParams, SampleOut, TokenBody, TokenOut } from './schemas.ts'
+import {
+  AppCreatedOut,
+  AppFlagListQuery,
+  AppFlagOut,
+  AppOut,
+  CallListQuery,
+  CallOut,
+  ClearAppFlagBody,
+  CreateAppBody,
+  RecordsOut,
+  RecordsParams,
+  SampleOut,
+  TokenBody,
+  TokenOut,
+} from './schemas.ts'
 
 const tags = ['gateway']
 
 export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
   // One per server instance: caches, batched rate counters and the group-committed call journal.
-  const runtime = new GatewayRuntime(app.db, app.config.gatewayCacheMs)
+  const runtime = new GatewayRuntime(app.db, app.config.gatewayCacheMs, app.config.gatewayLookupMissesPerMinute)
   app.addHook('onClose', () => runtime.close())
 
   app.post('/apps', {
@@ -82,4 +97,14 @@ export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { action: 'gateway.call.list' },
     schema: { tags, summary: '调用记录：mine 本单位调用 / provided 本单位数据被调用 / all 全部', querystring: CallListQuery, response: { 200: pageOf(CallOut) } },
   }, (req) => listCalls(req.ctx, req.query))
+
+  app.get('/gateway/app-flags', {
+    config: { action: 'gateway.flag.list' },
+    schema: { tags, summary: '被标记的异常调用应用（短时间内大量查询未命中）：open 待核查 / cleared 已处理 / all', querystring: AppFlagListQuery, response: { 200: pageOf(AppFlagOut) } },
+  }, (req) => listAppFlags(req.ctx, req.query))
+
+  app.post('/gateway/app-flags/:id/clear', {
+    config: { action: 'gateway.flag.clear' },
+    schema: { tags, summary: '核查后关闭异常调用标记（须说明处理情况）', params: IdParams, body: ClearAppFlagBody, response: { 200: AppFlagOut } },
+  }, (req) => clearAppFlag(req.ctx, req.params.id, req.body.note))
 }

@@ -5,6 +5,7 @@ import { findGrantForCall, onGrantsChanged } from '../sharing/index.ts'
 import { appListeners } from './app-signal.ts'
 import { type AppCaller, accessTokenDigest, lookupAccessToken } from './apps.ts'
 import { CallJournal } from './call-journal.ts'
+import { LookupProbeGuard } from './lookup-probes.ts'
 import { GroupCounter } from './rate-limit.ts'
 import { TtlCache } from './ttl-cache.ts'
 
@@ -13,10 +14,11 @@ type GrantLookup = Awaited<ReturnType<typeof findGrantForCall>>
 type DataSource = Awaited<ReturnType<typeof findDataSource>>
 type TokenLookup = Awaited<ReturnType<typeof lookupAccessToken>>
 
-/** Per server instance: the gateway's caches, its shared-counter batcher and its call journal. */
+/** Per server instance: the gateway's caches, its shared-counter batcher, its call journal and its lookup-miss counts. */
 export class GatewayRuntime {
   readonly counter: GroupCounter
   readonly journal: CallJournal
+  readonly probes: LookupProbeGuard
   private readonly tokens: TtlCache<TokenLookup>
   private readonly entries: TtlCache<Entry>
   private readonly grants: TtlCache<GrantLookup>
@@ -26,8 +28,10 @@ export class GatewayRuntime {
   constructor(
     private readonly db: Db,
     cacheMs: number,
+    lookupMissesPerMinute: number,
   ) {
     this.counter = new GroupCounter(db)
+    this.probes = new LookupProbeGuard(lookupMissesPerMinute)
     this.journal = new CallJournal(db)
     this.tokens = new TtlCache(cacheMs)
     this.entries = new TtlCache(cacheMs)

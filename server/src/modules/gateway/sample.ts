@@ -32,7 +32,7 @@ export async function readSample(ctx: Ctx, resourceId: string) {
     .map((item) => ({ item, key: item.nameEn ?? item.name, column: columnOf.get(item.id)!, rule: defaultMaskingFor(item) }))
   const { rows } = await sql<Record<string, unknown>>`select ${sql.join(shown.map(({ column }, i) => sql`${sql.ref(column.column)} as ${sql.raw(`c${i}`)}`))}
     from ${sql.table(mount.tableName)} order by _line limit ${SAMPLE_ROWS}`.execute(ctx.db)
-  const pseudonymKey = `${await pseudonymSecret(ctx.db)}:sample`
+  const pseudonymKey = `${pseudonymSecret(ctx.config.dataKey)}:sample`
   const sealers = shown.map(({ column }) => (column.sealed ? sealerFor(column, ctx.config.dataKey) : null))
   const masked = rows.map((row) =>
     Object.fromEntries(

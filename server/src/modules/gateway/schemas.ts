@@ -68,3 +68,28 @@ export const SampleOut = z.object({
   rows: z.array(z.record(z.string(), z.string().nullable())).describe('至多 5 行，键为信息项英文名，已按默认规则脱敏'),
   lastDataTime: z.date().nullable().describe('数据最后更新时间'),
 })
+
+export const AppFlagListQuery = PageQuery.extend({
+  status: z.enum(['open', 'cleared', 'all'], '状态应为 open、cleared 或 all').default('open').describe('open 待核查，cleared 已处理，all 全部'),
+})
+export type AppFlagListQuery = z.infer<typeof AppFlagListQuery>
+
+export const ClearAppFlagBody = z.object({ note: z.string().trim().min(1, '处理说明不能为空').max(2000, '不能超过 2000 字').describe('核查结论与处理说明') })
+
+export const AppFlagOut = z.object({
+  id: z.string(),
+  appId: z.string(),
+  appName: z.string(),
+  appStatus: z.string(),
+  orgId: z.string(),
+  orgName: z.string(),
+  reason: z.string().describe('lookup_misses：短时间内大量查询未命中或查询脱敏项被拒'),
+  reasonLabel: z.string(),
+  misses: z.number().describe('触发标记的一分钟内未命中次数'),
+  times: z.number().describe('标记未处理期间再次触发的次数'),
+  firstAt: z.date(),
+  lastAt: z.date(),
+  clearedAt: z.date().nullable(),
+  clearedBy: z.string().nullable(),
+  clearNote: z.string().nullable(),
+})

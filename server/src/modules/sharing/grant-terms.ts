@@ -1,7 +1,9 @@
 import type { StoredItem } from '../../platform/db/schema.ts'
 import type { MaskingRule, RowCondition } from '../../platform/db/schema.ts'
 import type { ErrorDetail } from '../../platform/http/errors.ts'
+import { maskedFilterKeys } from '../../platform/masking/masked-conditions.ts'
 import { defaultMaskingFor } from '../../platform/masking/masking.ts'
+import { type ReidentificationWarning, reidentificationWarnings } from '../../platform/masking/reidentification.ts'
 
 /**
  * The terms of a grant (items, masking, row filter, validity) checked against what was requested and
@@ -22,6 +24,12 @@ export interface GrantTerms {
   rowFilter: Record<string, RowCondition>
   validUntil: string
   lookupKeys: string[]
+}
+
+/** What the terms' masking would let a consumer re-identify (platform/masking/reidentification.ts). */
+export function termsWarnings(terms: GrantTerms, items: readonly StoredItem[]): ReidentificationWarning[] {
+  const byId = new Map(items.map((item) => [item.id, item]))
+  return reidentificationWarnings(terms.itemIds.filter((id) => byId.has(id)).map((id) => ({ id, name: byId.get(id)!.name, rule: terms.masking[id] })))
 }
 
 export function buildGrantTerms(
@@ -49,6 +57,10 @@ export function buildGrantTerms(
   const rowFilter = input.rowFilter ?? {}
   for (const key of Object.keys(rowFilter)) {
     if (!byNameEn.has(key.toLowerCase())) problems.push({ field: `rowFilter.${key}`, message: `行过滤条件「${key}」不是本资源信息项的英文名` })
+  }
+  for (const key of maskedFilterKeys(rowFilter, items, { itemIds, masking })) {
+    const name = byNameEn.get(key.toLowerCase())!.name
+    problems.push({ field: `rowFilter.${key}`, message: `「${name}」脱敏提供，不能作为行过滤条件：过滤条件对使用方可见，且会透露被遮盖的内容` })
   }
   const lookupKeys = input.lookupKeys ?? []
   lookupKeys.forEach((key, i) => {

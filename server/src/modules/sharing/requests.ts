@@ -9,7 +9,9 @@ import type { Executor, Trx } from '../../platform/db/database.ts'
 import type { ShareRequestStatus } from '../../platform/db/schema.ts'
 import { AppError, fieldError, invalidState, notFound, validationFailed } from '../../platform/http/errors.ts'
 import { findPublishedEntry } from '../catalog/index.ts'
-import { type GrantTerms, type TermsInput, buildGrantTerms } from './grant-terms.ts'
+import type { ReidentificationWarning } from '../../platform/masking/reidentification.ts'
+import type { StoredItem } from '../../platform/db/schema.ts'
+import { type GrantTerms, type TermsInput, buildGrantTerms, termsWarnings } from './grant-terms.ts'
 import {
   type ShareRequestRow,
   type ShareRequestView,
@@ -23,7 +25,15 @@ import {
   nextRequestNo,
   updateRequest,
 } from './queries.ts'
-import { type AuthorityDecisionBody, type CreateRequestBody, type DecisionBody, REQUEST_STATUS_LABELS, type RequestListQuery, type ShareRequestOut } from './schemas.ts'
+import {
+  type AuthorityDecisionBody,
+  type CreateRequestBody,
+  type DecisionBody,
+  type DecisionPreviewBody,
+  REQUEST_STATUS_LABELS,
+  type RequestListQuery,
+  type ShareRequestOut,
+} from './schemas.ts'
 
 // SPEC §7.1: the one extension the authority may grant an overdue request.
 const DEFAULT_EXTENSION_WORKDAYS = 5
@@ -76,7 +86,14 @@ async function transition(trx: Trx, ctx: Ctx, row: ShareRequestRow, action: stri
 }
 
 /** Creates the grant a decision (or the unconditional path, or a coordination decision) gives. */
-export async function createGrant(trx: Trx, ctx: Ctx, row: Pick<ShareRequestRow, 'id' | 'resourceId' | 'providerOrgId' | 'requesterOrgId' | 'mode' | 'purpose'>, terms: GrantTerms, limits: TermsInput & { rateLimitPerMinute?: number; dailyQuota?: number }) {
+export async function createGrant(
+  trx: Trx,
+  ctx: Ctx,
+  row: Pick<ShareRequestRow, 'id' | 'resourceId' | 'providerOrgId' | 'requesterOrgId' | 'mode' | 'purpose'>,
+  terms: GrantTerms,
+  limits: TermsInput & { rateLimitPerMinute?: number; dailyQuota?: number },
+  warnings: readonly ReidentificationWarning[] = [],
+) {
   const { id } = await insertGrant(trx, {
     requestId: row.id,
     resourceId: row.resourceId,
@@ -95,7 +112,9 @@ export async function createGrant(trx: Trx, ctx: Ctx, row: Pick<ShareRequestRow,
     status: 'active',
     createdBy: ctx.actor.userId,
   })
-  await recordAudit(trx, ctx, { action: 'sharing.grant.create', objectType: 'grant', objectId: id, grantId: id, detail: { requestId: row.id, items: terms.itemIds.length } })
+  // The warnings the approver was shown and granted over are part of the record.
+  const warned = warnings.length > 0 ? { warnings: warnings.map((w) => w.code) } : {}
+  await recordAudit(trx, ctx, { action: 'sharing.grant.create', objectType: 'grant', objectId: id, grantId: id, detail: { requestId: row.id, items: terms.itemIds.length, ...warned } })
   return id
 }
 
@@ -167,6 +186,28 @@ async function lockForAction(trx: Trx, ctx: Ctx, id: string, action: Action) {
 
 const stateLabel = (status: ShareRequestStatus) => REQUEST_STATUS_LABELS[status]
 
+/** A decision's grant terms and the re-identification warnings of their masking; a 400 naming each problem. */
+function decisionTerms(row: ShareRequestRow, items: readonly StoredItem[], input: TermsInput, day: string) {
+  const { terms, problems } = buildGrantTerms(row, items, input, day)
+  if (!terms) throw validationFailed(problems, problems[0].message)
+  return { terms, warnings: termsWarnings(terms, items) }
+}
+
+/**
+ * What a grant on these terms would be, before anyone confirms it: the masking with defaults filled in
+ * and the re-identification warnings (the console shows them next to the confirm button). Changes nothing.
+ */
+export async function previewDecision(ctx: Ctx, id: string, body: DecisionPreviewBody) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await lockForAction(trx, ctx, id, 'sharing.request.preview-terms')
+    if (row.status !== 'pending' && row.status !== 'escalated') throw invalidState(`该申请当前为「${stateLabel(row.status)}」，不能审批（可能已被处理）`)
+    const entry = await findPublishedEntry(trx, row.resourceId)
+    if (!entry) throw invalidState('该目录已下架，不能授权')
+    const { terms, warnings } = decisionTerms(row, entry.items, body, today(ctx))
+    return { itemIds: terms.itemIds, masking: terms.masking, warnings }
+  })
+}
+
 /** The provider's decision: approve (possibly narrowed) or reject with a reason. Exactly one decision wins. */
 export async function decideShareRequest(ctx: Ctx, id: string, body: DecisionBody) {
   return ctx.db.transaction().execute(async (trx) => {
@@ -187,12 +228,11 @@ export async function decideShareRequest(ctx: Ctx, id: string, body: DecisionBod
       return reload(trx, ctx, id)
     }
     if (!entry) throw invalidState('该目录已下架，不能授权')
-    const { terms, problems } = buildGrantTerms(row, items, body, today(ctx))
-    if (!terms) throw validationFailed(problems, problems[0].message)
-    const grantId = await createGrant(trx, ctx, row, terms, body)
+    const { terms, warnings } = decisionTerms(row, items, body, today(ctx))
+    const grantId = await createGrant(trx, ctx, row, terms, body, warnings)
     await updateRequest(trx, id, { status: 'granted', decision: 'approve', decisionReason: body.reason ?? null, decidedBy: ctx.actor.userId, decidedAt: now, grantId })
     await transition(trx, ctx, row, 'decide', 'granted', body.reason ?? null)
-    return reload(trx, ctx, id)
+    return { ...(await reload(trx, ctx, id)), warnings }
   })
 }
 
@@ -252,12 +292,11 @@ export async function authorityDecide(ctx: Ctx, id: string, body: AuthorityDecis
     }
     const entry = await findPublishedEntry(trx, row.resourceId)
     if (!entry) throw invalidState('该目录已下架，不能授权')
-    const { terms, problems } = buildGrantTerms(row, entry.items, body, today(ctx))
-    if (!terms) throw validationFailed(problems, problems[0].message)
-    const grantId = await createGrant(trx, ctx, row, terms, body)
+    const { terms, warnings } = decisionTerms(row, entry.items, body, today(ctx))
+    const grantId = await createGrant(trx, ctx, row, terms, body, warnings)
     await updateRequest(trx, id, { status: 'granted', decision: 'approve', decisionReason: body.comment ?? '主管部门直接授权', decidedBy: ctx.actor.userId, decidedAt: ctx.now(), grantId })
     await transition(trx, ctx, row, 'authority_grant', 'granted', body.comment ?? null)
-    return reload(trx, ctx, id)
+    return { ...(await reload(trx, ctx, id)), warnings }
   })
 }
 

@@ -10,6 +10,7 @@ import {
   createShareRequest,
   decideShareRequest,
   getShareRequest,
+  previewDecision,
   listShareRequests,
   requestMoreInfo,
   resubmitShareRequest,
@@ -25,6 +26,8 @@ import {
   CreateCaseBody,
   CreateRequestBody,
   DecisionBody,
+  DecisionPreviewBody,
+  DecisionPreviewOut,
   GrantListQuery,
   GrantOut,
   MaskingPreviewBody,
@@ -57,6 +60,11 @@ export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { action: 'sharing.request.decide' },
     schema: { tags, summary: '提供方审批：同意（可收窄、脱敏、行过滤、缩短有效期）或拒绝（须说明理由）', params: IdParams, body: DecisionBody, response: { 200: ShareRequestOut } },
   }, (req) => decideShareRequest(req.ctx, req.params.id, req.body))
+
+  app.post('/share-requests/:id/decision-preview', {
+    config: { action: 'sharing.request.preview-terms' },
+    schema: { tags, summary: '审批前预览：实际脱敏规则与再识别风险提示（不作任何改动）', params: IdParams, body: DecisionPreviewBody, response: { 200: DecisionPreviewOut } },
+  }, (req) => previewDecision(req.ctx, req.params.id, req.body))
 
   app.post('/share-requests/:id/request-info', {
     config: { action: 'sharing.request.request-info' },

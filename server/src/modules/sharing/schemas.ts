@@ -59,6 +59,21 @@ const approvalFields = {
   dailyQuota: z.number().int().min(1).max(10_000_000).optional(),
 }
 
+export const DecisionPreviewBody = z.object(approvalFields)
+export type DecisionPreviewBody = z.infer<typeof DecisionPreviewBody>
+
+export const MaskingWarningOut = z.object({
+  code: z.enum(['SAME_ID_IN_CLEAR', 'ID_RECOVERABLE']).describe('SAME_ID_IN_CLEAR 同一证件号码另有明文项；ID_RECOVERABLE 脱敏的身份证号可由其他项拼出'),
+  message: z.string().describe('规则说明与建议'),
+  itemIds: z.array(z.string()).describe('涉及的信息项'),
+})
+
+export const DecisionPreviewOut = z.object({
+  itemIds: z.array(z.string()),
+  masking: z.record(z.string(), z.enum(MASKING_RULES)).describe('各信息项实际采用的脱敏规则（含默认规则）'),
+  warnings: z.array(MaskingWarningOut).describe('再识别风险提示（不阻止授权）'),
+})
+
 export const DecisionBody = z
   .object({
     decision: z.enum(['approve', 'reject'], '审批结论应为 approve 或 reject'),
@@ -146,6 +161,7 @@ export const ShareRequestOut = z.object({
   createdAt: z.date(),
   history: z.array(HistoryEntry).optional(),
   actions: z.record(z.string(), z.boolean()),
+  warnings: z.array(MaskingWarningOut).optional().describe('授权时：所选脱敏规则的再识别风险提示'),
 })
 export type ShareRequestOut = z.infer<typeof ShareRequestOut>
 

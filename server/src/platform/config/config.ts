@@ -29,6 +29,8 @@ export interface Config {
   loginFailuresPerUser: number
   /** How long a server process may serve a gateway call from its cached app, grant and entry (0–1000 ms). */
   gatewayCacheMs: number
+  /** Empty or refused lookups per app per minute (per process) before the app is throttled and flagged; 0 = off. */
+  gatewayLookupMissesPerMinute: number
 }
 
 /** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
@@ -88,5 +90,6 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerIp: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_IP', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_IP, 20),
     loginFailuresPerUser: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_USER', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_USER, 10),
     gatewayCacheMs: gatewayCacheMs(env.GOVSHARE_GATEWAY_CACHE_MS),
+    gatewayLookupMissesPerMinute: positiveInt('GOVSHARE_GATEWAY_LOOKUP_MISSES_PER_MINUTE', env.GOVSHARE_GATEWAY_LOOKUP_MISSES_PER_MINUTE, 30),
   })
 }

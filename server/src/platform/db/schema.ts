@@ -452,6 +452,21 @@ export interface RateCountersTable {
   count: number
 }
 
+/** An app flagged for the security administrator (0023; gateway/lookup-probes.ts). */
+export interface GatewayAppFlagsTable {
+  id: Generated<string>
+  appId: string
+  orgId: string
+  reason: 'lookup_misses'
+  misses: number
+  times: Generated<number>
+  firstAt: Timestamp
+  lastAt: Timestamp
+  clearedAt: Timestamp | null
+  clearedBy: string | null
+  clearNote: string | null
+}
+
 export interface SharingDatabase {
   mounts: MountsTable
   mountBatches: MountBatchesTable
@@ -466,6 +481,7 @@ export interface SharingDatabase {
   appTokens: AppTokensTable
   callLogs: CallLogsTable
   rateCounters: RateCountersTable
+  gatewayAppFlags: GatewayAppFlagsTable
 }
 
 // ---- security (0014) ----

@@ -43,6 +43,7 @@ const BODIES: Record<string, unknown> = {
   'mounts.api.register': { upstreamUrl: 'https://api.example.gov.cn/v1/query' },
   'identity.user.update': { name: '张三' },
   'sharing.request.decide': { decision: 'approve' },
+  'sharing.request.preview-terms': {},
   'sharing.request.request-info': { comment: '请补充履职依据' },
   'sharing.request.resubmit': { comment: '已补充' },
   'sharing.request.authority-decide': { decision: 'extend' },

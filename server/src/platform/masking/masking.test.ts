@@ -50,3 +50,9 @@ test('default rules follow the item name and its personal-information class', ()
   assert.equal(defaultMaskingFor({ name: '病历摘要', sensitive: true, piCategory: 'sensitive_personal' }), 'suppress')
   assert.equal(defaultMaskingFor({ name: '单位名称', sensitive: false, piCategory: 'none' }), 'none')
 })
+
+test('a personal item no default rule fits is suppressed, never shown in clear', () => {
+  assert.equal(defaultMaskingFor({ name: '婚姻状况', sensitive: true, piCategory: 'personal' }), 'suppress')
+  assert.equal(defaultMaskingFor({ name: '学历', sensitive: false, piCategory: 'personal' }), 'suppress')
+  assert.equal(defaultMaskingFor({ name: '救助金额', sensitive: true, piCategory: 'none' }), 'suppress')
+})

@@ -110,7 +110,7 @@ function ApiGuide({ resourceId, grant }: { resourceId: string; grant?: Grant }) 
       <Typography.Title level={5}>返回示例（示例数据，已脱敏）</Typography.Title>
       <pre className="code-block" data-testid="sample-response">{response}</pre>
       <Typography.Paragraph type="secondary">
-        常见错误：403 NO_GRANT（无有效授权）、403 GRANT_INACTIVE（授权已过期或被撤销）、429 RATE_LIMITED（超过调用频率或每日限额）。每次调用均记入调用记录和审计日志。
+        常见错误：403 NO_GRANT（无有效授权）、403 GRANT_INACTIVE（授权已过期或被撤销）、429 RATE_LIMITED（超过调用频率或每日限额）、403 LOOKUP_ON_MASKED_ITEM（以脱敏提供的信息项作查询条件；查询键除外）、429 LOOKUP_PROBING（短时间内查询未命中过多，本分钟暂停并提示安全管理员）。每次调用均记入调用记录和审计日志。
       </Typography.Paragraph>
     </div>
   )

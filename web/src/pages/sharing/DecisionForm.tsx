@@ -1,9 +1,18 @@
 import { Alert, Button, Card, DatePicker, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd'
 import type { Dayjs } from 'dayjs'
-import { useState } from 'react'
+import { useEffect, useState } from 'react'
 import { type Item, getResource } from '../../api/catalog.ts'
 import { ApiError } from '../../api/client.ts'
-import { type MaskingRule, type ShareRequest, authorityDecide, decideShareRequest, previewMasking, requestMoreInfo } from '../../api/sharing.ts'
+import {
+  type DecisionPreview,
+  type MaskingRule,
+  type ShareRequest,
+  authorityDecide,
+  decideShareRequest,
+  previewDecision,
+  previewMasking,
+  requestMoreInfo,
+} from '../../api/sharing.ts'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { dayjs, formatDate } from '../../lib/dates.ts'
@@ -47,6 +56,9 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
   const [dialog, setDialog] = useState<'reject' | 'info' | 'extend' | null>(null)
   const [dialogText, setDialogText] = useState('')
   const [extendDays, setExtendDays] = useState(5)
+  // Re-identification warnings of the terms as they stand; any change to the terms asks again.
+  const [warnings, setWarnings] = useState<DecisionPreview['warnings']>([])
+  useEffect(() => setWarnings([]), [ticked, masking, filters, validUntil])
 
   if (resource.error) return <LoadError error={resource.error} onRetry={resource.reload} title="目录信息加载失败" />
   if (!resource.data) return <Loading height={160} />
@@ -74,12 +86,27 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
     ...(filters.length > 0 ? { rowFilter: toRowFilter(filters) as never } : {}),
     validUntil: validUntil.format('YYYY-MM-DD'),
   })
-  const approve = () =>
+  const grant = () =>
     run(() =>
       as === 'provider'
         ? decideShareRequest(request.id, { decision: 'approve', ...terms(), ...(comment.trim() ? { reason: comment.trim() } : {}) })
         : authorityDecide(request.id, { decision: 'grant', ...terms(), ...(comment.trim() ? { comment: comment.trim() } : {}) }),
     )
+  // The server checks the masking for re-identifying combinations first; the approver confirms over a warning.
+  const approve = async () => {
+    setBusy(true)
+    setProblems([])
+    try {
+      const preview = await previewDecision(request.id, terms())
+      if (preview.warnings.length > 0) return setWarnings(preview.warnings)
+    } catch (error) {
+      if (error instanceof ApiError) setProblems(error.details.length > 0 ? error.details.map((d) => d.message) : [error.message])
+      return
+    } finally {
+      setBusy(false)
+    }
+    await grant()
+  }
 
   return (
     <Card size="small" title={as === 'provider' ? '审批' : '督办决定'} data-testid="decision-form">
@@ -174,6 +201,17 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
         </div>
       </Space>
       {problems.length > 0 ? <Alert type="error" showIcon style={{ marginTop: 12 }} message="未能提交" description={problems.join('；')} data-testid="decision-error" /> : null}
+      {warnings.length > 0 ? (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginTop: 12 }}
+          message="脱敏后仍可能识别到个人"
+          description={warnings.map((w) => <div key={w.code + w.itemIds.join()}>{w.message}</div>)}
+          action={<Button size="small" danger loading={busy} onClick={grant} data-testid="approve-anyway">仍然授权</Button>}
+          data-testid="decision-warnings"
+        />
+      ) : null}
       <Space style={{ marginTop: 16 }} wrap>
         <Button type="primary" loading={busy && !dialog} disabled={ticked.length === 0} onClick={approve} data-testid="approve">
           {as === 'provider' ? (ticked.length < requested.length ? `同意部分信息项（${ticked.length}/${requested.length}）` : '同意授权') : '直接授权'}
