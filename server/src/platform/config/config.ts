@@ -29,6 +29,10 @@ export interface Config {
   loginFailuresPerUser: number
   /** How long a server process may serve a gateway call from its cached app, grant and entry (0–1000 ms). */
   gatewayCacheMs: number
+  /** Memory the uploads being parsed may hold together, in bytes; null = 40 % of the V8 heap limit. */
+  uploadMemoryBytes: number | null
+  /** How long an upload waits for that memory before 503 UPLOAD_BUSY. */
+  uploadWaitMs: number
 }
 
 /** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
@@ -88,5 +92,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerIp: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_IP', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_IP, 20),
     loginFailuresPerUser: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_USER', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_USER, 10),
     gatewayCacheMs: gatewayCacheMs(env.GOVSHARE_GATEWAY_CACHE_MS),
+    uploadMemoryBytes: env.GOVSHARE_UPLOAD_MEMORY_MB ? positiveInt('GOVSHARE_UPLOAD_MEMORY_MB', env.GOVSHARE_UPLOAD_MEMORY_MB, 0) * 1024 * 1024 : null,
+    uploadWaitMs: positiveInt('GOVSHARE_UPLOAD_WAIT_MS', env.GOVSHARE_UPLOAD_WAIT_MS, 3000),
   })
 }

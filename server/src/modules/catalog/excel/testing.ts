@@ -1,7 +1,7 @@
 import * as zlib from 'node:zlib'
 import { deflateRawSync, inflateRawSync } from 'node:zlib'
 import ExcelJS from 'exceljs'
-import { listZipParts, storedBytes } from './container.ts'
+import { listZipParts, storedBytes } from '../../../platform/uploads/zip-archive.ts'
 import { XLSX_MIME } from './schemas.ts'
 
 /** Test helpers: workbooks in the import layout, and raw zip surgery for hostile files. */
@@ -97,11 +97,11 @@ export function zipOf(parts: ReadonlyMap<string, Buffer>): Buffer {
 
 /** The parts of a zip, inflated. */
 export function unzip(data: Buffer): Map<string, Buffer> {
-  const listed = listZipParts(data)
-  if (!listed.ok) throw new Error(listed.message)
+  const listed = listZipParts(data, 10_000)
+  if (!listed.ok) throw new Error(listed.problem)
   const parts = new Map<string, Buffer>()
   for (const part of listed.parts) {
-    const stored = storedBytes(data, part)!
+    const stored = storedBytes(data, part)
     parts.set(part.name, part.method === 8 ? inflateRawSync(stored) : Buffer.from(stored))
   }
   return parts
