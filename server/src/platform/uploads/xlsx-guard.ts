@@ -124,11 +124,11 @@ export async function inspectXlsx(data: Buffer, limits: XlsxLimits = XLSX_LIMITS
   const facts: XlsxFacts = { inflatedBytes: 0, sharedStrings: 0, sharedStringsBytes: 0 }
   for (const part of listed.parts) {
     if (part.name.endsWith('/')) continue
+    const shared = /sharedStrings\.xml$/i.test(part.name)
+    if (shared && part.size > limits.sharedStringsBytes) throw uploadTooLarge(`共享字符串表解压后超过 ${megabytes(limits.sharedStringsBytes)}，请拆分后分批上传`)
     if (part.size > RATIO_FLOOR && part.size > part.compressedSize * limits.ratio) {
       throw uploadTooLarge(`文件中的「${part.name}」解压后超过压缩前的 ${limits.ratio} 倍（疑似压缩炸弹），已拒绝`)
     }
-    const shared = /sharedStrings\.xml$/i.test(part.name)
-    if (shared && part.size > limits.sharedStringsBytes) throw uploadTooLarge(`共享字符串表解压后超过 ${megabytes(limits.sharedStringsBytes)}，请拆分后分批上传`)
     const guard = guardFor(part.name, limits)
     await scanPart(data, part, limits.inflatedBytes - facts.inflatedBytes, guard, limits)
     facts.inflatedBytes += part.size
