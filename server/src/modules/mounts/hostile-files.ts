@@ -74,6 +74,7 @@ export function hostileWorkbooks(base: Map<string, Buffer>, inflatedBytes: numbe
     xlsx('zip-bomb', withPart(base, SHEET, sheetBomb), 413, /压缩炸弹/),
     xlsx('inflated-total', paddingParts(base, Math.floor(inflatedBytes / MB) + 2), 413, /解压后超过/),
     xlsx('size-lie', withPart(base, SHEET, { content: lie, declaredSize: 1000 }), 400, /大小与其声明不符/),
+    xlsx('smuggled-entry', smuggledEntry(base), 400, /可能被篡改/),
     xlsx('zip64', withPart(base, SHEET, { content: Buffer.from(sheetXml('')), zip64: true }, { zip64: true }), 400, /ZIP64/),
     xlsx('giant-shared-string', withPart(base, SHARED, Buffer.from(sharedXml(`<si><t>${incompressible(2 * MB)}</t></si>`))), 413, /超过 256 KB/),
     xlsx('shared-strings-size', withPart(base, SHARED, Buffer.from(sharedXml('<si><t>x</t></si>'.repeat(Math.ceil((UPLOAD_LIMITS.sharedStringsBytes + MB) / 17))))), 413, /共享字符串表解压后超过/),
@@ -83,6 +84,21 @@ export function hostileWorkbooks(base: Map<string, Buffer>, inflatedBytes: numbe
     xlsx('huge-cell', withPart(base, SHEET, Buffer.from(sheetXml(`<row r="2"><c r="A2" t="inlineStr"><is><t>${incompressible(MB)}</t></is></c></row>`))), 413, /超过 256 KB/),
     xlsx('too-many-columns', withPart(base, SHEET, Buffer.from(sheetXml(`<row r="2">${'<c><v>1</v></c>'.repeat(5000)}</row>`))), 413, /超过 4096 列/),
   ]
+}
+
+/**
+ * A local entry hidden between the last listed part and the directory: a streaming reader (exceljs
+ * walks local headers) would read this second sheet1.xml, a directory-based check would never see it.
+ */
+function smuggledEntry(base: Map<string, Buffer>): Buffer {
+  const listed = zipOf(base)
+  const end = listed.length - 22
+  const directoryOffset = listed.readUInt32LE(end + 16)
+  const extra = zipOf(new Map([[SHEET, Buffer.from(sheetXml('<row r="2"><c r="A2"><v>1</v></c></row>'.repeat(1000)))]]))
+  const hidden = extra.subarray(0, extra.readUInt32LE(extra.length - 22 + 16))
+  const tail = Buffer.from(listed.subarray(directoryOffset))
+  tail.writeUInt32LE(directoryOffset + hidden.length, tail.length - 22 + 16)
+  return Buffer.concat([listed.subarray(0, directoryOffset), hidden, tail])
 }
 
 /** A row whose one cell sits in Excel's last column: 16,384 values once read. Table mounts only (the catalog reader has its own column cap). */

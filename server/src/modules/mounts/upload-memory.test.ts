@@ -15,10 +15,15 @@ const HEAP_MB = 256
 // The server's peak resident memory while both hostile uploads run, over its resident memory just before.
 const GROWTH_BOUND_MB = 150
 
-/** VmRSS / VmHWM of a process, in MB. */
+/** VmRSS / VmHWM of a process, in MB (0 once it has exited). */
 function memoryOf(pid: number) {
-  const status = readFileSync(`/proc/${pid}/status`, 'utf8')
-  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)![1]) / 1024
+  let status = ''
+  try {
+    status = readFileSync(`/proc/${pid}/status`, 'utf8')
+  } catch {
+    // The process is gone (the assertions below say so).
+  }
+  const field = (name: string) => Number(new RegExp(`^${name}:\\s+(\\d+) kB`, 'm').exec(status)?.[1] ?? 0) / 1024
   return { rss: field('VmRSS'), hwm: field('VmHWM') }
 }
 
