@@ -17,6 +17,23 @@ const crc32 = (data: Buffer) => {
   return (c ^ 0xffffffff) >>> 0
 }
 
+/**
+ * A local or central header: both hold the same fields in the same order, from `at` (version needed,
+ * flags: UTF-8 names, method: deflate, time, date, CRC, sizes, name length).
+ */
+function header(length: number, signature: number, at: number, fields: { crc: number; packedSize: number; size: number; nameLength: number }) {
+  const bytes = Buffer.alloc(length)
+  bytes.writeUInt32LE(signature, 0)
+  bytes.writeUInt16LE(20, at)
+  bytes.writeUInt16LE(0x0800, at + 2)
+  bytes.writeUInt16LE(8, at + 4)
+  bytes.writeUInt32LE(fields.crc, at + 10)
+  bytes.writeUInt32LE(fields.packedSize, at + 14)
+  bytes.writeUInt32LE(fields.size, at + 18)
+  bytes.writeUInt16LE(fields.nameLength, at + 22)
+  return bytes
+}
+
 /** A part with what its headers say about it, when that is not the truth. */
 export interface ZipEntry {
   content: Buffer
@@ -40,25 +57,10 @@ export function zipOf(parts: ReadonlyMap<string, Buffer | ZipEntry>, options: { 
     const size = entry.zip64 ? 0xffffffff : (entry.declaredSize ?? entry.content.length)
     const packedSize = entry.zip64 ? 0xffffffff : packed.length
     const crc = crc32(entry.content)
-    const local = Buffer.alloc(30)
-    local.writeUInt32LE(0x04034b50, 0)
-    local.writeUInt16LE(20, 4)
-    local.writeUInt16LE(0x0800, 6)
-    local.writeUInt16LE(8, 8)
-    local.writeUInt32LE(crc, 14)
-    local.writeUInt32LE(packedSize, 18)
-    local.writeUInt32LE(size, 22)
-    local.writeUInt16LE(nameBytes.length, 26)
-    const central = Buffer.alloc(46)
-    central.writeUInt32LE(0x02014b50, 0)
-    central.writeUInt16LE(20, 4)
-    central.writeUInt16LE(20, 6)
-    central.writeUInt16LE(0x0800, 8)
-    central.writeUInt16LE(8, 10)
-    central.writeUInt32LE(crc, 16)
-    central.writeUInt32LE(packedSize, 20)
-    central.writeUInt32LE(size, 24)
-    central.writeUInt16LE(nameBytes.length, 28)
+    const fields = { crc, packedSize, size, nameLength: nameBytes.length }
+    const local = header(30, 0x04034b50, 4, fields)
+    const central = header(46, 0x02014b50, 6, fields)
+    central.writeUInt16LE(20, 4) // version made by
     central.writeUInt32LE(offset, 42)
     locals.push(local, nameBytes, packed)
     centrals.push(central, nameBytes)

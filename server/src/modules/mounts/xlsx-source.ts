@@ -35,7 +35,7 @@ const STREAMING_BYTES = 16 * 1024 * 1024
  * The heap exceljs's streaming reader holds beyond the file itself: its cache of the shared strings
  * (as UTF-16 strings, each with a V8 header and an array slot) and a working set.
  */
-export const xlsxReadingBytes = (facts: XlsxFacts) => facts.sharedStringsBytes * 2 + facts.sharedStrings * 48 + STREAMING_BYTES
+const xlsxReadingBytes = (facts: XlsxFacts) => facts.sharedStringsBytes * 2 + facts.sharedStrings * 48 + STREAMING_BYTES
 
 function* pieces(data: Buffer) {
   for (let at = 0; at < data.length; at += FEED_BYTES) yield data.subarray(at, at + FEED_BYTES)
