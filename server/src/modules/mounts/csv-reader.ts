@@ -12,7 +12,7 @@ export interface CsvRecord {
   values: string[]
 }
 
-export type CsvFormatProblem = 'quote-not-closed' | 'misplaced-quote' | 'record-too-large'
+export type CsvFormatProblem = 'quote-not-closed' | 'misplaced-quote' | 'record-too-large' | 'too-many-fields'
 
 /** A CSV that cannot be read as records; `line` is where the record holding the problem starts. */
 export class CsvFormatError extends Error {
@@ -40,7 +40,11 @@ export class CsvReader {
   /** The text of the records the last push() or end() returned, from the first one's start to the last one's end. */
   consumed = ''
 
-  constructor(private readonly maxRecordChars: number) {}
+  constructor(
+    private readonly maxRecordChars: number,
+    /** Fields per record: a line of commas would otherwise become an array of a pointer per byte. */
+    private readonly maxFields = Number.MAX_SAFE_INTEGER,
+  ) {}
 
   /** Adds text; returns the records it completes. */
   push(chunk: string): CsvRecord[] {
@@ -106,6 +110,7 @@ export class CsvReader {
           break
         }
         breaks += lineBreaks(value)
+        if (values.length === this.maxFields) throw new CsvFormatError('too-many-fields', this.line)
         values.push(value)
         if (pos < end) {
           const c = text.charCodeAt(pos)
@@ -120,6 +125,7 @@ export class CsvReader {
           scan++
         }
         if (scan === end && !final) return NEED_MORE
+        if (values.length === this.maxFields) throw new CsvFormatError('too-many-fields', this.line)
         values.push(text.slice(pos, scan))
         pos = scan
       }

@@ -31,9 +31,10 @@ function isUtf8(bytes: Buffer, final: boolean): boolean {
 /**
  * Decodes a CSV byte stream to text without buffering it: a UTF-8 BOM means UTF-8; otherwise the
  * first 64 KB from the first non-ASCII byte on must decode as strict UTF-8, else the file is GBK
- * (read with TextDecoder('gbk') in streaming mode). Pure-ASCII prefixes read the same in both, so
+ * (read with a strict TextDecoder('gbk') in streaming mode). Pure-ASCII prefixes read the same in both, so
  * they pass through while the choice waits for real evidence. `onEncoding` hears the decision.
- * UTF-16 files are refused (400) rather than read as garbage.
+ * UTF-16 files, and bytes that are neither valid UTF-8 nor valid GBK, are refused (400) rather
+ * than read as garbage.
  */
 export async function* decodeText(chunks: AsyncIterable<Buffer>, onEncoding: (encoding: CsvEncoding) => void): AsyncGenerator<string> {
   let decoder: TextDecoder | null = null
@@ -46,7 +47,8 @@ export async function* decodeText(chunks: AsyncIterable<Buffer>, onEncoding: (en
   const decide = (final: boolean) => {
     const head = Buffer.concat(pending)
     encoding = isUtf8(head, final) ? 'utf-8' : 'gbk'
-    decoder = new TextDecoder(encoding === 'gbk' ? 'gbk' : 'utf-8', { fatal: encoding !== 'gbk' })
+    // Fatal in GBK too: a byte sequence GBK does not define would otherwise become U+FFFD in the data.
+    decoder = new TextDecoder(encoding === 'gbk' ? 'gbk' : 'utf-8', { fatal: true })
     onEncoding(encoding)
     return head
   }
@@ -54,7 +56,8 @@ export async function* decodeText(chunks: AsyncIterable<Buffer>, onEncoding: (en
     try {
       return decoder!.decode(bytes, { stream: !final })
     } catch {
-      throw encodingError(`文件在第 ${offset} 字节附近不是有效的 UTF-8 编码；请将文件另存为 UTF-8 或 GBK 编码的 CSV`)
+      const name = encoding === 'gbk' ? 'GBK' : 'UTF-8'
+      throw encodingError(`文件在第 ${offset} 字节附近不是有效的 ${name} 编码；请将文件另存为 UTF-8 或 GBK 编码的 CSV`)
     }
   }
 

@@ -5,6 +5,8 @@ import { type Action, authorizeLoaded, can } from '../../platform/auth/policy.ts
 import type { Ctx } from '../../platform/context.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import { AppError, fieldError, notFound } from '../../platform/http/errors.ts'
+import { readWhole } from '../../platform/uploads/buffered.ts'
+import { type UploadLease, uploadBudget } from '../../platform/uploads/memory-budget.ts'
 import { findVisibleResource } from '../catalog/index.ts'
 import { mountsChanged } from './mount-signal.ts'
 import { presentFileVersion, presentMount } from './presenter.ts'
@@ -49,18 +51,25 @@ export async function uploadTableCommand(ctx: Ctx, env: LoaderEnv, resourceId: s
   return loadUploadedTable(ctx, env, entry, openParts(), limitBytes)
 }
 
-/** Reads a file part fully (it is at most `limitBytes`), digesting it on the way. */
-async function readFilePart(part: MultipartFile, limitBytes: number) {
-  const chunks: Buffer[] = []
+// A stored file is held as it arrives, then once more as the database parameter.
+const FILE_HELD_COPIES = 2
+
+/**
+ * Reads a file part fully (it is at most `limitBytes`), digesting it on the way; its memory comes
+ * from the upload budget as it arrives (a file is stored, never parsed: its size is all there is to bound).
+ */
+async function readFilePart(part: MultipartFile, limitBytes: number, lease: UploadLease) {
   const digest = createHash('sm3')
-  let size = 0
-  for await (const chunk of readingUpload(part.file as AsyncIterable<Buffer>)) {
-    chunks.push(chunk)
-    digest.update(chunk)
-    size += chunk.length
-  }
-  if (part.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', `上传文件超过 ${Math.round(limitBytes / 1024 / 1024)} MB 的上限`)
-  return { content: Buffer.concat(chunks, size), size, sm3: digest.digest('hex') }
+  const tooLarge = () => new AppError(413, 'PAYLOAD_TOO_LARGE', `上传文件超过 ${Math.round(limitBytes / 1024 / 1024)} MB 的上限`)
+  const content = await readWhole(readingUpload(part.file as AsyncIterable<Buffer>), lease, {
+    maxBytes: limitBytes,
+    factor: FILE_HELD_COPIES,
+    onChunk: (chunk) => digest.update(chunk),
+  }).catch((error: unknown) => {
+    throw part.file.truncated ? tooLarge() : error
+  })
+  if (part.file.truncated) throw tooLarge()
+  return { content, size: content.length, sm3: digest.digest('hex') }
 }
 
 /** POST …/mounts/file: stores the next version of the entry's file (previous versions are kept; SPEC §6.2). */
@@ -70,7 +79,15 @@ export async function uploadFile(ctx: Ctx, resourceId: string, openFile: () => P
     throw uploadError(error)
   })
   if (!part || part.fieldname !== 'file') throw fieldError('file', '请上传文件（表单字段 file）')
-  const { content, size, sm3 } = await readFilePart(part, limitBytes)
+  const lease = uploadBudget(ctx.config).lease()
+  try {
+    return await storeFile(ctx, entry, part, await readFilePart(part, limitBytes, lease))
+  } finally {
+    lease.release()
+  }
+}
+
+async function storeFile(ctx: Ctx, entry: OwnedEntry, part: MultipartFile, { content, size, sm3 }: { content: Buffer; size: number; sm3: string }) {
   if (size === 0) throw fieldError('file', '上传的文件为空')
   const fileName = cleanFileName(part.filename)
   return ctx.db.transaction().execute(async (trx) => {

@@ -1,5 +1,7 @@
 import type { Readable } from 'node:stream'
+import { UPLOAD_LIMITS } from '../../../../common/limits.ts'
 import { validationFailed } from '../../platform/http/errors.ts'
+import type { UploadLease } from '../../platform/uploads/memory-budget.ts'
 import type { CsvEncoding } from './encoding.ts'
 import { readingUpload } from './upload-input.ts'
 import { csvRows } from './csv-source.ts'
@@ -52,22 +54,27 @@ async function peek(stream: Readable): Promise<{ head: Buffer; chunks: AsyncIter
   return { head, chunks: all() }
 }
 
+// A CSV streams: at most one unfinished record (twice, as text and as its fields, two bytes a character) and a batch.
+const CSV_READING_BYTES = UPLOAD_LIMITS.csvLineChars * 2 * 2 + 4 * 1024 * 1024
+
 const refuse = (message: string) => validationFailed([{ field: 'file', message }], message)
 
 /**
  * Opens an uploaded table: XLSX when the bytes are a zip (or the name says .xlsx), otherwise CSV.
- * Rows are produced lazily, so the upload is read only as fast as it is loaded.
+ * Rows are produced lazily, so the upload is read only as fast as it is loaded; what the reader
+ * holds is reserved in `lease` (the process's upload memory budget) before it is held.
  */
-export async function openTableSource(stream: Readable, fileName: string): Promise<TableSource> {
+export async function openTableSource(stream: Readable, fileName: string, lease: UploadLease): Promise<TableSource> {
   const { head, chunks } = await peek(stream)
   if (head.length === 0) throw refuse('上传的文件为空')
   if (startsWith(head, OLE_MAGIC) || /\.xls$/i.test(fileName)) {
     throw refuse('不支持旧版 Excel（.xls）文件，请另存为 .xlsx 或 CSV 后上传')
   }
   if (startsWith(head, ZIP_MAGIC)) {
-    return { format: 'xlsx', rows: xlsxRows(chunks), encoding: () => 'xlsx' }
+    return { format: 'xlsx', rows: xlsxRows(chunks, lease), encoding: () => 'xlsx' }
   }
   if (/\.xlsx$/i.test(fileName)) throw refuse('文件扩展名为 .xlsx，但内容不是有效的 Excel 工作簿')
   let encoding: CsvEncoding = 'utf-8'
+  await lease.reserve(CSV_READING_BYTES)
   return { format: 'csv', rows: csvRows(chunks, (e) => (encoding = e)), encoding: () => encoding }
 }

@@ -40,6 +40,7 @@ import type { OwnedEntry } from './service.ts'
 import { mountsChanged } from './mount-signal.ts'
 import { type AtRestSealer, atRestSealer, digestColumnName, digestValue, isSealable, sealValue } from './sealed-columns.ts'
 import { openTableSource } from './source.ts'
+import { type UploadLease, uploadBudget } from '../../platform/uploads/memory-budget.ts'
 import { cleanFileName, readingUpload } from './upload-input.ts'
 import { beijingInstant } from './values.ts'
 import type { UploadTableOut } from './schemas.ts'
@@ -176,6 +177,7 @@ export async function loadUploadedTable(
   if (columns.length === 0) throw fieldError('file', '该目录没有信息项，无法挂接库表数据；请先在目录中登记信息项')
   let skip: boolean | undefined
   let state: LoadState | null = null
+  const lease = uploadBudget(ctx.config).lease()
   try {
     for await (const part of readingUpload(parts)) {
       if (part.type === 'field') {
@@ -187,7 +189,7 @@ export async function loadUploadedTable(
         continue
       }
       state = newState(cleanFileName(part.filename), columns, sealPlan(entry.resourceId, columns, ctx.config.dataKey))
-      await loadFile(ctx, env, entry, columns, part.file, state, () => skip, limitBytes)
+      await loadFile(ctx, env, entry, columns, part.file, state, () => skip, limitBytes, lease)
     }
     if (!state) throw fieldError('file', '请上传文件（表单字段 file）')
     return await completeBatch(ctx, entry, columns, state, skip === true)
@@ -195,6 +197,7 @@ export async function loadUploadedTable(
     if (state?.batch) await discardBatch(ctx, state.batch).catch((e) => console.error('mounts: discarding a failed batch', e))
     throw error
   } finally {
+    lease.release()
     if (state?.batch) {
       markLoadDone(state.batch.id)
       // Destroying the connection ends any COPY still open and releases the batch's advisory lock.
@@ -223,9 +226,10 @@ async function loadFile(
   state: LoadState,
   skip: () => boolean | undefined,
   limitBytes: number,
+  lease: UploadLease,
 ) {
   try {
-    const source = await openTableSource(file, state.fileName)
+    const source = await openTableSource(file, state.fileName, lease)
     state.format = source.format
     let headerWidth = 0
     let asWrittenColumns: string[] | null = null

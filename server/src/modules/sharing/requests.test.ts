@@ -226,17 +226,20 @@ describe('share requests: three paths, decisions and deadlines', () => {
     assert.equal(twice.status, 409)
   })
 
-  test('lists: mine, incoming, and all only for the authority', async () => {
+  test('lists: mine, incoming, and "all" within what the policy lets each caller see', async () => {
     const mine = await t.request('GET', '/api/v1/share-requests?box=mine&pageSize=200', { token: w.tokens.requester })
     assert.ok(mine.body.total > 0)
     assert.ok(mine.body.items.every((r: any) => r.requesterOrgId === w.deptB.id))
     const incoming = await t.request('GET', '/api/v1/share-requests?box=incoming&status=pending', { token: w.tokens.approver })
     assert.ok(incoming.body.items.every((r: any) => r.providerOrgId === w.deptA.id && r.status === 'pending'))
     assert.ok(incoming.body.items.some((r: any) => r.actions.decide))
-    const all = await t.request('GET', '/api/v1/share-requests?box=all', { token: w.tokens.requester })
-    assert.equal(all.status, 400)
-    const allAuthority = await t.request('GET', '/api/v1/share-requests?box=all', { token: w.tokens.authAdmin })
+    // A department's "all" is every request it is a party to; the authority's is every request.
+    const all = await t.request('GET', '/api/v1/share-requests?box=all&pageSize=200', { token: w.tokens.requester })
+    assert.equal(all.status, 200)
+    assert.ok(all.body.items.every((r: any) => r.requesterOrgId === w.deptB.id || r.providerOrgId === w.deptB.id))
+    const allAuthority = await t.request('GET', '/api/v1/share-requests?box=all&pageSize=200', { token: w.tokens.authAdmin })
     assert.equal(allAuthority.status, 200)
+    assert.ok(allAuthority.body.total >= all.body.total)
   })
 
   test('the provider revokes a grant with a reason', async () => {

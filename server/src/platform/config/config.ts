@@ -31,6 +31,10 @@ export interface Config {
   gatewayCacheMs: number
   /** Empty or refused lookups per app per minute (per process) before the app is throttled and flagged; 0 = off. */
   gatewayLookupMissesPerMinute: number
+  /** Memory the uploads being parsed may hold together, in bytes; null = 40 % of the V8 heap limit. */
+  uploadMemoryBytes: number | null
+  /** How long an upload waits for that memory before 503 UPLOAD_BUSY. */
+  uploadWaitMs: number
 }
 
 /** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
@@ -91,5 +95,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerUser: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_USER', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_USER, 10),
     gatewayCacheMs: gatewayCacheMs(env.GOVSHARE_GATEWAY_CACHE_MS),
     gatewayLookupMissesPerMinute: positiveInt('GOVSHARE_GATEWAY_LOOKUP_MISSES_PER_MINUTE', env.GOVSHARE_GATEWAY_LOOKUP_MISSES_PER_MINUTE, 30),
+    uploadMemoryBytes: env.GOVSHARE_UPLOAD_MEMORY_MB ? positiveInt('GOVSHARE_UPLOAD_MEMORY_MB', env.GOVSHARE_UPLOAD_MEMORY_MB, 0) * 1024 * 1024 : null,
+    uploadWaitMs: positiveInt('GOVSHARE_UPLOAD_WAIT_MS', env.GOVSHARE_UPLOAD_WAIT_MS, 3000),
   })
 }

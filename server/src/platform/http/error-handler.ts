@@ -1,3 +1,4 @@
+import type { IncomingMessage } from 'node:http'
 import type { FastifyError, FastifyInstance } from 'fastify'
 import fp from 'fastify-plugin'
 import { hasZodFastifySchemaValidationErrors } from 'fastify-type-provider-zod'
@@ -29,6 +30,18 @@ const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: st
   FST_FIELDS_LIMIT: { status: 413, code: 'PAYLOAD_TOO_LARGE', message: '表单字段过多' },
 }
 
+/**
+ * An upload refused before its end (a limit passed, no memory budget) leaves the rest of its body
+ * unread, held back by the multipart parser: the client then waits on a connection that never
+ * moves. Reading on and dropping the rest (no memory held) lets it receive the answer and reuse
+ * the connection.
+ */
+function discardUnreadBody(raw: IncomingMessage) {
+  if (raw.complete || raw.readableEnded) return
+  raw.unpipe()
+  raw.resume()
+}
+
 // PostgreSQL errors caused by input that slipped past schemas (SQLSTATE class 22: data exception).
 const SQLSTATE_INPUT_ERRORS = new Set(['22001', '22003', '22007', '22008', '22P02', '22P05', '22021', '22023', '22025', '2201B'])
 
@@ -36,8 +49,10 @@ const SQLSTATE_INPUT_ERRORS = new Set(['22001', '22003', '22007', '22008', '22P0
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
     app.setErrorHandler((error: FastifyError, request, reply) => {
-      const send = (status: number, code: string, message: string, details?: ErrorDetail[]) =>
-        reply.code(status).send({ error: { code, message, ...(details ? { details } : {}) } })
+      const send = (status: number, code: string, message: string, details?: ErrorDetail[]) => {
+        discardUnreadBody(request.raw)
+        return reply.code(status).send({ error: { code, message, ...(details ? { details } : {}) } })
+      }
 
       if (error instanceof AppError) {
         if (error.headers) reply.headers(error.headers)

@@ -2,6 +2,8 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError, fieldError, validationFailed } from '../../../platform/http/errors.ts'
+import { readWhole } from '../../../platform/uploads/buffered.ts'
+import { type UploadLease, uploadBudget } from '../../../platform/uploads/memory-budget.ts'
 import { ExportQuery, ImportForm, ImportResultOut, XLSX_MIME } from './schemas.ts'
 import { EXPORT_MAX, type ImportUpload, exportCatalog, importCatalog } from './service.ts'
 
@@ -18,13 +20,14 @@ export function contentDisposition(asciiName: string, name: string) {
  * Fastify's own multipart errors (413 for a file over the limit, 415 for a non-multipart body) pass
  * through; anything else the parser trips on is a malformed upload, answered 400.
  */
-async function readImportForm(req: FastifyRequest): Promise<ImportUpload> {
+async function readImportForm(req: FastifyRequest, lease: UploadLease): Promise<ImportUpload> {
   let file: { data: Buffer; filename: string } | undefined
   let loadValid: string | undefined
   try {
     for await (const part of req.parts()) {
       if (part.type === 'file') {
-        const data = await part.toBuffer()
+        const data = await readWhole(part.file, lease, { maxBytes: IMPORT_MAX_BYTES, factor: 1 })
+        if (part.file.truncated) throw new AppError(413, 'PAYLOAD_TOO_LARGE', '上传文件过大')
         if (part.fieldname !== 'file') throw fieldError(part.fieldname, `请用 file 字段上传文件（收到的字段为「${part.fieldname}」）`)
         file = { data, filename: part.filename }
       } else if (part.fieldname === 'loadValid') {
@@ -39,8 +42,11 @@ async function readImportForm(req: FastifyRequest): Promise<ImportUpload> {
   }
   if (!file) throw fieldError('file', '请选择要导入的 Excel 文件（表单字段 file）')
   if (loadValid !== undefined && loadValid !== 'true' && loadValid !== 'false') throw fieldError('loadValid', 'loadValid 只能是 true 或 false')
-  return { ...file, loadValid: loadValid === 'true' }
+  return { ...file, loadValid: loadValid === 'true', lease }
 }
+
+// The platform-wide multipart limit (app.ts): a catalog workbook is a few MB.
+const IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 /** Excel import and export of catalog entries in the columns of the national 2017 template (see columns.ts). */
 export const catalogExcelRoutes: FastifyPluginAsyncZod = async (app) => {
@@ -58,7 +64,15 @@ export const catalogExcelRoutes: FastifyPluginAsyncZod = async (app) => {
       body: ImportForm,
       response: { 201: ImportResultOut },
     },
-  }, async (req, reply) => reply.code(201).send(await importCatalog(req.ctx, await readImportForm(req))))
+  }, async (req, reply) => {
+    // The workbook is held whole while it is read: its memory comes from the shared upload budget.
+    const lease = uploadBudget(req.ctx.config).lease()
+    try {
+      return reply.code(201).send(await importCatalog(req.ctx, await readImportForm(req, lease)))
+    } finally {
+      lease.release()
+    }
+  })
 
   app.get('/catalog/export', {
     config: { action: 'catalog.resource.export' },

@@ -10,6 +10,7 @@ import { recordAudit } from '../../../platform/audit/record.ts'
 import { authorize } from '../../../platform/auth/policy.ts'
 import type { Ctx } from '../../../platform/context.ts'
 import { validationFailed } from '../../../platform/http/errors.ts'
+import type { UploadLease } from '../../../platform/uploads/memory-budget.ts'
 import { findOrg } from '../../orgs/index.ts'
 import type { ResourceOut } from '../schemas.ts'
 import { insertDraft, searchCatalog } from '../service.ts'
@@ -25,6 +26,8 @@ export interface ImportUpload {
   filename: string
   /** Load the valid entries and list the others, instead of all-or-nothing. */
   loadValid: boolean
+  /** The upload's share of the memory budget (the parse reserves the loaded workbook in it). */
+  lease: UploadLease | null
 }
 
 /** `信息资源!第3行.共享条件`: the API.md `details[].field` of a problem in a sheet. */
@@ -47,7 +50,7 @@ export async function importCatalog(ctx: Ctx, upload: ImportUpload): Promise<Imp
   authorize(ctx.actor, 'catalog.resource.import')
   authorize(ctx.actor, 'catalog.resource.create', { providerOrgId: ctx.actor.orgId })
   // Reading the file needs no database: do it before the transaction starts.
-  const read = await readCatalogWorkbook(upload.data)
+  const read = await readCatalogWorkbook(upload.data, upload.lease)
   return ctx.db.transaction().execute(async (trx) => {
     const org = await findOrg(trx, ctx.actor.orgId)
     const problems: RowProblem[] = [...read.strayProblems]

@@ -1,7 +1,9 @@
 import ExcelJS from 'exceljs'
-import { LIMITS } from '../../../../../common/limits.ts'
+import { LIMITS, UPLOAD_LIMITS } from '../../../../../common/limits.ts'
 import { SHARE_TYPES } from '../../../../../common/catalog.ts'
 import { validationFailed } from '../../../platform/http/errors.ts'
+import type { UploadLease } from '../../../platform/uploads/memory-budget.ts'
+import { XLSX_LIMITS, type XlsxLimits, inspectXlsx } from '../../../platform/uploads/xlsx-guard.ts'
 import { deriveShareType } from '../rules.ts'
 import { CreateResourceBody } from '../schemas.ts'
 import {
@@ -15,7 +17,6 @@ import {
   headerIndex,
   parserOf,
 } from './columns.ts'
-import { xlsxContainerProblem } from './container.ts'
 import { type Result, type Scalar, normalize, readCell, textOf } from './values.ts'
 
 /**
@@ -77,9 +78,14 @@ const IGNORED_NODES = [
   'sheetProtection',
 ]
 
-async function openWorkbook(data: Buffer): Promise<ExcelJS.Workbook> {
-  const problem = xlsxContainerProblem(data)
-  if (problem) throw fileError(problem)
+/** exceljs holds the whole workbook: the inflated parts again as strings and cell objects. */
+export const CATALOG_XLSX_LIMITS: XlsxLimits = Object.freeze({ ...XLSX_LIMITS, inflatedBytes: UPLOAD_LIMITS.catalogInflatedBytes })
+// Heap per inflated byte while exceljs holds a workbook (an estimate: its text again as UTF-16, plus cell objects).
+const LOADED_BYTES_PER_INFLATED = 3
+
+async function openWorkbook(data: Buffer, lease: UploadLease | null): Promise<ExcelJS.Workbook> {
+  const facts = await inspectXlsx(data, CATALOG_XLSX_LIMITS)
+  await lease?.reserve(facts.inflatedBytes * LOADED_BYTES_PER_INFLATED)
   const workbook = new ExcelJS.Workbook()
   try {
     // maxRows/maxCols are exceljs parser options missing from its typings; they stop runaway sheets early.
@@ -285,9 +291,12 @@ function validateEntry(linked: Linked, resourceRow: ParsedRow) {
   entry.body = problems.length === 0 && result.success ? result.data : null
 }
 
-/** Reads the workbook (see columns.ts for the layout). Throws 400 for a file that cannot be read at all. */
-export async function readCatalogWorkbook(data: Buffer): Promise<WorkbookRead> {
-  const workbook = await openWorkbook(data)
+/**
+ * Reads the workbook (see columns.ts for the layout). Throws 400 for a file that cannot be read at
+ * all, 413 for one past UPLOAD_LIMITS; reserves the loaded workbook's memory in `lease` first.
+ */
+export async function readCatalogWorkbook(data: Buffer, lease: UploadLease | null = null): Promise<WorkbookRead> {
+  const workbook = await openWorkbook(data, lease)
   const resourceSheet = findSheet(workbook, RESOURCE_SHEET)
   if (!resourceSheet) {
     const names = workbook.worksheets.map((ws) => `「${ws.name}」`).join('') || '（无）'
