@@ -9,4 +9,5 @@ export const LIMITS = {
   searchTerm: 50,
   pageSizeMax: 200,
   importRows: 5000,
+  appsPerRequest: 20,
 } as const
