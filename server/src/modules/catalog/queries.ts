@@ -1,5 +1,6 @@
 import { type ExpressionBuilder, type Insertable, type Selectable, type SelectQueryBuilder, type Updateable, sql } from 'kysely'
 import type { Actor } from '../../platform/auth/actor.ts'
+import type { NetworkZone } from '../../platform/config/config.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { containsPattern } from '../../platform/db/like.ts'
 import type { Database, ResourceVersionsTable } from '../../platform/db/schema.ts'
@@ -28,6 +29,18 @@ export function visibleVersion(actor: Actor) {
       ? eb('v.isLatest', '=', true)
       : sql<boolean>`case when ${eb.ref('v.providerOrgId')} = ${actor.orgId} then ${eb.ref('v.isLatest')} else ${eb.ref('v.isPublished')} end`
 }
+
+/**
+ * SPEC §5.4 rule 5, §8.1: on the 外网 instance a 涉密 entry, or one holding a 涉密 item, does not exist
+ * for anyone: search, detail, export and requests all skip it (its data is refused by the gateway too).
+ */
+export function visibleInZone(zone: NetworkZone, entry: { secret: boolean; items: readonly { secret: boolean }[] }) {
+  return zone !== 'extranet' || !(entry.secret || entry.items.some((item) => item.secret))
+}
+
+/** The same rule as a condition on `v` (resource_versions), for lists. */
+export const inZone = (zone: NetworkZone) => (eb: VersionScope) =>
+  zone === 'extranet' ? eb.not(eb.or([eb('v.secret', '=', true), sql<boolean>`jsonb_path_exists(${eb.ref('v.items')}, '$[*] ? (@.secret == true)')`])) : sql<boolean>`true`
 
 const withContext = (db: Executor) =>
   db
@@ -141,6 +154,7 @@ export async function searchResources(
   actor: Actor,
   query: SearchQuery,
   parsed: ParsedQuery | null,
+  zone: NetworkZone,
   cap = SEARCH_RESULT_CAP,
 ): Promise<SearchResult> {
   const caseless = (term: string) => term.toLowerCase() === term && term.toUpperCase() === term
@@ -153,6 +167,7 @@ export async function searchResources(
   const filtered = db
     .selectFrom('resourceVersions as v')
     .where(visibleVersion(actor))
+    .$if(zone === 'extranet', (qb) => qb.where(inZone(zone)))
     .$if(!!query.classCode, (qb) => qb.where('v.classCode', 'like', `${query.classCode}%`))
     .$if(!!query.providerOrgId, (qb) => qb.where('v.providerOrgId', '=', query.providerOrgId!))
     .$if(!!query.shareType, (qb) => qb.where('v.shareType', '=', query.shareType!))

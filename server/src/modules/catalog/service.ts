@@ -25,6 +25,7 @@ import {
   nextSequence,
   SEARCH_RESULT_CAP,
   searchResources,
+  visibleInZone,
   seesAllDrafts,
   updateResource,
   updateVersion,
@@ -38,15 +39,20 @@ import { parseSearch } from './search-text.ts'
 // Catalog review by the authority: 5 working days (SPEC §7.1 table).
 const REVIEW_WORKDAYS = 5
 
-/** Class rules (SPEC §4.1–4.2; API.md): a leaf at 目 level or below; 基础/主题 only for the library's lead department. */
+/** Class rules (SPEC §4.1–4.2; API.md): a leaf at 目 level or below; 基础/主题 only for the library's lead department; 部门 only under the department's own node. */
 async function classProblems(db: Executor, classCode: string, providerOrgId: string): Promise<ErrorDetail[]> {
   const node = await findClassNode(db, classCode)
   if (!node) return [{ field: 'classCode', message: `分类 ${classCode} 不存在` }]
   if (node.depth < 3 || (await hasChildClass(db, classCode))) {
     return [{ field: 'classCode', message: `请选择末级分类（目或细目），「${node.name}」下还有子分类或层级不够` }]
   }
-  if (classCode[0] !== '3' && (await leadOrgOfClass(db, classCode)) !== providerOrgId) {
+  const lead = await leadOrgOfClass(db, classCode)
+  if (classCode[0] !== '3' && lead !== providerOrgId) {
     return [{ field: 'classCode', message: `「${node.name}」属于基础/主题信息资源，只能由其牵头部门编目` }]
+  }
+  // SPEC §4.1: a department's own entries go under its own 部门 node (the node, or an ancestor, names it).
+  if (classCode[0] === '3' && lead !== null && lead !== providerOrgId) {
+    return [{ field: 'classCode', message: `「${node.name}」是其他部门的部门信息资源分类，只能在本部门的分类下编目` }]
   }
   return []
 }
@@ -213,7 +219,7 @@ export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' |
       }
       await updateVersion(trx, latest.id, { ...reviewed, status: 'published', isPublished: true, publishedAt: now })
       await updateResource(trx, id, { code, publishedVersion: latest.version, firstPublishedAt: resource.firstPublishedAt ?? now })
-      await closeReviewTasksOnPublish(trx, ctx, id, latest.version)
+      await closeReviewTasksOnPublish(trx, ctx, id, latest)
     }
     await recordAudit(trx, ctx, {
       action: 'catalog.resource.review',
@@ -240,7 +246,7 @@ export async function withdrawResource(ctx: Ctx, id: string, reason: string) {
 
 export async function getResource(ctx: Ctx, id: string, version?: number) {
   const visible = await findVisibleResource(ctx.db, id, ctx.actor)
-  if (!visible) throw notFound('目录')
+  if (!visible || !visibleInZone(ctx.config.networkZone, visible)) throw notFound('目录')
   if (version === undefined || version === visible.version) return withOneSourceWarnings(ctx.db, ctx.actor, visible)
   const row = await findResourceVersion(ctx.db, id, version)
   const ownerView = seesAllDrafts(ctx.actor) || visible.providerOrgId === ctx.actor.orgId
@@ -255,7 +261,7 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
     if ('tooShort' in result) throw fail([{ field: 'q', message: `检索词「${result.tooShort}」太短：中文检索词至少两个字` }])
     parsed = result
   }
-  const { items, total, totalCapped, beyondCap } = await searchResources(ctx.db, ctx.actor, query, parsed)
+  const { items, total, totalCapped, beyondCap } = await searchResources(ctx.db, ctx.actor, query, parsed, ctx.config.networkZone)
   if (beyondCap) {
     throw fail([{ field: 'page', message: `检索结果超过 ${SEARCH_RESULT_CAP} 条，只能查看前 ${SEARCH_RESULT_CAP} 条：请增加检索词或筛选条件` }])
   }
@@ -264,7 +270,7 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
 
 export async function listResourceVersions(ctx: Ctx, id: string) {
   const visible = await findVisibleResource(ctx.db, id, ctx.actor)
-  if (!visible) throw notFound('目录')
+  if (!visible || !visibleInZone(ctx.config.networkZone, visible)) throw notFound('目录')
   const ownerView = seesAllDrafts(ctx.actor) || visible.providerOrgId === ctx.actor.orgId
   const rows = await listVersions(ctx.db, id, ownerView)
   return {
