@@ -12,3 +12,5 @@ export const catalogModule: FastifyPluginAsync = async (app) => {
 export { findPublishedEntry, findVisibleResource, visibleInZone } from './queries.ts'
 /** For sharing: a binding coordination decision opens a catalog update task for the provider. */
 export { openEntryChangeTask } from './review-tasks.ts'
+/** For sharing (grants follow publications) and the gateway (its entry cache). */
+export { type PublicationChange, onEntriesChanged, onPublicationChange } from './publication.ts'

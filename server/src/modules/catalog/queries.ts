@@ -72,6 +72,18 @@ export const lockResource = (db: Executor, id: string) =>
 export const findVersion = (db: Executor, resourceId: string, version: number) =>
   db.selectFrom('resourceVersions').selectAll().where('resourceId', '=', resourceId).where('version', '=', version).executeTakeFirst()
 
+/** The entry's most recent version before `version` that was ever published (superseded or withdrawn since). */
+export const findLastPublishedBefore = (db: Executor, resourceId: string, version: number) =>
+  db
+    .selectFrom('resourceVersions')
+    .select(['version', 'items'])
+    .where('resourceId', '=', resourceId)
+    .where('version', '<', version)
+    .where('publishedAt', 'is not', null)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst()
+
 export const insertResource = (db: Executor, providerOrgId: string) =>
   db.insertInto('resources').values({ providerOrgId, latestVersion: 1 }).returning('id').executeTakeFirstOrThrow()
 

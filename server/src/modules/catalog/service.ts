@@ -12,6 +12,7 @@ import { presentResource } from './presenter.ts'
 import {
   type ResourceRow,
   findClassNode,
+  findLastPublishedBefore,
   findNameClash,
   findResourceVersion,
   findVersion,
@@ -30,6 +31,7 @@ import {
   updateResource,
   updateVersion,
 } from './queries.ts'
+import { entriesChanged, publicationChanged } from './publication.ts'
 import { closeReviewTasksOnPublish } from './review-tasks.ts'
 import { checkResourceRules } from './rules.ts'
 import type { CreateResourceBody, SearchQuery, UpdateResourceBody } from './schemas.ts'
@@ -202,7 +204,7 @@ export async function submitResource(ctx: Ctx, id: string) {
 }
 
 export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' | 'return', comment?: string) {
-  return ctx.db.transaction().execute(async (trx) => {
+  const reviewed = await ctx.db.transaction().execute(async (trx) => {
     const { resource, latest } = await lockLatest(trx, ctx, id)
     authorize(ctx.actor, 'catalog.resource.review', resource)
     if (latest.status !== 'pending_review') throw invalidState('该目录不在待审核状态（可能已被审核）')
@@ -217,9 +219,11 @@ export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' |
         const previous = await findVersion(trx, id, resource.publishedVersion)
         if (previous) await updateVersion(trx, previous.id, { status: 'superseded', isPublished: false })
       }
+      const previouslyPublished = await findLastPublishedBefore(trx, id, latest.version)
       await updateVersion(trx, latest.id, { ...reviewed, status: 'published', isPublished: true, publishedAt: now })
       await updateResource(trx, id, { code, publishedVersion: latest.version, firstPublishedAt: resource.firstPublishedAt ?? now })
       await closeReviewTasksOnPublish(trx, ctx, id, latest)
+      await publicationChanged(trx, ctx, { kind: 'published', resourceId: id, version: latest.version, items: latest.items, previousItems: previouslyPublished?.items ?? null })
     }
     await recordAudit(trx, ctx, {
       action: 'catalog.resource.review',
@@ -229,19 +233,24 @@ export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' |
     })
     return reload(trx, ctx.actor, id)
   })
+  if (decision === 'approve') entriesChanged()
+  return reviewed
 }
 
 export async function withdrawResource(ctx: Ctx, id: string, reason: string) {
-  return ctx.db.transaction().execute(async (trx) => {
+  const withdrawn = await ctx.db.transaction().execute(async (trx) => {
     const { resource } = await lockLatest(trx, ctx, id)
     authorize(ctx.actor, 'catalog.resource.withdraw', resource)
     if (resource.publishedVersion === null) throw invalidState('只有已发布的目录可以下架')
     const published = (await findVersion(trx, id, resource.publishedVersion))!
     await updateVersion(trx, published.id, { status: 'withdrawn', isPublished: false, withdrawnReason: reason })
     await updateResource(trx, id, { publishedVersion: null })
+    await publicationChanged(trx, ctx, { kind: 'withdrawn', resourceId: id, version: published.version, reason })
     await recordAudit(trx, ctx, { action: 'catalog.resource.withdraw', objectType: 'resource', objectId: id, detail: { reason } })
     return reload(trx, ctx.actor, id)
   })
+  entriesChanged()
+  return withdrawn
 }
 
 export async function getResource(ctx: Ctx, id: string, version?: number) {

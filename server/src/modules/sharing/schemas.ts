@@ -89,6 +89,7 @@ export const ResubmitBody = z.object({
   dutyBasis: text(LIMITS.longText).min(1).optional(),
 })
 export const ReasonBody = z.object({ reason: required(LIMITS.longText, '原因') })
+export const ReconfirmBody = z.object({ comment: text(LIMITS.longText).optional().describe('确认意见') })
 
 export const RequestListQuery = PageQuery.extend({
   box: z.enum(['mine', 'incoming', 'all']).default('mine').describe('mine 我的申请，incoming 待我审批，all 全部（主管部门）'),
