@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { buildWorld, publishResource, refreshTokens } from '../../testing/factories.ts'
+import { buildAppRow, buildWorld, publishResource, refreshTokens } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
 describe('binding coordination decisions and grant status changes', () => {
@@ -18,7 +18,7 @@ describe('binding coordination decisions and grant status changes', () => {
     assert.equal(opened.status, 201, JSON.stringify(opened.body))
     const decided = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
       token: w.tokens.authAdmin,
-      body: { decision: 'reclassify', text: '经协调，年检结论信息项调整为无条件共享' },
+      body: { decision: 'reclassify', text: '经协调，年检结论信息项调整为无条件共享', shareType: 1 },
     })
     assert.equal(decided.status, 200, JSON.stringify(decided.body))
     const tasks = await t.request('GET', '/api/v1/catalog/review-tasks', { token: w.tokens.cataloger })
@@ -50,7 +50,7 @@ describe('binding coordination decisions and grant status changes', () => {
     ], shareCondition: undefined, shareBasis: undefined })
     const granted = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: [resource.items[0].id], purpose: '业务协同', dutyBasis: '联合监管', mode: 'api', validUntil: '2026-03-10' },
+      body: { resourceId: resource.id, itemIds: [resource.items[0].id], purpose: '业务协同', dutyBasis: '联合监管', mode: 'api', appIds: [await buildAppRow(t.db, w.deptB.id)], validUntil: '2026-03-10' },
     })
     const grantId = granted.body.grantId
     assert.equal((await t.request('POST', `/api/v1/grants/${grantId}/suspend`, { token: w.tokens.approver, body: { reason: '安全事件' } })).status, 200)

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { buildUser, buildWorld, publishResource, refreshTokens, tokenFor } from '../../testing/factories.ts'
+import { buildAppRow, buildUser, buildWorld, publishResource, refreshTokens, tokenFor } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { escalateOverdueRequests, warnDueSoon } from './jobs.ts'
 
@@ -20,10 +20,12 @@ describe('share requests: three paths, decisions and deadlines', () => {
   let unconditional: any
   let notShared: any
   let requesterApprover: string
+  let appId: string
 
   before(async () => {
     t = await buildTestApp()
     w = await buildWorld(t.db)
+    appId = await buildAppRow(t.db, w.deptB.id)
     conditional = await publishResource(t, w.tokens, { name: '企业登记信息', items: [ITEMS.uscc, ITEMS.name, ITEMS.idCard, ITEMS.tax] })
     unconditional = await publishResource(t, w.tokens, { name: '社会组织名录', shareCondition: undefined, shareBasis: undefined, items: [ITEMS.uscc, ITEMS.name] })
     notShared = await publishResource(t, w.tokens, {
@@ -46,6 +48,7 @@ describe('share requests: three paths, decisions and deadlines', () => {
         purpose: '行政依据',
         dutyBasis: '《社会组织登记管理条例》 社会组织年检',
         mode: 'api',
+        appIds: [appId],
         validUntil: '2026-12-31',
         ...extra,
       },
@@ -262,17 +265,19 @@ describe('deadlines escalate and the authority acts', () => {
   let t: TestApp
   let w: World
   let resource: any
+  let appId: string
   before(async () => {
     t = await buildTestApp()
     w = await buildWorld(t.db)
     resource = await publishResource(t, w.tokens, { name: '婚姻登记信息' })
+    appId = await buildAppRow(t.db, w.deptB.id)
   })
   after(() => t.close())
 
   const apply = () =>
     t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: [resource.items[0].id, resource.items[2].id], purpose: '数据校核', dutyBasis: '低保家庭经济状况核对', mode: 'api', validUntil: '2027-03-31' },
+      body: { resourceId: resource.id, itemIds: [resource.items[0].id, resource.items[2].id], purpose: '数据校核', dutyBasis: '低保家庭经济状况核对', mode: 'api', appIds: [appId], validUntil: '2027-03-31' },
     })
 
   test('across National Day: submitted 2026-09-30 after 17:30, due 2026-10-21', async () => {
