@@ -40,7 +40,7 @@ export async function openEntryChangeTask(
     .executeTakeFirstOrThrow()
   const task = await trx
     .insertInto('catalogReviewTasks')
-    .values({ eventId: event.id, resourceId: input.resourceId, orgId: input.providerOrgId, dueDate, dueAt })
+    .values({ eventId: event.id, resourceId: input.resourceId, orgId: input.providerOrgId, dueDate, dueAt, requiredShareType: input.shareType, requiredItemIds: input.itemIds ? [...input.itemIds] : null })
     .returning('id')
     .executeTakeFirstOrThrow()
   await recordAudit(trx, ctx, {
