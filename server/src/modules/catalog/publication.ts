@@ -1,6 +1,7 @@
 import type { Ctx } from '../../platform/context.ts'
 import type { Trx } from '../../platform/db/database.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
+import { createSignal } from '../../platform/signal.ts'
 
 /**
  * What a publication or a withdrawal changed, for the modules that follow the catalog (sharing: the
@@ -26,18 +27,11 @@ export async function publicationChanged(trx: Trx, ctx: Ctx, change: Publication
   for (const follower of followers) await follower(trx, ctx, change)
 }
 
-const entryListeners = new Set<() => void>()
-
 /**
- * In-process notice, after the commit, that an entry's published version changed: the data gateway
- * caches entries for at most a second, and listening here makes a publication or withdrawal take
- * effect on the very next call.
+ * Emitted after the commit of a publication or withdrawal: the data gateway caches entries for at most
+ * a second, and listening here makes the change take effect on the very next call.
  */
-export function onEntriesChanged(listener: () => void): () => void {
-  entryListeners.add(listener)
-  return () => entryListeners.delete(listener)
-}
+const entrySignal = createSignal()
 
-export function entriesChanged() {
-  for (const listener of entryListeners) listener()
-}
+export const onEntriesChanged = entrySignal.on
+export const entriesChanged = entrySignal.emit

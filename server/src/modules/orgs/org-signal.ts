@@ -1,15 +1,11 @@
+import { createSignal } from '../../platform/signal.ts'
+
 /**
- * In-process notice that an organisation changed (disabled, re-enabled, renamed). The data gateway
- * caches which app a token belongs to; listening here makes a disabled organisation's apps and
- * tokens stop on the very next call. Listeners run after the commit.
+ * Emitted after an organisation changed (disabled, re-enabled, renamed). The data gateway caches which
+ * app a token belongs to; listening here makes a disabled organisation's apps and tokens stop on the
+ * very next call.
  */
-const listeners = new Set<() => void>()
+const orgSignal = createSignal()
 
-export function onOrgsChanged(listener: () => void): () => void {
-  listeners.add(listener)
-  return () => listeners.delete(listener)
-}
-
-export function orgsChanged() {
-  for (const listener of listeners) listener()
-}
+export const onOrgsChanged = orgSignal.on
+export const orgsChanged = orgSignal.emit
