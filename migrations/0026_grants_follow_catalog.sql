@@ -7,6 +7,9 @@ alter table share_requests add column app_ids uuid[] not null default '{}';
 alter table grants add column app_ids uuid[] not null default '{}';
 update grants g set app_ids = coalesce((select array_agg(a.id order by a.created_at) from apps a where a.org_id = g.consumer_org_id), '{}');
 update share_requests s set app_ids = g.app_ids from grants g where g.id = s.grant_id;
+-- Requests still open are bound the same way, so approving one does not issue a grant no app can use.
+update share_requests s set app_ids = coalesce((select array_agg(a.id order by a.created_at) from apps a where a.org_id = s.requester_org_id), '{}')
+  where s.grant_id is null and s.mode = 'api';
 
 -- Items of a grant that stopped flowing because the provider did not reconfirm them after the catalog
 -- made them more restrictive (无条件 → 有条件). The grant's other items keep flowing.
