@@ -54,6 +54,7 @@ describe('涉密 entries are invisible on the 外网 instance', () => {
         assert.equal(detail.status, 404)
         assert.equal(detail.body.error.code, 'NOT_FOUND')
         assert.equal((await t.request('GET', `/api/v1/catalog/resources/${id}/versions`, { token })).status, 404)
+        assert.equal((await t.request('GET', `/api/v1/catalog/resources/${id}/sample`, { token })).status, 404)
       }
     }
     assert.equal((await t.request('GET', `/api/v1/catalog/resources/${plain.id}`, { token: w.tokens.requester })).status, 200)
