@@ -81,9 +81,10 @@ async function main() {
     const uploaded = await http.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
     if (uploaded.status !== 201) throw new Error(`upload → ${uploaded.status} ${JSON.stringify(uploaded.body)}`)
 
+    const app = await http.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '基准测试应用' } })
     const request = await http.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: GRANTED.map(itemId), purpose: '数据校核', dutyBasis: '社会救助家庭经济状况核对', mode: 'api', validUntil: '2099-12-31' },
+      body: { resourceId: resource.id, itemIds: GRANTED.map(itemId), purpose: '数据校核', dutyBasis: '社会救助家庭经济状况核对', mode: 'api', appIds: [app.body.id] },
     })
     const masking = Object.fromEntries(GRANTED.map((k) => [itemId(k), k === 'full_name' ? 'name' : 'none']))
     const decided = await http.request('POST', `/api/v1/share-requests/${request.body.id}/decision`, {
@@ -93,7 +94,6 @@ async function main() {
     if (decided.body.status !== 'granted') throw new Error(`decision → ${decided.status} ${JSON.stringify(decided.body)}`)
     // The API caps a grant at 100,000 calls a minute; a run may exceed that, and a 429 is not what is measured.
     await db.updateTable('grants').set({ rateLimitPerMinute: 2_000_000_000, dailyQuota: 2_000_000_000 }).where('id', '=', decided.body.grantId).execute()
-    const app = await http.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '基准测试应用' } })
     const token = (await http.request('POST', '/api/v1/gateway/token', { body: { appKey: app.body.appKey, appSecret: app.body.appSecret } })).body.accessToken as string
 
     const gatewayPath = (id: string) => `/api/v1/gateway/resources/${resource.id}/records?id_no=${id}`

@@ -101,6 +101,8 @@ interface Setup {
   /** Conditional entries with an API mode another department can request, with their provider's approver. */
   requestable: { id: string; itemIds: string[]; approver: string }[]
   requester: string
+  /** The requester's app, named by every 接口 request (SPEC §7.6). */
+  appId: string
   gateway: { resourceId: string; token: string }[]
 }
 
@@ -130,7 +132,7 @@ async function setup(baseUrl: string): Promise<Setup> {
   const gateway: Setup['gateway'] = []
   for (const r of requestable) {
     if (gateway.length >= 4) break
-    const created = await call(baseUrl, 'POST', '/api/v1/share-requests', tokens[requester], { resourceId: r.id, itemIds: r.itemIds, purpose: '行政依据', dutyBasis: '压测：业务协同核验', mode: 'api', validUntil: '2099-12-31' })
+    const created = await call(baseUrl, 'POST', '/api/v1/share-requests', tokens[requester], { resourceId: r.id, itemIds: r.itemIds, purpose: '行政依据', dutyBasis: '压测：业务协同核验', mode: 'api', appIds: [app.body.id] })
     if (created.status !== 201) continue
     const decided = await call(baseUrl, 'POST', `/api/v1/share-requests/${created.body.id}/decision`, tokens[r.approver], { decision: 'approve', rateLimitPerMinute: 100_000, dailyQuota: 10_000_000 })
     if (decided.status !== 200) continue
@@ -138,7 +140,7 @@ async function setup(baseUrl: string): Promise<Setup> {
     if (probe.status === 200) gateway.push({ resourceId: r.id, token: appToken })
   }
   if (gateway.length === 0) throw new Error('no gateway-readable grant could be set up')
-  return { tokens, resourceIds: resources.map((r) => r.id), requestable, requester, gateway }
+  return { tokens, resourceIds: resources.map((r) => r.id), requestable, requester, appId: app.body.id, gateway }
 }
 
 // ---- the load ----
@@ -176,7 +178,7 @@ async function run(baseUrl: string, s: Setup, until: number, stats: Stats) {
           status = (await call(baseUrl, 'GET', `/api/v1/gateway/resources/${g.resourceId}/records?limit=20`, g.token)).status
         } else if (kind === 'request') {
           const r = pick(s.requestable)
-          const res = await call(baseUrl, 'POST', '/api/v1/share-requests', s.tokens[s.requester], { resourceId: r.id, itemIds: r.itemIds, purpose: '行政依据', dutyBasis: '压测：业务协同核验', mode: 'api', validUntil: '2099-12-31' })
+          const res = await call(baseUrl, 'POST', '/api/v1/share-requests', s.tokens[s.requester], { resourceId: r.id, itemIds: r.itemIds, purpose: '行政依据', dutyBasis: '压测：业务协同核验', mode: 'api', appIds: [s.appId] })
           status = res.status
           if (status === 201) pending.push({ id: res.body.id, approver: r.approver })
           else detail = JSON.stringify(res.body).slice(0, 200)

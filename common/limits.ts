@@ -9,6 +9,7 @@ export const LIMITS = {
   searchTerm: 50,
   pageSizeMax: 200,
   importRows: 5000,
+  appsPerRequest: 20,
 } as const
 
 const MB = 1024 * 1024

@@ -17,12 +17,20 @@ const CSV = [
   'R004,赵敏,370705200104044567,山东省潍坊市寒亭区通亭街4号,2026-11-22 11:00:00',
 ].join('\n')
 
+/** An app of the 人社局, named by its 接口 request (SPEC §7.6: a grant belongs to the apps its request names). */
+async function rsjApp(server: ConsoleServer, token: string): Promise<string> {
+  const created = await server.api('POST', '/apps', { token, body: { name: `就业认定核验系统${Date.now()}`, ipAllowList: [] } })
+  assert.equal(created.status, 201, JSON.stringify(created.body))
+  return created.body.id
+}
+
 /**
  * The sharing journey across departments, all through the console: the 公安局 cataloger uploads the
  * rows of a new entry on the 资源挂接 page (with the rejected-rows report) and submits it; the
  * authority publishes it; a 民政局 requester applies (the 不予共享 item cannot be ticked); the
- * 公安局 approver grants part of the items with masking; the requester sees the difference, creates
- * an app (secret shown once) and opens the call guide; a 人社局 request is refused with a reason.
+ * 公安局 approver grants part of the items with masking; the requester, who created its app (secret
+ * shown once) and named it on the request, sees the difference and opens the call guide; a 人社局
+ * request is refused with a reason.
  */
 describe('sharing journey: mount → publish → apply → partial approval → app → call guide; rejection', () => {
   let server: ConsoleServer
@@ -130,8 +138,28 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     assert.equal(body.status, 'published')
   })
 
-  test('a 民政局 requester applies from the entry: the 不予共享 item cannot be ticked', async () => {
+  test('a 民政局 requester creates an app (secret shown once) and applies for it from the entry: the 不予共享 item cannot be ticked', async () => {
     const { page } = requester
+    // SPEC §7.6: an 接口 grant belongs to the apps its request names, so the app comes first.
+    await page.goto('/workbench')
+    await page.getByTestId('main-menu').getByText('调用应用').click()
+    await page.getByTestId('new-app').click()
+    await page.getByTestId('app-name').fill('低保资格核对系统')
+    await page.locator('.ant-modal:visible').getByRole('button', { name: /创\s*建/ }).click()
+    const secretBox = page.getByTestId('app-secret')
+    await secretBox.waitFor()
+    appKey = (await page.getByTestId('app-key').innerText()).trim()
+    appSecret = (await page.getByTestId('app-secret-value').innerText()).trim()
+    assert.ok(appSecret.length >= 20, 'a secret is shown')
+    assert.match(await secretBox.innerText(), /密钥只显示这一次/)
+    await assertChineseUi(page, 'app secret')
+    await screenshot(page, '23-app-secret', { fullPage: false })
+    await page.getByTestId('secret-saved').click()
+    await secretBox.waitFor({ state: 'detached' })
+    const row = page.getByTestId('app-list').locator('.ant-table-row', { hasText: '低保资格核对系统' })
+    await row.waitFor()
+    assert.doesNotMatch(await page.locator('body').innerText(), new RegExp(appSecret), 'the secret is not shown again')
+
     await page.goto(`/catalog/${entryId}`)
     await page.getByTestId('apply').click()
     await page.waitForURL(/\/share-requests\/new\?resourceId=/)
@@ -147,6 +175,9 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     await page.getByTestId('apply-submit').click()
     await page.locator('.ant-form-item', { has: page.locator('#dutyBasis') }).locator('.ant-form-item-explain-error').waitFor()
     await page.locator('#dutyBasis').fill('《社会救助暂行办法》第十一条：最低生活保障家庭经济状况核对')
+    await page.getByTestId('apply-apps').click()
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '低保资格核对系统' }).click()
+    await page.keyboard.press('Escape')
     await assertChineseUi(page, 'apply form')
     await screenshot(page, '20-apply-form')
     await page.getByTestId('apply-submit').click()
@@ -188,7 +219,7 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     assert.deepEqual(approver.problems, [])
   })
 
-  test('the requester sees what was granted, creates an app (secret shown once) and opens the call guide', async () => {
+  test('the requester sees what was granted and opens the call guide', async () => {
     const { page } = requester
     await page.goto(`/share-requests/${requestId}`)
     const difference = page.getByTestId('grant-difference')
@@ -200,24 +231,6 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     assert.match(await page.getByTestId('request-timeline').innerText(), /提供方同意授权[\s\S]*同意提供身份核验所需信息项/)
     await assertChineseUi(page, 'granted request')
     await screenshot(page, '22-request-granted')
-
-    await page.getByTestId('main-menu').getByText('调用应用').click()
-    await page.getByTestId('new-app').click()
-    await page.getByTestId('app-name').fill('低保资格核对系统')
-    await page.locator('.ant-modal:visible').getByRole('button', { name: /创\s*建/ }).click()
-    const secretBox = page.getByTestId('app-secret')
-    await secretBox.waitFor()
-    appKey = (await page.getByTestId('app-key').innerText()).trim()
-    appSecret = (await page.getByTestId('app-secret-value').innerText()).trim()
-    assert.ok(appSecret.length >= 20, 'a secret is shown')
-    assert.match(await secretBox.innerText(), /密钥只显示这一次/)
-    await assertChineseUi(page, 'app secret')
-    await screenshot(page, '23-app-secret', { fullPage: false })
-    await page.getByTestId('secret-saved').click()
-    await secretBox.waitFor({ state: 'detached' })
-    const row = page.getByTestId('app-list').locator('.ant-table-row', { hasText: '低保资格核对系统' })
-    await row.waitFor()
-    assert.doesNotMatch(await page.locator('body').innerText(), new RegExp(appSecret), 'the secret is not shown again')
 
     await page.getByTestId('main-menu').getByText('数据授权').click()
     await page.getByTestId('grant-list').locator('.ant-table-row', { hasText: ENTRY }).getByText(ENTRY).click()
@@ -266,7 +279,7 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     const itemIds = detail.body.items.filter((i: { shareType: number }) => i.shareType !== 3).map((i: { id: string }) => i.id)
     const applied = await server.api('POST', '/share-requests', {
       token: rsj,
-      body: { resourceId: entryId, itemIds, purpose: '工作参考', dutyBasis: '就业困难人员认定', mode: 'api', validUntil: '2027-06-30' },
+      body: { resourceId: entryId, itemIds, purpose: '工作参考', dutyBasis: '就业困难人员认定', mode: 'api', appIds: [await rsjApp(server, rsj)], validUntil: '2027-06-30' },
     })
     assert.equal(applied.status, 201, JSON.stringify(applied.body))
 

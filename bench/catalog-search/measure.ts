@@ -22,7 +22,7 @@ const parsedOf = (term: string): ParsedQuery => {
 }
 
 export async function ours(db: Db, actor: Actor, term: string) {
-  const { items, total } = await searchResources(db, actor, PAGE, parsedOf(term))
+  const { items, total } = await searchResources(db, actor, PAGE, parsedOf(term), 'intranet')
   return { ids: items.map((row) => row.id), total }
 }
 
@@ -186,7 +186,7 @@ const explain = async (db: Db, text: string, parameters: readonly unknown[]) => 
 /** EXPLAIN (ANALYZE, BUFFERS) of each statement searchResources sends for a term, then of both baseline queries. */
 export async function explainTerm(db: Db, actor: Actor, term: string): Promise<Explained[]> {
   const capture = new CapturePlugin()
-  await searchResources(db.withPlugin(capture), actor, PAGE, parsedOf(term))
+  await searchResources(db.withPlugin(capture), actor, PAGE, parsedOf(term), 'intranet')
   const compiler = new PostgresQueryCompiler()
   // Kysely also runs plugins over subqueries: keep only statements that are not part of a longer one.
   const compiled = capture.nodes.map((node) => compiler.compileQuery(node, { queryId: 'explain' }))

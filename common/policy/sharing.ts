@@ -73,6 +73,12 @@ export const sharingRules = {
     when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
     describe: '提供方审批员或主管部门恢复已暂停的授权',
   },
+  'sharing.grant.reconfirm': {
+    roles: ['APPROVER'],
+    visibility: 'sharing.grant.read',
+    when: (actor: Actor, g: GrantSubject) => g.providerOrgId === actor.orgId,
+    describe: '目录共享类型收紧后，提供方审批员重新确认授权的信息项',
+  },
   'sharing.usage.list': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
     visibility: 'sharing.grant.read',

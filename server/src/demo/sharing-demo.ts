@@ -38,6 +38,12 @@ async function publishedEntries(db: Db): Promise<Published[]> {
     .execute()
 }
 
+const REQUESTER_APPS: Record<string, string> = {
+  mzj_user: '最低生活保障核对系统',
+  rsj_user: '就业创业服务系统',
+  wcq_user: '潍城区社会救助系统',
+}
+
 const at = (day: string, time = '10:00') => new Date(`${day}T${time}:00+08:00`)
 
 export async function loadSharing(db: Db, config: Config, directory: DemoDirectory) {
@@ -62,6 +68,9 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
     used.add(entry.resourceId)
     return entry
   }
+  // Each requesting department's business system: an 接口 request names the apps its grant is for (SPEC §7.6).
+  const apps = new Map<string, Awaited<ReturnType<typeof createApp>>>()
+  for (const [requester, name] of Object.entries(REQUESTER_APPS)) apps.set(requester, await createApp(ctx(requester, at('2026-10-20')), { name, ipAllowList: [] }))
   const apply = (requester: string, entry: Published, when: Date, purpose: '行政依据' | '工作参考' | '数据校核' | '业务协同', dutyBasis: string) =>
     createShareRequest(ctx(requester, when), {
       resourceId: entry.resourceId,
@@ -69,6 +78,7 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
       purpose,
       dutyBasis,
       mode: 'api',
+      appIds: [apps.get(requester)!.id],
       validUntil: '2027-12-31',
     })
 
@@ -84,7 +94,7 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
     itemIds: granted.itemIds.slice(0, Math.max(2, granted.itemIds.length - 1)),
   })
   note('granted')
-  await readAsApp(db, config, ctx('mzj_user', at('2026-11-05', '08:50')), household.resourceId, [
+  await readAsApp(db, config, apps.get('mzj_user')!, household.resourceId, [
     { at: at('2026-11-05', '09:12'), businessRef: 'MZ2026110500031', query: { limit: '10' } },
     { at: at('2026-11-05', '09:13'), businessRef: 'MZ2026110500031', query: { limit: '10', offset: '10' } },
     { at: at('2026-11-06', '14:40'), businessRef: 'MZ2026110600107', query: { limit: '5' } },
@@ -143,11 +153,10 @@ const stepping = (start: Date, stepMs: number) => {
 }
 
 /**
- * Calls of the requester's app (created with `appCtx`) through the gateway's own read path, on the
- * given times: each call is checked against its grant, masked, logged and sealed as a live one.
+ * Calls of the requester's app through the gateway's own read path, on the given times: each call is
+ * checked against its grant, masked, logged and sealed as a live one.
  */
-async function readAsApp(db: Db, config: Config, appCtx: ReturnType<typeof makeCtx>, resourceId: string, calls: { at: Date; businessRef: string; query: Record<string, string> }[]) {
-  const app = await createApp(appCtx, { name: '最低生活保障核对系统', ipAllowList: [] })
+async function readAsApp(db: Db, config: Config, app: { appKey: string; appSecret: string }, resourceId: string, calls: { at: Date; businessRef: string; query: Record<string, string> }[]) {
   const runtime = new GatewayRuntime(db, 0, config.gatewayLookupMissesPerMinute)
   try {
     let token = { day: '', accessToken: '' }

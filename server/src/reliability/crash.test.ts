@@ -98,11 +98,11 @@ describe('crash safety (kill -9 of the server)', () => {
 
   test('killed during a burst of audited gateway calls: every answered call is recorded, the chain verifies', async (ctx) => {
     await launch()
-    const id = await pendingRequest(server.baseUrl, world, resource)
+    const { appId, token } = await appToken(server.baseUrl, world, `崩溃测试应用${Date.now()}`)
+    const id = await pendingRequest(server.baseUrl, world, resource, [appId])
     const decided = await approve(server.baseUrl, world, id, { rateLimitPerMinute: 100_000, dailyQuota: 10_000_000 })
     assert.equal(decided.status, 200, JSON.stringify(decided.body))
     const grantId = decided.body.grantId as string
-    const token = await appToken(server.baseUrl, world, `崩溃测试应用${Date.now()}`)
     let answered = 0
     let stop = false
     const workers = Array.from({ length: 12 }, async () => {

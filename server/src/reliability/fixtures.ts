@@ -16,8 +16,6 @@ export async function refreshTokensAt(db: Db, world: World, now: Date) {
   for (const [key, user] of Object.entries(world.users)) world.tokens[key as keyof World['tokens']] = await tokenFor(db, user, now)
 }
 
-const VALID_UNTIL = '2099-12-31'
-
 /** A published 有条件 entry of department A with an API mode and `rows` mounted rows. */
 export async function conditionalResource(baseUrl: string, world: World, rows = 20) {
   const resource = await publishResource(clientOf(baseUrl), world.tokens, { name: `可靠性测试资源${Date.now()}`, shareModes: ['api', 'table'] })
@@ -31,11 +29,27 @@ export async function conditionalResource(baseUrl: string, world: World, rows = 
   return { id: resource.id as string, itemIds }
 }
 
-/** A pending conditional share request of department B. */
-export async function pendingRequest(baseUrl: string, world: World, resource: { id: string; itemIds: string[] }) {
+// One business system of department B per world, named by requests that do not call the gateway.
+const defaultApps = new WeakMap<World, Promise<string>>()
+
+function defaultApp(baseUrl: string, world: World) {
+  let app = defaultApps.get(world)
+  if (!app) {
+    app = http(baseUrl, 'POST', '/api/v1/apps', { token: world.tokens.requester, body: { name: `可靠性测试业务系统${Date.now()}`, ipAllowList: [] } }).then((res) => {
+      assert.equal(res.status, 201, JSON.stringify(res.body))
+      return res.body.id as string
+    })
+    defaultApps.set(world, app)
+  }
+  return app
+}
+
+/** A pending conditional share request of department B, for the apps named (else the world's business system). */
+export async function pendingRequest(baseUrl: string, world: World, resource: { id: string; itemIds: string[] }, appIds?: string[]) {
+  appIds ??= [await defaultApp(baseUrl, world)]
   const res = await http(baseUrl, 'POST', '/api/v1/share-requests', {
     token: world.tokens.requester,
-    body: { resourceId: resource.id, itemIds: resource.itemIds, purpose: '行政依据', dutyBasis: '可靠性测试：企业登记核验', mode: 'api', validUntil: VALID_UNTIL },
+    body: { resourceId: resource.id, itemIds: resource.itemIds, purpose: '行政依据', dutyBasis: '可靠性测试：企业登记核验', mode: 'api', appIds },
   })
   assert.equal(res.status, 201, JSON.stringify(res.body))
   assert.equal(res.body.status, 'pending')
@@ -48,7 +62,7 @@ export async function appToken(baseUrl: string, world: World, name: string) {
   assert.equal(created.status, 201, JSON.stringify(created.body))
   const issued = await http(baseUrl, 'POST', '/api/v1/gateway/token', { body: { appKey: created.body.appKey, appSecret: created.body.appSecret } })
   assert.equal(issued.status, 200, JSON.stringify(issued.body))
-  return issued.body.accessToken as string
+  return { appId: created.body.id as string, token: issued.body.accessToken as string }
 }
 
 export const approve = (baseUrl: string, world: World, requestId: string, extra: Record<string, unknown> = {}) =>

@@ -70,10 +70,10 @@ describe('two server processes on one PostgreSQL', { skip: testDatabaseUrl() ? f
   })
 
   test('the gateway rate limit holds across both processes', async (ctx) => {
-    const id = await pendingRequest(a(), world, resource)
+    const { appId, token } = await appToken(a(), world, '限流测试应用')
+    const id = await pendingRequest(a(), world, resource, [appId])
     const decided = await approve(b(), world, id, { rateLimitPerMinute: 20 })
     assert.equal(decided.status, 200, JSON.stringify(decided.body))
-    const token = await appToken(a(), world, '限流测试应用')
     // One fixed one-minute window: start early in a minute so the burst does not straddle two.
     const intoMinute = serverNow().getTime() % 60_000
     if (intoMinute > 40_000) await sleep(60_000 - intoMinute + 200)

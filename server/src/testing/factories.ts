@@ -66,6 +66,15 @@ export async function buildUser(db: Executor, overrides: { orgId: string; roles:
     .executeTakeFirstOrThrow()
 }
 
+/**
+ * An app of an organisation, inserted directly (no secret is ever issued for it): requests name apps
+ * (SPEC §7.6); tests that also call the gateway create apps over HTTP to get a secret.
+ */
+export async function buildAppRow(db: Executor, orgId: string, name = `测试应用${next()}`): Promise<string> {
+  const row = await db.insertInto('apps').values({ orgId, name, appKey: `gstest${next()}${randomInt(1e8, 1e9 - 1)}`, secretHash: 'unusable', ipAllowList: [] }).returning('id').executeTakeFirstOrThrow()
+  return row.id
+}
+
 /** A login token without going through the password check (login itself is tested in identity). */
 export const tokenFor = (db: Executor, user: { id: string }, now = new Date('2026-03-02T02:00:00Z')) => createSession(db, user.id, now, '127.0.0.1')
 

@@ -32,16 +32,17 @@ export async function grantWithApp(
   assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body))
   const itemIds = resource.items.map((i: { id: string }) => i.id)
   const decision = typeof terms === 'function' ? terms(itemIds) : terms
+  // The grant belongs to the app the request names (SPEC §7.6).
+  const app = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: `应用${randomBytes(3).toString('hex')}` } })
   const request = await t.request('POST', '/api/v1/share-requests', {
     token: w.tokens.requester,
-    body: { resourceId: resource.id, itemIds, purpose: '数据校核', dutyBasis: '社会救助核对', mode: 'api', validUntil: '2026-12-31' },
+    body: { resourceId: resource.id, itemIds, purpose: '数据校核', dutyBasis: '社会救助核对', mode: 'api', appIds: [app.body.id], validUntil: '2026-12-31' },
   })
   const decided = await t.request('POST', `/api/v1/share-requests/${request.body.id}/decision`, {
     token: w.tokens.approver,
     body: { decision: 'approve', masking: { [itemIds[1]]: 'name' }, ...decision },
   })
   assert.equal(decided.body.status, 'granted', JSON.stringify(decided.body))
-  const app = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: `应用${randomBytes(3).toString('hex')}` } })
   const issued = await t.request('POST', '/api/v1/gateway/token', { body: { appKey: app.body.appKey, appSecret: app.body.appSecret } })
   const token = issued.body.accessToken as string
   const records = (query = '') => t.request('GET', `/api/v1/gateway/resources/${resource.id}/records${query}`, { headers: { authorization: `Bearer ${token}` } })

@@ -53,6 +53,7 @@ export const getGrant = (id: string) => api.get<Grant>(`/grants/${id}`, { quiet:
 export const revokeGrant = (id: string, reason: string) => api.post<Grant>(`/grants/${id}/revoke`, { reason })
 export const suspendGrant = (id: string, reason: string) => api.post<Grant>(`/grants/${id}/suspend`, { reason })
 export const resumeGrant = (id: string, reason: string) => api.post<Grant>(`/grants/${id}/resume`, { reason })
+export const reconfirmGrant = (id: string, comment?: string) => api.post<Grant>(`/grants/${id}/reconfirm`, comment ? { comment } : {})
 export const listUsage = (id: string, page = 1) => api.get<Page<Usage>>(`/grants/${id}/usage`, { query: { page, pageSize: 20 }, quiet: true })
 
 export const previewMasking = (rule: MaskingRule, values: (string | number | null)[]) =>

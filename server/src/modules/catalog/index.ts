@@ -9,6 +9,8 @@ export const catalogModule: FastifyPluginAsync = async (app) => {
 }
 
 /** For other modules (sharing, gateway, mounts): an entry's published version, or the version an actor sees. */
-export { findPublishedEntry, findVisibleResource } from './queries.ts'
+export { findPublishedEntry, findVisibleResource, visibleInZone } from './queries.ts'
 /** For sharing: a binding coordination decision opens a catalog update task for the provider. */
 export { openEntryChangeTask } from './review-tasks.ts'
+/** For sharing (grants follow publications) and the gateway (its entry cache). */
+export { type PublicationChange, onEntriesChanged, onPublicationChange } from './publication.ts'

@@ -1,6 +1,7 @@
 import { type ExpressionBuilder, type Insertable, type Selectable, type SelectQueryBuilder, type Updateable, sql } from 'kysely'
 import type { Actor } from '../../platform/auth/actor.ts'
 import { scopeOf } from '../../platform/auth/policy.ts'
+import type { NetworkZone } from '../../platform/config/config.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { containsPattern } from '../../platform/db/like.ts'
 import type { Database, ResourceVersionsTable } from '../../platform/db/schema.ts'
@@ -33,6 +34,18 @@ export function visibleVersion(actor: Actor) {
       : sql<boolean>`case when ${eb.ref('v.providerOrgId')} = ${ownOrgId ?? null} then ${eb.ref('v.isLatest')} else ${eb.ref('v.isPublished')} end`
 }
 
+/**
+ * SPEC §5.4 rule 5, §8.1: on the 外网 instance a 涉密 entry, or one holding a 涉密 item, does not exist
+ * for anyone: search, detail, export and requests all skip it (its data is refused by the gateway too).
+ */
+export function visibleInZone(zone: NetworkZone, entry: { secret: boolean; items: readonly { secret: boolean }[] }) {
+  return zone !== 'extranet' || !(entry.secret || entry.items.some((item) => item.secret))
+}
+
+/** The same rule as a condition on `v` (resource_versions), for lists. */
+export const inZone = (zone: NetworkZone) => (eb: VersionScope) =>
+  zone === 'extranet' ? eb.not(eb.or([eb('v.secret', '=', true), sql<boolean>`jsonb_path_exists(${eb.ref('v.items')}, '$[*] ? (@.secret == true)')`])) : sql<boolean>`true`
+
 const withContext = (db: Executor) =>
   db
     .selectFrom('resourceVersions as v')
@@ -62,6 +75,18 @@ export const lockResource = (db: Executor, id: string) =>
 
 export const findVersion = (db: Executor, resourceId: string, version: number) =>
   db.selectFrom('resourceVersions').selectAll().where('resourceId', '=', resourceId).where('version', '=', version).executeTakeFirst()
+
+/** The entry's most recent version before `version` that was ever published (superseded or withdrawn since). */
+export const findLastPublishedBefore = (db: Executor, resourceId: string, version: number) =>
+  db
+    .selectFrom('resourceVersions')
+    .select(['version', 'items'])
+    .where('resourceId', '=', resourceId)
+    .where('version', '<', version)
+    .where('publishedAt', 'is not', null)
+    .orderBy('version', 'desc')
+    .limit(1)
+    .executeTakeFirst()
 
 export const insertResource = (db: Executor, providerOrgId: string) =>
   db.insertInto('resources').values({ providerOrgId, latestVersion: 1 }).returning('id').executeTakeFirstOrThrow()
@@ -145,6 +170,7 @@ export async function searchResources(
   actor: Actor,
   query: SearchQuery,
   parsed: ParsedQuery | null,
+  zone: NetworkZone,
   cap = SEARCH_RESULT_CAP,
 ): Promise<SearchResult> {
   const caseless = (term: string) => term.toLowerCase() === term && term.toUpperCase() === term
@@ -157,6 +183,7 @@ export async function searchResources(
   const filtered = db
     .selectFrom('resourceVersions as v')
     .where(visibleVersion(actor))
+    .$if(zone === 'extranet', (qb) => qb.where(inZone(zone)))
     .$if(!!query.classCode, (qb) => qb.where('v.classCode', 'like', `${query.classCode}%`))
     .$if(!!query.providerOrgId, (qb) => qb.where('v.providerOrgId', '=', query.providerOrgId!))
     .$if(!!query.shareType, (qb) => qb.where('v.shareType', '=', query.shareType!))

@@ -5,7 +5,7 @@ import { scopeWhere } from '../../platform/db/scope.ts'
 import { workdayDeadline } from '../../platform/calendar/working-days.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Trx } from '../../platform/db/database.ts'
-import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
+import { AppError, fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import { findOrg } from '../orgs/index.ts'
 import type { ReviewTaskQuery } from './schemas.ts'
@@ -23,10 +23,15 @@ export interface ChangeEventInput {
 /**
  * Opens the catalog update task of a binding coordination decision that reclassifies an entry (SPEC
  * §7.10): one change event of kind 'coordination_decision' for the provider and one review task for the
- * entry, due 15 working days later. The provider's catalogers find it among their update tasks, and
- * publishing a new version settles it. Runs in the caller's (the decision's) transaction.
+ * entry, due 15 working days later. The provider's catalogers find it among their update tasks; only a
+ * published version that meets the decided share type settles it (the provider cannot dismiss it).
+ * Runs in the caller's (the decision's) transaction.
  */
-export async function openEntryChangeTask(trx: Trx, ctx: Ctx, input: { caseId: string; resourceId: string; providerOrgId: string; description: string }) {
+export async function openEntryChangeTask(
+  trx: Trx,
+  ctx: Ctx,
+  input: { caseId: string; resourceId: string; providerOrgId: string; description: string; shareType: 1 | 2; itemIds?: readonly string[] },
+) {
   const now = ctx.now()
   const { dueDate, dueAt } = await workdayDeadline(trx, now, CATALOG_UPDATE_WORKDAYS)
   const event = await trx
@@ -36,7 +41,7 @@ export async function openEntryChangeTask(trx: Trx, ctx: Ctx, input: { caseId: s
     .executeTakeFirstOrThrow()
   const task = await trx
     .insertInto('catalogReviewTasks')
-    .values({ eventId: event.id, resourceId: input.resourceId, orgId: input.providerOrgId, dueDate, dueAt })
+    .values({ eventId: event.id, resourceId: input.resourceId, orgId: input.providerOrgId, dueDate, dueAt, requiredShareType: input.shareType, requiredItemIds: input.itemIds ? [...input.itemIds] : null })
     .returning('id')
     .executeTakeFirstOrThrow()
   await recordAudit(trx, ctx, {
@@ -89,13 +94,25 @@ export async function recordChangeEvent(ctx: Ctx, input: ChangeEventInput) {
   })
 }
 
-/** A newly published version settles the entry's open update tasks. */
-export async function closeReviewTasksOnPublish(trx: Trx, ctx: Ctx, resourceId: string, version: number) {
+/**
+ * A decided reclassification is met when every item it names (or, naming none, the entry) is at
+ * least as open as decided: share type 1 is more open than 2, 2 than 3. Items since removed count as met.
+ */
+export function meetsReclassification(task: { requiredShareType: number; requiredItemIds: readonly string[] | null }, version: { shareType: number; items: readonly { id: string; shareType: number }[] }) {
+  if (!task.requiredItemIds) return version.shareType <= task.requiredShareType
+  const byId = new Map(version.items.map((item) => [item.id, item.shareType]))
+  return task.requiredItemIds.every((id) => (byId.get(id) ?? 0) <= task.requiredShareType)
+}
+
+/** A newly published version settles the entry's open update tasks, a decided reclassification only when it meets it. */
+export async function closeReviewTasksOnPublish(trx: Trx, ctx: Ctx, resourceId: string, version: { version: number; shareType: number; items: readonly { id: string; shareType: number }[] }) {
+  const open = await trx.selectFrom('catalogReviewTasks').select(['id', 'requiredShareType', 'requiredItemIds']).where('resourceId', '=', resourceId).where('status', '=', 'open').forUpdate().execute()
+  const settled = open.filter((task) => task.requiredShareType === null || meetsReclassification({ requiredShareType: task.requiredShareType, requiredItemIds: task.requiredItemIds }, version))
+  if (settled.length === 0) return
   await trx
     .updateTable('catalogReviewTasks')
-    .set({ status: 'done', resolution: `已发布第 ${version} 版`, doneBy: ctx.actor.userId, doneAt: ctx.now() })
-    .where('resourceId', '=', resourceId)
-    .where('status', '=', 'open')
+    .set({ status: 'done', resolution: `已发布第 ${version.version} 版`, doneBy: ctx.actor.userId, doneAt: ctx.now() })
+    .where('id', 'in', settled.map((task) => task.id))
     .execute()
 }
 
@@ -150,6 +167,10 @@ export async function completeReviewTask(ctx: Ctx, id: string, resolution: strin
   return ctx.db.transaction().execute(async (trx) => {
     const task = authorizeLoaded(ctx.actor, 'catalog.review-task.complete', await trx.selectFrom('catalogReviewTasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '更新任务')
     if (task.status !== 'open') throw invalidState('该任务已处理')
+    // SPEC §7.10: a coordination decision binds the catalog; only the republished entry settles it.
+    if (task.requiredShareType !== null) {
+      throw new AppError(409, 'RECLASSIFICATION_REQUIRED', '该任务来自主管部门有约束力的协调决定，须按决定调整共享类型并重新发布目录，发布后自动办结，不能直接标记完成')
+    }
     await trx
       .updateTable('catalogReviewTasks')
       .set({ status: 'done', resolution, doneBy: ctx.actor.userId, doneAt: ctx.now() })

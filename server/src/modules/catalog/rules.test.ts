@@ -442,6 +442,17 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
       assert.equal(res.classCode, '203001')
     })
 
+    test('a department catalogs only under its own 部门 node, not under one that names another department (§4.1)', async () => {
+      await t.db.updateTable('classNodes').set({ leadOrgId: world.deptB.id }).where('code', '=', '301002').execute()
+      try {
+        await createRejected(resourceBody({ classCode: '301002' }), 'classCode')
+        const own = await create(resourceBody({ name: '民政部门自有目录', classCode: '301002' }), world.tokens.catalogerB)
+        assert.equal(own.classCode, '301002')
+      } finally {
+        await t.db.updateTable('classNodes').set({ leadOrgId: null }).where('code', '=', '301002').execute()
+      }
+    })
+
     test('an edit moving a draft to a class that is not a leaf is refused and changes nothing', async () => {
       const draft = await create(resourceBody())
       await patchRejected(draft.id, { ...bodyOf(draft), classCode: '301050' }, 'classCode')

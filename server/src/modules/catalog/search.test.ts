@@ -419,7 +419,7 @@ describe('catalog search over HTTP', () => {
     const run = (q: string, page: number, pageSize: number, cap?: number) => {
       const parsed = parseSearch(q)
       assert.ok(!('tooShort' in parsed))
-      return searchResources(t.db, requesterActor(), SearchQuery.parse({ q, page, pageSize }), parsed, cap)
+      return searchResources(t.db, requesterActor(), SearchQuery.parse({ q, page, pageSize }), parsed, 'intranet', cap)
     }
 
     test('every page within the cap holds the same entries, in the same order, as the uncapped search', async () => {

@@ -12,6 +12,7 @@ import { presentResource } from './presenter.ts'
 import {
   type ResourceRow,
   findClassNode,
+  findLastPublishedBefore,
   findNameClash,
   findResourceVersion,
   findVersion,
@@ -25,9 +26,11 @@ import {
   nextSequence,
   SEARCH_RESULT_CAP,
   searchResources,
+  visibleInZone,
   updateResource,
   updateVersion,
 } from './queries.ts'
+import { entriesChanged, publicationChanged } from './publication.ts'
 import { closeReviewTasksOnPublish } from './review-tasks.ts'
 import { checkResourceRules } from './rules.ts'
 import type { CreateResourceBody, SearchQuery, UpdateResourceBody } from './schemas.ts'
@@ -37,15 +40,20 @@ import { parseSearch } from './search-text.ts'
 // Catalog review by the authority: 5 working days (SPEC §7.1 table).
 const REVIEW_WORKDAYS = 5
 
-/** Class rules (SPEC §4.1–4.2; API.md): a leaf at 目 level or below; 基础/主题 only for the library's lead department. */
+/** Class rules (SPEC §4.1–4.2; API.md): a leaf at 目 level or below; 基础/主题 only for the library's lead department; 部门 only under the department's own node. */
 async function classProblems(db: Executor, classCode: string, providerOrgId: string): Promise<ErrorDetail[]> {
   const node = await findClassNode(db, classCode)
   if (!node) return [{ field: 'classCode', message: `分类 ${classCode} 不存在` }]
   if (node.depth < 3 || (await hasChildClass(db, classCode))) {
     return [{ field: 'classCode', message: `请选择末级分类（目或细目），「${node.name}」下还有子分类或层级不够` }]
   }
-  if (classCode[0] !== '3' && (await leadOrgOfClass(db, classCode)) !== providerOrgId) {
+  const lead = await leadOrgOfClass(db, classCode)
+  if (classCode[0] !== '3' && lead !== providerOrgId) {
     return [{ field: 'classCode', message: `「${node.name}」属于基础/主题信息资源，只能由其牵头部门编目` }]
+  }
+  // SPEC §4.1: a department's own entries go under its own 部门 node (the node, or an ancestor, names it).
+  if (classCode[0] === '3' && lead !== null && lead !== providerOrgId) {
+    return [{ field: 'classCode', message: `「${node.name}」是其他部门的部门信息资源分类，只能在本部门的分类下编目` }]
   }
   return []
 }
@@ -194,7 +202,7 @@ export async function submitResource(ctx: Ctx, id: string) {
 }
 
 export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' | 'return', comment?: string) {
-  return ctx.db.transaction().execute(async (trx) => {
+  const reviewed = await ctx.db.transaction().execute(async (trx) => {
     const { resource, latest } = await lockLatest(trx, ctx, id, 'catalog.resource.review')
     if (latest.status !== 'pending_review') throw invalidState('该目录不在待审核状态（可能已被审核）')
     const now = ctx.now()
@@ -208,9 +216,11 @@ export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' |
         const previous = await findVersion(trx, id, resource.publishedVersion)
         if (previous) await updateVersion(trx, previous.id, { status: 'superseded', isPublished: false })
       }
+      const previouslyPublished = await findLastPublishedBefore(trx, id, latest.version)
       await updateVersion(trx, latest.id, { ...reviewed, status: 'published', isPublished: true, publishedAt: now })
       await updateResource(trx, id, { code, publishedVersion: latest.version, firstPublishedAt: resource.firstPublishedAt ?? now })
-      await closeReviewTasksOnPublish(trx, ctx, id, latest.version)
+      await closeReviewTasksOnPublish(trx, ctx, id, latest)
+      await publicationChanged(trx, ctx, { kind: 'published', resourceId: id, version: latest.version, items: latest.items, previousItems: previouslyPublished?.items ?? null })
     }
     await recordAudit(trx, ctx, {
       action: 'catalog.resource.review',
@@ -220,23 +230,28 @@ export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' |
     })
     return reload(trx, ctx.actor, id)
   })
+  if (decision === 'approve') entriesChanged()
+  return reviewed
 }
 
 export async function withdrawResource(ctx: Ctx, id: string, reason: string) {
-  return ctx.db.transaction().execute(async (trx) => {
+  const withdrawn = await ctx.db.transaction().execute(async (trx) => {
     const { resource } = await lockLatest(trx, ctx, id, 'catalog.resource.withdraw')
     if (resource.publishedVersion === null) throw invalidState('只有已发布的目录可以下架')
     const published = (await findVersion(trx, id, resource.publishedVersion))!
     await updateVersion(trx, published.id, { status: 'withdrawn', isPublished: false, withdrawnReason: reason })
     await updateResource(trx, id, { publishedVersion: null })
+    await publicationChanged(trx, ctx, { kind: 'withdrawn', resourceId: id, version: published.version, reason })
     await recordAudit(trx, ctx, { action: 'catalog.resource.withdraw', objectType: 'resource', objectId: id, detail: { reason } })
     return reload(trx, ctx.actor, id)
   })
+  entriesChanged()
+  return withdrawn
 }
 
 export async function getResource(ctx: Ctx, id: string, version?: number) {
   const visible = await findVisibleResource(ctx.db, id, ctx.actor)
-  if (!visible) throw notFound('目录')
+  if (!visible || !visibleInZone(ctx.config.networkZone, visible)) throw notFound('目录')
   if (version === undefined || version === visible.version) return withOneSourceWarnings(ctx.db, ctx.actor, visible)
   const row = await findResourceVersion(ctx.db, id, version)
   const ownerView = can(ctx.actor, 'catalog.draft.read', visible)
@@ -251,7 +266,7 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
     if ('tooShort' in result) throw fail([{ field: 'q', message: `检索词「${result.tooShort}」太短：中文检索词至少两个字` }])
     parsed = result
   }
-  const { items, total, totalCapped, beyondCap } = await searchResources(ctx.db, ctx.actor, query, parsed)
+  const { items, total, totalCapped, beyondCap } = await searchResources(ctx.db, ctx.actor, query, parsed, ctx.config.networkZone)
   if (beyondCap) {
     throw fail([{ field: 'page', message: `检索结果超过 ${SEARCH_RESULT_CAP} 条，只能查看前 ${SEARCH_RESULT_CAP} 条：请增加检索词或筛选条件` }])
   }
@@ -260,7 +275,7 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
 
 export async function listResourceVersions(ctx: Ctx, id: string) {
   const visible = await findVisibleResource(ctx.db, id, ctx.actor)
-  if (!visible) throw notFound('目录')
+  if (!visible || !visibleInZone(ctx.config.networkZone, visible)) throw notFound('目录')
   const ownerView = can(ctx.actor, 'catalog.draft.read', visible)
   const rows = await listVersions(ctx.db, id, ownerView)
   return {

@@ -80,10 +80,16 @@ export const accessTokenDigest = (token: string) => sm3Hex(`govshare-app:${token
 
 /** Exchanges app key + secret for a short-lived access token. Same answer for an unknown key and a wrong secret. */
 export async function issueAccessToken(db: Db, appKey: string, appSecret: string, now: Date, audit: { ip: string; requestId: string }) {
-  const app = await db.selectFrom('apps').select(['id', 'orgId', 'secretHash', 'status']).where('appKey', '=', appKey).executeTakeFirst()
+  const app = await db
+    .selectFrom('apps as a')
+    .innerJoin('orgs as o', 'o.id', 'a.orgId')
+    .select(['a.id', 'a.orgId', 'a.secretHash', 'a.status', 'o.status as orgStatus'])
+    .where('a.appKey', '=', appKey)
+    .executeTakeFirst()
   const ok = await verifyPassword(app?.secretHash ?? (await dummyPasswordHash()), appSecret)
   const source = { actorId: null, orgId: app?.orgId ?? null, roles: ['APP'], ip: audit.ip, requestId: audit.requestId, at: now }
-  if (!app || !ok || app.status !== 'active') {
+  // An app of a disabled organisation is as stopped as a disabled app.
+  if (!app || !ok || app.status !== 'active' || app.orgStatus !== 'active') {
     await appendAudit(db, source, { action: 'gateway.token.issue', result: 'denied', appId: app?.id ?? null, detail: { appKey: appKey.slice(0, 64) } })
     throw new AppError(401, 'INVALID_CREDENTIALS', app && ok ? '应用已停用' : '应用标识或密钥错误')
   }
@@ -107,11 +113,14 @@ export async function lookupAccessToken(db: Executor, digest: string) {
   const row = await db
     .selectFrom('appTokens as t')
     .innerJoin('apps as a', 'a.id', 't.appId')
-    .select(['a.id', 'a.orgId', 'a.ipAllowList', 'a.status', 't.expiresAt'])
+    .innerJoin('orgs as o', 'o.id', 'a.orgId')
+    .select(['a.id', 'a.orgId', 'a.ipAllowList', 'a.status', 'o.status as orgStatus', 't.expiresAt'])
     .where('t.tokenHash', '=', digest)
     .executeTakeFirst()
   if (!row) return undefined
-  return { caller: { appId: row.id, orgId: row.orgId, ipAllowList: row.ipAllowList } satisfies AppCaller, status: row.status, expiresAt: new Date(row.expiresAt) }
+  // A token of a disabled organisation's app is dead like a disabled app's.
+  const status = row.orgStatus === 'active' ? row.status : 'disabled'
+  return { caller: { appId: row.id, orgId: row.orgId, ipAllowList: row.ipAllowList } satisfies AppCaller, status, expiresAt: new Date(row.expiresAt) }
 }
 
 /** The app behind a live access token, or null. */

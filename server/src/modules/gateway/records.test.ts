@@ -60,12 +60,15 @@ describe('data service gateway', () => {
     w = await buildWorld(t.db)
     resource = await publishResource(t, w.tokens, { name: '城乡低保救助对象信息', shareModes: ['api', 'table'], items: PERSON_ITEMS })
     await upload([CSV_HEADER, ...ROWS].join('\n'))
+    const made = await newApp(w.tokens.requester, '低保核对系统')
+    accessToken = made.token
+    appId = made.app.id
     const request = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
       body: {
         resourceId: resource.id,
         itemIds: ['id_no', 'full_name', 'mobile', 'bank_card', 'address', 'birth_date', 'county'].map(itemId),
-        purpose: '数据校核', dutyBasis: '社会救助家庭经济状况核对', mode: 'api', validUntil: '2026-12-31',
+        purpose: '数据校核', dutyBasis: '社会救助家庭经济状况核对', mode: 'api', appIds: [appId], validUntil: '2026-12-31',
       },
     })
     assert.equal(request.status, 201, JSON.stringify(request.body))
@@ -84,9 +87,6 @@ describe('data service gateway', () => {
     })
     assert.equal(decided.status, 200, JSON.stringify(decided.body))
     grantId = decided.body.grantId
-    const made = await newApp(w.tokens.requester, '低保核对系统')
-    accessToken = made.token
-    appId = made.app.id
   })
   after(() => t.close())
 
@@ -144,8 +144,9 @@ describe('data service gateway', () => {
     const res = await records('', token)
     assert.equal(res.status, 403)
     assert.equal(res.body.error.code, 'IP_NOT_ALLOWED')
+    // An allowed address passes the IP check; this app is then refused only because the grant does not name it.
     const { token: allowed } = await newApp(w.tokens.requester, '本机应用', ['127.0.0.1', '::1'])
-    assert.equal((await records('', allowed)).status, 200)
+    assert.equal((await records('', allowed)).body.error.code, 'APP_NOT_GRANTED')
   })
 
   test('every call, allowed or denied, is in the call log and the audit chain; usage keeps the 办件号', async () => {
@@ -284,12 +285,12 @@ describe('gateway over an upstream API mount', () => {
     })
     assert.equal(mount.status, 201, JSON.stringify(mount.body))
     const ids = resource.items.filter((i: any) => i.nameEn !== 'status').map((i: any) => i.id)
+    const created = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '一件事平台' } })
     const request = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: ids, purpose: '业务协同', dutyBasis: '企业开办一件事', mode: 'api', validUntil: '2026-12-31' },
+      body: { resourceId: resource.id, itemIds: ids, purpose: '业务协同', dutyBasis: '企业开办一件事', mode: 'api', appIds: [created.body.id], validUntil: '2026-12-31' },
     })
     assert.equal(request.body.status, 'granted')
-    const created = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '一件事平台' } })
     const token = (await t.request('POST', '/api/v1/gateway/token', { body: { appKey: created.body.appKey, appSecret: created.body.appSecret } })).body.accessToken
     const res = await t.request('GET', `/api/v1/gateway/resources/${resource.id}/records?uscc=91370700MA3C000002`, { headers: { authorization: `Bearer ${token}` } })
     assert.equal(res.status, 200, JSON.stringify(res.body))

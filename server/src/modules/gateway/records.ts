@@ -29,6 +29,7 @@ const refuse = {
   ip: () => new GatewayRefusal(403, 'IP_NOT_ALLOWED', '调用来源 IP 不在应用白名单内', '无调用权限'),
   noGrant: () => new GatewayRefusal(403, 'NO_GRANT', '本单位没有该资源的有效授权，请先提交共享申请', '无调用权限'),
   inactive: (status: string) => new GatewayRefusal(403, 'GRANT_INACTIVE', `授权已${status === 'revoked' ? '撤销' : status === 'suspended' ? '暂停' : '过期'}，不能调用`, '无调用权限'),
+  app: () => new GatewayRefusal(403, 'APP_NOT_GRANTED', '该授权不包含本应用：授权只对共享申请中列明的应用有效，请以本应用重新申请', '无调用权限'),
   mode: () => new GatewayRefusal(403, 'MODE_NOT_GRANTED', '该授权不是接口方式，不能通过接口调用', '无调用权限'),
   notFound: () => new GatewayRefusal(404, 'NOT_FOUND', '资源不存在或未发布', '参数校验失败'),
   param: (message: string) => new GatewayRefusal(400, 'VALIDATION_FAILED', message, '参数校验失败'),
@@ -84,10 +85,13 @@ function pageOf(query: Record<string, string>) {
   return { limit, offset }
 }
 
+/** The items that flow under a grant today: granted, still shared by the published entry, not suspended (SPEC §7.2). */
+const flows = (grant: Grant, item: StoredItem) => grant.itemIds.includes(item.id) && item.shareType !== 3 && !grant.suspendedItemIds.includes(item.id)
+
 /** The granted items with their output key (nameEn) and masking rule. */
 function grantedItems(grant: Grant, items: readonly StoredItem[]) {
   return items
-    .filter((item) => grant.itemIds.includes(item.id))
+    .filter((item) => flows(grant, item))
     .map((item) => ({ item, key: item.nameEn ?? item.name, rule: (grant.masking[item.id] ?? 'none') as MaskingRule }))
 }
 
@@ -122,13 +126,13 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   if (rt.probes.throttled(app.appId, now)) throw refuse.probing()
   const today = beijingDateTime(now).date
   // Independent lookups, started together (each is usually a cache hit).
-  const [entry, grants] = await Promise.all([rt.entry(call.resourceId), rt.grant(app.orgId, call.resourceId, today)])
+  const [entry, grants] = await Promise.all([rt.entry(call.resourceId), rt.grant(app, call.resourceId, today)])
   if (!entry) throw refuse.notFound()
   facts.providerOrgId = entry.providerOrgId
   // SPEC §8.1 S1: 涉密 data never leaves the 外网 instance, even if it was registered or mounted before.
   if (call.networkZone === 'extranet' && (entry.secret || entry.items.some((item) => item.secret))) throw refuse.secret()
   const grant = grants.usable
-  if (!grant) throw grants.latest ? refuse.inactive(grants.latest.status) : refuse.noGrant()
+  if (!grant) throw grants.otherApp ? refuse.app() : grants.latest ? refuse.inactive(grants.latest.status) : refuse.noGrant()
   facts.grant = grant
   if (grant.mode !== 'api') throw refuse.mode()
   // Refused at decision time now; a grant made before that is not served until the provider changes it.
@@ -141,7 +145,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   for (const [key, value] of Object.entries(call.query)) {
     if (RESERVED.has(key)) continue
     const item = byKey.get(key.toLowerCase())
-    if (!item || !grant.itemIds.includes(item.id)) throw refuse.param(`查询参数「${key}」不是已授权信息项的英文名`)
+    if (!item || !flows(grant, item)) throw refuse.param(`查询参数「${key}」不是已授权信息项的英文名`)
     if (value.length > 200) throw refuse.param(`查询参数「${key}」过长`)
     if (isMasked(grant.masking, item.id) && !grant.lookupKeys.some((k) => k.toLowerCase() === key.toLowerCase())) {
       // A probe: it counts toward the app's misses, like a lookup that finds nothing.

@@ -1,6 +1,7 @@
 import type { Db } from '../../platform/db/database.ts'
-import { findPublishedEntry } from '../catalog/index.ts'
+import { findPublishedEntry, onEntriesChanged } from '../catalog/index.ts'
 import { findDataSource, onMountsChanged } from '../mounts/index.ts'
+import { onOrgsChanged } from '../orgs/index.ts'
 import { findGrantForCall, onGrantsChanged } from '../sharing/index.ts'
 import { appListeners } from './app-signal.ts'
 import { type AppCaller, accessTokenDigest, lookupAccessToken } from './apps.ts'
@@ -39,7 +40,17 @@ export class GatewayRuntime {
     this.sources = new TtlCache(cacheMs)
     const clearApps = () => this.tokens.clear()
     appListeners.add(clearApps)
-    this.unsubscribe = [() => appListeners.delete(clearApps), onGrantsChanged(() => this.grants.clear()), onMountsChanged(() => this.sources.clear())]
+    this.unsubscribe = [
+      () => appListeners.delete(clearApps),
+      onOrgsChanged(clearApps),
+      onGrantsChanged(() => this.grants.clear()),
+      onMountsChanged(() => this.sources.clear()),
+      // A publication or withdrawal changes what an entry lets flow, and the grants that follow it.
+      onEntriesChanged(() => {
+        this.entries.clear()
+        this.grants.clear()
+      }),
+    ]
   }
 
   /** The app behind a live access token, or null (expiry checked on every call against `now`). */
@@ -56,8 +67,8 @@ export class GatewayRuntime {
   }
 
   /** Only a usable grant is kept: a new grant, or a refusal's reason, is always read fresh. */
-  grant(consumerOrgId: string, resourceId: string, today: string) {
-    return this.grants.get(`${consumerOrgId}:${resourceId}:${today}`, () => findGrantForCall(this.db, consumerOrgId, resourceId, today), (g) => !!g.usable)
+  grant(caller: AppCaller, resourceId: string, today: string) {
+    return this.grants.get(`${caller.appId}:${resourceId}:${today}`, () => findGrantForCall(this.db, caller.orgId, resourceId, today, caller.appId), (g) => !!g.usable)
   }
 
   source(resourceId: string, fresh = false) {

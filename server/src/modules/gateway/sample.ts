@@ -4,7 +4,7 @@ import { recordAudit } from '../../platform/audit/record.ts'
 import { MASKING_LABELS, defaultMaskingFor, maskValue } from '../../platform/masking/masking.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import { AppError, notFound } from '../../platform/http/errors.ts'
-import { findVisibleResource } from '../catalog/index.ts'
+import { findVisibleResource, visibleInZone } from '../catalog/index.ts'
 import { findActiveTableMount, openSealedValue, sealerFor } from '../mounts/index.ts'
 
 /** Rows a catalog reader sees before applying: enough to judge the data, never enough to use it. */
@@ -19,11 +19,9 @@ const noSample = (message: string) => new AppError(409, 'NO_SAMPLE', message)
  */
 export async function readSample(ctx: Ctx, resourceId: string) {
   const entry = await findVisibleResource(ctx.db, resourceId, ctx.actor)
-  if (!entry) throw notFound('目录')
+  // On the 外网 instance a 涉密 entry does not exist (SPEC §8.1), its sample included.
+  if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('目录')
   if (!entry.isPublished || entry.shareType !== 1) throw noSample('只有已发布的无条件共享目录提供样例数据；有条件共享的数据请提交共享申请')
-  if (ctx.config.networkZone === 'extranet' && (entry.secret || entry.items.some((item) => item.secret))) {
-    throw new AppError(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不提供涉密信息资源或涉密信息项的数据')
-  }
   const mount = await findActiveTableMount(ctx.db, resourceId)
   if (!mount) throw noSample('该目录尚未挂接库表数据，暂无样例')
   const columnOf = new Map(mount.columns.map((column) => [column.itemId, column]))

@@ -1,2 +1,3 @@
 export { findOrg, findOrgByName } from './queries.ts'
 export { orgRoutes as orgsModule } from './routes.ts'
+export { onOrgsChanged } from './org-signal.ts'

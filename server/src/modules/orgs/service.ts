@@ -1,6 +1,7 @@
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Ctx } from '../../platform/context.ts'
 import { conflict, fieldError, notFound } from '../../platform/http/errors.ts'
+import { orgsChanged } from './org-signal.ts'
 import { findOrg, listOrgs } from './queries.ts'
 import type { CreateOrgBody, OrgListQuery, UpdateOrgBody } from './schemas.ts'
 
@@ -46,7 +47,7 @@ export async function createOrg(ctx: Ctx, input: CreateOrgBody) {
 }
 
 export async function updateOrg(ctx: Ctx, id: string, input: UpdateOrgBody) {
-  return ctx.db.transaction().execute(async (trx) => {
+  const updated = await ctx.db.transaction().execute(async (trx) => {
     const org = await trx.selectFrom('orgs').select('id').where('id', '=', id).forUpdate().executeTakeFirst()
     if (!org) throw notFound('单位')
     if (input.name) {
@@ -57,4 +58,7 @@ export async function updateOrg(ctx: Ctx, id: string, input: UpdateOrgBody) {
     await recordAudit(trx, ctx, { action: 'orgs.org.update', objectType: 'org', objectId: id, detail: { fields: Object.keys(input) } })
     return (await findOrg(trx, id))!
   })
+  // A disabled organisation's apps and tokens stop at once (the gateway drops what it cached).
+  orgsChanged()
+  return updated
 }

@@ -7,9 +7,10 @@ import type { Executor } from '../../platform/db/database.ts'
 import { scopeWhere } from '../../platform/db/scope.ts'
 import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
-import { findPublishedEntry, openEntryChangeTask } from '../catalog/index.ts'
+import { findPublishedEntry, openEntryChangeTask, visibleInZone } from '../catalog/index.ts'
 import { buildGrantTerms } from './grant-terms.ts'
 import { createGrant } from './requests.ts'
+import type { CaseDecisionBody } from './schemas.ts'
 
 /**
  * Coordination cases (协调, SPEC §7.10, R-6): opened from a refused request or a 不予共享 need;
@@ -57,7 +58,7 @@ export async function openCase(ctx: Ctx, body: { requestId?: string; resourceId?
       providerOrgId = request.providerOrgId
     } else {
       const entry = await findPublishedEntry(trx, body.resourceId!)
-      if (!entry) throw fieldError('resourceId', '目录不存在或未发布')
+      if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw fieldError('resourceId', '目录不存在或未发布')
       if (entry.providerOrgId === ctx.actor.orgId) throw invalidState('本单位的数据无需协调')
       if (entry.shareType === 1) throw invalidState('该资源为无条件共享，可直接申请')
       origin = 'not_shareable'
@@ -109,7 +110,7 @@ export async function escalateCase(ctx: Ctx, id: string, text: string) {
  * The authority's binding decision. `grant_with_conditions` on a refused request grants the requested
  * items with default masking (the provider may narrow them later by revoking and re-granting).
  */
-export async function decideCase(ctx: Ctx, id: string, body: { decision: 'grant_with_conditions' | 'uphold_refusal' | 'reclassify'; text: string }) {
+export async function decideCase(ctx: Ctx, id: string, body: CaseDecisionBody) {
   return ctx.db.transaction().execute(async (trx) => {
     const row = authorizeLoaded(ctx.actor, 'sharing.case.decide', await trx.selectFrom('coordinationCases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '协调案件')
     if (row.status === 'decided' || row.status === 'closed') throw invalidState('案件已有决定')
@@ -128,11 +129,17 @@ export async function decideCase(ctx: Ctx, id: string, body: { decision: 'grant_
     if (body.decision === 'reclassify') {
       // Binding on the catalog (SPEC §7.10): the provider must change the entry's share type within 15 working days.
       if (!row.resourceId) throw invalidState('该案件没有关联目录，不能作出调整目录共享类型的决定')
+      const entry = await findPublishedEntry(trx, row.resourceId)
+      const known = new Set((entry?.items ?? []).map((item) => item.id))
+      const stray = (body.itemIds ?? []).findIndex((itemId) => !known.has(itemId))
+      if (stray >= 0) throw fieldError(`itemIds[${stray}]`, '信息项不属于该目录的已发布版本')
       await openEntryChangeTask(trx, ctx, {
         caseId: id,
         resourceId: row.resourceId,
         providerOrgId: row.providerOrgId,
-        description: `协调决定调整共享类型：${body.text}`,
+        description: `协调决定调整共享类型为「${body.shareType === 1 ? '无条件共享' : '有条件共享'}」：${body.text}`,
+        shareType: body.shareType!,
+        ...(body.itemIds ? { itemIds: body.itemIds } : {}),
       })
     }
     await trx.updateTable('coordinationCases').set({ status: 'decided', decision: body.decision, decisionText: body.text, decidedBy: ctx.actor.userId, decidedAt: ctx.now() }).where('id', '=', id).execute()

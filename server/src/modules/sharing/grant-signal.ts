@@ -1,15 +1,11 @@
+import { createSignal } from '../../platform/signal.ts'
+
 /**
- * In-process notice that grants changed (created, revoked, suspended, resumed, expired). The data
- * gateway caches grant lookups for at most a second (gateway/ttl-cache.ts); listening here lets a
- * change made in this process take effect on the very next call. Listeners run after the commit.
+ * Emitted after grants changed (created, revoked, suspended, resumed, expired, items suspended). The
+ * data gateway caches grant lookups for at most a second (gateway/ttl-cache.ts); listening here lets
+ * a change made in this process take effect on the very next call.
  */
-const listeners = new Set<() => void>()
+const grantSignal = createSignal()
 
-export function onGrantsChanged(listener: () => void): () => void {
-  listeners.add(listener)
-  return () => listeners.delete(listener)
-}
-
-export function grantsChanged() {
-  for (const listener of listeners) listener()
-}
+export const onGrantsChanged = grantSignal.on
+export const grantsChanged = grantSignal.emit

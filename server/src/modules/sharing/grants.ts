@@ -7,7 +7,8 @@ import type { Executor } from '../../platform/db/database.ts'
 import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import { grantsChanged } from './grant-signal.ts'
-import { type GrantView, findGrantView, listGrants, lockGrant, updateGrant } from './queries.ts'
+import { reconfirmItems } from './grant-follow.ts'
+import { type GrantView, findGrantView, findOpenReconfirmation, listGrantEvents, listGrants, lockGrant, updateGrant } from './queries.ts'
 import type { GrantListQuery, GrantOut } from './schemas.ts'
 
 export function presentGrant(ctx: Ctx, view: GrantView): GrantOut {
@@ -23,12 +24,25 @@ export function presentGrant(ctx: Ctx, view: GrantView): GrantOut {
       revoke: grant.status === 'active' || grant.status === 'suspended' ? can(ctx.actor, 'sharing.grant.revoke', grant) : false,
       suspend: grant.status === 'active' ? can(ctx.actor, 'sharing.grant.suspend', grant) : false,
       resume: grant.status === 'suspended' ? can(ctx.actor, 'sharing.grant.resume', grant) : false,
+      reconfirm: grant.status === 'active' ? can(ctx.actor, 'sharing.grant.reconfirm', grant) : false,
     },
   }
 }
 
 export async function getGrant(ctx: Ctx, id: string) {
-  return presentGrant(ctx, authorizeLoaded(ctx.actor, 'sharing.grant.read', await findGrantView(ctx.db, id), '授权'))
+  const view = authorizeLoaded(ctx.actor, 'sharing.grant.read', await findGrantView(ctx.db, id), '授权')
+  return withCatalogEffects(ctx.db, presentGrant(ctx, view))
+}
+
+/** The detail adds what catalog changes did to the grant (the consumer's notices) and any open reconfirmation. */
+async function withCatalogEffects(db: Executor, grant: GrantOut): Promise<GrantOut> {
+  const [events, open] = await Promise.all([listGrantEvents(db, grant.id), findOpenReconfirmation(db, grant.id)])
+  return {
+    ...grant,
+    events: events.map((e) => ({ ...e, at: new Date(e.at) })),
+    reconfirmation: open ?? null,
+    actions: { ...grant.actions, reconfirm: grant.actions.reconfirm && (!!open || grant.suspendedItemIds.length > 0) },
+  }
 }
 
 export async function listGrantsFor(ctx: Ctx, query: GrantListQuery) {
@@ -65,6 +79,21 @@ async function changeGrantStatus(ctx: Ctx, id: string, change: 'revoke' | 'suspe
   })
   grantsChanged()
   return presentGrant(ctx, view)
+}
+
+/**
+ * SPEC §7.2: the provider reconfirms items the catalog made more restrictive; they keep flowing (or,
+ * suspended after the deadline, resume). The consumer sees the reconfirmation among the grant's events.
+ */
+export async function reconfirmGrant(ctx: Ctx, id: string, comment: string | null) {
+  const view = await ctx.db.transaction().execute(async (trx) => {
+    const grant = await lockGrantFor(trx, ctx, id, 'sharing.grant.reconfirm')
+    if (grant.status !== 'active') throw invalidState('只有生效中的授权可以重新确认')
+    if (!(await reconfirmItems(trx, ctx, grant, comment))) throw invalidState('该授权没有待重新确认的信息项')
+    return (await findGrantView(trx, id))!
+  })
+  grantsChanged()
+  return withCatalogEffects(ctx.db, presentGrant(ctx, view))
 }
 
 export const revokeGrant = (ctx: Ctx, id: string, reason: string) => changeGrantStatus(ctx, id, 'revoke', reason)

@@ -4,6 +4,7 @@ import { addWorkdays } from '../../platform/calendar/working-days.ts'
 import { numberParameter } from '../../platform/config/parameters.ts'
 import type { Db } from '../../platform/db/database.ts'
 import type { Task } from '../../platform/jobs/scheduler.ts'
+import { lapseReconfirmations } from './grant-follow.ts'
 import { expireGrants } from './grants.ts'
 
 const BATCH = 100
@@ -69,4 +70,5 @@ export const sharingTasks: readonly Task[] = [
   { name: 'sharing.escalate-overdue', intervalMs: 60_000, run: escalateOverdueRequests },
   { name: 'sharing.warn-due-soon', intervalMs: 10 * 60_000, run: warnDueSoon },
   { name: 'sharing.expire-grants', intervalMs: 10 * 60_000, run: expireGrants },
+  { name: 'sharing.lapse-reconfirmations', intervalMs: 10 * 60_000, run: lapseReconfirmations },
 ]

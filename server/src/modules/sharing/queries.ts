@@ -91,6 +91,12 @@ export const insertGrant = (db: Executor, row: Insertable<GrantsTable>) => db.in
 export const updateGrant = (db: Executor, id: string, patch: Updateable<GrantsTable>) =>
   db.updateTable('grants').set({ ...patch, updatedAt: sql`now()` }).where('id', '=', id).execute()
 
+export const listGrantEvents = (db: Executor, grantId: string) =>
+  db.selectFrom('grantEvents').select(['at', 'kind', 'resourceVersion', 'itemIds', 'text']).where('grantId', '=', grantId).orderBy('id').execute()
+
+export const findOpenReconfirmation = (db: Executor, grantId: string) =>
+  db.selectFrom('grantReconfirmations').select(['id', 'itemIds', 'dueDate', 'resourceVersion']).where('grantId', '=', grantId).where('status', '=', 'open').executeTakeFirst()
+
 /** Grants within the actor's scope (policy `sharing.grant.read`), narrowed by the box: mine, provided or all I see. */
 export async function listGrants(db: Executor, orgId: string, scope: Scope, query: GrantListQuery) {
   const base = grantsWithNames(db)
@@ -132,21 +138,27 @@ export const findLatestGrant = (db: Executor, consumerOrgId: string, resourceId:
     .executeTakeFirst()
 
 /**
- * One query for a gateway call: the consumer's usable grant for the resource on `today` when there is
- * one, else its most recent grant whatever its state (to tell NO_GRANT from GRANT_INACTIVE).
+ * One query for a gateway call by an app: the usable grant for the resource on `today` that names the
+ * app (SPEC §7.6) when there is one; else the grant that explains the refusal: a usable grant of
+ * another app of the organisation (APP_NOT_GRANTED), or the most recent grant whatever its state
+ * (GRANT_INACTIVE), or none (NO_GRANT).
  */
-export async function findGrantForCall(db: Executor, consumerOrgId: string, resourceId: string, today: string) {
+export async function findGrantForCall(db: Executor, consumerOrgId: string, resourceId: string, today: string, appId: string) {
+  const usableSql = sql<boolean>`status = 'active' and valid_from <= ${today} and valid_until >= ${today}`
   const row = await db
     .selectFrom('grants')
     .selectAll()
-    .select(sql<boolean>`status = 'active' and valid_from <= ${today} and valid_until >= ${today}`.as('usable'))
+    .select(usableSql.as('usable'))
+    .select(sql<boolean>`${appId}::uuid = any(app_ids)`.as('forApp'))
     .where('consumerOrgId', '=', consumerOrgId)
     .where('resourceId', '=', resourceId)
+    .orderBy(sql`${usableSql} and ${appId}::uuid = any(app_ids)`, 'desc')
     .orderBy('usable', 'desc')
     .orderBy('createdAt', 'desc')
     .limit(1)
     .executeTakeFirst()
-  if (!row) return { usable: undefined, latest: undefined }
-  const { usable, ...grant } = row
-  return usable ? { usable: grant, latest: grant } : { usable: undefined, latest: grant }
+  if (!row) return { usable: undefined, latest: undefined, otherApp: false }
+  const { usable, forApp, ...grant } = row
+  if (usable && forApp) return { usable: grant, latest: grant, otherApp: false }
+  return { usable: undefined, latest: grant, otherApp: usable }
 }

@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { buildUser, buildWorld, publishResource, refreshTokens, tokenFor } from '../../testing/factories.ts'
+import { buildAppRow, buildUser, buildWorld, publishResource, refreshTokens, tokenFor } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { escalateOverdueRequests, warnDueSoon } from './jobs.ts'
 
@@ -20,10 +20,12 @@ describe('share requests: three paths, decisions and deadlines', () => {
   let unconditional: any
   let notShared: any
   let requesterApprover: string
+  let appId: string
 
   before(async () => {
     t = await buildTestApp()
     w = await buildWorld(t.db)
+    appId = await buildAppRow(t.db, w.deptB.id)
     conditional = await publishResource(t, w.tokens, { name: '企业登记信息', items: [ITEMS.uscc, ITEMS.name, ITEMS.idCard, ITEMS.tax] })
     unconditional = await publishResource(t, w.tokens, { name: '社会组织名录', shareCondition: undefined, shareBasis: undefined, items: [ITEMS.uscc, ITEMS.name] })
     notShared = await publishResource(t, w.tokens, {
@@ -46,6 +48,7 @@ describe('share requests: three paths, decisions and deadlines', () => {
         purpose: '行政依据',
         dutyBasis: '《社会组织登记管理条例》 社会组织年检',
         mode: 'api',
+        appIds: [appId],
         validUntil: '2026-12-31',
         ...extra,
       },
@@ -143,12 +146,12 @@ describe('share requests: three paths, decisions and deadlines', () => {
   })
 
   test('an approval may only narrow: wider items, later validity or foreign filters are refused', async () => {
-    const req = (await apply(conditional, ['uscc'])).body
+    const req = (await apply(conditional, ['rep_id'])).body
     for (const [body, field] of [
-      [{ itemIds: [itemId(conditional, 'rep_id')] }, 'itemIds[0]'],
+      [{ itemIds: [itemId(conditional, 'uscc')] }, 'itemIds[0]'],
       [{ validUntil: '2027-06-30' }, 'validUntil'],
       [{ rowFilter: { no_such_column: { eq: 1 } } }, 'rowFilter.no_such_column'],
-      [{ masking: { [itemId(conditional, 'rep_id')]: 'id_card' } }, `masking.${itemId(conditional, 'rep_id')}`],
+      [{ masking: { [itemId(conditional, 'uscc')]: 'none' } }, `masking.${itemId(conditional, 'uscc')}`],
     ] as const) {
       const res = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'approve', ...body } })
       assert.equal(res.status, 400, JSON.stringify(body))
@@ -168,14 +171,21 @@ describe('share requests: three paths, decisions and deadlines', () => {
     assert.equal(rejected.body.status, 'rejected')
     assert.equal(rejected.body.decisionReason, '申请用途与履职事项不符')
     assert.equal(rejected.body.actions.coordinate, false) // the approver is not the requester
+    // R-4: only 无条件 items of a 有条件 entry are granted at submission, so there is nothing left to refuse.
     const onlyUnconditionalItems = (await apply(conditional, ['uscc', 'rep_name'])).body
+    assert.equal(onlyUnconditionalItems.status, 'granted')
     const refused = await t.request('POST', `/api/v1/share-requests/${onlyUnconditionalItems.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '不想给' } })
     assert.equal(refused.status, 409)
-    assert.equal(refused.body.error.code, 'CANNOT_REFUSE_UNCONDITIONAL')
+    // A request pending from before that rule is still protected: data the catalog marks 无条件 cannot be refused.
+    const earlier = (await apply(conditional, ['uscc', 'rep_id'])).body
+    await t.db.updateTable('shareRequests').set({ itemIds: [itemId(conditional, 'uscc'), itemId(conditional, 'rep_name')] }).where('id', '=', earlier.id).execute()
+    const protectedRefusal = await t.request('POST', `/api/v1/share-requests/${earlier.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '不想给' } })
+    assert.equal(protectedRefusal.status, 409)
+    assert.equal(protectedRefusal.body.error.code, 'CANNOT_REFUSE_UNCONDITIONAL')
   })
 
   test('nobody decides a request of another provider or of their own department', async () => {
-    const req = (await apply(conditional, ['uscc'])).body
+    const req = (await apply(conditional, ['uscc', 'rep_id'])).body
     const own = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: requesterApprover, body: { decision: 'approve' } })
     assert.equal(own.status, 403)
     const cataloger = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.cataloger, body: { decision: 'approve' } })
@@ -187,7 +197,7 @@ describe('share requests: three paths, decisions and deadlines', () => {
   })
 
   test('two concurrent decisions: exactly one wins, the other gets 409', async () => {
-    const req = (await apply(conditional, ['uscc'])).body
+    const req = (await apply(conditional, ['uscc', 'rep_id'])).body
     const results = await Promise.all([
       t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'approve' } }),
       t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '重复' } }),
@@ -198,7 +208,7 @@ describe('share requests: three paths, decisions and deadlines', () => {
   })
 
   test('补正 pauses the clock once; the resubmission moves the due date by the paused working days', async () => {
-    const req = (await apply(conditional, ['uscc'])).body
+    const req = (await apply(conditional, ['uscc', 'rep_id'])).body
     assert.equal(req.dueDate, '2026-03-16')
     const info = await t.request('POST', `/api/v1/share-requests/${req.id}/request-info`, { token: w.tokens.approver, body: { comment: '请补充履职依据文号' } })
     assert.equal(info.status, 200)
@@ -218,7 +228,7 @@ describe('share requests: three paths, decisions and deadlines', () => {
   })
 
   test('the requester withdraws before a decision, not after', async () => {
-    const req = (await apply(conditional, ['uscc'])).body
+    const req = (await apply(conditional, ['uscc', 'rep_id'])).body
     const withdrawn = await t.request('POST', `/api/v1/share-requests/${req.id}/withdraw`, { token: w.tokens.requester, body: {} })
     assert.equal(withdrawn.status, 200)
     assert.equal(withdrawn.body.status, 'withdrawn')
@@ -265,17 +275,19 @@ describe('deadlines escalate and the authority acts', () => {
   let t: TestApp
   let w: World
   let resource: any
+  let appId: string
   before(async () => {
     t = await buildTestApp()
     w = await buildWorld(t.db)
     resource = await publishResource(t, w.tokens, { name: '婚姻登记信息' })
+    appId = await buildAppRow(t.db, w.deptB.id)
   })
   after(() => t.close())
 
   const apply = () =>
     t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: [resource.items[0].id, resource.items[2].id], purpose: '数据校核', dutyBasis: '低保家庭经济状况核对', mode: 'api', validUntil: '2027-03-31' },
+      body: { resourceId: resource.id, itemIds: [resource.items[0].id, resource.items[2].id], purpose: '数据校核', dutyBasis: '低保家庭经济状况核对', mode: 'api', appIds: [appId], validUntil: '2027-03-31' },
     })
 
   test('across National Day: submitted 2026-09-30 after 17:30, due 2026-10-21', async () => {

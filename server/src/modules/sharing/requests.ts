@@ -1,17 +1,18 @@
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Actor } from '../../platform/auth/actor.ts'
 import { type Action, authorize, authorizeLoaded, can, scopeOf } from '../../platform/auth/policy.ts'
-import { beijingDateTime } from '../../platform/calendar/dates.ts'
+import { addDays, beijingDateTime } from '../../platform/calendar/dates.ts'
 import { addWorkdays, workdayDeadline, workdaysBetween } from '../../platform/calendar/working-days.ts'
 import { numberParameter } from '../../platform/config/parameters.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor, Trx } from '../../platform/db/database.ts'
 import type { ShareRequestStatus } from '../../platform/db/schema.ts'
 import { AppError, fieldError, invalidState, notFound, validationFailed } from '../../platform/http/errors.ts'
-import { findPublishedEntry } from '../catalog/index.ts'
+import { findPublishedEntry, visibleInZone } from '../catalog/index.ts'
 import type { ReidentificationWarning } from '../../platform/masking/reidentification.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import { type GrantTerms, type TermsInput, buildGrantTerms, termsWarnings } from './grant-terms.ts'
+import { assertModeProvisioned } from './delivery.ts'
 import {
   type ShareRequestRow,
   type ShareRequestView,
@@ -89,16 +90,19 @@ async function transition(trx: Trx, ctx: Ctx, row: ShareRequestRow, action: stri
 export async function createGrant(
   trx: Trx,
   ctx: Ctx,
-  row: Pick<ShareRequestRow, 'id' | 'resourceId' | 'providerOrgId' | 'requesterOrgId' | 'mode' | 'purpose'>,
+  row: Pick<ShareRequestRow, 'id' | 'resourceId' | 'providerOrgId' | 'requesterOrgId' | 'mode' | 'purpose' | 'appIds'>,
   terms: GrantTerms,
   limits: TermsInput & { rateLimitPerMinute?: number; dailyQuota?: number },
   warnings: readonly ReidentificationWarning[] = [],
 ) {
+  // Every path to a grant passes here, so none issues one for a mode the platform cannot deliver.
+  assertModeProvisioned(row.mode)
   const { id } = await insertGrant(trx, {
     requestId: row.id,
     resourceId: row.resourceId,
     providerOrgId: row.providerOrgId,
     consumerOrgId: row.requesterOrgId,
+    appIds: row.appIds,
     itemIds: terms.itemIds,
     masking: JSON.stringify(terms.masking),
     rowFilter: JSON.stringify(terms.rowFilter),
@@ -119,29 +123,33 @@ export async function createGrant(
 }
 
 /**
- * Submits a request (SPEC §7.5): 无条件 → granted at once; 有条件 → pending, due in 10 working days;
- * 不予共享 → refused with the way to a coordination case. Items marked 不予共享 are never requestable.
+ * Submits a request (SPEC §7.5). Share type is per item (R-4): a request for 无条件 items only is
+ * granted at once, even from a 有条件 entry; any 有条件 item makes it pending, due in 10 working days.
+ * Items marked 不予共享 are never requestable; a 不予共享 entry points to a coordination case.
  */
 export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
   authorize(ctx.actor, 'sharing.request.create')
   return ctx.db.transaction().execute(async (trx) => {
     const entry = await findPublishedEntry(trx, body.resourceId)
-    if (!entry) throw notFound('已发布的目录')
+    if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('已发布的目录')
     if (entry.providerOrgId === ctx.actor.orgId) throw new AppError(409, 'OWN_RESOURCE', '本单位的数据无需申请共享')
     if (entry.shareType === 3) {
       throw new AppError(409, 'NOT_SHAREABLE', `「${entry.name}」为不予共享资源，不能申请。如确因履职需要，请通过 POST /api/v1/coordination-cases（协调申请）提出协调`)
     }
     if (!entry.shareModes.includes(body.mode)) throw fieldError('mode', `该资源不提供此共享方式，可选：${entry.shareModes.join('、') || '无'}`)
+    assertModeProvisioned(body.mode)
     const items = new Map(entry.items.map((item) => [item.id, item]))
     const unknown = body.itemIds.findIndex((id) => !items.has(id))
     if (unknown >= 0) throw fieldError(`itemIds[${unknown}]`, '信息项不属于该资源')
-    const refused = body.itemIds.map((id) => items.get(id)!).filter((item) => item.shareType === 3)
+    const requested = body.itemIds.map((id) => items.get(id)!)
+    const refused = requested.filter((item) => item.shareType === 3)
     if (refused.length > 0) {
       throw new AppError(409, 'ITEM_NOT_SHAREABLE', `信息项「${refused.map((i) => i.name).join('、')}」为不予共享，不能申请`, refused.map((i) => ({ field: 'itemIds', message: `${i.name}：${i.shareCondition ?? '不予共享'}` })))
     }
+    await checkOwnApps(trx, ctx, body.appIds ?? [])
     const now = ctx.now()
-    if (body.validUntil < today(ctx)) throw fieldError('validUntil', '有效期不能早于今天')
-    const immediate = entry.shareType === 1
+    const validUntil = await requestedValidity(trx, today(ctx), body.validUntil)
+    const immediate = requested.every((item) => item.shareType === 1)
     const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays')
     const deadline = immediate ? null : await workdayDeadline(trx, now, replyDays)
     const row = {
@@ -152,12 +160,13 @@ export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
       requesterOrgId: ctx.actor.orgId,
       requesterId: ctx.actor.userId,
       itemIds: body.itemIds,
+      appIds: body.appIds ?? [],
       purpose: body.purpose,
       purposeDetail: body.purposeDetail ?? null,
       dutyBasis: body.dutyBasis,
       scenario: body.scenario ?? null,
       mode: body.mode,
-      validUntil: body.validUntil,
+      validUntil,
       status: 'pending' as ShareRequestStatus,
       shareType: entry.shareType,
       dueAt: deadline?.dueAt ?? null,
@@ -172,10 +181,28 @@ export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
       const { terms } = buildGrantTerms(row, entry.items, {}, today(ctx))
       const grantId = await createGrant(trx, ctx, created, terms!, {})
       await updateRequest(trx, id, { status: 'granted', decision: 'approve', decidedAt: now, grantId })
-      await insertRequestEvent(trx, { requestId: id, at: now, actorId: null, action: 'auto_grant', fromStatus: 'pending', toStatus: 'granted', comment: '无条件共享，自动授权' })
+      await insertRequestEvent(trx, { requestId: id, at: now, actorId: null, action: 'auto_grant', fromStatus: 'pending', toStatus: 'granted', comment: '所申请的信息项均为无条件共享，自动授权' })
     }
     return reload(trx, ctx, id)
   })
+}
+
+/** SPEC §7.6: the apps named must be the requester's own and in service (checked again by the gateway on every call). */
+async function checkOwnApps(trx: Executor, ctx: Ctx, appIds: readonly string[]) {
+  if (appIds.length === 0) return
+  const own = await trx.selectFrom('apps').select('id').where('id', 'in', [...appIds]).where('orgId', '=', ctx.actor.orgId).where('status', '=', 'active').execute()
+  const found = new Set(own.map((a) => a.id))
+  const missing = appIds.findIndex((id) => !found.has(id))
+  if (missing >= 0) throw fieldError(`appIds[${missing}]`, '应用不存在、已停用或不是本单位的应用')
+}
+
+/** SPEC §6.4: validity defaults to a year (a parameter) and may not pass the platform's maximum. */
+async function requestedValidity(trx: Executor, from: string, asked: string | undefined) {
+  const validUntil = asked ?? addDays(from, await numberParameter(trx, 'sharing.defaultValidityDays'))
+  if (validUntil < from) throw fieldError('validUntil', '有效期不能早于今天')
+  const latest = addDays(from, await numberParameter(trx, 'sharing.maxValidityDays'))
+  if (validUntil > latest) throw fieldError('validUntil', `有效期不能晚于 ${latest}（平台规定的最长有效期）`)
+  return validUntil
 }
 
 async function lockForAction(trx: Trx, ctx: Ctx, id: string, action: Action) {

@@ -4,7 +4,7 @@ import { PageQuery, pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
 import { addCaseNote, decideCase, escalateCase, getCase, listCases, openCase } from './coordination.ts'
-import { getGrant, listGrantsFor, listUsage, resumeGrant, revokeGrant, suspendGrant } from './grants.ts'
+import { getGrant, listGrantsFor, listUsage, reconfirmGrant, resumeGrant, revokeGrant, suspendGrant } from './grants.ts'
 import {
   authorityDecide,
   createShareRequest,
@@ -32,6 +32,7 @@ import {
   GrantOut,
   MaskingPreviewBody,
   ReasonBody,
+  ReconfirmBody,
   RequestListQuery,
   ResubmitBody,
   ShareRequestOut,
@@ -116,6 +117,11 @@ export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { action: 'sharing.grant.resume' },
     schema: { tags, summary: '恢复已暂停的授权（须说明原因）', params: IdParams, body: ReasonBody, response: { 200: GrantOut } },
   }, (req) => resumeGrant(req.ctx, req.params.id, req.body.reason))
+
+  app.post('/grants/:id/reconfirm', {
+    config: { action: 'sharing.grant.reconfirm' },
+    schema: { tags, summary: '目录共享类型收紧后，提供方重新确认授权的信息项（逾期未确认的信息项暂停提供）', params: IdParams, body: ReconfirmBody, response: { 200: GrantOut } },
+  }, (req) => reconfirmGrant(req.ctx, req.params.id, req.body.comment ?? null))
 
   app.get('/grants/:id/usage', {
     config: { action: 'sharing.usage.list' },

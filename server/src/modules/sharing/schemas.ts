@@ -29,9 +29,12 @@ export const CreateRequestBody = z
     dutyBasis: required(LIMITS.longText, '履职依据').describe('关联权责事项/政务服务事项及法律依据'),
     scenario: z.enum(['政务服务', '公共服务', '监管', '其他']).optional().describe('应用场景'),
     mode: z.enum(SHARE_MODES, '共享方式应为 api、table、file 之一'),
-    validUntil: IsoDate.describe('有效期至（含当日）'),
+    appIds: z.array(z.uuid('应用编号格式不正确')).max(LIMITS.appsPerRequest, `最多选择 ${LIMITS.appsPerRequest} 个应用`).optional().describe('使用该授权的本单位应用（接口方式必填；授权只对这些应用有效）'),
+    validUntil: IsoDate.optional().describe('有效期至（含当日；默认自申请之日起一年，不得超过平台规定的最长有效期）'),
   })
   .superRefine((body, ctx) => {
+    if (body.mode === 'api' && !body.appIds?.length) ctx.addIssue({ code: 'custom', path: ['appIds'], message: '接口方式须选择使用数据的本单位应用' })
+    if (body.appIds && new Set(body.appIds).size !== body.appIds.length) ctx.addIssue({ code: 'custom', path: ['appIds'], message: '应用重复' })
     if (body.purpose === '其他' && !body.purposeDetail) ctx.addIssue({ code: 'custom', path: ['purposeDetail'], message: '用途为「其他」时须说明具体用途' })
     if (new Set(body.itemIds).size !== body.itemIds.length) ctx.addIssue({ code: 'custom', path: ['itemIds'], message: '信息项重复' })
   })
@@ -101,6 +104,7 @@ export const ResubmitBody = z.object({
   dutyBasis: text(LIMITS.longText).min(1).optional(),
 })
 export const ReasonBody = z.object({ reason: required(LIMITS.longText, '原因') })
+export const ReconfirmBody = z.object({ comment: text(LIMITS.longText).optional().describe('确认意见') })
 
 export const RequestListQuery = PageQuery.extend({
   box: z.enum(['mine', 'incoming', 'all']).default('mine').describe('mine 我的申请，incoming 待我审批，all 全部（主管部门）'),
@@ -138,6 +142,7 @@ export const ShareRequestOut = z.object({
   requesterOrgName: z.string(),
   requesterId: z.string(),
   itemIds: z.array(z.string()),
+  appIds: z.array(z.string()),
   items: z.array(z.object({ id: z.string(), name: z.string(), nameEn: z.string().nullable(), shareType: z.number() })),
   purpose: z.string(),
   purposeDetail: z.string().nullable(),
@@ -165,6 +170,14 @@ export const ShareRequestOut = z.object({
 })
 export type ShareRequestOut = z.infer<typeof ShareRequestOut>
 
+export const GrantEventOut = z.object({
+  at: z.date(),
+  kind: z.enum(['items_dropped', 'reconfirmation_opened', 'reconfirmed', 'items_suspended', 'entry_withdrawn']),
+  resourceVersion: z.number().nullable(),
+  itemIds: z.array(z.string()),
+  text: z.string(),
+})
+
 export const GrantOut = z.object({
   id: z.string(),
   requestId: z.string().nullable(),
@@ -187,7 +200,11 @@ export const GrantOut = z.object({
   dailyQuota: z.number(),
   status: z.enum(GRANT_STATUSES),
   statusReason: z.string().nullable(),
+  appIds: z.array(z.string()).describe('可使用该授权的应用'),
+  suspendedItemIds: z.array(z.string()).describe('因提供方未在期限内重新确认而暂停的信息项'),
   createdAt: z.date(),
+  events: z.array(GrantEventOut).optional().describe('目录变更对授权的影响（详情中给出）'),
+  reconfirmation: z.object({ id: z.string(), itemIds: z.array(z.string()), dueDate: z.string(), resourceVersion: z.number() }).nullable().optional().describe('待提供方重新确认的信息项'),
   actions: z.record(z.string(), z.boolean()),
 })
 export type GrantOut = z.infer<typeof GrantOut>
@@ -218,10 +235,17 @@ export const CreateCaseBody = z
   .refine((b) => !!b.requestId !== !!b.resourceId, '请给出被拒绝的申请编号或不予共享的目录编号（二选一）')
 
 export const CaseNoteBody = z.object({ text: required(LIMITS.longText, '协商记录') })
-export const CaseDecisionBody = z.object({
-  decision: z.enum(['grant_with_conditions', 'uphold_refusal', 'reclassify'], '协调决定应为 grant_with_conditions、uphold_refusal 或 reclassify'),
-  text: required(LIMITS.longText, '决定内容'),
-})
+export const CaseDecisionBody = z
+  .object({
+    decision: z.enum(['grant_with_conditions', 'uphold_refusal', 'reclassify'], '协调决定应为 grant_with_conditions、uphold_refusal 或 reclassify'),
+    text: required(LIMITS.longText, '决定内容'),
+    shareType: z.union([z.literal(1), z.literal(2)], '调整后的共享类型应为 1（无条件）或 2（有条件）').optional().describe('reclassify：调整后的共享类型'),
+    itemIds: z.array(z.uuid('信息项编号格式不正确')).min(1).max(LIMITS.itemsPerResource).optional().describe('reclassify：调整的信息项（不填则为整个目录）'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.decision === 'reclassify' && !body.shareType) ctx.addIssue({ code: 'custom', path: ['shareType'], message: '调整目录共享类型的决定须给出调整后的共享类型' })
+  })
+export type CaseDecisionBody = z.infer<typeof CaseDecisionBody>
 export const CaseListQuery = PageQuery.extend({ status: z.enum(['open', 'negotiating', 'authority_coordinating', 'decided', 'closed']).optional() })
 
 export const CaseOut = z.object({

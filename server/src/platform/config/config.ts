@@ -2,6 +2,9 @@ import { resolve } from 'node:path'
 import { parseDataKey } from '../crypto/sm4.ts'
 
 /** Every setting of the platform, read once from the environment (documented in README.md). */
+/** The network an instance serves (SPEC §8.1). */
+export type NetworkZone = 'extranet' | 'intranet'
+
 export interface Config {
   host: string
   port: number
@@ -11,7 +14,7 @@ export interface Config {
   /** 'auto' loads the Weifang demo into an empty embedded database; 'never' does not. */
   demo: 'auto' | 'never'
   /** The network zone this instance serves (SPEC §8.1): 涉密 data is refused on the 外网 instance. */
-  networkZone: 'extranet' | 'intranet'
+  networkZone: NetworkZone
   sessionIdleMinutes: number
   logLevel: string
   bodyLimitBytes: number

@@ -18,6 +18,18 @@ export const PARAMETERS = {
     default: 2,
     allowed: [1, 2, 3],
   },
+  'sharing.defaultValidityDays': {
+    label: '共享申请默认有效期（天）',
+    description: '申请未填写有效期时，授权自申请之日起有效的天数（SPEC §6.4：默认一年）',
+    default: 365,
+    allowed: [90, 180, 365],
+  },
+  'sharing.maxValidityDays': {
+    label: '授权最长有效期（天）',
+    description: '申请的有效期不得晚于申请之日起的天数；到期后须重新申请，使用方的用途与依据得以定期复核',
+    default: 1095,
+    allowed: [365, 730, 1095, 1825],
+  },
 } as const satisfies Record<string, { label: string; description: string; default: number; allowed: readonly number[] }>
 
 export type ParameterKey = keyof typeof PARAMETERS

@@ -207,6 +207,9 @@ export interface CatalogReviewTasksTable {
   doneBy: string | null
   doneAt: Timestamp | null
   createdAt: Generated<Date>
+  /** 0026: a binding reclassification's share type (1 or 2), for the items named (null: the entry). */
+  requiredShareType: number | null
+  requiredItemIds: string[] | null
 }
 
 export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase {
@@ -325,6 +328,8 @@ export interface ShareRequestsTable {
   grantId: string | null
   createdAt: Generated<Date>
   updatedAt: Generated<Date>
+  /** 0026: the requester's apps the grant is for (SPEC §7.6). */
+  appIds: Generated<string[]>
 }
 
 export interface ShareRequestEventsTable {
@@ -362,6 +367,36 @@ export interface GrantsTable {
   /** 0015: when and by whom the status last changed (suspend, resume, revoke). */
   statusChangedAt: Timestamp | null
   statusChangedBy: string | null
+  /** 0026: the apps that may use the grant, and items suspended for want of the provider's reconfirmation. */
+  appIds: Generated<string[]>
+  suspendedItemIds: Generated<string[]>
+}
+
+export type GrantEventKind = 'items_dropped' | 'reconfirmation_opened' | 'reconfirmed' | 'items_suspended' | 'entry_withdrawn'
+
+export interface GrantEventsTable {
+  id: Generated<number>
+  grantId: string
+  at: Timestamp
+  kind: GrantEventKind
+  resourceVersion: number | null
+  itemIds: string[]
+  text: string
+  actorId: string | null
+}
+
+export interface GrantReconfirmationsTable {
+  id: Generated<string>
+  grantId: string
+  providerOrgId: string
+  resourceVersion: number
+  itemIds: string[]
+  dueDate: DateOnly
+  dueAt: Timestamp
+  status: 'open' | 'confirmed' | 'lapsed' | 'superseded'
+  decidedBy: string | null
+  decidedAt: Timestamp | null
+  createdAt: Generated<Date>
 }
 
 export interface UsageRecordsTable {
@@ -474,6 +509,8 @@ export interface SharingDatabase {
   shareRequests: ShareRequestsTable
   shareRequestEvents: ShareRequestEventsTable
   grants: GrantsTable
+  grantEvents: GrantEventsTable
+  grantReconfirmations: GrantReconfirmationsTable
   usageRecords: UsageRecordsTable
   coordinationCases: CoordinationCasesTable
   coordinationNotes: CoordinationNotesTable

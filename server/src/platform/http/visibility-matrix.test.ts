@@ -50,6 +50,7 @@ const BODIES: Record<string, unknown> = {
   'sharing.grant.revoke': { reason: '不再需要该数据' },
   'sharing.grant.suspend': { reason: '安全事件排查' },
   'sharing.grant.resume': { reason: '排查结束' },
+  'sharing.grant.reconfirm': {},
   'sharing.case.note': { text: '协商记录' },
   'sharing.case.escalate': { text: '协商不成' },
   'sharing.case.decide': { decision: 'uphold_refusal', text: '维持' },

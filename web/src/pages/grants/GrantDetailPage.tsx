@@ -1,7 +1,7 @@
-import { Alert, Button, Card, Descriptions, Input, Modal, Space, Table, Tag } from 'antd'
+import { Alert, Button, Card, Descriptions, Input, Modal, Space, Table, Tag, Timeline } from 'antd'
 import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
-import { type Grant, type Usage, getGrant, listUsage, resumeGrant, revokeGrant, suspendGrant } from '../../api/sharing.ts'
+import { type Grant, type Usage, getGrant, listUsage, reconfirmGrant, resumeGrant, revokeGrant, suspendGrant } from '../../api/sharing.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
@@ -86,6 +86,24 @@ export default function GrantDetailPage() {
               恢复授权
             </Button>
           ) : null}
+          {g.actions.reconfirm ? (
+            <Button
+              type="primary"
+              loading={busy}
+              data-testid="reconfirm"
+              onClick={async () => {
+                setBusy(true)
+                try {
+                  await reconfirmGrant(g.id)
+                  reload()
+                } finally {
+                  setBusy(false)
+                }
+              }}
+            >
+              重新确认信息项
+            </Button>
+          ) : null}
           {g.actions.revoke ? (
             <Button danger onClick={() => openChange('revoke')} data-testid="revoke">
               撤销授权
@@ -102,6 +120,20 @@ export default function GrantDetailPage() {
           message="授权已暂停：暂停期间接口调用将被拒绝，暂停原因见“状态说明”"
           data-testid="grant-suspended"
         />
+      ) : null}
+      {g.reconfirmation ? (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message={`目录第 ${g.reconfirmation.resourceVersion} 版将部分信息项改为有条件共享，提供部门须在 ${formatDate(g.reconfirmation.dueDate)} 前重新确认，逾期未确认的信息项暂停提供`}
+          data-testid="grant-reconfirmation"
+        />
+      ) : null}
+      {g.events && g.events.length > 0 ? (
+        <Card size="small" title="目录变更通知" style={{ marginBottom: 16 }} data-testid="grant-events">
+          <Timeline items={g.events.map((e) => ({ children: `${formatDateTime(e.at)}　${e.text}` }))} />
+        </Card>
       ) : null}
       <Card size="small" title="授权内容" style={{ marginBottom: 16 }}>
         <Descriptions size="small" column={2} data-testid="grant-facts">
@@ -134,7 +166,11 @@ export default function GrantDetailPage() {
           dataSource={g.items}
           data-testid="grant-items"
           columns={[
-            { title: '信息项', dataIndex: 'name' },
+            {
+              title: '信息项',
+              dataIndex: 'name',
+              render: (name: string, item) => (g.suspendedItemIds.includes(item.id) ? <Space size={4}>{name}<Tag color="red">暂停提供</Tag></Space> : name),
+            },
             { title: '返回字段', dataIndex: 'nameEn', render: (v: string | null) => <span className="mono">{v ?? '—'}</span> },
             {
               title: '脱敏规则',

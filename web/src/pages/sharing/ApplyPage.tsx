@@ -1,9 +1,10 @@
 import { Alert, Button, Card, DatePicker, Form, Input, Radio, Result, Select, Space, Table, Tooltip } from 'antd'
 import type { Dayjs } from 'dayjs'
 import { useState } from 'react'
-import { useNavigate, useSearchParams } from 'react-router-dom'
+import { Link, useNavigate, useSearchParams } from 'react-router-dom'
 import { type Item, getResource } from '../../api/catalog.ts'
 import { ApiError } from '../../api/client.ts'
+import { listApps } from '../../api/gateway.ts'
 import { type NewShareRequest, createShareRequest, openCase } from '../../api/sharing.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { EmptyState, LoadError, Loading } from '../../components/States.tsx'
@@ -20,10 +21,11 @@ interface ApplyForm {
   dutyBasis: string
   scenario?: NewShareRequest['scenario']
   mode: NewShareRequest['mode']
+  appIds?: string[]
   validUntil: Dayjs
 }
 
-const FIELDS = ['itemIds', 'purpose', 'purposeDetail', 'dutyBasis', 'scenario', 'mode', 'validUntil']
+const FIELDS = ['itemIds', 'purpose', 'purposeDetail', 'dutyBasis', 'scenario', 'mode', 'appIds', 'validUntil']
 
 /** 共享申请: opened from a catalog entry's 申请 button; 不予共享 items are shown but cannot be ticked. */
 export default function ApplyPage() {
@@ -31,6 +33,8 @@ export default function ApplyPage() {
   const resourceId = params.get('resourceId') ?? ''
   const navigate = useNavigate()
   const { data: r, error, loading, reload } = useAsync(() => (resourceId ? getResource(resourceId) : Promise.resolve(undefined)), [resourceId])
+  // SPEC §7.6: an 接口 grant is for the apps the request names; only the department's apps in service can be named.
+  const apps = useAsync(() => listApps().then((list) => list.items.filter((a) => a.status === 'active')), [])
   const [form] = Form.useForm<ApplyForm>()
   const [saving, setSaving] = useState(false)
   const [unmatched, setUnmatched] = useState<string[]>([])
@@ -139,6 +143,20 @@ export default function ApplyPage() {
             </Form.Item>
             <Form.Item name="mode" label="共享方式" rules={[{ required: true, message: '请选择共享方式' }]}>
               <Radio.Group options={(['api', 'table', 'file'] as const).map((m) => ({ value: m, label: SHARE_MODE_LABELS[m], disabled: !r.shareModes.includes(m) }))} />
+            </Form.Item>
+            <Form.Item noStyle dependencies={['mode']}>
+              {({ getFieldValue }) =>
+                getFieldValue('mode') === 'api' ? (
+                  <Form.Item
+                    name="appIds"
+                    label="使用数据的应用"
+                    rules={[{ required: true, type: 'array', min: 1, message: '请选择使用数据的本单位应用' }]}
+                    extra={apps.data && apps.data.length === 0 ? <Link to="/apps">本单位还没有调用应用，请先创建</Link> : '授权只对所选应用有效'}
+                  >
+                    <Select mode="multiple" style={{ width: 280 }} placeholder="请选择本单位应用" loading={apps.loading} options={(apps.data ?? []).map((a) => ({ value: a.id, label: a.name }))} data-testid="apply-apps" />
+                  </Form.Item>
+                ) : null
+              }
             </Form.Item>
             <Form.Item name="validUntil" label="申请有效期至" rules={[{ required: true, message: '请选择有效期' }]}>
               <DatePicker allowClear={false} style={{ width: 180 }} disabledDate={(d) => d.isBefore(dayjs(), 'day')} format="YYYY年M月D日" />

@@ -20,6 +20,8 @@ export default function CaseDetailPage() {
   const orgs = useAsync(() => allOrganisations(), [])
   const [text, setText] = useState('')
   const [decision, setDecision] = useState<CaseDecision['decision']>('grant_with_conditions')
+  // A reclassification names the share type decided; the provider's update task closes only on a publication that meets it.
+  const [shareType, setShareType] = useState<1 | 2>(2)
   const [busy, setBusy] = useState(false)
 
   if (error) return <LoadError error={error} onRetry={reload} />
@@ -102,10 +104,24 @@ export default function CaseDetailPage() {
                   options={Object.entries(CASE_DECISION_LABELS).map(([value, label]) => ({ value, label }))}
                 />
               ) : null}
+              {canDecide && decision === 'reclassify' ? (
+                <div style={{ marginBottom: 8 }}>
+                  <span style={{ marginRight: 8 }}>调整后的共享类型：</span>
+                  <Radio.Group
+                    value={shareType}
+                    onChange={(e) => setShareType(e.target.value)}
+                    options={[
+                      { value: 1, label: '无条件共享' },
+                      { value: 2, label: '有条件共享' },
+                    ]}
+                    data-testid="reclassify-share-type"
+                  />
+                </div>
+              ) : null}
               <Input.TextArea rows={3} value={text} onChange={(e) => setText(e.target.value)} maxLength={2000} placeholder={canDecide ? '决定内容：提供的信息项、条件或调整意见' : '协商情况，如：双方同意补充认定文件后按脱敏方式提供'} />
               <Space style={{ marginTop: 8 }} wrap>
                 {canDecide ? (
-                  <Button type="primary" disabled={!text.trim()} loading={busy} onClick={() => run(() => decideCase(c.id, { decision, text: text.trim() }))}>
+                  <Button type="primary" disabled={!text.trim()} loading={busy} onClick={() => run(() => decideCase(c.id, { decision, text: text.trim(), ...(decision === 'reclassify' ? { shareType } : {}) }))}>
                     作出协调决定
                   </Button>
                 ) : null}
