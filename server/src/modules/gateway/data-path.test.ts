@@ -8,6 +8,7 @@ import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import { callLogDigest, sealDigest } from './call-seal.ts'
 import { paramsDigest } from './records.ts'
 import { buildWorld, itemInput, publishResource } from '../../testing/factories.ts'
+import { asDba } from '../../testing/insider.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
 // Short enough to wait out in a test: the bound on changes made by another process (README, Settings).
@@ -161,6 +162,17 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     assert.ok(chain.body.callLogs.sealedCalls >= 25)
   })
 
+  test('the database refuses to change, delete or truncate call logs', async () => {
+    const s = await setup(t, w)
+    await s.records()
+    const [log] = await t.db.selectFrom('callLogs').selectAll().where('grantId', '=', s.grantId).orderBy('id').limit(1).execute()
+    await assert.rejects(t.db.updateTable('callLogs').set({ rowsReturned: 0, businessRef: 'x' }).where('id', '=', log.id).execute(), /只允许追加/)
+    await assert.rejects(t.db.deleteFrom('callLogs').where('id', '=', log.id).execute(), /只允许追加/)
+    await assert.rejects(sql`truncate call_logs`.execute(t.db), /只允许追加/)
+    const again = await t.db.selectFrom('callLogs').selectAll().where('id', '=', log.id).executeTakeFirstOrThrow()
+    assert.deepEqual(again, log)
+  })
+
   test('an altered, deleted or smuggled-in call log breaks the seal check', async () => {
     const s = await setup(t, w)
     await Promise.all([s.records(), s.records('?limit=1')])
@@ -172,16 +184,16 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
         (e.detail as { callLogIds?: number[] }).callLogIds?.map(Number).includes(Number(id)),
       )!.id
 
-    await t.db.updateTable('callLogs').set({ rowsReturned: first.rowsReturned + 1 }).where('id', '=', first.id).execute()
+    await asDba(t.db, sql`update call_logs set rows_returned = rows_returned + 1 where id = ${first.id}`)
     let result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBadId, null) // the chain itself is intact
     assert.equal(result.callLogs.firstBadEventId, await sealOf(first.id))
-    await t.db.updateTable('callLogs').set({ rowsReturned: first.rowsReturned }).where('id', '=', first.id).execute()
+    await asDba(t.db, sql`update call_logs set rows_returned = ${first.rowsReturned} where id = ${first.id}`)
     assert.equal((await verify()).ok, true)
 
     const { id, ...copy } = first
-    await t.db.deleteFrom('callLogs').where('id', '=', id).execute()
+    await asDba(t.db, sql`delete from call_logs where id = ${id}`)
     result = await verify()
     assert.equal(result.callLogs.firstBadEventId, await sealOf(id))
     await t.db.insertInto('callLogs').values({ id, ...copy }).execute()
@@ -191,7 +203,7 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.callLogs.unsealedCalls, 1)
-    await t.db.deleteFrom('callLogs').where('requestId', '=', 'forged').execute()
+    await asDba(t.db, sql`delete from call_logs where request_id = 'forged'`)
     assert.equal((await verify()).ok, true)
 
     // A second seal over a call log already sealed (appended through the chain, so the chain still verifies).

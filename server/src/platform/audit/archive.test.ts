@@ -4,10 +4,11 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { type Kysely, type RawBuilder, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
 import { auditArchiveCommand, auditVerifyCommand } from '../../cli/audit-commands.ts'
 import { buildWorld } from '../../testing/factories.ts'
+import { asDba } from '../../testing/insider.ts'
 import { testDatabaseUrl, withDatabase } from '../../testing/template.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { type OpenDatabase, openDatabase } from '../db/database.ts'
@@ -17,13 +18,6 @@ import { AuditArchiveError, archiveAuditPartitions, auditArchiveSettings, ensure
 import { GENESIS_HASH, appendAudit, chainHash, chainedFieldsOf, verifyAuditChain } from './chain.ts'
 
 const source = (at: string) => ({ actorId: null, orgId: null, roles: ['SYSTEM'], ip: null, requestId: null, at: new Date(at) })
-
-/** A DBA switching triggers off (session_replication_role): tampering the chain must reveal. */
-const asDba = (db: Kysely<Database>, statement: RawBuilder<unknown>) =>
-  db.transaction().execute(async (trx) => {
-    await sql`set local session_replication_role = replica`.execute(trx)
-    await statement.execute(trx)
-  })
 
 describe('audit partitions and archive', () => {
   let t: TestApp
