@@ -3,6 +3,7 @@ import ExcelJS from 'exceljs'
 import { sql } from 'kysely'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { verifyAuditChain } from '../../platform/audit/chain.ts'
+import { checkChainAgainstCheckpoint, checkpointSettingsOf } from '../../platform/audit/checkpoint.ts'
 import { verifyCallLogSeals } from '../gateway/call-seal.ts'
 import { BEIJING_OFFSET_MS } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
@@ -42,11 +43,15 @@ export async function listAuditEvents(ctx: Ctx, query: AuditQuery) {
   return { items, total: total.n, page: query.page, pageSize: query.pageSize }
 }
 
-/** The SM3 chain, and the gateway call logs its seals cover (one answer: ok only if both hold). */
+/**
+ * The SM3 chain, the gateway call logs its seals cover, and the chain against the latest signed
+ * checkpoint kept outside the database (one answer: ok only if all three hold).
+ */
 export async function verifyChain(ctx: Ctx) {
   const chain = await verifyAuditChain(ctx.db)
   const callLogs = await verifyCallLogSeals(ctx.db)
-  return { ...chain, ok: chain.ok && callLogs.ok, callLogs }
+  const checkpoint = await checkChainAgainstCheckpoint(ctx.db, checkpointSettingsOf(ctx.config))
+  return { ...chain, ok: chain.ok && callLogs.ok && checkpoint.ok, callLogs, checkpoint }
 }
 
 // ---- export ----

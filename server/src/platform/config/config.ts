@@ -29,6 +29,10 @@ export interface Config {
   loginFailuresPerUser: number
   /** How long a server process may serve a gateway call from its cached app, grant and entry (0–1000 ms). */
   gatewayCacheMs: number
+  /** Where signed checkpoints of the audit chain's head are kept, outside the database (platform/audit/checkpoint.ts). */
+  auditCheckpointDir: string
+  /** Minutes between audit checkpoints (1–1440): events newer than the latest checkpoint are not yet covered. */
+  auditCheckpointMinutes: number
 }
 
 /** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
@@ -62,6 +66,12 @@ function gatewayCacheMs(text: string | undefined) {
   return ms
 }
 
+function checkpointMinutes(text: string | undefined) {
+  const minutes = positiveInt('GOVSHARE_AUDIT_CHECKPOINT_MINUTES', text, 5)
+  if (minutes < 1 || minutes > 1440) throw new Error('GOVSHARE_AUDIT_CHECKPOINT_MINUTES must be an integer from 1 to 1440')
+  return minutes
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const zone = env.GOVSHARE_NETWORK_ZONE ?? 'extranet'
   if (zone !== 'extranet' && zone !== 'intranet') throw new Error('GOVSHARE_NETWORK_ZONE must be extranet or intranet')
@@ -88,5 +98,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerIp: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_IP', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_IP, 20),
     loginFailuresPerUser: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_USER', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_USER, 10),
     gatewayCacheMs: gatewayCacheMs(env.GOVSHARE_GATEWAY_CACHE_MS),
+    auditCheckpointDir: resolve(env.GOVSHARE_AUDIT_CHECKPOINT_DIR || 'data/audit-checkpoints'),
+    auditCheckpointMinutes: checkpointMinutes(env.GOVSHARE_AUDIT_CHECKPOINT_MINUTES),
   })
 }
