@@ -95,6 +95,17 @@ function hmacSigner(key: Buffer): CheckpointSigner {
   }
 }
 
+/** Writes a new owner-only file and flushes it to disk before returning. */
+export async function writeSynced(path: string, content: string | Buffer, flags: 'w' | 'wx' = 'w') {
+  const handle = await open(path, flags, 0o600)
+  try {
+    await handle.writeFile(content)
+    await handle.sync()
+  } finally {
+    await handle.close()
+  }
+}
+
 const KEY_FILES: Record<CheckpointAlgorithm, string> = { 'SM2-SM3': 'signing-key.pem', 'HMAC-SM3': 'signing-key.hmac' }
 
 /** Reads the key file, creating it (owner-only, exclusive create: two processes never write two keys) when missing and `create`. */
@@ -109,13 +120,7 @@ async function keyFile(dir: string, algorithm: CheckpointAlgorithm, create: bool
   const content =
     algorithm === 'SM2-SM3' ? Buffer.from(sm2PrivateKey(randomBytes(48)).export({ type: 'pkcs8', format: 'pem' }).toString()) : Buffer.from(randomBytes(32).toString('hex'))
   const partial = `${path}.${process.pid}.partial`
-  const handle = await open(partial, 'wx', 0o600)
-  try {
-    await handle.writeFile(content)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  await writeSynced(partial, content, 'wx')
   try {
     // link() fails when another process created the key first: then its key is the one.
     await link(partial, path)

@@ -3,7 +3,7 @@ import { join } from 'node:path'
 import { BEIJING_OFFSET_MS } from '../calendar/dates.ts'
 import type { Db, Executor } from '../db/database.ts'
 import type { Task } from '../jobs/scheduler.ts'
-import { type CheckpointAlgorithm, type CheckpointSigner, checkpointSigner } from './checkpoint-signer.ts'
+import { type CheckpointAlgorithm, checkpointSigner, writeSynced } from './checkpoint-signer.ts'
 import { canonicalJson } from './chain.ts'
 
 /**
@@ -62,13 +62,7 @@ async function chainHead(db: Executor): Promise<{ eventId: number; hash: string;
 /** Writes `content` to `path` so a crash leaves either the old state or the whole file (temp file, fsync, rename, fsync of the directory). */
 async function writeDurably(dir: string, name: string, content: string) {
   const partial = join(dir, `.${name}.${process.pid}.partial`)
-  const handle = await open(partial, 'w', 0o600)
-  try {
-    await handle.writeFile(content)
-    await handle.sync()
-  } finally {
-    await handle.close()
-  }
+  await writeSynced(partial, content)
   await rename(partial, join(dir, name))
   const directory = await open(dir, 'r')
   try {
