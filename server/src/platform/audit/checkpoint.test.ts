@@ -1,4 +1,5 @@
 import assert from 'node:assert/strict'
+import { spawnSync } from 'node:child_process'
 import { randomBytes, randomUUID } from 'node:crypto'
 import { mkdtempSync, readFileSync, readdirSync, rmSync, statSync, writeFileSync } from 'node:fs'
 import { tmpdir } from 'node:os'
@@ -10,7 +11,7 @@ import { CallJournal } from '../../modules/gateway/call-journal.ts'
 import { buildWorld } from '../../testing/factories.ts'
 import { asDba } from '../../testing/insider.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
-import { GENESIS_HASH, appendAudit, chainHash, chainedFieldsOf, verifyAuditChain } from './chain.ts'
+import { GENESIS_HASH, appendAudit, canonicalJson, chainHash, chainedFieldsOf, verifyAuditChain } from './chain.ts'
 import { checkpointSigner, sm2Supported } from './checkpoint-signer.ts'
 import { checkChainAgainstCheckpoint, checkpointSettingsOf, checkpointTask, writeCheckpoint } from './checkpoint.ts'
 
@@ -85,7 +86,7 @@ for (const withDataKey of [true, false]) {
       await journal.idle()
     }
 
-    test('the scheduled task writes a signed checkpoint of the head, and none while the chain has not moved', async () => {
+    test('the scheduled task writes a signed checkpoint of the head, and none while the chain has not moved', async (t2) => {
       await appendAudit(t.db, source(), { action: 'test.checkpoint.before' })
       const task = checkpointTask(settings(), 5)
       assert.equal(task.intervalMs, 5 * 60_000)
@@ -100,6 +101,19 @@ for (const withDataKey of [true, false]) {
       assert.equal(body.ok, true)
       assert.equal(body.checkpoint.code, 'CHECKPOINT_MATCHED')
       assert.equal(body.checkpoint.checkpoint.eventId, Number(head.id))
+
+      // An independent SM2 implementation accepts the signature, with the public key written beside it.
+      const { signature, ...fields } = written
+      const dir = mkdtempSync(join(tmpdir(), 'govshare-cp-openssl-'))
+      try {
+        writeFileSync(join(dir, 'signed'), `govshare-audit-checkpoint\n${canonicalJson(fields)}`)
+        writeFileSync(join(dir, 'signature'), Buffer.from(signature, 'base64'))
+        const openssl = spawnSync('openssl', ['dgst', '-sm3', '-verify', join(t.config.auditCheckpointDir, 'signing-key.pub.pem'), '-signature', join(dir, 'signature'), join(dir, 'signed')], { encoding: 'utf8' })
+        if (openssl.error) t2.diagnostic('openssl not found: the signature was not checked independently')
+        else assert.match(openssl.stdout, /Verified OK/, openssl.stderr)
+      } finally {
+        rmSync(dir, { recursive: true, force: true })
+      }
     })
 
     test('deleting the tail of the chain and the call logs it sealed is reported as truncation, by the route and the command line', async () => {

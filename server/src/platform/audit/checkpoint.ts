@@ -45,6 +45,8 @@ export interface CheckpointCheck {
 
 const FILE = /^checkpoint-(\d{20})\.json$/
 const ALGORITHMS: readonly CheckpointAlgorithm[] = ['SM2-SM3', 'HMAC-SM3']
+const PUBLIC_KEY = 'signing-key.pub.pem'
+const exists = (path: string) => access(path).then(() => true, () => false)
 const fileName = (eventId: number) => `checkpoint-${String(eventId).padStart(20, '0')}.json`
 const signedBytes = (fields: Omit<Checkpoint, 'signature'>) => Buffer.from(`govshare-audit-checkpoint\n${canonicalJson(fields)}`)
 
@@ -59,7 +61,7 @@ async function chainHead(db: Executor): Promise<{ eventId: number; hash: string;
   return archived ? { eventId: Number(archived.lastId), hash: archived.lastHash, at: new Date(archived.lastAt ?? 0) } : null
 }
 
-/** Writes `content` to `path` so a crash leaves either the old state or the whole file (temp file, fsync, rename, fsync of the directory). */
+/** Writes `dir/name` so a crash leaves either no file or the whole file (temp file, fsync, rename, fsync of the directory). */
 async function writeDurably(dir: string, name: string, content: string) {
   const partial = join(dir, `.${name}.${process.pid}.partial`)
   await writeSynced(partial, content)
@@ -82,7 +84,7 @@ export async function writeCheckpoint(db: Db, settings: CheckpointSettings, now:
   if (!head) return 0
   const name = fileName(head.eventId)
   await mkdir(settings.dir, { recursive: true, mode: 0o700 })
-  if (await access(join(settings.dir, name)).then(() => true, () => false)) return 0
+  if (await exists(join(settings.dir, name))) return 0
   const signer = (await checkpointSigner({ dir: settings.dir, dataKey: settings.dataKey, create: true }))!
   const fields: Omit<Checkpoint, 'signature'> = {
     v: 1,
@@ -95,7 +97,8 @@ export async function writeCheckpoint(db: Db, settings: CheckpointSettings, now:
   }
   const checkpoint: Checkpoint = { ...fields, signature: signer.sign(signedBytes(fields)) }
   await writeDurably(settings.dir, name, `${JSON.stringify(checkpoint, null, 2)}\n`)
-  if (signer.publicKeyPem) await writeDurably(settings.dir, 'signing-key.pub.pem', signer.publicKeyPem)
+  // The public key beside the checkpoints, for checking them without the platform (openssl dgst -sm3 -verify).
+  if (signer.publicKeyPem && !(await exists(join(settings.dir, PUBLIC_KEY)))) await writeDurably(settings.dir, PUBLIC_KEY, signer.publicKeyPem)
   return 1
 }
 
