@@ -226,6 +226,8 @@ async function main() {
     dataDir = join(mkdtempSync(join(tmpdir(), 'govshare-soak-')), 'pglite')
     env = { DATABASE_URL: '', GOVSHARE_DATA_DIR: dataDir, GOVSHARE_DEMO: 'auto' }
   }
+  // Its audit checkpoints belong to this run's database, not in the checkout's data/ directory.
+  env.GOVSHARE_AUDIT_CHECKPOINT_DIR = mkdtempSync(join(tmpdir(), 'govshare-soak-checkpoints-'))
   const loadBefore = loadavg()
   console.log('starting the server…')
   const server = await startServer(env)

@@ -1,6 +1,7 @@
 import { createHash } from 'node:crypto'
-import { existsSync, mkdirSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
+import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { type App, buildApp } from '../../server/src/app.ts'
 import { loadDemo } from '../../server/src/demo/load-demo.ts'
@@ -80,7 +81,9 @@ async function demoDatabase(config: Config): Promise<OpenDatabase> {
 export async function startConsoleServer(options: { env?: Record<string, string> } = {}): Promise<ConsoleServer> {
   ensureConsoleBuilt(() => undefined)
   // `env`: settings as the server reads them from its environment (e.g. GOVSHARE_DATA_KEY for TOTP).
-  const config: Config = Object.freeze({ ...loadConfig(options.env ?? {}), demo: 'never' as const, logLevel: 'warn' })
+  // Audit checkpoints of this database only (a checkout's data/ may hold those of a demo server).
+  const auditCheckpointDir = mkdtempSync(join(tmpdir(), 'govshare-e2e-checkpoints-'))
+  const config: Config = Object.freeze({ ...loadConfig(options.env ?? {}), demo: 'never' as const, logLevel: 'warn', auditCheckpointDir })
   const database = await demoDatabase(config)
   const app = await buildApp({ db: database.db, dbKind: database.kind, config })
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -107,6 +110,7 @@ export async function startConsoleServer(options: { env?: Record<string, string>
     async close() {
       await app.close()
       await database.close()
+      rmSync(auditCheckpointDir, { recursive: true, force: true })
     },
   }
 }

@@ -25,6 +25,7 @@ import type { Config } from './platform/config/config.ts'
 import type { Db, DbKind } from './platform/db/database.ts'
 import { corsPlugin } from './platform/http/cors.ts'
 import { errorHandlerPlugin } from './platform/http/error-handler.ts'
+import { requestIdOf } from './platform/http/client-refs.ts'
 import { withRedactedRequests } from './platform/http/request-log.ts'
 import { securityHeadersPlugin } from './platform/http/security-headers.ts'
 import { webConsolePlugin } from './platform/http/web-console.ts'
@@ -48,8 +49,9 @@ export interface AppOptions {
 export async function buildApp(options: AppOptions) {
   const app = Fastify({
     logger: withRedactedRequests(options.logger ?? false),
-    requestIdHeader: 'x-request-id',
-    genReqId: () => crypto.randomUUID(),
+    // The client's X-Request-Id is checked before it is used, stored or echoed (platform/http/client-refs.ts).
+    requestIdHeader: false,
+    genReqId: (raw) => requestIdOf(raw.headers['x-request-id']),
     bodyLimit: options.config.bodyLimitBytes,
     trustProxy: false,
     // Errors Fastify raises before routing (a malformed URL) get the same envelope as everything else.

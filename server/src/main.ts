@@ -9,6 +9,7 @@ import { openDatabase } from './platform/db/database.ts'
 import { maintenanceTasks } from './platform/db/maintenance.ts'
 import { startScheduler } from './platform/jobs/scheduler.ts'
 import { auditTasks } from './platform/audit/archive.ts'
+import { checkpointSettingsOf } from './platform/audit/checkpoint.ts'
 import { clockFromEnv, taskIntervalFromEnv } from './testing/env-clock.ts'
 
 /** Start-up only: lock and open the database, migrate, load the demo when empty, listen, close gracefully. */
@@ -19,7 +20,7 @@ async function main() {
   const interval = taskIntervalFromEnv()
   const releaseLock = config.databaseUrl ? null : await lockDataDir(config.dataDir)
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir })
-  const tasks = [...sharingTasks, ...auditTasks(), ...maintenanceTasks(database.kind)]
+  const tasks = [...sharingTasks, ...auditTasks(checkpointSettingsOf(config), config.auditCheckpointMinutes), ...maintenanceTasks(database.kind)]
   const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock, logger: { level: config.logLevel } })
   const { applied } = await prepareDatabase(database.db)
   if (applied.length > 0) app.log.info({ applied }, 'migrations applied')

@@ -89,10 +89,12 @@ export const USAGE = `用法 (usage): npm run govshare -- <command> [--option va
   create-org   --name <名称> --code <统一社会信用代码> [--region 370700] [--kind department|authority|region] [--parent-id <uuid>]
   create-user  --username <用户名> --name <姓名> (--org-name <单位> | --org-id <uuid>) --roles ${ROLES.slice(0, 3).join(',')},… --password <密码>
   migrate      applies pending migrations
-  audit-archive [--online-months 6] [--archive-dir data/audit-archive] [--dry-run]
+  audit-archive [--online-months 6] [--archive-dir data/audit-archive] [--checkpoint-dir data/audit-checkpoints] [--dry-run]
                moves audit months older than the online retention to JSON-lines files (SM3-checked), then drops them
-  audit-verify [--archive-dir data/audit-archive]
-               checks the archive files and the online SM3 chain (exit 1 on any problem)
+               and writes a signed checkpoint of the chain's head
+  audit-verify [--archive-dir data/audit-archive] [--checkpoint-dir data/audit-checkpoints]
+               checks the archive files, the online SM3 chain and the chain against the latest signed checkpoint
+               (exit 1 on any problem)
 
 The database is DATABASE_URL (PostgreSQL) or, without it, the embedded data directory GOVSHARE_DATA_DIR
 (which must not be in use by a running server). The password may also come from GOVSHARE_PASSWORD.`

@@ -32,7 +32,7 @@ async function run() {
   try {
     await prepareDatabase(database.db)
     if (command === 'migrate') return console.log('数据库已是最新结构')
-    const result = await commands[command as keyof typeof commands](database.db, args)
+    const result = await commands[command as keyof typeof commands](database.db, args, config)
     console.log(JSON.stringify(result, null, 2))
   } finally {
     await database.close()

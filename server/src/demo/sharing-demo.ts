@@ -11,6 +11,7 @@ import { makeCtx } from '../platform/context.ts'
 import type { Db } from '../platform/db/database.ts'
 import type { StoredItem } from '../platform/db/schema.ts'
 import type { DemoDirectory } from './directory.ts'
+import { businessRefOf } from '../platform/http/client-refs.ts'
 
 /**
  * Share requests in every state (API.md "Demo data"), made through the sharing commands on dates
@@ -178,7 +179,8 @@ async function readAsApp(db: Db, config: Config, app: { appKey: string; appSecre
         requestId,
         resourceId,
         query: call.query,
-        businessRef: call.businessRef,
+        rejected: null,
+        businessRef: businessRefOf(call.businessRef, undefined),
         requestBytes: 0,
         log: console,
       }).catch((error: unknown) => {

@@ -102,6 +102,8 @@ export async function scratchDatabase(scratchDir: string) {
   const url = testDatabaseUrl()
   const name = `govshare_t_rel_${randomBytes(4).toString('hex')}`
   const dataDir = `${scratchDir}/pglite`
+  // The servers' audit checkpoints belong to this database only (never the checkout's data/ directory).
+  const checkpoints = { GOVSHARE_AUDIT_CHECKPOINT_DIR: `${scratchDir}/audit-checkpoints` }
   if (url) {
     await prepareTemplates()
     const admin = new pg.Client({ connectionString: url })
@@ -109,11 +111,11 @@ export async function scratchDatabase(scratchDir: string) {
     await admin.query(`create database ${name} template ${postgresTemplateName()}`)
     await admin.end()
   } else {
-    await stopServer(await startServer({ GOVSHARE_DATA_DIR: dataDir }), 'SIGTERM')
+    await stopServer(await startServer({ GOVSHARE_DATA_DIR: dataDir, ...checkpoints }), 'SIGTERM')
   }
   return {
     kind: url ? ('postgres' as const) : ('pglite' as const),
-    env: (): Record<string, string> => (url ? { DATABASE_URL: withDatabase(url, name) } : { GOVSHARE_DATA_DIR: dataDir }),
+    env: (): Record<string, string> => ({ ...(url ? { DATABASE_URL: withDatabase(url, name) } : { GOVSHARE_DATA_DIR: dataDir }), ...checkpoints }),
     open: (): Promise<OpenDatabase> => (url ? openDatabase({ url: withDatabase(url, name), poolSize: 4 }) : openDatabase({ dataDir })),
     /** After a SIGKILL the server's lock stays behind (stale after 15 s): the test knows the process is gone. */
     releaseStaleLock: () => rmSync(`${dataDir}.lock`, { recursive: true, force: true }),

@@ -1,4 +1,8 @@
+import { randomBytes } from 'node:crypto'
+import { rm } from 'node:fs/promises'
 import type { AddressInfo } from 'node:net'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import { type App, type AppOptions, buildApp } from '../app.ts'
 import { type Config, loadConfig } from '../platform/config/config.ts'
 import type { Db, DbKind } from '../platform/db/database.ts'
@@ -40,7 +44,10 @@ export interface TestApp {
  */
 export async function buildTestApp(options: { config?: Partial<Config>; clock?: TestClock; logger?: AppOptions['logger'] } = {}): Promise<TestApp> {
   const database = await openTestDatabase()
-  const config = Object.freeze({ ...loadConfig({}), ...options.config })
+  // Each app its own audit checkpoint directory (created on first write): a checkpoint of one test
+  // database never judges another's chain.
+  const checkpointDir = join(tmpdir(), `govshare-test-checkpoints-${randomBytes(6).toString('hex')}`)
+  const config = Object.freeze({ ...loadConfig({}), auditCheckpointDir: checkpointDir, ...options.config })
   const clock = options.clock ?? new TestClock()
   const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock: clock.now, logger: options.logger })
   await app.listen({ host: '127.0.0.1', port: 0 })
@@ -56,6 +63,7 @@ export async function buildTestApp(options: { config?: Partial<Config>; clock?: 
     async close() {
       await app.close()
       await database.close()
+      await rm(checkpointDir, { recursive: true, force: true })
     },
     async request(method, path, { token, body, headers = {} } = {}) {
       const init: RequestInit = { method, headers: { ...headers } }

@@ -61,4 +61,24 @@ export const VerifyOut = z.object({
       unsealedCalls: z.number().describe('第一次封存以来未被任何事件封存的调用记录数'),
     })
     .describe('接口调用记录的 SM3 封存校验；ok 同时要求哈希链和调用记录都完好'),
+  checkpoint: z
+    .object({
+      ok: z.boolean(),
+      code: z
+        .enum(['CHECKPOINT_MATCHED', 'NO_CHECKPOINT', 'CHECKPOINT_INVALID', 'CHAIN_TRUNCATED', 'CHAIN_REWRITTEN', 'CHECKPOINT_ARCHIVED'])
+        .describe('CHECKPOINT_MATCHED 与最新检查点一致；NO_CHECKPOINT 尚无检查点；CHECKPOINT_INVALID 检查点签名无效或密钥不可用；CHAIN_TRUNCATED 检查点所记事件已被删除（尾部截断）；CHAIN_REWRITTEN 该事件哈希不符（链被改写）；CHECKPOINT_ARCHIVED 该事件已归档，需用命令行连同归档文件校验'),
+      message: z.string(),
+      file: z.string().nullable().describe('最新检查点的文件名'),
+      checkpoint: z
+        .object({
+          eventId: z.number(),
+          hash: z.string(),
+          at: z.string().describe('该事件的时间'),
+          writtenAt: z.string().describe('检查点写入时间'),
+          algorithm: z.enum(['SM2-SM3', 'HMAC-SM3']),
+          keyId: z.string().describe('签名密钥标识'),
+        })
+        .nullable(),
+    })
+    .describe('与数据库之外保存的最新签名检查点比对（发现尾部删除或整链重算）'),
 })

@@ -7,6 +7,7 @@ import { recordAudit } from '../../platform/audit/record.ts'
 import { scopeOf } from '../../platform/auth/policy.ts'
 import { scopeWhere } from '../../platform/db/scope.ts'
 import { verifyAuditChain } from '../../platform/audit/chain.ts'
+import { checkChainAgainstCheckpoint, checkpointSettingsOf } from '../../platform/audit/checkpoint.ts'
 import { verifyCallLogSeals } from '../gateway/call-seal.ts'
 import { BEIJING_OFFSET_MS } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
@@ -56,14 +57,23 @@ export async function listAuditEvents(ctx: Ctx, query: AuditQuery) {
   return { items, total: total.n, page: query.page, pageSize: query.pageSize }
 }
 
-/** The SM3 chain, and the gateway call logs its seals cover (one answer: ok only if both hold). */
+/**
+ * The SM3 chain, the gateway call logs its seals cover, and the chain against the latest signed
+ * checkpoint kept outside the database (one answer: ok only if all three hold).
+ */
 export async function verifyChain(ctx: Ctx) {
   const chain = await verifyAuditChain(ctx.db)
   const callLogs = await verifyCallLogSeals(ctx.db)
-  const ok = chain.ok && callLogs.ok
+  const checkpoint = await checkChainAgainstCheckpoint(ctx.db, checkpointSettingsOf(ctx.config))
+  const ok = chain.ok && callLogs.ok && checkpoint.ok
   // Recorded after the check, so the check covers the chain as the auditor found it.
-  await recordAudit(ctx.db, ctx, { action: 'audit.chain.verify', objectType: 'audit_events', result: ok ? 'success' : 'error', detail: { ok, count: chain.count, firstBadId: chain.firstBadId } })
-  return { ...chain, ok, callLogs }
+  await recordAudit(ctx.db, ctx, {
+    action: 'audit.chain.verify',
+    objectType: 'audit_events',
+    result: ok ? 'success' : 'error',
+    detail: { ok, count: chain.count, firstBadId: chain.firstBadId, checkpoint: checkpoint.code },
+  })
+  return { ...chain, ok, callLogs, checkpoint }
 }
 
 // ---- export ----

@@ -5,12 +5,14 @@ import { sql } from 'kysely'
 import { appendAudit } from '../../platform/audit/chain.ts'
 import { expireGrants } from '../sharing/grants.ts'
 import { sm3Hex } from '../../platform/crypto/sm3.ts'
+import { secretDigest } from '../../platform/http/client-refs.ts'
 import { callLogDigest, sealDigest } from './call-seal.ts'
 import { paramsDigest } from './records.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import { buildWorld, publishResource } from '../../testing/factories.ts'
 import { PERSON_CSV, PERSON_ITEMS, grantWithApp } from '../../testing/gateway-grant.ts'
+import { asDba } from '../../testing/insider.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
 // Short enough to wait out in a test: the bound on changes made by another process (README, Settings).
@@ -136,6 +138,17 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     assert.ok(chain.body.callLogs.sealedCalls >= 25)
   })
 
+  test('the database refuses to change, delete or truncate call logs', async () => {
+    const s = await setup(t, w)
+    await s.records()
+    const [log] = await t.db.selectFrom('callLogs').selectAll().where('grantId', '=', s.grantId).orderBy('id').limit(1).execute()
+    await assert.rejects(t.db.updateTable('callLogs').set({ rowsReturned: 0, businessRef: 'x' }).where('id', '=', log.id).execute(), /只允许追加/)
+    await assert.rejects(t.db.deleteFrom('callLogs').where('id', '=', log.id).execute(), /只允许追加/)
+    await assert.rejects(sql`truncate call_logs`.execute(t.db), /只允许追加/)
+    const again = await t.db.selectFrom('callLogs').selectAll().where('id', '=', log.id).executeTakeFirstOrThrow()
+    assert.deepEqual(again, log)
+  })
+
   test('an altered, deleted or smuggled-in call log breaks the seal check', async () => {
     const s = await setup(t, w)
     await Promise.all([s.records(), s.records('?limit=1')])
@@ -147,16 +160,16 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
         (e.detail as { callLogIds?: number[] }).callLogIds?.map(Number).includes(Number(id)),
       )!.id
 
-    await t.db.updateTable('callLogs').set({ rowsReturned: first.rowsReturned + 1 }).where('id', '=', first.id).execute()
+    await asDba(t.db, sql`update call_logs set rows_returned = rows_returned + 1 where id = ${first.id}`)
     let result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBadId, null) // the chain itself is intact
     assert.equal(result.callLogs.firstBadEventId, await sealOf(first.id))
-    await t.db.updateTable('callLogs').set({ rowsReturned: first.rowsReturned }).where('id', '=', first.id).execute()
+    await asDba(t.db, sql`update call_logs set rows_returned = ${first.rowsReturned} where id = ${first.id}`)
     assert.equal((await verify()).ok, true)
 
     const { id, ...copy } = first
-    await t.db.deleteFrom('callLogs').where('id', '=', id).execute()
+    await asDba(t.db, sql`delete from call_logs where id = ${id}`)
     result = await verify()
     assert.equal(result.callLogs.firstBadEventId, await sealOf(id))
     await t.db.insertInto('callLogs').values({ id, ...copy }).execute()
@@ -166,7 +179,7 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.callLogs.unsealedCalls, 1)
-    await t.db.deleteFrom('callLogs').where('requestId', '=', 'forged').execute()
+    await asDba(t.db, sql`delete from call_logs where request_id = 'forged'`)
     assert.equal((await verify()).ok, true)
 
     // A second seal over a call log already sealed (appended through the chain, so the chain still verifies).
@@ -303,5 +316,85 @@ describe('SM4 at rest for sensitive mounted items', () => {
     assert.equal(res.status, 503)
     assert.equal(res.body.error.code, 'DATA_KEY_UNAVAILABLE')
     assert.ok(!JSON.stringify(res.body).includes('v1.'))
+  })
+})
+
+describe('gateway: client references and refused calls in the call log', () => {
+  let t: TestApp
+  let w: World
+  before(async () => {
+    t = await buildTestApp()
+    w = await buildWorld(t.db)
+  })
+  after(() => t.close())
+
+  const call = (s: Awaited<ReturnType<typeof setup>>, path: string, headers: Record<string, string> = {}) =>
+    t.request('GET', `/api/v1/gateway/resources/${path}`, { headers: { authorization: `Bearer ${s.token}`, ...headers } })
+  const logOf = (requestId: string) => t.db.selectFrom('callLogs').selectAll().where('requestId', '=', requestId).executeTakeFirstOrThrow()
+
+  test('a valid 办件号 is stored as sent, from the header (UTF-8) or the query', async () => {
+    const s = await setup(t, w)
+    const header = await call(s, `${s.resource.id}/records`, { 'x-business-ref': Buffer.from('潍民办-2026-0001').toString('latin1'), 'x-request-id': 'ref-header-1' })
+    assert.equal(header.status, 200, JSON.stringify(header.body))
+    assert.equal((await logOf('ref-header-1')).businessRef, '潍民办-2026-0001')
+    const query = await call(s, `${s.resource.id}/records?businessRef=${encodeURIComponent('MZ 2026/11 #3')}`, { 'x-request-id': 'ref-query-1' })
+    assert.equal(query.status, 200)
+    assert.equal((await logOf('ref-query-1')).businessRef, 'MZ 2026/11 #3')
+  })
+
+  test('an over-long or invisible-character 办件号 is refused with 400, logged without it', async () => {
+    const s = await setup(t, w)
+    const cases: [string, Record<string, string>, RegExp][] = [
+      [`${s.resource.id}/records`, { 'x-business-ref': 'B'.repeat(65) }, /X-Business-Ref（办件号） 不能超过 64 个字符/],
+      [`${s.resource.id}/records?businessRef=${encodeURIComponent('BJ\u0001001')}`, {}, /businessRef（办件号） 含有控制字符/],
+      [`${s.resource.id}/records?businessRef=${encodeURIComponent('BJ\u200b001')}`, {}, /含有控制字符或不可见字符/],
+      [`${s.resource.id}/records`, { 'x-business-ref': '\xff\xfe' }, /不是有效的 UTF-8 文本/],
+    ]
+    for (const [i, [path, headers, message]] of cases.entries()) {
+      const res = await call(s, path, { ...headers, 'x-request-id': `bad-ref-${i}` })
+      assert.equal(res.status, 400, path)
+      assert.equal(res.body.error.code, 'VALIDATION_FAILED')
+      assert.match(res.body.error.message, message)
+      const log = await logOf(`bad-ref-${i}`)
+      assert.deepEqual([log.result, log.errorCode, log.errorClass, log.businessRef, log.appId, log.rowsReturned], ['denied', 'VALIDATION_FAILED', '参数校验失败', null, s.appId, 0])
+    }
+  })
+
+  test('a secret typed into X-Business-Ref or X-Request-Id is stored as its digest, never as itself', async () => {
+    const s = await setup(t, w)
+    const secret = randomBytes(32).toString('base64url') // the shape of app secrets and tokens
+    const res = await call(s, `${s.resource.id}/records`, { 'x-business-ref': secret, 'x-request-id': 'secret-ref-1' })
+    assert.equal(res.status, 200)
+    assert.equal((await logOf('secret-ref-1')).businessRef, secretDigest(secret))
+    const byToken = await call(s, `${s.resource.id}/records`, { 'x-request-id': s.token })
+    assert.equal(byToken.status, 200)
+    assert.equal(byToken.headers.get('x-request-id'), secretDigest(s.token))
+    assert.ok(await logOf(secretDigest(s.token)))
+    const leaks = await sql<{ n: number }>`select count(*)::int as n from call_logs where business_ref in (${secret}, ${s.token}) or request_id in (${secret}, ${s.token})`.execute(t.db)
+    assert.equal(leaks.rows[0].n, 0)
+    const audited = await sql<{ n: number }>`select count(*)::int as n from audit_events where request_id = ${s.token} or detail::text like ${`%${s.token}%`}`.execute(t.db)
+    assert.equal(audited.rows[0].n, 0)
+  })
+
+  test('calls the route schema refuses are in the call log too, with the caller, and still sealed', async () => {
+    const s = await setup(t, w)
+    const badId = await call(s, 'not-a-uuid/records', { 'x-request-id': 'schema-1' })
+    assert.equal(badId.status, 400)
+    assert.equal(badId.body.error.code, 'VALIDATION_FAILED')
+    assert.equal(badId.body.error.details[0].field, 'resourceId')
+    const repeated = await call(s, `${s.resource.id}/records?limit=1&limit=2`, { 'x-request-id': 'schema-2' })
+    assert.equal(repeated.status, 400)
+    assert.equal(repeated.body.error.details[0].field, 'limit')
+    // Without a token the schema's answer is the same; the call is logged with no app.
+    const anonymous = await t.request('GET', '/api/v1/gateway/resources/not-a-uuid/records', { headers: { 'x-request-id': 'schema-3' } })
+    assert.equal(anonymous.status, 400)
+
+    const one = await logOf('schema-1')
+    assert.deepEqual([one.result, one.errorCode, one.errorClass, one.appId, one.consumerOrgId, one.resourceId], ['denied', 'VALIDATION_FAILED', '参数校验失败', s.appId, w.deptB.id, null])
+    const two = await logOf('schema-2')
+    assert.deepEqual([two.errorCode, two.appId, two.resourceId], ['VALIDATION_FAILED', s.appId, s.resource.id])
+    assert.equal((await logOf('schema-3')).appId, null)
+    const verified = await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })
+    assert.equal(verified.body.ok, true, JSON.stringify(verified.body))
   })
 })

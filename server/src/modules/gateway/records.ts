@@ -3,7 +3,9 @@ import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import { deriveKey, sm3Hex, sm3HmacHex } from '../../platform/crypto/sm3.ts'
 import type { Db } from '../../platform/db/database.ts'
 import type { GrantsTable, MaskingRule, StoredItem } from '../../platform/db/schema.ts'
-import { AppError } from '../../platform/http/errors.ts'
+import type { BusinessRef } from '../../platform/http/client-refs.ts'
+import { AppError, type ErrorDetail } from '../../platform/http/errors.ts'
+import { schemaErrorDetails } from '../../platform/http/error-handler.ts'
 import { loggableError } from '../../platform/http/request-log.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
 import { isMasked, maskedFilterKeys } from '../../platform/masking/masked-conditions.ts'
@@ -20,8 +22,8 @@ type Grant = Selectable<GrantsTable>
 
 /** A refusal of the gateway: an API.md error code plus the SPEC §6.6 error class for the call log. */
 class GatewayRefusal extends AppError {
-  constructor(status: number, code: string, message: string, readonly errorClass: string) {
-    super(status, code, message)
+  constructor(status: number, code: string, message: string, readonly errorClass: string, details?: ErrorDetail[]) {
+    super(status, code, message, details)
   }
 }
 const refuse = {
@@ -33,6 +35,7 @@ const refuse = {
   mode: () => new GatewayRefusal(403, 'MODE_NOT_GRANTED', '该授权不是接口方式，不能通过接口调用', '无调用权限'),
   notFound: () => new GatewayRefusal(404, 'NOT_FOUND', '资源不存在或未发布', '参数校验失败'),
   param: (message: string) => new GatewayRefusal(400, 'VALIDATION_FAILED', message, '参数校验失败'),
+  schema: (error: Error) => new GatewayRefusal(400, 'VALIDATION_FAILED', '输入有误，请检查标注的字段', '参数校验失败', schemaErrorDetails(error)),
   rate: () => new GatewayRefusal(429, 'RATE_LIMITED', '调用过于频繁，请稍后再试', '超限'),
   quota: () => new GatewayRefusal(429, 'QUOTA_EXCEEDED', '今日调用次数已用完', '超限'),
   noData: () => new GatewayRefusal(409, 'NOT_MOUNTED', '提供方尚未挂接数据', '调用失败'),
@@ -61,7 +64,10 @@ export interface RecordsCall {
   requestId: string
   resourceId: string
   query: Record<string, string>
-  businessRef: string | null
+  /** The route schema's refusal of the request (then resourceId and query are as sent, unchecked). */
+  rejected: Error | null
+  /** The 办件号 as checked (X-Business-Ref or ?businessRef=): an invalid one is refused after authentication and never stored. */
+  businessRef: BusinessRef
   requestBytes: number
   log: { error(obj: object, msg: string): void }
 }
@@ -76,6 +82,7 @@ interface CallFacts {
 }
 
 const RESERVED = new Set(['limit', 'offset', 'businessRef'])
+const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 
 function pageOf(query: Record<string, string>) {
   const limit = query.limit === undefined ? 20 : Number(query.limit)
@@ -120,9 +127,15 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   const rt = call.runtime
   const now = call.now()
   const app = call.token ? await rt.resolveApp(call.token, now) : null
+  // The schema's answer stands whoever calls; a known app is named in the call log.
+  if (call.rejected) {
+    if (app) facts.app = app
+    throw refuse.schema(call.rejected)
+  }
   if (!app) throw refuse.noToken()
   facts.app = app
   if (!ipAllowed(app.ipAllowList, call.ip)) throw refuse.ip()
+  if (call.businessRef.problem) throw refuse.param(call.businessRef.problem)
   if (rt.probes.throttled(app.appId, now)) throw refuse.probing()
   const today = beijingDateTime(now).date
   // Independent lookups, started together (each is usually a cache hit).
@@ -377,7 +390,8 @@ async function recordCall(call: RecordsCall, facts: CallFacts, requestInAt: Date
       responseBytes: result ? Buffer.byteLength(JSON.stringify(result)) : 0,
       consumerOrgId: facts.app?.orgId ?? null,
       appId: facts.app?.appId ?? null,
-      resourceId: call.resourceId,
+      // A resource id the schema refused is not a uuid: the column could not hold it.
+      resourceId: UUID.test(call.resourceId) ? call.resourceId : null,
       providerOrgId: facts.providerOrgId ?? null,
       grantId: facts.grant?.id ?? null,
       requestId: call.requestId,
@@ -387,7 +401,7 @@ async function recordCall(call: RecordsCall, facts: CallFacts, requestInAt: Date
       result: outcome,
       errorClass: refusal?.errorClass ?? (failure ? '调用失败' : null),
       errorCode: refusal?.code ?? (failure instanceof AppError ? failure.code : failure ? 'INTERNAL_ERROR' : null),
-      businessRef: call.businessRef,
+      businessRef: call.businessRef.value,
     })
   } catch (error) {
     // Data never leaves unrecorded: a failed log turns a success into an error. A refusal keeps its own answer.

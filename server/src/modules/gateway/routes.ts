@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { businessRefOf } from '../../platform/http/client-refs.ts'
 import { pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { clearAppFlag, listAppFlags } from './app-flags.ts'
@@ -62,6 +63,9 @@ export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
     // info lines per call repeated it and cost ~15 % of the gateway's CPU under load (bench/README.md);
     // warnings and errors are still logged.
     logLevel: 'warn',
+    // A call the schema refuses still reaches the handler, so it is written to the call log like every
+    // other refused call (API.md: every call, allowed or denied), then answered with the schema's error.
+    attachValidation: true,
     schema: {
       tags,
       summary: '按授权读取数据记录（应用访问令牌；?英文名=值 精确查询，limit/offset 分页）',
@@ -82,7 +86,8 @@ export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
       requestId: req.id,
       resourceId: req.params.resourceId,
       query: req.query,
-      businessRef: (req.headers['x-business-ref'] as string | undefined) ?? req.query.businessRef ?? null,
+      rejected: req.validationError ?? null,
+      businessRef: businessRefOf(req.headers['x-business-ref'], req.query.businessRef),
       requestBytes: Number(req.headers['content-length'] ?? 0) + req.url.length,
       log: req.log,
     })

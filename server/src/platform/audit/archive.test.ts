@@ -4,26 +4,21 @@ import { mkdtempSync, readFileSync, readdirSync, rmSync, writeFileSync } from 'n
 import { tmpdir } from 'node:os'
 import { join } from 'node:path'
 import { after, before, describe, test } from 'node:test'
-import { type Kysely, type RawBuilder, sql } from 'kysely'
+import { type Kysely, sql } from 'kysely'
 import pg from 'pg'
 import { auditArchiveCommand, auditVerifyCommand } from '../../cli/audit-commands.ts'
 import { buildWorld } from '../../testing/factories.ts'
+import { asDba } from '../../testing/insider.ts'
 import { testDatabaseUrl, withDatabase } from '../../testing/template.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { type OpenDatabase, openDatabase } from '../db/database.ts'
 import { MIGRATIONS_DIR } from '../db/migrator.ts'
 import type { Database } from '../db/schema.ts'
 import { AuditArchiveError, archiveAuditPartitions, auditArchiveSettings, ensureUpcomingPartitions, listAuditPartitions, verifyAuditArchive } from './archive.ts'
+import { checkpointSettingsOf } from './checkpoint.ts'
 import { GENESIS_HASH, appendAudit, chainHash, chainedFieldsOf, verifyAuditChain } from './chain.ts'
 
 const source = (at: string) => ({ actorId: null, orgId: null, roles: ['SYSTEM'], ip: null, requestId: null, at: new Date(at) })
-
-/** A DBA switching triggers off (session_replication_role): tampering the chain must reveal. */
-const asDba = (db: Kysely<Database>, statement: RawBuilder<unknown>) =>
-  db.transaction().execute(async (trx) => {
-    await sql`set local session_replication_role = replica`.execute(trx)
-    await statement.execute(trx)
-  })
 
 describe('audit partitions and archive', () => {
   let t: TestApp
@@ -79,7 +74,7 @@ describe('audit partitions and archive', () => {
     assert.deepEqual(dry.pending, ['audit_events_202509', 'audit_events_202510', 'audit_events_202511'])
     assert.deepEqual(readdirSync(dir), [])
 
-    const done = await archiveAuditPartitions(t.db, { onlineMonths: 6, archiveDir: dir, now })
+    const done = await archiveAuditPartitions(t.db, { onlineMonths: 6, archiveDir: dir, now, checkpoint: checkpointSettingsOf(t.config) })
     assert.equal(done.cutoff.toISOString(), '2025-11-30T16:00:00.000Z') // keeps December … June online
     assert.deepEqual(done.archived.map((s) => [s.partition, s.events]), [['audit_events_202509', 3], ['audit_events_202510', 3], ['audit_events_202511', 3]])
     const parts = (await listAuditPartitions(t.db)).map((p) => p.name)
@@ -111,6 +106,11 @@ describe('audit partitions and archive', () => {
     const archiveEvents = await t.db.selectFrom('auditEvents').select('objectId').where('action', '=', 'audit.archive.segment').execute()
     assert.equal(archiveEvents.length, 3)
     assert.equal((await verifyAuditArchive(t.db, dir)).ok, true)
+    // Each archive run ends with a signed checkpoint of the head that follows it (its last segment event).
+    const head = await t.db.selectFrom('auditEvents').select(['id', 'action']).orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+    assert.equal(head.action, 'audit.archive.segment')
+    assert.equal(res.body.checkpoint.code, 'CHECKPOINT_MATCHED')
+    assert.equal(res.body.checkpoint.checkpoint.eventId, Number(head.id))
 
     // Nothing more is due: a second run (or a second process) does nothing.
     assert.deepEqual((await archiveAuditPartitions(t.db, { onlineMonths: 6, archiveDir: dir, now })).archived, [])
@@ -126,11 +126,11 @@ describe('audit partitions and archive', () => {
     assert.equal(changed.ok, false)
     assert.ok(changed.problems.some((p) => p.includes('audit_events_202510') && p.includes('SM3')), changed.problems.join('\n'))
     assert.ok(changed.problems.some((p) => p.includes('第 1 行')), changed.problems.join('\n'))
-    await assert.rejects(auditVerifyCommand(t.db, { archiveDir: dir }), /校验未通过/)
+    await assert.rejects(auditVerifyCommand(t.db, { archiveDir: dir }, t.config), /校验未通过/)
     rmSync(path)
     assert.ok((await verifyAuditArchive(t.db, dir)).problems.some((p) => p.includes('不存在')))
     writeFileSync(path, original)
-    assert.equal((await auditVerifyCommand(t.db, { archiveDir: dir })).ok, true)
+    assert.equal((await auditVerifyCommand(t.db, { archiveDir: dir }, t.config)).ok, true)
   })
 
   test('a month whose events do not verify is not archived: the evidence stays online', async () => {
@@ -140,7 +140,7 @@ describe('audit partitions and archive', () => {
     assert.ok((await listAuditPartitions(t.db)).some((p) => p.name === 'audit_events_202512'))
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('audit_events_202512')))
     assert.equal((await verify()).body.firstBadId, victim.id)
-    await assert.rejects(auditArchiveCommand(t.db, { archiveDir: dir, onlineMonths: '6' }), /校验失败/)
+    await assert.rejects(auditArchiveCommand(t.db, { archiveDir: dir, onlineMonths: '6' }, t.config), /校验失败/)
   })
 })
 

@@ -7,6 +7,7 @@ import { sql } from 'kysely'
 import type { Db, Executor } from '../db/database.ts'
 import type { Task } from '../jobs/scheduler.ts'
 import { AUDIT_CHAIN_LOCK_KEY, GENESIS_HASH, appendAudit, auditMonthStart, canonicalJson, chainHash, chainedFieldsOf, verifyAuditChain } from './chain.ts'
+import { type CheckpointSettings, checkpointTask, writeCheckpoint } from './checkpoint.ts'
 
 /**
  * Archiving of old audit months (SPEC §8.4 S12: ≥ 6 months online, ≥ 3 years archived). A month whose
@@ -100,7 +101,7 @@ async function newestArchiveHash(db: Executor) {
  */
 export async function archiveAuditPartitions(
   db: Db,
-  options: AuditArchiveSettings & { now: Date; dryRun?: boolean },
+  options: AuditArchiveSettings & { now: Date; dryRun?: boolean; checkpoint?: CheckpointSettings },
 ): Promise<{ cutoff: Date; archived: ArchivedSegment[]; pending: string[] }> {
   if (options.onlineMonths < MIN_ONLINE_MONTHS) throw new AuditArchiveError(`在线保存期不得少于 ${MIN_ONLINE_MONTHS} 个月`)
   const cutoff = addMonths(auditMonthStart(options.now), -options.onlineMonths)
@@ -112,6 +113,8 @@ export async function archiveAuditPartitions(
     const segment = await archivePartition(db, partition, options.archiveDir)
     if (segment) archived.push(segment)
   }
+  // The chain's start moved into the archive: a checkpoint now pins the head that follows it.
+  if (archived.length > 0 && options.checkpoint) await writeCheckpoint(db, options.checkpoint, options.now)
   return { cutoff, archived, pending: [] }
 }
 
@@ -242,13 +245,16 @@ export interface ArchiveVerification {
   events: number
   problems: string[]
   online: Awaited<ReturnType<typeof verifyAuditChain>>
+  /** The hash the archive files hold for `findEventId` (a checkpoint's event), null when no file holds it. */
+  foundHash: string | null
 }
 
 /**
  * Checks every archived segment against its file (size, SM3, every link and hash, first and last hash),
  * that the segments follow each other, and that the online chain starts where the archive ends.
  */
-export async function verifyAuditArchive(db: Db, archiveDir: string): Promise<ArchiveVerification> {
+export async function verifyAuditArchive(db: Db, archiveDir: string, findEventId?: number): Promise<ArchiveVerification> {
+  let foundHash: string | null = null
   const segments = await db.selectFrom('auditArchives').selectAll().orderBy('id').execute()
   const problems: string[] = []
   let expectedPrev = GENESIS_HASH
@@ -279,6 +285,7 @@ export async function verifyAuditArchive(db: Db, archiveDir: string): Promise<Ar
       }
       firstHash ??= row.hash
       hash = row.hash
+      if (Number(row.id) === findEventId) foundHash = row.hash
       count++
     }
     if (count !== segment.eventCount || hash !== segment.lastHash || firstHash !== segment.firstHash) {
@@ -289,22 +296,23 @@ export async function verifyAuditArchive(db: Db, archiveDir: string): Promise<Ar
   }
   const online = await verifyAuditChain(db)
   if (online.startHash !== expectedPrev) problems.push('在线哈希链的起点与最后一个归档段不衔接')
-  return { ok: problems.length === 0 && online.ok, segments: segments.length, events, problems, online }
+  return { ok: problems.length === 0 && online.ok, segments: segments.length, events, problems, online, foundHash }
 }
 
 /**
- * Background tasks: partitions ahead of time, always; the archive step once a day when the deployment
- * names its archive directory (GOVSHARE_AUDIT_ARCHIVE_DIR): files then land where they are backed up,
- * never in a default folder by surprise. `npm run govshare -- audit-archive` runs it by hand.
+ * Background tasks: partitions ahead of time and a signed checkpoint of the chain's head every
+ * `checkpointMinutes`, always; the archive step once a day when the deployment names its archive
+ * directory (GOVSHARE_AUDIT_ARCHIVE_DIR): files then land where they are backed up, never in a default
+ * folder by surprise. `npm run govshare -- audit-archive` runs it by hand.
  */
-export function auditTasks(env: NodeJS.ProcessEnv = process.env): Task[] {
+export function auditTasks(checkpoint: CheckpointSettings, checkpointMinutes: number, env: NodeJS.ProcessEnv = process.env): Task[] {
   const settings = auditArchiveSettings(env)
-  const tasks: Task[] = [{ name: 'audit.ensure-partitions', intervalMs: 6 * 3_600_000, run: ensureUpcomingPartitions }]
+  const tasks: Task[] = [{ name: 'audit.ensure-partitions', intervalMs: 6 * 3_600_000, run: ensureUpcomingPartitions }, checkpointTask(checkpoint, checkpointMinutes)]
   if (env.GOVSHARE_AUDIT_ARCHIVE_DIR) {
     tasks.push({
       name: 'audit.archive',
       intervalMs: 24 * 3_600_000,
-      run: async (db, now) => (await archiveAuditPartitions(db, { ...settings, now })).archived.length,
+      run: async (db, now) => (await archiveAuditPartitions(db, { ...settings, now, checkpoint })).archived.length,
     })
   }
   return tasks

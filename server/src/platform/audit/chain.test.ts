@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import { type RawBuilder, sql } from 'kysely'
 import { buildWorld } from '../../testing/factories.ts'
+import { asDba as asDbaOn } from '../../testing/insider.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { appendAudit, appendAuditBatch, canonicalJson } from './chain.ts'
 
@@ -15,12 +16,7 @@ describe('SM3 audit chain', () => {
   after(() => t.close())
 
   const source = () => ({ actorId: null, orgId: null, roles: [], ip: '127.0.0.1', requestId: null, at: new Date() })
-  /** A DBA with superuser rights can switch triggers off (session_replication_role): the tampering the chain must reveal. */
-  const asDba = (statement: RawBuilder<unknown>) =>
-    t.db.transaction().execute(async (trx) => {
-      await sql`set local session_replication_role = replica`.execute(trx)
-      await statement.execute(trx)
-    })
+  const asDba = (statement: RawBuilder<unknown>) => asDbaOn(t.db, statement)
   const verify = () => t.request('GET', '/api/v1/audit/verify', { token: world.tokens.auditor })
 
   test('canonical JSON does not depend on key order', () => {

@@ -38,6 +38,10 @@ export interface Config {
   uploadMemoryBytes: number | null
   /** How long an upload waits for that memory before 503 UPLOAD_BUSY. */
   uploadWaitMs: number
+  /** Where signed checkpoints of the audit chain's head are kept, outside the database (platform/audit/checkpoint.ts). */
+  auditCheckpointDir: string
+  /** Minutes between audit checkpoints (1–1440): events newer than the latest checkpoint are not yet covered. */
+  auditCheckpointMinutes: number
 }
 
 /** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
@@ -71,6 +75,12 @@ function gatewayCacheMs(text: string | undefined) {
   return ms
 }
 
+function checkpointMinutes(text: string | undefined) {
+  const minutes = positiveInt('GOVSHARE_AUDIT_CHECKPOINT_MINUTES', text, 5)
+  if (minutes < 1 || minutes > 1440) throw new Error('GOVSHARE_AUDIT_CHECKPOINT_MINUTES must be an integer from 1 to 1440')
+  return minutes
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const zone = env.GOVSHARE_NETWORK_ZONE ?? 'extranet'
   if (zone !== 'extranet' && zone !== 'intranet') throw new Error('GOVSHARE_NETWORK_ZONE must be extranet or intranet')
@@ -100,5 +110,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     gatewayLookupMissesPerMinute: positiveInt('GOVSHARE_GATEWAY_LOOKUP_MISSES_PER_MINUTE', env.GOVSHARE_GATEWAY_LOOKUP_MISSES_PER_MINUTE, 30),
     uploadMemoryBytes: env.GOVSHARE_UPLOAD_MEMORY_MB ? positiveInt('GOVSHARE_UPLOAD_MEMORY_MB', env.GOVSHARE_UPLOAD_MEMORY_MB, 0) * 1024 * 1024 : null,
     uploadWaitMs: positiveInt('GOVSHARE_UPLOAD_WAIT_MS', env.GOVSHARE_UPLOAD_WAIT_MS, 3000),
+    auditCheckpointDir: resolve(env.GOVSHARE_AUDIT_CHECKPOINT_DIR || 'data/audit-checkpoints'),
+    auditCheckpointMinutes: checkpointMinutes(env.GOVSHARE_AUDIT_CHECKPOINT_MINUTES),
   })
 }

@@ -13,6 +13,12 @@ export function toFieldPath(instancePath: string, context?: string): string {
   return path || context || 'body'
 }
 
+/** One `details` entry per field a route schema refused (API.md's envelope); [] for any other error. */
+export function schemaErrorDetails(error: unknown): ErrorDetail[] {
+  if (!hasZodFastifySchemaValidationErrors(error)) return []
+  return error.validation.map((issue) => ({ field: toFieldPath(issue.instancePath, error.validationContext), message: issue.message ?? '取值无效' }))
+}
+
 // Fastify's own client errors, mapped to API.md codes with Chinese messages.
 const FASTIFY_ERRORS: Record<string, { status: number; code: string; message: string }> = {
   FST_ERR_CTP_INVALID_JSON_BODY: { status: 400, code: 'VALIDATION_FAILED', message: '请求体不是合法的 JSON' },
@@ -58,13 +64,7 @@ export const errorHandlerPlugin = fp(
         if (error.headers) reply.headers(error.headers)
         return send(error.statusCode, error.code, error.message, error.details)
       }
-      if (hasZodFastifySchemaValidationErrors(error)) {
-        const details = error.validation.map((issue) => ({
-          field: toFieldPath(issue.instancePath, error.validationContext),
-          message: issue.message ?? '取值无效',
-        }))
-        return send(400, 'VALIDATION_FAILED', '输入有误，请检查标注的字段', details)
-      }
+      if (hasZodFastifySchemaValidationErrors(error)) return send(400, 'VALIDATION_FAILED', '输入有误，请检查标注的字段', schemaErrorDetails(error))
       const known = error.code ? FASTIFY_ERRORS[error.code] : undefined
       if (known) return send(known.status, known.code, known.message)
       const sqlState = (error as { code?: string }).code
