@@ -148,7 +148,7 @@ const stepping = (start: Date, stepMs: number) => {
  */
 async function readAsApp(db: Db, config: Config, appCtx: ReturnType<typeof makeCtx>, resourceId: string, calls: { at: Date; businessRef: string; query: Record<string, string> }[]) {
   const app = await createApp(appCtx, { name: '最低生活保障核对系统', ipAllowList: [] })
-  const runtime = new GatewayRuntime(db, 0)
+  const runtime = new GatewayRuntime(db, { ...config, gatewayCacheMs: 0 })
   try {
     let token = { day: '', accessToken: '' }
     for (const [i, call] of calls.entries()) {

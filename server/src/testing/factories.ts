@@ -150,16 +150,16 @@ export function sampleValue(item: { dataType: string; length?: number | null }, 
 }
 
 /**
- * Gives a platform-mode entry the active mount publication needs (SPEC §5.4 rule 6): an upstream API
- * registration for 接口 entries, else a one-row table for 库表, else a small file.
+ * Gives a platform-mode entry the active mount publication needs (SPEC §5.4 rule 6): a one-row table for
+ * 库表 and 接口 entries (the gateway serves 接口 calls from a mounted table too), else a small file. An
+ * upstream API is never registered here: upstream hosts must be on the security allow-list, and tests
+ * that need one start their own upstream server and list it.
  */
 export async function mountSomething(t: Requester, token: string, resource: { id: string; shareModes: string[]; items: { nameEn: string | null; dataType: string; length: number | null }[] }) {
   const path = `/api/v1/catalog/resources/${resource.id}/mounts`
+  const items = resource.items.filter((i) => i.nameEn)
   let res
-  if (resource.shareModes.includes('api')) {
-    res = await t.request('POST', `${path}/api`, { token, body: { upstreamUrl: 'http://127.0.0.1:9/unused', method: 'GET', params: [] } })
-  } else if (resource.shareModes.includes('table')) {
-    const items = resource.items.filter((i) => i.nameEn)
+  if ((resource.shareModes.includes('table') || resource.shareModes.includes('api')) && items.length > 0) {
     const csv = `${items.map((i) => i.nameEn).join(',')}\n${items.map((i) => sampleValue(i)).join(',')}\n`
     const form = new FormData()
     form.append('file', new Blob([Buffer.from(csv)]), 'sample.csv')

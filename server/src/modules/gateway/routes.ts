@@ -1,6 +1,7 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pageOf } from '../../platform/http/pagination.ts'
+import type { ResolveHost } from '../../platform/outbound/guarded-request.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { createApp, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
 import { listCalls } from './calls.ts'
@@ -11,9 +12,9 @@ import { AppCreatedOut, AppOut, CallListQuery, CallOut, CreateAppBody, RecordsOu
 
 const tags = ['gateway']
 
-export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
+export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }> = async (app, options) => {
   // One per server instance: caches, batched rate counters and the group-committed call journal.
-  const runtime = new GatewayRuntime(app.db, app.config.gatewayCacheMs)
+  const runtime = new GatewayRuntime(app.db, app.config, options.resolveHost)
   app.addHook('onClose', () => runtime.close())
 
   app.post('/apps', {

@@ -1,6 +1,9 @@
+import type { Config } from '../../platform/config/config.ts'
 import type { Db } from '../../platform/db/database.ts'
+import { type ResolveHost, systemResolveHost } from '../../platform/outbound/guarded-request.ts'
 import { findPublishedEntry } from '../catalog/index.ts'
 import { findDataSource, onMountsChanged } from '../mounts/index.ts'
+import { type UpstreamPolicy, loadUpstreamPolicy, onUpstreamHostsChanged } from '../security/index.ts'
 import { findGrantForCall, onGrantsChanged } from '../sharing/index.ts'
 import { appListeners } from './app-signal.ts'
 import { type AppCaller, accessTokenDigest, lookupAccessToken } from './apps.ts'
@@ -21,12 +24,19 @@ export class GatewayRuntime {
   private readonly entries: TtlCache<Entry>
   private readonly grants: TtlCache<GrantLookup>
   private readonly sources: TtlCache<DataSource>
+  private readonly upstreamPolicies: TtlCache<UpstreamPolicy>
   private readonly unsubscribe: (() => void)[]
+  /** How upstream API calls resolve host names (tests inject one) and how much of an answer they read. */
+  readonly upstream: { resolveHost: ResolveHost; maxBytes: number }
 
   constructor(
     private readonly db: Db,
-    cacheMs: number,
+    private readonly config: Pick<Config, 'gatewayCacheMs' | 'upstreamMaxBytes' | 'upstreamLoopbackForTests'>,
+    resolveHost: ResolveHost = systemResolveHost,
   ) {
+    const cacheMs = config.gatewayCacheMs
+    this.upstream = Object.freeze({ resolveHost, maxBytes: config.upstreamMaxBytes })
+    this.upstreamPolicies = new TtlCache(cacheMs)
     this.counter = new GroupCounter(db)
     this.journal = new CallJournal(db)
     this.tokens = new TtlCache(cacheMs)
@@ -35,7 +45,7 @@ export class GatewayRuntime {
     this.sources = new TtlCache(cacheMs)
     const clearApps = () => this.tokens.clear()
     appListeners.add(clearApps)
-    this.unsubscribe = [() => appListeners.delete(clearApps), onGrantsChanged(() => this.grants.clear()), onMountsChanged(() => this.sources.clear())]
+    this.unsubscribe = [() => appListeners.delete(clearApps), onGrantsChanged(() => this.grants.clear()), onMountsChanged(() => this.sources.clear()), onUpstreamHostsChanged(() => this.upstreamPolicies.clear())]
   }
 
   /** The app behind a live access token, or null (expiry checked on every call against `now`). */
@@ -59,6 +69,11 @@ export class GatewayRuntime {
   source(resourceId: string, fresh = false) {
     if (fresh) this.sources.clear()
     return this.sources.get(resourceId, () => findDataSource(this.db, resourceId), (s) => !!(s.table || s.api))
+  }
+
+  /** The upstream allow-list, as rules (a removal made in this process applies to the next call). */
+  upstreamPolicy() {
+    return this.upstreamPolicies.get('policy', () => loadUpstreamPolicy(this.db, this.config as Config))
   }
 
   async close() {

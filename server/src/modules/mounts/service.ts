@@ -7,6 +7,7 @@ import type { Ctx } from '../../platform/context.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import { AppError, fieldError, notFound } from '../../platform/http/errors.ts'
 import { findVisibleResource } from '../catalog/index.ts'
+import { assertUpstreamAllowed } from '../security/index.ts'
 import { mountsChanged } from './mount-signal.ts'
 import { presentFileVersion, presentMount } from './presenter.ts'
 import { ensureMount, insertFile, listFileVersions, listMounts, nextFileVersion, recentBatches, updateMount } from './queries.ts'
@@ -107,6 +108,8 @@ export async function uploadFile(ctx: Ctx, resourceId: string, openFile: () => P
 /** POST …/mounts/api: registers (or re-registers) the upstream API the gateway will proxy. */
 export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterApiBody): Promise<MountOut> {
   const entry = await entryToMount(ctx, resourceId, 'mounts.api.register')
+  // SSRF: only hosts on the security administrator's allow-list, never loopback, link-local or metadata.
+  await assertUpstreamAllowed(ctx.db, ctx.config, body.upstreamUrl)
   const registered = await ctx.db.transaction().execute(async (trx) => {
     const { mount } = await ensureMount(trx, entry.resourceId, 'api', ctx.actor.userId)
     const now = ctx.now()

@@ -6,6 +6,7 @@ import { identityRules } from '../../modules/identity/policy.ts'
 import { mountRules } from '../../modules/mounts/policy.ts'
 import { orgRules } from '../../modules/orgs/policy.ts'
 import { parameterRules } from '../../modules/parameters/policy.ts'
+import { securityRules } from '../../modules/security/policy.ts'
 import { sharingRules } from '../../modules/sharing/policy.ts'
 import { forbidden } from '../http/errors.ts'
 import type { Actor } from './actor.ts'
@@ -22,6 +23,7 @@ export const POLICY: Readonly<Rules> = Object.freeze({
   ...sharingRules,
   ...gatewayRules,
   ...auditRules,
+  ...securityRules,
 })
 
 export type Action = keyof typeof POLICY

@@ -29,6 +29,14 @@ export interface Config {
   loginFailuresPerUser: number
   /** How long a server process may serve a gateway call from its cached app, grant and entry (0–1000 ms). */
   gatewayCacheMs: number
+  /** Largest upstream API answer the gateway reads (bytes); a larger one is refused (SSRF, issue 13 §4). */
+  upstreamMaxBytes: number
+  /**
+   * Tests only: lets loopback upstreams (127.0.0.0/8) pass when the allow-list names them, so tests can run
+   * real upstream servers on 127.0.0.1. No environment variable sets it (loadConfig always gives false), and
+   * buildApp refuses it outside node's test runner.
+   */
+  upstreamLoopbackForTests: boolean
 }
 
 /** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
@@ -62,6 +70,12 @@ function gatewayCacheMs(text: string | undefined) {
   return ms
 }
 
+function upstreamMaxBytes(text: string | undefined) {
+  const bytes = positiveInt('GOVSHARE_UPSTREAM_MAX_BYTES', text, 4 * 1024 * 1024)
+  if (bytes < 1024) throw new Error('GOVSHARE_UPSTREAM_MAX_BYTES must be at least 1024')
+  return bytes
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const zone = env.GOVSHARE_NETWORK_ZONE ?? 'extranet'
   if (zone !== 'extranet' && zone !== 'intranet') throw new Error('GOVSHARE_NETWORK_ZONE must be extranet or intranet')
@@ -88,5 +102,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     loginFailuresPerIp: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_IP', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_IP, 20),
     loginFailuresPerUser: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_USER', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_USER, 10),
     gatewayCacheMs: gatewayCacheMs(env.GOVSHARE_GATEWAY_CACHE_MS),
+    upstreamMaxBytes: upstreamMaxBytes(env.GOVSHARE_UPSTREAM_MAX_BYTES),
+    upstreamLoopbackForTests: false,
   })
 }
