@@ -172,20 +172,42 @@ export async function mountSomething(t: Requester, token: string, resource: { id
   if (res.status >= 300) throw new Error(`mount ${resource.id} → ${res.status} ${JSON.stringify(res.body)}`)
 }
 
+/** One HTTP step of a fixture: throws with the response when it fails, so a broken fixture is loud. */
+async function step(t: Requester, method: string, path: string, token: string, body?: unknown) {
+  const res = await t.request(method, path, { token, body })
+  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
+}
+
 /**
  * Compiles, submits and publishes an entry over HTTP as the given cataloger and authority; returns the
- * published resource. Throws with the response when a step fails, so a broken fixture is loud.
+ * published resource. `mount` replaces mountSomething (e.g. registering an upstream API).
  */
-export async function publishResource(t: Requester, tokens: { cataloger: string; authAdmin: string }, overrides: Partial<CreateResourceBody> = {}) {
-  const step = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await t.request(method, path, { token, body })
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`)
-    return res.body
+export async function publishResource(t: Requester, tokens: { cataloger: string; authAdmin: string }, overrides: Partial<CreateResourceBody> = {}, mount?: (resource: any) => Promise<unknown>) {
+  const created = await step(t, 'POST', '/api/v1/catalog/resources', tokens.cataloger, resourceBody(overrides))
+  await (mount ? mount(created) : mountSomething(t, tokens.cataloger, created))
+  await step(t, 'POST', `/api/v1/catalog/resources/${created.id}/submit`, tokens.cataloger)
+  return step(t, 'POST', `/api/v1/catalog/resources/${created.id}/review`, tokens.authAdmin, { decision: 'approve' })
+}
+
+/**
+ * A published 接口 entry served by an upstream API: SEC_ADMIN lists `allow` (the upstream host, or the
+ * range a test name resolves to), the cataloger registers `upstream`, then the entry is published.
+ */
+export async function publishApiResource(
+  t: Requester,
+  tokens: { cataloger: string; authAdmin: string; secAdmin: string },
+  upstream: { upstreamUrl: string; method?: 'GET' | 'POST'; params?: { name: string; required?: boolean }[]; timeoutMs?: number },
+  allow: { host: string; port?: number | null }[],
+  overrides: Partial<CreateResourceBody> = {},
+) {
+  for (const entry of allow) {
+    const res = await t.request('POST', '/api/v1/security/upstream-hosts', { token: tokens.secAdmin, body: { port: null, ...entry, note: '测试上游' } })
+    // Listed already by an earlier fixture of the same test app.
+    if (res.status !== 201 && res.status !== 409) throw new Error(`allow ${entry.host} → ${res.status} ${JSON.stringify(res.body)}`)
   }
-  const created = await step('POST', '/api/v1/catalog/resources', tokens.cataloger, resourceBody(overrides))
-  await mountSomething(t, tokens.cataloger, created)
-  await step('POST', `/api/v1/catalog/resources/${created.id}/submit`, tokens.cataloger)
-  return step('POST', `/api/v1/catalog/resources/${created.id}/review`, tokens.authAdmin, { decision: 'approve' })
+  const register = (resource: { id: string }) => step(t, 'POST', `/api/v1/catalog/resources/${resource.id}/mounts/api`, tokens.cataloger, upstream)
+  return publishResource(t, tokens, { formatClass: 7, formatType: 'RESTful', shareModes: ['api'], ...overrides }, register)
 }
 
 /** New login tokens for every user of a world at `now` (tests that move the clock past the idle timeout). */

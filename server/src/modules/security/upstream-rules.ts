@@ -138,7 +138,10 @@ export function canonicalHostEntry(text: string, options: UpstreamRuleOptions): 
   if (!raw) return fail('请填写主机名或 IP 地址')
   const cidr = parseCidr(raw)
   if (cidr) return cidrEntry(cidr, options)
-  if (raw.includes('/')) return fail('网段应写为「IP 地址/前缀长度」，如 10.37.0.0/16，且主机位为 0')
+  if (/^[0-9a-f.:]+\/\d+$/.test(raw)) return fail('网段应写为「IP 地址/前缀长度」，如 10.37.0.0/16，且主机位为 0')
+  const nameProblem = '主机名格式不正确（只能包含字母、数字、连字符和点；端口请填在端口一栏）'
+  // Only the host: a port, path, user or scheme would be silently dropped by the URL parser below.
+  if (/[\s:/@?#\\[\]%]/.test(raw)) return fail(nameProblem)
   const wildcard = raw.startsWith('*.')
   let hostname: string
   try {
@@ -151,7 +154,7 @@ export function canonicalHostEntry(text: string, options: UpstreamRuleOptions): 
   const name = canonicalName(hostname)
   const labels = name.split('.')
   if (name.length > 253 || !labels.every((label) => LABEL.test(label)) || /^[0-9]+$/.test(labels.at(-1)!)) {
-    return fail('主机名格式不正确（只能包含字母、数字、连字符和点；端口请填在端口一栏）')
+    return fail(nameProblem)
   }
   if (isForbiddenName(name)) return fail('不能允许本机或云平台元数据服务的主机名')
   if (wildcard && labels.length < 2) return fail('通配符只能用于二级及以下域名，如 *.wf.gov.cn')
