@@ -136,7 +136,14 @@ export async function buildWorld(db: Executor) {
   return { authority, deptA, deptB, users, tokens }
 }
 
-type Requester = { request: (method: string, path: string, options?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }> }
+type Requester = { request: (method: string, path: string, options?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>; db?: Executor }
+
+/**
+ * An upstream that never answers and is never looked up: `.invalid` names do not resolve (RFC 6761 §6.4;
+ * the gateway's resolver answers them at once, without asking DNS). Listed straight in the database, as
+ * the security administrator would list a department's host.
+ */
+export const PLACEHOLDER_UPSTREAM = 'http://upstream.invalid/unused'
 
 /** A sample value of an item's data type, for one-row fixture uploads. */
 export function sampleValue(item: { dataType: string; length?: number | null }, row = 1): string {
@@ -151,9 +158,9 @@ export function sampleValue(item: { dataType: string; length?: number | null }, 
 
 /**
  * Gives a platform-mode entry the active mount publication needs (SPEC §5.4 rule 6): a one-row table for
- * 库表 and 接口 entries (the gateway serves 接口 calls from a mounted table too), else a small file. An
- * upstream API is never registered here: upstream hosts must be on the security allow-list, and tests
- * that need one start their own upstream server and list it.
+ * 库表 and 接口 entries with named items (the gateway serves 接口 calls from a mounted table too), else a
+ * small file, else (a 接口 entry without items) the placeholder upstream. Tests that need a real upstream
+ * start their own server and use publishApiResource.
  */
 export async function mountSomething(t: Requester, token: string, resource: { id: string; shareModes: string[]; items: { nameEn: string | null; dataType: string; length: number | null }[] }) {
   const path = `/api/v1/catalog/resources/${resource.id}/mounts`
@@ -168,6 +175,10 @@ export async function mountSomething(t: Requester, token: string, resource: { id
     const form = new FormData()
     form.append('file', new Blob([Buffer.from('样例文件')]), 'sample.txt')
     res = await t.request('POST', `${path}/file`, { token, body: form })
+  } else if (resource.shareModes.includes('api')) {
+    if (!t.db) throw new Error(`mount ${resource.id}: a 接口 entry without items needs the test database to list the placeholder upstream`)
+    await t.db.insertInto('upstreamHosts').values({ host: new URL(PLACEHOLDER_UPSTREAM).hostname, port: null, note: '测试占位上游' }).onConflict((oc) => oc.doNothing()).execute()
+    res = await t.request('POST', `${path}/api`, { token, body: { upstreamUrl: PLACEHOLDER_UPSTREAM, method: 'GET', params: [] } })
   } else return
   if (res.status >= 300) throw new Error(`mount ${resource.id} → ${res.status} ${JSON.stringify(res.body)}`)
 }

@@ -7,6 +7,7 @@ import { identityRules } from '../../../server/src/modules/identity/policy.ts'
 import { mountRules } from '../../../server/src/modules/mounts/policy.ts'
 import { orgRules } from '../../../server/src/modules/orgs/policy.ts'
 import { parameterRules } from '../../../server/src/modules/parameters/policy.ts'
+import { securityRules } from '../../../server/src/modules/security/policy.ts'
 import { sharingRules } from '../../../server/src/modules/sharing/policy.ts'
 
 /**
@@ -26,6 +27,7 @@ const RULES: Record<string, { roles: readonly Role[] | 'any-user' }> = {
   ...mountRules,
   ...sharingRules,
   ...gatewayRules,
+  ...securityRules,
 }
 
 export type PolicyAction =
@@ -38,6 +40,7 @@ export type PolicyAction =
   | keyof typeof mountRules
   | keyof typeof sharingRules
   | keyof typeof gatewayRules
+  | keyof typeof securityRules
 
 /** True when one of the user's roles is listed for the action (unknown actions are denied). */
 export function allowedByRole(roles: readonly Role[], action: PolicyAction): boolean {

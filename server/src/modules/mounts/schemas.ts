@@ -1,5 +1,5 @@
 import { z } from 'zod'
-import { upstreamUrlShapeProblem } from '../security/index.ts'
+import { upstreamUrlShapeProblem } from '../../../../common/upstream-url.ts'
 
 /** Request and response shapes of the mounts endpoints (API.md "Mounting data"). */
 

@@ -4,4 +4,4 @@ export { assertUpstreamAllowed, loadUpstreamPolicy } from './service.ts'
 // A command, for loaders outside HTTP (the demo data): it checks the actor like its route does.
 export { addUpstreamHost } from './service.ts'
 export { onUpstreamHostsChanged } from './signal.ts'
-export { type UpstreamPolicy, type UpstreamTarget, checkResolvedAddress, checkUpstreamUrl, upstreamUrlShapeProblem } from './upstream-rules.ts'
+export { type UpstreamPolicy, type UpstreamTarget, checkResolvedAddress, checkUpstreamUrl } from './upstream-rules.ts'

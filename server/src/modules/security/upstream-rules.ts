@@ -1,3 +1,4 @@
+import { upstreamUrlShapeProblem } from '../../../../common/upstream-url.ts'
 import {
   ADDRESS_CLASS_LABELS,
   type AddressClass,
@@ -50,19 +51,6 @@ const isForbiddenName = (name: string) => FORBIDDEN_NAMES.has(name) || name.ends
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 
 const fail = (reason: string): { ok: false; reason: string } => ({ ok: false, reason })
-
-/** The format problem of an upstream URL (scheme, credentials), or null; shared by the request schema and the call. */
-export function upstreamUrlShapeProblem(text: string): string | null {
-  let url: URL
-  try {
-    url = new URL(text)
-  } catch {
-    return '上游接口地址应为 http:// 或 https:// 开头的完整网址'
-  }
-  if ((url.protocol !== 'http:' && url.protocol !== 'https:') || !url.hostname) return '上游接口地址应为 http:// 或 https:// 开头的完整网址'
-  if (url.username || url.password) return '接口地址中不能包含用户名或密码'
-  return null
-}
 
 /** `Example.GOV.cn.` → `example.gov.cn`: the WHATWG parser (the one the call uses) already lower-cases and punycodes. */
 const canonicalName = (hostname: string) => hostname.replace(/\.+$/, '')

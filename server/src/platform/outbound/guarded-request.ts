@@ -13,7 +13,12 @@ import { parseIp } from './addresses.ts'
 /** Host name → addresses. Injectable so tests can point names at 127.0.0.1 without a DNS server. */
 export type ResolveHost = (hostname: string) => Promise<string[]>
 
-export const systemResolveHost: ResolveHost = async (hostname) => (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
+/** The system resolver; `.invalid` names get an immediate negative answer without asking DNS (RFC 6761 §6.4). */
+export const systemResolveHost: ResolveHost = async (hostname) => {
+  const name = hostname.toLowerCase().replace(/\.+$/, '')
+  if (name === 'invalid' || name.endsWith('.invalid')) throw Object.assign(new Error(`getaddrinfo ENOTFOUND ${hostname}`), { code: 'ENOTFOUND' })
+  return (await lookup(hostname, { all: true, verbatim: true })).map((a) => a.address)
+}
 
 export type OutboundFailure = 'address' | 'resolve' | 'connect' | 'timeout' | 'too-large' | 'redirect' | 'status'
 
