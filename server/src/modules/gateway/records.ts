@@ -6,15 +6,14 @@ import type { GrantsTable, MaskingRule, StoredItem } from '../../platform/db/sch
 import { AppError } from '../../platform/http/errors.ts'
 import { loggableError } from '../../platform/http/request-log.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
-import { type GuardedResponse, OutboundError, guardedRequest } from '../../platform/outbound/guarded-request.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import { type ActiveTableMount, type ApiMount, canonicalLookup, digestValue, openSealedValue, sealerFor } from '../mounts/index.ts'
-import { checkResolvedAddress, checkUpstreamUrl } from '../security/index.ts'
 import type { AppCaller } from './apps.ts'
 import { ipAllowed } from './ip-allow.ts'
 import { beijingDayWindow, minuteWindow } from './rate-limit.ts'
 import { rowConditionSql, rowMatches } from './row-filter.ts'
 import type { GatewayRuntime } from './runtime.ts'
+import { UpstreamUnavailable, callUpstream } from './upstream-call.ts'
 
 type Grant = Selectable<GrantsTable>
 
@@ -38,7 +37,6 @@ const refuse = {
   sealedFilter: (key: string) =>
     new GatewayRefusal(409, 'FILTER_ON_ENCRYPTED_ITEM', `授权的行过滤条件「${key}」作用于加密存储的信息项，只支持等值（eq/in）条件；请提供方调整授权`, '调用失败'),
   secret: () => new GatewayRefusal(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不提供涉密信息资源或涉密信息项的数据', '无调用权限'),
-  // One answer for every upstream failure: nothing the upstream said or did reaches the caller.
   upstream: () => new GatewayRefusal(502, 'UPSTREAM_FAILED', '数据源暂时无法提供数据，请稍后再试或联系提供方', '调用失败'),
   timeout: () => new GatewayRefusal(504, 'UPSTREAM_TIMEOUT', '数据源响应超时', '超时'),
 }
@@ -274,50 +272,6 @@ async function readMountedTable(
   )
 }
 
-/**
- * Calls the registered upstream API (SSRF, issue 13 §4): the URL is judged against the allow-list again,
- * the host name is resolved and every address checked, and the connection goes to the checked address.
- * Whatever goes wrong, the caller gets one generic answer; what happened goes to the server log only, since
- * upstream status codes and bodies would tell a caller what answers where.
- */
-async function callUpstream(call: RecordsCall, api: ApiMount, params: Record<string, string>): Promise<unknown> {
-  const { runtime } = call
-  const failed = (reason: string, detail: Record<string, unknown> = {}) => {
-    call.log.warn({ resourceId: call.resourceId, mountId: api.mountId, reason, ...detail }, 'upstream call failed')
-    return refuse.upstream()
-  }
-  const policy = await runtime.upstreamPolicy()
-  const checked = checkUpstreamUrl(policy, api.upstreamUrl)
-  if (!checked.ok) throw failed(checked.reason)
-  const url = new URL(checked.value.url)
-  if (api.method === 'GET') for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
-  let response: GuardedResponse
-  try {
-    response = await guardedRequest({
-      url,
-      method: api.method,
-      headers: { accept: 'application/json', ...(api.method === 'POST' ? { 'content-type': 'application/json' } : {}) },
-      body: api.method === 'POST' ? JSON.stringify(params) : undefined,
-      timeoutMs: api.timeoutMs,
-      maxBytes: runtime.upstream.maxBytes,
-      resolveHost: runtime.upstream.resolveHost,
-      checkAddress: (address) => checkResolvedAddress(policy, address, checked.value.port),
-    })
-  } catch (error) {
-    if (!(error instanceof OutboundError)) throw error
-    if (error.failure === 'timeout') {
-      failed(error.message, { failure: error.failure })
-      throw refuse.timeout()
-    }
-    throw failed(error.message, { failure: error.failure, status: error.status })
-  }
-  try {
-    return JSON.parse(response.body.toString('utf8'))
-  } catch {
-    throw failed('answer is not JSON', { contentType: response.contentType, bytes: response.body.length })
-  }
-}
-
 async function proxyUpstream(
   call: RecordsCall,
   api: ApiMount,
@@ -329,11 +283,13 @@ async function proxyUpstream(
   offset: number,
 ): Promise<Record<string, unknown>[]> {
   const params = Object.fromEntries(lookups.map(({ item, value }) => [item.nameEn!, value]))
-  const body = await callUpstream(call, api, params)
-  const list = Array.isArray(body) ? body : ((body as { items?: unknown; data?: unknown })?.items ?? (body as { data?: unknown })?.data)
-  if (!Array.isArray(list)) {
-    call.log.warn({ resourceId: call.resourceId, mountId: api.mountId, reason: 'answer is neither an array nor {items: [...]}' }, 'upstream call failed')
-    throw refuse.upstream()
+  let list: unknown[]
+  try {
+    list = await callUpstream(call, api, params)
+  } catch (error) {
+    // Whatever the upstream said or did, the caller learns only that it failed or was too slow.
+    if (error instanceof UpstreamUnavailable) throw error.timedOut ? refuse.timeout() : refuse.upstream()
+    throw error
   }
   const filters = Object.entries(grant.rowFilter).map(([key, condition]) => ({ key: filterItem(items, key)?.nameEn ?? key, condition }))
   const rows = list.filter((row): row is Record<string, unknown> => !!row && typeof row === 'object')
