@@ -7,6 +7,7 @@ import { mountRules } from './mounts.ts'
 import { orgRules } from './orgs.ts'
 import { parameterRules } from './parameters.ts'
 import { type PolicyActor, type Rule, type Scope, inScope } from './rules.ts'
+import { securityRules } from './security.ts'
 import { sharingRules } from './sharing.ts'
 
 /**
@@ -22,6 +23,7 @@ export const POLICY = Object.freeze({
   ...mountRules,
   ...sharingRules,
   ...gatewayRules,
+  ...securityRules,
   ...auditRules,
 })
 

@@ -19,6 +19,7 @@ import { identityModule } from './modules/identity/index.ts'
 import { mountsModule } from './modules/mounts/index.ts'
 import { orgsModule } from './modules/orgs/index.ts'
 import { parametersModule } from './modules/parameters/index.ts'
+import { securityModule } from './modules/security/index.ts'
 import { sharingModule } from './modules/sharing/index.ts'
 import { authPlugin } from './platform/auth/plugin.ts'
 import type { Config } from './platform/config/config.ts'
@@ -29,6 +30,7 @@ import { requestIdOf } from './platform/http/client-refs.ts'
 import { withRedactedRequests } from './platform/http/request-log.ts'
 import { securityHeadersPlugin } from './platform/http/security-headers.ts'
 import { webConsolePlugin } from './platform/http/web-console.ts'
+import type { ResolveHost } from './platform/outbound/guarded-request.ts'
 import { VERSION } from './version.ts'
 
 // Chinese validation messages for every schema (users read them).
@@ -43,10 +45,14 @@ export interface AppOptions {
   /** Injected clock: deadlines and sessions are tested on fixed dates. */
   clock?: () => Date
   logger?: FastifyServerOptions['logger']
+  /** Host name → addresses for upstream API calls (default: the system resolver); tests point names at 127.0.0.1. */
+  resolveHost?: ResolveHost
 }
 
 /** Builds the HTTP application without listening (tests call it too). */
 export async function buildApp(options: AppOptions) {
+  // Loopback upstreams are for tests' local servers only; node's test runner sets NODE_TEST_CONTEXT.
+  if (options.config.upstreamLoopbackForTests && !process.env.NODE_TEST_CONTEXT) throw new Error('upstreamLoopbackForTests is only allowed under the test runner')
   const app = Fastify({
     logger: withRedactedRequests(options.logger ?? false),
     // The client's X-Request-Id is checked before it is used, stored or echoed (platform/http/client-refs.ts).
@@ -116,8 +122,9 @@ export async function buildApp(options: AppOptions) {
   await app.register(catalogModule, { prefix })
   await app.register(mountsModule, { prefix })
   await app.register(sharingModule, { prefix })
-  await app.register(gatewayModule, { prefix })
+  await app.register(gatewayModule, { prefix, resolveHost: options.resolveHost })
   await app.register(auditModule, { prefix })
+  await app.register(securityModule, { prefix })
   await app.register(webConsolePlugin)
   return app
 }

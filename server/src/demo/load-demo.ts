@@ -1,4 +1,6 @@
+import { addUpstreamHost } from '../modules/security/index.ts'
 import type { Config } from '../platform/config/config.ts'
+import { makeCtx } from '../platform/context.ts'
 import type { Db } from '../platform/db/database.ts'
 import { loadCatalog } from './catalog-loader.ts'
 import { DEMO_ENTRIES } from './catalog-entries.ts'
@@ -23,6 +25,9 @@ export interface DemoSummary {
   ms: number
 }
 
+/** Where the demo's upstream APIs live (placeholders: no department system answers in a demo). */
+export const DEMO_UPSTREAM_RANGE = '10.37.0.0/16'
+
 /** Loads the Weifang demo (API.md "Demo data") into an empty database. */
 export async function loadDemo(db: Db, config: Config): Promise<DemoSummary> {
   const started = performance.now()
@@ -30,6 +35,9 @@ export async function loadDemo(db: Db, config: Config): Promise<DemoSummary> {
     throw new Error('the demo loads only into an empty database (orgs already exist)')
   }
   const directory = await loadDirectory(db, DIRECTORY_CREATED_AT)
+  // The security administrator allows the city's data centre before departments register upstream APIs.
+  const asSecAdmin = makeCtx({ db, actor: directory.actor('secadmin'), config, now: () => DIRECTORY_CREATED_AT })
+  await addUpstreamHost(asSecAdmin, { host: DEMO_UPSTREAM_RANGE, port: null, note: '潍坊市电子政务外网数据中心（演示）' })
   await loadCatalog(db, config, directory, DEMO_ENTRIES)
   const requests = await loadSharing(db, config, directory)
   return { ...(await countCatalog(db)), requests, classNodes: directory.classNodes, ms: Math.round(performance.now() - started) }

@@ -158,7 +158,7 @@ const stepping = (start: Date, stepMs: number) => {
  * checked against its grant, masked, logged and sealed as a live one.
  */
 async function readAsApp(db: Db, config: Config, app: { appKey: string; appSecret: string }, resourceId: string, calls: { at: Date; businessRef: string; query: Record<string, string> }[]) {
-  const runtime = new GatewayRuntime(db, 0, config.gatewayLookupMissesPerMinute)
+  const runtime = new GatewayRuntime(db, { ...config, gatewayCacheMs: 0 })
   try {
     let token = { day: '', accessToken: '' }
     for (const [i, call] of calls.entries()) {

@@ -115,7 +115,8 @@ export async function mountDemoData(ctx: Ctx, resource: { id: string; name: stri
     return uploadFile(ctx, resource.id, async () => file, 20 * 1024 * 1024)
   }
   if (resource.shareModes.includes('api')) {
-    // No department system answers in a demo: a loopback placeholder the provider would replace.
-    return registerApi(ctx, resource.id, { upstreamUrl: 'http://127.0.0.1:18080/api/placeholder', method: 'GET', params: [] } as never)
+    // No department system answers in a demo: a placeholder in the allowed data-centre range (load-demo.ts)
+    // that the provider would replace; a call to it fails after the short timeout.
+    return registerApi(ctx, resource.id, { upstreamUrl: 'http://10.37.1.20:8080/api/placeholder', method: 'GET', params: [], timeoutMs: 3000 })
   }
 }

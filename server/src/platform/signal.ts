@@ -1,11 +1,10 @@
 /**
- * An in-process notice with no payload: modules emit one after a commit (grants, organisations or
- * entries changed) and the data gateway drops what it cached, so the change applies to the next call
- * in this process; other processes see it within their cache time.
+ * An in-process notice that something changed, for caches to drop what they hold (listeners run after the
+ * commit that made the change). Changes made by another process are seen when the cache entry expires.
  */
 export function createSignal() {
   const listeners = new Set<() => void>()
-  return {
+  return Object.freeze({
     /** Adds a listener; returns the function that removes it. */
     on(listener: () => void): () => void {
       listeners.add(listener)
@@ -14,5 +13,5 @@ export function createSignal() {
     emit() {
       for (const listener of listeners) listener()
     },
-  }
+  })
 }

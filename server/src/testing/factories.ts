@@ -145,7 +145,14 @@ export async function buildWorld(db: Executor) {
   return { authority, deptA, deptB, users, tokens }
 }
 
-type Requester = { request: (method: string, path: string, options?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }> }
+type Requester = { request: (method: string, path: string, options?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>; db?: Executor }
+
+/**
+ * An upstream that never answers and is never looked up: `.invalid` names do not resolve (RFC 6761 §6.4;
+ * the gateway's resolver answers them at once, without asking DNS). Listed straight in the database, as
+ * the security administrator would list a department's host.
+ */
+export const PLACEHOLDER_UPSTREAM = 'http://upstream.invalid/unused'
 
 /** A sample value of an item's data type, for one-row fixture uploads. */
 export function sampleValue(item: { dataType: string; length?: number | null }, row = 1): string {
@@ -159,16 +166,16 @@ export function sampleValue(item: { dataType: string; length?: number | null }, 
 }
 
 /**
- * Gives a platform-mode entry the active mount publication needs (SPEC §5.4 rule 6): an upstream API
- * registration for 接口 entries, else a one-row table for 库表, else a small file.
+ * Gives a platform-mode entry the active mount publication needs (SPEC §5.4 rule 6): a one-row table for
+ * 库表 and 接口 entries with named items (the gateway serves 接口 calls from a mounted table too), else a
+ * small file, else (a 接口 entry without items) the placeholder upstream. Tests that need a real upstream
+ * start their own server and use publishApiResource.
  */
 export async function mountSomething(t: Requester, token: string, resource: { id: string; shareModes: string[]; items: { nameEn: string | null; dataType: string; length: number | null }[] }) {
   const path = `/api/v1/catalog/resources/${resource.id}/mounts`
+  const items = resource.items.filter((i) => i.nameEn)
   let res
-  if (resource.shareModes.includes('api')) {
-    res = await t.request('POST', `${path}/api`, { token, body: { upstreamUrl: 'http://127.0.0.1:9/unused', method: 'GET', params: [] } })
-  } else if (resource.shareModes.includes('table')) {
-    const items = resource.items.filter((i) => i.nameEn)
+  if ((resource.shareModes.includes('table') || resource.shareModes.includes('api')) && items.length > 0) {
     const csv = `${items.map((i) => i.nameEn).join(',')}\n${items.map((i) => sampleValue(i)).join(',')}\n`
     const form = new FormData()
     form.append('file', new Blob([Buffer.from(csv)]), 'sample.csv')
@@ -177,24 +184,50 @@ export async function mountSomething(t: Requester, token: string, resource: { id
     const form = new FormData()
     form.append('file', new Blob([Buffer.from('样例文件')]), 'sample.txt')
     res = await t.request('POST', `${path}/file`, { token, body: form })
+  } else if (resource.shareModes.includes('api')) {
+    if (!t.db) throw new Error(`mount ${resource.id}: a 接口 entry without items needs the test database to list the placeholder upstream`)
+    await t.db.insertInto('upstreamHosts').values({ host: new URL(PLACEHOLDER_UPSTREAM).hostname, port: null, note: '测试占位上游' }).onConflict((oc) => oc.doNothing()).execute()
+    res = await t.request('POST', `${path}/api`, { token, body: { upstreamUrl: PLACEHOLDER_UPSTREAM, method: 'GET', params: [] } })
   } else return
   if (res.status >= 300) throw new Error(`mount ${resource.id} → ${res.status} ${JSON.stringify(res.body)}`)
 }
 
+/** One HTTP step of a fixture: throws with the response when it fails, so a broken fixture is loud. */
+async function step(t: Requester, method: string, path: string, token: string, body?: unknown) {
+  const res = await t.request(method, path, { token, body })
+  if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`)
+  return res.body
+}
+
 /**
  * Compiles, submits and publishes an entry over HTTP as the given cataloger and authority; returns the
- * published resource. Throws with the response when a step fails, so a broken fixture is loud.
+ * published resource. `mount` replaces mountSomething (e.g. registering an upstream API).
  */
-export async function publishResource(t: Requester, tokens: { cataloger: string; authAdmin: string }, overrides: Partial<CreateResourceBody> = {}) {
-  const step = async (method: string, path: string, token: string, body?: unknown) => {
-    const res = await t.request(method, path, { token, body })
-    if (res.status >= 300) throw new Error(`${method} ${path} → ${res.status} ${JSON.stringify(res.body)}`)
-    return res.body
+export async function publishResource(t: Requester, tokens: { cataloger: string; authAdmin: string }, overrides: Partial<CreateResourceBody> = {}, mount?: (resource: any) => Promise<unknown>) {
+  const created = await step(t, 'POST', '/api/v1/catalog/resources', tokens.cataloger, resourceBody(overrides))
+  await (mount ? mount(created) : mountSomething(t, tokens.cataloger, created))
+  await step(t, 'POST', `/api/v1/catalog/resources/${created.id}/submit`, tokens.cataloger)
+  return step(t, 'POST', `/api/v1/catalog/resources/${created.id}/review`, tokens.authAdmin, { decision: 'approve' })
+}
+
+/**
+ * A published 接口 entry served by an upstream API: SEC_ADMIN lists `allow` (the upstream host, or the
+ * range a test name resolves to), the cataloger registers `upstream`, then the entry is published.
+ */
+export async function publishApiResource(
+  t: Requester,
+  tokens: { cataloger: string; authAdmin: string; secAdmin: string },
+  upstream: { upstreamUrl: string; method?: 'GET' | 'POST'; params?: { name: string; required?: boolean }[]; timeoutMs?: number },
+  allow: { host: string; port?: number | null }[],
+  overrides: Partial<CreateResourceBody> = {},
+) {
+  for (const entry of allow) {
+    const res = await t.request('POST', '/api/v1/security/upstream-hosts', { token: tokens.secAdmin, body: { port: null, ...entry, note: '测试上游' } })
+    // Listed already by an earlier fixture of the same test app.
+    if (res.status !== 201 && res.status !== 409) throw new Error(`allow ${entry.host} → ${res.status} ${JSON.stringify(res.body)}`)
   }
-  const created = await step('POST', '/api/v1/catalog/resources', tokens.cataloger, resourceBody(overrides))
-  await mountSomething(t, tokens.cataloger, created)
-  await step('POST', `/api/v1/catalog/resources/${created.id}/submit`, tokens.cataloger)
-  return step('POST', `/api/v1/catalog/resources/${created.id}/review`, tokens.authAdmin, { decision: 'approve' })
+  const register = (resource: { id: string }) => step(t, 'POST', `/api/v1/catalog/resources/${resource.id}/mounts/api`, tokens.cataloger, upstream)
+  return publishResource(t, tokens, { formatClass: 7, formatType: 'RESTful', shareModes: ['api'], ...overrides }, register)
 }
 
 /** New login tokens for every user of a world at `now` (tests that move the clock past the idle timeout). */

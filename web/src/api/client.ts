@@ -178,6 +178,7 @@ export const api = {
   post: <T>(path: string, body?: unknown, options: RequestOptions = {}) => send('POST', path, { ...options, body }, false) as Promise<T>,
   patch: <T>(path: string, body: unknown, options: RequestOptions = {}) => send('PATCH', path, { ...options, body }, false) as Promise<T>,
   put: <T>(path: string, body: unknown, options: RequestOptions = {}) => send('PUT', path, { ...options, body }, false) as Promise<T>,
+  delete: <T>(path: string, options: RequestOptions = {}) => send('DELETE', path, options, false) as Promise<T>,
   /** A file download (e.g. the Excel export): the raw response, errors handled as above. */
   download: (path: string, options: RequestOptions = {}) => send('GET', path, options, true) as Promise<Response>,
 }

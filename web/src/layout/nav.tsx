@@ -92,6 +92,7 @@ export const NAV: NavItem[] = [
       { key: 'admin-users', label: '用户与角色', icon: <TeamOutlined />, path: '/admin/users', anyOf: ['identity.user.list'] },
       { key: 'admin-calendar', label: '工作日历', icon: <CalendarOutlined />, path: '/admin/calendar', anyOf: ['calendar.day.update'] },
       { key: 'admin-parameters', label: '参数设置', icon: <ControlOutlined />, path: '/admin/parameters', anyOf: ['parameter.list'] },
+      { key: 'admin-upstream-hosts', label: '上游接口白名单', icon: <SafetyCertificateOutlined />, path: '/admin/upstream-hosts', anyOf: ['security.upstream.list'] },
     ],
   },
 ]

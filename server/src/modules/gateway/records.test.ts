@@ -3,7 +3,7 @@ import { createServer } from 'node:http'
 import type { AddressInfo } from 'node:net'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
-import { buildUser, buildWorld, itemInput, publishResource, refreshTokens, tokenFor } from '../../testing/factories.ts'
+import { buildUser, buildWorld, itemInput, publishApiResource, publishResource, refreshTokens, tokenFor } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
 type World = Awaited<ReturnType<typeof buildWorld>>
@@ -255,7 +255,8 @@ describe('gateway over an upstream API mount', () => {
       res.end(JSON.stringify({ items: q ? all.filter((r) => r.uscc === q) : all }))
     })
     await new Promise<void>((resolve) => upstream.listen(0, '127.0.0.1', resolve))
-    t = await buildTestApp()
+    // The upstream is a local server: loopback is allowed (when listed) only under the test runner.
+    t = await buildTestApp({ config: { upstreamLoopbackForTests: true } })
     w = await buildWorld(t.db)
   })
   after(async () => {
@@ -264,11 +265,10 @@ describe('gateway over an upstream API mount', () => {
   })
 
   test('the gateway proxies the upstream with the same item whitelist, filter and masking', async () => {
-    const resource = await publishResource(t, w.tokens, {
+    const { port } = upstream.address() as AddressInfo
+    const upstreamApi = { upstreamUrl: `http://127.0.0.1:${port}/ent`, method: 'GET' as const, params: [{ name: 'uscc', required: false }], timeoutMs: 2000 }
+    const resource = await publishApiResource(t, w.tokens, upstreamApi, [{ host: '127.0.0.1', port }], {
       name: '企业登记状态查询接口',
-      formatClass: 7,
-      formatType: 'RESTful',
-      shareModes: ['api'],
       shareCondition: undefined,
       shareBasis: undefined,
       items: [
@@ -278,12 +278,6 @@ describe('gateway over an upstream API mount', () => {
         item('登记状态', 'status', { length: 10 }),
       ],
     })
-    const { port } = upstream.address() as AddressInfo
-    const mount = await t.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/api`, {
-      token: w.tokens.cataloger,
-      body: { upstreamUrl: `http://127.0.0.1:${port}/ent`, method: 'GET', params: [{ name: 'uscc', required: false }], timeoutMs: 2000 },
-    })
-    assert.equal(mount.status, 201, JSON.stringify(mount.body))
     const ids = resource.items.filter((i: any) => i.nameEn !== 'status').map((i: any) => i.id)
     const created = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '一件事平台' } })
     const request = await t.request('POST', '/api/v1/share-requests', {

@@ -17,6 +17,7 @@ import { flagApp } from './lookup-probes.ts'
 import { beijingDayWindow, minuteWindow } from './rate-limit.ts'
 import { rowConditionSql, rowMatches } from './row-filter.ts'
 import type { GatewayRuntime } from './runtime.ts'
+import { UpstreamUnavailable, callUpstream } from './upstream-call.ts'
 
 type Grant = Selectable<GrantsTable>
 
@@ -48,7 +49,7 @@ const refuse = {
   probing: () =>
     new GatewayRefusal(429, 'LOOKUP_PROBING', '短时间内查询未命中次数过多，本分钟内暂停该应用的调用，并已提示安全管理员核查', '超限'),
   secret: () => new GatewayRefusal(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不提供涉密信息资源或涉密信息项的数据', '无调用权限'),
-  upstream: (message: string) => new GatewayRefusal(502, 'UPSTREAM_FAILED', message, '调用失败'),
+  upstream: () => new GatewayRefusal(502, 'UPSTREAM_FAILED', '数据源暂时无法提供数据，请稍后再试或联系提供方', '调用失败'),
   timeout: () => new GatewayRefusal(504, 'UPSTREAM_TIMEOUT', '数据源响应超时', '超时'),
 }
 
@@ -69,7 +70,7 @@ export interface RecordsCall {
   /** The 办件号 as checked (X-Business-Ref or ?businessRef=): an invalid one is refused after authentication and never stored. */
   businessRef: BusinessRef
   requestBytes: number
-  log: { error(obj: object, msg: string): void }
+  log: { error(obj: object, msg: string): void; warn(obj: object, msg: string): void }
 }
 
 interface CallFacts {
@@ -186,7 +187,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   if (day > grant.dailyQuota) throw refuse.quota()
   let rows: Record<string, unknown>[]
   if (reading) rows = await reading
-  else if (source.api) rows = await proxyUpstream(source.api, grant, entry.items, granted, lookups, limit, offset)
+  else if (source.api) rows = await proxyUpstream(call, source.api, grant, entry.items, granted, lookups, limit, offset)
   else throw refuse.noData()
   facts.upstreamInAt = call.now()
   // Masking happens here, before anything leaves the platform (SPEC §8.3 S9).
@@ -319,6 +320,7 @@ async function readMountedTable(
 }
 
 async function proxyUpstream(
+  call: RecordsCall,
   api: ApiMount,
   grant: Grant,
   items: readonly StoredItem[],
@@ -327,30 +329,15 @@ async function proxyUpstream(
   limit: number,
   offset: number,
 ): Promise<Record<string, unknown>[]> {
-  const url = new URL(api.upstreamUrl)
   const params = Object.fromEntries(lookups.map(({ item, value }) => [item.nameEn!, value]))
-  if (api.method === 'GET') for (const [k, v] of Object.entries(params)) url.searchParams.set(k, v)
-  let response: Response
+  let list: unknown[]
   try {
-    response = await fetch(url, {
-      method: api.method,
-      headers: api.method === 'POST' ? { 'content-type': 'application/json' } : {},
-      body: api.method === 'POST' ? JSON.stringify(params) : undefined,
-      signal: AbortSignal.timeout(api.timeoutMs ?? 5000),
-      redirect: 'error',
-    })
+    list = await callUpstream(call, api, params)
   } catch (error) {
-    throw (error as Error).name === 'TimeoutError' ? refuse.timeout() : refuse.upstream('数据源无法访问')
+    // Whatever the upstream said or did, the caller learns only that it failed or was too slow.
+    if (error instanceof UpstreamUnavailable) throw error.timedOut ? refuse.timeout() : refuse.upstream()
+    throw error
   }
-  if (!response.ok) throw refuse.upstream(`数据源返回错误（HTTP ${response.status}）`)
-  let body: unknown
-  try {
-    body = await response.json()
-  } catch {
-    throw refuse.upstream('数据源返回的不是 JSON')
-  }
-  const list = Array.isArray(body) ? body : ((body as { items?: unknown; data?: unknown })?.items ?? (body as { data?: unknown })?.data)
-  if (!Array.isArray(list)) throw refuse.upstream('数据源返回格式无法识别（应为数组或 {items: [...]}）')
   const filters = Object.entries(grant.rowFilter).map(([key, condition]) => ({ key: filterItem(items, key)?.nameEn ?? key, condition }))
   const rows = list.filter((row): row is Record<string, unknown> => !!row && typeof row === 'object')
   return rows

@@ -2,6 +2,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { businessRefOf } from '../../platform/http/client-refs.ts'
 import { pageOf } from '../../platform/http/pagination.ts'
+import type { ResolveHost } from '../../platform/outbound/guarded-request.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { clearAppFlag, listAppFlags } from './app-flags.ts'
 import { createApp, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
@@ -27,9 +28,9 @@ import {
 
 const tags = ['gateway']
 
-export const gatewayRoutes: FastifyPluginAsyncZod = async (app) => {
+export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }> = async (app, options) => {
   // One per server instance: caches, batched rate counters and the group-committed call journal.
-  const runtime = new GatewayRuntime(app.db, app.config.gatewayCacheMs, app.config.gatewayLookupMissesPerMinute)
+  const runtime = new GatewayRuntime(app.db, app.config, options.resolveHost)
   app.addHook('onClose', () => runtime.close())
 
   app.post('/apps', {

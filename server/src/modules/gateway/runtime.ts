@@ -1,7 +1,10 @@
+import type { Config } from '../../platform/config/config.ts'
 import type { Db } from '../../platform/db/database.ts'
+import { type ResolveHost, systemResolveHost } from '../../platform/outbound/guarded-request.ts'
 import { findPublishedEntry, onEntriesChanged } from '../catalog/index.ts'
 import { findDataSource, onMountsChanged } from '../mounts/index.ts'
 import { onOrgsChanged } from '../orgs/index.ts'
+import { type UpstreamPolicy, loadUpstreamPolicy, onUpstreamHostsChanged } from '../security/index.ts'
 import { findGrantForCall, onGrantsChanged } from '../sharing/index.ts'
 import { appListeners } from './app-signal.ts'
 import { type AppCaller, accessTokenDigest, lookupAccessToken } from './apps.ts'
@@ -24,15 +27,21 @@ export class GatewayRuntime {
   private readonly entries: TtlCache<Entry>
   private readonly grants: TtlCache<GrantLookup>
   private readonly sources: TtlCache<DataSource>
+  private readonly upstreamPolicies: TtlCache<UpstreamPolicy>
   private readonly unsubscribe: (() => void)[]
+  /** How upstream API calls resolve host names (tests inject one) and how much of an answer they read. */
+  readonly upstream: { resolveHost: ResolveHost; maxBytes: number }
 
   constructor(
     private readonly db: Db,
-    cacheMs: number,
-    lookupMissesPerMinute: number,
+    private readonly config: Pick<Config, 'gatewayCacheMs' | 'upstreamMaxBytes' | 'upstreamLoopbackForTests' | 'gatewayLookupMissesPerMinute'>,
+    resolveHost: ResolveHost = systemResolveHost,
   ) {
+    const cacheMs = config.gatewayCacheMs
+    this.upstream = Object.freeze({ resolveHost, maxBytes: config.upstreamMaxBytes })
+    this.upstreamPolicies = new TtlCache(cacheMs)
     this.counter = new GroupCounter(db)
-    this.probes = new LookupProbeGuard(lookupMissesPerMinute)
+    this.probes = new LookupProbeGuard(config.gatewayLookupMissesPerMinute)
     this.journal = new CallJournal(db)
     this.tokens = new TtlCache(cacheMs)
     this.entries = new TtlCache(cacheMs)
@@ -45,6 +54,7 @@ export class GatewayRuntime {
       onOrgsChanged(clearApps),
       onGrantsChanged(() => this.grants.clear()),
       onMountsChanged(() => this.sources.clear()),
+      onUpstreamHostsChanged(() => this.upstreamPolicies.clear()),
       // A publication or withdrawal changes what an entry lets flow, and the grants that follow it.
       onEntriesChanged(() => {
         this.entries.clear()
@@ -74,6 +84,11 @@ export class GatewayRuntime {
   source(resourceId: string, fresh = false) {
     if (fresh) this.sources.clear()
     return this.sources.get(resourceId, () => findDataSource(this.db, resourceId), (s) => !!(s.table || s.api))
+  }
+
+  /** The upstream allow-list, as rules (a removal made in this process applies to the next call). */
+  upstreamPolicy() {
+    return this.upstreamPolicies.get('policy', () => loadUpstreamPolicy(this.db, this.config as Config))
   }
 
   async close() {

@@ -473,6 +473,10 @@ describe('mounting files and APIs', () => {
     ]) {
       assertError(await register(body), 400, 'VALIDATION_FAILED')
     }
+    // The upstreams' range is on the security administrator's allow-list (the refusals are in security/).
+    assertError(await register({ upstreamUrl: 'https://10.1.2.3:8443/api/orgs' }), 400, 'UPSTREAM_NOT_ALLOWED')
+    const listed = await t.request('POST', '/api/v1/security/upstream-hosts', { token: world.tokens.secAdmin, body: { host: '10.1.2.0/24', note: '测试数据中心' } })
+    assert.equal(listed.status, 201, JSON.stringify(listed.body))
     const ok = await register({ upstreamUrl: 'https://10.1.2.3:8443/api/orgs', method: 'POST', params: [{ name: 'uscc', required: true }, { name: 'page' }], timeoutMs: 3000 })
     assert.equal(ok.status, 201, JSON.stringify(ok.body))
     assert.equal(ok.body.kind, 'api')

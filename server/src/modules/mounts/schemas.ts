@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { upstreamUrlShapeProblem } from '../../../../common/upstream-url.ts'
 
 /** Request and response shapes of the mounts endpoints (API.md "Mounting data"). */
 
@@ -39,22 +40,16 @@ export type FileVersionOut = z.infer<typeof FileVersionOut>
 
 const ParamName = z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, '参数名只能由字母、数字、下划线、点、连字符组成，且以字母或下划线开头')
 
-function isHttpUrl(text: string): boolean {
-  try {
-    const url = new URL(text)
-    return (url.protocol === 'http:' || url.protocol === 'https:') && url.hostname.length > 0
-  } catch {
-    return false
-  }
-}
-
 export const RegisterApiBody = z.object({
   upstreamUrl: z
     .string({ error: '请填写上游接口地址' })
     .trim()
     .max(2000, '接口地址不能超过 2000 个字符')
-    .refine(isHttpUrl, '上游接口地址应为 http:// 或 https:// 开头的完整网址')
-    .refine((text) => !isHttpUrl(text) || (!new URL(text).username && !new URL(text).password), '接口地址中不能包含用户名或密码')
+    // The host itself is judged against the allow-list by the service (security module), after authorization.
+    .superRefine((text, ctx) => {
+      const problem = upstreamUrlShapeProblem(text)
+      if (problem) ctx.addIssue({ code: 'custom', message: problem })
+    })
     .describe('上游接口地址（仅提供方与主管部门可见）'),
   method: z.enum(['GET', 'POST'], '请求方法应为 GET 或 POST').default('GET'),
   params: z

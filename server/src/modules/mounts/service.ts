@@ -8,6 +8,7 @@ import { AppError, fieldError, notFound } from '../../platform/http/errors.ts'
 import { readWhole } from '../../platform/uploads/buffered.ts'
 import { type UploadLease, uploadBudget } from '../../platform/uploads/memory-budget.ts'
 import { findVisibleResource } from '../catalog/index.ts'
+import { assertUpstreamAllowed } from '../security/index.ts'
 import { mountsChanged } from './mount-signal.ts'
 import { presentFileVersion, presentMount } from './presenter.ts'
 import { ensureMount, insertFile, listFileVersions, listMounts, nextFileVersion, recentBatches, updateMount } from './queries.ts'
@@ -119,6 +120,8 @@ async function storeFile(ctx: Ctx, entry: OwnedEntry, part: MultipartFile, { con
 /** POST …/mounts/api: registers (or re-registers) the upstream API the gateway will proxy. */
 export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterApiBody): Promise<MountOut> {
   const entry = await entryToMount(ctx, resourceId, 'mounts.api.register')
+  // SSRF: only hosts on the security administrator's allow-list, never loopback, link-local or metadata.
+  await assertUpstreamAllowed(ctx.db, ctx.config, body.upstreamUrl)
   const registered = await ctx.db.transaction().execute(async (trx) => {
     const { mount } = await ensureMount(trx, entry.resourceId, 'api', ctx.actor.userId)
     const now = ctx.now()

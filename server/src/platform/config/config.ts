@@ -42,6 +42,14 @@ export interface Config {
   auditCheckpointDir: string
   /** Minutes between audit checkpoints (1–1440): events newer than the latest checkpoint are not yet covered. */
   auditCheckpointMinutes: number
+  /** Largest upstream API answer the gateway reads (bytes); a larger one is refused (SSRF, issue 13 §4). */
+  upstreamMaxBytes: number
+  /**
+   * Tests only: lets loopback upstreams (127.0.0.0/8) pass when the allow-list names them, so tests can run
+   * real upstream servers on 127.0.0.1. No environment variable sets it (loadConfig always gives false), and
+   * buildApp refuses it outside node's test runner.
+   */
+  upstreamLoopbackForTests: boolean
 }
 
 /** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
@@ -81,6 +89,12 @@ function checkpointMinutes(text: string | undefined) {
   return minutes
 }
 
+function upstreamMaxBytes(text: string | undefined) {
+  const bytes = positiveInt('GOVSHARE_UPSTREAM_MAX_BYTES', text, 4 * 1024 * 1024)
+  if (bytes < 1024) throw new Error('GOVSHARE_UPSTREAM_MAX_BYTES must be at least 1024')
+  return bytes
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const zone = env.GOVSHARE_NETWORK_ZONE ?? 'extranet'
   if (zone !== 'extranet' && zone !== 'intranet') throw new Error('GOVSHARE_NETWORK_ZONE must be extranet or intranet')
@@ -112,5 +126,7 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     uploadWaitMs: positiveInt('GOVSHARE_UPLOAD_WAIT_MS', env.GOVSHARE_UPLOAD_WAIT_MS, 3000),
     auditCheckpointDir: resolve(env.GOVSHARE_AUDIT_CHECKPOINT_DIR || 'data/audit-checkpoints'),
     auditCheckpointMinutes: checkpointMinutes(env.GOVSHARE_AUDIT_CHECKPOINT_MINUTES),
+    upstreamMaxBytes: upstreamMaxBytes(env.GOVSHARE_UPSTREAM_MAX_BYTES),
+    upstreamLoopbackForTests: false,
   })
 }

@@ -212,7 +212,7 @@ export interface CatalogReviewTasksTable {
   requiredItemIds: string[] | null
 }
 
-export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase {
+export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase, UpstreamHostsDatabase {
   orgs: OrgsTable
   users: UsersTable
   sessions: SessionsTable
@@ -566,4 +566,20 @@ export interface AuditArchivesTable {
 
 export interface AuditArchiveDatabase {
   auditArchives: AuditArchivesTable
+}
+
+// ---- upstream allow-list (0024) ----
+
+/** A host the platform may call as an upstream API (modules/security; SSRF). */
+export interface UpstreamHostsTable {
+  id: Generated<string>
+  host: string
+  port: number | null
+  note: string
+  createdBy: string | null
+  createdAt: Generated<Date>
+}
+
+export interface UpstreamHostsDatabase {
+  upstreamHosts: UpstreamHostsTable
 }
