@@ -2,7 +2,7 @@ import { createHash } from 'node:crypto'
 import type { Multipart, MultipartFile } from '@fastify/multipart'
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Actor } from '../../platform/auth/actor.ts'
-import { authorize } from '../../platform/auth/policy.ts'
+import { authorize, can } from '../../platform/auth/policy.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import { AppError, fieldError, notFound } from '../../platform/http/errors.ts'
@@ -125,7 +125,7 @@ export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterAp
       detail: { mountId: mount.id, method: body.method, params: body.params.map((p) => p.name), timeoutMs: body.timeoutMs },
     })
     const saved = await trx.selectFrom('mounts').selectAll().where('id', '=', mount.id).executeTakeFirstOrThrow()
-    return presentMount(saved, { internals: true, batches: [], files: [] })
+    return presentMount(saved, { internals: true, rejections: false, batches: [], files: [] })
   })
   mountsChanged()
   return registered
@@ -140,10 +140,12 @@ export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<
     listFileVersions(ctx.db, mounts.filter((m) => m.kind === 'file').map((m) => m.id)),
   ])
   const internals = seesInternals(ctx.actor, entry.providerOrgId)
+  const rejections = can(ctx.actor, 'mounts.batch.rejections.read', { providerOrgId: entry.providerOrgId })
   return {
     items: mounts.map((mount) =>
       presentMount(mount, {
         internals,
+        rejections,
         batches: batches.filter((b) => b.mountId === mount.id),
         files: files.filter((f) => f.mountId === mount.id),
       }),
