@@ -31,7 +31,7 @@ const ROLE_MENUS: { username: string; role: string; top: string[]; groups: Recor
     shot: '03-workbench-authority',
   },
   { username: 'auditor', role: 'AUDITOR', top: ['工作台', '资源目录', '授权与应用', '统计', '审计'], groups: { 授权与应用: ['调用记录'] }, shot: '04-workbench-auditor' },
-  { username: 'secadmin', role: 'SEC_ADMIN', top: ['工作台', '资源目录', '统计', '审计', '系统管理'], groups: { 系统管理: ['用户与角色'] } },
+  { username: 'secadmin', role: 'SEC_ADMIN', top: ['工作台', '资源目录', '统计', '审计', '系统管理'], groups: { 系统管理: ['用户与角色', '上游接口白名单'] } },
   { username: 'gaj_cataloger', role: 'CATALOGER', top: ['工作台', '资源目录', '目录编制', '资源挂接', '统计'], groups: {}, shot: '05-workbench-cataloger' },
   {
     username: 'gaj_approver',

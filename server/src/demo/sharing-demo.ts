@@ -1,10 +1,11 @@
 import { sql } from 'kysely'
-import { createApp, issueAccessToken } from '../modules/gateway/apps.ts'
+import { createApp, createTokenThrottle, issueAccessToken } from '../modules/gateway/apps.ts'
 import { readRecords } from '../modules/gateway/records.ts'
 import { GatewayRuntime } from '../modules/gateway/runtime.ts'
 import { escalateOverdueRequests } from '../modules/sharing/jobs.ts'
 import { openCase, addCaseNote } from '../modules/sharing/coordination.ts'
 import { createShareRequest, decideShareRequest, requestMoreInfo, withdrawShareRequest } from '../modules/sharing/requests.ts'
+import { type AuditEventInput, type AuditSource, appendAudit } from '../platform/audit/chain.ts'
 import type { Config } from '../platform/config/config.ts'
 import { AppError } from '../platform/http/errors.ts'
 import { makeCtx } from '../platform/context.ts'
@@ -159,13 +160,14 @@ const stepping = (start: Date, stepMs: number) => {
  */
 async function readAsApp(db: Db, config: Config, app: { appKey: string; appSecret: string }, resourceId: string, calls: { at: Date; businessRef: string; query: Record<string, string> }[]) {
   const runtime = new GatewayRuntime(db, { ...config, gatewayCacheMs: 0 })
+  const tokenEnv = { db, dataKey: config.dataKey, ip: '10.37.7.21', throttle: createTokenThrottle(db), limits: { perIp: 0, perApp: 0 }, denials: { record: (source: AuditSource, event: AuditEventInput) => appendAudit(db, source, event) } }
   try {
     let token = { day: '', accessToken: '' }
     for (const [i, call] of calls.entries()) {
       const requestId = `demo-call-${i + 1}`
       // A token a day (they last two hours), as the app's scheduler would fetch them.
       const day = call.at.toISOString().slice(0, 10)
-      if (token.day !== day) token = { day, accessToken: (await issueAccessToken(db, app.appKey, app.appSecret, call.at, { ip: '10.37.7.21', requestId })).accessToken }
+      if (token.day !== day) token = { day, accessToken: (await issueAccessToken({ ...tokenEnv, now: call.at, requestId }, app.appKey, app.appSecret)).accessToken }
       const accessToken = token.accessToken
       await readRecords({
         db,

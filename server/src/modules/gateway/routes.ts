@@ -5,7 +5,7 @@ import { pageOf } from '../../platform/http/pagination.ts'
 import type { ResolveHost } from '../../platform/outbound/guarded-request.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { clearAppFlag, listAppFlags } from './app-flags.ts'
-import { createApp, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
+import { createApp, createTokenThrottle, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
 import { listCalls } from './calls.ts'
 import { readRecords } from './records.ts'
 import { readSample } from './sample.ts'
@@ -32,6 +32,8 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
   // One per server instance: caches, batched rate counters and the group-committed call journal.
   const runtime = new GatewayRuntime(app.db, app.config, options.resolveHost)
   app.addHook('onClose', () => runtime.close())
+  const tokenThrottle = createTokenThrottle(app.db)
+  const tokenLimits = { perIp: app.config.tokenFailuresPerIp, perApp: app.config.tokenFailuresPerApp }
 
   app.post('/apps', {
     config: { action: 'gateway.app.create' },
@@ -56,7 +58,10 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
   app.post('/gateway/token', {
     config: { public: true },
     schema: { tags, summary: '以应用标识和密钥换取访问令牌', security: [], body: TokenBody, response: { 200: TokenOut } },
-  }, (req) => issueAccessToken(app.db, req.body.appKey, req.body.appSecret, app.clock(), { ip: req.ip, requestId: req.id }))
+  }, (req) => {
+    const env = { db: app.db, dataKey: app.config.dataKey, now: app.clock(), ip: req.ip, requestId: req.id, throttle: tokenThrottle, limits: tokenLimits, denials: app.auditDenials }
+    return issueAccessToken(env, req.body.appKey, req.body.appSecret)
+  })
 
   app.get('/gateway/resources/:resourceId/records', {
     config: { action: 'gateway.records.read', appAuth: true },

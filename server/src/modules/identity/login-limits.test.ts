@@ -66,19 +66,25 @@ describe('login rate limits (database counters)', () => {
     }
   })
 
-  test('a locked account answers ACCOUNT_LOCKED and its refusals do not use up the IP allowance', async () => {
-    const relaxed = await buildTestApp({ config: { loginFailuresPerIp: 6, loginFailuresPerUser: 0 } })
+  test('a locked account answers as a wrong password does, and its refusals count like any failure', async () => {
+    const relaxed = await buildTestApp({ config: { loginFailuresPerIp: 8, loginFailuresPerUser: 0 } })
     try {
       const w = await buildWorld(relaxed.db)
       const user = await buildUser(relaxed.db, { orgId: w.deptB.id, roles: ['REQUESTER'] })
-      const attempt = (password: string) => relaxed.request('POST', '/api/v1/auth/login', { body: { username: user.username, password } })
-      for (let i = 0; i < 5; i++) assert.equal((await attempt('Wrong@Pass1')).status, 401)
-      for (let i = 0; i < 5; i++) assert.equal((await attempt(TEST_PASSWORD)).body.error.code, 'ACCOUNT_LOCKED')
-      // Only the 5 real guesses count: one more is allowed before the IP limit of 6.
-      const other = await buildUser(relaxed.db, { orgId: w.deptB.id, roles: ['REQUESTER'] })
-      assert.equal((await relaxed.request('POST', '/api/v1/auth/login', { body: { username: other.username, password: TEST_PASSWORD } })).status, 200)
-      const rows = await relaxed.db.selectFrom('loginThrottle').select(['key', 'failures']).execute()
-      assert.deepEqual(rows.map((r) => [r.key, r.failures]), [['ip:127.0.0.1', 5]])
+      const attempt = (username: string, password: string) => relaxed.request('POST', '/api/v1/auth/login', { body: { username, password } })
+      const wrong = await attempt(user.username, 'Wrong@Pass1')
+      for (let i = 1; i < 5; i++) assert.equal((await attempt(user.username, 'Wrong@Pass1')).status, 401)
+      const locked = await attempt(user.username, TEST_PASSWORD)
+      const unknown = await attempt('no_such_user', 'Wrong@Pass1')
+      for (const res of [locked, unknown]) {
+        assert.equal(res.status, 401)
+        assert.deepEqual(res.body.error, wrong.body.error, 'same code and message')
+      }
+      // Were the locked refusal free, the IP would still have a slot: it has used 7 of 8 and has one left.
+      assert.equal((await attempt(user.username, TEST_PASSWORD)).status, 401)
+      const limited = await attempt('no_such_user', 'Wrong@Pass1')
+      assert.equal(limited.status, 429)
+      assert.equal(limited.body.error.code, 'RATE_LIMITED')
     } finally {
       await relaxed.close()
     }

@@ -20,8 +20,9 @@ const userColumns = [
 
 const usersWithOrg = (db: Executor) => db.selectFrom('users as u').innerJoin('orgs as o', 'o.id', 'u.orgId')
 
+/** The user's row with its organisation's status: an account of a disabled organisation may not log in. */
 export const findUserForLogin = (db: Executor, username: string) =>
-  db.selectFrom('users').selectAll().where('username', '=', username).executeTakeFirst()
+  db.selectFrom('users as u').innerJoin('orgs as o', 'o.id', 'u.orgId').selectAll('u').select('o.status as orgStatus').where('u.username', '=', username).executeTakeFirst()
 
 export const findUserById = (db: Executor, id: string) =>
   usersWithOrg(db).select(userColumns).where('u.id', '=', id).executeTakeFirst()

@@ -15,12 +15,14 @@ import {
   UserListQuery,
   UserOut,
 } from './schemas.ts'
+import { createLoginThrottle } from './login.ts'
 import { changeOwnPassword, createUser, getMe, listUsersFor, login, logout, updateUser } from './service.ts'
 import { confirmTotp, disableTotp, enrollTotp, getTotpStatus } from './totp.ts'
 
 const tags = ['identity']
 
 export const identityRoutes: FastifyPluginAsyncZod = async (app) => {
+  const throttle = createLoginThrottle(app.db)
   app.post('/auth/login', {
     config: { public: true },
     schema: {
@@ -30,7 +32,8 @@ export const identityRoutes: FastifyPluginAsyncZod = async (app) => {
       body: LoginBody,
       response: { 200: LoginOut },
     },
-  }, (req) => login({ db: app.db, config: app.config, now: app.clock(), ip: req.ip, requestId: req.id }, req.body))
+  }, (req) =>
+    login({ db: app.db, config: app.config, now: app.clock(), ip: req.ip, requestId: req.id, throttle, denials: app.auditDenials }, req.body))
 
   app.get('/auth/me', {
     config: { action: 'identity.session.me' },

@@ -14,14 +14,14 @@ export function presentFileVersion(row: FileVersionRow): FileVersionOut {
   }
 }
 
-const presentBatch = (row: BatchRow) => ({
+const presentBatch = (row: BatchRow, rejections: boolean) => ({
   id: row.id,
   status: row.status,
   fileName: row.fileName,
   encoding: row.encoding,
   rowsLoaded: Number(row.rowsLoaded),
   rowsRejected: Number(row.rowsRejected),
-  rejectedSample: row.rejectedSample,
+  ...(rejections && { rejectedSample: row.rejectedSample }),
   startedAt: new Date(row.startedAt),
   finishedAt: row.finishedAt ? new Date(row.finishedAt) : null,
   createdBy: row.createdBy,
@@ -29,9 +29,10 @@ const presentBatch = (row: BatchRow) => ({
 
 /**
  * A mount as the API shows it. `internals` (the provider and the authority) adds the managed
- * table name, the column mapping and the upstream URL; nobody else ever gets them.
+ * table name, the column mapping and the upstream URL; nobody else ever gets them. `rejections`
+ * (policy action mounts.batch.rejections.read) adds the refused rows of each batch, which quote cell values.
  */
-export function presentMount(row: MountRow, extra: { internals: boolean; batches: BatchRow[]; files: FileVersionRow[] }): MountOut {
+export function presentMount(row: MountRow, extra: { internals: boolean; rejections: boolean; batches: BatchRow[]; files: FileVersionRow[] }): MountOut {
   const live =
     row.status === 'active' &&
     (row.kind === 'table' ? row.activeBatchId !== null : row.kind === 'file' ? extra.files.length > 0 : row.upstreamUrl !== null)
@@ -51,7 +52,7 @@ export function presentMount(row: MountRow, extra: { internals: boolean; batches
     return {
       ...base,
       ...(extra.internals ? { tableName: row.activeTable, columns: row.columns } : {}),
-      batches: extra.batches.map(presentBatch),
+      batches: extra.batches.map((batch) => presentBatch(batch, extra.rejections)),
     }
   }
   if (row.kind === 'file') return { ...base, files: extra.files.map(presentFileVersion) }

@@ -68,7 +68,7 @@ export const BatchOut = z.object({
   encoding: z.string().nullable(),
   rowsLoaded: z.number().int(),
   rowsRejected: z.number().int(),
-  rejectedSample: z.array(RejectedRowOut),
+  rejectedSample: z.array(RejectedRowOut).optional().describe('被跳过的行及原因（引用单元格的值；仅提供方编目员、单位管理员与主管部门可见）'),
   startedAt: z.date(),
   finishedAt: z.date().nullable(),
   createdBy: z.string().nullable(),

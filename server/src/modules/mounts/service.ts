@@ -140,7 +140,7 @@ export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterAp
       detail: { mountId: mount.id, method: body.method, params: body.params.map((p) => p.name), timeoutMs: body.timeoutMs },
     })
     const saved = await trx.selectFrom('mounts').selectAll().where('id', '=', mount.id).executeTakeFirstOrThrow()
-    return presentMount(saved, { internals: true, batches: [], files: [] })
+    return presentMount(saved, { internals: true, rejections: false, batches: [], files: [] })
   })
   mountsChanged()
   return registered
@@ -155,10 +155,12 @@ export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<
     listFileVersions(ctx.db, mounts.filter((m) => m.kind === 'file').map((m) => m.id)),
   ])
   const internals = can(ctx.actor, 'mounts.internals.read', entry)
+  const rejections = can(ctx.actor, 'mounts.batch.rejections.read', { providerOrgId: entry.providerOrgId })
   return {
     items: mounts.map((mount) =>
       presentMount(mount, {
         internals,
+        rejections,
         batches: batches.filter((b) => b.mountId === mount.id),
         files: files.filter((f) => f.mountId === mount.id),
       }),

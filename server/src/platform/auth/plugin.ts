@@ -1,6 +1,7 @@
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
-import { type AuditSource, appendAudit } from '../audit/chain.ts'
+import type { AuditSource } from '../audit/chain.ts'
+import { DenialLog } from '../audit/denials.ts'
 import type { Config } from '../config/config.ts'
 import type { Ctx } from '../context.ts'
 import type { Db, DbKind } from '../db/database.ts'
@@ -34,6 +35,8 @@ declare module 'fastify' {
     clock: () => Date
     /** Every route with its declared action, recorded at registration (walked by the route matrix test). */
     routeRegistry: RegisteredRoute[]
+    /** Refused attempts (policy, login, gateway/token) for the audit chain, repeats summed per window. */
+    auditDenials: DenialLog
   }
 }
 
@@ -63,6 +66,8 @@ const bearerOf = (request: FastifyRequest) => {
 export const authPlugin = fp(
   async (app: FastifyInstance) => {
     app.decorate('routeRegistry', [] as RegisteredRoute[])
+    app.decorate('auditDenials', new DenialLog(app.db, app.clock, (error) => app.log.error({ err: error }, 'audit of repeated denials failed')))
+    app.addHook('onClose', () => app.auditDenials.close())
     app.decorateRequest('actor', null)
     app.decorateRequest('ctx', {
       getter(this: FastifyRequest) {
@@ -114,7 +119,11 @@ export const authPlugin = fp(
       request.actor = actor
       const action = config.action
       if (!action || !canByRole(actor, action)) {
-        await appendAudit(app.db, auditSourceOfRequest(request, actor), { action: action ?? 'unknown', result: 'denied', detail: { method: request.method, url: request.routeOptions.url } })
+        await app.auditDenials.record(
+          auditSourceOfRequest(request, actor),
+          { action: action ?? 'unknown', result: 'denied', detail: { method: request.method, url: request.routeOptions.url } },
+          { kind: `${request.method} ${request.routeOptions.url}` },
+        )
         throw forbidden()
       }
       // TOTP is mandatory for this user and not set up yet: the session may only set it up.
@@ -130,12 +139,11 @@ export const authPlugin = fp(
       const write = request.method !== 'GET' && request.method !== 'HEAD'
       if (error.statusCode !== 403 && !(error.statusCode === 404 && write)) return
       if (request.routeOptions.config.action && canByRole(request.actor, request.routeOptions.config.action)) {
-        await appendAudit(app.db, auditSourceOfRequest(request, request.actor), {
-          action: request.routeOptions.config.action,
-          result: 'denied',
-          objectId: (request.params as { id?: string } | undefined)?.id ?? null,
-          detail: { code: error.code },
-        })
+        await app.auditDenials.record(
+          auditSourceOfRequest(request, request.actor),
+          { action: request.routeOptions.config.action, result: 'denied', objectId: (request.params as { id?: string } | undefined)?.id ?? null, detail: { code: error.code } },
+          { kind: error.code },
+        )
       }
     })
   },

@@ -30,6 +30,10 @@ export interface Config {
   loginFailuresPerIp: number
   /** Failed logins per username per hour before 429 RATE_LIMITED (on top of the 5-failure lockout). */
   loginFailuresPerUser: number
+  /** Failed gateway/token requests per source IP per 15 minutes before 429 RATE_LIMITED. */
+  tokenFailuresPerIp: number
+  /** Failed gateway/token requests per app key per hour before 429 RATE_LIMITED. */
+  tokenFailuresPerApp: number
   /** How long a server process may serve a gateway call from its cached app, grant and entry (0–1000 ms). */
   gatewayCacheMs: number
   /** Empty or refused lookups per app per minute (per process) before the app is throttled and flagged; 0 = off. */
@@ -120,6 +124,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     totpRequired,
     loginFailuresPerIp: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_IP', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_IP, 20),
     loginFailuresPerUser: positiveInt('GOVSHARE_LOGIN_MAX_FAILURES_PER_USER', env.GOVSHARE_LOGIN_MAX_FAILURES_PER_USER, 10),
+    tokenFailuresPerIp: positiveInt('GOVSHARE_TOKEN_MAX_FAILURES_PER_IP', env.GOVSHARE_TOKEN_MAX_FAILURES_PER_IP, 20),
+    tokenFailuresPerApp: positiveInt('GOVSHARE_TOKEN_MAX_FAILURES_PER_APP', env.GOVSHARE_TOKEN_MAX_FAILURES_PER_APP, 10),
     gatewayCacheMs: gatewayCacheMs(env.GOVSHARE_GATEWAY_CACHE_MS),
     gatewayLookupMissesPerMinute: positiveInt('GOVSHARE_GATEWAY_LOOKUP_MISSES_PER_MINUTE', env.GOVSHARE_GATEWAY_LOOKUP_MISSES_PER_MINUTE, 30),
     uploadMemoryBytes: env.GOVSHARE_UPLOAD_MEMORY_MB ? positiveInt('GOVSHARE_UPLOAD_MEMORY_MB', env.GOVSHARE_UPLOAD_MEMORY_MB, 0) * 1024 * 1024 : null,
