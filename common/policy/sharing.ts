@@ -18,6 +18,8 @@ const parties = (first: string) => (actor: Actor) =>
   isAuthority(actor) ? ALL : anyOf({ field: first, equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId })
 /** SPEC §2.3 / §8.2 S7: the provider decides, never on its own department's request. */
 const providerNotSelf = (actor: Actor, r: RequestSubject) => r.providerOrgId === actor.orgId && r.requesterOrgId !== actor.orgId
+/** The providing department's approver, or the authority, acts on a grant. */
+const providerOrAuthority = (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId
 const isParty = (actor: Actor, c: CaseSubject) => c.applicantOrgId === actor.orgId || c.providerOrgId === actor.orgId
 
 export const sharingRules = {
@@ -58,19 +60,19 @@ export const sharingRules = {
   'sharing.grant.revoke': {
     roles: ['APPROVER', 'AUTH_ADMIN'],
     visibility: 'sharing.grant.read',
-    when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
+    when: providerOrAuthority,
     describe: '提供方审批员或主管部门撤销授权',
   },
   'sharing.grant.suspend': {
     roles: ['APPROVER', 'AUTH_ADMIN'],
     visibility: 'sharing.grant.read',
-    when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
+    when: providerOrAuthority,
     describe: '提供方审批员或主管部门暂停授权（安全事件、违规使用；须说明原因）',
   },
   'sharing.grant.resume': {
     roles: ['APPROVER', 'AUTH_ADMIN'],
     visibility: 'sharing.grant.read',
-    when: (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId,
+    when: providerOrAuthority,
     describe: '提供方审批员或主管部门恢复已暂停的授权',
   },
   'sharing.grant.reconfirm': {
