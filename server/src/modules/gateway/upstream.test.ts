@@ -101,17 +101,25 @@ async function grantedApiEntry(t: TestApp, w: World, name: string, upstreamUrl: 
     shareBasis: undefined,
     items: [itemInput('统一社会信用代码', 'uscc', { length: 18 }), itemInput('企业名称', 'ent_name', { length: 200 })],
   })
+  const app = await requesterApp(t, w)
   const request = await t.request('POST', '/api/v1/share-requests', {
     token: w.tokens.requester,
-    body: { resourceId: resource.id, itemIds: resource.items.map((i: { id: string }) => i.id), purpose: '业务协同', dutyBasis: '企业开办一件事', mode: 'api', validUntil: '2026-12-31' },
+    body: { resourceId: resource.id, itemIds: resource.items.map((i: { id: string }) => i.id), purpose: '业务协同', dutyBasis: '企业开办一件事', mode: 'api', appIds: [app.id], validUntil: '2026-12-31' },
   })
   assert.equal(request.body.status, 'granted', JSON.stringify(request.body))
   return resource.id as string
 }
 
+/** Department B's one app, created once per test app: every grant names it (SPEC §7.6). */
+const apps = new WeakMap<TestApp, Promise<{ id: string; appKey: string; appSecret: string }>>()
+function requesterApp(t: TestApp, w: World) {
+  if (!apps.has(t)) apps.set(t, t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '一件事平台' } }).then((res) => res.body))
+  return apps.get(t)!
+}
+
 async function appToken(t: TestApp, w: World) {
-  const created = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '一件事平台' } })
-  const issued = await t.request('POST', '/api/v1/gateway/token', { body: { appKey: created.body.appKey, appSecret: created.body.appSecret } })
+  const created = await requesterApp(t, w)
+  const issued = await t.request('POST', '/api/v1/gateway/token', { body: { appKey: created.appKey, appSecret: created.appSecret } })
   return issued.body.accessToken as string
 }
 
