@@ -46,8 +46,12 @@ describe('upstream allow-list kept by SEC_ADMIN', () => {
       [added.body.id, { host: 'api.wf.gov.cn', port: 8443, note: '市市场监管局企业登记接口' }, w.users.secAdmin.id],
       [range.body.id, { host: '10.37.0.0/16', port: null, note: '政务云数据中心' }, w.users.secAdmin.id],
     ])
+    // The removal, then the second attempt on the removed entry: a 404 on a write route is an audited denial.
     const removeAudits = await audits('security.upstream.remove')
-    assert.deepEqual(removeAudits.map((a) => [a.objectId, a.detail]), [[range.body.id, { host: '10.37.0.0/16', port: null, note: '政务云数据中心' }]])
+    assert.deepEqual(removeAudits.map((a) => [a.objectId, a.result, a.detail]), [
+      [range.body.id, 'success', { host: '10.37.0.0/16', port: null, note: '政务云数据中心' }],
+      [range.body.id, 'denied', { code: 'NOT_FOUND' }],
+    ])
   })
 
   test('bad entries → 400 naming the field, a duplicate → 409; nothing is stored', async () => {

@@ -25,11 +25,13 @@ describe('grant terms: re-identifying masking is warned about; personal items wi
   // One 有条件 entry for the decision tests, published on first use.
   let resource: any
   const itemId = (nameEn: string) => resource.items.find((i: any) => i.nameEn === nameEn).id
+  let appId: string
   const apply = async (nameEns: string[]) => {
     resource ??= await publishResource(t, w.tokens, { name: '户籍人口基本信息', items: ITEMS })
+    appId ??= (await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '户籍核对系统' } })).body.id
     const res = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: nameEns.map(itemId), purpose: '数据校核', dutyBasis: '户籍信息核对', mode: 'api', validUntil: '2026-12-31' },
+      body: { resourceId: resource.id, itemIds: nameEns.map(itemId), purpose: '数据校核', dutyBasis: '户籍信息核对', mode: 'api', appIds: [appId], validUntil: '2026-12-31' },
     })
     assert.equal(res.status, 201, JSON.stringify(res.body))
     return res.body
@@ -66,9 +68,10 @@ describe('grant terms: re-identifying masking is warned about; personal items wi
   test('a personal item no default rule fits is suppressed in the grant, not given in clear', async () => {
     // 无条件 data is granted at once, on the default rules alone.
     const open = await publishResource(t, w.tokens, { name: '婚姻登记统计', shareCondition: undefined, shareBasis: undefined, items: ITEMS.slice(2) })
+    const app = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '婚姻核对系统' } })
     const res = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: open.id, itemIds: open.items.map((i: any) => i.id), purpose: '数据校核', dutyBasis: '婚姻状况核对', mode: 'api', validUntil: '2026-12-31' },
+      body: { resourceId: open.id, itemIds: open.items.map((i: any) => i.id), purpose: '数据校核', dutyBasis: '婚姻状况核对', mode: 'api', appIds: [app.body.id], validUntil: '2026-12-31' },
     })
     assert.equal(res.body.status, 'granted', JSON.stringify(res.body))
     const grant = await t.request('GET', `/api/v1/grants/${res.body.grantId}`, { token: w.tokens.requester })

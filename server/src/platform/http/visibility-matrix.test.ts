@@ -83,6 +83,7 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
     const published = await publishResource(t, w.tokens)
     publishedId = published.id
     const draft = await ok('POST', '/api/v1/catalog/resources', w.tokens.cataloger, resourceBody({ name: '未发布的草稿目录' }))
+    const app = await ok('POST', '/api/v1/apps', w.tokens.requester, { name: '低保核查系统' })
     const ask = (purpose: '业务协同' | '数据校核') =>
       ok('POST', '/api/v1/share-requests', w.tokens.requester, {
         resourceId: published.id,
@@ -90,6 +91,7 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
         purpose,
         dutyBasis: '社会组织登记管理',
         mode: 'api',
+        appIds: [app.id],
         validUntil: '2027-03-31',
       })
     const granted = await ask('业务协同')
@@ -99,7 +101,6 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
     const opened = await ok('POST', '/api/v1/coordination-cases', w.tokens.requester, { requestId: refused.id, statement: '履职确需该数据' })
     await ok('POST', '/api/v1/catalog/change-events', w.tokens.cataloger, { kind: 'law_revision', description: '相关条例修订' })
     const task = await t.db.selectFrom('catalogReviewTasks').select('id').where('orgId', '=', w.deptA.id).executeTakeFirstOrThrow()
-    const app = await ok('POST', '/api/v1/apps', w.tokens.requester, { name: '低保核查系统' })
     const grantId = (await ok('GET', `/api/v1/share-requests/${granted.id}`, w.tokens.requester)).grantId
     const clerk = await buildUser(t.db, { orgId: w.deptA.id, roles: ['REQUESTER'] })
     fixtures = { draftId: draft.id, taskId: task.id, requestId: granted.id, grantId, caseId: opened.id, appId: app.id, userId: clerk.id }
