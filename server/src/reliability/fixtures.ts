@@ -25,7 +25,8 @@ export async function conditionalResource(baseUrl: string, world: World, rows = 
   form.append('file', new Blob([Buffer.from([header, ...lines].join('\n'))]), 'rows.csv')
   const uploaded = await http(baseUrl, 'POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: world.tokens.cataloger, form })
   assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body))
-  const itemIds = ['uscc', 'org_name'].map((nameEn) => resource.items.find((i: { nameEn: string }) => i.nameEn === nameEn).id as string)
+  // legal_rep_id is 有条件: a request for 无条件 items alone would be granted at once (R-4, share type per item).
+  const itemIds = ['uscc', 'org_name', 'legal_rep_id'].map((nameEn) => resource.items.find((i: { nameEn: string }) => i.nameEn === nameEn).id as string)
   return { id: resource.id as string, itemIds }
 }
 
