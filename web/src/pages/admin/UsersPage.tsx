@@ -8,6 +8,7 @@ import { ApiError } from '../../api/client.ts'
 import { type NewUser, type User, type UserPatch, createUser, listUsers, updateUser } from '../../api/identity.ts'
 import { allOrganisations } from '../../api/orgs.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
+import { seesAll } from '../../auth/permissions.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
@@ -35,7 +36,7 @@ export default function UsersPage() {
   const orgOptions = useMemo(() => (orgs.data ?? []).filter((o) => o.kind !== 'region').map((o) => ({ value: o.id, label: o.name })), [orgs.data])
   const isSysAdmin = !!me?.roles.includes('SYS_ADMIN')
   const actor = useMemo(() => (me ? { userId: me.id, orgId: me.orgId, roles: me.roles } : { orgId: '', roles: [] }), [me])
-  const seesAllOrgs = !!me && (isSysAdmin || me.roles.includes('SEC_ADMIN'))
+  const seesAllOrgs = !!me && seesAll(me, 'identity.user.read')
   const createsAccounts = can(actor, 'identity.user.create', { orgId: actor.orgId, roles: [] })
   // The system administrator opens accounts without roles; a department admin gives business roles at once.
   const rolesOnCreate = !isSysAdmin

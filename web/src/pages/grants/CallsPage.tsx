@@ -3,6 +3,7 @@ import { Link } from 'react-router-dom'
 import { getResource } from '../../api/catalog.ts'
 import { type Call, type CallFilter, listCalls } from '../../api/gateway.ts'
 import { allOrganisations } from '../../api/orgs.ts'
+import { allowedByRole, seesAll as seesAllOf } from '../../auth/permissions.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { FilterSelect, pageControls, withAny } from '../../components/ListControls.tsx'
 import { PageContainer } from '../../components/PageContainer.tsx'
@@ -19,8 +20,8 @@ const RESULT_COLORS: Record<Call['result'], string> = { success: 'green', denied
 export default function CallsPage() {
   const { user } = useAuth()
   const roles = user?.roles ?? []
-  const seesAll = roles.includes('AUTH_ADMIN') || roles.includes('AUDITOR')
-  const consumer = roles.includes('REQUESTER') || roles.includes('DEPT_ADMIN')
+  const seesAll = !!user && seesAllOf(user, 'gateway.call.list')
+  const consumer = allowedByRole(roles, 'gateway.app.list')
   const tabs: { key: Box; label: string }[] = [
     ...(seesAll ? [{ key: 'all' as Box, label: '全部调用' }] : []),
     { key: 'mine', label: '本单位的调用' },

@@ -1,6 +1,7 @@
 import { Card, Table, Tabs } from 'antd'
 import { Link } from 'react-router-dom'
 import { type Grant, type GrantFilter, listGrants } from '../../api/sharing.ts'
+import { allowedByRole, seesAll } from '../../auth/permissions.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { FilterSelect, pageControls, withAny } from '../../components/ListControls.tsx'
 import { PageContainer } from '../../components/PageContainer.tsx'
@@ -19,10 +20,11 @@ export default function GrantsPage() {
   const tabs: { key: Box; label: string }[] = [
     { key: 'mine', label: '本单位获得的授权' },
     { key: 'provided', label: '本单位提供的授权' },
-    ...(roles.includes('AUTH_ADMIN') ? [{ key: 'all' as Box, label: '全部授权' }] : []),
+    ...(user && seesAll(user, 'sharing.grant.read') ? [{ key: 'all' as Box, label: '全部授权' }] : []),
   ]
   const { box, status, page, setFilter, setPage } = useListFilters<{ box: Box; status: Grant['status'] | 'any' }>({
-    box: roles.includes('APPROVER') && !roles.includes('REQUESTER') ? 'provided' : 'mine',
+    // A department that only provides (no one here requests data) opens on what it gave.
+    box: allowedByRole(roles, 'sharing.grant.revoke') && !allowedByRole(roles, 'sharing.request.create') ? 'provided' : 'mine',
     status: 'any',
   })
   const { data, error, loading, reload } = useAsync(() => listGrants({ box, status: status === 'any' ? undefined : status, page, pageSize: 20 }, true), [box, status, page])

@@ -4,7 +4,7 @@ import { Link, useNavigate, useParams } from 'react-router-dom'
 import { allOrganisations } from '../../api/orgs.ts'
 import { type CaseDecision, type CoordinationCase, addCaseNote, decideCase, escalateCase, getCase } from '../../api/sharing.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
-import { allowedByRole } from '../../auth/permissions.ts'
+import { allowedByRole, allowedOn } from '../../auth/permissions.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
@@ -31,7 +31,7 @@ export default function CaseDetailPage() {
   const orgName = (orgId: string) => orgs.data?.find((o) => o.id === orgId)?.name ?? '—'
   const closed = c.status === 'decided' || c.status === 'closed'
   const isParty = c.applicantOrgId === user.orgId || c.providerOrgId === user.orgId
-  const canNote = !closed && allowedByRole(user.roles, 'sharing.case.note') && (isParty || user.roles.includes('AUTH_ADMIN'))
+  const canNote = !closed && allowedOn(user, 'sharing.case.note', c)
   const canEscalate = (c.status === 'open' || c.status === 'negotiating') && isParty && allowedByRole(user.roles, 'sharing.case.escalate')
   const canDecide = !closed && allowedByRole(user.roles, 'sharing.case.decide')
 
