@@ -228,7 +228,7 @@ export default function UsersPage() {
               />
             </Form.Item>
           ) : null}
-          {editing?.mode === 'create' || mayReset(editing!.user) ? (
+          {editing?.mode === 'create' || (editing?.mode === 'edit' && mayReset(editing.user)) ? (
           <Form.Item
             name="password"
             label={editing?.mode === 'edit' ? '重置密码（不修改请留空）' : '初始密码'}
