@@ -20,6 +20,8 @@ const parties = (first: string) => (actor: Actor) =>
 const providerNotSelf = (actor: Actor, r: RequestSubject) => r.providerOrgId === actor.orgId && r.requesterOrgId !== actor.orgId
 /** The providing department's approver, or the authority, acts on a grant. */
 const providerOrAuthority = (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId
+/** The requesting department acts on its own request. */
+const ownRequest = (actor: Actor, r: RequestSubject) => r.requesterOrgId === actor.orgId
 const isParty = (actor: Actor, c: CaseSubject) => c.applicantOrgId === actor.orgId || c.providerOrgId === actor.orgId
 
 export const sharingRules = {
@@ -41,13 +43,13 @@ export const sharingRules = {
   'sharing.request.resubmit': {
     roles: ['REQUESTER'],
     visibility: 'sharing.request.read',
-    when: (actor: Actor, r: RequestSubject) => r.requesterOrgId === actor.orgId,
+    when: ownRequest,
     describe: '申请人补正后重新提交',
   },
   'sharing.request.withdraw': {
     roles: ['REQUESTER'],
     visibility: 'sharing.request.read',
-    when: (actor: Actor, r: RequestSubject) => r.requesterOrgId === actor.orgId,
+    when: ownRequest,
     describe: '申请人在决定前撤回',
   },
   'sharing.request.authority-decide': { roles: ['AUTH_ADMIN'], visibility: 'sharing.request.read', describe: '主管部门对逾期申请直接授权或延期一次' },
