@@ -44,6 +44,20 @@ describe('SM3 audit chain', () => {
     assert.equal((await verify()).body.ok, true)
   })
 
+  test('an attempt that carries NUL bytes or a lone surrogate is recorded (shown as ␀ and �) and the chain still verifies', async () => {
+    // PostgreSQL refuses NUL in text and jsonb: without care the event, or a whole batch of denials, is lost.
+    const hostile = 'a\u0000b\uD800'
+    await appendAuditBatch(t.db, [
+      { source: source(), event: { action: 'test.chain.nul', objectId: hostile, detail: { path: `/x/${hostile}`, [hostile]: [hostile, 1] } } },
+      { source: source(), event: { action: 'test.chain.nul', detail: { ok: true } } },
+    ])
+    const rows = await t.db.selectFrom('auditEvents').select(['objectId', 'detail']).where('action', '=', 'test.chain.nul').orderBy('id').execute()
+    assert.equal(rows.length, 2)
+    assert.equal(rows[0].objectId, 'a\u2400b\uFFFD')
+    assert.deepEqual(rows[0].detail, { path: '/x/a\u2400b\uFFFD', 'a\u2400b\uFFFD': ['a\u2400b\uFFFD', 1] })
+    assert.equal((await verify()).body.ok, true)
+  })
+
   test('auditors search events, newest first, filtered', async () => {
     const res = await t.request('GET', '/api/v1/audit/events?action=test.chain.append&pageSize=5', { token: world.tokens.auditor })
     assert.equal(res.status, 200)

@@ -78,6 +78,20 @@ export interface ChainHead {
   online: boolean
 }
 
+// PostgreSQL refuses NUL in text and jsonb, and a lone UTF-16 surrogate in jsonb; an attempt that
+// smuggled one in is still recorded, NUL shown as its visible symbol (U+2400), a lone surrogate as U+FFFD,
+// and hashed as stored so the chain verifies.
+const NUL = /\u0000/g
+const LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g
+function storable<T>(value: T): T {
+  if (typeof value === 'string') return value.replace(NUL, '\u2400').replace(LONE_SURROGATE, '\uFFFD') as T
+  if (Array.isArray(value)) return value.map(storable) as T
+  if (value && typeof value === 'object' && !(value instanceof Date)) {
+    return Object.fromEntries(Object.entries(value).map(([k, v]) => [storable(k), storable(v)])) as T
+  }
+  return value
+}
+
 /** The row for one event chained after `prevHash`, dated no earlier in month than `headAt` (see chainAfter). */
 function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, event: AuditEventInput): ChainedRow {
   // Chain order (id) and month never disagree: an event stamped in an earlier month than the chain head
@@ -91,13 +105,13 @@ function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, 
     orgId: source.orgId,
     roles: [...source.roles],
     action: event.action,
-    objectType: event.objectType ?? null,
-    objectId: event.objectId ?? null,
+    objectType: storable(event.objectType ?? null),
+    objectId: storable(event.objectId ?? null),
     result: event.result ?? 'success',
     ip: source.ip,
     requestId: source.requestId,
     grantId: event.grantId ?? null,
-    detail: event.detail ?? {},
+    detail: storable(event.detail ?? {}),
   }
   return { ...fields, prevHash, hash: chainHash(prevHash, fields) }
 }

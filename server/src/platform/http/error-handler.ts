@@ -51,6 +51,21 @@ function discardUnreadBody(raw: IncomingMessage) {
 // PostgreSQL errors caused by input that slipped past schemas (SQLSTATE class 22: data exception).
 const SQLSTATE_INPUT_ERRORS = new Set(['22001', '22003', '22007', '22008', '22P02', '22P05', '22021', '22023', '22025', '2201B'])
 
+/** The path of the first string holding a NUL (PostgreSQL stores none in text or jsonb), or null. */
+export function nulPath(value: unknown, path = ''): string | null {
+  if (typeof value === 'string') return value.includes('\u0000') ? path : null
+  if (value === null || typeof value !== 'object') return null
+  // Plain JSON only: a multipart field's file or buffer is checked where it is read.
+  const made = (value as { constructor?: unknown }).constructor
+  if (!Array.isArray(value) && made !== undefined && made !== Object) return null
+  for (const [key, v] of Object.entries(value)) {
+    const at = nulPath(v, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key)
+    if (at !== null) return at
+    if (key.includes('\u0000')) return path || key
+  }
+  return null
+}
+
 /** One error handler: every failure leaves as `{"error":{"code","message","details"}}`. */
 export const errorHandlerPlugin = fp(
   async (app: FastifyInstance) => {
@@ -85,6 +100,15 @@ export const errorHandlerPlugin = fp(
     app.setNotFoundHandler((request, reply) =>
       reply.code(404).send({ error: { code: 'NOT_FOUND', message: `接口不存在：${request.method} ${request.url.split('?')[0]}` } }),
     )
+
+    // A NUL in a parameter or a JSON field is refused before any handler starts (a streamed export would
+    // otherwise fail half-way, when the database meets it).
+    app.addHook('preValidation', async (request) => {
+      for (const [part, value] of [['query', request.query], ['params', request.params], ['body', request.body]] as const) {
+        const at = nulPath(value)
+        if (at !== null) throw new AppError(400, 'VALIDATION_FAILED', '输入含有不允许的空字符', [{ field: at || part, message: '不能含有空字符' }])
+      }
+    })
 
     // Fastify 5 generates ids; echo the caller's X-Request-Id (or ours) on every response.
     app.addHook('onSend', async (request, reply) => {
