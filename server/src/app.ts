@@ -30,6 +30,7 @@ import { requestIdOf } from './platform/http/client-refs.ts'
 import { withRedactedRequests } from './platform/http/request-log.ts'
 import { securityHeadersPlugin } from './platform/http/security-headers.ts'
 import { webConsolePlugin } from './platform/http/web-console.ts'
+import { observabilityPlugin } from './platform/metrics/plugin.ts'
 import type { ResolveHost } from './platform/outbound/guarded-request.ts'
 import { VERSION } from './version.ts'
 
@@ -111,6 +112,8 @@ export async function buildApp(options: AppOptions) {
       response: { 200: z.object({ status: z.literal('ok'), db: z.enum(['pglite', 'postgres']), version: z.string() }) },
     },
   }, async () => ({ status: 'ok' as const, db: options.dbKind, version: VERSION }))
+
+  await app.register(observabilityPlugin, { allow: options.config.metricsAllow, token: options.config.metricsToken })
 
   app.get('/api/openapi.json', { config: { public: true }, schema: { hide: true } }, async () => app.swagger())
 

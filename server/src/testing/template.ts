@@ -2,9 +2,11 @@ import { createHash } from 'node:crypto'
 import { existsSync, readFileSync, readdirSync } from 'node:fs'
 import { join } from 'node:path'
 import { MIGRATIONS_DIR } from '../platform/db/migrator.ts'
+import { PROJECT_ROOT } from '../platform/project-root.ts'
+
+export { PROJECT_ROOT }
 
 /** Where test databases come from: a migrated, seeded template, rebuilt when migrations or seeds change. */
-export const PROJECT_ROOT = join(import.meta.dirname, '../../..')
 export const CACHE_DIR = join(PROJECT_ROOT, '.cache')
 
 export function templateKey(): string {

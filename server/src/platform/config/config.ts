@@ -1,3 +1,4 @@
+import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { parseDataKey } from '../crypto/sm4.ts'
 
@@ -48,6 +49,10 @@ export interface Config {
   auditCheckpointMinutes: number
   /** Largest upstream API answer the gateway reads (bytes); a larger one is refused (SSRF, issue 13 §4). */
   upstreamMaxBytes: number
+  /** Addresses or CIDR ranges that may read GET /metrics without a token (default: loopback only). */
+  metricsAllow: readonly string[]
+  /** Bearer token that may read GET /metrics from any address; null = none. */
+  metricsToken: string | null
   /**
    * Tests only: lets loopback upstreams (127.0.0.0/8) pass when the allow-list names them, so tests can run
    * real upstream servers on 127.0.0.1. No environment variable sets it (loadConfig always gives false), and
@@ -99,6 +104,27 @@ function upstreamMaxBytes(text: string | undefined) {
   return bytes
 }
 
+/** `127.0.0.1, 10.0.0.0/8, ::1` → entries for the /metrics allow-list; unset = loopback, `none` = no address. */
+export function parseMetricsAllow(text: string | undefined): string[] {
+  if (text === undefined) return ['127.0.0.1', '::1']
+  if (text.trim() === 'none') return []
+  return text.split(',').map((p) => p.trim()).filter(Boolean).map((entry) => {
+    const [address, bits, extra] = entry.split('/')
+    const family = isIP(address)
+    const max = family === 6 ? 128 : 32
+    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
+      throw new Error(`GOVSHARE_METRICS_ALLOW: ${entry} is not an IP address or CIDR range`)
+    }
+    return entry
+  })
+}
+
+function metricsToken(text: string | undefined) {
+  if (!text) return null
+  if (text.length < 16) throw new Error('GOVSHARE_METRICS_TOKEN must be at least 16 characters')
+  return text
+}
+
 export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
   const zone = env.GOVSHARE_NETWORK_ZONE ?? 'extranet'
   if (zone !== 'extranet' && zone !== 'intranet') throw new Error('GOVSHARE_NETWORK_ZONE must be extranet or intranet')
@@ -133,6 +159,8 @@ export function loadConfig(env: NodeJS.ProcessEnv = process.env): Config {
     auditCheckpointDir: resolve(env.GOVSHARE_AUDIT_CHECKPOINT_DIR || 'data/audit-checkpoints'),
     auditCheckpointMinutes: checkpointMinutes(env.GOVSHARE_AUDIT_CHECKPOINT_MINUTES),
     upstreamMaxBytes: upstreamMaxBytes(env.GOVSHARE_UPSTREAM_MAX_BYTES),
+    metricsAllow: Object.freeze(parseMetricsAllow(env.GOVSHARE_METRICS_ALLOW)),
+    metricsToken: metricsToken(env.GOVSHARE_METRICS_TOKEN),
     upstreamLoopbackForTests: false,
   })
 }

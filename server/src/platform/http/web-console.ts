@@ -3,9 +3,10 @@ import { join, resolve, sep } from 'node:path'
 import fastifyStatic from '@fastify/static'
 import type { FastifyInstance, FastifyReply } from 'fastify'
 import fp from 'fastify-plugin'
+import { PROJECT_ROOT } from '../project-root.ts'
 
 /** Where `npm run build` (vite, web/vite.config.ts) writes the console. */
-export const WEB_DIST_DIR = resolve(import.meta.dirname, '../../../../web/dist')
+export const WEB_DIST_DIR = join(PROJECT_ROOT, 'web/dist')
 
 export interface WebConsoleOptions {
   /** Built console directory (tests point it elsewhere). */

@@ -1,6 +1,7 @@
 import type { FastifyBaseLogger } from 'fastify'
 import type { Db } from '../db/database.ts'
 import { loggableError } from '../http/request-log.ts'
+import { observeJobRun } from '../metrics/metrics.ts'
 
 /** A named background task: idempotent, safe to run in several processes at once (rows are claimed with SKIP LOCKED). */
 export interface Task {
@@ -20,10 +21,13 @@ export function startScheduler(db: Db, tasks: readonly Task[], log: FastifyBaseL
     const tick = async () => {
       if (running) return
       running = true
+      const started = performance.now()
       try {
         const count = await task.run(db, clock())
+        observeJobRun(task.name, 'ok', (performance.now() - started) / 1000, count)
         if (count > 0) log.info({ task: task.name, count }, 'background task did work')
       } catch (error) {
+        observeJobRun(task.name, 'failed', (performance.now() - started) / 1000, 0)
         log.error({ err: loggableError(error), task: task.name }, 'background task failed')
       } finally {
         running = false
