@@ -18,6 +18,7 @@ const ACTION_LABELS: Record<string, string> = {
   'calendar.workday.compute': '计算工作日',
   'catalog.class.list': '查看分类树',
   'catalog.class.create': '新增分类',
+  'catalog.class.update': '设置牵头部门',
   'catalog.resource.search': '检索目录',
   'catalog.resource.read': '查看目录',
   'catalog.resource.create': '编制目录',

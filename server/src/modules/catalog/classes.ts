@@ -1,7 +1,7 @@
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
-import { conflict, fieldError } from '../../platform/http/errors.ts'
+import { conflict, fieldError, notFound } from '../../platform/http/errors.ts'
 import { findOrg } from '../orgs/index.ts'
 import { findClassNode, listClassNodes } from './queries.ts'
 
@@ -46,5 +46,25 @@ export async function createClassNode(ctx: Ctx, input: { parentCode: string; cod
       .execute()
     await recordAudit(trx, ctx, { action: 'catalog.class.create', objectType: 'class_node', objectId: input.code })
     return { code: input.code, name: input.name, leadOrgId: input.leadOrgId ?? null, children: [] }
+  })
+}
+
+/**
+ * Sets or changes (null clears) the lead department of a class node. A department catalogs under the
+ * node it leads, so on a fresh deployment this is how the authority hands each department its place.
+ */
+export async function setClassLead(ctx: Ctx, code: string, leadOrgId: string | null) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const node = await findClassNode(trx, code)
+    if (!node) throw notFound('分类')
+    if (leadOrgId && !(await findOrg(trx, leadOrgId))) throw fieldError('leadOrgId', '牵头部门不存在')
+    await trx.updateTable('classNodes').set({ leadOrgId }).where('code', '=', code).execute()
+    await recordAudit(trx, ctx, {
+      action: 'catalog.class.update',
+      objectType: 'class_node',
+      objectId: code,
+      detail: { leadOrgIdBefore: node.leadOrgId, leadOrgIdAfter: leadOrgId },
+    })
+    return { code: node.code, name: node.name, leadOrgId }
   })
 }

@@ -2,10 +2,11 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
-import { createClassNode, getClassTree } from './classes.ts'
+import { createClassNode, getClassTree, setClassLead } from './classes.ts'
 import { completeReviewTask, listReviewTasks, recordChangeEvent } from './review-tasks.ts'
 import {
   ChangeEventBody,
+  ClassCodeParams,
   ClassNodeOut,
   CompleteTaskBody,
   CreateClassBody,
@@ -16,6 +17,7 @@ import {
   ReviewTaskQuery,
   SearchPage,
   SearchQuery,
+  UpdateClassBody,
   UpdateResourceBody,
   VersionOut,
   WithdrawBody,
@@ -43,6 +45,17 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { action: 'catalog.class.create' },
     schema: { tags, summary: '新增分类节点', body: CreateClassBody, response: { 201: ClassNodeOut } },
   }, async (req, reply) => reply.code(201).send(await createClassNode(req.ctx, req.body)))
+
+  app.patch('/catalog/classes/:code', {
+    config: { action: 'catalog.class.update' },
+    schema: {
+      tags,
+      summary: '设置或更换分类节点的牵头部门',
+      params: ClassCodeParams,
+      body: UpdateClassBody,
+      response: { 200: ClassNodeOut.omit({ children: true }) },
+    },
+  }, (req) => setClassLead(req.ctx, req.params.code, req.body.leadOrgId))
 
   app.get('/catalog/resources', {
     config: { action: 'catalog.resource.search' },

@@ -272,6 +272,12 @@ export const CreateClassBody = z.object({
   leadOrgId: z.uuid().optional().describe('牵头部门（基础库/主题库）'),
 })
 
+export const ClassCodeParams = z.object({ code: z.string().regex(/^[1-3]\d*$/, '分类码只能是数字').max(24) })
+
+export const UpdateClassBody = z.object({
+  leadOrgId: z.uuid().nullable().describe('牵头部门（null 清除，由上级分类的牵头部门负责）'),
+})
+
 export const ChangeEventBody = z.object({
   orgId: z.uuid().optional().describe('发生变化的单位（默认本单位；主管部门可代登记）'),
   kind: z.enum(keysOf(CHANGE_EVENT_KINDS), '变化类型应为 law_revision（法律法规修订）或 function_change（职能调整）'),
