@@ -47,6 +47,13 @@ export function getClassTree(): Promise<ClassNode[]> {
   return classTree
 }
 
+/** Sets, changes or (null) clears the lead department of a class node (AUTH_ADMIN); the cached tree is dropped. */
+export async function setClassLead(code: string, leadOrgId: string | null) {
+  const node = await api.patch<Omit<ClassNode, 'children'>>(`/catalog/classes/${code}`, { leadOrgId })
+  classTree = null
+  return node
+}
+
 export const listReviewTasks = (query: ReviewTaskFilter) => api.get<Page<ReviewTask>>('/catalog/review-tasks', { query: query as Query })
 export const completeReviewTask = (id: string, resolution: string) =>
   api.post<{ id: string; status: 'done'; resolution: string }>(`/catalog/review-tasks/${id}/complete`, { resolution })
