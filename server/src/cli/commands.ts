@@ -4,7 +4,9 @@ import { ROLES } from '../../../common/roles.ts'
 import { appendAudit } from '../platform/audit/chain.ts'
 import { hashPassword, passwordPolicyViolation } from '../platform/auth/passwords.ts'
 import type { Db } from '../platform/db/database.ts'
-import { CreateOrgBody } from '../modules/orgs/schemas.ts'
+import { insertOrg } from '../modules/orgs/index.ts'
+import { CreateOrgBody, ORG_TYPES } from '../modules/orgs/schemas.ts'
+import { AppError } from '../platform/http/errors.ts'
 import { CreateUserBody } from '../modules/identity/schemas.ts'
 
 /**
@@ -31,17 +33,14 @@ export async function createOrgCommand(db: Db, args: Record<string, string | und
     kind: args.kind ?? 'department',
     parentId: args.parentId,
     shortName: args.shortName,
+    orgType: args.orgType,
   })
   return db.transaction().execute(async (trx) => {
-    const clash = await trx.selectFrom('orgs').select('id').where('name', '=', input.name).executeTakeFirst()
-    if (clash) throw new CliError(`单位「${input.name}」已存在`)
-    const org = await trx
-      .insertInto('orgs')
-      .values({ name: input.name, code: input.code ?? null, regionCode: input.regionCode, kind: input.kind, parentId: input.parentId ?? null, orgType: input.orgType })
-      .returning(['id', 'name'])
-      .executeTakeFirstOrThrow()
-    await appendAudit(trx, cliSource(), { action: 'orgs.org.create', objectType: 'org', objectId: org.id, detail: { via: 'cli' } })
-    return org
+    const id = await insertOrg(trx, input).catch((error) => {
+      throw error instanceof AppError ? new CliError(error.details?.[0]?.message ?? error.message) : error
+    })
+    await appendAudit(trx, cliSource(), { action: 'orgs.org.create', objectType: 'org', objectId: id, detail: { via: 'cli' } })
+    return { id, name: input.name, shortName: input.shortName ?? null, kind: input.kind, orgType: input.orgType }
   })
 }
 
@@ -77,16 +76,52 @@ export async function createUserCommand(db: Db, args: Record<string, string | un
 /** The first steps of a PostgreSQL deployment: the city authority and its system administrator. */
 export async function initCommand(db: Db, args: Record<string, string | undefined>) {
   const existing = await db.selectFrom('orgs').select(['id', 'name']).where('kind', '=', 'authority').executeTakeFirst()
-  const org = existing ?? (await createOrgCommand(db, { name: args.orgName, code: args.orgCode, region: args.region, kind: 'authority' }))
+  const org = existing ?? (await createOrgCommand(db, { name: args.orgName, code: args.orgCode, region: args.region, shortName: args.orgShortName, kind: 'authority' }))
   const user = await createUserCommand(db, { username: args.username ?? 'admin', name: args.name ?? '系统管理员', orgId: org.id, roles: 'SYS_ADMIN', password: args.password })
   return { org, user }
 }
 
-export const USAGE = `用法 (usage): npm run govshare -- <command> [--option value …]
+/** The flags each command accepts (anything else is refused); boolean flags take no value. */
+export const COMMAND_FLAGS: Record<string, { values: readonly string[]; booleans?: readonly string[] }> = {
+  init: { values: ['org-name', 'org-code', 'org-short-name', 'region', 'username', 'name', 'password'] },
+  'create-org': { values: ['name', 'code', 'short-name', 'region', 'kind', 'parent-id', 'org-type'] },
+  'create-user': { values: ['username', 'name', 'org-name', 'org-id', 'roles', 'password'] },
+  migrate: { values: [] },
+  'audit-archive': { values: ['online-months', 'archive-dir', 'checkpoint-dir'], booleans: ['dry-run'] },
+  'audit-verify': { values: ['archive-dir', 'checkpoint-dir'] },
+}
 
-  init         --org-name 潍坊市大数据局 --org-code <统一社会信用代码> --username admin --name 系统管理员 --password <密码>
+/** `--org-name x --dry-run` → { orgName: 'x', dryRun: 'true' }; an unknown, repeated or valueless flag is an error. */
+export function parseArgs(command: string, argv: readonly string[]): Record<string, string | undefined> {
+  const accepted = COMMAND_FLAGS[command]
+  if (!accepted) throw new CliError(`未知命令：${command}`)
+  const args: Record<string, string | undefined> = {}
+  for (let i = 0; i < argv.length; i++) {
+    const arg = argv[i]
+    const name = arg.startsWith('--') ? arg.slice(2) : null
+    if (name === null) throw new CliError(`无法识别的参数：${arg}`)
+    const isBoolean = accepted.booleans?.includes(name) ?? false
+    if (!isBoolean && !accepted.values.includes(name)) throw new CliError(`${command} 不接受参数 --${name}（可用：${[...accepted.values, ...(accepted.booleans ?? [])].map((f) => `--${f}`).join(' ') || '无'}）`)
+    const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
+    if (key in args) throw new CliError(`参数 --${name} 重复`)
+    if (isBoolean) args[key] = 'true'
+    else {
+      const value = argv[i + 1]
+      if (value === undefined || value.startsWith('--')) throw new CliError(`参数 --${name} 缺少取值`)
+      args[key] = value
+      i++
+    }
+  }
+  return args
+}
+
+export const USAGE = `用法 (usage): npm run govshare -- <command> [--option value …]
+(production install: npm run govshare:prod -- <command> …)
+
+  init         --org-name 潍坊市大数据局 --org-code <统一社会信用代码> [--org-short-name <简称>] --username admin --name 系统管理员 --password <密码>
                creates the city authority (once) and a SYS_ADMIN user
-  create-org   --name <名称> --code <统一社会信用代码> [--region 370700] [--kind department|authority|region] [--parent-id <uuid>]
+  create-org   --name <名称> --code <统一社会信用代码> [--short-name <简称>] [--region 370700] [--kind department|authority|region]
+               [--org-type ${ORG_TYPES.join('|')}] [--parent-id <uuid>]
   create-user  --username <用户名> --name <姓名> (--org-name <单位> | --org-id <uuid>) --roles ${ROLES.slice(0, 3).join(',')},… --password <密码>
   migrate      applies pending migrations
   audit-archive [--online-months 6] [--archive-dir data/audit-archive] [--checkpoint-dir data/audit-checkpoints] [--dry-run]

@@ -3,19 +3,7 @@ import { prepareDatabase } from '../platform/db/bootstrap.ts'
 import { DataDirLockedError, lockDataDir } from '../platform/db/data-dir-lock.ts'
 import { openDatabase } from '../platform/db/database.ts'
 import { auditArchiveCommand, auditVerifyCommand } from './audit-commands.ts'
-import { CliError, USAGE, createOrgCommand, createUserCommand, initCommand } from './commands.ts'
-
-/** `--org-name x --roles A,B` → { orgName: 'x', roles: 'A,B' } */
-export function parseArgs(argv: string[]): Record<string, string | undefined> {
-  const args: Record<string, string | undefined> = {}
-  for (let i = 0; i < argv.length; i++) {
-    const flag = argv[i]
-    if (!flag.startsWith('--')) throw new CliError(`无法识别的参数：${flag}`)
-    const key = flag.slice(2).replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
-    args[key] = argv[i + 1]?.startsWith('--') ? 'true' : argv[++i]
-  }
-  return args
-}
+import { CliError, USAGE, createOrgCommand, createUserCommand, initCommand, parseArgs } from './commands.ts'
 
 async function run() {
   const [command, ...rest] = process.argv.slice(2)
@@ -24,7 +12,7 @@ async function run() {
     console.log(USAGE)
     process.exit(command ? 64 : 0)
   }
-  const args = parseArgs(rest)
+  const args = parseArgs(command, rest)
   args.password ??= process.env.GOVSHARE_PASSWORD
   const config = loadConfig()
   const release = config.databaseUrl ? null : await lockDataDir(config.dataDir)

@@ -1,5 +1,6 @@
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Ctx } from '../../platform/context.ts'
+import type { Executor } from '../../platform/db/database.ts'
 import { conflict, fieldError, notFound } from '../../platform/http/errors.ts'
 import { orgsChanged } from './org-signal.ts'
 import { findOrg, listOrgs } from './queries.ts'
@@ -15,32 +16,41 @@ export async function getOrg(ctx: Ctx, id: string) {
   return org
 }
 
+/**
+ * Inserts an organisation after the checks every caller needs (parent and region, unique name and code);
+ * the caller owns the transaction and its audit event (the API records the user, the CLI the operator).
+ */
+export async function insertOrg(trx: Executor, input: CreateOrgBody): Promise<string> {
+  if (input.parentId) {
+    const parent = await findOrg(trx, input.parentId)
+    if (!parent) throw fieldError('parentId', '上级单位不存在')
+    if (parent.regionCode !== input.regionCode) throw fieldError('regionCode', '行政区划须与上级单位一致')
+  }
+  const clash = await trx
+    .selectFrom('orgs')
+    .select(['name', 'code'])
+    .where((eb) => eb.or([eb('name', '=', input.name), ...(input.code ? [eb('code', '=', input.code)] : [])]))
+    .executeTakeFirst()
+  if (clash) throw conflict(clash.name === input.name ? `单位名称「${input.name}」已存在` : `统一社会信用代码 ${input.code} 已被其他单位使用`)
+  const { id } = await trx
+    .insertInto('orgs')
+    .values({
+      name: input.name,
+      shortName: input.shortName ?? null,
+      code: input.code ?? null,
+      regionCode: input.regionCode,
+      parentId: input.parentId ?? null,
+      kind: input.kind,
+      orgType: input.orgType,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return id
+}
+
 export async function createOrg(ctx: Ctx, input: CreateOrgBody) {
   return ctx.db.transaction().execute(async (trx) => {
-    if (input.parentId) {
-      const parent = await findOrg(trx, input.parentId)
-      if (!parent) throw fieldError('parentId', '上级单位不存在')
-      if (parent.regionCode !== input.regionCode) throw fieldError('regionCode', '行政区划须与上级单位一致')
-    }
-    const clash = await trx
-      .selectFrom('orgs')
-      .select(['name', 'code'])
-      .where((eb) => eb.or([eb('name', '=', input.name), ...(input.code ? [eb('code', '=', input.code)] : [])]))
-      .executeTakeFirst()
-    if (clash) throw conflict(clash.name === input.name ? `单位名称「${input.name}」已存在` : `统一社会信用代码 ${input.code} 已被其他单位使用`)
-    const { id } = await trx
-      .insertInto('orgs')
-      .values({
-        name: input.name,
-        shortName: input.shortName ?? null,
-        code: input.code ?? null,
-        regionCode: input.regionCode,
-        parentId: input.parentId ?? null,
-        kind: input.kind,
-        orgType: input.orgType,
-      })
-      .returning('id')
-      .executeTakeFirstOrThrow()
+    const id = await insertOrg(trx, input)
     await recordAudit(trx, ctx, { action: 'orgs.org.create', objectType: 'org', objectId: id })
     return (await findOrg(trx, id))!
   })
