@@ -46,7 +46,6 @@ export interface Rule<Subject = never> {
 }
 
 // `any` lets each domain declare its own subject type while the merged table stays indexable.
-// biome-ignore lint/suspicious/noExplicitAny: see above
 export type Rules = Record<string, Rule<any>>
 
 export const isAuthority = (actor: PolicyActor) => actor.roles.includes('AUTH_ADMIN')

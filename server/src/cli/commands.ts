@@ -1,4 +1,4 @@
-import { z } from 'zod'
+import type { z } from 'zod'
 import { roleSetProblem } from '../../../common/policy/identity.ts'
 import { ROLES } from '../../../common/roles.ts'
 import { appendAudit } from '../platform/audit/chain.ts'

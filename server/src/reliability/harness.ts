@@ -20,10 +20,16 @@ export interface Server {
 
 const START_TIMEOUT_MS = 120_000
 
-/** Starts `server/src/main.ts` and resolves once it listens (its log names the port). */
-export async function startServer(env: Record<string, string | undefined>): Promise<Server> {
-  const child = spawn(process.execPath, ['--import', 'tsx', 'server/src/main.ts'], {
-    cwd: PROJECT_ROOT,
+/**
+ * Starts `server/src/main.ts` (or `command` in `cwd`, e.g. a production install's start script) and
+ * resolves once it listens (its log names the port).
+ */
+export async function startServer(
+  env: Record<string, string | undefined>,
+  { cwd = PROJECT_ROOT, command = [process.execPath, '--import', 'tsx', 'server/src/main.ts'] }: { cwd?: string; command?: readonly string[] } = {},
+): Promise<Server> {
+  const child = spawn(command[0], command.slice(1), {
+    cwd,
     env: { ...process.env, HOST: '127.0.0.1', PORT: '0', GOVSHARE_DEMO: 'never', LOG_LEVEL: 'info', DATABASE_URL: '', ...env },
     stdio: ['ignore', 'pipe', 'pipe'],
   })

@@ -1,28 +1,27 @@
 import { spawnSync } from 'node:child_process'
-import { readdirSync } from 'node:fs'
-import { join, relative } from 'node:path'
 import { prepareTemplates } from './prepare.ts'
+import { findTests, isSlowTest } from './suites.ts'
 import { PROJECT_ROOT } from './template.ts'
 
 /**
- * `npm test`: builds the template database(s), then runs every *.test.ts beside the code with
- * node's test runner (Node 20 has no glob for --test). Extra arguments filter files by substring.
+ * `npm test`: builds the template database(s), then runs the fast suite (every *.test.ts beside the code
+ * but the slow ones, see suites.ts) with node's test runner. `npm run test:slow` (`--slow`) runs the slow
+ * suite. Extra arguments filter files by substring.
  */
-function findTests(dir: string, found: string[] = []): string[] {
-  for (const entry of readdirSync(dir, { withFileTypes: true })) {
-    const path = join(dir, entry.name)
-    if (entry.isDirectory()) findTests(path, found)
-    else if (entry.name.endsWith('.test.ts')) found.push(relative(PROJECT_ROOT, path))
-  }
-  return found
-}
-
-await prepareTemplates()
-const filters = process.argv.slice(2)
-const files = findTests(join(PROJECT_ROOT, 'server/src'))
+const slow = process.argv.includes('--slow')
+const filters = process.argv.slice(2).filter((arg) => arg !== '--slow')
+const matching = findTests()
   .filter((file) => filters.length === 0 || filters.some((f) => file.includes(f)))
   .sort()
-console.log(`running ${files.length} test files on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`)
+const files = matching.filter((file) => isSlowTest(file) === slow)
+if (files.length === 0) {
+  // A filter that names only tests of the other suite must not pass silently.
+  const other = matching.filter((file) => isSlowTest(file) !== slow)
+  console.error(`no ${slow ? 'slow' : 'fast'} test file matches ${filters.join(' ')}${other.length ? `; run them with npm run ${slow ? 'test' : 'test:slow'} -- …: ${other.join(', ')}` : ''}`)
+  process.exit(1)
+}
+await prepareTemplates()
+console.log(`running ${files.length} ${slow ? 'slow' : 'fast'} test files on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`)
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   cwd: PROJECT_ROOT,
   stdio: 'inherit',

@@ -5,7 +5,7 @@ import { authorize, authorizeLoaded, can, scopeOf } from '../../platform/auth/po
 import { hashPassword, passwordPolicyViolation, verifyPassword } from '../../platform/auth/passwords.ts'
 import { revokeSession, revokeUserSessions } from '../../platform/auth/sessions.ts'
 import type { Ctx } from '../../platform/context.ts'
-import { conflict, fieldError, notFound } from '../../platform/http/errors.ts'
+import { conflict, fieldError } from '../../platform/http/errors.ts'
 import { findOrg } from '../orgs/index.ts'
 import { assertNotLocked, findCredentials } from './credentials.ts'
 import { findUserById, findUserTotp, listUsers, lockUserForUpdate, recordFailedLogin } from './queries.ts'

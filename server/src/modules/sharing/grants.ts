@@ -4,7 +4,7 @@ import { type Action, authorizeLoaded, can, scopeOf } from '../../platform/auth/
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
-import { fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
+import { invalidState } from '../../platform/http/errors.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import { grantsChanged } from './grant-signal.ts'
 import { reconfirmItems } from './grant-follow.ts'

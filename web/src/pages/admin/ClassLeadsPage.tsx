@@ -68,7 +68,10 @@ export default function ClassLeadsPage() {
     <PageContainer title="分类牵头部门" description="设置各分类节点的牵头部门：部门信息资源在本部门牵头的分类下编目，基础库、主题库只能由其牵头部门编目。每次修改都记入审计日志。">
       <Card size="small">
         {error ? (
-          <LoadError error={error} onRetry={() => (tree.reload(), orgs.reload())} />
+          <LoadError error={error} onRetry={() => {
+            tree.reload()
+            orgs.reload()
+          }} />
         ) : (
           <Table<Row>
             rowKey="code"

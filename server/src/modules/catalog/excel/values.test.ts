@@ -4,7 +4,7 @@ import { ITEM_COLUMNS, RESOURCE_COLUMNS, columnForPath, parserOf } from './colum
 import { UPDATE_CYCLES } from '../../../../../common/catalog.ts'
 import { choice, date, decimal, flag, integer, list, normalize, readCell, textOf } from './values.ts'
 
-const valueOf = <T>(result: { value: T } | { error: string }) => {
+const valueIn = <T>(result: { value: T } | { error: string }) => {
   assert.ok('value' in result, `expected a value, got ${JSON.stringify(result)}`)
   return result.value
 }
@@ -15,14 +15,14 @@ const errorOf = (result: { value: unknown } | { error: string }) => {
 
 describe('cell values', () => {
   test('plain, rich text, hyperlink and formula cells read as one value; blanks as null', () => {
-    assert.equal(valueOf(readCell('  典当行许可信息 ')), '典当行许可信息')
-    assert.equal(valueOf(readCell('   ')), null)
-    assert.equal(valueOf(readCell(null)), null)
-    assert.equal(valueOf(readCell({ richText: [{ text: '网吧' }, { text: '分布信息' }] })), '网吧分布信息')
-    assert.equal(valueOf(readCell({ text: '0536-8231234', hyperlink: 'tel:0536-8231234' })), '0536-8231234')
-    assert.equal(valueOf(readCell({ formula: 'B2*2', result: 36 })), 36)
-    assert.equal(valueOf(readCell({ sharedFormula: 'F2', result: '字符型' })), '字符型')
-    assert.equal(valueOf(readCell(true)), true)
+    assert.equal(valueIn(readCell('  典当行许可信息 ')), '典当行许可信息')
+    assert.equal(valueIn(readCell('   ')), null)
+    assert.equal(valueIn(readCell(null)), null)
+    assert.equal(valueIn(readCell({ richText: [{ text: '网吧' }, { text: '分布信息' }] })), '网吧分布信息')
+    assert.equal(valueIn(readCell({ text: '0536-8231234', hyperlink: 'tel:0536-8231234' })), '0536-8231234')
+    assert.equal(valueIn(readCell({ formula: 'B2*2', result: 36 })), 36)
+    assert.equal(valueIn(readCell({ sharedFormula: 'F2', result: '字符型' })), '字符型')
+    assert.equal(valueIn(readCell(true)), true)
   })
 
   test('error values and formulas saved without a result are problems, not crashes', () => {
@@ -50,10 +50,10 @@ describe('template labels', () => {
   const cycle = choice(UPDATE_CYCLES, { numeric: true, aliases: { 每天: 2 } })
 
   test('a coded value accepts its code, its label and the aliases', () => {
-    assert.equal(valueOf(cycle('每季度', '更新周期')), 5)
-    assert.equal(valueOf(cycle(5, '更新周期')), 5)
-    assert.equal(valueOf(cycle('每天', '更新周期')), 2)
-    assert.equal(valueOf(cycle('其他/不定期', '更新周期')), 8)
+    assert.equal(valueIn(cycle('每季度', '更新周期')), 5)
+    assert.equal(valueIn(cycle(5, '更新周期')), 5)
+    assert.equal(valueIn(cycle('每天', '更新周期')), 2)
+    assert.equal(valueIn(cycle('其他/不定期', '更新周期')), 8)
   })
 
   test('an unknown label names the column and lists the accepted labels', () => {
@@ -64,22 +64,22 @@ describe('template labels', () => {
 
   test('flags accept 是/否, booleans and the two words of the attribute', () => {
     const secret = flag({ yes: ['涉密'], no: ['非涉密'] })
-    assert.equal(valueOf(secret('涉密', '涉密属性')), true)
-    assert.equal(valueOf(secret('非涉密', '涉密属性')), false)
-    assert.equal(valueOf(secret('否', '涉密属性')), false)
-    assert.equal(valueOf(secret(true, '涉密属性')), true)
+    assert.equal(valueIn(secret('涉密', '涉密属性')), true)
+    assert.equal(valueIn(secret('非涉密', '涉密属性')), false)
+    assert.equal(valueIn(secret('否', '涉密属性')), false)
+    assert.equal(valueIn(secret(true, '涉密属性')), true)
     assert.match(errorOf(secret('可能', '涉密属性')), /涉密\/非涉密/)
   })
 
   test('numbers, dates and lists', () => {
-    assert.equal(valueOf(integer(18, '数据长度')), 18)
-    assert.equal(valueOf(integer('18', '数据长度')), 18)
+    assert.equal(valueIn(integer(18, '数据长度')), 18)
+    assert.equal(valueIn(integer('18', '数据长度')), 18)
     assert.match(errorOf(integer(18.5, '数据长度')), /整数/)
-    assert.equal(valueOf(decimal('1,234.5', '数据存储总量')), 1234.5)
+    assert.equal(valueIn(decimal('1,234.5', '数据存储总量')), 1234.5)
     assert.match(errorOf(decimal('约10G', '数据存储总量')), /数字/)
-    assert.equal(valueOf(date('2025年1月5日', '数据时间范围')), '2025-01-05')
-    assert.equal(valueOf(date(45658, '数据时间范围')), '2025-01-01')
-    assert.deepEqual(valueOf(list(choice({ table: '库表', api: '接口' }))('库表、接口', '共享方式类型')), ['table', 'api'])
+    assert.equal(valueIn(date('2025年1月5日', '数据时间范围')), '2025-01-05')
+    assert.equal(valueIn(date(45658, '数据时间范围')), '2025-01-01')
+    assert.deepEqual(valueIn(list(choice({ table: '库表', api: '接口' }))('库表、接口', '共享方式类型')), ['table', 'api'])
     assert.match(errorOf(list(choice({ table: '库表', api: '接口' }))('库表；邮件', '共享方式类型')), /邮件/)
   })
 })
