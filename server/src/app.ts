@@ -13,10 +13,10 @@ import {
 import { z } from 'zod'
 import { auditModule } from './modules/audit/index.ts'
 import { calendarModule } from './modules/calendar/index.ts'
-import { catalogModule } from './modules/catalog/index.ts'
+import { catalogModule, provideMountKinds } from './modules/catalog/index.ts'
 import { gatewayModule } from './modules/gateway/index.ts'
 import { identityModule } from './modules/identity/index.ts'
-import { mountsModule } from './modules/mounts/index.ts'
+import { activeMountKinds, mountsModule } from './modules/mounts/index.ts'
 import { orgsModule } from './modules/orgs/index.ts'
 import { parametersModule } from './modules/parameters/index.ts'
 import { securityModule } from './modules/security/index.ts'
@@ -36,6 +36,8 @@ import { VERSION } from './version.ts'
 
 // Chinese validation messages for every schema (users read them).
 z.config(z.locales.zhCN())
+// The mounts module depends on the catalog; the catalog learns about mounts through this port.
+provideMountKinds(activeMountKinds)
 
 export interface AppOptions {
   db: Db

@@ -1,8 +1,16 @@
-import { contentOf } from '../modules/catalog/content.ts'
-import { findVersion } from '../modules/catalog/queries.ts'
-import { CreateResourceBody, ItemInput, type ResourceOut } from '../modules/catalog/schemas.ts'
-import { createResource, reviewResource, submitResource, updateEntry, withdrawResource } from '../modules/catalog/service.ts'
-import { addDays } from '../platform/calendar/dates.ts'
+import {
+  CreateResourceBody,
+  ItemInput,
+  type ResourceOut,
+  contentOf,
+  createResource,
+  findVersion,
+  reviewResource,
+  submitResource,
+  updateEntry,
+  withdrawResource,
+} from '../modules/catalog/index.ts'
+import { addDays, beijingInstant } from '../platform/calendar/dates.ts'
 import { loadWorkdayLookup } from '../platform/calendar/working-days.ts'
 import type { Config } from '../platform/config/config.ts'
 import { type Ctx, makeCtx } from '../platform/context.ts'
@@ -57,7 +65,7 @@ export async function loadCatalog(db: Db, config: Config, directory: DemoDirecto
   const at = (index: number, minutes: number) => {
     const day = workdays[index]
     if (!day) throw new Error(`the demo schedule runs past ${CATALOG_END}: move an entry's revisions or withdrawal earlier`)
-    return new Date(new Date(`${day}T09:00:00+08:00`).getTime() + minutes * 60_000)
+    return new Date(beijingInstant(day, '09:00').getTime() + minutes * 60_000)
   }
   const as = (username: string) => (now: Date) => makeCtx({ db, actor: directory.actor(username), config, now: () => now })
   const asReviewer = as(REVIEWER)

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { CreateResourceBody, ItemInput } from '../modules/catalog/schemas.ts'
+import type { CreateResourceBody, ItemInput } from '../modules/catalog/index.ts'
 
 /**
  * Building blocks for the demo catalog: information items (信息项) by data type, the flags that

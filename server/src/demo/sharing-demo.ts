@@ -2,9 +2,15 @@ import { sql } from 'kysely'
 import { createApp, createTokenThrottle, issueAccessToken } from '../modules/gateway/apps.ts'
 import { readRecords } from '../modules/gateway/records.ts'
 import { GatewayRuntime } from '../modules/gateway/runtime.ts'
-import { escalateOverdueRequests } from '../modules/sharing/jobs.ts'
-import { openCase, addCaseNote } from '../modules/sharing/coordination.ts'
-import { createShareRequest, decideShareRequest, requestMoreInfo, withdrawShareRequest } from '../modules/sharing/requests.ts'
+import {
+  addCaseNote,
+  createShareRequest,
+  decideShareRequest,
+  escalateOverdueRequests,
+  openCase,
+  requestMoreInfo,
+  withdrawShareRequest,
+} from '../modules/sharing/index.ts'
 import { type AuditEventInput, type AuditSource, appendAudit } from '../platform/audit/chain.ts'
 import type { Config } from '../platform/config/config.ts'
 import { AppError } from '../platform/http/errors.ts'
@@ -13,6 +19,7 @@ import type { Db } from '../platform/db/database.ts'
 import type { StoredItem } from '../platform/db/schema.ts'
 import type { DemoDirectory } from './directory.ts'
 import { businessRefOf } from '../platform/http/client-refs.ts'
+import { beijingInstant } from '../platform/calendar/dates.ts'
 
 /**
  * Share requests in every state (API.md "Demo data"), made through the sharing commands on dates
@@ -46,7 +53,7 @@ const REQUESTER_APPS: Record<string, string> = {
   wcq_user: '潍城区社会救助系统',
 }
 
-const at = (day: string, time = '10:00') => new Date(`${day}T${time}:00+08:00`)
+const at = (day: string, time = '10:00') => beijingInstant(day, time)
 
 export async function loadSharing(db: Db, config: Config, directory: DemoDirectory) {
   const entries = await publishedEntries(db)

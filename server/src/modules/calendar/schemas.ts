@@ -1,7 +1,8 @@
 import { z } from 'zod'
-import { isIsoDate } from '../../platform/calendar/dates.ts'
+import { IsoDate } from '../../platform/http/params.ts'
 
-export const IsoDate = z.string().refine(isIsoDate, '日期格式应为 YYYY-MM-DD，且为 1900–2100 年间的有效日期')
+// Defined once in platform; re-exported for callers that still import it from here.
+export { IsoDate }
 
 export const AddWorkdaysQuery = z.object({
   from: IsoDate.describe('起算日期（当日不计）'),

@@ -14,3 +14,10 @@ export { findPublishedEntry, findVisibleResource, visibleInZone } from './querie
 export { openEntryChangeTask } from './review-tasks.ts'
 /** For sharing (grants follow publications) and the gateway (its entry cache). */
 export { type PublicationChange, onEntriesChanged, onPublicationChange } from './publication.ts'
+/** For the app: the mounts module answers which kinds of mount an entry has (the catalog does not import it). */
+export { provideMountKinds } from './mount-kinds.ts'
+/** Commands for the demo loader, which compiles, revises, submits and reviews entries as users would. */
+export { createResource, reviewResource, submitResource, updateEntry, withdrawResource } from './service.ts'
+export { contentOf } from './content.ts'
+export { findVersion } from './queries.ts'
+export { CreateResourceBody, ItemInput, type ResourceOut } from './schemas.ts'

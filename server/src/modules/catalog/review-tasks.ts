@@ -9,6 +9,7 @@ import { AppError, fieldError, invalidState } from '../../platform/http/errors.t
 import { pageOffset } from '../../platform/http/pagination.ts'
 import { findOrg } from '../orgs/index.ts'
 import type { ReviewTaskQuery } from './schemas.ts'
+import { beijingInstant } from '../../platform/calendar/dates.ts'
 
 // R-14: update the catalog within 15 working days of a law revision or a change of functions.
 export const CATALOG_UPDATE_WORKDAYS = 15
@@ -64,7 +65,7 @@ export async function recordChangeEvent(ctx: Ctx, input: ChangeEventInput) {
     const org = await findOrg(trx, orgId)
     if (!org || org.kind === 'region') throw fieldError('orgId', '单位不存在或不是部门')
     // A date alone counts as that working day's morning: the clock starts from that date.
-    const occurredAt = input.occurredOn ? new Date(`${input.occurredOn}T09:00:00+08:00`) : ctx.now()
+    const occurredAt = input.occurredOn ? beijingInstant(input.occurredOn, '09:00') : ctx.now()
     const { dueDate, dueAt } = await workdayDeadline(trx, occurredAt, CATALOG_UPDATE_WORKDAYS)
     const event = await trx
       .insertInto('catalogChangeEvents')

@@ -15,7 +15,7 @@ import {
 } from '../../../../common/catalog.ts'
 import { LIMITS } from '../../../../common/limits.ts'
 import { PageQuery, pageOf } from '../../platform/http/pagination.ts'
-import { IsoDate } from '../calendar/schemas.ts'
+import { IsoDate } from '../../platform/http/params.ts'
 
 const keysOf = <T extends object>(o: T) => Object.keys(o) as [Extract<keyof T, string>, ...Extract<keyof T, string>[]]
 const codeEnum = <T extends object>(o: T, label: string) =>

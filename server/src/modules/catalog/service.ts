@@ -6,8 +6,8 @@ import { workdayDeadline } from '../../platform/calendar/working-days.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor, Trx } from '../../platform/db/database.ts'
 import { type ErrorDetail, invalidState, notFound, validationFailed } from '../../platform/http/errors.ts'
-import { activeMountKinds } from '../mounts/index.ts'
 import { changedFields, contentOf, searchTokensOf, toStoredItems, versionContent } from './content.ts'
+import { type MountKind, activeMountKindsOf } from './mount-kinds.ts'
 import { presentResource } from './presenter.ts'
 import {
   type ResourceRow,
@@ -73,9 +73,9 @@ async function validateEntry(trx: Executor, ctx: Ctx, body: CreateResourceBody, 
 // SPEC §5.4 rule 6: a platform-mode entry needs an active mount of one of its share modes before publication.
 async function mountProblems(db: Executor, version: { resourceId: string; shareModeClass: string; shareModes: string[] }): Promise<ErrorDetail[]> {
   if (version.shareModeClass !== '共享平台方式') return []
-  const active = await activeMountKinds(db, version.resourceId)
+  const active = await activeMountKindsOf(db, version.resourceId)
   // The gateway serves 接口 calls from a mounted table as well as from a registered upstream API.
-  const served = (mode: string) => active.has(mode as 'table' | 'file' | 'api') || (mode === 'api' && active.has('table'))
+  const served = (mode: string) => active.has(mode as MountKind) || (mode === 'api' && active.has('table'))
   if (version.shareModes.some(served)) return []
   return [{ field: 'shareModes', message: '共享平台方式的目录须先挂接数据（上传库表、文件或登记接口）才能提交发布' }]
 }

@@ -4,7 +4,10 @@ import { followPublication } from './grant-follow.ts'
 import { sharingRoutes } from './routes.ts'
 
 export { onGrantsChanged } from './grant-signal.ts'
-export { sharingTasks } from './jobs.ts'
+export { escalateOverdueRequests, sharingTasks } from './jobs.ts'
+/** Commands for the demo loader, which files, decides and coordinates requests as users would. */
+export { addCaseNote, openCase } from './coordination.ts'
+export { createShareRequest, decideShareRequest, requestMoreInfo, withdrawShareRequest } from './requests.ts'
 export { findGrantForCall, findLatestGrant, findUsableGrant } from './queries.ts'
 
 /** The sharing module: requests, grants, coordination; its grants follow every catalog publication. */

@@ -1,7 +1,7 @@
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Actor } from '../../platform/auth/actor.ts'
 import { type Action, authorize, authorizeLoaded, can, scopeOf } from '../../platform/auth/policy.ts'
-import { addDays, beijingDateTime } from '../../platform/calendar/dates.ts'
+import { addDays, beijingDateTime, endOfBeijingDay } from '../../platform/calendar/dates.ts'
 import { addWorkdays, workdayDeadline, workdaysBetween } from '../../platform/calendar/working-days.ts'
 import { numberParameter } from '../../platform/config/parameters.ts'
 import type { Ctx } from '../../platform/context.ts'
@@ -286,7 +286,7 @@ export async function resubmitShareRequest(ctx: Ctx, id: string, body: { comment
       status: 'pending',
       pausedAt: null,
       dueDate,
-      dueAt: new Date(`${dueDate}T23:59:59+08:00`),
+      dueAt: endOfBeijingDay(dueDate),
       ...(body.purposeDetail !== undefined && { purposeDetail: body.purposeDetail }),
       ...(body.dutyBasis !== undefined && { dutyBasis: body.dutyBasis }),
     })

@@ -2,7 +2,7 @@ import { z } from 'zod'
 import { LIMITS } from '../../../../common/limits.ts'
 import { MASKING_RULES } from '../../platform/masking/masking.ts'
 import { PageQuery } from '../../platform/http/pagination.ts'
-import { IsoDate } from '../calendar/schemas.ts'
+import { IsoDate } from '../../platform/http/params.ts'
 
 export const PURPOSES = ['行政依据', '工作参考', '数据校核', '业务协同', '其他'] as const
 export const SHARE_MODES = ['api', 'table', 'file'] as const

@@ -27,5 +27,17 @@ export function beijingDateTime(at: Date): { date: string; minuteOfDay: number }
   return { date: toIsoDate(shifted), minuteOfDay: shifted.getUTCHours() * 60 + shifted.getUTCMinutes() }
 }
 
+/** The instant shifted by +8 h: its UTC fields read Beijing wall-clock time (for stamps and dates in Beijing time). */
+export const beijingWallClock = (at: Date) => new Date(at.getTime() + BEIJING_OFFSET_MS)
+
+/** The Beijing calendar date of an instant. */
+export const beijingDateOf = (at: Date) => toIsoDate(beijingWallClock(at))
+
+/** `YYYY-MM-DD HH:MM:SS` in Beijing time. */
+export const beijingTimestampText = (at: Date) => beijingWallClock(at).toISOString().replace('T', ' ').slice(0, 19)
+
+/** The instant of a Beijing wall-clock time (`HH:MM` or `HH:MM:SS`) on a calendar date. */
+export const beijingInstant = (date: string, time = '00:00:00') => new Date(`${date}T${time.length === 5 ? `${time}:00` : time}+08:00`)
+
 /** The end (23:59:59 Beijing time) of a calendar date, as an instant. */
 export const endOfBeijingDay = (value: string) => new Date(`${value}T23:59:59+08:00`)

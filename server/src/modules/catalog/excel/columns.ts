@@ -12,7 +12,8 @@ import {
   UPDATE_CYCLES,
 } from '../../../../../common/catalog.ts'
 import type { ResourceOut } from '../schemas.ts'
-import { type Parser, choice, classCode, date, decimal, flag, integer, isoDateOf, list, normalize, selfLabelled, text } from './values.ts'
+import { type Parser, choice, classCode, date, decimal, flag, integer, list, normalize, selfLabelled, text } from './values.ts'
+import { beijingDateOf } from '../../../platform/calendar/dates.ts'
 
 /**
  * Workbook layout of catalog import and export: the columns of the national 2017 catalog template
@@ -102,7 +103,7 @@ const yesNo = (v: boolean | null | undefined) => (v === null || v === undefined 
 const secretLabel = (v: boolean) => (v ? '涉密' : '非涉密')
 const join = (values: readonly string[], separator = '、') => (values.length ? values.join(separator) : null)
 /** A publication time as its date in Beijing (+08:00). */
-const beijingDate = (at: Date | null) => (at ? isoDateOf(new Date(at.getTime() + 8 * 3_600_000)) : null)
+const beijingDate = (at: Date | null) => (at ? beijingDateOf(at) : null)
 
 const YES_NO = ['是', '否'] as const
 const shareTypeChoice = choice(SHARE_TYPES, { numeric: true, aliases: SHARE_TYPE_ALIASES })

@@ -17,6 +17,7 @@ import { insertDraft, searchCatalog } from '../service.ts'
 import type { ExportQuery, ImportResultOut } from './schemas.ts'
 import { type RowProblem, byPosition, locate, pathOf, readCatalogWorkbook } from './workbook-read.ts'
 import { writeCatalogWorkbook } from './workbook-write.ts'
+import { beijingWallClock } from '../../../platform/calendar/dates.ts'
 
 /** An export holds at most as many entries as one import accepts, so it always re-imports. */
 export const EXPORT_MAX = LIMITS.importRows
@@ -107,7 +108,7 @@ function describeFilters(query: ExportQuery): string {
 }
 
 /** `20260302-1000` in Beijing time. */
-const stampOf = (at: Date) => new Date(at.getTime() + 8 * 3_600_000).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-')
+const stampOf = (at: Date) => beijingWallClock(at).toISOString().slice(0, 16).replace(/[-:]/g, '').replace('T', '-')
 
 /**
  * The entries the caller can see that match the search, as a workbook (same layout as import).

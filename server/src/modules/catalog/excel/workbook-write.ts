@@ -1,6 +1,7 @@
 import ExcelJS from 'exceljs'
 import type { ResourceOut } from '../schemas.ts'
 import { type Column, ITEM_COLUMNS, ITEM_SHEET, type ItemLine, NOTES_SHEET, RESOURCE_COLUMNS, RESOURCE_SHEET, type ResourceLine } from './columns.ts'
+import { beijingTimestampText } from '../../../platform/calendar/dates.ts'
 
 /**
  * Writes entries in the layout of columns.ts (the same one import reads), plus a 「说明」 sheet with
@@ -57,7 +58,7 @@ function addSheet<L>(workbook: ExcelJS.Workbook, name: string, columns: readonly
 function addNotes(workbook: ExcelJS.Workbook, meta: ExportMeta, written: number) {
   const sheet = workbook.addWorksheet(NOTES_SHEET)
   sheet.columns = [{ width: 24 }, { width: 18 }, { width: 90 }]
-  const at = new Date(meta.at.getTime() + 8 * 3_600_000).toISOString().replace('T', ' ').slice(0, 19)
+  const at = beijingTimestampText(meta.at)
   const rows: (string | number)[][] = [
     ['政务信息资源目录（2017 年国家目录模板格式）'],
     ['导出时间', `${at}（北京时间）`],
