@@ -1,4 +1,3 @@
-import { createHash } from 'node:crypto'
 import { existsSync, mkdirSync, mkdtempSync, readFileSync, readdirSync, renameSync, rmSync, writeFileSync } from 'node:fs'
 import type { AddressInfo } from 'node:net'
 import { tmpdir } from 'node:os'
@@ -8,7 +7,7 @@ import { loadDemo } from '../../server/src/demo/load-demo.ts'
 import { type Config, loadConfig } from '../../server/src/platform/config/config.ts'
 import { type OpenDatabase, openDatabase } from '../../server/src/platform/db/database.ts'
 import { openTestDatabase } from '../../server/src/testing/test-db.ts'
-import { CACHE_DIR, PROJECT_ROOT, templateKey, testDatabaseUrl } from '../../server/src/testing/template.ts'
+import { CACHE_DIR, sourceKey, templateKey, testDatabaseUrl } from '../../server/src/testing/template.ts'
 import { ensureConsoleBuilt } from '../../web/build-if-stale.ts'
 
 export interface ConsoleServer {
@@ -25,17 +24,11 @@ export interface ConsoleServer {
 
 export const DEMO_PASSWORD = 'Govshare@2026'
 
-/** What the demo database depends on: the migrated template and every file the loader runs through. */
-function demoKey(): string {
-  const hash = createHash('sha1').update(templateKey())
-  const dirs = ['server/src/demo', 'server/src/modules/catalog', 'server/src/modules/identity', 'server/src/modules/orgs', 'common']
-  for (const dir of dirs) {
-    for (const file of readdirSync(join(PROJECT_ROOT, dir)).filter((f) => f.endsWith('.ts') && !f.endsWith('.test.ts')).sort()) {
-      hash.update(file).update(readFileSync(join(PROJECT_ROOT, dir, file)))
-    }
-  }
-  return hash.digest('hex').slice(0, 12)
-}
+/**
+ * What the demo database depends on: the migrated template and the code the loader runs through, which
+ * reaches into every module and the platform: all of server/src and common/, not a chosen list.
+ */
+const demoKey = () => `${templateKey()}-${sourceKey(['server/src', 'common'])}`
 
 /**
  * A fresh database holding the Weifang demo. On PGlite the loaded demo is dumped once to .cache and
@@ -67,7 +60,7 @@ async function demoDatabase(config: Config): Promise<OpenDatabase> {
   writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
   renameSync(partial, cached)
   // Dumps of earlier demo versions are dead weight (~5 MB each).
-  for (const old of readdirSync(CACHE_DIR).filter((f) => /^e2e-demo-[0-9a-f]+\.tar\.gz$/.test(f) && join(CACHE_DIR, f) !== cached)) {
+  for (const old of readdirSync(CACHE_DIR).filter((f) => /^e2e-demo-[0-9a-f-]+\.tar\.gz$/.test(f) && join(CACHE_DIR, f) !== cached)) {
     rmSync(join(CACHE_DIR, old), { force: true })
   }
   return database

@@ -30,3 +30,20 @@ export function withDatabase(url: string, database: string) {
   parsed.pathname = `/${database}`
   return parsed.toString()
 }
+
+/**
+ * A digest of every non-test .ts file under `dirs` (recursively, in a stable order) below `root`: what
+ * a cache built by running that code (the e2e demo database) depends on.
+ */
+export function sourceKey(dirs: readonly string[], root = PROJECT_ROOT): string {
+  const hash = createHash('sha1')
+  const walk = (dir: string) => {
+    for (const entry of readdirSync(join(root, dir), { withFileTypes: true }).sort((a, b) => (a.name < b.name ? -1 : 1))) {
+      const path = `${dir}/${entry.name}`
+      if (entry.isDirectory()) walk(path)
+      else if (/\.tsx?$/.test(entry.name) && !entry.name.endsWith('.test.ts')) hash.update(path).update(readFileSync(join(root, path)))
+    }
+  }
+  for (const dir of dirs) walk(dir)
+  return hash.digest('hex').slice(0, 12)
+}
