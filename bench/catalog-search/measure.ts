@@ -1,6 +1,6 @@
 import { CompiledQuery, type KyselyPlugin, PostgresQueryCompiler, type RootOperationNode, sql } from 'kysely'
-import { SEARCH_RESULT_CAP, searchResources } from '../../server/src/modules/catalog/queries.ts'
-import { type ParsedQuery, parseSearch } from '../../server/src/modules/catalog/search-text.ts'
+import { SEARCH_RESULT_CAP, searchResources } from '../../server/src/modules/catalog/search/queries.ts'
+import { type ParsedQuery, parseSearch } from '../../server/src/modules/catalog/search/text.ts'
 import type { Actor } from '../../server/src/platform/auth/actor.ts'
 import type { Db } from '../../server/src/platform/db/database.ts'
 import { containsPattern } from '../../server/src/platform/db/like.ts'

@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { execFileSync, spawnSync } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
-import { copyFileSync, existsSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs'
+import { copyFileSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
 import { test } from 'node:test'
@@ -69,8 +69,12 @@ test('a production install from the README reaches a published entry and a gatew
     cli('create-user', '--username', 'rsj_user', '--name', '赵申请', '--org-name', '潍坊市人力资源和社会保障局', '--roles', 'REQUESTER')
     assert.ok(authority.id && mzj.id)
 
+    // `npm run start:prod` is `node dist/server/src/main.js`; the server is started without npm in between
+    // so that the test's SIGTERM reaches it (npm does not always pass signals on to its child).
+    const scripts = JSON.parse(readFileSync(join(dir, 'package.json'), 'utf8')).scripts
+    assert.equal(scripts['start:prod'], 'node dist/server/src/main.js')
     const started = performance.now()
-    server = await startServer(env, { cwd: dir, command: ['npm', 'run', 'start:prod'] })
+    server = await startServer(env, { cwd: dir, command: [process.execPath, 'dist/server/src/main.js'] })
     const base = server.baseUrl
     let ready = await http(base, 'GET', '/api/health/ready')
     while (ready.status !== 200 && performance.now() - started < 60_000) ready = await http(base, 'GET', '/api/health/ready')
@@ -99,7 +103,7 @@ test('a production install from the README reaches a published entry and a gatew
     assert.equal(app.status, 201, JSON.stringify(app.body))
     const request = await http(base, 'POST', '/api/v1/share-requests', {
       token: tokens.requester,
-      body: { resourceId: resource.id, itemIds: openItems, purpose: '社保待遇资格核验', dutyBasis: '《社会保险法》', mode: 'api', appIds: [app.body.id] },
+      body: { resourceId: resource.id, itemIds: openItems, purpose: '数据校核', dutyBasis: '《社会保险法》第八条：社会保险经办机构核定社会保险待遇', mode: 'api', appIds: [app.body.id] },
     })
     assert.equal(request.status, 201, JSON.stringify(request.body))
     assert.equal(request.body.status, 'granted', 'a request for 无条件 items only is granted at once')

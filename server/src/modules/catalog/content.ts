@@ -5,7 +5,7 @@ import type { ErrorDetail } from '../../platform/http/errors.ts'
 import type { NewVersion, VersionRow } from './queries.ts'
 import { deriveShareType } from './rules.ts'
 import type { CreateResourceBody, ItemInput } from './schemas.ts'
-import { indexTokens, searchTextOf } from './search-text.ts'
+import { indexTokens, searchTextOf } from './search/text.ts'
 
 /**
  * Conversions between an entry's API content (CreateResourceBody) and its stored version columns.

@@ -24,8 +24,6 @@ import {
   listVersions,
   lockResource,
   nextSequence,
-  SEARCH_RESULT_CAP,
-  searchResources,
   visibleInZone,
   updateResource,
   updateVersion,
@@ -35,7 +33,8 @@ import { closeReviewTasksOnPublish } from './review-tasks.ts'
 import { checkResourceRules } from './rules.ts'
 import type { CreateResourceBody, SearchQuery, UpdateResourceBody } from './schemas.ts'
 import { oneSourceWarnings } from './one-source.ts'
-import { parseSearch } from './search-text.ts'
+import { SEARCH_RESULT_CAP, searchResources } from './search/queries.ts'
+import { parseSearch } from './search/text.ts'
 
 // Catalog review by the authority: 5 working days (SPEC §7.1 table).
 const REVIEW_WORKDAYS = 5

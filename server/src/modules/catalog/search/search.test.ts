@@ -1,11 +1,11 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { buildClassNode, buildOrg, buildUser, buildWorld, mountSomething, resourceBody, tokenFor } from '../../testing/factories.ts'
-import { type ApiResponse, buildTestApp, type TestApp } from '../../testing/test-app.ts'
-import type { Actor } from '../../platform/auth/actor.ts'
+import { buildClassNode, buildOrg, buildUser, buildWorld, mountSomething, resourceBody, tokenFor } from '../../../testing/factories.ts'
+import { type ApiResponse, buildTestApp, type TestApp } from '../../../testing/test-app.ts'
+import type { Actor } from '../../../platform/auth/actor.ts'
 import { searchResources } from './queries.ts'
-import { type CreateResourceBody, type ItemInput, SearchQuery } from './schemas.ts'
-import { MAX_TOKENS_PER_TERM, indexTokens, parseSearch, searchTextOf } from './search-text.ts'
+import { type CreateResourceBody, type ItemInput, SearchQuery } from '../schemas.ts'
+import { MAX_TOKENS_PER_TERM, indexTokens, parseSearch, searchTextOf } from './text.ts'
 
 /**
  * GET /api/v1/catalog/resources (SPEC §7.4, API.md "Catalog"): Chinese terms of two characters or
@@ -485,7 +485,7 @@ describe('catalog search over HTTP', () => {
   })
 })
 
-describe('search-text.ts (pure)', () => {
+describe('search/text.ts (pure)', () => {
   test('indexTokens: CJK bigrams and lower-cased Latin/digit words, deduplicated', () => {
     assert.deepEqual(indexTokens('户籍信息'), ['户籍', '籍信', '信息'])
     assert.deepEqual(indexTokens('GIS数据 2023年'), ['数据', 'gis', '2023'])

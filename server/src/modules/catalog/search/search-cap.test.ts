@@ -1,8 +1,8 @@
 import assert from 'node:assert/strict'
 import { after, before, test } from 'node:test'
 import { sql } from 'kysely'
-import { buildWorld, publishResource } from '../../testing/factories.ts'
-import { buildTestApp, type TestApp } from '../../testing/test-app.ts'
+import { buildWorld, publishResource } from '../../../testing/factories.ts'
+import { buildTestApp, type TestApp } from '../../../testing/test-app.ts'
 import { SEARCH_RESULT_CAP } from './queries.ts'
 
 /**
