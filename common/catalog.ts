@@ -2,6 +2,8 @@
 
 export const SHARE_TYPES = { 1: '无条件共享', 2: '有条件共享', 3: '不予共享' } as const
 export type ShareType = 1 | 2 | 3
+/** The share types by name (code compares with these, never with a bare 1, 2 or 3). */
+export const SHARE_TYPE = { unconditional: 1, conditional: 2, notShared: 3 } as const satisfies Record<string, ShareType>
 
 export const FORMAT_CLASSES = {
   1: '电子文件',

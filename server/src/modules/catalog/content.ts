@@ -6,6 +6,7 @@ import type { NewVersion, VersionRow } from './queries.ts'
 import { deriveShareType } from './rules.ts'
 import type { CreateResourceBody, ItemInput } from './schemas.ts'
 import { indexTokens, searchTextOf } from './search/text.ts'
+import { SHARE_TYPE } from '../../../../common/catalog.ts'
 
 /**
  * Conversions between an entry's API content (CreateResourceBody) and its stored version columns.
@@ -24,8 +25,8 @@ export function toStoredItems(items: readonly ItemInput[], openFlag: boolean, kn
       length: item.length ?? null,
       precision: item.precision ?? null,
       shareType: item.shareType,
-      shareCondition: item.shareType === 1 ? (item.shareCondition ?? '无条件') : (item.shareCondition ?? null),
-      openFlag: item.openFlag ?? (openFlag && item.shareType !== 3),
+      shareCondition: item.shareType === SHARE_TYPE.unconditional ? (item.shareCondition ?? '无条件') : (item.shareCondition ?? null),
+      openFlag: item.openFlag ?? (openFlag && item.shareType !== SHARE_TYPE.notShared),
       sensitive: item.sensitive,
       piCategory: item.piCategory as StoredItem['piCategory'],
       secret: item.secret,
@@ -54,7 +55,7 @@ export function versionContent(body: CreateResourceBody, items: StoredItem[]) {
     formatType: body.formatType,
     formatOther: body.formatOther ?? null,
     shareType,
-    shareCondition: shareType === 1 ? (body.shareCondition || '无条件') : (body.shareCondition ?? null),
+    shareCondition: shareType === SHARE_TYPE.unconditional ? (body.shareCondition || '无条件') : (body.shareCondition ?? null),
     shareBasis: body.shareBasis ?? null,
     shareModeClass: body.shareModeClass,
     shareModeReason: body.shareModeReason ?? null,

@@ -1,4 +1,4 @@
-import { DATA_TYPES, FORMAT_CLASSES, LEVEL_ATTRS, RESOURCE_STATUSES, SHARE_TYPES, UPDATE_CYCLES } from '../../../../common/catalog.ts'
+import { DATA_TYPES, FORMAT_CLASSES, LEVEL_ATTRS, RESOURCE_STATUSES, SHARE_TYPE, SHARE_TYPES, UPDATE_CYCLES } from '../../../../common/catalog.ts'
 import type { Actor } from '../../platform/auth/actor.ts'
 import { can } from '../../platform/auth/policy.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
@@ -29,11 +29,11 @@ export function resourceActions(actor: Actor, row: ResourceRow) {
     review: isLatest && row.status === 'pending_review' && can(actor, 'catalog.resource.review', subject),
     withdraw: row.publishedVersion !== null && can(actor, 'catalog.resource.withdraw', subject),
     // Another department's published entry that has something to share (不予共享 points to coordination instead).
-    request: otherDeptPublished && row.shareType !== 3 && can(actor, 'sharing.request.create'),
+    request: otherDeptPublished && row.shareType !== SHARE_TYPE.notShared && can(actor, 'sharing.request.create'),
     // 不予共享 has nothing to apply for: a requester may ask the authority to coordinate instead (SPEC §7.10).
-    coordinate: otherDeptPublished && row.shareType === 3 && can(actor, 'sharing.case.create'),
-    callGuide: otherDeptPublished && row.shareType !== 3,
-    sample: row.isPublished && row.shareType === 1,
+    coordinate: otherDeptPublished && row.shareType === SHARE_TYPE.notShared && can(actor, 'sharing.case.create'),
+    callGuide: otherDeptPublished && row.shareType !== SHARE_TYPE.notShared,
+    sample: row.isPublished && row.shareType === SHARE_TYPE.unconditional,
   }
 }
 

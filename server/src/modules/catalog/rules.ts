@@ -1,4 +1,4 @@
-import { FORMAT_TYPES, type FormatClass, type ShareType } from '../../../../common/catalog.ts'
+import { FORMAT_TYPES, type FormatClass, SHARE_TYPE, SHARE_TYPES, type ShareType } from '../../../../common/catalog.ts'
 import type { ErrorDetail } from '../../platform/http/errors.ts'
 import type { CreateResourceBody } from './schemas.ts'
 
@@ -9,9 +9,9 @@ import type { CreateResourceBody } from './schemas.ts'
 
 /** SPEC §5.4 rule 1: all items 1 ⇒ 1; all items 3 ⇒ 3; otherwise 2 ("only part can be provided"). No items ⇒ 1. */
 export function deriveShareType(items: readonly { shareType: number }[]): ShareType {
-  if (items.length === 0 || items.every((item) => item.shareType === 1)) return 1
-  if (items.every((item) => item.shareType === 3)) return 3
-  return 2
+  if (items.length === 0 || items.every((item) => item.shareType === SHARE_TYPE.unconditional)) return SHARE_TYPE.unconditional
+  if (items.every((item) => item.shareType === SHARE_TYPE.notShared)) return SHARE_TYPE.notShared
+  return SHARE_TYPE.conditional
 }
 
 export interface RuleEnv {
@@ -37,13 +37,13 @@ export function checkResourceRules(entry: CreateResourceBody, env: RuleEnv): Err
     add('items', '电子表格、数据库类资源须登记信息项')
   }
   // Rule 2 and R-1: conditional / not shared needs conditions and a legal basis.
-  if (shareType !== 1) {
-    const label = shareType === 2 ? '有条件共享' : '不予共享'
+  if (shareType !== SHARE_TYPE.unconditional) {
+    const label = SHARE_TYPES[shareType]
     if (blank(entry.shareCondition)) add('shareCondition', `${label}的资源须填写共享条件`)
     if (blank(entry.shareBasis)) add('shareBasis', `${label}的资源须填写法律法规或政策依据（R-1）`)
   }
   // Rule 4: 不予共享 ⇒ 不予开放.
-  if (shareType === 3 && entry.openFlag) add('openFlag', '不予共享的资源不得向社会开放')
+  if (shareType === SHARE_TYPE.notShared && entry.openFlag) add('openFlag', '不予共享的资源不得向社会开放')
   if (entry.openFlag && !entry.openCondition) add('openCondition', '向社会开放的资源须选择开放条件')
   if (entry.openFlag && entry.openCondition === '不予开放') add('openCondition', '向社会开放的资源，开放条件不能是「不予开放」')
   if (!entry.openFlag && entry.openCondition && entry.openCondition !== '不予开放') {
@@ -89,14 +89,14 @@ function checkItems(entry: CreateResourceBody, env: RuleEnv): ErrorDetail[] {
       ids.add(item.id)
     }
     if (item.dataType === 'C' && !item.length) at('length', '字符型信息项须填写数据长度')
-    if (item.shareType !== 1 && blank(item.shareCondition)) {
-      at('shareCondition', `${item.shareType === 2 ? '有条件共享' : '不予共享'}的信息项须填写共享条件`)
+    if (item.shareType !== SHARE_TYPE.unconditional && blank(item.shareCondition)) {
+      at('shareCondition', `${SHARE_TYPES[item.shareType]}的信息项须填写共享条件`)
     }
     // Rule 3 (R-2): basic information items are shared unconditionally.
-    if (item.basicItem && item.shareType !== 1) at('shareType', '基础信息项必须无条件共享（R-2）')
+    if (item.basicItem && item.shareType !== SHARE_TYPE.unconditional) at('shareType', '基础信息项必须无条件共享（R-2）')
     // Same default as storage (content.ts): an unset item flag follows the entry, never opening 不予共享 items.
-    const openFlag = item.openFlag ?? (entry.openFlag && item.shareType !== 3)
-    if (item.shareType === 3 && openFlag) at('openFlag', '不予共享的信息项不得向社会开放')
+    const openFlag = item.openFlag ?? (entry.openFlag && item.shareType !== SHARE_TYPE.notShared)
+    if (item.shareType === SHARE_TYPE.notShared && openFlag) at('openFlag', '不予共享的信息项不得向社会开放')
     if (item.openFlag && !entry.openFlag) at('openFlag', '资源不向社会开放时，信息项也不能开放')
     if (item.secret && env.networkZone === 'extranet') at('secret', '本平台为政务外网实例，不得登记涉密信息项')
     if (item.piCategory === 'sensitive_personal' && !item.sensitive) at('sensitive', '敏感个人信息须标记为敏感')

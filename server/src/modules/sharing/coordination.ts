@@ -11,6 +11,7 @@ import { findPublishedEntry, openEntryChangeTask, visibleInZone } from '../catal
 import { buildGrantTerms } from './grant-terms.ts'
 import { createGrant } from './requests.ts'
 import type { CaseDecisionBody } from './schemas.ts'
+import { SHARE_TYPE, SHARE_TYPES } from '../../../../common/catalog.ts'
 
 /**
  * Coordination cases (协调, SPEC §7.10, R-6): opened from a refused request or a 不予共享 need;
@@ -60,7 +61,7 @@ export async function openCase(ctx: Ctx, body: { requestId?: string; resourceId?
       const entry = await findPublishedEntry(trx, body.resourceId!)
       if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw fieldError('resourceId', '目录不存在或未发布')
       if (entry.providerOrgId === ctx.actor.orgId) throw invalidState('本单位的数据无需协调')
-      if (entry.shareType === 1) throw invalidState('该资源为无条件共享，可直接申请')
+      if (entry.shareType === SHARE_TYPE.unconditional) throw invalidState('该资源为无条件共享，可直接申请')
       origin = 'not_shareable'
       resourceId = entry.resourceId
       providerOrgId = entry.providerOrgId
@@ -137,7 +138,7 @@ export async function decideCase(ctx: Ctx, id: string, body: CaseDecisionBody) {
         caseId: id,
         resourceId: row.resourceId,
         providerOrgId: row.providerOrgId,
-        description: `协调决定调整共享类型为「${body.shareType === 1 ? '无条件共享' : '有条件共享'}」：${body.text}`,
+        description: `协调决定调整共享类型为「${SHARE_TYPES[body.shareType!]}」：${body.text}`,
         shareType: body.shareType!,
         ...(body.itemIds ? { itemIds: body.itemIds } : {}),
       })

@@ -9,6 +9,7 @@ import type { GrantEventKind, StoredItem } from '../../platform/db/schema.ts'
 import type { PublicationChange } from '../catalog/index.ts'
 import { grantsChanged } from './grant-signal.ts'
 import type { GrantRow } from './queries.ts'
+import { SHARE_TYPE } from '../../../../common/catalog.ts'
 
 /**
  * Grants follow the catalog (SPEC §7.2 "Effect of a change on live grants"). Runs inside the
@@ -36,7 +37,7 @@ export async function followPublication(trx: Trx, ctx: Ctx, change: PublicationC
   const before = new Map((change.previousItems ?? []).map((item) => [item.id, item]))
   for (const grant of grants) {
     const dropped = grant.itemIds.filter((id) => (items.get(id)?.shareType ?? 3) === 3)
-    const tightened = grant.itemIds.filter((id) => items.get(id)?.shareType === 2 && before.get(id)?.shareType === 1)
+    const tightened = grant.itemIds.filter((id) => items.get(id)?.shareType === SHARE_TYPE.conditional && before.get(id)?.shareType === SHARE_TYPE.unconditional)
     if (dropped.length > 0) await dropItems(trx, ctx, grant, dropped, change.version, before)
     if (tightened.length > 0) await openReconfirmation(trx, ctx, grant, tightened, change.version, items)
   }
@@ -80,7 +81,7 @@ async function dropItems(trx: Trx, ctx: Ctx, grant: GrantRow, dropped: readonly 
 /** An open reconfirmation of the grant is replaced by one covering its items and the newly tightened ones. */
 async function openReconfirmation(trx: Trx, ctx: Ctx, grant: GrantRow, tightened: readonly string[], version: number, items: ReadonlyMap<string, StoredItem>) {
   const open = await trx.selectFrom('grantReconfirmations').select(['id', 'itemIds']).where('grantId', '=', grant.id).where('status', '=', 'open').forUpdate().execute()
-  const itemIds = [...new Set([...open.flatMap((r) => r.itemIds), ...tightened])].filter((id) => items.get(id)?.shareType === 2)
+  const itemIds = [...new Set([...open.flatMap((r) => r.itemIds), ...tightened])].filter((id) => items.get(id)?.shareType === SHARE_TYPE.conditional)
   if (open.length > 0) await trx.updateTable('grantReconfirmations').set({ status: 'superseded' }).where('id', 'in', open.map((r) => r.id)).execute()
   const { dueDate, dueAt } = await workdayDeadline(trx, ctx.now(), await numberParameter(trx, 'sharing.providerReplyWorkdays'))
   const { id } = await trx

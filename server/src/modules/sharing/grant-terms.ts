@@ -4,6 +4,7 @@ import type { ErrorDetail } from '../../platform/http/errors.ts'
 import { maskedFilterKeys } from '../../platform/masking/masked-conditions.ts'
 import { defaultMaskingFor } from '../../platform/masking/masking.ts'
 import { type ReidentificationWarning, reidentificationWarnings } from '../../platform/masking/reidentification.ts'
+import { SHARE_TYPE } from '../../../../common/catalog.ts'
 
 /**
  * The terms of a grant (items, masking, row filter, validity) checked against what was requested and
@@ -44,7 +45,7 @@ export function buildGrantTerms(
   const itemIds = input.itemIds ?? [...requested.itemIds]
   itemIds.forEach((id, i) => {
     if (!requested.itemIds.includes(id)) problems.push({ field: `itemIds[${i}]`, message: '只能在申请的信息项范围内授权（可收窄，不可扩大）' })
-    else if (byId.get(id)?.shareType === 3) problems.push({ field: `itemIds[${i}]`, message: `「${byId.get(id)!.name}」为不予共享信息项，不能授权` })
+    else if (byId.get(id)?.shareType === SHARE_TYPE.notShared) problems.push({ field: `itemIds[${i}]`, message: `「${byId.get(id)!.name}」为不予共享信息项，不能授权` })
   })
   const masking: Record<string, MaskingRule> = {}
   for (const id of itemIds) {

@@ -35,6 +35,7 @@ import {
   type RequestListQuery,
   type ShareRequestOut,
 } from './schemas.ts'
+import { SHARE_TYPE } from '../../../../common/catalog.ts'
 
 // SPEC §7.1: the one extension the authority may grant an overdue request.
 const DEFAULT_EXTENSION_WORKDAYS = 5
@@ -133,7 +134,7 @@ export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
     const entry = await findPublishedEntry(trx, body.resourceId)
     if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('已发布的目录')
     if (entry.providerOrgId === ctx.actor.orgId) throw new AppError(409, 'OWN_RESOURCE', '本单位的数据无需申请共享')
-    if (entry.shareType === 3) {
+    if (entry.shareType === SHARE_TYPE.notShared) {
       throw new AppError(409, 'NOT_SHAREABLE', `「${entry.name}」为不予共享资源，不能申请。如确因履职需要，请通过 POST /api/v1/coordination-cases（协调申请）提出协调`)
     }
     if (!entry.shareModes.includes(body.mode)) throw fieldError('mode', `该资源不提供此共享方式，可选：${entry.shareModes.join('、') || '无'}`)
@@ -142,14 +143,14 @@ export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
     const unknown = body.itemIds.findIndex((id) => !items.has(id))
     if (unknown >= 0) throw fieldError(`itemIds[${unknown}]`, '信息项不属于该资源')
     const requested = body.itemIds.map((id) => items.get(id)!)
-    const refused = requested.filter((item) => item.shareType === 3)
+    const refused = requested.filter((item) => item.shareType === SHARE_TYPE.notShared)
     if (refused.length > 0) {
       throw new AppError(409, 'ITEM_NOT_SHAREABLE', `信息项「${refused.map((i) => i.name).join('、')}」为不予共享，不能申请`, refused.map((i) => ({ field: 'itemIds', message: `${i.name}：${i.shareCondition ?? '不予共享'}` })))
     }
     await checkOwnApps(trx, ctx, body.appIds ?? [])
     const now = ctx.now()
     const validUntil = await requestedValidity(trx, today(ctx), body.validUntil)
-    const immediate = requested.every((item) => item.shareType === 1)
+    const immediate = requested.every((item) => item.shareType === SHARE_TYPE.unconditional)
     const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays')
     const deadline = immediate ? null : await workdayDeadline(trx, now, replyDays)
     const row = {
@@ -247,7 +248,7 @@ export async function decideShareRequest(ctx: Ctx, id: string, body: DecisionBod
     if (body.decision === 'reject') {
       const requested = items.filter((item) => row.itemIds.includes(item.id))
       // SPEC §7.5: data the catalog marks 无条件 cannot be refused; the provider goes to the authority instead.
-      if (requested.length > 0 && requested.every((item) => item.shareType === 1)) {
+      if (requested.length > 0 && requested.every((item) => item.shareType === SHARE_TYPE.unconditional)) {
         throw new AppError(409, 'CANNOT_REFUSE_UNCONDITIONAL', '所申请的信息项在目录中均为无条件共享，不得拒绝；如有异议请提请主管部门协调')
       }
       await updateRequest(trx, id, { status: 'rejected', decision: 'reject', decisionReason: body.reason!, decidedBy: ctx.actor.userId, decidedAt: now })

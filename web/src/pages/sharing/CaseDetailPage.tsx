@@ -10,6 +10,7 @@ import { LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
 import { CASE_DECISION_LABELS, CASE_NOTE_KINDS, CASE_ORIGINS, caseStatusTag } from './labels.tsx'
+import { SHARE_TYPE, SHARE_TYPES } from '../../../../common/catalog.ts'
 
 /** One coordination case: the statement, the negotiation record, and the authority's decision. */
 export default function CaseDetailPage() {
@@ -111,8 +112,8 @@ export default function CaseDetailPage() {
                     value={shareType}
                     onChange={(e) => setShareType(e.target.value)}
                     options={[
-                      { value: 1, label: '无条件共享' },
-                      { value: 2, label: '有条件共享' },
+                      { value: SHARE_TYPE.unconditional, label: SHARE_TYPES[SHARE_TYPE.unconditional] },
+                      { value: SHARE_TYPE.conditional, label: SHARE_TYPES[SHARE_TYPE.conditional] },
                     ]}
                     data-testid="reclassify-share-type"
                   />
