@@ -1,6 +1,6 @@
-import { isIP } from 'node:net'
 import { resolve } from 'node:path'
 import { parseDataKey } from '../crypto/sm4.ts'
+import { ipEntryProblem } from '../http/ip-list.ts'
 
 /** Every setting of the platform, read once from the environment (documented in README.md). */
 /** The network an instance serves (SPEC §8.1). */
@@ -109,12 +109,8 @@ export function parseMetricsAllow(text: string | undefined): string[] {
   if (text === undefined) return ['127.0.0.1', '::1']
   if (text.trim() === 'none') return []
   return text.split(',').map((p) => p.trim()).filter(Boolean).map((entry) => {
-    const [address, bits, extra] = entry.split('/')
-    const family = isIP(address)
-    const max = family === 6 ? 128 : 32
-    if (!family || extra !== undefined || (bits !== undefined && !(/^\d{1,3}$/.test(bits) && Number(bits) <= max))) {
-      throw new Error(`GOVSHARE_METRICS_ALLOW: ${entry} is not an IP address or CIDR range`)
-    }
+    const problem = ipEntryProblem(entry)
+    if (problem) throw new Error(`GOVSHARE_METRICS_ALLOW: ${entry} is ${problem}`)
     return entry
   })
 }

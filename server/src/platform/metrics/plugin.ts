@@ -1,11 +1,11 @@
 import { createHash, timingSafeEqual } from 'node:crypto'
-import { BlockList, isIP } from 'node:net'
 import type { FastifyInstance, FastifyRequest } from 'fastify'
 import fp from 'fastify-plugin'
 import { sql } from 'kysely'
 import { z } from 'zod'
 import { migrationFiles as listMigrationFiles } from '../db/migrator.ts'
 import { AppError } from '../http/errors.ts'
+import { ipListOf } from '../http/ip-list.ts'
 import { gatewayCalls, gatewayOutcome, httpDuration, httpRequests, metricsRegistry, trackPool } from './metrics.ts'
 
 export interface MetricsAccess {
@@ -15,30 +15,14 @@ export interface MetricsAccess {
   token: string | null
 }
 
-/** `10.0.0.0/8, 127.0.0.1` → a BlockList (node:net) that answers "is this address allowed". */
-export function allowListOf(entries: readonly string[]): BlockList {
-  const list = new BlockList()
-  for (const entry of entries) {
-    const [address, bits] = entry.split('/')
-    const family = isIP(address) === 6 ? 'ipv6' : 'ipv4'
-    if (bits === undefined) list.addAddress(address, family)
-    else list.addSubnet(address, Number(bits), family)
-  }
-  return list
-}
-
-// An IPv4 peer on a dual-stack socket shows as ::ffff:a.b.c.d.
-const plainAddress = (ip: string) => (ip.startsWith('::ffff:') && isIP(ip.slice(7)) === 4 ? ip.slice(7) : ip)
-
-function mayScrape(request: FastifyRequest, allowed: BlockList, token: string | null): boolean {
+function mayScrape(request: FastifyRequest, allowed: (ip: string) => boolean, token: string | null): boolean {
   const header = request.headers.authorization
   if (token && header && /^bearer /i.test(header)) {
     // Compared as digests: equal length whatever was sent, so the comparison takes the same time.
     const digest = (text: string) => createHash('sm3').update(text).digest()
     if (timingSafeEqual(digest(header.slice(7).trim()), digest(token))) return true
   }
-  const ip = plainAddress(request.ip)
-  return allowed.check(ip, isIP(ip) === 6 ? 'ipv6' : 'ipv4')
+  return allowed(request.ip)
 }
 
 const READY_TIMEOUT_MS = 2_000
@@ -76,7 +60,7 @@ const readySchema = z.object({
  */
 export const observabilityPlugin = fp(
   async (app: FastifyInstance, access: MetricsAccess) => {
-    const allowed = allowListOf(access.allow)
+    const allowed = ipListOf(access.allow)
     if (app.pgPool) app.addHook('onClose', trackPool(app.pgPool))
 
     app.addHook('onResponse', async (request, reply) => {
