@@ -10,7 +10,7 @@ import { loggableError } from '../../platform/http/request-log.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
 import { isMasked, maskedFilterKeys } from '../../platform/masking/masked-conditions.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
-import { type ActiveTableMount, type ApiMount, canonicalLookup, digestValue, openSealedValue, sealerFor } from '../mounts/index.ts'
+import { type ActiveTableMount, type ApiMount, canonicalLookup, digestValue, formatOf, openSealedValue, sealerFor } from '../mounts/index.ts'
 import type { AppCaller } from './apps.ts'
 import { ipAllowed } from './ip-allow.ts'
 import { flagApp } from './lookup-probes.ts'
@@ -252,7 +252,7 @@ function readShape(call: RecordsCall, mount: ActiveTableMount, columnOf: ColumnO
     const sealer = sealerFor(column, call.dataKey)
     const digests = ('eq' in condition ? [condition.eq] : condition.in).flatMap((v) => {
       const canonical = canonicalLookup(itemById.get(column.itemId)!, String(v))
-      return canonical === null ? [] : [digestValue(sealer, column.itemId, canonical)]
+      return canonical === null ? [] : [digestValue(sealer, column.itemId, canonical, formatOf(column))]
     })
     if (digests.length === 0) return null
     conditions.push(sql<boolean>`${sql.ref(column.sealed.digestColumn)} in (${sql.join(digests)})`)
@@ -300,7 +300,7 @@ async function readMountedTable(
     const canonical = canonicalLookup(item, value)
     if (canonical === null) return []
     const column = columnOf.get(item.id)!
-    lookupValues.push(column.sealed ? digestValue(sealerFor(column, call.dataKey), item.id, canonical) : canonical)
+    lookupValues.push(column.sealed ? digestValue(sealerFor(column, call.dataKey), item.id, canonical, formatOf(column)) : canonical)
   }
   let rows: Record<string, unknown>[]
   try {

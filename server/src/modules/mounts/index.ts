@@ -7,4 +7,4 @@ export { type CleanupResult, cleanupStaleBatches } from './cleanup.ts'
 export { registerApi, uploadFile, uploadTableCommand } from './service.ts'
 export type { LoaderEnv } from './table-upload.ts'
 // SM4 at rest: what the gateway needs to look up, filter and decrypt sealed columns.
-export { canonicalLookup, dataKeyUnavailable, digestValue, openSealedValue, sealerFor } from './sealed-columns.ts'
+export { canonicalLookup, dataKeyUnavailable, digestValue, formatOf, openSealedValue, sealerFor } from './sealed-columns.ts'

@@ -38,7 +38,7 @@ import {
 import { type RejectedRow, type RowProblem, checkRow, isBlankRow } from './row-check.ts'
 import type { OwnedEntry } from './service.ts'
 import { mountsChanged } from './mount-signal.ts'
-import { type AtRestSealer, atRestSealer, digestColumnName, digestValue, isSealable, sealValue } from './sealed-columns.ts'
+import { type AtRestSealer, SEAL_FORMAT, atRestSealer, digestColumnName, digestValue, isSealable, sealValue, sealedSqlTypes } from './sealed-columns.ts'
 import { openTableSource } from './source.ts'
 import { type UploadLease, uploadBudget } from '../../platform/uploads/memory-budget.ts'
 import { cleanFileName, readingUpload } from './upload-input.ts'
@@ -64,9 +64,10 @@ function sealPlan(resourceId: string, columns: TableColumn[], dataKey: Buffer | 
   const sealer = atRestSealer(dataKey)
   const sealed = sealer ? columns.flatMap((c, i) => (isSealable(c.item) ? [i] : [])) : []
   const isSealed = new Set(sealed)
+  const types = sealedSqlTypes(SEAL_FORMAT)
   const physical = [
-    ...columns.map((c, i) => (isSealed.has(i) ? { ...c, sqlType: 'text' } : c)),
-    ...sealed.map((i) => ({ ...columns[i], column: digestColumnName(i), sqlType: 'char(64)' })),
+    ...columns.map((c, i) => (isSealed.has(i) ? { ...c, sqlType: types.value } : c)),
+    ...sealed.map((i) => ({ ...columns[i], column: digestColumnName(i), sqlType: types.digest })),
   ]
   return {
     sealer,
@@ -455,7 +456,7 @@ async function swapBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], st
           itemId,
           column,
           dataType,
-          ...(state.plan.sealed.includes(i) ? { sealed: { keyId: state.plan.sealer!.keyId, digestColumn: digestColumnName(i) } } : {}),
+          ...(state.plan.sealed.includes(i) ? { sealed: { keyId: state.plan.sealer!.keyId, digestColumn: digestColumnName(i), format: SEAL_FORMAT } } : {}),
         })),
       ),
       rowCount: rows,
