@@ -17,9 +17,9 @@ import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
-import type { Result } from 'autocannon'
+import type autocannon from 'autocannon'
 import pg from 'pg'
-import { verifyCallLogSeals } from '../server/src/modules/gateway/call-seal.ts'
+import { verifyCallLogSeals } from '../server/src/platform/audit/call-seal.ts'
 import { verifyAuditChain } from '../server/src/platform/audit/chain.ts'
 import { openDatabase } from '../server/src/platform/db/database.ts'
 import { buildWorld, itemInput, publishResource, refreshTokens } from '../server/src/testing/factories.ts'
@@ -148,7 +148,7 @@ async function startBench(databaseUrl: string, dataKey: string): Promise<Served>
   return {
     child: server.child,
     baseUrl: server.baseUrl,
-    statements: async () => (await (await fetch(`${server.baseUrl}/bench/stats`)).json()).statements,
+    statements: async () => ((await (await fetch(`${server.baseUrl}/bench/stats`)).json()) as { statements: number }).statements,
     stop: () => server.stop(),
   }
 }
@@ -167,6 +167,8 @@ async function startBare(databaseUrl: string, table: string): Promise<Served> {
 }
 
 /** autocannon in a process of its own; `paths` are requested in rotation. */
+type Result = Awaited<ReturnType<typeof autocannon>>
+
 function loadRun(baseUrl: string, seconds: number, headers: Record<string, string>, paths: string[]): Promise<Result> {
   const child = fork(join(import.meta.dirname, 'data-path/load.ts'), [], { execArgv: ['--import', 'tsx'], stdio: ['ignore', 'inherit', 'inherit', 'ipc'] })
   return new Promise((resolve, reject) => {
