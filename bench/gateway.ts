@@ -259,7 +259,8 @@ async function main() {
     // Storage of the mounted tables (heap, TOAST and indexes) against the baseline's plain table.
     const sizeOf = async (table: string) => Number((await admin.query('select pg_total_relation_size($1::regclass) as n', [table])).rows[0].n)
     const plainBytes = await sizeOf('bare_persons')
-    const storage = { plainTableBytes: plainBytes, ...Object.fromEntries(await Promise.all([...setups].map(async ([v, s]) => [`${v}TableBytes`, await sizeOf(s.table)]))) } as Record<string, number>
+    const storage: Record<string, number> = { plainTableBytes: plainBytes }
+    for (const [v, s] of setups) storage[`${v}TableBytes`] = await sizeOf(s.table)
     const sealedRatio = storage.sealedTableBytes ? storage.sealedTableBytes / plainBytes : null
     log(`storage: plain ${(plainBytes / 2 ** 20).toFixed(1)} MiB, ${[...setups.keys()].map((v) => `${v} ${(storage[`${v}TableBytes`] / 2 ** 20).toFixed(1)} MiB`).join(', ')}`)
 

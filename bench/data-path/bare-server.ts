@@ -14,6 +14,8 @@ const env = (name: string) => {
   if (!value) throw new Error(`${name} is not set`)
   return value
 }
+// Dates as their text, as GovShare's pool reads them (platform/db/database.ts).
+pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 const pool = new pg.Pool({ connectionString: env('BARE_DATABASE_URL'), max: 10 })
 const columns = env('BARE_COLUMNS').split(',')
 const masks = new Map((process.env.BARE_MASK ?? '').split(',').filter(Boolean).map((m) => m.split('=') as [string, MaskingRule]))
