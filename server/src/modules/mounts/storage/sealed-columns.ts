@@ -1,9 +1,9 @@
 import { createHmac } from 'node:crypto'
-import { deriveKey } from '../../platform/crypto/sm3.ts'
-import { type Sm4Box, type Sm4CompactBox, sm4Box, sm4CompactBox } from '../../platform/crypto/sm4.ts'
-import type { MountColumn, StoredItem } from '../../platform/db/schema.ts'
-import { AppError } from '../../platform/http/errors.ts'
-import { parseValue } from './values.ts'
+import { deriveKey } from '../../../platform/crypto/sm3.ts'
+import { type Sm4Box, type Sm4CompactBox, sm4Box, sm4CompactBox } from '../../../platform/crypto/sm4.ts'
+import type { MountColumn, StoredItem } from '../../../platform/db/schema.ts'
+import { AppError } from '../../../platform/http/errors.ts'
+import { parseValue } from '../ingest/values.ts'
 
 /**
  * SM4 at rest for mounted data (SPEC §8.1 S3, §8.3 S10).
