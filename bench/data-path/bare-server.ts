@@ -8,6 +8,7 @@ import Fastify from 'fastify'
 import pg from 'pg'
 import { maskValue } from '../../server/src/platform/masking/masking.ts'
 import type { MaskingRule } from '../../server/src/platform/db/schema.ts'
+import { serveUntilStopped } from './child.ts'
 
 const env = (name: string) => {
   const value = process.env[name]
@@ -25,13 +26,4 @@ app.get('/bare/:id', async (req) => {
   const { rows } = await pool.query({ name: 'bare', text, values: [(req.params as { id: string }).id] })
   return { items: rows.map((row) => Object.fromEntries(columns.map((c) => [c, masks.has(c) ? maskValue(masks.get(c)!, row[c]) : row[c]]))) }
 })
-await app.listen({ host: '127.0.0.1', port: 0 })
-const address = app.server.address()
-process.send?.({ port: typeof address === 'object' && address ? address.port : 0 })
-process.on('message', async (message) => {
-  if (message === 'stop') {
-    await app.close()
-    await pool.end()
-    process.exit(0)
-  }
-})
+await serveUntilStopped(app, () => pool.end())
