@@ -14,6 +14,7 @@
 import { type ChildProcess, fork } from 'node:child_process'
 import { randomBytes } from 'node:crypto'
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs'
+import { request as httpRequest } from 'node:http'
 import { createServer } from 'node:net'
 import { tmpdir } from 'node:os'
 import { dirname, join } from 'node:path'
@@ -167,6 +168,28 @@ async function startBare(databaseUrl: string, table: string): Promise<Served> {
 }
 
 /** autocannon in a process of its own; `paths` are requested in rotation. */
+/**
+ * A multipart upload with node:http: a sealed 200,000-row upload on a loaded machine can take longer than
+ * fetch() waits for response headers (300 s).
+ */
+function upload(baseUrl: string, path: string, token: string, csv: Buffer): Promise<{ status: number; body: any }> {
+  const boundary = `----bench${randomBytes(8).toString('hex')}`
+  const body = Buffer.concat([
+    Buffer.from(`--${boundary}\r\ncontent-disposition: form-data; name="file"; filename="persons.csv"\r\ncontent-type: text/csv\r\n\r\n`),
+    csv,
+    Buffer.from(`\r\n--${boundary}--\r\n`),
+  ])
+  return new Promise((resolve, reject) => {
+    const req = httpRequest(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length } }, (res) => {
+      const chunks: Buffer[] = []
+      res.on('data', (c) => chunks.push(c))
+      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') }))
+    })
+    req.on('error', reject)
+    req.end(body)
+  })
+}
+
 type Result = Awaited<ReturnType<typeof autocannon>>
 
 function loadRun(baseUrl: string, seconds: number, headers: Record<string, string>, paths: string[]): Promise<Result> {
@@ -219,9 +242,7 @@ async function main() {
       const resource = await publishResource(http, w.tokens, { name: `常住人口基本信息（基准，${variant}）`, shareModes: ['api', 'table'], items: itemsOf(sealed) as never })
       const itemId = (nameEn: string) => resource.items.find((i: { nameEn: string }) => i.nameEn === nameEn).id as string
       log(`${variant}: uploading ${rows.toLocaleString('en')} rows through the upload endpoint`)
-      const form = new FormData()
-      form.append('file', new Blob([csv]), 'persons.csv')
-      const uploaded = await http.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
+      const uploaded = await upload(server.baseUrl, `/api/v1/catalog/resources/${resource.id}/mounts/table`, w.tokens.cataloger, csv)
       if (uploaded.status !== 201) throw new Error(`upload → ${uploaded.status} ${JSON.stringify(uploaded.body)}`)
       const app = variant === 'open' ? apps.open : apps.allowListed
       const request = await http.request('POST', '/api/v1/share-requests', {
