@@ -11,6 +11,7 @@ import { buildApp } from '../../server/src/app.ts'
 import { loadConfig } from '../../server/src/platform/config/config.ts'
 import { prepareDatabase } from '../../server/src/platform/db/bootstrap.ts'
 import { openDatabase } from '../../server/src/platform/db/database.ts'
+import { serveUntilStopped } from './child.ts'
 
 // Every statement the app sends (Kysely and COPY both go through pg.Client#query): the benchmark reads
 // the count before and after a run to report statements per call.
@@ -63,13 +64,4 @@ app.get('/bench/bare/:resourceId', { config: { public: true }, logLevel: 'silent
 
 app.get('/bench/stats', { config: { public: true }, logLevel: 'silent', schema: { hide: true } }, async () => ({ statements }))
 
-await app.listen({ host: '127.0.0.1', port: 0 })
-const address = app.server.address()
-process.send?.({ port: typeof address === 'object' && address ? address.port : 0 })
-process.on('message', async (message) => {
-  if (message === 'stop') {
-    await app.close()
-    await database.close()
-    process.exit(0)
-  }
-})
+await serveUntilStopped(app, () => database.close())

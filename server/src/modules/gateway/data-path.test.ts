@@ -6,8 +6,9 @@ import { appendAudit } from '../../platform/audit/chain.ts'
 import { expireGrants } from '../sharing/grants.ts'
 import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import { secretDigest } from '../../platform/http/client-refs.ts'
-import { callLogDigest, sealDigest } from './call-seal.ts'
+import { callLogDigest, sealDigest } from '../../platform/audit/call-seal.ts'
 import { paramsDigest } from './records.ts'
+import { atRestSealer, digestValue, sealValue } from '../mounts/storage/sealed-columns.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import { buildWorld, publishResource } from '../../testing/factories.ts'
@@ -248,9 +249,13 @@ describe('SM4 at rest for sensitive mounted items', () => {
     const text = JSON.stringify(rows)
     for (const raw of ['370702199003071234', '张三', '欧阳娜娜']) assert.ok(!text.includes(raw), `${raw} stored in clear`)
     assert.ok(text.includes('潍城区')) // not sensitive: plain
-    // (Kysely's camel-case plugin renames the columns: id_no → idNo.)
-    assert.match(String(rows[0].idNo), /^v1\./)
-    assert.ok(Object.values(rows[0]).some((v) => /^[0-9a-f]{64}$/.test(String(v))), 'digest column')
+    // (Kysely's camel-case plugin renames the columns: id_no → idNo.) The compact format: bytes, versioned,
+    // 29 bytes over the value; a 16-byte digest.
+    const cell = rows[0].idNo as Uint8Array
+    assert.ok(cell instanceof Uint8Array && cell[0] === 2 && cell.length === 18 + 29, String(cell))
+    assert.ok(!Buffer.from(cell).toString('latin1').includes('3707'))
+    assert.ok(Object.values(rows[0]).some((v) => v instanceof Uint8Array && v.length === 16), 'digest column')
+    assert.deepEqual(mount.columns.filter((c) => c.sealed).map((c) => c.sealed!.format), [2, 2])
     assert.ok(mount.columns.find((c) => c.column === 'id_no')!.sealed?.keyId)
     assert.ok(!JSON.stringify(mount.columns).includes(dataKey.toString('hex')))
 
@@ -258,6 +263,35 @@ describe('SM4 at rest for sensitive mounted items', () => {
     assert.equal(one.status, 200, JSON.stringify(one.body))
     // Decrypted, then masked by the grant's defaults (id_card, name) before leaving.
     assert.deepEqual(one.body.items, [{ id_no: '370705********0021', full_name: '欧阳**', county: '奎文区' }])
+    assert.deepEqual((await s.records('?id_no=370705198512120022')).body.items, [])
+  })
+
+  test('a batch stored in the first sealed format (text ciphertext, hex digests) is still looked up, filtered and read', async () => {
+    const s = await setup(t, w, (ids) => ({ masking: { [ids[0]]: 'none', [ids[1]]: 'none' }, lookupKeys: ['id_no'] }))
+    const { mount, rows } = await managedRows(s.resource.id)
+    // Rewrite the batch as format 1 stored it: the same values sealed as `v1.` text, 64-hex-digit digests,
+    // and column metadata without a format.
+    const sealer = atRestSealer(dataKey)!
+    const sealedColumns = mount.columns.filter((c) => c.sealed)
+    const table = sql.table(mount.activeTable!)
+    for (const c of sealedColumns) {
+      await sql`alter table ${table} alter column ${sql.ref(c.column)} type text using null, alter column ${sql.ref(c.sealed!.digestColumn)} type char(64) using encode(${sql.ref(c.sealed!.digestColumn)}, 'hex') || repeat('0', 32)`.execute(t.db)
+    }
+    const plain: Record<string, string[]> = { id_no: ['370702199003071234', '370705198512120021', '370783200101015678'], full_name: ['张三', '欧阳娜娜', '李四'] }
+    for (const [i, row] of rows.entries()) {
+      for (const c of sealedColumns) {
+        const value = plain[c.column][i]
+        await sql`update ${table} set ${sql.ref(c.column)} = ${sealValue(sealer, s.resource.id, c.itemId, value, 1)}, ${sql.ref(c.sealed!.digestColumn)} = ${digestValue(sealer, c.itemId, value, 1)} where _line = ${row._Line as number}`.execute(t.db)
+      }
+    }
+    const formatOne = mount.columns.map((c) => (c.sealed ? { ...c, sealed: { keyId: c.sealed.keyId, digestColumn: c.sealed.digestColumn } } : c))
+    await t.db.updateTable('mounts').set({ columns: JSON.stringify(formatOne) }).where('resourceId', '=', s.resource.id).where('kind', '=', 'table').execute()
+    await sleep(350)
+    const stored = (await managedRows(s.resource.id)).rows
+    assert.match(String(stored[0].idNo), /^v1\./)
+    const one = await s.records('?id_no=370705198512120021')
+    assert.equal(one.status, 200, JSON.stringify(one.body))
+    assert.deepEqual(one.body.items, [{ id_no: '370705198512120021', full_name: '欧阳娜娜', county: '奎文区' }])
     assert.deepEqual((await s.records('?id_no=370705198512120022')).body.items, [])
   })
 

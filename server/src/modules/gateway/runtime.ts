@@ -8,7 +8,7 @@ import { type UpstreamPolicy, loadUpstreamPolicy, onUpstreamHostsChanged } from 
 import { findGrantForCall, onGrantsChanged } from '../sharing/index.ts'
 import { appListeners } from './app-signal.ts'
 import { type AppCaller, accessTokenDigest, lookupAccessToken } from './apps.ts'
-import { CallJournal } from './call-journal.ts'
+import { CallJournal } from '../../platform/audit/call-journal.ts'
 import { LookupProbeGuard } from './lookup-probes.ts'
 import { GroupCounter } from './rate-limit.ts'
 import { TtlCache } from './ttl-cache.ts'

@@ -2,9 +2,9 @@
 export { mountsRoutes as mountsModule } from './routes.ts'
 export { type ActiveTableMount, type ApiMount, type LatestFile, activeMountKinds, findActiveTableMount, findApiMount, findDataSource, latestFile } from './lookups.ts'
 export { onMountsChanged } from './mount-signal.ts'
-export { type CleanupResult, cleanupStaleBatches } from './cleanup.ts'
+export { type CleanupResult, cleanupStaleBatches } from './storage/cleanup.ts'
 // Commands, for loaders outside HTTP (the demo data): each checks the actor like its route does.
 export { registerApi, uploadFile, uploadTableCommand } from './service.ts'
 export type { LoaderEnv } from './table-upload.ts'
 // SM4 at rest: what the gateway needs to look up, filter and decrypt sealed columns.
-export { canonicalLookup, dataKeyUnavailable, digestValue, openSealedValue, sealerFor } from './sealed-columns.ts'
+export { canonicalLookup, dataKeyUnavailable, digestValue, formatOf, openSealedValue, sealerFor } from './storage/sealed-columns.ts'

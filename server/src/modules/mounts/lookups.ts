@@ -1,6 +1,6 @@
 import type { Executor } from '../../platform/db/database.ts'
 import type { MountColumn } from '../../platform/db/schema.ts'
-import { qualifiedName } from './managed-table.ts'
+import { qualifiedName } from './storage/managed-table.ts'
 import { type MountKind, type MountRow, activeKinds, findMount, latestFileOf } from './queries.ts'
 
 /**

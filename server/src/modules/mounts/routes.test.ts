@@ -6,7 +6,7 @@ import { sql } from 'kysely'
 import { sm3Hex } from '../../platform/crypto/sm3.ts'
 import { buildWorld } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
-import { markLoadDone, markLoadLive } from './cleanup.ts'
+import { markLoadDone, markLoadLive } from './storage/cleanup.ts'
 import { activeMountKinds, cleanupStaleBatches, findActiveTableMount, findApiMount, latestFile } from './index.ts'
 import {
   ALL_TYPES_ITEMS,

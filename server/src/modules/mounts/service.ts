@@ -14,7 +14,7 @@ import { presentFileVersion, presentMount } from './presenter.ts'
 import { ensureMount, insertFile, listFileVersions, listMounts, nextFileVersion, recentBatches, updateMount } from './queries.ts'
 import type { FileVersionOut, MountOut, RegisterApiBody, UploadTableOut } from './schemas.ts'
 import { type LoaderEnv, loadUploadedTable } from './table-upload.ts'
-import { cleanFileName, readingUpload, uploadError } from './upload-input.ts'
+import { cleanFileName, readingUpload, uploadError } from './ingest/upload-input.ts'
 
 /** A catalog entry as its provider sees it now (the latest version's items), for mounting. */
 export interface OwnedEntry {

@@ -6,10 +6,10 @@ import { recordAudit } from '../../platform/audit/record.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { DbKind } from '../../platform/db/database.ts'
 import { AppError, type ErrorDetail, conflict, fieldError, validationFailed } from '../../platform/http/errors.ts'
-import { type RowSink, copySink, insertSink } from './bulk-load.ts'
-import { csvColumnsAsWritten, csvLineEnds, storedAsWritten } from './csv-pass-through.ts'
-import { LOAD_LOCK_NAMESPACE, isLoadAlive, markLoadDone, markLoadLive } from './cleanup.ts'
-import { type HeaderMapping, type TableColumn, mapHeader, tableColumns } from './layout.ts'
+import { type RowSink, copySink, insertSink } from './storage/bulk-load.ts'
+import { csvColumnsAsWritten, csvLineEnds, storedAsWritten } from './storage/csv-pass-through.ts'
+import { LOAD_LOCK_NAMESPACE, isLoadAlive, markLoadDone, markLoadLive } from './storage/cleanup.ts'
+import { type HeaderMapping, type TableColumn, mapHeader, tableColumns } from './storage/layout.ts'
 import {
   analyzeTable,
   createKeyIndex,
@@ -22,7 +22,7 @@ import {
   maxDataTime,
   qualifiedName,
   quotedTableName,
-} from './managed-table.ts'
+} from './storage/managed-table.ts'
 import {
   deleteEmptyMount,
   deleteLoadingBatch,
@@ -35,70 +35,15 @@ import {
   updateBatch,
   updateMount,
 } from './queries.ts'
-import { type RejectedRow, type RowProblem, checkRow, isBlankRow } from './row-check.ts'
+import { type RejectedRow, type RowProblem, checkRow, isBlankRow } from './ingest/row-check.ts'
 import type { OwnedEntry } from './service.ts'
 import { mountsChanged } from './mount-signal.ts'
-import { type AtRestSealer, atRestSealer, digestColumnName, digestValue, isSealable, sealValue } from './sealed-columns.ts'
-import { openTableSource } from './source.ts'
+import { type SealPlan, keyIndexColumns, mountColumnsOf, sealPlan } from './storage/load-plan.ts'
+import { openTableSource } from './ingest/source.ts'
 import { type UploadLease, uploadBudget } from '../../platform/uploads/memory-budget.ts'
-import { cleanFileName, readingUpload } from './upload-input.ts'
-import { beijingInstant } from './values.ts'
+import { cleanFileName, readingUpload } from './ingest/upload-input.ts'
+import { beijingInstant } from './ingest/values.ts'
 import type { UploadTableOut } from './schemas.ts'
-
-/**
- * How an upload's columns are stored: which are sealed (SM4, sealed-columns.ts) and the table's
- * physical columns (items first, then one digest column per sealed item).
- */
-interface SealPlan {
-  sealer: AtRestSealer | null
-  /** Indexes (in tableColumns order) of the sealed columns. */
-  sealed: number[]
-  physical: TableColumn[]
-  /** The item values of a row as stored: sealed ones encrypted, their digests appended. */
-  toStored(values: readonly (string | null)[]): (string | null)[]
-  /** The column an index or duplicate check on this item uses (its digest when sealed). */
-  keyColumn(column: TableColumn): TableColumn
-}
-
-function sealPlan(resourceId: string, columns: TableColumn[], dataKey: Buffer | null): SealPlan {
-  const sealer = atRestSealer(dataKey)
-  const sealed = sealer ? columns.flatMap((c, i) => (isSealable(c.item) ? [i] : [])) : []
-  const isSealed = new Set(sealed)
-  const physical = [
-    ...columns.map((c, i) => (isSealed.has(i) ? { ...c, sqlType: 'text' } : c)),
-    ...sealed.map((i) => ({ ...columns[i], column: digestColumnName(i), sqlType: 'char(64)' })),
-  ]
-  return {
-    sealer,
-    sealed,
-    physical,
-    toStored(values) {
-      if (!sealer || sealed.length === 0) return values as (string | null)[]
-      const stored = values.slice()
-      for (const i of sealed) {
-        const value = values[i]
-        stored[i] = value === null ? null : sealValue(sealer, resourceId, columns[i].itemId, value)
-        stored.push(value === null ? null : digestValue(sealer, columns[i].itemId, value))
-      }
-      return stored
-    },
-    keyColumn(column) {
-      const i = columns.indexOf(column)
-      return isSealed.has(i) ? { ...column, column: digestColumnName(i) } : column
-    },
-  }
-}
-
-/**
- * The columns of a batch's one index, the unique key (on digests when sealed). Readers look rows up by
- * key (the gateway) or read them all; the timestamp item has no index until something reads by it
- * (the exchange's incremental sync will): maintained during the load it cost PostgreSQL about a quarter
- * of the load's CPU (bench/README.md).
- */
-function keyIndexColumns(columns: TableColumn[], plan: SealPlan): TableColumn[] {
-  // A sealed key is indexed (and checked for duplicates) through its digest: equal values, equal digests.
-  return columns.filter((c) => c.item.isPrimaryKey).map((k) => plan.keyColumn(k))
-}
 
 /** What a table load needs beyond the request context: the engine, and on PostgreSQL the raw pool for COPY. */
 export interface LoaderEnv {
@@ -450,14 +395,7 @@ async function swapBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], st
     await updateMount(trx, mount.id, {
       activeTable: qualifiedName(batch.tableName),
       activeBatchId: batch.id,
-      columns: JSON.stringify(
-        columns.map(({ itemId, column, dataType }, i) => ({
-          itemId,
-          column,
-          dataType,
-          ...(state.plan.sealed.includes(i) ? { sealed: { keyId: state.plan.sealer!.keyId, digestColumn: digestColumnName(i) } } : {}),
-        })),
-      ),
+      columns: JSON.stringify(mountColumnsOf(columns, state.plan)),
       rowCount: rows,
       lastDataTime,
       updatedAt: now,

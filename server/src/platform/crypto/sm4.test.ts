@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { createCipheriv } from 'node:crypto'
 import { describe, test } from 'node:test'
-import { parseDataKey, Sm4Error, sm4Box } from './sm4.ts'
+import { parseDataKey, Sm4Error, sm4Box, sm4CompactBox } from './sm4.ts'
 
 const KEY = Buffer.from('000102030405060708090a0b0c0d0e0f101112131415161718191a1b1c1d1e1f', 'hex')
 
@@ -48,5 +48,29 @@ describe('SM4 sealing', () => {
     assert.equal(parseDataKey('00112233445566778899aabbccddeeff')?.length, 16)
     assert.throws(() => parseDataKey('c2hvcnQ='), Sm4Error)
     assert.throws(() => sm4Box(Buffer.alloc(8)), Sm4Error)
+  })
+
+  test('the compact form: 29 bytes over the value, opens only with its key and context, and a flipped bit is refused', () => {
+    const box = sm4CompactBox(KEY)
+    const a = box.seal('370702199001011234', 'mounted:r:i')
+    const b = box.seal('370702199001011234', 'mounted:r:i')
+    assert.equal(a.length, 18 + 29)
+    assert.equal(a[0], 2, 'versioned')
+    assert.notDeepEqual(a, b, 'a random nonce per value')
+    assert.ok(!a.toString('latin1').includes('370702'))
+    assert.equal(box.open(a, 'mounted:r:i').toString('utf8'), '370702199001011234')
+    assert.equal(box.open(box.seal('山东省潍坊市奎文区', 'c'), 'c').toString('utf8'), '山东省潍坊市奎文区')
+    assert.equal(box.open(box.seal('', 'c'), 'c').toString('utf8'), '')
+    for (const index of [0, 1, 13, a.length - 1]) {
+      const tampered = Buffer.from(a)
+      tampered[index] ^= 1
+      assert.throws(() => box.open(tampered, 'mounted:r:i'), Sm4Error)
+    }
+    assert.throws(() => box.open(a, 'mounted:r:other'), Sm4Error)
+    assert.throws(() => sm4CompactBox(Buffer.alloc(32, 7)).open(a, 'mounted:r:i'), Sm4Error)
+    assert.throws(() => box.open(a.subarray(0, 20), 'mounted:r:i'), Sm4Error)
+    // The text form's keys are not the compact form's: one key is never used by two modes.
+    const cbc = sm4Box(KEY).seal('370702199001011234', 'mounted:r:i')
+    assert.throws(() => box.open(Buffer.from(cbc.slice(3), 'base64url'), 'mounted:r:i'), Sm4Error)
   })
 })

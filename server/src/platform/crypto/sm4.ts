@@ -82,3 +82,44 @@ export function parseDataKey(text: string | undefined): Buffer | null {
   if (key.length < 16) throw new Sm4Error('GOVSHARE_DATA_KEY must hold at least 16 bytes (32 hex digits or base64)')
   return key
 }
+
+/**
+ * The compact form of SM4 at rest, for values stored by the million (mounted tables): bytes, not text.
+ * `0x02 ‖ nonce (12 bytes) ‖ SM4-CTR ciphertext (as long as the value) ‖ MAC (16 bytes)`, the MAC an
+ * HMAC-SM3 over the version, context, nonce and ciphertext, cut to 128 bits. 29 bytes over the value,
+ * against 3 + ⌈(16 + padded value + 32) × 4/3⌉ characters in the text form. CTR keys are derived apart
+ * from CBC's, so the two forms never share a key.
+ */
+export interface Sm4CompactBox {
+  seal(plaintext: string | Buffer, context: string): Buffer
+  open(sealed: Uint8Array, context: string): Buffer
+}
+
+const COMPACT_VERSION = 2
+const NONCE_BYTES = 12
+const COMPACT_MAC_BYTES = 16
+
+export function sm4CompactBox(masterKey: Buffer): Sm4CompactBox {
+  if (masterKey.length < 16) throw new Sm4Error('SM4 master key must have at least 16 bytes')
+  const encKey = deriveKey(masterKey, 'govshare-sm4-compact:enc').subarray(0, 16)
+  const macKey = deriveKey(masterKey, 'govshare-sm4-compact:mac')
+  const counterBlock = (nonce: Uint8Array) => Buffer.concat([nonce, Buffer.alloc(16 - NONCE_BYTES)])
+  const macOf = (context: string, body: Uint8Array) =>
+    createHmac('sm3', macKey).update(`v${COMPACT_VERSION}\n${context}\n`).update(body).digest().subarray(0, COMPACT_MAC_BYTES)
+  return Object.freeze({
+    seal(plaintext: string | Buffer, context: string) {
+      const nonce = randomBytes(NONCE_BYTES)
+      const cipher = createCipheriv('sm4-ctr', encKey, counterBlock(nonce))
+      const body = Buffer.concat([Buffer.of(COMPACT_VERSION), nonce, cipher.update(plaintext), cipher.final()])
+      return Buffer.concat([body, macOf(context, body)])
+    },
+    open(sealed: Uint8Array, context: string) {
+      const raw = Buffer.from(sealed.buffer, sealed.byteOffset, sealed.byteLength)
+      if (raw.length < 1 + NONCE_BYTES + COMPACT_MAC_BYTES || raw[0] !== COMPACT_VERSION) throw new Sm4Error('unknown ciphertext format')
+      const body = raw.subarray(0, raw.length - COMPACT_MAC_BYTES)
+      if (!timingSafeEqual(raw.subarray(raw.length - COMPACT_MAC_BYTES), macOf(context, body))) throw new Sm4Error('ciphertext failed its integrity check')
+      const decipher = createDecipheriv('sm4-ctr', encKey, counterBlock(body.subarray(1, 1 + NONCE_BYTES)))
+      return Buffer.concat([decipher.update(body.subarray(1 + NONCE_BYTES)), decipher.final()])
+    },
+  })
+}

@@ -236,9 +236,10 @@ export interface MountColumn {
   dataType: StoredItem['dataType']
   /**
    * Set when the column is stored SM4-encrypted (SPEC §8.3 S10; mounts/sealed-columns.ts): the key's
-   * fingerprint (never the key) and the column holding the keyed SM3 digest used for lookups.
+   * fingerprint (never the key), the column holding the keyed SM3 digest used for lookups, and the
+   * storage format: absent for the first (text ciphertext, hex digest), 2 for the compact one (bytes).
    */
-  sealed?: { keyId: string; digestColumn: string }
+  sealed?: { keyId: string; digestColumn: string; format?: 2 }
 }
 
 export interface MountsTable {

@@ -1,4 +1,4 @@
-import type { StoredItem } from '../../platform/db/schema.ts'
+import type { StoredItem } from '../../../platform/db/schema.ts'
 
 /**
  * Per-type parsing of uploaded cell values (SPEC §5.3 data types). Every accepted value comes out

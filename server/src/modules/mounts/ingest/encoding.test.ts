@@ -1,7 +1,7 @@
 import assert from 'node:assert/strict'
 import { describe, test } from 'node:test'
 import { type CsvEncoding, decodeText } from './encoding.ts'
-import { encodeGbk } from './test-helpers.ts'
+import { encodeGbk } from '../test-helpers.ts'
 
 async function decodeAll(chunks: Buffer[]) {
   let encoding: CsvEncoding | null = null

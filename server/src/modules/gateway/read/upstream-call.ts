@@ -1,7 +1,7 @@
-import { type GuardedResponse, OutboundError, guardedRequest } from '../../platform/outbound/guarded-request.ts'
-import type { ApiMount } from '../mounts/index.ts'
-import { checkResolvedAddress, checkUpstreamUrl } from '../security/index.ts'
-import type { GatewayRuntime } from './runtime.ts'
+import { type GuardedResponse, OutboundError, guardedRequest } from '../../../platform/outbound/guarded-request.ts'
+import type { ApiMount } from '../../mounts/index.ts'
+import { checkResolvedAddress, checkUpstreamUrl } from '../../security/index.ts'
+import type { GatewayRuntime } from '../runtime.ts'
 
 /** The upstream could not serve the call; why is in the server log only. */
 export class UpstreamUnavailable extends Error {

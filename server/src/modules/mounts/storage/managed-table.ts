@@ -1,5 +1,5 @@
 import { sql } from 'kysely'
-import type { Db, Executor } from '../../platform/db/database.ts'
+import type { Db, Executor } from '../../../platform/db/database.ts'
 import type { TableColumn } from './layout.ts'
 
 /**

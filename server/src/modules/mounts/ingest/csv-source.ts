@@ -1,5 +1,5 @@
-import { UPLOAD_LIMITS } from '../../../../common/limits.ts'
-import { AppError, validationFailed } from '../../platform/http/errors.ts'
+import { UPLOAD_LIMITS } from '../../../../../common/limits.ts'
+import { AppError, validationFailed } from '../../../platform/http/errors.ts'
 import { CsvFormatError, CsvReader } from './csv-reader.ts'
 import { type CsvEncoding, decodeText } from './encoding.ts'
 import type { SourceBatch } from './source.ts'

@@ -1,12 +1,12 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
-import { seededRandom } from '../../platform/seeded-random.ts'
-import { buildWorld } from '../../testing/factories.ts'
-import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
+import { seededRandom } from '../../../platform/seeded-random.ts'
+import { buildWorld } from '../../../testing/factories.ts'
+import { type TestApp, buildTestApp } from '../../../testing/test-app.ts'
 import { csvColumnsAsWritten, csvLineEnds, storedAsWritten } from './csv-pass-through.ts'
 import { mapHeader, tableColumns } from './layout.ts'
-import { ALL_TYPES_ITEMS, activeRows, createEntry, passedThrough, uploadForm, uploadTablePath } from './test-helpers.ts'
+import { ALL_TYPES_ITEMS, activeRows, createEntry, passedThrough, uploadForm, uploadTablePath } from '../test-helpers.ts'
 
 type World = Awaited<ReturnType<typeof buildWorld>>
 

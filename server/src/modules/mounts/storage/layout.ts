@@ -1,6 +1,6 @@
-import type { MountColumn, StoredItem } from '../../platform/db/schema.ts'
-import { type ErrorDetail, validationFailed } from '../../platform/http/errors.ts'
-import type { RawValue } from './values.ts'
+import type { MountColumn, StoredItem } from '../../../platform/db/schema.ts'
+import { type ErrorDetail, validationFailed } from '../../../platform/http/errors.ts'
+import type { RawValue } from '../ingest/values.ts'
 
 /**
  * The shape of a managed table and how an upload's header maps onto it. Pure functions: the

@@ -1,6 +1,6 @@
 import { sql } from 'kysely'
-import { type AuditEventInput, type AuditSource, type ChainHead, type ChainedRow, auditRowsJson, chainAfter, chainHeadOf, ensureAuditPartition, lockChainHead } from '../../platform/audit/chain.ts'
-import type { Db, Executor } from '../../platform/db/database.ts'
+import { type AuditEventInput, type AuditSource, type ChainHead, type ChainedRow, auditRowsJson, chainAfter, chainHeadOf, ensureAuditPartition, lockChainHead } from './chain.ts'
+import type { Db, Executor } from '../db/database.ts'
 import { type CallLog, callLogDigest, sealDigest } from './call-seal.ts'
 
 interface Queued {
@@ -28,15 +28,20 @@ export class CallJournal {
   private idleWaiters: (() => void)[] = []
   // Until when batches are sealed under the lock straight away (see write).
   private lockedUntil = 0
+  // Where this journal's last optimistic batch left the chain (committed or still in flight), or null
+  // when unknown: the next batch then reads the head with its ids.
+  private head: ChainHead | null = null
+  // Call-log ids reserved ahead, so a batch usually needs no round trip before its commit.
+  private ids: number[] = []
 
   /**
-   * `maxInFlight` batches may be written at once. One: the next batch gathers while one is written, so
-   * batches grow with load (measured: 22 calls a batch at 50 connections, against 11 with three in flight,
-   * and 0.44× against 0.36× the bare route's throughput; bench/README.md).
+   * `maxInFlight` batches may be written at once. Two: the next batch is chained after the one in flight
+   * (its head known here) and sent at once; PostgreSQL holds it on the chain's lock until the first commits,
+   * so its own work overlaps the first one's commit instead of waiting for it here (bench/README.md).
    */
   constructor(
     private readonly db: Db,
-    private readonly maxInFlight = 1,
+    private readonly maxInFlight = 2,
   ) {}
 
   /** Resolves once the call's record and its seal are committed. */
@@ -76,30 +81,48 @@ export class CallJournal {
       await this.write(batch.map((q) => q.callLog))
       for (const q of batch) q.resolve()
     } catch (error) {
+      this.head = null
       if (batch.length === 1) batch[0].reject(error)
       else for (const q of batch) await this.write([q.callLog]).then(q.resolve, q.reject)
     }
   }
 
+  /** `n` reserved ids, and the head to chain after when this journal does not know it. */
+  private async take(n: number): Promise<{ ids: number[]; head: ChainHead | null }> {
+    let head: ChainHead | null = null
+    if (this.ids.length < n || !this.head) {
+      const reserved = await reserve(this.db, Math.max(n - this.ids.length, ID_BLOCK))
+      this.ids.push(...reserved.ids)
+      head = reserved.head
+    }
+    return { ids: this.ids.splice(0, n), head }
+  }
+
   /**
-   * Usually two statements and no explicit transaction (migration 0022): the first reserves the batch's ids
-   * and reads where the audit chain ends; the seals are chained after it here; the second inserts call logs
-   * and seals at once if the chain still ends there. When another append came first, the batch is sealed
-   * under the chain's lock, as every other append is (five statements, as before this scheme). Under a
-   * mixed load the head moves between the two statements most of the time (the soak benchmark: requests,
-   * decisions and logins append too; 4,995 of ~6,000 batches lost the race), and each lost race costs a
+   * Usually one statement and no explicit transaction (migration 0022): the batch's ids come from a block
+   * reserved ahead, its seals are chained here after the last batch this journal sent (or after the head
+   * read with a new block of ids), and `call_journal_commit` inserts call logs and seals at once if the
+   * chain still ends there. When another append came first (or the batch before this one failed), the batch
+   * is sealed under the chain's lock, as every other append is. Under a mixed load the head moves most of
+   * the time (the soak benchmark: requests, decisions and logins append too), and each lost race costs a
    * statement: so after one, batches go under the lock for a while before trying again. Measured:
    * bench/README.md.
    */
   private async write(callLogs: readonly CallLog[]) {
-    const { ids, head } = await reserve(this.db, callLogs.length)
+    const taken = await this.take(callLogs.length)
+    const { ids } = taken
     const logs = callLogsJson(callLogs, ids)
     const events = sealEvents(callLogs, ids)
-    if (Date.now() >= this.lockedUntil) {
+    const head = this.head ?? taken.head
+    if (head && Date.now() >= this.lockedUntil) {
       const optimistic = chainAfter(head, events)
       // A new month's partition is created under the lock, below.
       if (optimistic.newMonths.length === 0) {
+        const last = optimistic.rows[optimistic.rows.length - 1]
+        const after: ChainHead = { hash: last.hash, at: last.at, online: true }
+        this.head = after
         if (await commitSealed(this.db, head.hash, logs, optimistic.rows)) return
+        if (this.head === after) this.head = null
         this.lockedUntil = Date.now() + LOCKED_AFTER_LOST_RACE_MS
       }
     }
@@ -109,11 +132,15 @@ export class CallJournal {
       for (const at of newMonths) await ensureAuditPartition(trx, at)
       if (!(await commitSealed(trx, locked.hash, logs, rows))) throw new Error('the audit chain moved while its lock was held')
     })
+    // Whatever was in flight chained after a head that may not be the chain's any more.
+    this.head = null
   }
 }
 
 // How long batches go under the lock after an optimistic commit lost the race.
 const LOCKED_AFTER_LOST_RACE_MS = 1000
+// Call-log ids reserved at a time (ids a process reserved and never used leave a gap, as rolled-back ones do).
+const ID_BLOCK = 256
 
 /** Ids for `n` call logs and the audit chain's head, in one round trip (no lock). */
 async function reserve(db: Db, n: number): Promise<{ ids: number[]; head: ChainHead }> {

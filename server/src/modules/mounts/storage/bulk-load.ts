@@ -3,7 +3,7 @@ import { finished } from 'node:stream/promises'
 import { CompiledQuery } from 'kysely'
 import type pg from 'pg'
 import { from as copyFrom } from 'pg-copy-streams'
-import type { Db } from '../../platform/db/database.ts'
+import type { Db } from '../../../platform/db/database.ts'
 
 /**
  * Writes validated rows into a managed table in bounded chunks, never as one big statement or

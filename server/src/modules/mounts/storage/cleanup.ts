@@ -1,7 +1,7 @@
 import { sql } from 'kysely'
-import type { Db, Executor } from '../../platform/db/database.ts'
+import type { Db, Executor } from '../../../platform/db/database.ts'
 import { dropManagedTable, existingManagedTables } from './managed-table.ts'
-import { failLoadingBatch, loadingBatches, retiredBatchTables } from './queries.ts'
+import { failLoadingBatch, loadingBatches, retiredBatchTables } from '../queries.ts'
 
 /**
  * Which 'loading' batches are still being loaded by someone alive. In this process: the set

@@ -1,7 +1,7 @@
 import { type Insertable, sql } from 'kysely'
-import { sm3Hex } from '../../platform/crypto/sm3.ts'
-import type { Executor } from '../../platform/db/database.ts'
-import type { CallLogsTable } from '../../platform/db/schema.ts'
+import { sm3Hex } from '../crypto/sm3.ts'
+import type { Executor } from '../db/database.ts'
+import type { CallLogsTable } from '../db/schema.ts'
 
 /**
  * One gateway call's call-log row without its id (a success is also its grant's usage record, R-9):

@@ -1,4 +1,4 @@
-import type { HeaderMapping, TableColumn } from './layout.ts'
+import type { HeaderMapping, TableColumn } from '../storage/layout.ts'
 import type { SourceRow } from './source.ts'
 import { type RawValue, Refusal, checkCell } from './values.ts'
 

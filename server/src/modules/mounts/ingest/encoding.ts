@@ -1,5 +1,5 @@
 import { TextDecoder } from 'node:util'
-import { validationFailed } from '../../platform/http/errors.ts'
+import { validationFailed } from '../../../platform/http/errors.ts'
 
 /** How a CSV's bytes were read (reported back to the uploader). */
 export type CsvEncoding = 'utf-8' | 'utf-8-bom' | 'gbk'

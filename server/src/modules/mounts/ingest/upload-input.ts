@@ -1,4 +1,4 @@
-import { AppError, validationFailed } from '../../platform/http/errors.ts'
+import { AppError, validationFailed } from '../../../platform/http/errors.ts'
 
 /** Reading multipart input: client-side failures as 400s, and the uploaded file's name. */
 

@@ -1,5 +1,5 @@
 import type { HeaderMapping, TableColumn } from './layout.ts'
-import type { SourceRow } from './source.ts'
+import type { SourceRow } from '../ingest/source.ts'
 
 /**
  * When an uploaded CSV may reach PostgreSQL as the file's own text (COPY … FORMAT csv) instead of rows
