@@ -20,6 +20,11 @@ export async function widenSession(db: Executor, sessionId: string) {
   await db.updateTable('sessions').set({ scope: 'full' }).where('id', '=', sessionId).execute()
 }
 
+/** True when the token is (or was) a user's login token: a caller using it elsewhere is told it is the wrong kind. */
+export async function isSessionToken(db: Executor, token: string): Promise<boolean> {
+  return !!(await db.selectFrom('sessions').select('id').where('tokenHash', '=', tokenDigest(token)).executeTakeFirst())
+}
+
 /** The actor of a live token, or null when the token is unknown, revoked, idle too long or its user disabled. */
 export async function resolveSession(db: Executor, token: string, now: Date, idleMinutes: number): Promise<Actor | null> {
   const row = await db

@@ -16,7 +16,16 @@ export function toFieldPath(instancePath: string, context?: string): string {
 /** One `details` entry per field a route schema refused (API.md's envelope); [] for any other error. */
 export function schemaErrorDetails(error: unknown): ErrorDetail[] {
   if (!hasZodFastifySchemaValidationErrors(error)) return []
-  return error.validation.map((issue) => ({ field: toFieldPath(issue.instancePath, error.validationContext), message: issue.message ?? '取值无效' }))
+  return error.validation.map((issue) => ({ field: toFieldPath(issue.instancePath, error.validationContext), message: ownMessage(issue) }))
+}
+
+/**
+ * A record key or element that fails its schema is reported by zod as a generic "invalid key" whose
+ * own message sits in the nested issues: that message is the one the user should read.
+ */
+function ownMessage(issue: { message?: string; params?: { issues?: unknown } }): string {
+  const nested = Array.isArray(issue.params?.issues) ? (issue.params.issues[0] as { message?: unknown } | undefined) : undefined
+  return typeof nested?.message === 'string' && nested.message ? nested.message : issue.message ?? '取值无效'
 }
 
 // Fastify's own client errors, mapped to API.md codes with Chinese messages.
