@@ -11,6 +11,7 @@ import { IdParams } from '../../platform/http/params.ts'
 import { clearAppFlag, listAppFlags } from './app-flags.ts'
 import { createApp, createTokenThrottle, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
 import { listCalls } from './calls.ts'
+import { grantOpenApi } from './grant-openapi.ts'
 import { readRecords } from './records.ts'
 import { readSample } from './sample.ts'
 import { GatewayRuntime } from './runtime.ts'
@@ -66,7 +67,7 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
     schema: {
       tags,
       summary: '以应用标识和密钥换取访问令牌',
-      description: `访问令牌的有效期 ${parameterNote('gateway.accessTokenSeconds')}。`,
+      description: `访问令牌的有效期${parameterNote('gateway.accessTokenSeconds')}。`,
       security: [],
       body: TokenBody,
       response: { 200: TokenOut },
@@ -126,6 +127,16 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
       log: req.log,
     })
   })
+
+  app.get('/grants/:id/openapi.json', {
+    config: { action: 'gateway.grant.openapi.read' },
+    schema: {
+      tags,
+      summary: '按授权生成的接口文档（OpenAPI 3：本授权可读的信息项、查询键、脱敏规则与调用限额）',
+      params: IdParams,
+      response: { 200: z.record(z.string(), z.unknown()).describe('OpenAPI 3.0 文档') },
+    },
+  }, (req) => grantOpenApi(req.ctx, req.params.id))
 
   app.get('/catalog/resources/:id/sample', {
     config: { action: 'gateway.sample.read' },

@@ -5,7 +5,7 @@ import { sharingRoutes } from './routes.ts'
 
 export { onGrantsChanged } from './grant-signal.ts'
 export { sharingTasks } from './jobs.ts'
-export { findGrantForCall, findLatestGrant, findUsableGrant } from './queries.ts'
+export { type GrantView, findGrantForCall, findGrantView, findLatestGrant, findUsableGrant } from './queries.ts'
 
 /** The sharing module: requests, grants, coordination; its grants follow every catalog publication. */
 export const sharingModule: FastifyPluginAsync = async (app) => {

@@ -134,17 +134,11 @@ function errorStatuses(method: string, path: string, op: Operation, doc: RouteDo
 
 const errorResponseName = (status: ErrorStatus) => `Error${status}`
 
-/** Whole document: error responses, multipart bodies, free-form query parameters, security of public routes. */
-export function openApiDocumentTransform(input: Parameters<typeof jsonSchemaTransformObject>[0]) {
-  const document = jsonSchemaTransformObject(input) as {
-    paths?: Record<string, Record<string, Operation>>
-    components?: { schemas?: Record<string, unknown>; responses?: Record<string, unknown> }
-  }
-  const components = (document.components ??= {})
-  components.schemas = { ...components.schemas, ErrorEnvelope: ERROR_ENVELOPE }
-  components.responses = { ...components.responses }
+/** The error envelope schema and one response per error status (with its codes), for `components`. */
+export function errorComponents() {
+  const responses: Record<string, unknown> = {}
   for (const [status, codes] of Object.entries(ERROR_CODES)) {
-    components.responses[errorResponseName(Number(status) as ErrorStatus)] = {
+    responses[errorResponseName(Number(status) as ErrorStatus)] = {
       description: `${STATUS_TEXT[Number(status) as ErrorStatus]}。error.code：${codes.join('、')}`,
       content: {
         'application/json': {
@@ -159,6 +153,23 @@ export function openApiDocumentTransform(input: Parameters<typeof jsonSchemaTran
       },
     }
   }
+  return { schemas: { ErrorEnvelope: ERROR_ENVELOPE }, responses }
+}
+
+/** `responses` entries referring to the shared error responses of these statuses. */
+export const errorResponseRefs = (statuses: readonly ErrorStatus[]) =>
+  Object.fromEntries(statuses.map((status) => [String(status), { $ref: `#/components/responses/${errorResponseName(status)}` }]))
+
+/** Whole document: error responses, multipart bodies, free-form query parameters, security of public routes. */
+export function openApiDocumentTransform(input: Parameters<typeof jsonSchemaTransformObject>[0]) {
+  const document = jsonSchemaTransformObject(input) as {
+    paths?: Record<string, Record<string, Operation>>
+    components?: { schemas?: Record<string, unknown>; responses?: Record<string, unknown> }
+  }
+  const components = (document.components ??= {})
+  const errors = errorComponents()
+  components.schemas = { ...components.schemas, ...errors.schemas }
+  components.responses = { ...components.responses, ...errors.responses }
   for (const [path, methods] of Object.entries(document.paths ?? {})) {
     for (const [method, op] of Object.entries(methods)) {
       const doc = op['x-govshare'] ?? { auth: 'user' }
@@ -181,9 +192,7 @@ export function openApiDocumentTransform(input: Parameters<typeof jsonSchemaTran
           },
         ]
       }
-      for (const status of errorStatuses(method, path, op, doc)) {
-        op.responses[String(status)] ??= { $ref: `#/components/responses/${errorResponseName(status)}` }
-      }
+      op.responses = { ...op.responses, ...errorResponseRefs(errorStatuses(method, path, op, doc).filter((status) => !op.responses[String(status)])) }
     }
   }
   return document
