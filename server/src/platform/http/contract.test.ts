@@ -36,12 +36,12 @@ describe('the Authorization header', () => {
     const lower = await fetchRaw(`/api/v1/gateway/resources/${g.resource.id}/records`, { headers: { authorization: `bearer ${g.token}` } })
     assert.equal(lower.status, 200)
     const asUser = await fetchRaw(`/api/v1/gateway/resources/${g.resource.id}/records`, { headers: { authorization: `Bearer ${w.tokens.requester}` } })
-    const body = await asUser.json()
+    const body = (await asUser.json()) as any
     assert.equal(asUser.status, 401)
     assert.equal(body.error.code, 'WRONG_TOKEN_KIND')
     assert.match(body.error.message, /用户登录令牌/)
     const unknown = await fetchRaw(`/api/v1/gateway/resources/${g.resource.id}/records`, { headers: { authorization: 'Bearer not-a-token-at-all' } })
-    assert.equal((await unknown.json()).error.code, 'UNAUTHENTICATED', 'an unknown token stays UNAUTHENTICATED')
+    assert.equal(((await unknown.json()) as any).error.code, 'UNAUTHENTICATED', 'an unknown token stays UNAUTHENTICATED')
   })
 })
 
@@ -54,7 +54,7 @@ test('a POST action sent with Content-Type: application/json and no body works (
   // A route that needs a body still refuses the missing one, in the envelope.
   const missing = await fetchRaw('/api/v1/apps', { method: 'POST', headers: { authorization: `Bearer ${w.tokens.requester}`, 'content-type': 'application/json' } })
   assert.equal(missing.status, 400)
-  assert.equal((await missing.json()).error.code, 'VALIDATION_FAILED')
+  assert.equal(((await missing.json()) as any).error.code, 'VALIDATION_FAILED')
 })
 
 describe('a decision names items by nameEn or id alike', () => {
