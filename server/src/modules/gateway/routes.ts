@@ -116,6 +116,7 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
       networkZone: app.config.networkZone,
       dataKey: app.config.dataKey,
       now: app.clock,
+      sessionIdleMinutes: app.config.sessionIdleMinutes,
       token: bearerToken(req.headers.authorization),
       ip: req.ip,
       requestId: req.id,
