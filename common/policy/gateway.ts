@@ -24,6 +24,12 @@ export const gatewayRules = {
       holds(actor, 'AUTH_ADMIN', 'AUDITOR') ? ALL : anyOf({ field: 'consumerOrgId', equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId }),
     describe: '调用记录：使用方看自己的调用，提供方看谁调用了它的数据；主管部门、审计员看全部',
   },
+  // The grant's own API document: whoever sees the grant (its two parties and the authority) may read it.
+  'gateway.grant.openapi.read': {
+    roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
+    visibility: 'sharing.grant.read',
+    describe: '授权双方与主管部门下载按授权生成的接口文档（OpenAPI：授权的信息项、查询键、脱敏与限额）',
+  },
   // 三员: the system and security administrators and the auditor read no data, not even masked samples.
   'gateway.sample.read': {
     visibility: 'catalog.resource.read',

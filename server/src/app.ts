@@ -3,13 +3,7 @@ import swagger from '@fastify/swagger'
 import swaggerUi from '@fastify/swagger-ui'
 import Fastify, { type FastifyReply, type FastifyServerOptions } from 'fastify'
 import type pg from 'pg'
-import {
-  type ZodTypeProvider,
-  jsonSchemaTransform,
-  jsonSchemaTransformObject,
-  serializerCompiler,
-  validatorCompiler,
-} from 'fastify-type-provider-zod'
+import { type ZodTypeProvider, serializerCompiler, validatorCompiler } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { auditModule } from './modules/audit/index.ts'
 import { calendarModule } from './modules/calendar/index.ts'
@@ -26,6 +20,7 @@ import type { Config } from './platform/config/config.ts'
 import type { Db, DbKind } from './platform/db/database.ts'
 import { corsPlugin } from './platform/http/cors.ts'
 import { errorHandlerPlugin } from './platform/http/error-handler.ts'
+import { openApiDocumentTransform, openApiRouteTransform } from './platform/http/openapi.ts'
 import { requestIdOf } from './platform/http/client-refs.ts'
 import { withRedactedRequests } from './platform/http/request-log.ts'
 import { securityHeadersPlugin } from './platform/http/security-headers.ts'
@@ -82,6 +77,11 @@ export async function buildApp(options: AppOptions) {
     },
   }).withTypeProvider<ZodTypeProvider>()
 
+  // An action sent with `Content-Type: application/json` and no body (logout, submit) has no input; it is not
+  // malformed JSON. A route that needs a body still refuses the missing one through its schema.
+  const parseJson = app.getDefaultJsonParser('error', 'error')
+  app.removeContentTypeParser('application/json')
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => (body === '' ? done(null, undefined) : parseJson(request, body as string, done)))
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('db', options.db)
@@ -101,8 +101,8 @@ export async function buildApp(options: AppOptions) {
       components: { securitySchemes: { bearer: { type: 'http', scheme: 'bearer' } } },
       security: [{ bearer: [] }],
     },
-    transform: jsonSchemaTransform,
-    transformObject: jsonSchemaTransformObject,
+    transform: openApiRouteTransform,
+    transformObject: openApiDocumentTransform,
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 

@@ -183,6 +183,7 @@ async function readAsApp(db: Db, config: Config, app: { appKey: string; appSecre
         dataKey: config.dataKey,
         // Each reading of the clock a few milliseconds on, so the call log shows a plausible duration.
         now: stepping(call.at, 6),
+        sessionIdleMinutes: config.sessionIdleMinutes,
         token: accessToken,
         ip: '10.37.7.21',
         requestId,

@@ -16,7 +16,7 @@ import type {
   UsageOut,
 } from '../../../server/src/modules/sharing/schemas.ts'
 import type { MaskingRule } from '../../../server/src/platform/db/schema.ts'
-import { type Query, api } from './client.ts'
+import { type Query, api, saveDownload } from './client.ts'
 import type { Json, Page } from './json.ts'
 
 export type ShareRequest = Json<ShareRequestOut>
@@ -54,6 +54,10 @@ export const revokeGrant = (id: string, reason: string) => api.post<Grant>(`/gra
 export const suspendGrant = (id: string, reason: string) => api.post<Grant>(`/grants/${id}/suspend`, { reason })
 export const resumeGrant = (id: string, reason: string) => api.post<Grant>(`/grants/${id}/resume`, { reason })
 export const reconfirmGrant = (id: string, comment?: string) => api.post<Grant>(`/grants/${id}/reconfirm`, comment ? { comment } : {})
+/** The grant's own OpenAPI document (what this grant lets the consumer call), saved as a JSON file. */
+export async function downloadGrantOpenApi(id: string, resourceName: string) {
+  return saveDownload(await api.download(`/grants/${id}/openapi.json`), `${resourceName}-接口文档-openapi.json`)
+}
 export const listUsage = (id: string, page = 1) => api.get<Page<Usage>>(`/grants/${id}/usage`, { query: { page, pageSize: 20 }, quiet: true })
 
 export const previewMasking = (rule: MaskingRule, values: (string | number | null)[]) =>

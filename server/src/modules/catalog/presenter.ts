@@ -3,7 +3,7 @@ import type { Actor } from '../../platform/auth/actor.ts'
 import { can } from '../../platform/auth/policy.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import type { ResourceRow } from './queries.ts'
-import type { ResourceOut } from './schemas.ts'
+import type { MountSummaryOut, ResourceOut } from './schemas.ts'
 
 const label = (table: Record<string | number, string>, key: string | number) => table[key] ?? String(key)
 
@@ -37,7 +37,7 @@ export function resourceActions(actor: Actor, row: ResourceRow) {
   }
 }
 
-export function presentResource(row: ResourceRow, actor: Actor): ResourceOut {
+export function presentResource(row: ResourceRow, actor: Actor, mounts: MountSummaryOut[] = []): ResourceOut {
   const ownerView = can(actor, 'catalog.draft.read', row)
   return {
     id: row.resourceId,
@@ -92,7 +92,7 @@ export function presentResource(row: ResourceRow, actor: Actor): ResourceOut {
     withdrawnReason: row.withdrawnReason,
     changedAt: new Date(row.changedAt),
     items: row.items.map(presentItem),
-    mounts: [],
+    mounts,
     actions: resourceActions(actor, row),
   }
 }

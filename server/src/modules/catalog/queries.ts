@@ -6,8 +6,8 @@ import type { Executor } from '../../platform/db/database.ts'
 import { containsPattern } from '../../platform/db/like.ts'
 import type { Database, ResourceVersionsTable } from '../../platform/db/schema.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
-import type { SearchQuery } from './schemas.ts'
-import { indexTokens } from './search/text.ts'
+import type { MountSummaryOut, SearchQuery } from './schemas.ts'
+import { type ParsedQuery, indexTokens } from './search/text.ts'
 
 export type VersionRow = Selectable<ResourceVersionsTable>
 export type NewVersion = Insertable<ResourceVersionsTable>
@@ -178,3 +178,41 @@ export const listClassNodes = (db: Executor) =>
 /** The published version of an entry with its provider, or undefined (for other modules: sharing, gateway). */
 export const findPublishedEntry = (db: Executor, resourceId: string) =>
   withContext(db).selectAll('v').select(contextColumns).where('v.resourceId', '=', resourceId).where('v.isPublished', '=', true).executeTakeFirst()
+
+/**
+ * The mounts of these entries, for the resource object (read from the mounts table: catalog does not
+ * depend on the mounts module). `live` is the mounts module's rule (mounts/queries.ts activeKinds).
+ */
+export async function mountSummaries(db: Executor, resourceIds: readonly string[]): Promise<Map<string, MountSummaryOut[]>> {
+  const byResource = new Map<string, MountSummaryOut[]>()
+  if (resourceIds.length === 0) return byResource
+  const rows = await db
+    .selectFrom('mounts as m')
+    .select((eb) => [
+      'm.id',
+      'm.resourceId',
+      'm.kind',
+      'm.status',
+      'm.rowCount',
+      'm.lastDataTime',
+      eb
+        .and([
+          eb('m.status', '=', 'active'),
+          eb.or([
+            eb.and([eb('m.kind', '=', 'table'), eb('m.activeBatchId', 'is not', null)]),
+            eb.and([eb('m.kind', '=', 'file'), eb.exists(eb.selectFrom('mountFiles as f').select('f.id').whereRef('f.mountId', '=', 'm.id'))]),
+            eb.and([eb('m.kind', '=', 'api'), eb('m.upstreamUrl', 'is not', null)]),
+          ]),
+        ])
+        .as('live'),
+    ])
+    .where('m.resourceId', 'in', resourceIds)
+    .orderBy('m.createdAt')
+    .execute()
+  for (const row of rows) {
+    const list = byResource.get(row.resourceId) ?? []
+    list.push({ id: row.id, kind: row.kind, status: row.status, live: !!row.live, rowCount: Number(row.rowCount), lastDataTime: row.lastDataTime ? new Date(row.lastDataTime) : null })
+    byResource.set(row.resourceId, list)
+  }
+  return byResource
+}

@@ -96,7 +96,27 @@ const resourceFields = {
   items: z.array(ItemInput).max(LIMITS.itemsPerResource).default([]).describe('信息项'),
 }
 
-export const CreateResourceBody = z.object(resourceFields)
+export const CreateResourceBody = z.object(resourceFields).meta({
+  examples: [
+    {
+      name: '社会组织登记信息',
+      classCode: '301001',
+      abstract: '本市登记的社会团体、民办非企业单位和基金会的登记、变更、注销信息',
+      formatClass: 3,
+      formatType: 'PostgreSQL',
+      shareModes: ['api', 'table'],
+      openFlag: false,
+      updateCycle: 2,
+      shareCondition: '仅向承担社会组织监管职责的部门提供',
+      shareBasis: '《社会团体登记管理条例》第二十七条',
+      items: [
+        { name: '统一社会信用代码', nameEn: 'uscc', dataType: 'C', length: 18, shareType: 1, isPrimaryKey: true },
+        { name: '组织名称', nameEn: 'org_name', dataType: 'C', length: 200, shareType: 1 },
+        { name: '法定代表人身份证号', nameEn: 'legal_rep_id', dataType: 'C', length: 18, shareType: 2, shareCondition: '用于身份核验', sensitive: true, piCategory: 'sensitive_personal' },
+      ],
+    },
+  ],
+})
 export type CreateResourceBody = z.infer<typeof CreateResourceBody>
 
 // An edit names only what changes: no field may fall back to a default (that would overwrite stored values).
@@ -143,6 +163,17 @@ export const ItemOut = z.object({
   authoritativeSourceOrgId: z.string().nullable(),
   description: z.string().nullable(),
 })
+
+/** A mount as the resource object lists it (API.md "Mounting data"); GET …/mounts has the details. */
+export const MountSummaryOut = z.object({
+  id: z.string(),
+  kind: z.enum(['table', 'file', 'api']).describe('table 库表，file 文件，api 接口'),
+  status: z.enum(['active', 'suspended']),
+  live: z.boolean().describe('有数据可用：库表有生效批次、文件有版本、接口已登记上游地址'),
+  rowCount: z.number().int(),
+  lastDataTime: z.date().nullable().describe('数据最后更新时间'),
+})
+export type MountSummaryOut = z.infer<typeof MountSummaryOut>
 
 export const ResourceOut = z.object({
   id: z.string(),
@@ -197,7 +228,7 @@ export const ResourceOut = z.object({
   withdrawnReason: z.string().nullable(),
   changedAt: z.date(),
   items: z.array(ItemOut),
-  mounts: z.array(z.unknown()),
+  mounts: z.array(MountSummaryOut).describe('挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间）'),
   actions: z.record(z.string(), z.boolean()).describe('当前用户可执行的操作'),
   oneSourceWarnings: z
     .array(

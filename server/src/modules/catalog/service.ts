@@ -23,6 +23,7 @@ import {
   leadOrgOfClass,
   listVersions,
   lockResource,
+  mountSummaries,
   nextSequence,
   visibleInZone,
   updateResource,
@@ -89,7 +90,7 @@ async function reload(trx: Executor, actor: Actor, id: string) {
 
 /** The entry as presented, with its 一数一源 warnings for those who act on them: its provider and the authority. */
 async function withOneSourceWarnings(db: Executor, actor: Actor, row: ResourceRow) {
-  const presented = presentResource(row, actor)
+  const presented = presentResource(row, actor, (await mountSummaries(db, [row.resourceId])).get(row.resourceId))
   if (!can(actor, 'catalog.draft.read', row)) return presented
   return { ...presented, oneSourceWarnings: await oneSourceWarnings(db, row) }
 }
@@ -255,7 +256,8 @@ export async function getResource(ctx: Ctx, id: string, version?: number) {
   const row = await findResourceVersion(ctx.db, id, version)
   const ownerView = can(ctx.actor, 'catalog.draft.read', visible)
   if (!row || (!ownerView && !row.publishedAt)) throw notFound('该版本')
-  return presentResource({ ...row, publishedVersion: visible.publishedVersion } as ResourceRow, ctx.actor)
+  const mounts = (await mountSummaries(ctx.db, [id])).get(id)
+  return presentResource({ ...row, publishedVersion: visible.publishedVersion } as ResourceRow, ctx.actor, mounts)
 }
 
 export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
@@ -269,7 +271,8 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
   if (beyondCap) {
     throw fail([{ field: 'page', message: `检索结果超过 ${SEARCH_RESULT_CAP} 条，只能查看前 ${SEARCH_RESULT_CAP} 条：请增加检索词或筛选条件` }])
   }
-  return { items: items.map((row) => presentResource(row, ctx.actor)), total, totalCapped, page: query.page, pageSize: query.pageSize }
+  const mounts = await mountSummaries(ctx.db, items.map((row) => row.resourceId))
+  return { items: items.map((row) => presentResource(row, ctx.actor, mounts.get(row.resourceId))), total, totalCapped, page: query.page, pageSize: query.pageSize }
 }
 
 export async function listResourceVersions(ctx: Ctx, id: string) {

@@ -1,3 +1,4 @@
+import { numberParameter } from '../../platform/config/parameters.ts'
 import { sql } from 'kysely'
 import { randomBytes } from 'node:crypto'
 import { appsChanged } from './app-signal.ts'
@@ -14,7 +15,6 @@ import { scopeWhere } from '../../platform/db/scope.ts'
 import { AppError, conflict, invalidState, notFound } from '../../platform/http/errors.ts'
 
 // Access tokens live two hours (SPEC §8.2 S6 "short-lived token").
-export const ACCESS_TOKEN_SECONDS = 7200
 
 const appColumns = ['id', 'orgId', 'name', 'appKey', 'ipAllowList', 'status', 'createdAt'] as const
 
@@ -130,15 +130,16 @@ export async function issueAccessToken(env: TokenEnv, appKey: string, appSecret:
     throw new AppError(401, 'INVALID_CREDENTIALS', app && check.ok ? '应用已停用' : '应用标识或密钥错误')
   }
   const accessToken = randomToken(32)
+  const lifetimeSeconds = await numberParameter(env.db, 'gateway.accessTokenSeconds')
   await env.db.transaction().execute(async (trx) => {
     // Only over the hash that was checked: a rotation committed meanwhile wins.
     if (check.upgradeTo) await trx.updateTable('apps').set({ secretHash: check.upgradeTo }).where('id', '=', app.id).where('secretHash', '=', app.secretHash).execute()
     await trx.deleteFrom('appTokens').where('appId', '=', app.id).where('expiresAt', '<', env.now).execute()
-    await trx.insertInto('appTokens').values({ tokenHash: accessTokenDigest(accessToken), appId: app.id, expiresAt: new Date(env.now.getTime() + ACCESS_TOKEN_SECONDS * 1000) }).execute()
+    await trx.insertInto('appTokens').values({ tokenHash: accessTokenDigest(accessToken), appId: app.id, expiresAt: new Date(env.now.getTime() + lifetimeSeconds * 1000) }).execute()
     await appendAudit(trx, source(app.orgId), { action: 'gateway.token.issue', appId: app.id, objectType: 'app', objectId: app.id, ...(check.upgradeTo && { detail: { secretRehashed: true } }) })
   })
   await attempt.succeeded()
-  return { accessToken, expiresIn: ACCESS_TOKEN_SECONDS, tokenType: 'Bearer' as const }
+  return { accessToken, expiresIn: lifetimeSeconds, tokenType: 'Bearer' as const }
 }
 
 export interface AppCaller {

@@ -1,3 +1,4 @@
+import { isLiveSessionToken } from '../../platform/auth/sessions.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import { deriveKey, sm3Hex, sm3HmacHex } from '../../platform/crypto/sm3.ts'
 import type { Db } from '../../platform/db/database.ts'
@@ -23,6 +24,8 @@ export interface RecordsCall {
   /** Master key for SM4-encrypted mounted columns (GOVSHARE_DATA_KEY), or null. */
   dataKey: Buffer | null
   now: () => Date
+  /** A user session's idle timeout: a live user token sent here is told it is the wrong kind. */
+  sessionIdleMinutes: number
   token: string | null
   ip: string
   requestId: string
@@ -78,7 +81,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
     if (app) facts.app = app
     throw refuse.schema(call.rejected)
   }
-  if (!app) throw refuse.noToken()
+  if (!app) throw call.token && (await isLiveSessionToken(call.db, call.token, now, call.sessionIdleMinutes)) ? refuse.userToken() : refuse.noToken()
   facts.app = app
   if (!ipAllowed(app.ipAllowList, call.ip)) throw refuse.ip()
   if (call.businessRef.problem) throw refuse.param(call.businessRef.problem)

@@ -9,6 +9,13 @@ export class GatewayRefusal extends AppError {
 }
 export const refuse = {
   noToken: () => new GatewayRefusal(401, 'UNAUTHENTICATED', '访问令牌无效或已过期，请重新获取', '无调用权限'),
+  userToken: () =>
+    new GatewayRefusal(
+      401,
+      'WRONG_TOKEN_KIND',
+      '这是用户登录令牌，不能调用数据接口：请用应用标识和密钥换取应用访问令牌（POST /api/v1/gateway/token）',
+      '无调用权限',
+    ),
   ip: () => new GatewayRefusal(403, 'IP_NOT_ALLOWED', '调用来源 IP 不在应用白名单内', '无调用权限'),
   noGrant: () => new GatewayRefusal(403, 'NO_GRANT', '本单位没有该资源的有效授权，请先提交共享申请', '无调用权限'),
   inactive: (status: string) => new GatewayRefusal(403, 'GRANT_INACTIVE', `授权已${status === 'revoked' ? '撤销' : status === 'suspended' ? '暂停' : '过期'}，不能调用`, '无调用权限'),

@@ -1,12 +1,17 @@
+import type { FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { bearerToken } from '../../platform/auth/bearer.ts'
 import { businessRefOf } from '../../platform/http/client-refs.ts'
+import { parameterNote } from '../../platform/config/parameters.ts'
+import { routeDoc } from '../../platform/http/openapi.ts'
 import { pageOf } from '../../platform/http/pagination.ts'
 import type { ResolveHost } from '../../platform/outbound/guarded-request.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { clearAppFlag, listAppFlags } from './app-flags.ts'
 import { createApp, createTokenThrottle, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
 import { listCalls } from './calls.ts'
+import { grantOpenApi } from './grant-openapi.ts'
 import { readRecords } from './records.ts'
 import { readSample } from './sample.ts'
 import { GatewayRuntime } from './runtime.ts'
@@ -21,12 +26,14 @@ import {
   CreateAppBody,
   RecordsOut,
   RecordsParams,
+  RecordsQuery,
   SampleOut,
   TokenBody,
   TokenOut,
 } from './schemas.ts'
 
 const tags = ['gateway']
+const sentQueries = new WeakMap<FastifyRequest, Record<string, string>>()
 
 export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }> = async (app, options) => {
   // One per server instance: caches, batched rate counters and the group-committed call journal.
@@ -57,7 +64,15 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
 
   app.post('/gateway/token', {
     config: { public: true },
-    schema: { tags, summary: '以应用标识和密钥换取访问令牌', security: [], body: TokenBody, response: { 200: TokenOut } },
+    schema: {
+      tags,
+      summary: '以应用标识和密钥换取访问令牌',
+      description: `访问令牌的有效期${parameterNote('gateway.accessTokenSeconds')}。`,
+      security: [],
+      body: TokenBody,
+      response: { 200: TokenOut },
+      ...routeDoc({ errors: [429] }),
+    },
   }, (req) => {
     const env = { db: app.db, dataKey: app.config.dataKey, now: app.clock(), ip: req.ip, requestId: req.id, throttle: tokenThrottle, limits: tokenLimits, denials: app.auditDenials }
     return issueAccessToken(env, req.body.appKey, req.body.appSecret)
@@ -72,32 +87,57 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
     // A call the schema refuses still reaches the handler, so it is written to the call log like every
     // other refused call (API.md: every call, allowed or denied), then answered with the schema's error.
     attachValidation: true,
+    // The call log's digest is of the parameters as sent, before the schema adds defaults.
+    preValidation: async (req) => {
+      sentQueries.set(req, req.query as Record<string, string>)
+    },
     schema: {
       tags,
       summary: '按授权读取数据记录（应用访问令牌；?英文名=值 精确查询，limit/offset 分页）',
+      description:
+        '以 Authorization: Bearer <应用访问令牌> 调用（用户登录令牌得到 401 WRONG_TOKEN_KIND）。只返回授权的信息项，按授权脱敏，授权的行过滤之外的记录不出现。' +
+        `调用频率与每日限额按授权；审批未另定时，每分钟${parameterNote('gateway.defaultRateLimitPerMinute')}，每日${parameterNote('gateway.defaultDailyQuota')}。` +
+        '每次调用（无论成功或被拒）都记入调用记录和审计链。',
       params: RecordsParams,
-      querystring: z.record(z.string(), z.string()).describe('信息项英文名=值；limit（≤1000）、offset；businessRef 办件号'),
+      querystring: RecordsQuery,
       response: { 200: RecordsOut },
+      ...routeDoc({
+        freeQuery: {
+          name: 'lookup',
+          description: '按信息项精确查询：参数名为已授权信息项的英文名（nameEn），值为完整取值，如 ?id_no=370702199003071234；多个条件同时满足。脱敏的信息项只有授权列为查询键（lookupKeys）时才能查询',
+        },
+        errors: [409, 429, 502, 503, 504],
+      }),
     },
   }, (req) => {
-    const header = req.headers.authorization
     return readRecords({
       db: app.db,
       runtime,
       networkZone: app.config.networkZone,
       dataKey: app.config.dataKey,
       now: app.clock,
-      token: header?.startsWith('Bearer ') ? header.slice(7).trim() : null,
+      sessionIdleMinutes: app.config.sessionIdleMinutes,
+      token: bearerToken(req.headers.authorization),
       ip: req.ip,
       requestId: req.id,
       resourceId: req.params.resourceId,
-      query: req.query,
+      query: sentQueries.get(req) ?? {},
       rejected: req.validationError ?? null,
       businessRef: businessRefOf(req.headers['x-business-ref'], req.query.businessRef),
       requestBytes: Number(req.headers['content-length'] ?? 0) + req.url.length,
       log: req.log,
     })
   })
+
+  app.get('/grants/:id/openapi.json', {
+    config: { action: 'gateway.grant.openapi.read' },
+    schema: {
+      tags,
+      summary: '按授权生成的接口文档（OpenAPI 3：本授权可读的信息项、查询键、脱敏规则与调用限额）',
+      params: IdParams,
+      response: { 200: z.record(z.string(), z.unknown()).describe('OpenAPI 3.0 文档') },
+    },
+  }, (req) => grantOpenApi(req.ctx, req.params.id))
 
   app.get('/catalog/resources/:id/sample', {
     config: { action: 'gateway.sample.read' },

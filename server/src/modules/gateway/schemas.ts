@@ -23,16 +23,41 @@ export const AppOut = z.object({
 })
 export const AppCreatedOut = AppOut.extend({ appSecret: z.string().describe('应用密钥，只显示这一次') })
 
-export const TokenBody = z.object({ appKey: z.string().trim().min(1).max(64), appSecret: z.string().min(1).max(128) })
-export const TokenOut = z.object({ accessToken: z.string(), expiresIn: z.number().describe('有效秒数'), tokenType: z.literal('Bearer') })
+export const TokenBody = z
+  .object({ appKey: z.string().trim().min(1).max(64), appSecret: z.string().min(1).max(128) })
+  .meta({ examples: [{ appKey: 'ak_5f3c1e9a7b2d4068', appSecret: 'Xv3pQ9sLk2Tz8Rb1Wm6Yc4Nd0Hf7Jg5A' }] })
+export const TokenOut = z
+  .object({ accessToken: z.string(), expiresIn: z.number().describe('有效秒数'), tokenType: z.literal('Bearer') })
+  .meta({ examples: [{ accessToken: 'Lr8sD2kW5qZ0mH3vB7tN1yC9fJ4xG6pA', expiresIn: 7200, tokenType: 'Bearer' }] })
 
 export const RecordsParams = z.object({ resourceId: z.uuid('资源编号格式不正确') })
+
+const LIMIT_MESSAGE = 'limit 应为 1–1000 的整数'
+const OFFSET_MESSAGE = 'offset 应为 0–10000000 的整数'
+/** Paging and the 办件号 by name; any other parameter is a lookup on a granted item (`nameEn=value`, exact match). */
+export const RecordsQuery = z
+  .object({
+    limit: z.coerce.number(LIMIT_MESSAGE).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(1000, LIMIT_MESSAGE).default(20).describe('每次返回的记录数，1–1000，默认 20'),
+    offset: z.coerce.number(OFFSET_MESSAGE).int(OFFSET_MESSAGE).min(0, OFFSET_MESSAGE).max(10_000_000, OFFSET_MESSAGE).default(0).describe('跳过的记录数，默认 0'),
+    businessRef: z.string().optional().describe('办件号（也可用请求头 X-Business-Ref）：至多 64 个可打印字符，记入调用记录'),
+  })
+  .catchall(z.string())
 export const RecordsOut = z.object({
   items: z.array(z.record(z.string(), z.unknown())).describe('记录，键为信息项英文名，已按授权脱敏'),
   grantId: z.string(),
   requestId: z.string().nullable(),
   limit: z.number(),
   offset: z.number(),
+}).meta({
+  examples: [
+    {
+      items: [{ id_no: '370702********1234', full_name: '张*', county: '潍城区' }],
+      grantId: '3e9d2c71-0f4b-4a8e-b6d5-2c1a9f8e7d60',
+      requestId: 'a4c8e2f0-5b19-4d37-8e6a-0f2b4c6d8e10',
+      limit: 20,
+      offset: 0,
+    },
+  ],
 })
 
 export const CallListQuery = PageQuery.extend({

@@ -8,7 +8,7 @@ export const LoginBody = z.object({
   username: z.string().trim().min(1).max(64).describe('用户名'),
   password: z.string().min(1).max(128).describe('密码'),
   totpCode: TotpCode.optional().describe('已启用动态验证码的用户必填：身份验证器中的 6 位数字'),
-})
+}).meta({ examples: [{ username: 'mzj_user', password: 'Govshare@2026' }] })
 export type LoginBody = z.infer<typeof LoginBody>
 
 export const UserOut = z.object({
@@ -31,6 +31,15 @@ export const LoginOut = z.object({
   expiresAt: z.date(),
   user: UserOut,
   totpEnrollmentRequired: z.boolean().describe('true：须先绑定动态验证码，此令牌只能用于绑定、修改密码和退出'),
+}).meta({
+  examples: [
+    {
+      token: 'q7Zk2mB5tH9xR3wLp0sV8cNfJ4yD6gUe1aKiOoTrWbM',
+      expiresAt: '2026-03-02T10:30:00.000Z',
+      user: { id: '0b7c9f7e-3a51-4c1e-9d0b-5a2f4e6c8d11', username: 'mzj_user', name: '王芳', orgId: '7d1f0c2a-6b3e-4f58-8a9c-1e2d3c4b5a60', orgName: '潍坊市民政局', roles: ['REQUESTER'] },
+      totpEnrollmentRequired: false,
+    },
+  ],
 })
 
 export const ChangePasswordBody = z.object({

@@ -1,5 +1,6 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
+import { routeDoc } from '../../platform/http/openapi.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { FileVersionOut, MountOut, RegisterApiBody, UploadTableOut } from './schemas.ts'
 import { listResourceFiles, listResourceMounts, registerApi, uploadFile, uploadTableCommand } from './service.ts'
@@ -21,6 +22,18 @@ export const mountsRoutes: FastifyPluginAsyncZod = async (app) => {
       consumes: ['multipart/form-data'],
       params: IdParams,
       response: { 201: UploadTableOut },
+      ...routeDoc({
+        multipart: {
+          schema: {
+            type: 'object',
+            required: ['file'],
+            properties: {
+              file: { type: 'string', format: 'binary', description: '数据文件：CSV（UTF-8 或 GBK，自动识别）或 XLSX；首行为表头，列名为信息项英文名或中文名' },
+              skipInvalidRows: { type: 'string', enum: ['true', 'false'], default: 'false', description: 'true：跳过不符合信息项要求的行，其余照常导入' },
+            },
+          },
+        },
+      }),
     },
   }, async (req, reply) => {
     const env = { dbKind: app.dbKind, pgPool: app.pgPool }
@@ -36,6 +49,11 @@ export const mountsRoutes: FastifyPluginAsyncZod = async (app) => {
       consumes: ['multipart/form-data'],
       params: IdParams,
       response: { 201: FileVersionOut },
+      ...routeDoc({
+        multipart: {
+          schema: { type: 'object', required: ['file'], properties: { file: { type: 'string', format: 'binary', description: '文件（不超过 20 MB），存为新版本' } } },
+        },
+      }),
     },
   }, async (req, reply) => {
     const openFile = () => req.file({ limits: { fileSize: FILE_UPLOAD_MAX_BYTES, files: 1 } })

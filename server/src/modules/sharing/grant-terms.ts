@@ -47,13 +47,19 @@ export function buildGrantTerms(
     if (!requested.itemIds.includes(id)) problems.push({ field: `itemIds[${i}]`, message: '只能在申请的信息项范围内授权（可收窄，不可扩大）' })
     else if (byId.get(id)?.shareType === SHARE_TYPE.notShared) problems.push({ field: `itemIds[${i}]`, message: `「${byId.get(id)!.name}」为不予共享信息项，不能授权` })
   })
+  // Masking keys name an item by id or by nameEn, like lookupKeys and rowFilter do.
+  const chosen = new Map<string, MaskingRule>()
+  for (const [key, rule] of Object.entries(input.masking ?? {})) {
+    const item = byId.get(key) ?? byNameEn.get(key.toLowerCase())
+    if (!item) problems.push({ field: `masking.${key}`, message: `「${key}」不是本资源信息项的编号或英文名` })
+    else if (!itemIds.includes(item.id)) problems.push({ field: `masking.${key}`, message: '脱敏规则只能针对授权的信息项' })
+    else if (chosen.has(item.id)) problems.push({ field: `masking.${key}`, message: `「${item.name}」的脱敏规则重复给出（编号和英文名只用其一）` })
+    else chosen.set(item.id, rule)
+  }
   const masking: Record<string, MaskingRule> = {}
   for (const id of itemIds) {
     const item = byId.get(id)
-    if (item) masking[id] = input.masking?.[id] ?? defaultMaskingFor(item)
-  }
-  for (const id of Object.keys(input.masking ?? {})) {
-    if (!itemIds.includes(id)) problems.push({ field: `masking.${id}`, message: '脱敏规则只能针对授权的信息项' })
+    if (item) masking[id] = chosen.get(id) ?? defaultMaskingFor(item)
   }
   const rowFilter = input.rowFilter ?? {}
   for (const key of Object.keys(rowFilter)) {

@@ -8,7 +8,7 @@ export { escalateOverdueRequests, sharingTasks } from './jobs.ts'
 /** Commands for the demo loader, which files, decides and coordinates requests as users would. */
 export { addCaseNote, openCase } from './coordination.ts'
 export { createShareRequest, decideShareRequest, requestMoreInfo, withdrawShareRequest } from './requests.ts'
-export { findGrantForCall, findLatestGrant, findUsableGrant } from './queries.ts'
+export { type GrantView, findGrantForCall, findGrantView, findLatestGrant, findUsableGrant } from './queries.ts'
 
 /** The sharing module: requests, grants, coordination; its grants follow every catalog publication. */
 export const sharingModule: FastifyPluginAsync = async (app) => {

@@ -98,6 +98,8 @@ export async function createGrant(
 ) {
   // Every path to a grant passes here, so none issues one for a mode the platform cannot deliver.
   assertModeProvisioned(row.mode)
+  const rateLimitPerMinute = limits.rateLimitPerMinute ?? (await numberParameter(trx, 'gateway.defaultRateLimitPerMinute'))
+  const dailyQuota = limits.dailyQuota ?? (await numberParameter(trx, 'gateway.defaultDailyQuota'))
   const { id } = await insertGrant(trx, {
     requestId: row.id,
     resourceId: row.resourceId,
@@ -112,8 +114,8 @@ export async function createGrant(
     validFrom: today(ctx),
     validUntil: terms.validUntil,
     lookupKeys: terms.lookupKeys,
-    ...(limits.rateLimitPerMinute ? { rateLimitPerMinute: limits.rateLimitPerMinute } : {}),
-    ...(limits.dailyQuota ? { dailyQuota: limits.dailyQuota } : {}),
+    rateLimitPerMinute,
+    dailyQuota,
     status: 'active',
     createdBy: ctx.actor.userId,
   })

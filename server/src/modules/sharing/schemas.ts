@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { LIMITS } from '../../../../common/limits.ts'
+import { parameterNote } from '../../platform/config/parameters.ts'
 import { MASKING_RULES } from '../../platform/masking/masking.ts'
 import { PageQuery } from '../../platform/http/pagination.ts'
 import { IsoDate } from '../../platform/http/params.ts'
@@ -38,6 +39,19 @@ export const CreateRequestBody = z
     if (body.purpose === '其他' && !body.purposeDetail) ctx.addIssue({ code: 'custom', path: ['purposeDetail'], message: '用途为「其他」时须说明具体用途' })
     if (new Set(body.itemIds).size !== body.itemIds.length) ctx.addIssue({ code: 'custom', path: ['itemIds'], message: '信息项重复' })
   })
+  .meta({
+    examples: [
+      {
+        resourceId: '5c2e8a14-7d3f-4b69-9e01-2a4c6e8f0b13',
+        itemIds: ['9a1b3c5d-7e9f-4a2b-8c4d-6e8f0a2b4c61', 'b2d4f6a8-0c1e-4f3a-9b5d-7f9a1c3e5b72'],
+        purpose: '数据校核',
+        dutyBasis: '《社会救助暂行办法》第十一条：核对最低生活保障申请人的户籍信息',
+        mode: 'api',
+        appIds: ['e3f5a7c9-1b2d-4e4f-a6b8-c0d2e4f6a8b9'],
+        validUntil: '2026-12-31',
+      },
+    ],
+  })
 export type CreateRequestBody = z.infer<typeof CreateRequestBody>
 
 const Scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()])
@@ -50,7 +64,10 @@ export const RowCondition = z.union([
     .refine((c) => c.gte !== undefined || c.lte !== undefined, '区间条件至少给出 gte 或 lte'),
 ])
 export const RowFilter = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, '行过滤条件的键应为信息项英文名'), RowCondition).describe('行过滤：{ 英文名: {eq}|{in}|{prefix}|{gte,lte} }，条件之间为“且”')
-export const MaskingMap = z.record(z.uuid('脱敏规则的键应为信息项编号'), z.enum(MASKING_RULES, '脱敏规则无效'))
+const ITEM_KEY = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z][A-Za-z0-9_]{0,62})$/i
+export const MaskingMap = z
+  .record(z.string().regex(ITEM_KEY, '脱敏规则的键应为信息项编号或英文名'), z.enum(MASKING_RULES, '脱敏规则无效'))
+  .describe('键为信息项编号或英文名（nameEn），值为脱敏规则')
 
 const approvalFields = {
   itemIds: z.array(z.uuid()).min(1, '至少授权一个信息项').max(LIMITS.itemsPerResource).optional().describe('授权的信息项（默认为申请的全部，只能收窄）'),
@@ -58,8 +75,8 @@ const approvalFields = {
   rowFilter: RowFilter.optional(),
   validUntil: IsoDate.optional().describe('有效期至（只能缩短）'),
   lookupKeys: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/)).max(5).optional().describe('联机查询：每次调用必须提供的查询键（英文名）'),
-  rateLimitPerMinute: z.number().int().min(1).max(100_000).optional(),
-  dailyQuota: z.number().int().min(1).max(10_000_000).optional(),
+  rateLimitPerMinute: z.number().int().min(1).max(100_000).optional().describe(`每分钟调用次数上限；不填时${parameterNote('gateway.defaultRateLimitPerMinute')}`),
+  dailyQuota: z.number().int().min(1).max(10_000_000).optional().describe(`每日调用次数上限；不填时${parameterNote('gateway.defaultDailyQuota')}`),
 }
 
 export const DecisionPreviewBody = z.object(approvalFields)
@@ -85,6 +102,18 @@ export const DecisionBody = z
   })
   .superRefine((body, ctx) => {
     if (body.decision === 'reject' && !body.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: '拒绝须说明理由' })
+  })
+  .meta({
+    examples: [
+      {
+        decision: 'approve',
+        masking: { id_no: 'id_card', full_name: 'name' },
+        lookupKeys: ['id_no'],
+        rowFilter: { county: { in: ['潍城区', '奎文区'] } },
+        validUntil: '2026-12-31',
+        reason: '同意用于低保申请人户籍核对',
+      },
+    ],
   })
 export type DecisionBody = z.infer<typeof DecisionBody>
 

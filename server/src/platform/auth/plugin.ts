@@ -8,6 +8,7 @@ import type { Db, DbKind } from '../db/database.ts'
 import type pg from 'pg'
 import { AppError, forbidden, unauthenticated } from '../http/errors.ts'
 import type { Actor } from './actor.ts'
+import { bearerToken } from './bearer.ts'
 import { TOTP_ENROLLMENT_ACTIONS } from '../../../../common/policy/identity.ts'
 import { type Action, canByRole, isAction } from './policy.ts'
 import { resolveSession } from './sessions.ts'
@@ -51,12 +52,6 @@ export interface RegisteredRoute {
 // Routes registered by third-party plugins that are public by nature (API docs UI and its assets).
 const PUBLIC_PREFIXES = ['/api/docs']
 
-const bearerOf = (request: FastifyRequest) => {
-  const header = request.headers.authorization
-  if (!header || !header.startsWith('Bearer ')) return null
-  const token = header.slice(7).trim()
-  return token.length > 0 && token.length <= 200 ? token : null
-}
 
 /**
  * Deny by default: every route declares `config.action` (checked against the one policy table) or
@@ -113,7 +108,7 @@ export const authPlugin = fp(
       const config = request.routeOptions.config
       if (config.public || config.appAuth || PUBLIC_PREFIXES.some((p) => request.routeOptions.url?.startsWith(p))) return
       if (!request.routeOptions.url) return // unknown route: the not-found handler answers
-      const token = bearerOf(request)
+      const token = bearerToken(request.headers.authorization)
       const actor = token ? await resolveSession(app.db, token, app.clock(), app.config.sessionIdleMinutes) : null
       if (!actor) throw unauthenticated(token ? '登录已过期或已退出，请重新登录' : '请先登录')
       request.actor = actor

@@ -20,6 +20,15 @@ export async function widenSession(db: Executor, sessionId: string) {
   await db.updateTable('sessions').set({ scope: 'full' }).where('id', '=', sessionId).execute()
 }
 
+/**
+ * True when the token is a live user login token (not revoked, not idle too long), without touching the
+ * session: a caller using it where an app token is needed is told it is the wrong kind of token.
+ */
+export async function isLiveSessionToken(db: Executor, token: string, now: Date, idleMinutes: number): Promise<boolean> {
+  const row = await db.selectFrom('sessions').select(['revokedAt', 'lastSeenAt']).where('tokenHash', '=', tokenDigest(token)).executeTakeFirst()
+  return !!row && !row.revokedAt && now.getTime() - new Date(row.lastSeenAt).getTime() <= idleMinutes * 60_000
+}
+
 /** The actor of a live token, or null when the token is unknown, revoked, idle too long or its user disabled. */
 export async function resolveSession(db: Executor, token: string, now: Date, idleMinutes: number): Promise<Actor | null> {
   const row = await db

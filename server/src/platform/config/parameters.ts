@@ -30,6 +30,24 @@ export const PARAMETERS = {
     default: 1095,
     allowed: [365, 730, 1095, 1825],
   },
+  'gateway.accessTokenSeconds': {
+    label: '应用访问令牌有效期（秒）',
+    description: 'POST /api/v1/gateway/token 换取的访问令牌自签发起的有效秒数（expiresIn），到期后须重新换取',
+    default: 7200,
+    allowed: [900, 1800, 3600, 7200, 14400, 28800],
+  },
+  'gateway.defaultRateLimitPerMinute': {
+    label: '授权默认调用频率（次/分钟）',
+    description: '审批未另定调用频率时，新授权每分钟最多调用的次数；超过的调用得到 429 RATE_LIMITED',
+    default: 600,
+    allowed: [60, 120, 300, 600, 1200, 3000, 6000],
+  },
+  'gateway.defaultDailyQuota': {
+    label: '授权默认每日调用限额（次）',
+    description: '审批未另定每日限额时，新授权每天（北京时间）最多调用的次数；超过的调用得到 429 QUOTA_EXCEEDED',
+    default: 100_000,
+    allowed: [10_000, 50_000, 100_000, 500_000, 1_000_000],
+  },
 } as const satisfies Record<string, { label: string; description: string; default: number; allowed: readonly number[] }>
 
 export type ParameterKey = keyof typeof PARAMETERS
@@ -42,3 +60,7 @@ export async function numberParameter(db: Executor, key: ParameterKey): Promise<
   const value = Number(row?.value)
   return row && (PARAMETERS[key].allowed as readonly number[]).includes(value) ? value : PARAMETERS[key].default
 }
+
+/** How the API documentation names a parameter: its key, default and allowed values (kept in step with PARAMETERS). */
+export const parameterNote = (key: ParameterKey) =>
+  `由参数 ${key} 设定（默认 ${PARAMETERS[key].default}，可选 ${PARAMETERS[key].allowed.join('、')}；系统管理员在 PUT /api/v1/parameters/${key} 修改）`

@@ -16,7 +16,16 @@ export function toFieldPath(instancePath: string, context?: string): string {
 /** One `details` entry per field a route schema refused (API.md's envelope); [] for any other error. */
 export function schemaErrorDetails(error: unknown): ErrorDetail[] {
   if (!hasZodFastifySchemaValidationErrors(error)) return []
-  return error.validation.map((issue) => ({ field: toFieldPath(issue.instancePath, error.validationContext), message: issue.message ?? '取值无效' }))
+  return error.validation.map((issue) => ({ field: toFieldPath(issue.instancePath, error.validationContext), message: ownMessage(issue) }))
+}
+
+/**
+ * A record key or element that fails its schema is reported by zod as a generic "invalid key" whose
+ * own message sits in the nested issues: that message is the one the user should read.
+ */
+function ownMessage(issue: { message?: string; params?: { issues?: unknown } }): string {
+  const nested = Array.isArray(issue.params?.issues) ? (issue.params.issues[0] as { message?: unknown } | undefined) : undefined
+  return typeof nested?.message === 'string' && nested.message ? nested.message : issue.message ?? '取值无效'
 }
 
 // Fastify's own client errors, mapped to API.md codes with Chinese messages.
@@ -51,17 +60,28 @@ function discardUnreadBody(raw: IncomingMessage) {
 // PostgreSQL errors caused by input that slipped past schemas (SQLSTATE class 22: data exception).
 const SQLSTATE_INPUT_ERRORS = new Set(['22001', '22003', '22007', '22008', '22P02', '22P05', '22021', '22023', '22025', '2201B'])
 
-/** The path of the first string holding a NUL (PostgreSQL stores none in text or jsonb), or null. */
+/**
+ * The path of the first string holding a NUL (PostgreSQL stores none in text or jsonb), or null. Walked
+ * with a stack, not recursion: a body nested 100,000 deep must get its 400, not overflow the call stack.
+ */
 export function nulPath(value: unknown, path = ''): string | null {
-  if (typeof value === 'string') return value.includes('\u0000') ? path : null
-  if (value === null || typeof value !== 'object') return null
-  // Plain JSON only: a multipart field's file or buffer is checked where it is read.
-  const made = (value as { constructor?: unknown }).constructor
-  if (!Array.isArray(value) && made !== undefined && made !== Object) return null
-  for (const [key, v] of Object.entries(value)) {
-    const at = nulPath(v, Array.isArray(value) ? `${path}[${key}]` : path ? `${path}.${key}` : key)
-    if (at !== null) return at
-    if (key.includes('\u0000')) return path || key
+  const pending: [unknown, string][] = [[value, path]]
+  while (pending.length > 0) {
+    const [current, at] = pending.pop()!
+    if (typeof current === 'string') {
+      if (current.includes('\u0000')) return at
+      continue
+    }
+    if (current === null || typeof current !== 'object') continue
+    // Plain JSON only: a multipart field's file or buffer is checked where it is read.
+    const made = (current as { constructor?: unknown }).constructor
+    if (!Array.isArray(current) && made !== undefined && made !== Object) continue
+    const entries = Object.entries(current)
+    if (entries.some(([key]) => key.includes('\u0000'))) return at || entries.find(([key]) => key.includes('\u0000'))![0]
+    for (let i = entries.length - 1; i >= 0; i--) {
+      const [key, v] = entries[i]
+      pending.push([v, Array.isArray(current) ? `${at}[${key}]` : at ? `${at}.${key}` : key])
+    }
   }
   return null
 }

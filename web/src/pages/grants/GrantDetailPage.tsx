@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Descriptions, Input, Modal, Space, Table, Tag, Timeline } from 'antd'
 import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
-import { type Grant, type Usage, getGrant, listUsage, reconfirmGrant, resumeGrant, revokeGrant, suspendGrant } from '../../api/sharing.ts'
+import { type Grant, type Usage, downloadGrantOpenApi, getGrant, listUsage, reconfirmGrant, resumeGrant, revokeGrant, suspendGrant } from '../../api/sharing.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
@@ -76,6 +76,11 @@ export default function GrantDetailPage() {
         <Space wrap>
           <Button onClick={() => navigate(-1)}>返回</Button>
           {g.mode === 'api' && g.status === 'active' ? <ApiGuideButton resourceId={g.resourceId} grant={g} type="primary" /> : null}
+          {g.mode === 'api' ? (
+            <Button onClick={() => void downloadGrantOpenApi(g.id, g.resourceName)} data-testid="download-openapi">
+              下载接口文档（OpenAPI）
+            </Button>
+          ) : null}
           {g.actions.suspend ? (
             <Button onClick={() => openChange('suspend')} data-testid="suspend">
               暂停授权

@@ -45,7 +45,7 @@ function pageOf(query: Record<string, string>) {
 const flows = (grant: Grant, item: StoredItem) => grant.itemIds.includes(item.id) && item.shareType !== 3 && !grant.suspendedItemIds.includes(item.id)
 
 /** The granted items with their output key (nameEn) and masking rule. */
-function grantedItems(grant: Grant, items: readonly StoredItem[]): GrantedItem[] {
+export function grantedItems(grant: Grant, items: readonly StoredItem[]): GrantedItem[] {
   return items
     .filter((item) => flows(grant, item))
     .map((item) => ({ item, key: item.nameEn ?? item.name, rule: (grant.masking[item.id] ?? 'none') as MaskingRule }))
