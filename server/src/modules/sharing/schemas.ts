@@ -1,5 +1,6 @@
 import { z } from 'zod'
 import { LIMITS } from '../../../../common/limits.ts'
+import { reasonProblem } from '../../../../common/reasons.ts'
 import { MASKING_RULES } from '../../platform/masking/masking.ts'
 import { PageQuery } from '../../platform/http/pagination.ts'
 import { IsoDate } from '../calendar/schemas.ts'
@@ -84,7 +85,9 @@ export const DecisionBody = z
     ...approvalFields,
   })
   .superRefine((body, ctx) => {
-    if (body.decision === 'reject' && !body.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: '拒绝须说明理由' })
+    // A refusal is what the requester takes to coordination: it must say why (SPEC §7.5, R-4).
+    const problem = body.decision === 'reject' ? reasonProblem(body.reason ?? '', '拒绝理由') : null
+    if (problem) ctx.addIssue({ code: 'custom', path: ['reason'], message: problem })
   })
 export type DecisionBody = z.infer<typeof DecisionBody>
 
