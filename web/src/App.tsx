@@ -22,6 +22,7 @@ const UsersPage = lazy(() => import('./pages/admin/UsersPage.tsx'))
 const CalendarPage = lazy(() => import('./pages/admin/CalendarPage.tsx'))
 const ParametersPage = lazy(() => import('./pages/admin/ParametersPage.tsx'))
 const UpstreamHostsPage = lazy(() => import('./pages/admin/UpstreamHostsPage.tsx'))
+const SynonymsPage = lazy(() => import('./pages/catalog/SynonymsPage.tsx'))
 const StatsPage = lazy(() => import('./pages/stats/StatsPage.tsx'))
 const MountsPage = lazy(() => import('./pages/mounts/MountsPage.tsx'))
 const MountDetailPage = lazy(() => import('./pages/mounts/MountDetailPage.tsx'))
@@ -92,6 +93,7 @@ export function AppRoot() {
                 <Route path="/admin/calendar" element={page('admin-calendar', CalendarPage)} />
                 <Route path="/admin/parameters" element={page('admin-parameters', ParametersPage)} />
                 <Route path="/admin/upstream-hosts" element={page('admin-upstream-hosts', UpstreamHostsPage)} />
+                <Route path="/admin/search-synonyms" element={page('admin-search-synonyms', SynonymsPage)} />
                 <Route path="*" element={<Result status="404" title="页面不存在" subTitle="您访问的页面不存在，请从左侧菜单进入。" />} />
               </Route>
             </Routes>
