@@ -24,6 +24,10 @@ export const gatewayRules = {
       holds(actor, 'AUTH_ADMIN', 'AUDITOR') ? ALL : anyOf({ field: 'consumerOrgId', equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId }),
     describe: '调用记录：使用方看自己的调用，提供方看谁调用了它的数据；主管部门、审计员看全部',
   },
+  'gateway.call.export': {
+    roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN', 'AUTH_ADMIN', 'AUDITOR'],
+    describe: '导出调用台账（Excel）：范围同调用记录，导出本身记入审计日志',
+  },
   // 三员: the system and security administrators and the auditor read no data, not even masked samples.
   'gateway.sample.read': {
     visibility: 'catalog.resource.read',
