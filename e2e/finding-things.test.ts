@@ -1,6 +1,7 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import type { Browser } from 'playwright-core'
+import ExcelJS from 'exceljs'
+import type { Browser, Page } from 'playwright-core'
 import { type ConsolePage, assertChineseUi, launchBrowser, login, openConsole, screenshot, settled } from './support/browser.ts'
 import { type ConsoleServer, startConsoleServer } from './support/server.ts'
 
@@ -87,5 +88,84 @@ describe('finding things: synonyms, highlights, call-log filters, exports', () =
     await requester.page.getByTestId('catalog-results').locator('mark.search-hit', { hasText: '婚姻登记' }).first().waitFor()
     assert.deepEqual(authority.problems, [])
     await authority.context.close()
+  })
+
+  /** Downloads what `button` exports and returns the first sheet's rows as text. */
+  async function exported(page: Page, button: string) {
+    const [download] = await Promise.all([page.waitForEvent('download'), page.getByTestId(button).click()])
+    assert.match(download.suggestedFilename(), /台账-\d{14}\.xlsx$/)
+    const workbook = new ExcelJS.Workbook()
+    await workbook.xlsx.readFile((await download.path())!)
+    const rows: string[][] = []
+    workbook.worksheets[0].eachRow((row) => rows.push((row.values as unknown[]).slice(1).map((v) => String(v ?? ''))))
+    return rows
+  }
+
+  test('调用记录: 应用 column, app, resource and date filters, and the 调用台账 export (audited)', async () => {
+    const user = await openConsole(browser, server.baseUrl)
+    const { page } = user
+    await login(page, 'mzj_user')
+    await page.getByTestId('main-menu').getByText('调用记录').click()
+    const list = page.getByTestId('call-list')
+    await list.locator('.ant-table-row').first().waitFor()
+    const headers = await list.locator('thead th').allInnerTexts()
+    assert.ok(headers.includes('应用'), headers.join('，'))
+    const appColumn = headers.indexOf('应用')
+    const appNames = await list.locator(`.ant-table-row td:nth-child(${appColumn + 1})`).allInnerTexts()
+    assert.ok(appNames.every((n) => n && n !== '—'), appNames.join('，'))
+    const rowsBefore = await list.locator('.ant-table-row').count()
+    // App filter: only that app's calls.
+    await page.getByTestId('calls-app').click()
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option').first().click()
+    await settled(page)
+    const filteredApps = await list.locator(`.ant-table-row td:nth-child(${appColumn + 1})`).allInnerTexts()
+    assert.equal(new Set(filteredApps).size, 1)
+    // Resource filter, found by typing part of its name.
+    const resourceColumn = headers.indexOf('资源')
+    const resourceName = (await list.locator(`.ant-table-row td:nth-child(${resourceColumn + 1})`).first().innerText()).trim()
+    await page.getByTestId('calls-resource').locator('input').fill(resourceName.slice(0, 4))
+    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: resourceName }).first().click()
+    await settled(page)
+    const resources = await list.locator(`.ant-table-row td:nth-child(${resourceColumn + 1})`).allInnerTexts()
+    assert.ok(resources.length > 0 && resources.every((r) => r.trim() === resourceName), resources.join('，'))
+    await assertChineseUi(page, 'calls with filters')
+    await screenshot(page, '29-gateway-calls')
+    const ledger = await exported(page, 'export-calls')
+    assert.ok(ledger[0].includes('调用应用') && ledger[0].includes('资源名称'), ledger[0].join('，'))
+    assert.equal(ledger.length - 1, resources.length, 'the export follows the filters')
+    assert.ok(ledger.slice(1).every((row) => row[ledger[0].indexOf('资源名称')] === resourceName))
+    // Dates before the demo's calls: nothing.
+    const range = page.locator('.ant-picker-range').locator('input')
+    await range.first().click()
+    await range.first().fill('2020-01-01')
+    await range.first().press('Enter')
+    await range.nth(1).fill('2020-01-31')
+    await range.nth(1).press('Enter')
+    await settled(page)
+    await page.getByText('没有调用记录').waitFor()
+    assert.ok(rowsBefore > 0)
+    const audit = await server.api('GET', '/audit/events?action=gateway.call.export', { token: await server.tokenOf('auditor') })
+    assert.equal(audit.body.total, 1)
+    assert.deepEqual(user.problems, [])
+    await user.context.close()
+  })
+
+  test('我的申请 and 数据授权 export their 台账 with names', async () => {
+    const { page } = requester
+    await page.goto('/share-requests')
+    await page.getByTestId('request-list').locator('.ant-table-row').first().waitFor()
+    const requests = await exported(page, 'export-requests')
+    assert.ok(requests[0].includes('申请编号') && requests[0].includes('资源名称') && requests[0].includes('状态'))
+    assert.ok(requests.length > 1)
+    assert.ok(requests.slice(1).every((row) => row[requests[0].indexOf('申请单位')] === '潍坊市人力资源和社会保障局'))
+    await page.getByTestId('main-menu').getByText('数据授权').click()
+    await page.getByTestId('grant-list').locator('.ant-table-row').first().waitFor()
+    const grants = await exported(page, 'export-grants')
+    assert.ok(grants[0].includes('授权信息项') && grants[0].includes('有效期至'))
+    assert.ok(grants.slice(1).every((row) => row[grants[0].indexOf('使用单位')] === '潍坊市人力资源和社会保障局'))
+    const audit = await server.api('GET', '/audit/events?actionPrefix=sharing.', { token: await server.tokenOf('auditor') })
+    const actions = (audit.body.items as { action: string }[]).map((e) => e.action)
+    assert.ok(actions.includes('sharing.request.export') && actions.includes('sharing.grant.export'), actions.join(','))
+    assert.deepEqual(requester.problems, [])
   })
 })
