@@ -168,4 +168,30 @@ describe('finding things: synonyms, highlights, call-log filters, exports', () =
     assert.ok(actions.includes('sharing.request.export') && actions.includes('sharing.grant.export'), actions.join(','))
     assert.deepEqual(requester.problems, [])
   })
+
+  test('资源挂接 shows the mount state of each entry: kind, rows and data time, or 未挂接', async () => {
+    const cataloger = await openConsole(browser, server.baseUrl)
+    const { page } = cataloger
+    await login(page, 'gaj_cataloger')
+    await page.getByTestId('main-menu').getByText('资源挂接').click()
+    const table = page.getByTestId('mount-entries')
+    await table.getByTestId('mount-status').first().waitFor()
+    const states = await table.getByTestId('mount-status').allInnerTexts()
+    assert.ok(states.some((s) => /库表·已挂接\s*[\d,]+ 行/.test(s)), states.join(' | '))
+    // What the server says about one entry is what the row shows.
+    const token = await server.tokenOf('gaj_cataloger')
+    const mine = await server.api('GET', '/catalog/resources?mine=true&pageSize=20', { token })
+    const first = mine.body.items[0]
+    const mounts = await server.api('GET', `/catalog/resources/${first.id}/mounts`, { token })
+    const row = table.locator('.ant-table-row', { hasText: first.name }).first()
+    const text = await row.innerText()
+    if (mounts.body.items.length === 0) assert.match(text, /未挂接/)
+    for (const m of mounts.body.items as { kind: string; live: boolean; rowCount: number }[]) {
+      if (m.kind === 'table' && m.live) assert.match(text, new RegExp(`库表·已挂接\\s*${m.rowCount.toLocaleString('zh-CN')} 行`))
+    }
+    await assertChineseUi(page, 'mounts')
+    await screenshot(page, '47-mounts-status')
+    assert.deepEqual(cataloger.problems, [])
+    await cataloger.context.close()
+  })
 })
