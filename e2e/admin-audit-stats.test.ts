@@ -117,23 +117,6 @@ describe('系统管理, 审计 and 统计 pages', () => {
     assert.deepEqual(admin.problems, [])
   })
 
-  test('SYS_ADMIN sets the reply deadline on 参数设置, choosing among its allowed values', async () => {
-    const { page } = admin
-    await page.getByTestId('main-menu').getByText('参数设置').click()
-    const card = page.locator('[data-parameter="sharing.providerReplyWorkdays"]')
-    await card.getByText('10 个工作日（默认）').waitFor()
-    await card.locator('.ant-select').click()
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '5 个工作日' }).click()
-    await card.getByText('已改动（默认 10）').waitFor()
-    await settled(page)
-    await assertChineseUi(page, 'parameters')
-    await screenshot(page, '43-admin-parameters')
-    await card.locator('.ant-select').click()
-    await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '10 个工作日（默认）' }).click()
-    await card.getByText('已改动（默认 10）').waitFor({ state: 'detached' })
-    assert.deepEqual(admin.problems, [])
-  })
-
   test('the auditor searches the audit trail and verifies the hash chain', async () => {
     const { page, context, problems } = await openConsole(browser, server.baseUrl)
     await login(page, 'auditor')

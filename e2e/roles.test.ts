@@ -26,8 +26,8 @@ const ROLE_MENUS: { username: string; role: string; top: string[]; groups: Recor
   {
     username: 'authority',
     role: 'AUTH_ADMIN',
-    top: ['工作台', '资源目录', '目录审核', '共享申请', '授权与应用', '统计'],
-    groups: { 共享申请: ['逾期督办', '协调案件'], 授权与应用: ['数据授权', '调用记录'] },
+    top: ['工作台', '资源目录', '目录审核', '共享申请', '授权与应用', '统计', '系统管理'],
+    groups: { 共享申请: ['逾期督办', '协调案件'], 授权与应用: ['数据授权', '调用记录'], 系统管理: ['检索同义词'] },
     shot: '03-workbench-authority',
   },
   { username: 'auditor', role: 'AUDITOR', top: ['工作台', '资源目录', '授权与应用', '统计', '审计'], groups: { 授权与应用: ['调用记录'] }, shot: '04-workbench-auditor' },

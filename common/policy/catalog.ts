@@ -15,6 +15,9 @@ export const catalogRules = {
   'catalog.class.create': { roles: ['AUTH_ADMIN'], describe: '主管部门维护分类树' },
   'catalog.class.update': { roles: ['AUTH_ADMIN'], describe: '主管部门设置或更换分类节点的牵头部门' },
   'catalog.resource.search': { roles: 'any-user', describe: '检索：他人只见已发布版本，本部门与主管部门可见草稿' },
+  'catalog.synonym.list': { roles: 'any-user', describe: '任何已登录用户查看检索同义词（简称与全称）' },
+  'catalog.synonym.update': { roles: ['AUTH_ADMIN'], describe: '主管部门维护检索同义词' },
+  'catalog.synonym.remove': { roles: ['AUTH_ADMIN'], describe: '主管部门删除检索同义词' },
   // A version is seen when it is published, or when it is the actor's own department's working copy
   // (the authority reviews every department's). The catalog queries turn this scope into one CASE.
   'catalog.resource.read': {

@@ -30,6 +30,10 @@ export const gatewayRules = {
     visibility: 'sharing.grant.read',
     describe: '授权双方与主管部门下载按授权生成的接口文档（OpenAPI：授权的信息项、查询键、脱敏与限额）',
   },
+  'gateway.call.export': {
+    roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN', 'AUTH_ADMIN', 'AUDITOR'],
+    describe: '导出调用台账（Excel）：范围同调用记录，导出本身记入审计日志',
+  },
   // 三员: the system and security administrators and the auditor read no data, not even masked samples.
   'gateway.sample.read': {
     visibility: 'catalog.resource.read',

@@ -27,6 +27,7 @@ const isParty = (actor: Actor, c: CaseSubject) => c.applicantOrgId === actor.org
 export const sharingRules = {
   'sharing.request.create': { roles: ['REQUESTER'], describe: '申请人为本单位申请共享数据' },
   'sharing.request.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '我的申请/待我审批/全部（主管部门）' },
+  'sharing.request.export': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '导出申请台账（Excel）：范围同申请列表，导出本身记入审计日志' },
   'sharing.request.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
     scope: parties('requesterOrgId'),
@@ -54,6 +55,7 @@ export const sharingRules = {
   },
   'sharing.request.authority-decide': { roles: ['AUTH_ADMIN'], visibility: 'sharing.request.read', describe: '主管部门对逾期申请直接授权或延期一次' },
   'sharing.grant.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '本单位获得/提供的授权' },
+  'sharing.grant.export': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '导出授权台账（Excel）：范围同授权列表，导出本身记入审计日志' },
   'sharing.grant.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
     scope: parties('consumerOrgId'),

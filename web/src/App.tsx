@@ -23,6 +23,7 @@ const CalendarPage = lazy(() => import('./pages/admin/CalendarPage.tsx'))
 const ParametersPage = lazy(() => import('./pages/admin/ParametersPage.tsx'))
 const UpstreamHostsPage = lazy(() => import('./pages/admin/UpstreamHostsPage.tsx'))
 const ClassLeadsPage = lazy(() => import('./pages/admin/ClassLeadsPage.tsx'))
+const SynonymsPage = lazy(() => import('./pages/catalog/SynonymsPage.tsx'))
 const StatsPage = lazy(() => import('./pages/stats/StatsPage.tsx'))
 const MountsPage = lazy(() => import('./pages/mounts/MountsPage.tsx'))
 const MountDetailPage = lazy(() => import('./pages/mounts/MountDetailPage.tsx'))
@@ -94,6 +95,7 @@ export function AppRoot() {
                 <Route path="/admin/parameters" element={page('admin-parameters', ParametersPage)} />
                 <Route path="/admin/upstream-hosts" element={page('admin-upstream-hosts', UpstreamHostsPage)} />
                 <Route path="/admin/class-leads" element={page('admin-class-leads', ClassLeadsPage)} />
+                <Route path="/admin/search-synonyms" element={page('admin-search-synonyms', SynonymsPage)} />
                 <Route path="*" element={<Result status="404" title="页面不存在" subTitle="您访问的页面不存在，请从左侧菜单进入。" />} />
               </Route>
             </Routes>

@@ -10,6 +10,7 @@ import type {
   VersionOut,
 } from '../../../server/src/modules/catalog/schemas.ts'
 import type { ImportResultOut, RejectedRow } from '../../../server/src/modules/catalog/excel/schemas.ts'
+import type { SynonymOut } from '../../../server/src/modules/catalog/synonyms/schemas.ts'
 import { ApiError, type FieldProblem, type Query, api, saveDownload } from './client.ts'
 import type { Json, Page } from './json.ts'
 
@@ -107,3 +108,8 @@ export async function exportCatalog(query: SearchFilter) {
   const response = await api.download('/catalog/export', { query: filters as Query })
   return saveDownload(response, '信息资源目录.xlsx')
 }
+
+export type Synonym = Json<z.infer<typeof SynonymOut>>
+export const listSynonyms = () => api.get<{ items: Synonym[] }>('/catalog/search-synonyms')
+export const saveSynonym = (term: string, expansions: string[]) => api.put<Synonym>(`/catalog/search-synonyms/${encodeURIComponent(term)}`, { expansions })
+export const removeSynonym = (term: string) => api.delete<Synonym>(`/catalog/search-synonyms/${encodeURIComponent(term)}`)

@@ -1,6 +1,6 @@
 import type { z } from 'zod'
 import type { AppCreatedOut, AppOut, CallListQuery, CallOut, CreateAppBody, SampleOut } from '../../../server/src/modules/gateway/schemas.ts'
-import { type Query, api } from './client.ts'
+import { type Query, api, saveDownload } from './client.ts'
 import type { Json, Page } from './json.ts'
 
 export type GatewayApp = Json<z.infer<typeof AppOut>>
@@ -18,3 +18,7 @@ export const createApp = (body: NewApp) => api.post<AppWithSecret>('/apps', body
 export const disableApp = (id: string) => api.post<GatewayApp>(`/apps/${id}/disable`)
 export const rotateSecret = (id: string) => api.post<AppWithSecret>(`/apps/${id}/rotate-secret`)
 export const listCalls = (query: CallFilter) => api.get<Page<Call>>('/gateway/calls', { query: query as Query })
+
+/** 调用台账: the call list's filters (no paging), as an Excel download. */
+export const exportCalls = async ({ page: _p, pageSize: _s, ...filters }: CallFilter) =>
+  saveDownload(await api.download('/gateway/calls/export', { query: filters as Query }), '调用台账.xlsx')

@@ -69,3 +69,9 @@ export const getCase = (id: string) => api.get<CoordinationCase>(`/coordination-
 export const addCaseNote = (id: string, text: string) => api.post<CoordinationCase>(`/coordination-cases/${id}/notes`, { text })
 export const escalateCase = (id: string, text: string) => api.post<CoordinationCase>(`/coordination-cases/${id}/escalate`, { text })
 export const decideCase = (id: string, body: CaseDecision) => api.post<CoordinationCase>(`/coordination-cases/${id}/decision`, body)
+
+/** 申请台账 / 授权台账: the list's filters (no paging), as an Excel download. */
+export const exportShareRequests = async ({ page: _p, pageSize: _s, ...filters }: RequestFilter) =>
+  saveDownload(await api.download('/share-requests/export', { query: filters as Query }), '申请台账.xlsx')
+export const exportGrants = async ({ page: _p, pageSize: _s, ...filters }: GrantFilter) =>
+  saveDownload(await api.download('/grants/export', { query: filters as Query }), '授权台账.xlsx')

@@ -94,6 +94,7 @@ export const NAV: NavItem[] = [
       { key: 'admin-parameters', label: '参数设置', icon: <ControlOutlined />, path: '/admin/parameters', anyOf: ['parameter.list'] },
       { key: 'admin-upstream-hosts', label: '上游接口白名单', icon: <SafetyCertificateOutlined />, path: '/admin/upstream-hosts', anyOf: ['security.upstream.list'] },
       { key: 'admin-class-leads', label: '分类牵头部门', icon: <ApartmentOutlined />, path: '/admin/class-leads', anyOf: ['catalog.class.update'] },
+      { key: 'admin-search-synonyms', label: '检索同义词', icon: <FileSearchOutlined />, path: '/admin/search-synonyms', anyOf: ['catalog.synonym.update'] },
     ],
   },
 ]

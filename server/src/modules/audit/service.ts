@@ -1,5 +1,4 @@
-import { PassThrough, Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import { Readable } from 'node:stream'
 import { sql } from 'kysely'
 import type { Scope } from '../../../../common/policy/index.ts'
 import { THREE_ADMINS } from '../../../../common/policy/identity.ts'
@@ -13,6 +12,7 @@ import { BEIJING_OFFSET_MS } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
+import { xlsxStream } from '../../platform/http/spreadsheet.ts'
 import type { AuditExportQuery, AuditFilters, AuditQuery } from './schemas.ts'
 
 /** Columns a policy scope may name on audit events: whether one of the three administrators acted. */
@@ -162,21 +162,6 @@ async function* csvLines(rows: AsyncGenerator<ExportRow>): AsyncGenerator<string
   if (batch) yield batch
 }
 
-function xlsxStream(rows: AsyncGenerator<ExportRow>): PassThrough {
-  const out = new PassThrough()
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true })
-  const sheet = workbook.addWorksheet('审计日志', { views: [{ state: 'frozen', ySplit: 1 }] })
-  sheet.columns = COLUMNS.map((c) => ({ header: c.header, width: c.width }))
-  sheet.getRow(1).font = { bold: true }
-  sheet.getRow(1).commit()
-  void (async () => {
-    for await (const row of rows) sheet.addRow(COLUMNS.map((c) => c.value(row))).commit()
-    sheet.commit()
-    await workbook.commit()
-  })().catch((error: Error) => out.destroy(error))
-  return out
-}
-
 /**
  * The auditor's export: every event matching the filters, oldest first, streamed as CSV (UTF-8 with
  * BOM) or XLSX. The export is itself recorded in the chain first, with its filters; it covers the
@@ -192,7 +177,7 @@ export async function exportAuditEvents(ctx: Ctx, query: AuditExportQuery) {
   const rows = exportRows(ctx.db, scopeOf(ctx.actor, 'audit.event.list'), filters, maxId, format === 'xlsx' ? XLSX_MAX_ROWS : undefined)
   if (format === 'xlsx') {
     return {
-      stream: xlsxStream(rows),
+      stream: xlsxStream('审计日志', COLUMNS, rows),
       contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
       filename: `审计日志-${stamp}.xlsx`,
       asciiFilename: `audit-events-${stamp}.xlsx`,

@@ -1,11 +1,13 @@
 import type { FastifyPluginAsync } from 'fastify'
 import { catalogExcelRoutes } from './excel/routes.ts'
 import { catalogRoutes } from './routes.ts'
+import { synonymRoutes } from './synonyms/routes.ts'
 
 /** The catalog module: entries, classes and review tasks, plus Excel import/export (excel/). */
 export const catalogModule: FastifyPluginAsync = async (app) => {
   await app.register(catalogRoutes)
   await app.register(catalogExcelRoutes)
+  await app.register(synonymRoutes)
 }
 
 /** For other modules (sharing, gateway, mounts): an entry's published version, or the version an actor sees. */

@@ -268,6 +268,7 @@ export const SearchPage = pageOf(ResourceOut).extend({
   totalCapped: z
     .boolean()
     .describe('检索词命中超过 1000 条时为 true：total 记为 1000，只能翻阅前 1000 条（请增加检索词或筛选条件）；不带检索词时总为 false'),
+  matchedTerms: z.array(z.string()).describe('检索所用的词：各检索词及其同义词（如 社保 → 社会保险），供界面高亮'),
 })
 
 export const VersionOut = z.object({

@@ -35,7 +35,8 @@ import { checkResourceRules } from './rules.ts'
 import type { CreateResourceBody, SearchQuery, UpdateResourceBody } from './schemas.ts'
 import { oneSourceWarnings } from './one-source.ts'
 import { SEARCH_RESULT_CAP, searchResources } from './search/queries.ts'
-import { parseSearch } from './search/text.ts'
+import { parseSearch, searchTerms } from './search/text.ts'
+import { expansionsOf } from './synonyms/queries.ts'
 
 // Catalog review by the authority: 5 working days (SPEC §7.1 table).
 const REVIEW_WORKDAYS = 5
@@ -263,7 +264,7 @@ export async function getResource(ctx: Ctx, id: string, version?: number) {
 export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
   let parsed = null
   if (query.q) {
-    const result = parseSearch(query.q)
+    const result = parseSearch(query.q, await expansionsOf(ctx.db, searchTerms(query.q)))
     if ('tooShort' in result) throw fail([{ field: 'q', message: `检索词「${result.tooShort}」太短：中文检索词至少两个字` }])
     parsed = result
   }
@@ -272,7 +273,9 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
     throw fail([{ field: 'page', message: `检索结果超过 ${SEARCH_RESULT_CAP} 条，只能查看前 ${SEARCH_RESULT_CAP} 条：请增加检索词或筛选条件` }])
   }
   const mounts = await mountSummaries(ctx.db, items.map((row) => row.resourceId))
-  return { items: items.map((row) => presentResource(row, ctx.actor, mounts.get(row.resourceId))), total, totalCapped, page: query.page, pageSize: query.pageSize }
+  // What the console highlights: each term and the synonyms it was widened with.
+  const matchedTerms = [...new Set(parsed?.groups.flat() ?? [])]
+  return { items: items.map((row) => presentResource(row, ctx.actor, mounts.get(row.resourceId))), total, totalCapped, matchedTerms, page: query.page, pageSize: query.pageSize }
 }
 
 export async function listResourceVersions(ctx: Ctx, id: string) {

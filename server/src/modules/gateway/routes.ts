@@ -1,4 +1,4 @@
-import type { FastifyRequest } from 'fastify'
+import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { bearerToken } from '../../platform/auth/bearer.ts'
@@ -10,8 +10,9 @@ import type { ResolveHost } from '../../platform/outbound/guarded-request.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { clearAppFlag, listAppFlags } from './app-flags.ts'
 import { createApp, createTokenThrottle, disableApp, issueAccessToken, listApps, rotateSecret } from './apps.ts'
-import { listCalls } from './calls.ts'
 import { grantOpenApi } from './grant-openapi.ts'
+import { exportCalls, listCalls } from './calls.ts'
+import { sendXlsx, xlsxResponse } from '../../platform/http/spreadsheet.ts'
 import { readRecords } from './records.ts'
 import { readSample } from './sample.ts'
 import { GatewayRuntime } from './runtime.ts'
@@ -20,6 +21,7 @@ import {
   AppFlagListQuery,
   AppFlagOut,
   AppOut,
+  CallExportQuery,
   CallListQuery,
   CallOut,
   ClearAppFlagBody,
@@ -148,6 +150,17 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
     config: { action: 'gateway.call.list' },
     schema: { tags, summary: '调用记录：mine 本单位调用 / provided 本单位数据被调用 / all 全部', querystring: CallListQuery, response: { 200: pageOf(CallOut) } },
   }, (req) => listCalls(req.ctx, req.query))
+
+  app.get('/gateway/calls/export', {
+    config: { action: 'gateway.call.export' },
+    schema: {
+      tags,
+      summary: '导出调用台账（XLSX，流式输出）',
+      description: '范围与筛选条件同「调用记录」（不分页），按时间先后；导出操作本身记入审计日志。',
+      querystring: CallExportQuery,
+      response: { 200: xlsxResponse('调用台账') },
+    },
+  }, async (req, reply) => sendXlsx(reply as FastifyReply, await exportCalls(req.ctx, req.query), { zh: '调用台账', ascii: 'gateway-calls' }, req.ctx.now()))
 
   app.get('/gateway/app-flags', {
     config: { action: 'gateway.flag.list' },

@@ -1,3 +1,4 @@
+import { IsoDate } from '../calendar/schemas.ts'
 import { z } from 'zod'
 import { PageQuery } from '../../platform/http/pagination.ts'
 import { allowEntryProblem } from './ip-allow.ts'
@@ -60,11 +61,21 @@ export const RecordsOut = z.object({
   ],
 })
 
-export const CallListQuery = PageQuery.extend({
+const callFilters = {
   box: z.enum(['mine', 'provided', 'all']).default('mine'),
-  resourceId: z.uuid().optional(),
+  resourceId: z.uuid('资源编号格式不正确').optional().describe('资源'),
+  appId: z.uuid('应用编号格式不正确').optional().describe('调用应用'),
   result: z.enum(['success', 'denied', 'error']).optional(),
-})
+  from: IsoDate.optional().describe('起始日期（北京时间，含）'),
+  to: IsoDate.optional().describe('截止日期（北京时间，含）'),
+}
+const datesInOrder = (q: { from?: string; to?: string }, ctx: z.RefinementCtx) => {
+  if (q.from && q.to && q.from > q.to) ctx.addIssue({ code: 'custom', path: ['to'], message: '截止日期不能早于起始日期' })
+}
+export const CallListQuery = PageQuery.extend(callFilters).superRefine(datesInOrder)
+export type CallListQuery = z.infer<typeof CallListQuery>
+export const CallExportQuery = z.object(callFilters).superRefine(datesInOrder)
+export type CallExportQuery = z.infer<typeof CallExportQuery>
 
 export const CallOut = z.object({
   id: z.number(),
@@ -76,6 +87,7 @@ export const CallOut = z.object({
   responseBytes: z.number(),
   consumerOrgId: z.string().nullable(),
   appId: z.string().nullable(),
+  appName: z.string().nullable().describe('调用应用名称'),
   resourceId: z.string().nullable(),
   providerOrgId: z.string().nullable(),
   grantId: z.string().nullable(),

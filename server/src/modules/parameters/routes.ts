@@ -14,5 +14,5 @@ export const parametersRoutes: FastifyPluginAsyncZod = async (app) => {
   app.put('/parameters/:key', {
     config: { action: 'parameter.update' },
     schema: { tags, summary: '修改平台参数', params: ParameterParams, body: UpdateParameterBody, response: { 200: ParameterOut } },
-  }, (req) => updateParameter(req.ctx, req.params.key, req.body.value))
+  }, (req) => updateParameter(req.ctx, req.params.key, req.body))
 }

@@ -30,7 +30,7 @@ export async function listParameters(ctx: Ctx) {
   return { items }
 }
 
-export async function updateParameter(ctx: Ctx, key: string, value: number) {
+export async function updateParameter(ctx: Ctx, key: string, { value, reason }: { value: number; reason: string }) {
   if (!isParameterKey(key)) throw notFound('参数')
   const { allowed, label } = PARAMETERS[key]
   if (!(allowed as readonly number[]).includes(value)) throw fieldError('value', `「${label}」只能取 ${allowed.join('、')}`)
@@ -41,7 +41,7 @@ export async function updateParameter(ctx: Ctx, key: string, value: number) {
       .values({ key, value: JSON.stringify(value), updatedBy: ctx.actor.userId, updatedAt: ctx.now() })
       .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updatedBy: ctx.actor.userId, updatedAt: ctx.now() }))
       .execute()
-    await recordAudit(trx, ctx, { action: 'parameter.update', objectType: 'parameter', objectId: key, detail: { before, after: value } })
+    await recordAudit(trx, ctx, { action: 'parameter.update', objectType: 'parameter', objectId: key, detail: { before, after: value, reason } })
     return present(trx, key)
   })
 }

@@ -8,7 +8,7 @@ import { AppError } from '../../platform/http/errors.ts'
  */
 export const PROVISIONED_MODES: ReadonlySet<ShareMode> = new Set<ShareMode>(['api'])
 
-const MODE_LABELS: Record<ShareMode, string> = { api: '接口', table: '库表', file: '文件' }
+export const MODE_LABELS: Record<ShareMode, string> = { api: '接口', table: '库表', file: '文件' }
 
 /** Throws MODE_NOT_PROVISIONED unless the platform delivers `mode`. */
 export function assertModeProvisioned(mode: ShareMode) {

@@ -166,6 +166,14 @@ describe('share requests: three paths, decisions and deadlines', () => {
     const noReason = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject' } })
     assert.equal(noReason.status, 400)
     assert.equal(noReason.body.error.details[0].field, 'reason')
+    // A stock phrase or a word or two is not a reason the requester could answer in coordination.
+    for (const [reason, message] of [['不同意', /套话/], ['材料不全，不符合要求。', /套话/], ['涉及隐私', /至少写 8 个字/]] as const) {
+      const thin = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason } })
+      assert.equal(thin.status, 400, reason)
+      assert.equal(thin.body.error.details[0].field, 'reason')
+      assert.match(thin.body.error.details[0].message, message)
+    }
+    assert.equal((await t.request('GET', `/api/v1/share-requests/${req.id}`, { token: w.tokens.requester })).body.status, 'pending')
     const rejected = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '申请用途与履职事项不符' } })
     assert.equal(rejected.status, 200)
     assert.equal(rejected.body.status, 'rejected')
@@ -174,12 +182,12 @@ describe('share requests: three paths, decisions and deadlines', () => {
     // R-4: only 无条件 items of a 有条件 entry are granted at submission, so there is nothing left to refuse.
     const onlyUnconditionalItems = (await apply(conditional, ['uscc', 'rep_name'])).body
     assert.equal(onlyUnconditionalItems.status, 'granted')
-    const refused = await t.request('POST', `/api/v1/share-requests/${onlyUnconditionalItems.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '不想给' } })
+    const refused = await t.request('POST', `/api/v1/share-requests/${onlyUnconditionalItems.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '申请用途与履职事项不符' } })
     assert.equal(refused.status, 409)
     // A request pending from before that rule is still protected: data the catalog marks 无条件 cannot be refused.
     const earlier = (await apply(conditional, ['uscc', 'rep_id'])).body
     await t.db.updateTable('shareRequests').set({ itemIds: [itemId(conditional, 'uscc'), itemId(conditional, 'rep_name')] }).where('id', '=', earlier.id).execute()
-    const protectedRefusal = await t.request('POST', `/api/v1/share-requests/${earlier.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '不想给' } })
+    const protectedRefusal = await t.request('POST', `/api/v1/share-requests/${earlier.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '申请用途与履职事项不符' } })
     assert.equal(protectedRefusal.status, 409)
     assert.equal(protectedRefusal.body.error.code, 'CANNOT_REFUSE_UNCONDITIONAL')
   })
@@ -200,7 +208,7 @@ describe('share requests: three paths, decisions and deadlines', () => {
     const req = (await apply(conditional, ['uscc', 'rep_id'])).body
     const results = await Promise.all([
       t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'approve' } }),
-      t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '重复' } }),
+      t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '同一事项已有在办申请，重复提交' } }),
     ])
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 409])
     const grants = await t.db.selectFrom('grants').select('id').where('requestId', '=', req.id).execute()
@@ -342,7 +350,7 @@ describe('deadlines escalate and the authority acts', () => {
     t.clock.set('2026-03-02T02:00:00Z')
     await refreshTokens(t.db, w, t.clock.now())
     const req = (await apply()).body
-    await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '涉及个人隐私' } })
+    await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '涉及个人隐私，申请用途不足以支持' } })
     const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { requestId: req.id, statement: '低保核对为法定职责，需要该数据' } })
     assert.equal(opened.status, 201, JSON.stringify(opened.body))
     assert.equal(opened.body.status, 'open')

@@ -1,4 +1,7 @@
+import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { sendXlsx, xlsxResponse } from '../../platform/http/spreadsheet.ts'
+import { exportGrants, exportShareRequests } from './ledger.ts'
 import { z } from 'zod'
 import { PageQuery, pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
@@ -37,6 +40,8 @@ import {
   ResubmitBody,
   ShareRequestOut,
   UsageOut,
+  GrantExportQuery,
+  RequestExportQuery,
 } from './schemas.ts'
 
 const tags = ['sharing']
@@ -46,6 +51,11 @@ export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { action: 'sharing.request.create' },
     schema: { tags, summary: '提交共享申请（无条件共享立即授权）', body: CreateRequestBody, response: { 201: ShareRequestOut } },
   }, async (req, reply) => reply.code(201).send(await createShareRequest(req.ctx, req.body)))
+
+  app.get('/share-requests/export', {
+    config: { action: 'sharing.request.export' },
+    schema: { tags, summary: '导出申请台账（XLSX，流式输出）', description: '范围与筛选条件同「申请列表」（不分页），按提交时间先后；导出操作本身记入审计日志。', querystring: RequestExportQuery, response: { 200: xlsxResponse('申请台账') } },
+  }, async (req, reply) => sendXlsx(reply as FastifyReply, await exportShareRequests(req.ctx, req.query), { zh: '申请台账', ascii: 'share-requests' }, req.ctx.now()))
 
   app.get('/share-requests', {
     config: { action: 'sharing.request.list' },
@@ -92,6 +102,11 @@ export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { action: 'sharing.request.authority-decide' },
     schema: { tags, summary: '主管部门督办：直接授权或延期一次', params: IdParams, body: AuthorityDecisionBody, response: { 200: ShareRequestOut } },
   }, (req) => authorityDecide(req.ctx, req.params.id, req.body))
+
+  app.get('/grants/export', {
+    config: { action: 'sharing.grant.export' },
+    schema: { tags, summary: '导出授权台账（XLSX，流式输出）', description: '范围与筛选条件同「授权列表」（不分页），按授权时间先后；导出操作本身记入审计日志。', querystring: GrantExportQuery, response: { 200: xlsxResponse('授权台账') } },
+  }, async (req, reply) => sendXlsx(reply as FastifyReply, await exportGrants(req.ctx, req.query), { zh: '授权台账', ascii: 'grants' }, req.ctx.now()))
 
   app.get('/grants', {
     config: { action: 'sharing.grant.list' },

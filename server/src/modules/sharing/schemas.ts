@@ -1,6 +1,7 @@
 import { z } from 'zod'
 import { LIMITS } from '../../../../common/limits.ts'
 import { parameterNote } from '../../platform/config/parameters.ts'
+import { reasonProblem } from '../../../../common/reasons.ts'
 import { MASKING_RULES } from '../../platform/masking/masking.ts'
 import { PageQuery } from '../../platform/http/pagination.ts'
 import { IsoDate } from '../../platform/http/params.ts'
@@ -17,6 +18,7 @@ export const REQUEST_STATUS_LABELS: Record<(typeof REQUEST_STATUSES)[number], st
   escalated: '已逾期（主管部门督办）',
 }
 export const GRANT_STATUSES = ['active', 'suspended', 'expired', 'revoked'] as const
+export const GRANT_STATUS_LABELS: Record<(typeof GRANT_STATUSES)[number], string> = { active: '有效', suspended: '已暂停', expired: '已过期', revoked: '已撤销' }
 
 const text = (max: number) => z.string().trim().max(max, `不能超过 ${max} 字`)
 const required = (max: number, label: string) => text(max).min(1, `${label}不能为空`)
@@ -101,7 +103,9 @@ export const DecisionBody = z
     ...approvalFields,
   })
   .superRefine((body, ctx) => {
-    if (body.decision === 'reject' && !body.reason) ctx.addIssue({ code: 'custom', path: ['reason'], message: '拒绝须说明理由' })
+    // A refusal is what the requester takes to coordination: it must say why (SPEC §7.5, R-4).
+    const problem = body.decision === 'reject' ? reasonProblem(body.reason ?? '', '拒绝理由') : null
+    if (problem) ctx.addIssue({ code: 'custom', path: ['reason'], message: problem })
   })
   .meta({
     examples: [
@@ -147,6 +151,11 @@ export const GrantListQuery = PageQuery.extend({
   status: z.enum(GRANT_STATUSES).optional(),
   resourceId: z.uuid().optional(),
 })
+/** 台账 exports: the list's filters without paging. */
+export const GrantExportQuery = GrantListQuery.omit({ page: true, pageSize: true })
+export type GrantExportQuery = z.infer<typeof GrantExportQuery>
+export const RequestExportQuery = RequestListQuery.omit({ page: true, pageSize: true })
+export type RequestExportQuery = z.infer<typeof RequestExportQuery>
 export type GrantListQuery = z.infer<typeof GrantListQuery>
 
 export const HistoryEntry = z.object({

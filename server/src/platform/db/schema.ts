@@ -212,7 +212,7 @@ export interface CatalogReviewTasksTable {
   requiredItemIds: string[] | null
 }
 
-export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase, UpstreamHostsDatabase {
+export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase, UpstreamHostsDatabase, SearchSynonymsDatabase {
   orgs: OrgsTable
   users: UsersTable
   sessions: SessionsTable
@@ -583,4 +583,15 @@ export interface UpstreamHostsTable {
 
 export interface UpstreamHostsDatabase {
   upstreamHosts: UpstreamHostsTable
+}
+
+export interface SearchSynonymsTable {
+  term: string
+  expansions: string[]
+  updatedBy: string | null
+  updatedAt: Generated<Date>
+}
+
+export interface SearchSynonymsDatabase {
+  searchSynonyms: SearchSynonymsTable
 }

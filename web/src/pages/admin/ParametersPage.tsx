@@ -1,4 +1,4 @@
-import { App, Card, Descriptions, Select, Space, Tag, Typography } from 'antd'
+import { App, Card, Descriptions, Input, Modal, Select, Space, Tag, Typography } from 'antd'
 import { useState } from 'react'
 import { type Parameter, listParameters, updateParameter } from '../../api/parameters.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
@@ -7,6 +7,7 @@ import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
+import { reasonProblem } from '../../../../common/reasons.ts'
 
 /** 参数设置: the deadlines the platform counts with (SPEC §7.1); the system administrator picks among the allowed values. */
 export default function ParametersPage() {
@@ -15,12 +16,22 @@ export default function ParametersPage() {
   const canEdit = !!user && allowedByRole(user.roles, 'parameter.update')
   const { data, error, loading, reload } = useAsync(() => listParameters(), [])
   const [saving, setSaving] = useState<string | null>(null)
+  // A city-wide clock changes every department's deadlines: the new value is confirmed with a reason first.
+  const [pending, setPending] = useState<{ parameter: Parameter; value: number } | null>(null)
+  const [reason, setReason] = useState('')
+  const [touched, setTouched] = useState(false)
+  const problem = reasonProblem(reason, '修改原因')
 
-  async function change(parameter: Parameter, value: number) {
+  async function change() {
+    if (!pending) return
+    setTouched(true)
+    if (problem) return
+    const { parameter, value } = pending
     setSaving(parameter.key)
     try {
-      await updateParameter(parameter.key, value)
+      await updateParameter(parameter.key, value, reason.trim())
       message.success(`「${parameter.label}」已改为 ${value}`)
+      setPending(null)
       reload()
     } catch {
       // the client showed the message
@@ -49,7 +60,11 @@ export default function ParametersPage() {
                       loading={saving === parameter.key}
                       style={{ width: 220 }}
                       options={parameter.allowed.map((v) => ({ value: v, label: `${v} 个工作日${v === parameter.default ? '（默认）' : ''}` }))}
-                      onChange={(value: number) => change(parameter, value)}
+                      onChange={(value: number) => {
+                        setReason('')
+                        setTouched(false)
+                        setPending({ parameter, value })
+                      }}
                     />
                   ) : (
                     <Typography.Text strong>{parameter.value} 个工作日</Typography.Text>
@@ -64,6 +79,44 @@ export default function ParametersPage() {
           ))}
         </Space>
       )}
+      <Modal
+        title="确认修改平台参数"
+        open={!!pending}
+        okText="确认修改"
+        cancelText="取消"
+        confirmLoading={!!saving}
+        onOk={change}
+        onCancel={() => setPending(null)}
+        okButtonProps={{ 'data-testid': 'parameter-confirm' } as never}
+        destroyOnHidden
+      >
+        {pending ? (
+          <Space direction="vertical" style={{ width: '100%' }}>
+            <Typography.Paragraph>
+              将「{pending.parameter.label}」由 <Typography.Text strong>{pending.parameter.value} 个工作日</Typography.Text> 改为{' '}
+              <Typography.Text strong>{pending.value} 个工作日</Typography.Text>。该参数全市生效，对修改后新发生的事项适用。
+            </Typography.Paragraph>
+            <label htmlFor="parameter-reason">修改原因（记入审计日志，须写明具体依据）</label>
+            <Input.TextArea
+              id="parameter-reason"
+              rows={3}
+              value={reason}
+              maxLength={2000}
+              status={touched && problem ? 'error' : undefined}
+              aria-invalid={touched && !!problem}
+              aria-describedby={touched && problem ? 'parameter-reason-error' : undefined}
+              onChange={(e) => setReason(e.target.value)}
+              placeholder="如：依据市政府办公室〔2026〕12号文件，答复时限缩短为 5 个工作日"
+              data-testid="parameter-reason"
+            />
+            {touched && problem ? (
+              <Typography.Text type="danger" id="parameter-reason-error" role="alert">
+                {problem}
+              </Typography.Text>
+            ) : null}
+          </Space>
+        ) : null}
+      </Modal>
     </PageContainer>
   )
 }

@@ -7,6 +7,7 @@ import { type Resource, type SearchFilter, exportCatalog, searchResources } from
 import { ApiError } from '../../api/client.ts'
 import { allOrganisations } from '../../api/orgs.ts'
 import { ClassTree } from '../../components/ClassTree.tsx'
+import { Highlight } from '../../components/Highlight.tsx'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
@@ -46,6 +47,11 @@ export default function CatalogSearchPage() {
   const qProblem = error instanceof ApiError ? error.details.find((d) => d.field === 'q')?.message : undefined
   // A page beyond the capped results (an old link, a typed address): say so and offer the first page.
   const pageProblem = error instanceof ApiError ? error.details.find((d) => d.field === 'page')?.message : undefined
+  // A refused search has no results: the previous search's count must not stay on screen.
+  const shown = error ? undefined : data
+  const hits = shown?.matchedTerms ?? []
+  const typed = new Set((filter.q ?? '').split(/\s+/))
+  const widenedBy = hits.filter((term) => !typed.has(term))
 
   const update = (patch: Record<string, string | undefined>, keepPage = false) => {
     const next = new URLSearchParams(params)
@@ -124,6 +130,11 @@ export default function CatalogSearchPage() {
             </Form>
           </Card>
           <Card size="small">
+            {widenedBy.length > 0 ? (
+              <Typography.Paragraph type="secondary" style={{ marginBottom: 8 }} data-testid="search-synonyms-used">
+                已同时检索同义词：{widenedBy.join('、')}
+              </Typography.Paragraph>
+            ) : null}
             {capped && !error ? (
               <Alert
                 type="info"
@@ -153,15 +164,15 @@ export default function CatalogSearchPage() {
                 tableLayout="fixed"
                 scroll={{ x: 860 }}
                 loading={loading}
-                dataSource={qProblem ? [] : (data?.items ?? [])}
+                dataSource={shown?.items ?? []}
                 locale={{ emptyText: <span className="muted">{qProblem ? '请修改检索词后重试' : '没有符合条件的目录，请调整检索词或筛选条件'}</span> }}
                 data-testid="catalog-results"
                 pagination={{
                   current: page,
                   pageSize,
-                  total: data?.total ?? 0,
+                  total: shown?.total ?? 0,
                   showSizeChanger: true,
-                  showTotal: totalText,
+                  showTotal: (total) => (shown ? totalText(total) : ''),
                   onChange: (p, s) => update({ page: String(p), pageSize: String(s) }, true),
                 }}
                 columns={[
@@ -170,10 +181,12 @@ export default function CatalogSearchPage() {
                     dataIndex: 'name',
                     render: (name: string, r) => (
                       <div>
-                        <Link to={`/catalog/${r.id}`}>{name}</Link>
+                        <Link to={`/catalog/${r.id}`}>
+                          <Highlight text={name} terms={hits} />
+                        </Link>
                         <Typography.Paragraph type="secondary" ellipsis={{ rows: 1 }} style={{ margin: 0, fontSize: 12 }}>
                           {r.code ? `${r.code} · ` : ''}
-                          {r.abstract}
+                          <Highlight text={r.abstract} terms={hits} />
                         </Typography.Paragraph>
                       </div>
                     ),

@@ -1,6 +1,7 @@
 import { Card, Table, Tabs } from 'antd'
 import { Link } from 'react-router-dom'
-import { type Grant, type GrantFilter, listGrants } from '../../api/sharing.ts'
+import { type Grant, type GrantFilter, exportGrants, listGrants } from '../../api/sharing.ts'
+import { ExportButton } from '../../components/ExportButton.tsx'
 import { allowedByRole, seesAll } from '../../auth/permissions.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { FilterSelect, pageControls, withAny } from '../../components/ListControls.tsx'
@@ -30,7 +31,11 @@ export default function GrantsPage() {
   const { data, error, loading, reload } = useAsync(() => listGrants({ box, status: status === 'any' ? undefined : status, page, pageSize: 20 }, true), [box, status, page])
 
   return (
-    <PageContainer title="数据授权" description="授权规定可使用的信息项、脱敏规则、数据范围与有效期；调用数据须在授权范围内。">
+    <PageContainer
+      title="数据授权"
+      description="授权规定可使用的信息项、脱敏规则、数据范围与有效期；调用数据须在授权范围内。"
+      extra={<ExportButton onExport={() => exportGrants({ box, status: status === 'any' ? undefined : status })} testId="export-grants" />}
+    >
       <Card size="small">
         <Tabs
           activeKey={box}

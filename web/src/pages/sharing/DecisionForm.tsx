@@ -1,4 +1,4 @@
-import { Alert, Button, Card, DatePicker, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd'
+import { Alert, Button, Card, DatePicker, Descriptions, Input, InputNumber, Modal, Select, Space, Table, Tag, Typography } from 'antd'
 import type { Dayjs } from 'dayjs'
 import { useEffect, useState } from 'react'
 import { type Item, getResource } from '../../api/catalog.ts'
@@ -17,6 +17,7 @@ import { LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { dayjs, formatDate } from '../../lib/dates.ts'
 import { MASKING_LABELS, MASKING_RULES, defaultMaskingFor, sampleValue } from '../../lib/masking.ts'
+import { reasonProblem } from '../../../../common/reasons.ts'
 
 type Op = 'eq' | 'in' | 'prefix' | 'range'
 interface FilterRow {
@@ -53,9 +54,15 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
   const [comment, setComment] = useState('')
   const [problems, setProblems] = useState<string[]>([])
   const [busy, setBusy] = useState(false)
-  const [dialog, setDialog] = useState<'reject' | 'info' | 'extend' | null>(null)
+  const [dialog, setDialog] = useState<'approve' | 'reject' | 'info' | 'extend' | null>(null)
   const [dialogText, setDialogText] = useState('')
   const [extendDays, setExtendDays] = useState(5)
+  const [dialogTouched, setDialogTouched] = useState(false)
+  const openDialog = (next: typeof dialog) => {
+    setDialogTouched(false)
+    setProblems([])
+    setDialog(next)
+  }
   // Re-identification warnings of the terms as they stand; any change to the terms asks again.
   const [warnings, setWarnings] = useState<DecisionPreview['warnings']>([])
   useEffect(() => setWarnings([]), [ticked, masking, filters, validUntil])
@@ -105,8 +112,23 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
     } finally {
       setBusy(false)
     }
-    await grant()
+    openDialog('approve')
   }
+  // A refusal must give the requester something to answer in coordination; the server applies the same rule.
+  const rejectProblem = dialog === 'reject' ? reasonProblem(dialogText, '拒绝理由') : null
+  const confirmDialog = () => {
+    setDialogTouched(true)
+    if (dialog === 'approve') return grant()
+    if (rejectProblem) return
+    return run(() =>
+      dialog === 'reject'
+        ? decideShareRequest(request.id, { decision: 'reject', reason: dialogText.trim() })
+        : dialog === 'info'
+          ? requestMoreInfo(request.id, dialogText.trim())
+          : authorityDecide(request.id, { decision: 'extend', extendWorkdays: extendDays, ...(dialogText.trim() ? { comment: dialogText.trim() } : {}) }),
+    )
+  }
+  const itemName = (nameEn: string) => keyed.find((i) => i.nameEn === nameEn)?.name ?? nameEn
 
   return (
     <Card size="small" title={as === 'provider' ? '审批' : '督办决定'} data-testid="decision-form">
@@ -208,7 +230,7 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
           style={{ marginTop: 12 }}
           message="脱敏后仍可能识别到个人"
           description={warnings.map((w) => <div key={w.code + w.itemIds.join()}>{w.message}</div>)}
-          action={<Button size="small" danger loading={busy} onClick={grant} data-testid="approve-anyway">仍然授权</Button>}
+          action={<Button size="small" danger loading={busy} onClick={() => openDialog('approve')} data-testid="approve-anyway">仍然授权</Button>}
           data-testid="decision-warnings"
         />
       ) : null}
@@ -218,55 +240,91 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
         </Button>
         {as === 'provider' ? (
           <>
-            <Button danger onClick={() => setDialog('reject')} data-testid="reject">
+            <Button danger onClick={() => openDialog('reject')} data-testid="reject">
               拒绝
             </Button>
             {request.actions.requestInfo ? (
-              <Button onClick={() => setDialog('info')} data-testid="request-info">
+              <Button onClick={() => openDialog('info')} data-testid="request-info">
                 要求补正
               </Button>
             ) : null}
           </>
         ) : (
-          <Button onClick={() => setDialog('extend')} data-testid="extend">
+          <Button onClick={() => openDialog('extend')} data-testid="extend">
             延期一次
           </Button>
         )}
       </Space>
       <Modal
-        title={dialog === 'reject' ? '拒绝申请' : dialog === 'info' ? '要求补正' : '延期办理'}
+        title={dialog === 'approve' ? (as === 'provider' ? '确认授权' : '确认直接授权') : dialog === 'reject' ? '拒绝申请' : dialog === 'info' ? '要求补正' : '延期办理'}
         open={!!dialog}
         onCancel={() => setDialog(null)}
-        okText={dialog === 'reject' ? '确认拒绝' : '确定'}
-        okButtonProps={{ danger: dialog === 'reject', disabled: dialog !== 'extend' && !dialogText.trim(), ...{ 'data-testid': 'dialog-ok' } }}
+        okText={dialog === 'reject' ? '确认拒绝' : dialog === 'approve' ? '确认授权' : '确定'}
+        cancelText="取消"
+        okButtonProps={{ danger: dialog === 'reject', disabled: (dialog === 'info' || dialog === 'reject') && !dialogText.trim(), ...{ 'data-testid': 'dialog-ok' } }}
         confirmLoading={busy}
-        onOk={() =>
-          run(() =>
-            dialog === 'reject'
-              ? decideShareRequest(request.id, { decision: 'reject', reason: dialogText.trim() })
-              : dialog === 'info'
-                ? requestMoreInfo(request.id, dialogText.trim())
-                : authorityDecide(request.id, { decision: 'extend', extendWorkdays: extendDays, ...(dialogText.trim() ? { comment: dialogText.trim() } : {}) }),
-          )
-        }
+        width={dialog === 'approve' ? 640 : undefined}
+        onOk={confirmDialog}
       >
-        {dialog === 'extend' ? (
+        {dialog === 'approve' ? (
+          <div data-testid="grant-summary">
+            <p className="muted">授权后申请部门即可按以下范围调用数据，请核对：</p>
+            <Descriptions column={1} size="small" bordered>
+              <Descriptions.Item label="提供的信息项">
+                {requested.filter((i) => ticked.includes(i.id)).map((i) => (
+                  <div key={i.id}>
+                    {i.name}：{MASKING_LABELS[ruleOf(i)]}
+                  </div>
+                ))}
+                {ticked.length < requested.length ? (
+                  <div className="muted">不提供：{requested.filter((i) => !ticked.includes(i.id)).map((i) => i.name).join('、')}</div>
+                ) : null}
+              </Descriptions.Item>
+              <Descriptions.Item label="数据范围">
+                {filters.filter((f) => f.key && (f.value || f.to)).length === 0
+                  ? '全部数据行'
+                  : filters
+                      .filter((f) => f.key && (f.value || f.to))
+                      .map((f, index) => (
+                        <div key={index}>
+                          {itemName(f.key)} {f.op === 'range' ? `介于 ${f.value || '不限'} 与 ${f.to || '不限'}` : `${OP_LABELS[f.op]} ${f.value}`}
+                        </div>
+                      ))}
+              </Descriptions.Item>
+              <Descriptions.Item label="有效期至">{validUntil.format('YYYY年M月D日')}</Descriptions.Item>
+              {comment.trim() ? <Descriptions.Item label={as === 'provider' ? '审批意见' : '督办意见'}>{comment.trim()}</Descriptions.Item> : null}
+            </Descriptions>
+            {problems.length > 0 ? <Alert type="error" showIcon style={{ marginTop: 12 }} message="未能提交" description={problems.join('；')} /> : null}
+          </div>
+        ) : dialog === 'extend' ? (
           <Space direction="vertical" style={{ width: '100%' }}>
             <span>延长提供部门的答复期限（每个申请只能延期一次）：</span>
             <InputNumber min={1} max={15} value={extendDays} onChange={(v) => setExtendDays(v ?? 5)} addonAfter="个工作日" />
           </Space>
         ) : (
-          <p className="muted">{dialog === 'reject' ? '拒绝须说明理由和依据，申请人可据此提请协调：' : '补正期间暂停计时，每个申请只能要求补正一次。请说明需要补充的材料：'}</p>
+          <label htmlFor="dialog-text" className="muted">
+            {dialog === 'reject' ? '拒绝须写明具体事实和依据（不少于 8 个字，不能只写套话），申请人可据此提请协调：' : '补正期间暂停计时，每个申请只能要求补正一次。请说明需要补充的材料：'}
+          </label>
         )}
-        <Input.TextArea
-          rows={3}
-          style={{ marginTop: 8 }}
-          value={dialogText}
-          onChange={(e) => setDialogText(e.target.value)}
-          maxLength={2000}
-          placeholder={dialog === 'reject' ? '如：申请用途不足以支持获取个人敏感信息，请明确具体履职事项和法律依据' : dialog === 'info' ? '如：请补充政策文件文号及使用范围' : '督办意见（可选）'}
-          data-testid="dialog-text"
-        />
+        {dialog !== 'approve' ? (
+          <Input.TextArea
+            id="dialog-text"
+            rows={3}
+            style={{ marginTop: 8 }}
+            value={dialogText}
+            onChange={(e) => setDialogText(e.target.value)}
+            maxLength={2000}
+            status={dialogTouched && rejectProblem ? 'error' : undefined}
+            aria-invalid={dialogTouched && !!rejectProblem}
+            placeholder={dialog === 'reject' ? '如：申请用途不足以支持获取个人敏感信息，请明确具体履职事项和法律依据' : dialog === 'info' ? '如：请补充政策文件文号及使用范围' : '督办意见（可选）'}
+            data-testid="dialog-text"
+          />
+        ) : null}
+        {dialogTouched && rejectProblem ? (
+          <Typography.Text type="danger" role="alert" data-testid="dialog-text-error">
+            {rejectProblem}
+          </Typography.Text>
+        ) : null}
       </Modal>
     </Card>
   )

@@ -1,7 +1,8 @@
 import { Button, Card, Segmented, Space, Table } from 'antd'
 import { useState } from 'react'
 import { Link, useLocation, useNavigate } from 'react-router-dom'
-import { type RequestFilter, type ShareRequest, listShareRequests } from '../../api/sharing.ts'
+import { type RequestFilter, type ShareRequest, exportShareRequests, listShareRequests } from '../../api/sharing.ts'
+import { ExportButton } from '../../components/ExportButton.tsx'
 import { FilterSelect, pageControls } from '../../components/ListControls.tsx'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
@@ -65,7 +66,12 @@ export default function RequestsPage() {
     <PageContainer
       title={meta.title}
       description={meta.description}
-      extra={box === 'mine' ? <Button type="primary" onClick={() => navigate('/catalog')}>检索资源并申请</Button> : undefined}
+      extra={
+        <Space>
+          <ExportButton onExport={() => exportShareRequests(query)} testId="export-requests" />
+          {box === 'mine' ? <Button type="primary" onClick={() => navigate('/catalog')}>检索资源并申请</Button> : null}
+        </Space>
+      }
     >
       <Card size="small">
         <Space size={16} wrap>

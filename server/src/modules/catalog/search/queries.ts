@@ -56,6 +56,11 @@ export async function searchResources(
     const tokens = indexTokens(term)
     return tokens.length === 1 && tokens[0] === term && !/[a-z0-9]/i.test(term)
   }
+  // A term matches when the text holds it or one of its synonyms (search/text.ts `groups`).
+  const containsAny = (column: 'name' | 'search_text', group: readonly string[]) =>
+    group.length === 1 ? contains(column, group[0]) : sql<boolean>`(${sql.join(group.map((term) => contains(column, term)), sql` or `)})`
+  const everyGroup = (column: 'name' | 'search_text', groups: readonly (readonly string[])[]) =>
+    sql<boolean>`(${sql.join(groups.map((group) => containsAny(column, group)), sql` and `)})`
   const filtered = db
     .selectFrom('resourceVersions as v')
     .where(visibleVersion(actor))
@@ -77,20 +82,20 @@ export async function searchResources(
     return { items: await rowsInOrder(db, ids.map((r) => r.id)), total: Number(total.n), totalCapped: false, beyondCap: false }
   }
 
-  const recheck = parsed.terms.filter((term) => !parsed.tsquery || !answeredByIndex(term))
+  const recheck = parsed.groups.filter((group) => !parsed.tsquery || !group.every(answeredByIndex))
   const matching = filtered
     .$if(!!parsed.tsquery, (qb) => qb.where(sql<boolean>`v.search_vector @@ ${parsed.tsquery}::tsquery`))
-    .$if(recheck.length > 0, (qb) => qb.where((eb) => eb.and(recheck.map((term) => contains('search_text', term)))))
-  const nameFirst = contains('name', parsed.terms[0])
+    .$if(recheck.length > 0, (qb) => qb.where(everyGroup('search_text', recheck)))
+  const nameFirst = containsAny('name', parsed.groups[0])
   // A common term proves itself past the cap among the first rows of the table, read in storage order
   // with a substring test: cheaper than intersecting the long GIN posting lists of its bigrams. How many
   // rows to read follows from the term's estimated frequency; a term too rare to prove itself in
   // FIRST_ROWS_MAX rows goes straight to the index, which then has short lists to intersect.
-  const frequency = estimatedFrequency(await tokenFrequencies(db), parsed.terms)
+  const frequency = estimatedFrequency(await tokenFrequencies(db), parsed.groups)
   const window = frequency === null ? 3 * (cap + 1) : Math.ceil((1.5 * (cap + 1)) / Math.max(frequency, 1e-6))
   const firstRows = db
     .selectFrom(filtered.select('v.searchText').limit(window).as('v'))
-    .where((eb) => eb.and(parsed.terms.map((term) => contains('search_text', term))))
+    .where(everyGroup('search_text', parsed.groups))
   const provenCommon = window <= FIRST_ROWS_MAX && (await countUpTo(db, firstRows, cap + 1)) > cap
   const total = provenCommon ? cap + 1 : await countUpTo(db, matching, cap + 1)
 
@@ -109,15 +114,15 @@ export async function searchResources(
   const capped = { total: cap, totalCapped: true }
   if (offset + query.pageSize > cap) return { items: [], ...capped, beyondCap: true }
   // The walk tests every term as a substring (no index predicate), so the planner reads rows in recency order.
-  const walked = filtered.where((eb) => eb.and(parsed.terms.map((term) => contains('search_text', term))))
+  const walked = filtered.where(everyGroup('search_text', parsed.groups))
   // Name matches of the first term, through the stored name bigrams: a two-character term is one bigram,
   // exact without a re-check; the planner then reads a common one by a short scan and a rare one by the
   // GIN index. (Joined with the search index, a common term made the planner AND three large bitmaps.)
-  const [first, ...rest] = parsed.terms
+  const [first, ...rest] = parsed.groups
   const nameHits = filtered
-    .where(sql<boolean>`v.name_bigrams @> catalog_bigrams(${first})`)
-    .$if([...first].length > 2, (qb) => qb.where(nameFirst))
-    .$if(rest.length > 0, (qb) => qb.where((eb) => eb.and(rest.map((term) => contains('search_text', term)))))
+    .where(sql<boolean>`(${sql.join(first.map((term) => sql`v.name_bigrams @> catalog_bigrams(${term})`), sql` or `)})`)
+    .$if(first.some((term) => [...term].length > 2), (qb) => qb.where(nameFirst))
+    .$if(rest.length > 0, (qb) => qb.where(everyGroup('search_text', rest)))
   const nameCount = await countUpTo(db, nameHits, cap + 1)
   const inRecencyOrder = <Q extends typeof filtered>(qb: Q, skip: number, take: number) =>
     qb.select('v.id').orderBy(byRecency, 'desc').orderBy('v.id').offset(skip).limit(take).execute()
@@ -168,14 +173,14 @@ function tokenFrequencies(db: Executor): Promise<TokenStats | null> {
 
 /**
  * An upper estimate of the fraction of rows matching every term: a term is no more common than its
- * rarest token (for Chinese words, usually about as common). Null without statistics.
+ * rarest token (for Chinese words, usually about as common), a term with synonyms no more common than
+ * its alternatives together. Null without statistics.
  */
-function estimatedFrequency(stats: TokenStats | null, terms: readonly string[]): number | null {
+function estimatedFrequency(stats: TokenStats | null, groups: readonly (readonly string[])[]): number | null {
   if (!stats) return null
+  const termFrequency = (term: string) => Math.min(1, ...indexTokens(term).map((token) => stats.frequencies.get(token) ?? stats.floor))
   let frequency = 1
-  for (const term of terms) {
-    for (const token of indexTokens(term)) frequency = Math.min(frequency, stats.frequencies.get(token) ?? stats.floor)
-  }
+  for (const group of groups) frequency = Math.min(frequency, group.reduce((sum, term) => sum + termFrequency(term), 0))
   return frequency
 }
 

@@ -502,10 +502,19 @@ describe('search/text.ts (pure)', () => {
   })
 
   test('parseSearch: each term is the AND of its bigrams, Latin words as prefixes', () => {
-    assert.deepEqual(parseSearch('户籍'), { tsquery: "'户籍'", terms: ['户籍'] })
-    assert.deepEqual(parseSearch('婚姻登记'), { tsquery: "'婚姻' & '姻登' & '登记'", terms: ['婚姻登记'] })
-    assert.deepEqual(parseSearch('户籍 GIS'), { tsquery: "'户籍' & 'gis':*", terms: ['户籍', 'GIS'] })
-    assert.deepEqual(parseSearch('户籍 户籍'), { tsquery: "'户籍'", terms: ['户籍', '户籍'] })
+    assert.deepEqual(parseSearch('户籍'), { tsquery: "'户籍'", terms: ['户籍'], groups: [['户籍']] })
+    assert.deepEqual(parseSearch('婚姻登记'), { tsquery: "'婚姻' & '姻登' & '登记'", terms: ['婚姻登记'], groups: [['婚姻登记']] })
+    assert.deepEqual(parseSearch('户籍 GIS'), { tsquery: "'户籍' & 'gis':*", terms: ['户籍', 'GIS'], groups: [['户籍'], ['GIS']] })
+    assert.deepEqual(parseSearch('户籍 户籍'), { tsquery: "'户籍'", terms: ['户籍', '户籍'], groups: [['户籍'], ['户籍']] })
+  })
+
+  test('parseSearch: a term with synonyms matches the term or any of its expansions', () => {
+    const synonyms = new Map([['社保', ['社会保险', '社会保障']]])
+    assert.deepEqual(parseSearch('社保 户籍', synonyms), {
+      tsquery: "(('社保') | ('社会' & '会保' & '保险') | ('社会' & '会保' & '保障')) & '户籍'",
+      terms: ['社保', '户籍'],
+      groups: [['社保', '社会保险', '社会保障'], ['户籍']],
+    })
   })
 
   test('parseSearch: a term shorter than two characters is reported', () => {
@@ -514,8 +523,8 @@ describe('search/text.ts (pure)', () => {
   })
 
   test('parseSearch: wildcards and quotes yield no index token', () => {
-    assert.deepEqual(parseSearch('%%'), { tsquery: null, terms: ['%%'] })
-    assert.deepEqual(parseSearch("'&"), { tsquery: null, terms: ["'&"] })
+    assert.deepEqual(parseSearch('%%'), { tsquery: null, terms: ['%%'], groups: [['%%']] })
+    assert.deepEqual(parseSearch("'&"), { tsquery: null, terms: ["'&"], groups: [["'&"]] })
   })
 
   test('parseSearch: at most 5 terms and a bounded number of tokens per term', () => {

@@ -31,25 +31,48 @@ export interface ParsedQuery {
   tsquery: string | null
   /** Each whitespace-separated term; every one must occur as a substring. */
   terms: string[]
+  /**
+   * Per term, the texts that satisfy it: the term itself, then its expansions from the synonym list
+   * (社保 → 社会保险、社会保障); an entry matches a term when it contains any of them.
+   */
+  groups: string[][]
 }
 
-/** Splits user input into terms and their index query. Returns null for a term shorter than two characters. */
-export function parseSearch(q: string): ParsedQuery | { tooShort: string } {
-  const terms = q.split(/\s+/).filter(Boolean).slice(0, 5)
+/** A term's index query: the AND of its CJK bigrams, Latin words as prefixes. */
+function termTokens(term: string): string[] {
+  const lower = term.toLowerCase()
+  const tokens: string[] = []
+  for (const [run] of lower.matchAll(CJK_RUN)) {
+    const chars = [...run]
+    for (let i = 0; i + 1 < chars.length; i++) tokens.push(`'${chars[i]}${chars[i + 1]}'`)
+  }
+  // A word at the end of a term may be cut short by the user: match it as a prefix.
+  for (const [word] of lower.matchAll(WORD_RUN)) tokens.push(`'${word.slice(0, 40)}':*`)
+  return [...new Set(tokens)].slice(0, MAX_TOKENS_PER_TERM)
+}
+
+/** The terms of user input (at most five), before any is checked. */
+export const searchTerms = (q: string) => q.split(/\s+/).filter(Boolean).slice(0, 5)
+
+/**
+ * Splits user input into terms and their index query, each term widened by its synonyms (an OR in
+ * the index query). Returns `tooShort` for a term shorter than two characters.
+ */
+export function parseSearch(q: string, synonyms: ReadonlyMap<string, readonly string[]> = new Map()): ParsedQuery | { tooShort: string } {
+  const terms = searchTerms(q)
   const parts: string[] = []
+  const groups: string[][] = []
   for (const term of terms) {
     if ([...term].length < 2) return { tooShort: term }
-    const lower = term.toLowerCase()
-    const termTokens: string[] = []
-    for (const [run] of lower.matchAll(CJK_RUN)) {
-      const chars = [...run]
-      for (let i = 0; i + 1 < chars.length; i++) termTokens.push(`'${chars[i]}${chars[i + 1]}'`)
-    }
-    // A word at the end of a term may be cut short by the user: match it as a prefix.
-    for (const [word] of lower.matchAll(WORD_RUN)) termTokens.push(`'${word.slice(0, 40)}':*`)
-    parts.push(...termTokens.slice(0, MAX_TOKENS_PER_TERM))
+    const group = [...new Set([term, ...(synonyms.get(term) ?? [])])]
+    groups.push(group)
+    const alternatives = group.map(termTokens)
+    // A term without index tokens (punctuation only) matches by the re-check alone; so does its group.
+    if (alternatives.some((tokens) => tokens.length === 0)) continue
+    if (alternatives.length === 1) parts.push(...alternatives[0])
+    else parts.push(`(${alternatives.map((tokens) => `(${tokens.join(' & ')})`).join(' | ')})`)
   }
-  return { tsquery: parts.length > 0 ? [...new Set(parts)].join(' & ') : null, terms }
+  return { tsquery: parts.length > 0 ? [...new Set(parts)].join(' & ') : null, terms, groups }
 }
 
 /** The text the re-check runs on: name, abstract and item names. */
