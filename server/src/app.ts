@@ -14,9 +14,11 @@ import { z } from 'zod'
 import { auditModule } from './modules/audit/index.ts'
 import { calendarModule } from './modules/calendar/index.ts'
 import { catalogModule } from './modules/catalog/index.ts'
+import { evaluationModule } from './modules/evaluation/index.ts'
 import { gatewayModule } from './modules/gateway/index.ts'
 import { identityModule } from './modules/identity/index.ts'
 import { mountsModule } from './modules/mounts/index.ts'
+import { notificationsModule } from './modules/notifications/index.ts'
 import { orgsModule } from './modules/orgs/index.ts'
 import { parametersModule } from './modules/parameters/index.ts'
 import { securityModule } from './modules/security/index.ts'
@@ -125,6 +127,8 @@ export async function buildApp(options: AppOptions) {
   await app.register(gatewayModule, { prefix, resolveHost: options.resolveHost })
   await app.register(auditModule, { prefix })
   await app.register(securityModule, { prefix })
+  await app.register(notificationsModule, { prefix })
+  await app.register(evaluationModule, { prefix })
   await app.register(webConsolePlugin)
   return app
 }

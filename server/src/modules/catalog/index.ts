@@ -14,3 +14,5 @@ export { findPublishedEntry, findVisibleResource, visibleInZone } from './querie
 export { openEntryChangeTask } from './review-tasks.ts'
 /** For sharing (grants follow publications) and the gateway (its entry cache). */
 export { type PublicationChange, onEntriesChanged, onPublicationChange } from './publication.ts'
+/** Background: warnings and escalation of catalog review and update-task clocks (站内消息). */
+export { catalogClockTasks, warnCatalogClocks } from './clock-jobs.ts'

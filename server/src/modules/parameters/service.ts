@@ -10,6 +10,7 @@ async function present(db: Executor, key: ParameterKey) {
     .leftJoin('users as u', 'u.id', 'p.updatedBy')
     .select(['p.updatedAt', 'u.name as updatedByName'])
     .where('p.key', '=', key)
+    .where('p.tenant', '=', '')
     .executeTakeFirst()
   const { label, description, allowed } = PARAMETERS[key]
   return {
@@ -39,7 +40,7 @@ export async function updateParameter(ctx: Ctx, key: string, value: number) {
     await trx
       .insertInto('parameters')
       .values({ key, value: JSON.stringify(value), updatedBy: ctx.actor.userId, updatedAt: ctx.now() })
-      .onConflict((oc) => oc.column('key').doUpdateSet({ value: JSON.stringify(value), updatedBy: ctx.actor.userId, updatedAt: ctx.now() }))
+      .onConflict((oc) => oc.columns(['key', 'tenant']).doUpdateSet({ value: JSON.stringify(value), updatedBy: ctx.actor.userId, updatedAt: ctx.now() }))
       .execute()
     await recordAudit(trx, ctx, { action: 'parameter.update', objectType: 'parameter', objectId: key, detail: { before, after: value } })
     return present(trx, key)

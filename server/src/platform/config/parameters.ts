@@ -30,6 +30,12 @@ export const PARAMETERS = {
     default: 1095,
     allowed: [365, 730, 1095, 1825],
   },
+  'evaluation.rectificationWorkdays': {
+    label: '整改通知办理时限（工作日）',
+    description: '考核指标低于达标线时下发的整改通知（R-17），被通知部门反馈整改措施并由主管部门办结的期限',
+    default: 20,
+    allowed: [10, 15, 20, 30],
+  },
 } as const satisfies Record<string, { label: string; description: string; default: number; allowed: readonly number[] }>
 
 export type ParameterKey = keyof typeof PARAMETERS
@@ -38,7 +44,7 @@ export const isParameterKey = (key: string): key is ParameterKey => Object.hasOw
 
 /** A parameter's value: the administrator's choice, or its default. */
 export async function numberParameter(db: Executor, key: ParameterKey): Promise<number> {
-  const row = await db.selectFrom('parameters').select('value').where('key', '=', key).executeTakeFirst()
+  const row = await db.selectFrom('parameters').select('value').where('key', '=', key).where('tenant', '=', '').executeTakeFirst()
   const value = Number(row?.value)
   return row && (PARAMETERS[key].allowed as readonly number[]).includes(value) ? value : PARAMETERS[key].default
 }
