@@ -6,6 +6,7 @@ import { identityRules } from './identity.ts'
 import { mountRules } from './mounts.ts'
 import { notificationRules } from './notifications.ts'
 import { evaluationRules } from './evaluation.ts'
+import { freshnessRules } from './freshness.ts'
 import { orgRules } from './orgs.ts'
 import { parameterRules } from './parameters.ts'
 import { type PolicyActor, type Rule, type Scope, inScope } from './rules.ts'
@@ -29,6 +30,7 @@ export const POLICY = Object.freeze({
   ...auditRules,
   ...notificationRules,
   ...evaluationRules,
+  ...freshnessRules,
 })
 
 /** Every action the platform knows: a misspelt action does not compile. */

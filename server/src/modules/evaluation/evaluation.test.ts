@@ -76,7 +76,7 @@ const deptBAdminToken = async () =>
   tokenFor(t.db, await t.db.selectFrom('users').select('id').where('orgId', '=', world.deptB.id).where(sql<boolean>`'DEPT_ADMIN' = any(roles)`).executeTakeFirstOrThrow(), t.clock.now())
 after(() => t.close())
 
-const indicator = (row: { indicators: { id: string }[] }, id: string) => row.indicators.find((i) => i.id === id) as { numerator: number; denominator: number; value: number | null; score: number | null }
+const indicator = (row: { indicators: { id: string }[] }, id: string) => row.indicators.find((i) => i.id === id) as unknown as { numerator: number; denominator: number; value: number | null; score: number | null }
 
 describe('evaluation runs', () => {
   let runId: string

@@ -71,7 +71,7 @@ export async function recordReviewTask(db: Executor, t: { orgId: string; resourc
 export async function recordCalls(db: Executor, c: { providerOrgId: string; consumerOrgId: string; resourceId: string; at: Date; count: number; rows?: number; result?: 'success' | 'denied' }) {
   const values = Array.from({ length: c.count }, (_, i) => {
     const at = new Date(c.at.getTime() + i * 1000)
-    return { requestInAt: at, responseOutAt: at, consumerOrgId: c.consumerOrgId, providerOrgId: c.providerOrgId, resourceId: c.resourceId, rowsReturned: c.rows ?? 1, result: c.result ?? 'success' }
+    return { requestInAt: at, responseOutAt: at, consumerOrgId: c.consumerOrgId, providerOrgId: c.providerOrgId, resourceId: c.resourceId, rowsReturned: c.rows ?? 1, result: c.result ?? 'success', requestBytes: 0, responseBytes: 0 }
   })
   await db.insertInto('callLogs').values(values).execute()
 }

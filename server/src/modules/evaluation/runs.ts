@@ -28,7 +28,7 @@ export function periodOf(runId: string, from: string, to: string, now: Date): Pe
  * Computes a period's evaluation as a new frozen run (SPEC §9): evidence from the records, scores and
  * ranks from the evidence, all written once in one transaction.
  */
-export async function createRun(ctx: Ctx, body: { from: string; to: string; label?: string }) {
+export async function createRun(ctx: Ctx, body: { from: string; to: string; label?: string }, timings?: Record<string, number>) {
   if (body.from > body.to) throw fieldError('to', '截止日期不能早于起始日期')
   const now = ctx.now()
   if (new Date(`${body.from}T00:00:00+08:00`) > now) throw fieldError('from', '考核期间尚未开始')
@@ -40,7 +40,7 @@ export async function createRun(ctx: Ctx, body: { from: string; to: string; labe
       .values({ periodFrom: body.from, periodTo: body.to, label, settings: JSON.stringify(settings), computedAt: now, computedBy: ctx.actor.userId })
       .returning(['id', 'status', 'computedAt'])
       .executeTakeFirstOrThrow()
-    await writeEvidence(trx, periodOf(run.id, body.from, body.to, now))
+    await writeEvidence(trx, periodOf(run.id, body.from, body.to, now), timings)
     await writeScores(trx, run.id, settings)
     await recordAudit(trx, ctx, { action: 'evaluation.run.create', objectType: 'evaluation_run', objectId: run.id, detail: { from: body.from, to: body.to } })
     return { id: run.id, status: run.status, computedAt: new Date(run.computedAt), label, from: body.from, to: body.to }

@@ -254,7 +254,7 @@ export interface MountsTable {
   rowCount: Generated<number>
   lastDataTime: Timestamp | null
   /** 0041: set by the daily freshness check when the last data is older than the update cycle allows. */
-  staleSince: Generated<Timestamp | null>
+  staleSince: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   upstreamUrl: string | null
   upstreamMethod: string | null
   upstreamParams: JSONColumnType<{ name: string; required: boolean }[]>
