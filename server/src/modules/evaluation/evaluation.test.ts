@@ -138,8 +138,11 @@ describe('evaluation runs', () => {
     // One row per consumer and Beijing day; 23:30 on the 12th is the 12th in Beijing.
     assert.deepEqual(m9.body.items.map((e: any) => [e.day, e.label, e.amount]).sort(), [['2026-01-10', world.deptB.name, 3], ['2026-01-11', world.deptB.name, 2], ['2026-01-12', '测试外县单位', 1]].sort())
     const m4 = await t.request('GET', url('M4'), { token: world.tokens.authAdmin })
-    const staleDays = m4.body.items.map((e: any) => e.detail.staleDays.length).sort()
-    assert.deepEqual(staleDays, [25, 26])
+    const days = (range: [string, string]) => (Date.parse(range[1]) - Date.parse(range[0])) / 86_400_000 + 1
+    const stale = m4.body.items.map((e: any) => [e.detail.staleRanges, e.detail.staleRanges.reduce((n: number, r: [string, string]) => n + days(r), 0)])
+    // eY: fresh on the 5th only; eX: fresh on the 5th and the 20th.
+    assert.deepEqual(stale.map((x: any) => x[1]).sort(), [25, 26])
+    assert.ok(stale.some((x: any) => JSON.stringify(x[0]) === JSON.stringify([['2026-01-06', '2026-01-19'], ['2026-01-21', '2026-01-31']])))
   })
 
   test('a department sees only its own scores; others get 404, other roles 403', async () => {

@@ -64,24 +64,43 @@ const EVIDENCE: Partial<Record<IndicatorId, (p: Period) => RawBuilder<unknown>>>
     where pub.share_mode_class = '共享平台方式' and pub.provider_org_id in (${DEPTS})`,
   // M4: mount-days; a day is fresh when the last batch by its end is within the update cycle's staleness
   // limit (SPEC §5.3). Interface mounts serve live data and irregular cycles have no limit: not counted.
+  // Counted per batch, not per day: a batch is the latest on the days from its own to the next one's,
+  // and of those it keeps fresh the days d with end(d) − finished ≤ limit, i.e. d < day(finished + limit).
   M4: (p) => sql`
     with cycles(update_cycle, max_age) as (values (1, interval '1 hour'), (2, interval '26 hours'), (3, interval '8 days'),
            (4, interval '32 days'), (5, interval '93 days'), (6, interval '184 days'), (7, interval '366 days')),
-    days as (
-      select m.id as mount_id, pub.provider_org_id, pub.name, c.max_age, d::date as day,
-             (select max(b.finished_at) from mount_batches b where b.mount_id = m.id and b.status in ('active', 'replaced')
-                and b.finished_at < (d::date + 1)::timestamp at time zone 'UTC' - interval '8 hours') as last_data
+    mm as (
+      select m.id as mount_id, pub.provider_org_id, pub.name, c.max_age, greatest(${p.fromDate}::date, ${beijingDay('m.created_at')}) as first_day
       from mounts m
       join (${publishedAtEnd(p)}) pub on pub.resource_id = m.resource_id
       join cycles c on c.update_cycle = pub.update_cycle
-      cross join lateral generate_series(greatest(${p.fromDate}::date, ${beijingDay('m.created_at')}), ${p.lastDate}::date, interval '1 day') d
       where m.kind = 'table' and m.created_at < ${p.untilAt} and pub.provider_org_id in (${DEPTS})
+    ),
+    b as (
+      select mm.mount_id, mm.first_day, mm.max_age, b.finished_at, ${beijingDay('b.finished_at')} as day,
+             lead(${beijingDay('b.finished_at')}) over (partition by mm.mount_id order by b.finished_at) as next_day
+      from mm join mount_batches b on b.mount_id = mm.mount_id and b.status in ('active', 'replaced') and b.finished_at < ${p.untilAt}
+    ),
+    spans as (
+      select mount_id, greatest(day, first_day) as s, least(coalesce(next_day - 1, ${p.lastDate}::date), ${p.lastDate}::date) as e,
+             ((finished_at + max_age + interval '8 hours') at time zone 'UTC')::date - 1 as fresh_until
+      from b
+    ),
+    covered as (
+      select mount_id, s, greatest(0, least(e, fresh_until) - s + 1) as fresh,
+             case when greatest(s, fresh_until + 1) <= e then jsonb_build_array(to_char(greatest(s, fresh_until + 1), 'YYYY-MM-DD'), to_char(e, 'YYYY-MM-DD')) end as stale_range
+      from spans where e >= s
     )
-    select ${p.runId}::uuid, provider_org_id, 'M4', 'mount', mount_id::text, min(name), null::date, null::boolean,
-           count(*) filter (where fresh),
-           jsonb_build_object('days', count(*), 'staleDays', coalesce(jsonb_agg(to_char(day, 'YYYY-MM-DD') order by day) filter (where not fresh), '[]'::jsonb))
-    from (select *, (last_data is not null and (day + 1)::timestamp at time zone 'UTC' - interval '8 hours' - last_data <= max_age) as fresh from days) x
-    group by provider_org_id, mount_id`,
+    select ${p.runId}::uuid, mm.provider_org_id, 'M4', 'mount', mm.mount_id::text, mm.name, null::date, null::boolean,
+           coalesce(sum(c.fresh), 0),
+           jsonb_build_object('days', ${p.lastDate}::date - mm.first_day + 1, 'staleRanges',
+             (case when coalesce(min(c.s), ${p.lastDate}::date + 1) > mm.first_day
+                   then jsonb_build_array(jsonb_build_array(to_char(mm.first_day, 'YYYY-MM-DD'), to_char(coalesce(min(c.s), ${p.lastDate}::date + 1) - 1, 'YYYY-MM-DD')))
+                   else '[]'::jsonb end)
+             || coalesce(jsonb_agg(c.stale_range order by c.s) filter (where c.stale_range is not null), '[]'::jsonb))
+    from mm left join covered c on c.mount_id = mm.mount_id
+    where mm.first_day <= ${p.lastDate}::date
+    group by mm.mount_id, mm.provider_org_id, mm.name, mm.first_day`,
   // M5: conditional requests whose reply was due in the period; on time when the provider decided by then.
   M5: (p) => sql`
     select ${p.runId}::uuid, s.provider_org_id, 'M5', 'share_request', s.id::text, s.no || ' ' || v.name, ${beijingDay('s.due_at')},
