@@ -44,10 +44,12 @@ create index evaluation_totals_run on evaluation_totals (run_id, level, tenant);
 
 -- The records behind each figure (drill-down): which request, task, mount, day of calls, … and whether it
 -- counted for (ok) or against the department. Frozen with the run.
+-- No foreign keys: the rows are written once, by the computation, from ids it has just read; checking
+-- tens of thousands of them per run costs more than the rest of the insert.
 create table evaluation_evidence (
   id bigint generated always as identity primary key,
-  run_id uuid not null references evaluation_runs (id),
-  org_id uuid not null references orgs (id),
+  run_id uuid not null,
+  org_id uuid not null,
   indicator text not null,
   object_type text not null,
   object_id text not null,
