@@ -42,9 +42,16 @@ export type ParameterKey = keyof typeof PARAMETERS
 
 export const isParameterKey = (key: string): key is ParameterKey => Object.hasOwn(PARAMETERS, key)
 
-/** A parameter's value: the administrator's choice, or its default. */
-export async function numberParameter(db: Executor, key: ParameterKey): Promise<number> {
-  const row = await db.selectFrom('parameters').select('value').where('key', '=', key).where('tenant', '=', '').executeTakeFirst()
-  const value = Number(row?.value)
-  return row && (PARAMETERS[key].allowed as readonly number[]).includes(value) ? value : PARAMETERS[key].default
+/**
+ * A parameter's value for a tenant (SPEC §7.1: deadlines are per tenant): the county's own choice, else
+ * the city-wide one (tenant ''), else the default. Without `tenant`, the city-wide value.
+ */
+export async function numberParameter(db: Executor, key: ParameterKey, tenant = ''): Promise<number> {
+  const rows = await db.selectFrom('parameters').select(['tenant', 'value']).where('key', '=', key).where('tenant', 'in', [...new Set(['', tenant])]).execute()
+  const allowed = PARAMETERS[key].allowed as readonly number[]
+  for (const candidate of [tenant, '']) {
+    const value = Number(rows.find((r) => r.tenant === candidate)?.value)
+    if (rows.some((r) => r.tenant === candidate) && allowed.includes(value)) return value
+  }
+  return PARAMETERS[key].default
 }
