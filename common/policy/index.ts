@@ -4,6 +4,9 @@ import { catalogRules } from './catalog.ts'
 import { gatewayRules } from './gateway.ts'
 import { identityRules } from './identity.ts'
 import { mountRules } from './mounts.ts'
+import { notificationRules } from './notifications.ts'
+import { evaluationRules } from './evaluation.ts'
+import { freshnessRules } from './freshness.ts'
 import { orgRules } from './orgs.ts'
 import { parameterRules } from './parameters.ts'
 import { type PolicyActor, type Rule, type Scope, inScope } from './rules.ts'
@@ -25,6 +28,9 @@ export const POLICY = Object.freeze({
   ...gatewayRules,
   ...securityRules,
   ...auditRules,
+  ...notificationRules,
+  ...evaluationRules,
+  ...freshnessRules,
 })
 
 /** Every action the platform knows: a misspelt action does not compile. */

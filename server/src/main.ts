@@ -2,6 +2,9 @@ import { buildApp } from './app.ts'
 import { loadDemo } from './demo/load-demo.ts'
 import { cleanupStaleBatches } from './modules/mounts/index.ts'
 import { sharingTasks } from './modules/sharing/index.ts'
+import { evaluationTasks } from './modules/evaluation/index.ts'
+import { catalogClockTasks } from './modules/catalog/index.ts'
+import { freshnessTasks } from './modules/freshness/index.ts'
 import { loadConfig } from './platform/config/config.ts'
 import { isEmptyDeployment, prepareDatabase } from './platform/db/bootstrap.ts'
 import { DataDirLockedError, lockDataDir } from './platform/db/data-dir-lock.ts'
@@ -20,7 +23,7 @@ async function main() {
   const interval = taskIntervalFromEnv()
   const releaseLock = config.databaseUrl ? null : await lockDataDir(config.dataDir)
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir })
-  const tasks = [...sharingTasks, ...auditTasks(checkpointSettingsOf(config), config.auditCheckpointMinutes), ...maintenanceTasks(database.kind)]
+  const tasks = [...sharingTasks, ...catalogClockTasks, ...evaluationTasks, ...freshnessTasks, ...auditTasks(checkpointSettingsOf(config), config.auditCheckpointMinutes), ...maintenanceTasks(database.kind)]
   const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock, logger: { level: config.logLevel } })
   const { applied } = await prepareDatabase(database.db)
   if (applied.length > 0) app.log.info({ applied }, 'migrations applied')

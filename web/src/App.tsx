@@ -36,6 +36,8 @@ const GrantsPage = lazy(() => import('./pages/grants/GrantsPage.tsx'))
 const GrantDetailPage = lazy(() => import('./pages/grants/GrantDetailPage.tsx'))
 const AppsPage = lazy(() => import('./pages/grants/AppsPage.tsx'))
 const CallsPage = lazy(() => import('./pages/grants/CallsPage.tsx'))
+const EvaluationPage = lazy(() => import('./pages/evaluation/EvaluationPage.tsx'))
+const NotificationsPage = lazy(() => import('./pages/notifications/NotificationsPage.tsx'))
 const SettingsPage = lazy(() => import('./pages/account/SettingsPage.tsx'))
 const TotpSetupPage = lazy(() => import('./pages/account/TotpSetupPage.tsx'))
 
@@ -86,6 +88,8 @@ export function AppRoot() {
                 <Route path="/apps" element={page('apps', AppsPage)} />
                 <Route path="/gateway-calls" element={page('calls', CallsPage)} />
                 <Route path="/settings" element={<SettingsPage />} />
+                <Route path="/evaluation" element={page('evaluation', EvaluationPage)} />
+                <Route path="/notifications" element={page('notifications', NotificationsPage)} />
                 <Route path="/stats" element={page('stats', StatsPage)} />
                 <Route path="/audit" element={page('audit', AuditPage)} />
                 <Route path="/admin" element={<Navigate to="/admin/users" replace />} />

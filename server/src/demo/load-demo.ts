@@ -5,6 +5,7 @@ import type { Db } from '../platform/db/database.ts'
 import { loadCatalog } from './catalog-loader.ts'
 import { DEMO_ENTRIES } from './catalog-entries.ts'
 import { loadDirectory } from './directory.ts'
+import { loadActivity } from './activity-demo.ts'
 import { loadSharing } from './sharing-demo.ts'
 
 /** When the demo city "went live": orgs and accounts are dated from then. */
@@ -22,6 +23,8 @@ export interface DemoSummary {
   byClass: Record<string, number>
   /** Share requests created, by the state they were left in. */
   requests: Record<string, number>
+  /** The year of recorded activity behind the evaluation page (activity-demo.ts). */
+  activity: Awaited<ReturnType<typeof loadActivity>>
   ms: number
 }
 
@@ -40,7 +43,8 @@ export async function loadDemo(db: Db, config: Config): Promise<DemoSummary> {
   await addUpstreamHost(asSecAdmin, { host: DEMO_UPSTREAM_RANGE, port: null, note: '潍坊市电子政务外网数据中心（演示）' })
   await loadCatalog(db, config, directory, DEMO_ENTRIES)
   const requests = await loadSharing(db, config, directory)
-  return { ...(await countCatalog(db)), requests, classNodes: directory.classNodes, ms: Math.round(performance.now() - started) }
+  const activity = await loadActivity(db, config, directory)
+  return { ...(await countCatalog(db)), requests, activity, classNodes: directory.classNodes, ms: Math.round(performance.now() - started) }
 }
 
 async function countCatalog(db: Db) {

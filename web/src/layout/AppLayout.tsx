@@ -7,6 +7,7 @@ import { ROLE_LABELS } from '../../../common/roles.ts'
 import { useAuth } from '../auth/AuthProvider.tsx'
 import { Loading } from '../components/States.tsx'
 import { ErrorBoundary } from './ErrorBoundary.tsx'
+import { NotificationBell } from './NotificationBell.tsx'
 import { type NavItem, navFor, navKeyOf } from './nav.tsx'
 
 const { Header, Sider, Content } = Layout
@@ -59,6 +60,8 @@ export function AppLayout() {
       <Layout className="app-main">
         <Header className="app-header">
           <div />
+          <Space>
+          <NotificationBell />
           <Dropdown menu={userMenu} placement="bottomRight">
             <Space className="user-chip" data-testid="user-chip">
               <Avatar size="small" icon={<UserOutlined />} style={{ background: '#1f5fbf' }} />
@@ -72,6 +75,7 @@ export function AppLayout() {
               <DownOutlined style={{ fontSize: 10, color: '#8c8c8c' }} />
             </Space>
           </Dropdown>
+          </Space>
         </Header>
         <Content className="app-content">
           <ErrorBoundary resetKey={location.pathname}>

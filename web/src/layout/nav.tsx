@@ -4,6 +4,7 @@ import {
   AppstoreOutlined,
   AuditOutlined,
   BarChartOutlined,
+  BellOutlined,
   CalendarOutlined,
   ControlOutlined,
   ClusterOutlined,
@@ -20,6 +21,7 @@ import {
   SafetyCertificateOutlined,
   SettingOutlined,
   TeamOutlined,
+  TrophyOutlined,
   UnorderedListOutlined,
 } from '@ant-design/icons'
 import type { ReactNode } from 'react'
@@ -81,6 +83,8 @@ export const NAV: NavItem[] = [
       { key: 'calls', label: '调用记录', icon: <ApiOutlined />, path: '/gateway-calls', anyOf: ['gateway.call.list'] },
     ],
   },
+  { key: 'evaluation', label: '考核评估', icon: <TrophyOutlined />, path: '/evaluation', anyOf: ['evaluation.run.list'] },
+  { key: 'notifications', label: '站内消息', icon: <BellOutlined />, path: '/notifications', anyOf: ['notification.list'] },
   { key: 'stats', label: '统计', icon: <BarChartOutlined />, path: '/stats', anyOf: ['catalog.resource.search'] },
   { key: 'audit', label: '审计', icon: <AuditOutlined />, path: '/audit', anyOf: ['audit.event.list'] },
   {

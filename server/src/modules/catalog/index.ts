@@ -23,3 +23,5 @@ export { createResource, reviewResource, submitResource, updateEntry, withdrawRe
 export { contentOf } from './content.ts'
 export { findVersion } from './queries.ts'
 export { CreateResourceBody, ItemInput, type ResourceOut } from './schemas.ts'
+/** Background: warnings and escalation of catalog review and update-task clocks (站内消息). */
+export { catalogClockTasks, warnCatalogClocks } from './clock-jobs.ts'

@@ -8,3 +8,5 @@ export { registerApi, uploadFile, uploadTableCommand } from './service.ts'
 export type { LoaderEnv } from './table-upload.ts'
 // SM4 at rest: what the gateway needs to look up, filter and decrypt sealed columns.
 export { canonicalLookup, dataKeyUnavailable, digestValue, formatOf, openSealedValue, sealerFor } from './storage/sealed-columns.ts'
+/** For the freshness and quality checks (modules/freshness): the schema-qualified name of a batch's table. */
+export { qualifiedName as managedTableName } from './storage/managed-table.ts'

@@ -22,14 +22,14 @@ test('the reply deadline defaults to 10 working days and can be set to 5, which 
   assert.equal(listed.status, 200)
   assert.deepEqual({ ...reply(listed.body.items), updatedAt: null }, {
     key: 'sharing.providerReplyWorkdays', label: '有条件共享答复时限（工作日）', description: reply(listed.body.items).description,
-    value: 10, default: 10, allowed: [5, 10], updatedAt: null, updatedByName: null,
+    regionCode: null, value: 10, default: 10, allowed: [5, 10], updatedAt: null, updatedByName: null,
   })
   const changed = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', { token: world.tokens.sysAdmin, body: { value: 5, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
   assert.equal(changed.status, 200, JSON.stringify(changed.body))
   assert.equal(changed.body.value, 5)
   assert.ok(changed.body.updatedByName)
   const audit = await t.db.selectFrom('auditEvents').select('detail').where('action', '=', 'parameter.update').executeTakeFirstOrThrow()
-  assert.deepEqual(audit.detail, { before: 10, after: 5, reason: '依据市政务服务管理办公室2026年12号文件调整' })
+  assert.deepEqual(audit.detail, { before: 10, after: 5, reason: '依据市政务服务管理办公室2026年12号文件调整', regionCode: null })
   // What the sharing module reads when it sets a new conditional request's deadline.
   assert.equal(await numberParameter(t.db, 'sharing.providerReplyWorkdays'), 5)
   assert.equal(await numberParameter(t.db, 'sharing.warnBeforeWorkdays'), 2, 'untouched parameters keep their default')
@@ -67,4 +67,22 @@ test('a change needs a reason with substance: none, a stock phrase or a few char
   }
   assert.deepEqual(await t.db.selectFrom('parameters').selectAll().execute(), before)
   assert.equal((await t.db.selectFrom('auditEvents').select('id').where('action', '=', 'parameter.update').execute()).length, events.length)
+})
+
+test('deadlines per tenant: a county sets its own reply deadline, which its departments’ new requests use; others keep the city’s', async () => {
+  const county = '370702'
+  const set = await t.request('PUT', `/api/v1/parameters/sharing.providerReplyWorkdays?regionCode=${county}`, { token: world.tokens.sysAdmin, body: { value: 10, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
+  assert.equal(set.status, 200, JSON.stringify(set.body))
+  assert.equal(set.body.regionCode, county)
+  const city = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', { token: world.tokens.sysAdmin, body: { value: 5, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
+  assert.equal(city.body.value, 5)
+  assert.equal(await numberParameter(t.db, 'sharing.providerReplyWorkdays', county), 10)
+  assert.equal(await numberParameter(t.db, 'sharing.providerReplyWorkdays', '370703'), 5, 'a county without its own value inherits the city’s')
+  const listed = await t.request('GET', `/api/v1/parameters?regionCode=${county}`, { token: world.tokens.sysAdmin })
+  assert.equal(reply(listed.body.items).value, 10)
+  const warn = listed.body.items.find((p: { key: string }) => p.key === 'sharing.warnBeforeWorkdays')
+  assert.deepEqual([warn.value, warn.regionCode], [2, county])
+  const bad = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays?regionCode=110101', { token: world.tokens.sysAdmin, body: { value: 5, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
+  assert.equal(bad.status, 400)
+  assert.equal(bad.body.error.details[0].field, 'regionCode')
 })

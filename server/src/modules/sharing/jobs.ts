@@ -4,6 +4,7 @@ import { addWorkdays } from '../../platform/calendar/working-days.ts'
 import { numberParameter } from '../../platform/config/parameters.ts'
 import type { Db } from '../../platform/db/database.ts'
 import type { Task } from '../../platform/jobs/scheduler.ts'
+import { authorityOrgId, sendClockWarnings, warningHorizon } from '../../platform/notify/clocks.ts'
 import { lapseReconfirmations } from './grant-follow.ts'
 import { expireGrants } from './grants.ts'
 
@@ -66,7 +67,28 @@ export async function warnDueSoon(db: Db, now: Date): Promise<number> {
   })
 }
 
+/**
+ * 站内消息 for the reply clock (SPEC §7.1): the provider is warned at due − N and due − 0 working days;
+ * an overdue request (escalated by the job above, or awaiting it) is reported to the authority too.
+ */
+export async function notifyRequestClocks(db: Db, now: Date): Promise<number> {
+  const window = await warningHorizon(db, now, await numberParameter(db, 'sharing.warnBeforeWorkdays'))
+  return db.transaction().execute(async (trx) => {
+    const open = await trx
+      .selectFrom('shareRequests as s')
+      .innerJoin('resourceVersions as v', (join) => join.onRef('v.resourceId', '=', 's.resourceId').onRef('v.version', '=', 's.resourceVersion'))
+      .select(['s.id', 's.no', 's.providerOrgId', 's.dueAt', 's.dueDate', 'v.name'])
+      .where('s.status', 'in', ['pending', 'escalated'])
+      .where('s.dueDate', 'is not', null)
+      .where('s.dueDate', '<=', window.horizon)
+      .execute()
+    const clocks = open.map((r) => ({ kind: 'sharing.request', objectType: 'share_request', objectId: r.id, orgId: r.providerOrgId, dueAt: new Date(r.dueAt!), dueDate: r.dueDate!, subject: `共享申请 ${r.no}（「${r.name}」）的答复` }))
+    return sendClockWarnings(trx, clocks, now, window, await authorityOrgId(trx))
+  })
+}
+
 export const sharingTasks: readonly Task[] = [
+  { name: 'sharing.notify-clocks', intervalMs: 10 * 60_000, run: notifyRequestClocks },
   { name: 'sharing.escalate-overdue', intervalMs: 60_000, run: escalateOverdueRequests },
   { name: 'sharing.warn-due-soon', intervalMs: 10 * 60_000, run: warnDueSoon },
   { name: 'sharing.expire-grants', intervalMs: 10 * 60_000, run: expireGrants },

@@ -26,6 +26,7 @@ import {
   nextRequestNo,
   updateRequest,
 } from './queries.ts'
+import { findOrg } from '../orgs/index.ts'
 import {
   type AuthorityDecisionBody,
   type CreateRequestBody,
@@ -153,7 +154,8 @@ export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
     const now = ctx.now()
     const validUntil = await requestedValidity(trx, today(ctx), body.validUntil)
     const immediate = requested.every((item) => item.shareType === SHARE_TYPE.unconditional)
-    const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays')
+    // SPEC §7.1: the provider's tenant (the city or its county) sets its reply deadline.
+    const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays', (await findOrg(trx, entry.providerOrgId))?.regionCode)
     const deadline = immediate ? null : await workdayDeadline(trx, now, replyDays)
     const row = {
       no: await nextRequestNo(trx, today(ctx)),

@@ -48,17 +48,30 @@ export const PARAMETERS = {
     default: 100_000,
     allowed: [10_000, 50_000, 100_000, 500_000, 1_000_000],
   },
+  'evaluation.rectificationWorkdays': {
+    label: '整改通知办理时限（工作日）',
+    description: '考核指标低于达标线时下发的整改通知（R-17），被通知部门反馈整改措施并由主管部门办结的期限',
+    default: 20,
+    allowed: [10, 15, 20, 30],
+  },
 } as const satisfies Record<string, { label: string; description: string; default: number; allowed: readonly number[] }>
 
 export type ParameterKey = keyof typeof PARAMETERS
 
 export const isParameterKey = (key: string): key is ParameterKey => Object.hasOwn(PARAMETERS, key)
 
-/** A parameter's value: the administrator's choice, or its default. */
-export async function numberParameter(db: Executor, key: ParameterKey): Promise<number> {
-  const row = await db.selectFrom('parameters').select('value').where('key', '=', key).executeTakeFirst()
-  const value = Number(row?.value)
-  return row && (PARAMETERS[key].allowed as readonly number[]).includes(value) ? value : PARAMETERS[key].default
+/**
+ * A parameter's value for a tenant (SPEC §7.1: deadlines are per tenant): the county's own choice, else
+ * the city-wide one (tenant ''), else the default. Without `tenant`, the city-wide value.
+ */
+export async function numberParameter(db: Executor, key: ParameterKey, tenant = ''): Promise<number> {
+  const rows = await db.selectFrom('parameters').select(['tenant', 'value']).where('key', '=', key).where('tenant', 'in', [...new Set(['', tenant])]).execute()
+  const allowed = PARAMETERS[key].allowed as readonly number[]
+  for (const candidate of [tenant, '']) {
+    const value = Number(rows.find((r) => r.tenant === candidate)?.value)
+    if (rows.some((r) => r.tenant === candidate) && allowed.includes(value)) return value
+  }
+  return PARAMETERS[key].default
 }
 
 /** How the API documentation names a parameter: its key, default and allowed values (kept in step with PARAMETERS). */

@@ -56,6 +56,8 @@ export interface WorkCalendarTable {
 
 export interface ParametersTable {
   key: string
+  /** 0040: '' for the city-wide value; a county's region code for its own (SPEC §7.1: deadlines per tenant). */
+  tenant: Generated<string>
   value: ColumnType<unknown, string, string>
   updatedBy: string | null
   updatedAt: Generated<Date>
@@ -212,7 +214,7 @@ export interface CatalogReviewTasksTable {
   requiredItemIds: string[] | null
 }
 
-export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase, UpstreamHostsDatabase, SearchSynonymsDatabase {
+export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase, UpstreamHostsDatabase, SearchSynonymsDatabase, SupervisionDatabase {
   orgs: OrgsTable
   users: UsersTable
   sessions: SessionsTable
@@ -252,6 +254,8 @@ export interface MountsTable {
   columns: JSONColumnType<MountColumn[]>
   rowCount: Generated<number>
   lastDataTime: Timestamp | null
+  /** 0041: set by the daily freshness check when the last data is older than the update cycle allows. */
+  staleSince: ColumnType<Date | null, Date | string | null | undefined, Date | string | null>
   upstreamUrl: string | null
   upstreamMethod: string | null
   upstreamParams: JSONColumnType<{ name: string; required: boolean }[]>
@@ -592,6 +596,135 @@ export interface SearchSynonymsTable {
   updatedAt: Generated<Date>
 }
 
+// ---- notifications (0040), evaluation and freshness (0041) ----
+
+export interface NotificationsTable {
+  id: Generated<string>
+  userId: string | null
+  orgId: string | null
+  kind: string
+  title: string
+  objectType: string
+  objectId: string
+  dueAt: Timestamp | null
+  createdAt: Generated<Date>
+  readAt: Timestamp | null
+  dedupeKey: string | null
+}
+
+export interface NotificationReadsTable {
+  notificationId: string
+  userId: string
+  readAt: Timestamp
+}
+
+export type EvaluationLevel = 'department' | 'tenant' | 'city'
+
+export interface EvaluationRunsTable {
+  id: Generated<string>
+  periodFrom: DateOnly
+  periodTo: DateOnly
+  label: string
+  settings: JSONColumnType<Record<string, Record<string, { weight: number; threshold: number }>>>
+  status: Generated<'done'>
+  computedAt: Timestamp
+  computedBy: string | null
+}
+
+type Numeric = ColumnType<string, number | string, number | string>
+
+export interface EvaluationScoresTable {
+  runId: string
+  level: EvaluationLevel
+  orgId: string | null
+  tenant: string
+  indicator: string
+  numerator: Numeric
+  denominator: Numeric
+  value: ColumnType<string | null, number | string | null, number | string | null>
+  score: ColumnType<string | null, number | string | null, number | string | null>
+  weight: Numeric
+  threshold: Numeric
+  detail: JSONColumnType<Record<string, unknown>>
+}
+
+export interface EvaluationTotalsTable {
+  runId: string
+  level: EvaluationLevel
+  orgId: string | null
+  tenant: string
+  total: ColumnType<string | null, number | string | null, number | string | null>
+  rank: number | null
+}
+
+export interface EvaluationEvidenceTable {
+  id: Generated<string>
+  runId: string
+  orgId: string
+  indicator: string
+  objectType: string
+  objectId: string
+  label: string
+  day: DateOnly | null
+  ok: boolean | null
+  amount: ColumnType<string | null, number | string | null, number | string | null>
+  detail: JSONColumnType<Record<string, unknown>>
+}
+
+export interface EvaluationSettingsTable {
+  tenant: string
+  indicator: string
+  weight: Numeric
+  threshold: Numeric
+  updatedBy: string | null
+  updatedAt: Generated<Date>
+}
+
 export interface SearchSynonymsDatabase {
   searchSynonyms: SearchSynonymsTable
+}
+
+export interface RectificationNoticesTable {
+  id: Generated<string>
+  runId: string
+  orgId: string
+  indicator: string
+  score: Numeric
+  threshold: Numeric
+  status: 'issued' | 'responded' | 'closed'
+  dueDate: DateOnly
+  dueAt: Timestamp
+  measures: string | null
+  respondedBy: string | null
+  respondedAt: Timestamp | null
+  closingComment: string | null
+  closedBy: string | null
+  closedAt: Timestamp | null
+  escalatedAt: Timestamp | null
+  issuedBy: string | null
+  issuedAt: Timestamp
+}
+
+export interface MountQualityReportsTable {
+  batchId: string
+  mountId: string
+  createdAt: Timestamp
+  rows: number
+  previousRows: number | null
+  rowSwing: ColumnType<string | null, number | null, number | null>
+  duplicateKeys: number
+  nullRates: JSONColumnType<Record<string, number>>
+  problems: string[]
+}
+
+export interface SupervisionDatabase {
+  notifications: NotificationsTable
+  notificationReads: NotificationReadsTable
+  evaluationRuns: EvaluationRunsTable
+  evaluationScores: EvaluationScoresTable
+  evaluationTotals: EvaluationTotalsTable
+  evaluationEvidence: EvaluationEvidenceTable
+  evaluationSettings: EvaluationSettingsTable
+  rectificationNotices: RectificationNoticesTable
+  mountQualityReports: MountQualityReportsTable
 }

@@ -2,18 +2,13 @@ import type { FastifyReply, FastifyRequest } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { AppError, fieldError, validationFailed } from '../../../platform/http/errors.ts'
+import { contentDisposition } from '../../../platform/http/download.ts'
 import { readWhole } from '../../../platform/uploads/buffered.ts'
 import { type UploadLease, uploadBudget } from '../../../platform/uploads/memory-budget.ts'
 import { ExportQuery, ImportForm, ImportResultOut, XLSX_MIME } from './schemas.ts'
 import { EXPORT_MAX, type ImportUpload, exportCatalog, importCatalog } from './service.ts'
 
 const tags = ['catalog']
-
-/** RFC 6266 / 5987: an ASCII fallback name plus the UTF-8 one. */
-export function contentDisposition(asciiName: string, name: string) {
-  const encoded = encodeURIComponent(name).replace(/['()*!]/g, (c) => `%${c.charCodeAt(0).toString(16).toUpperCase()}`)
-  return `attachment; filename="${asciiName.replace(/[^\x20-\x7e]|["\\]/g, '_')}"; filename*=UTF-8''${encoded}`
-}
 
 /**
  * Reads the multipart form: one `file` part and the optional `loadValid` field, in any order.
