@@ -6,6 +6,9 @@ import { sharingRoutes } from './routes.ts'
 export { onGrantsChanged } from './grant-signal.ts'
 export { sharingTasks } from './jobs.ts'
 export { findGrantForCall, findLatestGrant, findUsableGrant } from './queries.ts'
+/** For the supervision modules: a disputed objection or a declined demand opens a case; a fulfilled demand a request. */
+export { type NewCase, insertCase } from './coordination.ts'
+export { submitShareRequest } from './requests.ts'
 
 /** The sharing module: requests, grants, coordination; its grants follow every catalog publication. */
 export const sharingModule: FastifyPluginAsync = async (app) => {
