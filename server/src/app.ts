@@ -17,6 +17,7 @@ import { catalogModule } from './modules/catalog/index.ts'
 import { gatewayModule } from './modules/gateway/index.ts'
 import { identityModule } from './modules/identity/index.ts'
 import { mountsModule } from './modules/mounts/index.ts'
+import { objectionsModule } from './modules/objections/index.ts'
 import { orgsModule } from './modules/orgs/index.ts'
 import { parametersModule } from './modules/parameters/index.ts'
 import { securityModule } from './modules/security/index.ts'
@@ -125,6 +126,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(gatewayModule, { prefix, resolveHost: options.resolveHost })
   await app.register(auditModule, { prefix })
   await app.register(securityModule, { prefix })
+  await app.register(objectionsModule, { prefix })
   await app.register(webConsolePlugin)
   return app
 }

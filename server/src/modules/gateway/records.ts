@@ -1,4 +1,5 @@
 import { CompiledQuery, type Selectable, sql } from 'kysely'
+import { withObjectionFlags } from './objection-flags.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import { deriveKey, sm3Hex, sm3HmacHex } from '../../platform/crypto/sm3.ts'
 import type { Db } from '../../platform/db/database.ts'
@@ -111,7 +112,7 @@ function grantedItems(grant: Grant, items: readonly StoredItem[]) {
 export async function readRecords(call: RecordsCall) {
   const requestInAt = call.now()
   const facts: CallFacts = { rows: 0 }
-  let result: { items: Record<string, unknown>[]; grantId: string; requestId: string | null; limit: number; offset: number } | undefined
+  let result: { items: Record<string, unknown>[]; grantId: string; requestId: string | null; limit: number; offset: number; objectionNotice?: string } | undefined
   let failure: unknown
   try {
     result = await serve(call, facts)
@@ -194,7 +195,8 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   const items = rows.map((row) => Object.fromEntries(granted.map(({ key, rule }) => [key, maskValue(rule, row[key] ?? null, pseudonymKey)])))
   facts.rows = items.length
   if (lookups.length > 0 && items.length === 0) await countMiss(call, app, now)
-  return { items, grantId: grant.id, requestId: grant.requestId, limit, offset }
+  const objections = await withObjectionFlags(call.db, entry.resourceId, entry.items, rows, items)
+  return { items, grantId: grant.id, requestId: grant.requestId, limit, offset, ...objections }
 }
 
 type Granted = ReturnType<typeof grantedItems>

@@ -28,11 +28,12 @@ export const TokenOut = z.object({ accessToken: z.string(), expiresIn: z.number(
 
 export const RecordsParams = z.object({ resourceId: z.uuid('资源编号格式不正确') })
 export const RecordsOut = z.object({
-  items: z.array(z.record(z.string(), z.unknown())).describe('记录，键为信息项英文名，已按授权脱敏'),
+  items: z.array(z.record(z.string(), z.unknown())).describe('记录，键为信息项英文名，已按授权脱敏；有异议（核实中）的记录另有 `_objection: true`'),
   grantId: z.string(),
   requestId: z.string().nullable(),
   limit: z.number(),
   offset: z.number(),
+  objectionNotice: z.string().optional().describe('有记录标注「有异议」时给出的办理规则（R-11）'),
 })
 
 export const CallListQuery = PageQuery.extend({

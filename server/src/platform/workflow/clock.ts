@@ -73,3 +73,6 @@ export const stageClock = (stage: string | null, deadline: { dueDate: string; du
   warnedAt: null,
   escalatedAt: null,
 })
+
+/** Who acts when a background task moves a workflow: the system, at the task's time. */
+export const systemSource = (at: Date) => ({ actorId: null, orgId: null, roles: ['SYSTEM'], ip: null, requestId: null, at })
