@@ -1,5 +1,4 @@
-import { PassThrough, Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import { Readable } from 'node:stream'
 import { sql } from 'kysely'
 import type { Scope } from '../../../../common/policy/index.ts'
 import { THREE_ADMINS } from '../../../../common/policy/identity.ts'
@@ -13,6 +12,7 @@ import { BEIJING_OFFSET_MS } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
+import { XLSX_CONTENT_TYPE, type XlsxColumn, xlsxStream } from '../../platform/http/xlsx-export.ts'
 import type { AuditExportQuery, AuditFilters, AuditQuery } from './schemas.ts'
 
 /** Columns a policy scope may name on audit events: whether one of the three administrators acted. */
@@ -84,7 +84,7 @@ export const XLSX_MAX_ROWS = 1_000_000
 
 const RESULT_LABELS: Record<string, string> = { success: '成功', denied: '拒绝', error: '错误' }
 
-const COLUMNS: { header: string; width: number; value: (row: ExportRow) => string | number }[] = [
+const COLUMNS: XlsxColumn<ExportRow>[] = [
   { header: '序号', width: 10, value: (r) => r.id },
   { header: '时间（北京时间）', width: 24, value: (r) => beijingTimestamp(new Date(r.at)) },
   { header: '操作人账号', width: 16, value: (r) => r.username ?? '' },
@@ -162,21 +162,6 @@ async function* csvLines(rows: AsyncGenerator<ExportRow>): AsyncGenerator<string
   if (batch) yield batch
 }
 
-function xlsxStream(rows: AsyncGenerator<ExportRow>): PassThrough {
-  const out = new PassThrough()
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true })
-  const sheet = workbook.addWorksheet('审计日志', { views: [{ state: 'frozen', ySplit: 1 }] })
-  sheet.columns = COLUMNS.map((c) => ({ header: c.header, width: c.width }))
-  sheet.getRow(1).font = { bold: true }
-  sheet.getRow(1).commit()
-  void (async () => {
-    for await (const row of rows) sheet.addRow(COLUMNS.map((c) => c.value(row))).commit()
-    sheet.commit()
-    await workbook.commit()
-  })().catch((error: Error) => out.destroy(error))
-  return out
-}
-
 /**
  * The auditor's export: every event matching the filters, oldest first, streamed as CSV (UTF-8 with
  * BOM) or XLSX. The export is itself recorded in the chain first, with its filters; it covers the
@@ -192,8 +177,8 @@ export async function exportAuditEvents(ctx: Ctx, query: AuditExportQuery) {
   const rows = exportRows(ctx.db, scopeOf(ctx.actor, 'audit.event.list'), filters, maxId, format === 'xlsx' ? XLSX_MAX_ROWS : undefined)
   if (format === 'xlsx') {
     return {
-      stream: xlsxStream(rows),
-      contentType: 'application/vnd.openxmlformats-officedocument.spreadsheetml.sheet',
+      stream: xlsxStream('审计日志', COLUMNS, rows),
+      contentType: XLSX_CONTENT_TYPE,
       filename: `审计日志-${stamp}.xlsx`,
       asciiFilename: `audit-events-${stamp}.xlsx`,
     }

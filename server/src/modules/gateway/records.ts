@@ -1,5 +1,4 @@
 import { CompiledQuery, type Selectable, sql } from 'kysely'
-import { withObjectionFlags } from './objection-flags.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import { deriveKey, sm3Hex, sm3HmacHex } from '../../platform/crypto/sm3.ts'
 import type { Db } from '../../platform/db/database.ts'
@@ -15,6 +14,7 @@ import { type ActiveTableMount, type ApiMount, canonicalLookup, digestValue, ope
 import type { AppCaller } from './apps.ts'
 import { ipAllowed } from './ip-allow.ts'
 import { flagApp } from './lookup-probes.ts'
+import { withObjectionFlags } from './objection-flags.ts'
 import { beijingDayWindow, minuteWindow } from './rate-limit.ts'
 import { rowConditionSql, rowMatches } from './row-filter.ts'
 import type { GatewayRuntime } from './runtime.ts'

@@ -3,6 +3,7 @@ import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
+import { attachment } from '../../platform/http/xlsx-export.ts'
 import { AcceptBody, RAISE_BODY_LIMIT, CommentBody, ListQuery, ObjectionOut, RaiseBody, VerifyBody } from './schemas.ts'
 import { acceptObjection, disputeObjection, evidenceFile, getObjection, listObjections, markCorrected, raiseObjection, verifyObjection } from './service.ts'
 
@@ -52,7 +53,7 @@ export const objectionRoutes: FastifyPluginAsyncZod = async (app) => {
     const file = await evidenceFile(req.ctx, req.params.id, req.params.fileId)
     return (reply as FastifyReply)
       .header('content-type', 'application/octet-stream')
-      .header('content-disposition', `attachment; filename="evidence"; filename*=UTF-8''${encodeURIComponent(file.fileName)}`)
+      .header('content-disposition', attachment('evidence', file.fileName))
       .send(file.content)
   })
 }
