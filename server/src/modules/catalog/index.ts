@@ -14,3 +14,5 @@ export { findPublishedEntry, findVisibleResource, visibleInZone } from './querie
 export { openEntryChangeTask } from './review-tasks.ts'
 /** For sharing (grants follow publications) and the gateway (its entry cache). */
 export { type PublicationChange, onEntriesChanged, onPublicationChange } from './publication.ts'
+/** For the demand lists: the catalog's Chinese tokens (CJK bigrams, Latin words), for text similarity. */
+export { indexTokens } from './search-text.ts'
