@@ -15,6 +15,7 @@ import { auditModule } from './modules/audit/index.ts'
 import { calendarModule } from './modules/calendar/index.ts'
 import { catalogModule } from './modules/catalog/index.ts'
 import { demandsModule } from './modules/demands/index.ts'
+import { elementsModule } from './modules/elements/index.ts'
 import { gatewayModule } from './modules/gateway/index.ts'
 import { identityModule } from './modules/identity/index.ts'
 import { mountsModule } from './modules/mounts/index.ts'
@@ -129,6 +130,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(securityModule, { prefix })
   await app.register(objectionsModule, { prefix })
   await app.register(demandsModule, { prefix })
+  await app.register(elementsModule, { prefix })
   await app.register(webConsolePlugin)
   return app
 }
