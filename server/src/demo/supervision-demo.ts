@@ -13,7 +13,7 @@ import type { DemoDirectory } from './directory.ts'
 /**
  * Supervision in the Weifang demo (SPEC §6.8–6.10, R-10): the data element registry with its designated
  * source departments (loaded before the catalog, so submissions are checked against it), then, after the
- * sharing activity, objections and demands in each state and a coordination case decided with conditions.
+ * sharing activity, objections and demands in each state and a decided coordination case.
  */
 
 const at = (day: string, time = '10:00') => new Date(`${day}T${time}:00+08:00`)
@@ -107,15 +107,15 @@ export async function loadSupervision(db: Db, config: Config, directory: DemoDir
   await triageDemand(ctx('authority', at('2026-11-19')), rejected.id, { decision: 'reject', comment: '非履职必需，且涉及个人信息，不予受理' })
   note('demand', 'rejected')
 
-  // The coordination case of the refused request: negotiated, taken to the authority, decided with conditions.
+  // The coordination case of the refused request: negotiated, taken to the authority, decided.
   const kase = await db.selectFrom('coordinationCases').select(['id', 'providerOrgId']).where('origin', '=', 'refused_request').orderBy('createdAt').executeTakeFirst()
   if (kase) {
     await addCaseNote(ctx('rsj_user', at('2026-11-13')), kase.id, '补充了就业困难人员认定文件，提供方仍未同意')
     await escalateCase(ctx('rsj_user', at('2026-11-16')), kase.id, '协商未果，提请市大数据局协调')
+    // Upheld: the request stays refused (the demo keeps a request in every state); the decision says what would change it.
     await decideCase(ctx('authority', at('2026-11-20')), kase.id, {
-      decision: 'grant_with_conditions',
-      text: '申请符合法定职责，按脱敏方式提供必要信息项',
-      conditions: '仅用于就业困难人员认定，不得向第三方提供，有效期至 2027 年 12 月 31 日',
+      decision: 'uphold_refusal',
+      text: '申请所列信息项超出就业困难人员认定所需，维持拒绝；申请方可按认定所需的最少信息项重新申请',
     })
     counts['case.decided'] = 1
   }
