@@ -47,10 +47,8 @@ describe('catalog and sharing follow-ups', () => {
     authority = await openConsole(browser, server.baseUrl)
     await login(authority.page, 'authority')
 
-    // 市场监管局 publishes an entry naming the data element with itself as 数源部门; 公安局 then submits one
-    // naming the same data element with 公安局 as the source: a one-source conflict for the review.
+    // 市场监管局 publishes an entry naming a data element reference the registry does not know (no warning).
     const scj = await server.tokenOf('scj_cataloger')
-    const gaj = await server.tokenOf('gaj_cataloger')
     const auth = await server.tokenOf('authority')
     const classOf = async (token: string) =>
       (await server.api('GET', '/catalog/resources?mine=true&pageSize=100', { token })).body.items.map((r: { classCode: string }) => r.classCode).find((c: string) => c.startsWith('3'))
@@ -63,13 +61,14 @@ describe('catalog and sharing follow-ups', () => {
     assert.equal(otherSubmitted.status, 200, JSON.stringify(otherSubmitted.body))
     const published = await server.api('POST', `/catalog/resources/${other.body.id}/review`, { token: auth, body: { decision: 'approve' } })
     assert.equal(published.status, 200, JSON.stringify(published.body))
+    // 市场监管局 then collects 公民身份号码 itself, an element the registry gives to 公安局: a 一数一源 warning.
     const mine = await server.api('POST', '/catalog/resources', {
-      token: gaj,
-      body: entry('重点人员身份核验信息', await classOf(gaj), [item('人员编号', 'person_no', 'C', { isPrimaryKey: true }), item('公民身份号码', 'id_no', 'C', { dataElementRef: DATA_ELEMENT })]),
+      token: scj,
+      body: entry('市场主体投资人身份核验信息', await classOf(scj), [item('投资人编号', 'investor_no', 'C', { isPrimaryKey: true }), item('公民身份号码', 'id_no', 'C')]),
     })
     assert.equal(mine.status, 201, JSON.stringify(mine.body))
     pendingId = mine.body.id
-    const submitted = await server.api('POST', `/catalog/resources/${pendingId}/submit`, { token: gaj })
+    const submitted = await server.api('POST', `/catalog/resources/${pendingId}/submit`, { token: scj })
     assert.equal(submitted.status, 200, JSON.stringify(submitted.body))
     assert.ok((submitted.body.oneSourceWarnings ?? []).length > 0, 'the server reports the one-source conflict')
   })
@@ -83,15 +82,15 @@ describe('catalog and sharing follow-ups', () => {
     await page.goto(`/catalog-review/${pendingId}`)
     const alert = page.getByTestId('one-source-alert')
     await alert.waitFor()
-    assert.match(await alert.innerText(), /一数一源提示（1 项）[\s\S]*公民身份号码[\s\S]*潍坊市公安局[\s\S]*潍坊市市场监督管理局/)
+    assert.match(await alert.innerText(), /一数一源提示（1 项）[\s\S]*公民身份号码[\s\S]*潍坊市公安局/)
     await assertChineseUi(page, 'review with one-source warnings')
     await screenshot(page, '38-review-one-source')
 
     const cataloger = await openConsole(browser, server.baseUrl)
-    await login(cataloger.page, 'gaj_cataloger')
+    await login(cataloger.page, 'scj_cataloger')
     await cataloger.page.goto(`/catalog/${pendingId}`)
     await cataloger.page.getByTestId('one-source-alert').waitFor()
-    assert.match(await cataloger.page.getByTestId('one-source-warnings').innerText(), /请按一数一源确认权威来源/)
+    assert.match(await cataloger.page.getByTestId('one-source-warnings').innerText(), /不再重复采集/)
     assert.deepEqual(cataloger.problems, [])
     await cataloger.context.close()
     assert.deepEqual(problems, [])

@@ -1,12 +1,15 @@
 import { auditRules } from './audit.ts'
 import { calendarRules } from './calendar.ts'
 import { catalogRules } from './catalog.ts'
+import { demandRules } from './demands.ts'
+import { elementRules } from './elements.ts'
 import { gatewayRules } from './gateway.ts'
 import { identityRules } from './identity.ts'
 import { mountRules } from './mounts.ts'
 import { notificationRules } from './notifications.ts'
 import { evaluationRules } from './evaluation.ts'
 import { freshnessRules } from './freshness.ts'
+import { objectionRules } from './objections.ts'
 import { orgRules } from './orgs.ts'
 import { parameterRules } from './parameters.ts'
 import { type PolicyActor, type Rule, type Scope, inScope } from './rules.ts'
@@ -31,6 +34,9 @@ export const POLICY = Object.freeze({
   ...notificationRules,
   ...evaluationRules,
   ...freshnessRules,
+  ...objectionRules,
+  ...demandRules,
+  ...elementRules,
 })
 
 /** Every action the platform knows: a misspelt action does not compile. */

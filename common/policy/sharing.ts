@@ -104,10 +104,12 @@ export const sharingRules = {
     describe: '双方与主管部门记录协商情况',
   },
   'sharing.case.escalate': {
-    roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN'],
+    roles: ['REQUESTER', 'APPROVER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
     visibility: 'sharing.case.read',
-    when: isParty,
-    describe: '协商不成，提请主管部门协调',
+    when: (actor: Actor, c: CaseSubject) => isParty(actor, c) || isAuthority(actor),
+    describe: '协商不成，由一方提请或主管部门接手协调（须先有协商记录）',
   },
+  'sharing.case.escalate-up': { roles: ['AUTH_ADMIN'], visibility: 'sharing.case.read', describe: '涉及省级或中央事项的案件提交上级（市政府/省级）协调' },
+  'sharing.case.close': { roles: ['AUTH_ADMIN'], visibility: 'sharing.case.read', describe: '决定执行完毕（或上级已作出决定）后由主管部门结案' },
   'sharing.case.decide': { roles: ['AUTH_ADMIN'], visibility: 'sharing.case.read', describe: '主管部门作出有约束力的协调决定' },
 } as const satisfies Record<string, Rule<RequestSubject> | Rule<GrantSubject> | Rule<CaseSubject> | Rule<never>>

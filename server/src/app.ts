@@ -8,12 +8,15 @@ import { z } from 'zod'
 import { auditModule } from './modules/audit/index.ts'
 import { calendarModule } from './modules/calendar/index.ts'
 import { catalogModule, provideMountKinds } from './modules/catalog/index.ts'
+import { demandsModule } from './modules/demands/index.ts'
+import { elementsModule } from './modules/elements/index.ts'
 import { evaluationModule } from './modules/evaluation/index.ts'
 import { freshnessModule } from './modules/freshness/index.ts'
 import { gatewayModule } from './modules/gateway/index.ts'
 import { identityModule } from './modules/identity/index.ts'
 import { activeMountKinds, mountsModule } from './modules/mounts/index.ts'
 import { notificationsModule } from './modules/notifications/index.ts'
+import { objectionsModule } from './modules/objections/index.ts'
 import { orgsModule } from './modules/orgs/index.ts'
 import { parametersModule } from './modules/parameters/index.ts'
 import { securityModule } from './modules/security/index.ts'
@@ -136,6 +139,9 @@ export async function buildApp(options: AppOptions) {
   await app.register(notificationsModule, { prefix })
   await app.register(evaluationModule, { prefix })
   await app.register(freshnessModule, { prefix })
+  await app.register(objectionsModule, { prefix })
+  await app.register(demandsModule, { prefix })
+  await app.register(elementsModule, { prefix })
   await app.register(webConsolePlugin)
   return app
 }

@@ -31,6 +31,9 @@ const ApplyPage = lazy(() => import('./pages/sharing/ApplyPage.tsx'))
 const RequestsPage = lazy(() => import('./pages/sharing/RequestsPage.tsx'))
 const RequestDetailPage = lazy(() => import('./pages/sharing/RequestDetailPage.tsx'))
 const CasesPage = lazy(() => import('./pages/sharing/CasesPage.tsx'))
+const ObjectionsPage = lazy(() => import('./pages/supervision/ObjectionsPage.tsx'))
+const DemandsPage = lazy(() => import('./pages/supervision/DemandsPage.tsx'))
+const DataElementsPage = lazy(() => import('./pages/supervision/DataElementsPage.tsx'))
 const CaseDetailPage = lazy(() => import('./pages/sharing/CaseDetailPage.tsx'))
 const GrantsPage = lazy(() => import('./pages/grants/GrantsPage.tsx'))
 const GrantDetailPage = lazy(() => import('./pages/grants/GrantDetailPage.tsx'))
@@ -83,6 +86,9 @@ export function AppRoot() {
                 <Route path="/share-requests/:id" element={page('cases', RequestDetailPage)} />
                 <Route path="/coordination" element={page('cases', CasesPage)} />
                 <Route path="/coordination/:id" element={page('cases', CaseDetailPage)} />
+                <Route path="/objections" element={page('objections', ObjectionsPage)} />
+                <Route path="/demands" element={page('demands', DemandsPage)} />
+                <Route path="/data-elements" element={page('data-elements', DataElementsPage)} />
                 <Route path="/grants" element={page('grants', GrantsPage)} />
                 <Route path="/grants/:id" element={page('grants', GrantDetailPage)} />
                 <Route path="/apps" element={page('apps', AppsPage)} />

@@ -7,6 +7,7 @@ import { DEMO_ENTRIES } from './catalog-entries.ts'
 import { loadDirectory } from './directory.ts'
 import { loadActivity } from './activity-demo.ts'
 import { loadSharing } from './sharing-demo.ts'
+import { loadDataElements, loadSupervision } from './supervision-demo.ts'
 
 /** When the demo city "went live": orgs and accounts are dated from then. */
 const DIRECTORY_CREATED_AT = new Date('2026-03-02T08:30:00+08:00')
@@ -25,6 +26,10 @@ export interface DemoSummary {
   requests: Record<string, number>
   /** The year of recorded activity behind the evaluation page (activity-demo.ts). */
   activity: Awaited<ReturnType<typeof loadActivity>>
+  /** 一数一源 data elements registered. */
+  dataElements: number
+  /** Objections, demands and coordination decisions created, by state. */
+  supervision: Record<string, number>
   ms: number
 }
 
@@ -41,10 +46,13 @@ export async function loadDemo(db: Db, config: Config): Promise<DemoSummary> {
   // The security administrator allows the city's data centre before departments register upstream APIs.
   const asSecAdmin = makeCtx({ db, actor: directory.actor('secadmin'), config, now: () => DIRECTORY_CREATED_AT })
   await addUpstreamHost(asSecAdmin, { host: DEMO_UPSTREAM_RANGE, port: null, note: '潍坊市电子政务外网数据中心（演示）' })
+  // The 一数一源 registry comes first: each catalog submission is checked against it.
+  const dataElements = await loadDataElements(db, config, directory, DIRECTORY_CREATED_AT)
   await loadCatalog(db, config, directory, DEMO_ENTRIES)
   const requests = await loadSharing(db, config, directory)
   const activity = await loadActivity(db, config, directory)
-  return { ...(await countCatalog(db)), requests, activity, classNodes: directory.classNodes, ms: Math.round(performance.now() - started) }
+  const supervision = await loadSupervision(db, config, directory)
+  return { ...(await countCatalog(db)), requests, activity, dataElements, supervision, classNodes: directory.classNodes, ms: Math.round(performance.now() - started) }
 }
 
 async function countCatalog(db: Db) {

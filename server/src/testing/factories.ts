@@ -234,3 +234,9 @@ export async function publishApiResource(
 export async function refreshTokens(db: Executor, world: { users: Record<string, { id: string }>; tokens: Record<string, string> }, now: Date) {
   for (const [key, user] of Object.entries(world.users)) world.tokens[key] = await tokenFor(db, user, now)
 }
+
+/** SPEC §7.10: a case reaches the authority once the parties have negotiated (a note) and one of them escalates it. */
+export async function toAuthority(t: Requester, w: { tokens: { approver: string; requester: string } }, caseId: string) {
+  await step(t, 'POST', `/api/v1/coordination-cases/${caseId}/notes`, w.tokens.approver, { text: '双方已协商，未达成一致' })
+  await step(t, 'POST', `/api/v1/coordination-cases/${caseId}/escalate`, w.tokens.requester, { text: '协商不成，提请主管部门协调' })
+}

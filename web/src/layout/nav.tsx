@@ -1,4 +1,5 @@
 import {
+  AlertOutlined,
   ApartmentOutlined,
   ApiOutlined,
   AppstoreOutlined,
@@ -11,10 +12,13 @@ import {
   DashboardOutlined,
   CloudUploadOutlined,
   EditOutlined,
+  ExceptionOutlined,
   FileDoneOutlined,
   FileSearchOutlined,
   InboxOutlined,
   KeyOutlined,
+  NodeIndexOutlined,
+  PullRequestOutlined,
   SendOutlined,
   SolutionOutlined,
   WarningOutlined,
@@ -71,6 +75,16 @@ export const NAV: NavItem[] = [
       },
       { key: 'escalated-requests', label: '逾期督办', icon: <WarningOutlined />, path: '/share-requests/escalated', anyOf: ['sharing.request.authority-decide'] },
       { key: 'cases', label: '协调案件', icon: <SolutionOutlined />, path: '/coordination', anyOf: ['sharing.case.list'] },
+    ],
+  },
+  {
+    key: 'supervision',
+    label: '监督管理',
+    icon: <AlertOutlined />,
+    children: [
+      { key: 'objections', label: '数据异议', icon: <ExceptionOutlined />, path: '/objections', anyOf: ['objections.objection.list'] },
+      { key: 'demands', label: '供需对接', icon: <PullRequestOutlined />, path: '/demands', anyOf: ['demands.demand.list'] },
+      { key: 'data-elements', label: '一数一源', icon: <NodeIndexOutlined />, path: '/data-elements', anyOf: ['elements.element.list'] },
     ],
   },
   {

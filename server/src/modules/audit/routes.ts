@@ -2,13 +2,11 @@ import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { pageOf } from '../../platform/http/pagination.ts'
+import { attachment } from '../../platform/http/spreadsheet.ts'
 import { AuditEventOut, AuditExportQuery, AuditQuery, VerifyOut } from './schemas.ts'
 import { exportAuditEvents, listAuditEvents, verifyChain } from './service.ts'
 
 const tags = ['audit']
-
-/** RFC 6266 / 5987: an ASCII fallback name plus the UTF-8 one. */
-const attachment = (asciiName: string, name: string) => `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(name)}`
 
 // Read-only by design (SPEC §8.4 S12 append-only): no route changes or deletes an audit event.
 export const auditRoutes: FastifyPluginAsyncZod = async (app) => {

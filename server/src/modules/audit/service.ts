@@ -12,7 +12,7 @@ import { BEIJING_OFFSET_MS } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
-import { xlsxStream } from '../../platform/http/spreadsheet.ts'
+import { type SheetColumn, xlsxStream } from '../../platform/http/spreadsheet.ts'
 import type { AuditExportQuery, AuditFilters, AuditQuery } from './schemas.ts'
 
 /** Columns a policy scope may name on audit events: whether one of the three administrators acted. */
@@ -84,7 +84,7 @@ export const XLSX_MAX_ROWS = 1_000_000
 
 const RESULT_LABELS: Record<string, string> = { success: '成功', denied: '拒绝', error: '错误' }
 
-const COLUMNS: { header: string; width: number; value: (row: ExportRow) => string | number }[] = [
+const COLUMNS: SheetColumn<ExportRow>[] = [
   { header: '序号', width: 10, value: (r) => r.id },
   { header: '时间（北京时间）', width: 24, value: (r) => beijingTimestamp(new Date(r.at)) },
   { header: '操作人账号', width: 16, value: (r) => r.username ?? '' },

@@ -25,3 +25,5 @@ export { findVersion } from './queries.ts'
 export { CreateResourceBody, ItemInput, type ResourceOut } from './schemas.ts'
 /** Background: warnings and escalation of catalog review and update-task clocks (站内消息). */
 export { catalogClockTasks, warnCatalogClocks } from './clock-jobs.ts'
+/** For the demand lists: the catalog's Chinese tokens (CJK bigrams, Latin words), for text similarity. */
+export { indexTokens } from './search/text.ts'

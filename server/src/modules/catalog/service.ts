@@ -33,7 +33,7 @@ import { entriesChanged, publicationChanged } from './publication.ts'
 import { closeReviewTasksOnPublish } from './review-tasks.ts'
 import { checkResourceRules } from './rules.ts'
 import type { CreateResourceBody, SearchQuery, UpdateResourceBody } from './schemas.ts'
-import { oneSourceWarnings } from './one-source.ts'
+import { oneSourceWarnings, recordOneSourceCases } from '../elements/index.ts'
 import { SEARCH_RESULT_CAP, searchResources } from './search/queries.ts'
 import { parseSearch, searchTerms } from './search/text.ts'
 import { expansionsOf } from './synonyms/queries.ts'
@@ -192,6 +192,7 @@ export async function submitResource(ctx: Ctx, id: string) {
     const { dueAt } = await workdayDeadline(trx, now, REVIEW_WORKDAYS)
     await updateVersion(trx, latest.id, { status: 'pending_review', submittedAt: now, reviewDueAt: dueAt })
     const warnings = await oneSourceWarnings(trx, latest)
+    await recordOneSourceCases(trx, ctx, latest, warnings)
     await recordAudit(trx, ctx, {
       action: 'catalog.resource.submit',
       objectType: 'resource',

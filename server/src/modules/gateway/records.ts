@@ -10,6 +10,7 @@ import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import type { AppCaller } from './apps.ts'
 import { ipAllowed } from './ip-allow.ts'
 import { flagApp } from './lookup-probes.ts'
+import { withObjectionFlags } from './objection-flags.ts'
 import { beijingDayWindow, minuteWindow } from './rate-limit.ts'
 import { readMountedTable } from './read/mounted.ts'
 import { type Grant, planRead } from './read/plan.ts'
@@ -59,7 +60,7 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export async function readRecords(call: RecordsCall) {
   const requestInAt = call.now()
   const facts: CallFacts = { rows: 0 }
-  let result: { items: Record<string, unknown>[]; grantId: string; requestId: string | null; limit: number; offset: number } | undefined
+  let result: { items: Record<string, unknown>[]; grantId: string; requestId: string | null; limit: number; offset: number; objectionNotice?: string } | undefined
   let failure: unknown
   try {
     result = await serve(call, facts)
@@ -127,7 +128,8 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   const items = rows.map((row) => Object.fromEntries(granted.map(({ key, rule }) => [key, maskValue(rule, row[key] ?? null, pseudonymKey)])))
   facts.rows = items.length
   if (lookups.length > 0 && items.length === 0) await countMiss(call, app, now)
-  return { items, grantId: grant.id, requestId: grant.requestId, limit, offset }
+  const objections = await withObjectionFlags(call.db, entry.resourceId, entry.items, rows, items)
+  return { items, grantId: grant.id, requestId: grant.requestId, limit, offset, ...objections }
 }
 
 const mountedEnv = (call: RecordsCall) => ({

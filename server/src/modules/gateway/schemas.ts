@@ -44,11 +44,12 @@ export const RecordsQuery = z
   })
   .catchall(z.string())
 export const RecordsOut = z.object({
-  items: z.array(z.record(z.string(), z.unknown())).describe('记录，键为信息项英文名，已按授权脱敏'),
+  items: z.array(z.record(z.string(), z.unknown())).describe('记录，键为信息项英文名，已按授权脱敏；有异议（核实中）的记录另有 `_objection: true`'),
   grantId: z.string(),
   requestId: z.string().nullable(),
   limit: z.number(),
   offset: z.number(),
+  objectionNotice: z.string().optional().describe('有记录标注「有异议」时给出的办理规则（R-11）'),
 }).meta({
   examples: [
     {

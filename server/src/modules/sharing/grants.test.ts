@@ -1,6 +1,6 @@
 import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
-import { buildAppRow, buildWorld, publishResource, refreshTokens, resourceBody } from '../../testing/factories.ts'
+import { buildAppRow, buildWorld, publishResource, refreshTokens, resourceBody, toAuthority } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
 describe('binding coordination decisions and grant status changes', () => {
@@ -15,6 +15,7 @@ describe('binding coordination decisions and grant status changes', () => {
   test('a reclassification decision opens a catalog change task for the provider, due in 15 working days', async () => {
     const resource = await publishResource(t, w.tokens, { name: '社会组织年检信息（协调）' })
     const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '开展社会组织联合监管需要该数据' } })
+    await toAuthority(t, w, opened.body.id)
     assert.equal(opened.status, 201, JSON.stringify(opened.body))
     const decided = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
       token: w.tokens.authAdmin,
@@ -40,6 +41,7 @@ describe('binding coordination decisions and grant status changes', () => {
     const resource = await publishResource(t, w.tokens, { name: '社会组织法定代表人信息（协调）' })
     const idItem = resource.items.find((i: any) => i.nameEn === 'legal_rep_id')
     const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '身份核验需要' } })
+    await toAuthority(t, w, opened.body.id)
     const noType = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, { token: w.tokens.authAdmin, body: { decision: 'reclassify', text: '调整' } })
     assert.equal(noType.status, 400)
     assert.equal(noType.body.error.details[0].field, 'shareType')
@@ -80,6 +82,7 @@ describe('binding coordination decisions and grant status changes', () => {
   test('uphold_refusal creates no catalog task', async () => {
     const resource = await publishResource(t, w.tokens, { name: '社会组织处罚信息（协调）' })
     const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '需要' } })
+    await toAuthority(t, w, opened.body.id)
     await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, { token: w.tokens.authAdmin, body: { decision: 'uphold_refusal', text: '维持' } })
     const events = await t.db.selectFrom('catalogChangeEvents').select('id').where('caseId', '=', opened.body.id).execute()
     assert.equal(events.length, 0)

@@ -9,6 +9,9 @@ export { escalateOverdueRequests, sharingTasks } from './jobs.ts'
 export { addCaseNote, openCase } from './coordination.ts'
 export { createShareRequest, decideShareRequest, requestMoreInfo, withdrawShareRequest } from './requests.ts'
 export { type GrantView, findGrantForCall, findGrantView, findLatestGrant, findUsableGrant } from './queries.ts'
+/** For the supervision modules: a disputed objection or a declined demand opens a case; a fulfilled demand a request. */
+export { type NewCase, insertCase } from './coordination.ts'
+export { submitShareRequest } from './requests.ts'
 
 /** The sharing module: requests, grants, coordination; its grants follow every catalog publication. */
 export const sharingModule: FastifyPluginAsync = async (app) => {

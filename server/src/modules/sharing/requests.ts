@@ -133,63 +133,66 @@ export async function createGrant(
  */
 export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
   authorize(ctx.actor, 'sharing.request.create')
-  return ctx.db.transaction().execute(async (trx) => {
-    const entry = await findPublishedEntry(trx, body.resourceId)
-    if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('已发布的目录')
-    if (entry.providerOrgId === ctx.actor.orgId) throw new AppError(409, 'OWN_RESOURCE', '本单位的数据无需申请共享')
-    if (entry.shareType === SHARE_TYPE.notShared) {
-      throw new AppError(409, 'NOT_SHAREABLE', `「${entry.name}」为不予共享资源，不能申请。如确因履职需要，请通过 POST /api/v1/coordination-cases（协调申请）提出协调`)
-    }
-    if (!entry.shareModes.includes(body.mode)) throw fieldError('mode', `该资源不提供此共享方式，可选：${entry.shareModes.join('、') || '无'}`)
-    assertModeProvisioned(body.mode)
-    const items = new Map(entry.items.map((item) => [item.id, item]))
-    const unknown = body.itemIds.findIndex((id) => !items.has(id))
-    if (unknown >= 0) throw fieldError(`itemIds[${unknown}]`, '信息项不属于该资源')
-    const requested = body.itemIds.map((id) => items.get(id)!)
-    const refused = requested.filter((item) => item.shareType === SHARE_TYPE.notShared)
-    if (refused.length > 0) {
-      throw new AppError(409, 'ITEM_NOT_SHAREABLE', `信息项「${refused.map((i) => i.name).join('、')}」为不予共享，不能申请`, refused.map((i) => ({ field: 'itemIds', message: `${i.name}：${i.shareCondition ?? '不予共享'}` })))
-    }
-    await checkOwnApps(trx, ctx, body.appIds ?? [])
-    const now = ctx.now()
-    const validUntil = await requestedValidity(trx, today(ctx), body.validUntil)
-    const immediate = requested.every((item) => item.shareType === SHARE_TYPE.unconditional)
-    // SPEC §7.1: the provider's tenant (the city or its county) sets its reply deadline.
-    const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays', (await findOrg(trx, entry.providerOrgId))?.regionCode)
-    const deadline = immediate ? null : await workdayDeadline(trx, now, replyDays)
-    const row = {
-      no: await nextRequestNo(trx, today(ctx)),
-      resourceId: entry.resourceId,
-      resourceVersion: entry.version,
-      providerOrgId: entry.providerOrgId,
-      requesterOrgId: ctx.actor.orgId,
-      requesterId: ctx.actor.userId,
-      itemIds: body.itemIds,
-      appIds: body.appIds ?? [],
-      purpose: body.purpose,
-      purposeDetail: body.purposeDetail ?? null,
-      dutyBasis: body.dutyBasis,
-      scenario: body.scenario ?? null,
-      mode: body.mode,
-      validUntil,
-      status: 'pending' as ShareRequestStatus,
-      shareType: entry.shareType,
-      dueAt: deadline?.dueAt ?? null,
-      dueDate: deadline?.dueDate ?? null,
-    }
-    const { id } = await insertRequest(trx, row)
-    const created = (await lockRequest(trx, id))!
-    await insertRequestEvent(trx, { requestId: id, at: now, actorId: ctx.actor.userId, action: 'submit', fromStatus: null, toStatus: 'pending', comment: null })
-    await recordAudit(trx, ctx, { action: 'sharing.request.create', objectType: 'share_request', objectId: id, detail: { no: row.no, shareType: entry.shareType } })
-    if (immediate) {
-      // R-4: unconditional data is obtained directly; default masking still protects personal data.
-      const { terms } = buildGrantTerms(row, entry.items, {}, today(ctx))
-      const grantId = await createGrant(trx, ctx, created, terms!, {})
-      await updateRequest(trx, id, { status: 'granted', decision: 'approve', decidedAt: now, grantId })
-      await insertRequestEvent(trx, { requestId: id, at: now, actorId: null, action: 'auto_grant', fromStatus: 'pending', toStatus: 'granted', comment: '所申请的信息项均为无条件共享，自动授权' })
-    }
-    return reload(trx, ctx, id)
-  })
+  return ctx.db.transaction().execute(async (trx) => reload(trx, ctx, await submitShareRequest(trx, ctx, body)))
+}
+
+/** The request's submission in the caller's transaction (a fulfilled demand opens one for its requester); returns its id. */
+export async function submitShareRequest(trx: Trx, ctx: Ctx, body: CreateRequestBody): Promise<string> {
+  const entry = await findPublishedEntry(trx, body.resourceId)
+  if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('已发布的目录')
+  if (entry.providerOrgId === ctx.actor.orgId) throw new AppError(409, 'OWN_RESOURCE', '本单位的数据无需申请共享')
+  if (entry.shareType === SHARE_TYPE.notShared) {
+    throw new AppError(409, 'NOT_SHAREABLE', `「${entry.name}」为不予共享资源，不能申请。如确因履职需要，请通过 POST /api/v1/coordination-cases（协调申请）提出协调`)
+  }
+  if (!entry.shareModes.includes(body.mode)) throw fieldError('mode', `该资源不提供此共享方式，可选：${entry.shareModes.join('、') || '无'}`)
+  assertModeProvisioned(body.mode)
+  const items = new Map(entry.items.map((item) => [item.id, item]))
+  const unknown = body.itemIds.findIndex((id) => !items.has(id))
+  if (unknown >= 0) throw fieldError(`itemIds[${unknown}]`, '信息项不属于该资源')
+  const requested = body.itemIds.map((id) => items.get(id)!)
+  const refused = requested.filter((item) => item.shareType === SHARE_TYPE.notShared)
+  if (refused.length > 0) {
+    throw new AppError(409, 'ITEM_NOT_SHAREABLE', `信息项「${refused.map((i) => i.name).join('、')}」为不予共享，不能申请`, refused.map((i) => ({ field: 'itemIds', message: `${i.name}：${i.shareCondition ?? '不予共享'}` })))
+  }
+  await checkOwnApps(trx, ctx, body.appIds ?? [])
+  const now = ctx.now()
+  const validUntil = await requestedValidity(trx, today(ctx), body.validUntil)
+  const immediate = requested.every((item) => item.shareType === SHARE_TYPE.unconditional)
+  // SPEC §7.1: the provider's tenant (the city or its county) sets its reply deadline.
+  const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays', (await findOrg(trx, entry.providerOrgId))?.regionCode)
+  const deadline = immediate ? null : await workdayDeadline(trx, now, replyDays)
+  const row = {
+    no: await nextRequestNo(trx, today(ctx)),
+    resourceId: entry.resourceId,
+    resourceVersion: entry.version,
+    providerOrgId: entry.providerOrgId,
+    requesterOrgId: ctx.actor.orgId,
+    requesterId: ctx.actor.userId,
+    itemIds: body.itemIds,
+    appIds: body.appIds ?? [],
+    purpose: body.purpose,
+    purposeDetail: body.purposeDetail ?? null,
+    dutyBasis: body.dutyBasis,
+    scenario: body.scenario ?? null,
+    mode: body.mode,
+    validUntil,
+    status: 'pending' as ShareRequestStatus,
+    shareType: entry.shareType,
+    dueAt: deadline?.dueAt ?? null,
+    dueDate: deadline?.dueDate ?? null,
+  }
+  const { id } = await insertRequest(trx, row)
+  const created = (await lockRequest(trx, id))!
+  await insertRequestEvent(trx, { requestId: id, at: now, actorId: ctx.actor.userId, action: 'submit', fromStatus: null, toStatus: 'pending', comment: null })
+  await recordAudit(trx, ctx, { action: 'sharing.request.create', objectType: 'share_request', objectId: id, detail: { no: row.no, shareType: entry.shareType } })
+  if (immediate) {
+    // R-4: unconditional data is obtained directly; default masking still protects personal data.
+    const { terms } = buildGrantTerms(row, entry.items, {}, today(ctx))
+    const grantId = await createGrant(trx, ctx, created, terms!, {})
+    await updateRequest(trx, id, { status: 'granted', decision: 'approve', decidedAt: now, grantId })
+    await insertRequestEvent(trx, { requestId: id, at: now, actorId: null, action: 'auto_grant', fromStatus: 'pending', toStatus: 'granted', comment: '所申请的信息项均为无条件共享，自动授权' })
+  }
+  return id
 }
 
 /** SPEC §7.6: the apps named must be the requester's own and in service (checked again by the gateway on every call). */

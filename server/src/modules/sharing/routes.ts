@@ -6,7 +6,7 @@ import { z } from 'zod'
 import { PageQuery, pageOf } from '../../platform/http/pagination.ts'
 import { IdParams } from '../../platform/http/params.ts'
 import { maskValue } from '../../platform/masking/masking.ts'
-import { addCaseNote, decideCase, escalateCase, getCase, listCases, openCase } from './coordination.ts'
+import { addCaseNote, closeCase, decideCase, escalateCase, escalateCaseUp, getCase, listCases, openCase } from './coordination.ts'
 import { getGrant, listGrantsFor, listUsage, reconfirmGrant, resumeGrant, revokeGrant, suspendGrant } from './grants.ts'
 import {
   authorityDecide,
@@ -182,4 +182,14 @@ export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
     config: { action: 'sharing.case.decide' },
     schema: { tags, summary: '主管部门协调决定（有约束力）', params: IdParams, body: CaseDecisionBody, response: { 200: CaseOut } },
   }, (req) => decideCase(req.ctx, req.params.id, req.body))
+
+  app.post('/coordination-cases/:id/escalate-up', {
+    config: { action: 'sharing.case.escalate-up' },
+    schema: { tags, summary: '涉及省级或中央事项，提交上级（市政府/省级）协调', params: IdParams, body: CaseNoteBody, response: { 200: CaseOut } },
+  }, (req) => escalateCaseUp(req.ctx, req.params.id, req.body.text))
+
+  app.post('/coordination-cases/:id/close', {
+    config: { action: 'sharing.case.close' },
+    schema: { tags, summary: '决定执行完毕后结案', params: IdParams, body: CaseNoteBody, response: { 200: CaseOut } },
+  }, (req) => closeCase(req.ctx, req.params.id, req.body.text))
 }

@@ -277,6 +277,7 @@ export const CaseDecisionBody = z
   .object({
     decision: z.enum(['grant_with_conditions', 'uphold_refusal', 'reclassify'], '协调决定应为 grant_with_conditions、uphold_refusal 或 reclassify'),
     text: required(LIMITS.longText, '决定内容'),
+    conditions: text(LIMITS.longText).optional().describe('grant_with_conditions：决定附带的使用条件（用途、范围、期限等）'),
     shareType: z.union([z.literal(1), z.literal(2)], '调整后的共享类型应为 1（无条件）或 2（有条件）').optional().describe('reclassify：调整后的共享类型'),
     itemIds: z.array(z.uuid('信息项编号格式不正确')).min(1).max(LIMITS.itemsPerResource).optional().describe('reclassify：调整的信息项（不填则为整个目录）'),
   })
@@ -284,7 +285,7 @@ export const CaseDecisionBody = z
     if (body.decision === 'reclassify' && !body.shareType) ctx.addIssue({ code: 'custom', path: ['shareType'], message: '调整目录共享类型的决定须给出调整后的共享类型' })
   })
 export type CaseDecisionBody = z.infer<typeof CaseDecisionBody>
-export const CaseListQuery = PageQuery.extend({ status: z.enum(['open', 'negotiating', 'authority_coordinating', 'decided', 'closed']).optional() })
+export const CaseListQuery = PageQuery.extend({ status: z.enum(['open', 'negotiating', 'authority_coordinating', 'escalated_up', 'decided', 'closed']).optional() })
 
 export const CaseOut = z.object({
   id: z.string(),
@@ -300,6 +301,10 @@ export const CaseOut = z.object({
   status: z.string(),
   decision: z.string().nullable(),
   decisionText: z.string().nullable(),
+  conditions: z.string().nullable(),
+  objectionId: z.string().nullable(),
+  demandId: z.string().nullable(),
+  closedAt: z.date().nullable(),
   decidedAt: z.date().nullable(),
   createdAt: z.date(),
   notes: z.array(z.object({ at: z.date(), actorId: z.string(), orgId: z.string(), kind: z.string(), text: z.string() })).optional(),

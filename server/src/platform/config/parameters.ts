@@ -54,6 +54,30 @@ export const PARAMETERS = {
     default: 20,
     allowed: [10, 15, 20, 30],
   },
+  'objections.acceptWorkdays': {
+    label: '数据异议受理时限（工作日）',
+    description: '主管部门受理或驳回数据异议的期限（SPEC §7.1），逾期提醒主管部门督办',
+    default: 2,
+    allowed: [1, 2, 3, 5],
+  },
+  'objections.verifyWorkdays': {
+    label: '数据异议核实时限（工作日）',
+    description: '提供部门核实已受理异议并在源头更正或说明的期限（SPEC §7.1），逾期提交主管部门督办',
+    default: 5,
+    allowed: [3, 5, 10],
+  },
+  'demands.triageWorkdays': {
+    label: '需求分办时限（工作日）',
+    description: '主管部门对登记的数据需求指派提供部门、匹配已有目录或退回的期限',
+    default: 2,
+    allowed: [1, 2, 3, 5],
+  },
+  'demands.providerWorkdays': {
+    label: '需求响应时限（工作日）',
+    description: '被指派的提供部门编目并挂接数据、满足需求的期限，从指派之日起算',
+    default: 10,
+    allowed: [5, 10, 15, 20],
+  },
 } as const satisfies Record<string, { label: string; description: string; default: number; allowed: readonly number[] }>
 
 export type ParameterKey = keyof typeof PARAMETERS

@@ -423,8 +423,13 @@ export interface CoordinationCasesTable {
   applicantOrgId: string
   providerOrgId: string
   statement: string
-  status: 'open' | 'negotiating' | 'authority_coordinating' | 'decided' | 'closed'
+  status: 'open' | 'negotiating' | 'authority_coordinating' | 'escalated_up' | 'decided' | 'closed'
   decision: 'grant_with_conditions' | 'uphold_refusal' | 'reclassify' | null
+  conditions: string | null
+  objectionId: string | null
+  demandId: string | null
+  closedAt: Timestamp | null
+  closedBy: string | null
   decisionText: string | null
   decidedBy: string | null
   decidedAt: Timestamp | null
@@ -438,7 +443,7 @@ export interface CoordinationNotesTable {
   at: Timestamp
   actorId: string
   orgId: string
-  kind: 'statement' | 'negotiation' | 'decision'
+  kind: 'statement' | 'negotiation' | 'decision' | 'escalation' | 'closing'
   text: string
 }
 
@@ -717,6 +722,122 @@ export interface MountQualityReportsTable {
   problems: string[]
 }
 
+
+export type ObjectionStatus = 'raised' | 'dismissed' | 'verifying' | 'correcting' | 'resolved' | 'explained' | 'coordination'
+export type ObjectionType = 'error' | 'missing' | 'inconsistent' | 'outdated' | 'format' | 'other'
+
+export interface ObjectionsTable {
+  id: Generated<string>
+  no: string
+  resourceId: string
+  providerOrgId: string
+  raiserOrgId: string
+  raisedBy: string
+  grantId: string
+  itemIds: string[]
+  recordKeys: string[]
+  type: ObjectionType
+  description: string
+  status: ObjectionStatus
+  flagged: Generated<boolean>
+  stage: 'accept' | 'verify' | null
+  dueDate: DateOnly | null
+  dueAt: Timestamp | null
+  warnedAt: Timestamp | null
+  escalatedAt: Timestamp | null
+  response: string | null
+  correctingAt: Timestamp | null
+  correctionBatchId: string | null
+  caseId: string | null
+  createdAt: Generated<Date>
+  updatedAt: Generated<Date>
+}
+
+export interface ObjectionRecordsTable {
+  objectionId: string
+  resourceId: string
+  recordKey: string
+}
+
+export interface ObjectionEvidenceTable {
+  id: Generated<string>
+  objectionId: string
+  fileName: string
+  contentType: string
+  sizeBytes: number
+  sm3: string
+  content: Buffer
+  createdAt: Generated<Date>
+}
+
+export interface WorkflowEventsColumns {
+  id: Generated<number>
+  at: Timestamp
+  actorId: string | null
+  action: string
+  fromStatus: string | null
+  toStatus: string
+  comment: string | null
+}
+
+export type DemandStatus = 'submitted' | 'assigned' | 'accepted' | 'fulfilled' | 'declined' | 'matched' | 'rejected'
+
+export interface DemandsTable {
+  id: Generated<string>
+  no: string
+  requesterOrgId: string
+  createdBy: string
+  title: string
+  description: string
+  wantedItems: string[]
+  purpose: string
+  dutyBasis: string
+  urgency: Generated<'normal' | 'urgent'>
+  suggestedProviderOrgId: string | null
+  appIds: Generated<string[]>
+  status: DemandStatus
+  providerOrgId: string | null
+  matchedResourceId: string | null
+  resourceId: string | null
+  requestId: string | null
+  caseId: string | null
+  response: string | null
+  stage: 'triage' | 'provider' | null
+  dueDate: DateOnly | null
+  dueAt: Timestamp | null
+  warnedAt: Timestamp | null
+  escalatedAt: Timestamp | null
+  basis: string | null
+  createdAt: Generated<Date>
+  updatedAt: Generated<Date>
+}
+
+export interface DataElementsTable {
+  id: Generated<string>
+  name: string
+  standardRef: string | null
+  aliases: Generated<string[]>
+  sourceOrgId: string
+  note: string | null
+  createdBy: string | null
+  createdAt: Generated<Date>
+  updatedAt: Generated<Date>
+}
+
+export interface ElementCasesTable {
+  id: Generated<string>
+  elementId: string
+  resourceId: string
+  itemId: string
+  itemName: string
+  orgId: string
+  status: Generated<'open' | 'request_instead' | 'exception'>
+  note: string | null
+  decidedBy: string | null
+  decidedAt: Timestamp | null
+  createdAt: Generated<Date>
+}
+
 export interface SupervisionDatabase {
   notifications: NotificationsTable
   notificationReads: NotificationReadsTable
@@ -727,4 +848,12 @@ export interface SupervisionDatabase {
   evaluationSettings: EvaluationSettingsTable
   rectificationNotices: RectificationNoticesTable
   mountQualityReports: MountQualityReportsTable
+  objections: ObjectionsTable
+  objectionRecords: ObjectionRecordsTable
+  objectionEvidence: ObjectionEvidenceTable
+  objectionEvents: WorkflowEventsColumns & { objectionId: string }
+  demands: DemandsTable
+  demandEvents: WorkflowEventsColumns & { demandId: string }
+  dataElements: DataElementsTable
+  elementCases: ElementCasesTable
 }

@@ -20,7 +20,7 @@ export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.
 /** Excel's sheet holds 1,048,576 rows; an XLSX export stops short of it. */
 export const XLSX_MAX_ROWS = 1_000_000
 
-export function xlsxStream<T>(sheetName: string, columns: readonly SheetColumn<T>[], rows: AsyncIterable<T>): PassThrough {
+export function xlsxStream<T>(sheetName: string, columns: readonly SheetColumn<T>[], rows: AsyncIterable<T> | Iterable<T>): PassThrough {
   const out = new PassThrough()
   const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true })
   const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] })

@@ -22,6 +22,9 @@ const FAMILIES: { prefix: string; key: keyof Fixtures }[] = [
   { prefix: '/api/v1/coordination-cases/:id', key: 'caseId' },
   { prefix: '/api/v1/apps/:id', key: 'appId' },
   { prefix: '/api/v1/users/:id', key: 'userId' },
+  { prefix: '/api/v1/objections/:id', key: 'objectionId' },
+  { prefix: '/api/v1/demands/:id', key: 'demandId' },
+  { prefix: '/api/v1/data-element-cases/:id', key: 'elementCaseId' },
 ]
 
 interface Fixtures {
@@ -32,6 +35,9 @@ interface Fixtures {
   caseId: string
   appId: string
   userId: string
+  objectionId: string
+  demandId: string
+  elementCaseId: string
 }
 
 /** A valid body per action, so the refusal comes from visibility, not from validation. */
@@ -54,6 +60,15 @@ const BODIES: Record<string, unknown> = {
   'sharing.case.note': { text: '协商记录' },
   'sharing.case.escalate': { text: '协商不成' },
   'sharing.case.decide': { decision: 'uphold_refusal', text: '维持' },
+  'sharing.case.escalate-up': { text: '报省级协调' },
+  'sharing.case.close': { text: '结案' },
+  'objections.objection.accept': { decision: 'accept' },
+  'objections.objection.verify': { outcome: 'explain', comment: '核实说明' },
+  'objections.objection.dispute': { comment: '提请协调' },
+  'demands.demand.triage': { decision: 'reject', comment: '退回' },
+  'demands.demand.respond': { decision: 'accept' },
+  'demands.demand.fulfil': { resourceId: '00000000-0000-4000-8000-000000000000' },
+  'elements.case.decide': { decision: 'request_instead' },
 }
 
 /** Uploads are multipart: a one-line CSV (the check comes before any part is read). */
@@ -104,7 +119,19 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
     const task = await t.db.selectFrom('catalogReviewTasks').select('id').where('orgId', '=', w.deptA.id).executeTakeFirstOrThrow()
     const grantId = (await ok('GET', `/api/v1/share-requests/${granted.id}`, w.tokens.requester)).grantId
     const clerk = await buildUser(t.db, { orgId: w.deptA.id, roles: ['REQUESTER'] })
-    fixtures = { draftId: draft.id, taskId: task.id, requestId: granted.id, grantId, caseId: opened.id, appId: app.id, userId: clerk.id }
+    const objection = await ok('POST', '/api/v1/objections', w.tokens.requester, { resourceId: published.id, itemIds: [published.items[0].id], recordKeys: ['样例1'], type: 'error', description: '与登记不一致' })
+    const demand = await ok('POST', '/api/v1/demands', w.tokens.requester, { title: '不动产登记信息', description: '核对房产', wantedItems: ['坐落'], purpose: '数据校核', dutyBasis: '社会救助' })
+    await ok('POST', `/api/v1/demands/${demand.id}/triage`, w.tokens.authAdmin, { decision: 'assign', providerOrgId: w.deptA.id })
+    const element = await ok('POST', '/api/v1/data-elements', w.tokens.authAdmin, { name: '统一社会信用代码', sourceOrgId: w.deptB.id })
+    const elementCase = await t.db
+      .insertInto('elementCases')
+      .values({ elementId: element.id, resourceId: draft.id, itemId: draft.items[0].id, itemName: draft.items[0].name, orgId: w.deptA.id })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+    fixtures = {
+      draftId: draft.id, taskId: task.id, requestId: granted.id, grantId, caseId: opened.id, appId: app.id, userId: clerk.id,
+      objectionId: objection.id, demandId: demand.id, elementCaseId: elementCase.id,
+    }
 
     const deptC = await buildOrg(t.db, { name: '测试住建局（无关部门）' })
     deptCId = deptC.id
@@ -122,7 +149,8 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
 
   const pathOf = (route: RegisteredRoute) => {
     const family = FAMILIES.find((f) => route.url.startsWith(f.prefix))!
-    return route.url.replace(':id', fixtures[family.key])
+    // A second parameter (an evidence file) names nothing: visibility is decided by the object first.
+    return route.url.replace(':id', fixtures[family.key]).replace(/:[a-zA-Z]+/g, '00000000-0000-4000-8000-000000000000')
   }
 
   test('every object route answers 404 to a department that is not a party, and audits it on writes', async () => {
@@ -166,13 +194,20 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
 
   test('a GET of another department\'s request, grant or case says 404, like a command on it', async () => {
     const token = outsiders.get('REQUESTER')!
-    for (const path of [`/api/v1/share-requests/${fixtures.requestId}`, `/api/v1/grants/${fixtures.grantId}`, `/api/v1/coordination-cases/${fixtures.caseId}`, `/api/v1/grants/${fixtures.grantId}/usage`]) {
+    for (const path of [
+      `/api/v1/share-requests/${fixtures.requestId}`,
+      `/api/v1/grants/${fixtures.grantId}`,
+      `/api/v1/coordination-cases/${fixtures.caseId}`,
+      `/api/v1/grants/${fixtures.grantId}/usage`,
+      `/api/v1/objections/${fixtures.objectionId}`,
+      `/api/v1/demands/${fixtures.demandId}`,
+    ]) {
       const res = await t.request('GET', path, { token })
       assert.equal(res.status, 404, path)
       assert.equal(res.body.error.code, 'NOT_FOUND')
     }
     // Lists are filtered by the same rule: the outsider's "all" holds nothing of theirs.
-    for (const path of ['/api/v1/share-requests?box=all', '/api/v1/grants?box=all', '/api/v1/coordination-cases']) {
+    for (const path of ['/api/v1/share-requests?box=all', '/api/v1/grants?box=all', '/api/v1/coordination-cases', '/api/v1/objections', '/api/v1/demands']) {
       const res = await t.request('GET', path, { token })
       assert.equal(res.status, 200, path)
       assert.equal(res.body.total, 0, path)
@@ -192,6 +227,12 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
       ['PATCH', `/api/v1/catalog/resources/${publishedId}`, w.tokens.catalogerB, { name: '改名' }],
       ['POST', `/api/v1/catalog/resources/${publishedId}/withdraw`, w.tokens.catalogerB, { reason: '测试下架' }],
       ['POST', `/api/v1/catalog/resources/${publishedId}/submit`, w.tokens.catalogerB, undefined],
+      // The raiser sees its objection but neither accepts nor verifies it; the provider does not dispute.
+      ['POST', `/api/v1/objections/${fixtures.objectionId}/acceptance`, w.tokens.requester, { decision: 'accept' }],
+      ['POST', `/api/v1/objections/${fixtures.objectionId}/dispute`, w.tokens.approver, { comment: '提请协调' }],
+      // The requesting department sees its demand but does not answer it for the provider.
+      ['POST', `/api/v1/demands/${fixtures.demandId}/response`, approverB, { decision: 'accept' }],
+      ['POST', `/api/v1/data-element-cases/${fixtures.elementCaseId}/decision`, w.tokens.cataloger, { decision: 'request_instead' }],
     ]
     const failures: string[] = []
     for (const [method, path, token, body] of cases) {

@@ -57,3 +57,14 @@ export async function notifyOnce(trx: Executor, input: NotificationInput, dedupe
 }
 
 export { type NotificationChannel, CHANNELS } from './channels.ts'
+
+/** The authority's organisations (the city's 大数据局; a county tenant's own when it has one). */
+export async function authorityOrgIds(trx: Executor): Promise<string[]> {
+  const rows = await trx.selectFrom('orgs').select('id').where('kind', '=', 'authority').execute()
+  return rows.map((row) => row.id)
+}
+
+/** Tells every authority organisation. */
+export async function notifyAuthority(trx: Executor, notice: Omit<NotificationInput, 'orgId' | 'userId'>): Promise<void> {
+  for (const orgId of await authorityOrgIds(trx)) await notify(trx, { ...notice, orgId })
+}

@@ -1,0 +1,4 @@
+/** Data objections (数据异议/纠错, SPEC §6.8, §7.8): the HTTP plugin, its tasks, and the flags the gateway shows. */
+export { objectionRoutes as objectionsModule } from './routes.ts'
+export { objectionTasks } from './jobs.ts'
+export { R11_RULE, flaggedRecordKeys, recordKeyOf } from './flags.ts'
