@@ -66,3 +66,9 @@ export function applyFieldErrors(form: FormInstance, details: readonly FieldProb
   if (first) form.scrollToField(first.name, { block: 'center', behavior: 'smooth' })
   return unmatched
 }
+
+/** Checks the form's own rules (required fields) before any round trip; false when a field is marked. */
+export const formValid = (form: FormInstance) => form.validateFields().then(
+  () => true,
+  () => false,
+)

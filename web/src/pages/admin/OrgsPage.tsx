@@ -8,7 +8,7 @@ import { ORG_KIND_LABELS, type NewOrg, type Org, createOrg, forgetOrganisations,
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
-import { applyFieldErrors } from '../../lib/fieldErrors.ts'
+import { applyFieldErrors, formValid } from '../../lib/fieldErrors.ts'
 
 // The server's list (type-checked to be the same, so the bundle need not carry zod for six words).
 const ORG_TYPES = ['党委', '人大', '政府部门', '政协', '法院', '检察院', '事业单位', '其他'] as const satisfies typeof ServerOrgTypes
@@ -29,6 +29,7 @@ export default function OrgsPage() {
   const kind = Form.useWatch('kind', form)
 
   const create = async () => {
+    if (!(await formValid(form))) return
     setSaving(true)
     try {
       const values = form.getFieldsValue()

@@ -7,7 +7,7 @@ import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
-import { applyFieldErrors } from '../../lib/fieldErrors.ts'
+import { applyFieldErrors, formValid } from '../../lib/fieldErrors.ts'
 
 const FIELDS = new Set(['host', 'port', 'note'])
 
@@ -20,6 +20,7 @@ export default function UpstreamHostsPage() {
   const [form] = Form.useForm<NewUpstreamHost>()
 
   const add = async () => {
+    if (!(await formValid(form))) return
     setSaving(true)
     try {
       const values = form.getFieldsValue()

@@ -13,7 +13,7 @@ import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
-import { applyFieldErrors } from '../../lib/fieldErrors.ts'
+import { applyFieldErrors, formValid } from '../../lib/fieldErrors.ts'
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
 const BUSINESS_ROLE_OPTIONS = ROLE_OPTIONS.filter((o) => !PLATFORM_ROLES.includes(o.value))
@@ -68,6 +68,7 @@ export default function UsersPage() {
 
   const save = async () => {
     if (!editing) return
+    if (!(await formValid(form))) return
     setSaving(true)
     const v = form.getFieldsValue()
     try {

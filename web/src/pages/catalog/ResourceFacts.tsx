@@ -1,5 +1,5 @@
 import { Descriptions, Space, Tag } from 'antd'
-import { SHARE_MODES } from '../../../../common/catalog.ts'
+import { SHARE_MODES, formatTypeLabel } from '../../../../common/catalog.ts'
 import type { Resource } from '../../api/catalog.ts'
 import { PendingVersionTag, ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
 import { formatDate, formatDateTime } from '../../lib/dates.ts'
@@ -33,7 +33,7 @@ export function ResourceFacts({ resource: r }: { resource: Resource }) {
         {r.abstract}
       </Descriptions.Item>
       <Descriptions.Item label="格式">
-        {r.formatClassLabel} / {r.formatType}
+        {r.formatClassLabel} / {formatTypeLabel(r.formatType)}
         {r.formatOther ? `（${r.formatOther}）` : ''}
       </Descriptions.Item>
       <Descriptions.Item label="更新周期">

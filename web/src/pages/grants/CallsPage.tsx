@@ -10,6 +10,7 @@ import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { useListFilters } from '../../hooks/useListFilters.ts'
+import { callErrorLabel } from '../../lib/errorCodes.ts'
 import { dayjs, formatDateTimeSeconds } from '../../lib/dates.ts'
 
 type Box = NonNullable<CallFilter['box']>
@@ -82,7 +83,7 @@ export default function CallsPage() {
                 render: (r: Call['result'], c) => (
                   <span>
                     <Tag color={RESULT_COLORS[r]}>{RESULT_LABELS[r]}</Tag>
-                    {c.errorCode ? <span className="mono">{c.errorCode}</span> : null}
+                    {c.errorCode ? <span title={c.errorCode}>{callErrorLabel(c.errorCode)}</span> : null}
                   </span>
                 ),
               },
