@@ -115,6 +115,8 @@ export async function createGrant(
     ...(limits.dailyQuota ? { dailyQuota: limits.dailyQuota } : {}),
     status: 'active',
     createdBy: ctx.actor.userId,
+    // The command's time, like its audit event and history (a test clock or a replayed timeline included).
+    createdAt: ctx.now(),
   })
   // The warnings the approver was shown and granted over are part of the record.
   const warned = warnings.length > 0 ? { warnings: warnings.map((w) => w.code) } : {}
@@ -171,6 +173,8 @@ export async function createShareRequest(ctx: Ctx, body: CreateRequestBody) {
       shareType: entry.shareType,
       dueAt: deadline?.dueAt ?? null,
       dueDate: deadline?.dueDate ?? null,
+      // 提交时间 is when it was submitted (the command's time), the same instant as its history's first step.
+      createdAt: now,
     }
     const { id } = await insertRequest(trx, row)
     const created = (await lockRequest(trx, id))!
