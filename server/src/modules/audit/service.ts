@@ -119,7 +119,6 @@ const COLUMNS: { header: string; width: number; value: (row: ExportRow) => strin
   { header: '单位', width: 24, value: (r) => r.orgName ?? '' },
   { header: '单位ID', width: 38, value: (r) => r.orgId ?? '' },
   { header: '角色', width: 16, value: (r) => r.roles.join(',') },
-  { header: '调用应用', width: 20, value: (r) => r.appName ?? '' },
   { header: '调用应用ID', width: 38, value: (r) => r.appId ?? '' },
   { header: '操作', width: 30, value: (r) => r.action },
   { header: '对象类型', width: 16, value: (r) => r.objectType ?? '' },
@@ -128,6 +127,8 @@ const COLUMNS: { header: string; width: number; value: (row: ExportRow) => strin
   { header: 'IP', width: 16, value: (r) => r.ip ?? '' },
   { header: '请求ID', width: 38, value: (r) => r.requestId ?? '' },
   { header: '授权ID', width: 38, value: (r) => r.grantId ?? '' },
+  // Added after the first release's columns, so their positions stay where readers' scripts expect them.
+  { header: '调用应用', width: 20, value: (r) => r.appName ?? '' },
   { header: '详情', width: 40, value: (r) => JSON.stringify(r.detail) },
   { header: '前序哈希', width: 66, value: (r) => r.prevHash },
   { header: '哈希（SM3）', width: 66, value: (r) => r.hash },
