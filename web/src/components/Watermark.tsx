@@ -16,7 +16,7 @@ export function Watermark({ children }: { children: ReactNode }) {
       {children}
       <div className="watermark-layer" aria-hidden="true">
         {Array.from({ length: 24 }, (_, i) => (
-          <span key={i}>{text}</span>
+          <span key={i} data-text={text} />
         ))}
       </div>
     </div>
