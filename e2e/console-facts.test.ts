@@ -129,8 +129,9 @@ describe('the console tells every role the right facts, in words', () => {
     const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(qualifiedName(mount.tableName))}`.execute(db)).rows
     assert.ok(rows.length > 0)
     for (const row of rows) {
-      assert.match(String(row.relation_to_head), /^(户主|配偶|子|女|父亲|母亲|孙子|孙女)$/)
-      assert.match(String(row.household_type), /^(家庭户|集体户)$/)
+      // Read through the application's Kysely, which names columns in camelCase.
+      assert.match(String(row.relationToHead), /^(户主|配偶|子|女|父亲|母亲|孙子|孙女)$/)
+      assert.match(String(row.householdType), /^(家庭户|集体户)$/)
       for (const value of Object.values(row)) {
         const day = value instanceof Date ? value.toISOString().slice(0, 10) : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null
         if (day) assert.ok(day <= new Date(mount.publishedAt!).toISOString().slice(0, 10), `a date after the upload: ${day}`)
