@@ -20,6 +20,7 @@ createRoot(document.getElementById('root')!).render(
           colorPrimary: '#1f5fbf',
           // WCAG AA (4.5:1 on white and on table headers): links and secondary text darker than antd's defaults.
           colorLink: '#1f5fbf',
+          colorError: '#c41d24',
           colorTextSecondary: 'rgba(0, 0, 0, 0.65)',
           colorTextTertiary: 'rgba(0, 0, 0, 0.6)',
           colorTextDescription: 'rgba(0, 0, 0, 0.6)',
