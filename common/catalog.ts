@@ -29,6 +29,31 @@ export const FORMAT_TYPES: Record<FormatClass, readonly string[]> = {
   9: ['其他'],
 }
 
+// How product names are written (the 2017 template lists some in lower case).
+const FORMAT_TYPE_NAMES: Record<string, string> = {
+  dm: '达梦（DM）',
+  kingbasees: '人大金仓（KingbaseES）',
+  access: 'Access',
+  dbase: 'dBASE',
+  sysbase: 'Sybase',
+  oracle: 'Oracle',
+  'sql server': 'SQL Server',
+  mysql: 'MySQL',
+  postgresql: 'PostgreSQL',
+  wps: 'WPS',
+  et: 'WPS 表格（et）',
+  restful: 'RESTful',
+  soap: 'SOAP',
+  webservice: 'WebService',
+}
+
+/** A 格式类型 as people write it: product names in their own spelling, file extensions in capitals. */
+export function formatTypeLabel(formatType: string): string {
+  const known = FORMAT_TYPE_NAMES[formatType.toLowerCase()]
+  if (known) return known
+  return /^[a-z0-9]+$/.test(formatType) ? formatType.toUpperCase() : formatType
+}
+
 export const UPDATE_CYCLES = {
   1: '实时',
   2: '每日',

@@ -17,6 +17,13 @@ import { auditTasks } from './platform/audit/archive.ts'
 import { checkpointSettingsOf } from './platform/audit/checkpoint.ts'
 import { clockFromEnv, taskIntervalFromEnv } from './testing/env-clock.ts'
 
+/** What the first start says while the demo loads (steps of server/src/demo/load-demo.ts). */
+const DEMO_STEPS: Record<string, string> = {
+  directory: 'demo: organisations, accounts and catalog classes created',
+  catalog: 'demo: compiling, reviewing and mounting catalog entries',
+  sharing: 'demo: catalog loaded; creating share requests, grants and gateway calls',
+}
+
 /** Start-up only: lock and open the database, migrate, load the demo when empty, listen, close gracefully. */
 async function main() {
   const config = loadConfig()
@@ -33,8 +40,8 @@ async function main() {
   const cleaned = await cleanupStaleBatches(database.db)
   if (cleaned.droppedTables.length > 0) app.log.warn(cleaned, 'dropped tables of interrupted uploads')
   if (database.kind === 'pglite' && config.demo === 'auto' && (await isEmptyDeployment(database.db))) {
-    app.log.info('empty embedded database: loading the Weifang demo data')
-    const summary = await loadDemo(database.db, config)
+    app.log.info('empty embedded database: loading the Weifang demo data (about a minute)')
+    const summary = await loadDemo(database.db, config, (step, counts) => app.log.info({ step, ...counts }, DEMO_STEPS[step] ?? step))
     app.log.info(summary, 'demo data loaded (every demo user has the password Govshare@2026)')
   }
 

@@ -58,7 +58,10 @@ async function workdaysOf(db: Db): Promise<string[]> {
   return days
 }
 
-export async function loadCatalog(db: Db, config: Config, directory: DemoDirectory, entries: readonly DemoEntry[]) {
+/** Reports a loading step and its counts (the first start prints them while the demo loads). */
+export type DemoProgress = (step: string, counts: Record<string, number>) => void
+
+export async function loadCatalog(db: Db, config: Config, directory: DemoDirectory, entries: readonly DemoEntry[], progress: DemoProgress = () => undefined) {
   const workdays = await workdaysOf(db)
   const indexOf = (day: string) => workdays.findIndex((d) => d >= day)
   /** The Beijing time `minutes` after 09:00 on the `index`-th working day. */
@@ -138,7 +141,9 @@ export async function loadCatalog(db: Db, config: Config, directory: DemoDirecto
 
   // One clock for the whole catalog: steps run in time order, so the audit chain reads chronologically.
   steps.sort((a, b) => a.at.getTime() - b.at.getTime())
-  for (const step of steps) {
+  for (const [index, step] of steps.entries()) {
+    // Loading takes a minute on the embedded database: say how far it is every 50 steps.
+    if (index > 0 && index % 50 === 0) progress('catalog', { done: index, total: steps.length })
     try {
       await step.run(step.at)
     } catch (error) {

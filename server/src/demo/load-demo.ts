@@ -2,7 +2,7 @@ import { addUpstreamHost } from '../modules/security/index.ts'
 import type { Config } from '../platform/config/config.ts'
 import { makeCtx } from '../platform/context.ts'
 import type { Db } from '../platform/db/database.ts'
-import { loadCatalog } from './catalog-loader.ts'
+import { type DemoProgress, loadCatalog } from './catalog-loader.ts'
 import { DEMO_ENTRIES } from './catalog-entries.ts'
 import { loadDirectory } from './directory.ts'
 import { loadActivity } from './activity-demo.ts'
@@ -37,18 +37,21 @@ export interface DemoSummary {
 export const DEMO_UPSTREAM_RANGE = '10.37.0.0/16'
 
 /** Loads the Weifang demo (API.md "Demo data") into an empty database. */
-export async function loadDemo(db: Db, config: Config): Promise<DemoSummary> {
+export async function loadDemo(db: Db, config: Config, progress: DemoProgress = () => undefined): Promise<DemoSummary> {
   const started = performance.now()
   if (await db.selectFrom('orgs').select('id').limit(1).executeTakeFirst()) {
     throw new Error('the demo loads only into an empty database (orgs already exist)')
   }
   const directory = await loadDirectory(db, DIRECTORY_CREATED_AT)
+  progress('directory', { classNodes: directory.classNodes })
   // The security administrator allows the city's data centre before departments register upstream APIs.
   const asSecAdmin = makeCtx({ db, actor: directory.actor('secadmin'), config, now: () => DIRECTORY_CREATED_AT })
   await addUpstreamHost(asSecAdmin, { host: DEMO_UPSTREAM_RANGE, port: null, note: '潍坊市电子政务外网数据中心（演示）' })
   // The 一数一源 registry comes first: each catalog submission is checked against it.
   const dataElements = await loadDataElements(db, config, directory, DIRECTORY_CREATED_AT)
-  await loadCatalog(db, config, directory, DEMO_ENTRIES)
+  progress('catalog', { done: 0, entries: DEMO_ENTRIES.length })
+  await loadCatalog(db, config, directory, DEMO_ENTRIES, progress)
+  progress('sharing', { entries: DEMO_ENTRIES.length })
   const requests = await loadSharing(db, config, directory)
   const activity = await loadActivity(db, config, directory)
   const supervision = await loadSupervision(db, config, directory)

@@ -53,9 +53,26 @@ const REQUESTER_APPS: Record<string, string> = {
   wcq_user: '潍城区社会救助系统',
 }
 
-const at = (day: string, time = '10:00') => beijingInstant(day, time)
+const WEEK_MS = 7 * 24 * 3600_000
+/** The story's last step (the deadline job escalating the overdue request). */
+const STORY_END = new Date('2026-11-20T09:00:00+08:00')
 
-export async function loadSharing(db: Db, config: Config, directory: DemoDirectory) {
+/**
+ * The sharing story is told in the weeks before the demo is loaded: its dates move forward by whole
+ * weeks (weekdays kept) so that its last day falls in the week before `loadedAt`. A request "pending,
+ * within its deadline" then is, and 提交时间, 办理过程 and 答复期限 read as one story.
+ */
+function storyClock(loadedAt: Date) {
+  const shiftMs = Math.max(0, Math.floor((loadedAt.getTime() - STORY_END.getTime()) / WEEK_MS)) * WEEK_MS
+  const at = (day: string, time = '10:00') => new Date(beijingInstant(day, time).getTime() + shiftMs)
+  const dateOf = (day: string) => new Date(at(day, '12:00').getTime() + 8 * 3600_000).toISOString().slice(0, 10)
+  /** A 民政 办件号 of that day: MZ, the date, a serial. */
+  const businessRefOn = (day: string, serial: string) => `MZ${dateOf(day).replaceAll('-', '')}${serial}`
+  return { at, dateOf, businessRefOn }
+}
+
+export async function loadSharing(db: Db, config: Config, directory: DemoDirectory, loadedAt = new Date()) {
+  const { at, dateOf, businessRefOn } = storyClock(loadedAt)
   const entries = await publishedEntries(db)
   const orgOf = (username: string) => directory.actor(username).orgId
   const ctx = (username: string, when: Date) => makeCtx({ db, actor: directory.actor(username), config, now: () => when })
@@ -88,7 +105,7 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
       dutyBasis,
       mode: 'api',
       appIds: [apps.get(requester)!.id],
-      validUntil: '2027-12-31',
+      validUntil: dateOf('2027-12-31'),
     })
 
   const counts: Record<string, number> = {}
@@ -104,12 +121,12 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
   })
   note('granted')
   await readAsApp(db, config, apps.get('mzj_user')!, household.resourceId, [
-    { at: at('2026-11-05', '09:12'), businessRef: 'MZ2026110500031', query: { limit: '10' } },
-    { at: at('2026-11-05', '09:13'), businessRef: 'MZ2026110500031', query: { limit: '10', offset: '10' } },
-    { at: at('2026-11-06', '14:40'), businessRef: 'MZ2026110600107', query: { limit: '5' } },
+    { at: at('2026-11-05', '09:12'), businessRef: businessRefOn('2026-11-05', '00031'), query: { limit: '10' } },
+    { at: at('2026-11-05', '09:13'), businessRef: businessRefOn('2026-11-05', '00031'), query: { limit: '10', offset: '10' } },
+    { at: at('2026-11-06', '14:40'), businessRef: businessRefOn('2026-11-06', '00107'), query: { limit: '5' } },
     // A parameter that is not a granted item: refused, and logged like every call.
-    { at: at('2026-11-09', '10:05'), businessRef: 'MZ2026110900012', query: { address: '奎文区' } },
-    { at: at('2026-11-10', '16:22'), businessRef: 'MZ2026111000045', query: { limit: '20' } },
+    { at: at('2026-11-09', '10:05'), businessRef: businessRefOn('2026-11-09', '00012'), query: { address: '奎文区' } },
+    { at: at('2026-11-10', '16:22'), businessRef: businessRefOn('2026-11-10', '00045'), query: { limit: '20' } },
   ])
 
   // Unconditional data: granted at once.

@@ -32,20 +32,25 @@ function idNumber(rand: () => number, serial: number) {
 const pick = <T>(rand: () => number, list: readonly T[]) => list[Math.floor(rand() * list.length)]
 const digits = (rand: () => number, n: number) => Array.from({ length: n }, () => Math.floor(rand() * 10)).join('')
 
-function dateIn(rand: () => number, fromYear: number, toYear: number) {
+/** A day between 1 January of `fromYear` and 31 December of `toYear`, never after `notAfter`. */
+function dateIn(rand: () => number, fromYear: number, toYear: number, notAfter: Date) {
   const start = Date.UTC(fromYear, 0, 1)
-  return new Date(start + Math.floor(rand() * (Date.UTC(toYear, 11, 31) - start))).toISOString().slice(0, 10)
+  const end = Math.min(Date.UTC(toYear, 11, 31), notAfter.getTime())
+  return new Date(start + Math.floor(rand() * Math.max(0, end - start))).toISOString().slice(0, 10)
 }
 
+// Relations to the head of household as 户籍 records them (GA/T 2000.19 wording).
+const RELATIONS = ['户主', '配偶', '子', '女', '父亲', '母亲', '孙子', '孙女']
+
 /** One value for an item, chosen by its data type and what its name says it holds. */
-function valueFor(item: StoredItem, rand: () => number, row: number): string {
+function valueFor(item: StoredItem, rand: () => number, row: number, notAfter: Date): string {
   const name = item.name
   const fit = (text: string) => (item.length ? [...text].slice(0, item.length).join('') : text)
   switch (item.dataType) {
     case 'D':
-      return /出生/.test(name) ? dateIn(rand, 1945, 2020) : dateIn(rand, 2015, 2026)
+      return /出生/.test(name) ? dateIn(rand, 1945, 2020, notAfter) : dateIn(rand, 2015, 2026, notAfter)
     case 'T':
-      return `${dateIn(rand, 2025, 2026)} ${String(8 + Math.floor(rand() * 10)).padStart(2, '0')}:${String(Math.floor(rand() * 60)).padStart(2, '0')}:00`
+      return `${dateIn(rand, 2025, 2026, notAfter)} ${String(8 + Math.floor(rand() * 10)).padStart(2, '0')}:${String(Math.floor(rand() * 60)).padStart(2, '0')}:00`
     case 'L':
       return rand() < 0.8 ? '是' : '否'
     case 'I':
@@ -67,6 +72,8 @@ function valueFor(item: StoredItem, rand: () => number, row: number): string {
   if (/民族/.test(name)) return rand() < 0.95 ? '汉族' : '回族'
   if (/区县|行政区/.test(name)) return pick(rand, COUNTIES).name
   if (/企业名称|单位名称|机构名称|名称$/.test(name)) return fit(`潍坊${pick(rand, COMPANIES)}${pick(rand, ['科技', '食品', '机械', '商贸', '医药'])}有限公司`)
+  if (/与户主关系/.test(name)) return row % 3 === 1 ? '户主' : pick(rand, RELATIONS.slice(1))
+  if (/户别/.test(name)) return rand() < 0.9 ? '家庭户' : '集体户'
   if (/姓名|权利人|法定代表人|负责人|联系人|申请人|户主/.test(name)) return fit(pick(rand, SURNAMES) + pick(rand, GIVEN))
   if (/状态/.test(name)) return fit(pick(rand, ['正常', '正常', '正常', '注销', '变更']))
   if (item.isPrimaryKey || /编号|号码|代码|编码/.test(name)) return fit(`WF${String(row).padStart(8, '0')}`)
@@ -75,12 +82,12 @@ function valueFor(item: StoredItem, rand: () => number, row: number): string {
 
 const csvField = (value: string) => (/[",\n]/.test(value) ? `"${value.replaceAll('"', '""')}"` : value)
 
-/** A CSV of `rows` synthetic rows over the items with a column name. */
-export function syntheticCsv(items: readonly StoredItem[], rows: number, seed: number): string {
+/** A CSV of `rows` synthetic rows over the items with a column name; no date or time after `notAfter` (the upload). */
+export function syntheticCsv(items: readonly StoredItem[], rows: number, seed: number, notAfter: Date): string {
   const columns = items.filter((item) => item.nameEn)
   const rand = seededRandom(seed)
   const lines = [columns.map((item) => item.nameEn!).join(',')]
-  for (let row = 1; row <= rows; row++) lines.push(columns.map((item) => csvField(valueFor(item, rand, row))).join(','))
+  for (let row = 1; row <= rows; row++) lines.push(columns.map((item) => csvField(valueFor(item, rand, row, notAfter))).join(','))
   return `${lines.join('\n')}\n`
 }
 
@@ -93,7 +100,7 @@ const fileStream = (content: Buffer) => Readable.from([content])
 export async function mountDemoData(ctx: Ctx, resource: { id: string; name: string; shareModes: string[]; items: StoredItem[] }, seed: number) {
   const hasColumns = resource.items.some((item) => item.nameEn)
   if (hasColumns && (resource.shareModes.includes('table') || resource.shareModes.includes('api'))) {
-    const csv = Buffer.from(syntheticCsv(resource.items, 40, seed))
+    const csv = Buffer.from(syntheticCsv(resource.items, 40, seed, ctx.now()))
     const part = { type: 'file', fieldname: 'file', filename: `${resource.name}.csv`, mimetype: 'text/csv', file: fileStream(csv) } as unknown as Multipart
     // The demo loads through batched inserts on either engine (no COPY client needed for 40 rows).
     return uploadTableCommand(ctx, { dbKind: 'pglite', pgPool: null }, resource.id, async function* () { yield part }, 10 * 1024 * 1024)
@@ -104,7 +111,7 @@ export async function mountDemoData(ctx: Ctx, resource: { id: string; name: stri
     if (hasColumns) {
       const workbook = new ExcelJS.Workbook()
       const sheet = workbook.addWorksheet('数据')
-      for (const line of syntheticCsv(resource.items, 40, seed).trim().split('\n')) sheet.addRow(line.split(','))
+      for (const line of syntheticCsv(resource.items, 40, seed, ctx.now()).trim().split('\n')) sheet.addRow(line.split(','))
       content = Buffer.from(await workbook.xlsx.writeBuffer())
       filename = `${resource.name}.xlsx`
     } else {

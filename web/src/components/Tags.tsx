@@ -20,3 +20,8 @@ export function StatusTag({ status, label }: { status: string; label?: string })
   const text = label ?? RESOURCE_STATUSES[status as keyof typeof RESOURCE_STATUSES] ?? (status === 'superseded' ? '已被新版本替代' : status)
   return <Tag color={STATUS_COLORS[status] ?? 'default'}>{text}</Tag>
 }
+
+/** A submitted next version waiting beside the version shown (the authority and the provider see it). */
+export function PendingVersionTag({ version }: { version?: number | null }) {
+  return version ? <Tag color="gold" data-testid="pending-version">第 {version} 版待审核</Tag> : null
+}

@@ -1,3 +1,7 @@
+import { SHARE_TYPES } from '../../../common/catalog.ts'
+import { ROLE_LABELS } from '../../../common/roles.ts'
+import { REQUEST_STATUS_LABELS } from '../../../server/src/modules/sharing/schemas.ts'
+
 /** Chinese names of the audited actions (`domain.object.verb`); unknown ones show their code. */
 const ACTION_LABELS: Record<string, string> = {
   'auth.session.login': '登录',
@@ -68,11 +72,49 @@ const ACTION_LABELS: Record<string, string> = {
   'gateway.token.issue': '签发接口令牌',
   'gateway.records.read': '接口调用（读取数据）',
   'gateway.call.list': '查看调用记录',
+  'gateway.sample.read': '查看样例数据',
+  'gateway.app.read': '查看应用',
+  'gateway.app.flag': '标记异常调用应用',
+  'gateway.flag.list': '查看异常调用标记',
+  'gateway.flag.clear': '关闭异常调用标记',
+  'identity.password.change': '修改密码',
+  'identity.totp.status': '查看动态验证码状态',
+  'identity.totp.enroll': '绑定动态验证码',
+  'identity.totp.confirm': '确认动态验证码',
+  'identity.totp.disable': '停用动态验证码',
+  'identity.user.read': '查看用户',
+  'identity.user.assign-roles': '分配角色',
+  'identity.user.reset-credentials': '重置密码或动态验证码',
+  'parameter.list': '查看平台参数',
+  'parameter.update': '修改平台参数',
+  'catalog.draft.read': '查看目录工作副本',
+  'catalog.review-task.read': '查看目录更新任务',
+  'mounts.batch.rejections.read': '查看导入被跳过的行',
+  'mounts.internals.read': '查看挂接内部信息',
+  'sharing.request.preview-terms': '预览授权条件',
+  'sharing.grant.suspend': '暂停授权',
+  'sharing.grant.resume': '恢复授权',
+  'sharing.grant.reconfirm': '重新确认授权',
+  'sharing.grant.follow-catalog': '授权随目录调整',
+  'sharing.grant.reconfirmation-open': '发起授权重新确认',
+  'sharing.grant.reconfirmation-lapse': '授权重新确认逾期',
+  'security.upstream.list': '查看上游接口白名单',
+  'security.upstream.add': '添加上游接口白名单',
+  'security.upstream.remove': '移除上游接口白名单',
+  'audit.event.export': '导出审计日志',
+  'audit.archive.segment': '归档审计日志',
   unknown: '未知操作',
 }
 
 export const actionLabel = (action: string) => ACTION_LABELS[action] ?? action
 export const knownActions = () => Object.entries(ACTION_LABELS).filter(([code]) => code !== 'unknown')
+
+/** Each Chinese action name once, with every code that carries it (登录 is an old and a new code). */
+export function actionLabelOptions(): { label: string; codes: string[] }[] {
+  const byLabel = new Map<string, string[]>()
+  for (const [code, label] of knownActions()) byLabel.set(label, [...(byLabel.get(label) ?? []), code])
+  return [...byLabel].map(([label, codes]) => ({ label, codes })).sort((a, b) => a.label.localeCompare(b.label, 'zh-CN'))
+}
 
 export const RESULT_LABELS: Record<string, { text: string; color: string }> = {
   success: { text: '成功', color: 'green' },
@@ -93,4 +135,132 @@ export const OBJECT_TYPE_LABELS: Record<string, string> = {
   grant: '授权',
   app: '应用',
   mount: '挂接',
+  parameter: '平台参数',
+  upstream_host: '上游接口白名单',
+  audit_events: '审计日志',
+  audit_partition: '审计日志分区',
+  gateway_app_flag: '异常调用标记',
+  grant_reconfirmation: '授权重新确认',
+}
+
+/** Chinese names of the fields an event's detail records; a field without one is shown as 其他信息. */
+const DETAIL_LABELS: Record<string, string> = {
+  name: '名称',
+  version: '版本',
+  decision: '决定',
+  comment: '意见',
+  reason: '原因',
+  note: '说明',
+  fields: '修改的字段',
+  items: '信息项数',
+  rows: '行数',
+  rejected: '跳过的行数',
+  sealedItems: '加密存储的信息项数',
+  encoding: '文件编码',
+  fileName: '文件名',
+  size: '文件大小（字节）',
+  sm3: '文件 SM3 摘要',
+  mountId: '挂接编号',
+  batchId: '批次编号',
+  no: '编号',
+  shareType: '共享类型',
+  from: '原状态',
+  to: '新状态',
+  filters: '查询条件',
+  page: '页码',
+  format: '文件格式',
+  upToId: '截至序号',
+  host: '主机或网段',
+  port: '端口',
+  code: '拒绝原因代码',
+  method: '请求方法',
+  url: '接口路径',
+  calls: '调用次数',
+  callLogIds: '调用记录编号',
+  requestIds: '请求编号',
+  digest: '封存摘要（SM3）',
+  secondFactor: '第二因素',
+  origin: '来源',
+  warnings: '提示',
+  roles: '角色',
+  before: '修改前',
+  after: '修改后',
+  username: '账号',
+  ok: '校验结果',
+  count: '数量',
+  firstBadId: '首条异常序号',
+  checkpoint: '检查点',
+  caseId: '协调事项编号',
+  resourceId: '目录编号',
+  orgId: '单位编号',
+  month: '月份',
+  total: '合计',
+  misses: '未命中次数',
+  appKey: '应用标识',
+  timeoutMs: '超时（毫秒）',
+  path: '路径',
+  kind: '类别',
+  via: '途径',
+  tasks: '任务',
+  cause: '原因',
+  times: '次数',
+  dropped: '丢弃数',
+  events: '事件数',
+  reconfirmationId: '重新确认编号',
+  requestId: '申请编号',
+  params: '参数',
+  firstId: '起始序号',
+  lastId: '截止序号',
+  lastHash: '末条哈希',
+  secretRehashed: '密钥已重新摘要',
+  actorId: '操作人编号',
+  actor: '操作人',
+  action: '操作',
+  actions: '操作',
+  actionPrefix: '操作类别',
+  result: '结果',
+  objectType: '对象类型',
+  objectId: '对象编号',
+  appId: '应用编号',
+  grantId: '授权编号',
+}
+
+const DECISIONS: Record<string, string> = {
+  approve: '同意',
+  reject: '拒绝',
+  return: '退回修改',
+  grant: '同意授权',
+  grant_with_conditions: '附条件授权',
+  reclassify: '重新确定共享类型',
+  uphold_refusal: '维持拒绝',
+  extend: '延长期限',
+}
+
+const DETAIL_VALUE_LABELS: Record<string, Record<string, string>> = {
+  decision: DECISIONS,
+  from: REQUEST_STATUS_LABELS,
+  to: REQUEST_STATUS_LABELS,
+  roles: ROLE_LABELS,
+  result: { success: '成功', denied: '拒绝', error: '错误' },
+  encoding: { 'utf-8': 'UTF-8', utf8: 'UTF-8', gbk: 'GBK', xlsx: 'Excel 工作簿' },
+  format: { csv: 'CSV', xlsx: 'Excel' },
+  shareType: SHARE_TYPES,
+  secondFactor: { totp: '动态验证码', none: '无' },
+}
+
+function detailValue(key: string, value: unknown): string {
+  if (value === null || value === undefined || value === '') return '—'
+  if (typeof value === 'boolean') return value ? '是' : '否'
+  if (Array.isArray(value)) return value.length === 0 ? '—' : value.map((v) => detailValue(key, v)).join('、')
+  if (typeof value === 'object') {
+    return Object.entries(value as Record<string, unknown>)
+      .map(([k, v]) => `${DETAIL_LABELS[k] ?? k}：${detailValue(k, v)}`)
+      .join('；')
+  }
+  return DETAIL_VALUE_LABELS[key]?.[String(value)] ?? String(value)
+}
+
+/** An event's detail as labelled Chinese fields, in the order it was recorded. */
+export function detailFields(detail: Record<string, unknown>): { label: string; value: string }[] {
+  return Object.entries(detail).map(([key, value]) => ({ label: DETAIL_LABELS[key] ?? `其他信息（${key}）`, value: detailValue(key, value) }))
 }

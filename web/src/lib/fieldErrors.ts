@@ -12,6 +12,37 @@ export function namePathOf(field: string): (string | number)[] {
   return path
 }
 
+// A schema's own wording ("无效输入：期望 string，实际接收 undefined") or an English type or value name.
+const SCHEMA_JARGON = /无效输入|期望|实际接收|undefined|null|\b(string|number|boolean|object|array)\b/i
+
+const isEmpty = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)
+
+/** The label the form shows for a field (its form item's label, or its table column's title), else 此项. */
+export function fieldLabelOf(name: (string | number)[]): string {
+  const id = name.join('_')
+  const input = document.querySelector(`[id="${id}"], [id$="_${id}"]`)
+  const item = input?.closest('.ant-form-item')
+  const label = item?.querySelector('.ant-form-item-label label')?.textContent?.trim()
+  if (label) return label.replace(/[:：]$/, '')
+  const cell = input?.closest('td')
+  const row = cell?.parentElement
+  if (cell && row) {
+    const header = cell.closest('table')?.querySelectorAll('thead th')[Array.prototype.indexOf.call(row.children, cell)]
+    const title = header?.textContent?.trim()
+    if (title) return title
+  }
+  return '此项'
+}
+
+/**
+ * The message as the user should read it: an empty field is "<label>不能为空" whatever the schema said
+ * (an unselected select is not "格式不正确"), and schema wording is replaced by the field's label.
+ */
+export function userMessage(form: FormInstance, name: (string | number)[], message: string): string {
+  if (isEmpty(form.getFieldValue(name))) return `${fieldLabelOf(name)}不能为空`
+  return SCHEMA_JARGON.test(message) ? `${fieldLabelOf(name)}填写有误，请检查` : message
+}
+
 /**
  * Puts the API's field problems on the form fields they name. Returns the problems no field of the
  * form matched (shown in a list above the form), so no message is ever lost.
@@ -27,7 +58,7 @@ export function applyFieldErrors(form: FormInstance, details: readonly FieldProb
     }
     const key = JSON.stringify(name)
     const entry = byField.get(key) ?? { name, errors: [] }
-    entry.errors.push(detail.message)
+    entry.errors.push(userMessage(form, name, detail.message))
     byField.set(key, entry)
   }
   form.setFields([...byField.values()])
@@ -35,3 +66,9 @@ export function applyFieldErrors(form: FormInstance, details: readonly FieldProb
   if (first) form.scrollToField(first.name, { block: 'center', behavior: 'smooth' })
   return unmatched
 }
+
+/** Checks the form's own rules (required fields) before any round trip; false when a field is marked. */
+export const formValid = (form: FormInstance) => form.validateFields().then(
+  () => true,
+  () => false,
+)

@@ -13,6 +13,8 @@ import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import { type SheetColumn, xlsxStream } from '../../platform/http/spreadsheet.ts'
+import { containsPattern } from '../../platform/db/like.ts'
+import { objectNames } from './object-names.ts'
 import type { AuditExportQuery, AuditFilters, AuditQuery } from './schemas.ts'
 
 /** Columns a policy scope may name on audit events: whether one of the three administrators acted. */
@@ -28,6 +30,16 @@ const filtered = (db: Executor, scope: Scope, query: AuditFilters) =>
     .$if(!!query.orgId, (qb) => qb.where('auditEvents.orgId', '=', query.orgId!))
     .$if(!!query.appId, (qb) => qb.where('auditEvents.appId', '=', query.appId!))
     .$if(!!query.action, (qb) => qb.where('auditEvents.action', '=', query.action!))
+    .$if(!!query.actions, (qb) => qb.where('auditEvents.action', 'in', actionList(query.actions!)))
+    // The operator as people know them: part of the name or of the account.
+    .$if(!!query.actor?.trim(), (qb) =>
+      qb.where('auditEvents.actorId', 'in', (eb) =>
+        eb
+          .selectFrom('users')
+          .select('users.id')
+          .where((w) => w.or([w('users.name', 'ilike', containsPattern(query.actor!.trim())), w('users.username', 'ilike', containsPattern(query.actor!.trim()))])),
+      ),
+    )
     // LIKE metacharacters in the prefix are taken literally.
     .$if(!!query.actionPrefix, (qb) => qb.where('auditEvents.action', 'like', `${query.actionPrefix!.replace(/[\\%_]/g, '\\$&')}%`))
     .$if(!!query.objectType, (qb) => qb.where('auditEvents.objectType', '=', query.objectType!))
@@ -44,16 +56,30 @@ const filtered = (db: Executor, scope: Scope, query: AuditFilters) =>
     .$if(!!query.from, (qb) => qb.where('auditEvents.at', '>=', new Date(query.from!)))
     .$if(!!query.to, (qb) => qb.where('auditEvents.at', '<=', new Date(query.to!)))
 
+/** `a.b.c,d.e.f` → the distinct codes (the console sends every code that carries one Chinese label). */
+const actionList = (actions: string) => [...new Set(actions.split(',').map((a) => a.trim()).filter(Boolean))]
+
+/** Events with who acted as people know them: account, name, department and app (list and export alike). */
+const withNames = (db: Executor, scope: Scope, query: AuditFilters) =>
+  filtered(db, scope, query)
+    .leftJoin('users', 'users.id', 'auditEvents.actorId')
+    .leftJoin('orgs', 'orgs.id', 'auditEvents.orgId')
+    .leftJoin('apps', 'apps.id', 'auditEvents.appId')
+    .selectAll('auditEvents')
+    .select(['users.username', 'users.name as userName', 'orgs.name as orgName', 'apps.name as appName'])
+
 /** A search of the log, within the caller's scope; the search itself is recorded (who looked for what). */
 export async function listAuditEvents(ctx: Ctx, query: AuditQuery) {
   const { page, pageSize, ...filters } = query
   const conditions = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined))
   await recordAudit(ctx.db, ctx, { action: 'audit.event.list', objectType: 'audit_events', detail: { filters: conditions, page } })
-  const base = filtered(ctx.db, scopeOf(ctx.actor, 'audit.event.list'), query)
-  const [items, total] = await Promise.all([
-    base.selectAll().orderBy('id', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
-    base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+  const scope = scopeOf(ctx.actor, 'audit.event.list')
+  const [rows, total] = await Promise.all([
+    withNames(ctx.db, scope, query).orderBy('auditEvents.id', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
+    filtered(ctx.db, scope, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
+  const names = await objectNames(ctx.db, rows)
+  const items = rows.map((row) => ({ ...row, objectName: names.get(`${row.objectType}:${row.objectId}`) ?? null }))
   return { items, total: total.n, page: query.page, pageSize: query.pageSize }
 }
 
@@ -101,6 +127,8 @@ const COLUMNS: SheetColumn<ExportRow>[] = [
   { header: 'IP', width: 16, value: (r) => r.ip ?? '' },
   { header: '请求ID', width: 38, value: (r) => r.requestId ?? '' },
   { header: '授权ID', width: 38, value: (r) => r.grantId ?? '' },
+  // Added after the first release's columns, so their positions stay where readers' scripts expect them.
+  { header: '调用应用', width: 20, value: (r) => r.appName ?? '' },
   { header: '详情', width: 40, value: (r) => JSON.stringify(r.detail) },
   { header: '前序哈希', width: 66, value: (r) => r.prevHash },
   { header: '哈希（SM3）', width: 66, value: (r) => r.hash },
@@ -114,11 +142,7 @@ function beijingTimestamp(at: Date) {
 }
 
 const exportPage = (db: Executor, scope: Scope, query: AuditFilters, afterId: number, maxId: number) =>
-  filtered(db, scope, query)
-    .leftJoin('users', 'users.id', 'auditEvents.actorId')
-    .leftJoin('orgs', 'orgs.id', 'auditEvents.orgId')
-    .selectAll('auditEvents')
-    .select(['users.username', 'users.name as userName', 'orgs.name as orgName'])
+  withNames(db, scope, query)
     .where('auditEvents.id', '>', afterId)
     .where('auditEvents.id', '<=', maxId)
     .orderBy('auditEvents.id')

@@ -183,8 +183,10 @@ describe('catalog entry lifecycle over HTTP', () => {
       assert.equal(other.body.abstract, '本市登记的社会团体信息（第一版）')
       assert.equal(other.body.latestVersion, undefined, 'other departments are not told about unpublished versions')
 
+      // The authority sees the published version: an unsubmitted draft stays with its department.
       const authority = await get(v1.id, world.tokens.authAdmin)
-      assert.equal(authority.body.version, 2)
+      assert.equal(authority.body.version, 1)
+      assert.equal(authority.body.pendingVersion, null)
 
       // A second edit of the draft changes version 2 in place.
       const again = await edit(v1.id, { updateCycle: 3 })
@@ -375,9 +377,9 @@ describe('catalog entry lifecycle over HTTP', () => {
       await refusedWithoutChange(published.id, () => act(published.id, 'submit'), 409, 'INVALID_STATE')
     })
 
-    test('reviewing a draft is refused with INVALID_STATE', async () => {
+    test('reviewing a draft is refused: the authority does not see another department’s unsubmitted draft (404)', async () => {
       const draft = await create()
-      await refusedWithoutChange(draft.id, () => act(draft.id, 'review', { decision: 'approve' }), 409, 'INVALID_STATE')
+      await refusedWithoutChange(draft.id, () => act(draft.id, 'review', { decision: 'approve' }), 404, 'NOT_FOUND')
     })
 
     test('reviewing a published entry again is refused with INVALID_STATE', async () => {
@@ -472,9 +474,9 @@ describe('catalog entry lifecycle over HTTP', () => {
   })
 
   describe('department isolation (SPEC §2.3)', () => {
-    test('a draft is private to its department: 404 and absent from search for others, visible to the authority', async () => {
+    test('a draft is private to its department: 404 and absent from search for others and the authority until submitted', async () => {
       const draft = await create({ name: '涉案财物管理台账', abstract: '涉案财物的登记、保管与处置台账' })
-      for (const token of [world.tokens.requester, world.tokens.catalogerB]) {
+      for (const token of [world.tokens.requester, world.tokens.catalogerB, world.tokens.authAdmin]) {
         assertError(await get(draft.id, token), 404, 'NOT_FOUND')
         assertError(await versions(draft.id, token), 404, 'NOT_FOUND')
         const byTerm = await t.request('GET', `${API}?q=${encodeURIComponent('涉案财物')}`, { token })
@@ -485,7 +487,7 @@ describe('catalog entry lifecycle over HTTP', () => {
         const byStatus = await t.request('GET', `${API}?status=draft&pageSize=200`, { token })
         assert.ok(!byStatus.body.items.some((r: any) => r.id === draft.id))
       }
-      for (const token of [world.tokens.authAdmin, world.tokens.cataloger, world.tokens.deptAdmin]) {
+      for (const token of [world.tokens.cataloger, world.tokens.deptAdmin]) {
         const seen = await get(draft.id, token)
         assert.equal(seen.status, 200, JSON.stringify(seen.body))
         assert.equal(seen.body.status, 'draft')
@@ -494,12 +496,21 @@ describe('catalog entry lifecycle over HTTP', () => {
       }
     })
 
-    test('the authority sees the working copy (version 2) of a published entry under revision', async () => {
+    test('the authority sees a published entry under revision as published, with the submitted version beside it', async () => {
       const v1 = await publish()
       await edit(v1.id, { abstract: '修订中的摘要' })
       const authority = await get(v1.id, world.tokens.authAdmin)
-      assert.equal(authority.body.version, 2)
-      assert.equal(authority.body.status, 'draft')
+      assert.equal(authority.body.version, 1)
+      assert.equal(authority.body.status, 'published')
+      assert.equal(authority.body.pendingVersion, null, 'a draft is not pending')
+      await submit(v1.id)
+      const submitted = await get(v1.id, world.tokens.authAdmin)
+      assert.equal(submitted.body.version, 1)
+      assert.equal(submitted.body.pendingVersion, 2)
+      const queue = await t.request('GET', `${API}?status=pending_review&pageSize=200`, { token: world.tokens.authAdmin })
+      assert.ok(queue.body.items.some((r: any) => r.id === v1.id && r.version === 2), 'the review queue lists the submitted version')
+      const requester = await get(v1.id, world.tokens.requester)
+      assert.equal(requester.body.pendingVersion, null, 'other departments are not told about unpublished versions')
       const history = await versions(v1.id, world.tokens.authAdmin)
       assert.deepEqual(history.body.items.map((v: any) => v.version), [2, 1])
     })

@@ -85,6 +85,8 @@ export function presentResource(row: ResourceRow, actor: Actor, mounts: MountSum
     version: row.version,
     publishedVersion: row.publishedVersion,
     ...(ownerView ? { latestVersion: row.latestVersion } : {}),
+    // A submitted next version waiting beside the version shown (the authority sees the published one).
+    pendingVersion: ownerView && row.latestStatus === 'pending_review' && row.latestVersion !== row.version ? row.latestVersion : null,
     publishedAt: row.publishedAt ? new Date(row.publishedAt) : null,
     submittedAt: row.submittedAt ? new Date(row.submittedAt) : null,
     reviewDueAt: row.reviewDueAt ? new Date(row.reviewDueAt) : null,

@@ -16,22 +16,31 @@ type VersionScope = ExpressionBuilder<Database & { v: ResourceVersionsTable }, '
 
 /**
  * The one version of each entry this actor sees, from the policy's `catalog.resource.read` scope: the
- * latest version where the actor sees working copies (its own department's; every department's for a
- * scope of all), the published version elsewhere.
+ * latest version of the actor's own department's entries, the published version elsewhere. For a
+ * scope of all (the authority, which reviews every department's submissions) another department's
+ * entry shows its published version, or, never published, its latest version once submitted: a
+ * department's unsubmitted draft stays private, and a submitted next version is listed beside the
+ * published one (`latestStatus`), not in its place. `pendingReview` (the review queue) picks the
+ * submitted versions themselves.
  */
-export function visibleVersion(actor: Actor) {
+export function visibleVersion(actor: Actor, options: { pendingReview?: boolean } = {}) {
   const scope = scopeOf(actor, 'catalog.resource.read')
-  const ownOrgId = 'all' in scope ? null : scope.anyOf.find((term) => term.field === 'providerOrgId')?.equals
+  const ownOrgId = 'all' in scope ? actor.orgId : scope.anyOf.find((term) => term.field === 'providerOrgId')?.equals
   if (!('all' in scope) && scope.anyOf.some((term) => term.field !== 'providerOrgId' && term.field !== 'isPublished')) {
     throw new Error('catalog.resource.read: a scope term this query cannot express')
   }
   // Written as CASE, not as (own and latest) or (other and published): the planner turns the OR into a
   // BitmapOr over the partial indexes, ANDed with the search index, which costs more than it saves
   // (bench/catalog-search.ts: about half of a common search's time).
-  return (eb: VersionScope) =>
-    'all' in scope
-      ? eb('v.isLatest', '=', true)
-      : sql<boolean>`case when ${eb.ref('v.providerOrgId')} = ${ownOrgId ?? null} then ${eb.ref('v.isLatest')} else ${eb.ref('v.isPublished')} end`
+  return (eb: VersionScope) => {
+    if (!('all' in scope)) {
+      return sql<boolean>`case when ${eb.ref('v.providerOrgId')} = ${ownOrgId ?? null} then ${eb.ref('v.isLatest')} else ${eb.ref('v.isPublished')} end`
+    }
+    if (options.pendingReview) return eb('v.isLatest', '=', true)
+    return sql<boolean>`case when ${eb.ref('v.providerOrgId')} = ${ownOrgId} then ${eb.ref('v.isLatest')}
+      else ${eb.ref('v.isPublished')} or (${eb.ref('v.isLatest')} and ${eb.ref('v.status')} <> 'draft'
+        and not exists (select 1 from resource_versions p where p.resource_id = ${eb.ref('v.resourceId')} and p.is_published)) end`
+  }
 }
 
 /**
@@ -61,6 +70,8 @@ export const contextColumns = [
   'o.name as providerName',
   'o.code as providerCode',
   'c.name as className',
+  // The status of the entry's newest version, which may be a submission waiting beside the published one.
+  sql<string>`(select lv.status from resource_versions lv where lv.resource_id = v.resource_id and lv.is_latest)`.as('latestStatus'),
 ] as const
 
 export type ResourceRow = Awaited<ReturnType<typeof findVisibleResource>> & object

@@ -221,6 +221,7 @@ export const ResourceOut = z.object({
   version: z.number(),
   publishedVersion: z.number().nullable(),
   latestVersion: z.number().optional().describe('最新版本号（仅提供方与主管部门可见）'),
+  pendingVersion: z.number().nullable().optional().describe('在所示版本之外已提交、待审核的新版本号（仅提供方与主管部门可见）'),
   publishedAt: z.date().nullable(),
   submittedAt: z.date().nullable(),
   reviewDueAt: z.date().nullable(),

@@ -230,7 +230,8 @@ export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' |
       objectId: id,
       detail: { decision, version: latest.version },
     })
-    return reload(trx, ctx.actor, id)
+    // The version reviewed (returned or now published), even where the reviewer sees another one listed.
+    return withOneSourceWarnings(trx, ctx.actor, (await findResourceVersion(trx, id, latest.version))!)
   })
   if (decision === 'approve') entriesChanged()
   return reviewed

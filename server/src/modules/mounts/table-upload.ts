@@ -312,7 +312,7 @@ function rowsRefused(state: LoadState): AppError {
     .slice()
     .sort(byLine)
     .map((p) => ({ field: p.column ? `第${p.line}行.${p.column}` : `第${p.line}行`, message: p.message }))
-  const message = `有 ${state.rejectedCount} 行数据不符合信息项要求，未导入任何数据；请修正后重新上传，或选择跳过错误行（skipInvalidRows=true）`
+  const message = `有 ${state.rejectedCount} 行数据不符合信息项要求，未导入任何数据；请修正后重新上传，或勾选「跳过错误行」后重新上传`
   return validationFailed(details, message)
 }
 

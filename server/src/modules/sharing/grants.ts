@@ -161,8 +161,25 @@ export async function listUsage(ctx: Ctx, grantId: string, query: { page: number
     calls.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
     recorded.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
+  // People read an app and a user by name, not by id.
+  const appIds = [...new Set(page.map((r) => r.appId).filter((id): id is string => !!id))]
+  const userIds = [...new Set(page.map((r) => r.userId).filter((id): id is string => !!id))]
+  const [apps, users] = await Promise.all([
+    appIds.length ? ctx.db.selectFrom('apps').select(['id', 'name']).where('id', 'in', appIds).execute() : [],
+    userIds.length ? ctx.db.selectFrom('users').select(['id', 'name']).where('id', 'in', userIds).execute() : [],
+  ])
+  const appName = new Map(apps.map((a) => [a.id, a.name]))
+  const userName = new Map(users.map((u) => [u.id, u.name]))
   return {
-    items: page.map((r) => ({ ...r, id: Number(r.id), grantId, at: new Date(r.at), purpose: r.purpose ?? (r.source === 'gateway' ? grant.purpose : null) })),
+    items: page.map((r) => ({
+      ...r,
+      id: Number(r.id),
+      grantId,
+      at: new Date(r.at),
+      appName: r.appId ? (appName.get(r.appId) ?? null) : null,
+      userName: r.userId ? (userName.get(r.userId) ?? null) : null,
+      purpose: r.purpose ?? (r.source === 'gateway' ? grant.purpose : null),
+    })),
     total: Number(callCount.n) + Number(recordCount.n),
     page: query.page,
     pageSize: query.pageSize,

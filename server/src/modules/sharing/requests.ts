@@ -119,6 +119,8 @@ export async function createGrant(
     dailyQuota,
     status: 'active',
     createdBy: ctx.actor.userId,
+    // The command's time, like its audit event and history (a test clock or a replayed timeline included).
+    createdAt: ctx.now(),
   })
   // The warnings the approver was shown and granted over are part of the record.
   const warned = warnings.length > 0 ? { warnings: warnings.map((w) => w.code) } : {}
@@ -180,6 +182,8 @@ export async function submitShareRequest(trx: Trx, ctx: Ctx, body: CreateRequest
     shareType: entry.shareType,
     dueAt: deadline?.dueAt ?? null,
     dueDate: deadline?.dueDate ?? null,
+    // 提交时间 is when it was submitted (the command's time), the same instant as its history's first step.
+    createdAt: now,
   }
   const { id } = await insertRequest(trx, row)
   const created = (await lockRequest(trx, id))!

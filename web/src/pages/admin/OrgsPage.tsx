@@ -8,7 +8,7 @@ import { ORG_KIND_LABELS, type NewOrg, type Org, createOrg, forgetOrganisations,
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
-import { applyFieldErrors } from '../../lib/fieldErrors.ts'
+import { applyFieldErrors, formValid } from '../../lib/fieldErrors.ts'
 
 // The server's list (type-checked to be the same, so the bundle need not carry zod for six words).
 const ORG_TYPES = ['党委', '人大', '政府部门', '政协', '法院', '检察院', '事业单位', '其他'] as const satisfies typeof ServerOrgTypes
@@ -29,6 +29,7 @@ export default function OrgsPage() {
   const kind = Form.useWatch('kind', form)
 
   const create = async () => {
+    if (!(await formValid(form))) return
     setSaving(true)
     try {
       const values = form.getFieldsValue()
@@ -96,24 +97,24 @@ export default function OrgsPage() {
       </Card>
       <Modal title="新增单位" open={creating} onCancel={() => setCreating(false)} onOk={create} okText="创建" confirmLoading={saving} width={600} destroyOnHidden>
         <Form form={form} layout="vertical" initialValues={{ kind: 'department', regionCode: CITY_REGION.code, orgType: '政府部门' }} preserve={false}>
-          <Form.Item name="name" label="单位名称" required>
+          <Form.Item name="name" label="单位名称" rules={[{ required: true, whitespace: true, message: '单位名称不能为空' }]}>
             <Input placeholder="如：潍坊市水利局" data-testid="org-name" />
           </Form.Item>
           <Form.Item name="shortName" label="简称">
             <Input placeholder="如：市水利局" />
           </Form.Item>
           <Space.Compact block>
-            <Form.Item name="kind" label="单位类型" required style={{ width: '50%' }}>
+            <Form.Item name="kind" label="单位类型" rules={[{ required: true, whitespace: true, message: '单位类型不能为空' }]} style={{ width: '50%' }}>
               <Select options={Object.entries(ORG_KIND_LABELS).map(([value, label]) => ({ value, label }))} />
             </Form.Item>
             <Form.Item name="orgType" label="机构类别" style={{ width: '50%', paddingInlineStart: 12 }}>
               <Select options={ORG_TYPES.map((t) => ({ value: t, label: t }))} />
             </Form.Item>
           </Space.Compact>
-          <Form.Item name="code" label="统一社会信用代码" required={kind !== 'region'} tooltip="18 位，部门、主管部门必填；校验位按 GB 32100 计算">
+          <Form.Item name="code" label="统一社会信用代码" rules={[{ required: kind !== 'region', whitespace: true, message: '统一社会信用代码不能为空' }]} tooltip="18 位，部门、主管部门必填；校验位按 GB 32100 计算">
             <Input maxLength={18} placeholder="如：11370700MB2839281X" className="mono" data-testid="org-code" />
           </Form.Item>
-          <Form.Item name="regionCode" label="行政区划" required>
+          <Form.Item name="regionCode" label="行政区划" rules={[{ required: true, whitespace: true, message: '行政区划不能为空' }]}>
             <Select options={REGIONS} showSearch optionFilterProp="label" />
           </Form.Item>
           <Form.Item name="parentId" label="上级单位（区县部门选择所属区县）">

@@ -7,7 +7,7 @@ import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
-import { applyFieldErrors } from '../../lib/fieldErrors.ts'
+import { applyFieldErrors, formValid } from '../../lib/fieldErrors.ts'
 
 const FIELDS = new Set(['host', 'port', 'note'])
 
@@ -20,6 +20,7 @@ export default function UpstreamHostsPage() {
   const [form] = Form.useForm<NewUpstreamHost>()
 
   const add = async () => {
+    if (!(await formValid(form))) return
     setSaving(true)
     try {
       const values = form.getFieldsValue()
@@ -94,13 +95,13 @@ export default function UpstreamHostsPage() {
       </Card>
       <Modal title="添加允许的上游主机" open={adding} onCancel={() => setAdding(false)} onOk={add} okText="添加" confirmLoading={saving} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false}>
-          <Form.Item name="host" label="主机、域名或网段" required tooltip="主机名（api.wf.gov.cn）、通配域名（*.wf.gov.cn，仅匹配其下级域名）、IP 地址或网段（10.37.0.0/16）">
+          <Form.Item name="host" label="主机、域名或网段" rules={[{ required: true, whitespace: true, message: '主机、域名或网段不能为空' }]} tooltip="主机名（api.wf.gov.cn）、通配域名（*.wf.gov.cn，仅匹配其下级域名）、IP 地址或网段（10.37.0.0/16）">
             <Input placeholder="如：api.wf.gov.cn 或 10.37.0.0/16" className="mono" data-testid="upstream-host" />
           </Form.Item>
           <Form.Item name="port" label="端口（不填表示任意端口）">
             <InputNumber min={1} max={65535} precision={0} style={{ width: 160 }} />
           </Form.Item>
-          <Form.Item name="note" label="说明" required>
+          <Form.Item name="note" label="说明" rules={[{ required: true, whitespace: true, message: '说明不能为空' }]}>
             <Input maxLength={200} placeholder="用途或依据，如：市市场监管局企业登记接口" />
           </Form.Item>
         </Form>

@@ -13,7 +13,7 @@ import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
-import { applyFieldErrors } from '../../lib/fieldErrors.ts'
+import { applyFieldErrors, formValid } from '../../lib/fieldErrors.ts'
 
 const ROLE_OPTIONS = ROLES.map((r) => ({ value: r, label: ROLE_LABELS[r] }))
 const BUSINESS_ROLE_OPTIONS = ROLE_OPTIONS.filter((o) => !PLATFORM_ROLES.includes(o.value))
@@ -68,6 +68,7 @@ export default function UsersPage() {
 
   const save = async () => {
     if (!editing) return
+    if (!(await formValid(form))) return
     setSaving(true)
     const v = form.getFieldsValue()
     try {
@@ -199,15 +200,15 @@ export default function UsersPage() {
         <Form form={form} layout="vertical" key={editing?.mode === 'edit' ? editing.user.id : 'new'} initialValues={initialValues} preserve={false}>
           {editing?.mode === 'create' ? (
             <>
-              <Form.Item name="username" label="用户名" required tooltip="字母开头，3–32 位字母、数字、下划线、点或横线">
+              <Form.Item name="username" label="用户名" rules={[{ required: true, whitespace: true, message: '用户名不能为空' }]} tooltip="字母开头，3–32 位字母、数字、下划线、点或横线">
                 <Input placeholder="如：slj_cataloger" />
               </Form.Item>
-              <Form.Item name="orgId" label="所属单位" required>
+              <Form.Item name="orgId" label="所属单位" rules={[{ required: true, whitespace: true, message: '所属单位不能为空' }]}>
                 <Select showSearch optionFilterProp="label" options={orgOptions} disabled={!isSysAdmin} placeholder="选择单位" />
               </Form.Item>
             </>
           ) : null}
-          <Form.Item name="name" label="姓名" required>
+          <Form.Item name="name" label="姓名" rules={[{ required: true, whitespace: true, message: '姓名不能为空' }]}>
             <Input disabled={editing?.mode === 'edit' && !mayEdit(editing.user)} />
           </Form.Item>
           {(editing?.mode === 'create' && rolesOnCreate) || (editing?.mode === 'edit' && mayAssign(editing.user)) ? (
@@ -232,7 +233,7 @@ export default function UsersPage() {
           <Form.Item
             name="password"
             label={editing?.mode === 'edit' ? '重置密码（不修改请留空）' : '初始密码'}
-            required={editing?.mode === 'create'}
+            rules={[{ required: editing?.mode === 'create', message: '初始密码不能为空' }]}
             tooltip="至少 8 位，含大写字母、小写字母、数字、符号中的三类"
           >
             <Input.Password autoComplete="new-password" />

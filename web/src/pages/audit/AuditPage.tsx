@@ -1,29 +1,29 @@
 import { CheckCircleFilled, CloseCircleFilled, SafetyOutlined } from '@ant-design/icons'
 import { DownloadOutlined } from '@ant-design/icons'
-import { AutoComplete, Button, Card, DatePicker, Descriptions, Dropdown, Form, Input, Select, Space, Table, Tag } from 'antd'
+import { Button, Card, DatePicker, Descriptions, Dropdown, Form, Input, Select, Space, Table, Tag } from 'antd'
 import type { Dayjs } from 'dayjs'
-import { useMemo, useState } from 'react'
+import { useState } from 'react'
 import { useSearchParams } from 'react-router-dom'
 import { type AuditEvent, type AuditFilter, type ChainVerification, exportAuditEvents, listAuditEvents, verifyChain } from '../../api/audit.ts'
-import { allOrganisations } from '../../api/orgs.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { allowedByRole } from '../../auth/permissions.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
-import { OBJECT_TYPE_LABELS, RESULT_LABELS, actionLabel, knownActions } from '../../lib/auditLabels.ts'
+import { OBJECT_TYPE_LABELS, RESULT_LABELS, actionLabel, actionLabelOptions, detailFields } from '../../lib/auditLabels.ts'
 import { BEIJING_OFFSET_MINUTES, formatDateTimeSeconds } from '../../lib/dates.ts'
+import { Operator } from './Operator.tsx'
 
 interface FilterForm {
-  action?: string
+  actionLabel?: string
   objectType?: string
   objectId?: string
-  actorId?: string
+  actor?: string
   result?: 'success' | 'denied' | 'error'
   range?: [Dayjs, Dayjs]
 }
 
-const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
+const ACTION_OPTIONS = actionLabelOptions()
 const iso = (d: Dayjs) => d.utcOffset(BEIJING_OFFSET_MINUTES, true).format('YYYY-MM-DDTHH:mm:ssZ')
 
 /** 审计: the audit trail (read-only) and the SM3 hash-chain check. */
@@ -35,8 +35,6 @@ export default function AuditPage() {
   const [filter, setFilter] = useState<AuditFilter>(initialResult ? { result: initialResult } : {})
   const [page, setPage] = useState({ page: 1, pageSize: 20 })
   const { data, error, loading, reload } = useAsync(() => listAuditEvents({ ...filter, ...page }), [filter, page])
-  const orgs = useAsync(() => allOrganisations(), [])
-  const orgName = useMemo(() => new Map((orgs.data ?? []).map((o) => [o.id, o.name])), [orgs.data])
   const canVerify = !!user && allowedByRole(user.roles, 'audit.chain.verify')
   const canExport = !!user && allowedByRole(user.roles, 'audit.event.export')
   const [exporting, setExporting] = useState(false)
@@ -52,16 +50,12 @@ export default function AuditPage() {
   }
 
   const search = (values: FilterForm) => {
-    const actorId = values.actorId?.trim()
-    if (actorId && !UUID.test(actorId)) {
-      form.setFields([{ name: 'actorId', errors: ['操作人编号应为完整的用户编号（UUID）'] }])
-      return
-    }
+    const codes = ACTION_OPTIONS.find((o) => o.label === values.actionLabel)?.codes
     setFilter({
-      action: values.action?.trim() || undefined,
+      actions: codes?.join(',') || undefined,
       objectType: values.objectType || undefined,
       objectId: values.objectId?.trim() || undefined,
-      actorId: actorId || undefined,
+      actor: values.actor?.trim() || undefined,
       result: values.result,
       from: values.range ? iso(values.range[0]) : undefined,
       to: values.range ? iso(values.range[1]) : undefined,
@@ -74,13 +68,17 @@ export default function AuditPage() {
       {canVerify ? <ChainCheck /> : null}
       <Card size="small" style={{ marginBottom: 12 }}>
         <Form form={form} layout="inline" onFinish={search} initialValues={{ result: initialResult ?? undefined }} style={{ rowGap: 8 }}>
-          <Form.Item name="action" label="操作">
-            <AutoComplete
+          <Form.Item name="actor" label="操作人">
+            <Input style={{ width: 180 }} allowClear placeholder="姓名或账号" />
+          </Form.Item>
+          <Form.Item name="actionLabel" label="操作">
+            <Select
               style={{ width: 220 }}
               allowClear
-              placeholder="如：目录审核、登录"
-              options={knownActions().map(([code, label]) => ({ value: code, label: `${label}（${code}）` }))}
-              filterOption={(input, option) => String(option?.label ?? '').includes(input)}
+              showSearch
+              placeholder="输入以查找，如：登录、审核"
+              options={ACTION_OPTIONS.map((o) => ({ value: o.label, label: o.label }))}
+              filterOption={(input, option) => String(option?.label ?? '').includes(input.trim())}
             />
           </Form.Item>
           <Form.Item name="result" label="结果">
@@ -91,9 +89,6 @@ export default function AuditPage() {
           </Form.Item>
           <Form.Item name="objectId" label="对象编号">
             <Input style={{ width: 180 }} allowClear />
-          </Form.Item>
-          <Form.Item name="actorId" label="操作人编号">
-            <Input style={{ width: 200 }} allowClear placeholder="用户编号" />
           </Form.Item>
           <Form.Item name="range" label="时间">
             <DatePicker.RangePicker showTime={{ format: 'HH:mm' }} format="YYYY-MM-DD HH:mm" />
@@ -155,6 +150,14 @@ export default function AuditPage() {
             expandable={{
               expandedRowRender: (e) => (
                 <Descriptions size="small" column={1} bordered styles={{ label: { width: 120 } }}>
+                  {detailFields(e.detail).map((field) => (
+                    <Descriptions.Item key={field.label} label={field.label}>
+                      {field.value}
+                    </Descriptions.Item>
+                  ))}
+                  <Descriptions.Item label="操作代码">
+                    <span className="mono">{e.action}</span>
+                  </Descriptions.Item>
                   <Descriptions.Item label="操作人编号">
                     <span className="mono">{e.actorId ?? '—'}</span>
                   </Descriptions.Item>
@@ -165,13 +168,10 @@ export default function AuditPage() {
                     {e.requestId ? (
                       <span className="mono">{e.requestId}</span>
                     ) : Array.isArray(e.detail.requestIds) ? (
-                      <span className="muted">本条封存同一批提交的 {e.detail.requestIds.length} 次接口调用，请求编号见详情 requestIds</span>
+                      <span className="muted">本条封存同一批提交的 {e.detail.requestIds.length} 次接口调用，请求编号见上方「请求编号」</span>
                     ) : (
                       '—'
                     )}
-                  </Descriptions.Item>
-                  <Descriptions.Item label="详情">
-                    <span className="mono">{Object.keys(e.detail).length ? JSON.stringify(e.detail, null, 1) : '—'}</span>
                   </Descriptions.Item>
                   <Descriptions.Item label="本条哈希">
                     <span className="mono">{e.hash}</span>
@@ -185,31 +185,26 @@ export default function AuditPage() {
             columns={[
               { title: '序号', dataIndex: 'id', width: 80 },
               { title: '时间', dataIndex: 'at', width: 190, render: formatDateTimeSeconds },
-              {
-                title: '操作',
-                dataIndex: 'action',
-                render: (a: string) => (
-                  <div>
-                    <div>{actionLabel(a)}</div>
-                    <div className="muted mono" style={{ fontSize: 11, whiteSpace: 'nowrap' }}>
-                      {a}
-                    </div>
-                  </div>
-                ),
-              },
+              { title: '操作人', key: 'operator', width: 220, render: (_: unknown, e) => <Operator event={e} /> },
+              { title: '操作', dataIndex: 'action', render: (a: string) => actionLabel(a) },
               {
                 title: '结果',
                 dataIndex: 'result',
                 width: 80,
                 render: (r: string) => <Tag color={RESULT_LABELS[r]?.color}>{RESULT_LABELS[r]?.text ?? r}</Tag>,
               },
-              { title: '单位', dataIndex: 'orgId', width: 220, render: (id: string | null) => (id ? (orgName.get(id) ?? id.slice(0, 8)) : '—') },
               {
                 title: '对象',
                 key: 'object',
-                width: 180,
+                width: 260,
                 render: (_: unknown, e) =>
-                  e.objectType ? `${OBJECT_TYPE_LABELS[e.objectType] ?? e.objectType}${e.objectId ? ` ${UUID.test(e.objectId) ? e.objectId.slice(0, 8) : e.objectId}` : ''}` : '—',
+                  e.objectType ? (
+                    <div data-testid="audit-object">
+                      <span className="muted">{OBJECT_TYPE_LABELS[e.objectType] ?? '其他'}</span> {e.objectName ?? ''}
+                    </div>
+                  ) : (
+                    '—'
+                  ),
               },
               { title: 'IP', dataIndex: 'ip', width: 130, render: (v: string | null) => v ?? '—' },
             ]}

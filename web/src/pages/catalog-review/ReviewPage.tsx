@@ -20,7 +20,9 @@ export default function ReviewPage() {
   const navigate = useNavigate()
   const { message } = App.useApp()
   const { data, error, loading, reload } = useAsync(async () => {
-    const pending = await getResource(id)
+    // The authority sees an entry's published version; a submitted next version waits beside it.
+    const shown = await getResource(id)
+    const pending = shown.pendingVersion ? await getResource(id, shown.pendingVersion) : shown
     const published = pending.publishedVersion && pending.publishedVersion !== pending.version ? await getResource(id, pending.publishedVersion) : null
     return { pending, published }
   }, [id])

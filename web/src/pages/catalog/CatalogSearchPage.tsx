@@ -10,7 +10,7 @@ import { ClassTree } from '../../components/ClassTree.tsx'
 import { Highlight } from '../../components/Highlight.tsx'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
-import { ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
+import { PendingVersionTag, ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDate } from '../../lib/dates.ts'
 
@@ -194,7 +194,13 @@ export default function CatalogSearchPage() {
                   { title: '提供部门', dataIndex: 'providerName', width: 170, ellipsis: true },
                   { title: '共享类型', dataIndex: 'shareType', width: 104, render: (v: number) => <ShareTypeTag value={v} /> },
                   { title: '更新周期', dataIndex: 'updateCycleLabel', width: 88 },
-                  { title: '状态', dataIndex: 'status', width: 84, render: (s: string) => <StatusTag status={s} /> },
+                  { title: '状态', dataIndex: 'status', width: 84, render: (s: string, r) => (
+                      <>
+                        <StatusTag status={s} />
+                        <PendingVersionTag version={r.pendingVersion} />
+                      </>
+                    ),
+                  },
                   { title: '发布日期', dataIndex: 'publishedAt', width: 124, render: formatDate },
                 ]}
               />

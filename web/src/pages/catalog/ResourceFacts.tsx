@@ -1,7 +1,7 @@
 import { Descriptions, Space, Tag } from 'antd'
-import { SHARE_MODES } from '../../../../common/catalog.ts'
+import { SHARE_MODES, formatTypeLabel } from '../../../../common/catalog.ts'
 import type { Resource } from '../../api/catalog.ts'
-import { ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
+import { PendingVersionTag, ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
 import { formatDate, formatDateTime } from '../../lib/dates.ts'
 
 const modeLabel = (m: string) => SHARE_MODES[m as keyof typeof SHARE_MODES] ?? m
@@ -18,6 +18,7 @@ export function ResourceFacts({ resource: r }: { resource: Resource }) {
         <Space size={4}>
           <StatusTag status={r.status} label={r.statusLabel} />
           <span className="muted">第 {r.version} 版</span>
+          <PendingVersionTag version={r.pendingVersion} />
         </Space>
       </Descriptions.Item>
       <Descriptions.Item label="资源分类">
@@ -32,7 +33,7 @@ export function ResourceFacts({ resource: r }: { resource: Resource }) {
         {r.abstract}
       </Descriptions.Item>
       <Descriptions.Item label="格式">
-        {r.formatClassLabel} / {r.formatType}
+        {r.formatClassLabel} / {formatTypeLabel(r.formatType)}
         {r.formatOther ? `（${r.formatOther}）` : ''}
       </Descriptions.Item>
       <Descriptions.Item label="更新周期">

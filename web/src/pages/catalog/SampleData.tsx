@@ -3,6 +3,7 @@ import { ApiError } from '../../api/client.ts'
 import { getSample } from '../../api/gateway.ts'
 import { EmptyState, LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
+import { Watermark } from '../../components/Watermark.tsx'
 import { formatDateTime } from '../../lib/dates.ts'
 
 // Sample rows have no key of their own; this name cannot clash with an item's nameEn (letters, digits, _).
@@ -26,7 +27,7 @@ export function SampleData({ resourceId }: { resourceId: string }) {
         style={{ marginBottom: 12 }}
         message={`样例为已挂接数据的前 ${data.rows.length} 行，敏感信息项已按默认规则脱敏。${data.lastDataTime ? `数据更新至 ${formatDateTime(data.lastDataTime)}。` : ''}`}
       />
-      <Table<Record<string, string | null>>
+      <Watermark><Table<Record<string, string | null>>
         size="small"
         rowKey={ROW_KEY}
         pagination={false}
@@ -54,7 +55,7 @@ export function SampleData({ resourceId }: { resourceId: string }) {
           ),
           render: (value: string | null) => (value === null || value === '' ? <span className="muted">—</span> : value),
         }))}
-      />
+      /></Watermark>
     </div>
   )
 }

@@ -13,6 +13,8 @@ import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { useListFilters } from '../../hooks/useListFilters.ts'
+import { callErrorLabel } from '../../lib/errorCodes.ts'
+import { Watermark } from '../../components/Watermark.tsx'
 import { dayjs, formatDateTimeSeconds } from '../../lib/dates.ts'
 
 type Box = NonNullable<CallFilter['box']>
@@ -129,7 +131,7 @@ export default function CallsPage() {
         {error ? (
           <LoadError error={error} onRetry={reload} />
         ) : (
-          <Table<Call>
+          <Watermark><Table<Call>
             rowKey="id"
             size="small"
             loading={loading}
@@ -158,7 +160,7 @@ export default function CallsPage() {
                 render: (r: Call['result'], c) => (
                   <span>
                     <Tag color={RESULT_COLORS[r]}>{RESULT_LABELS[r]}</Tag>
-                    {c.errorCode ? <span className="mono">{c.errorCode}</span> : null}
+                    {c.errorCode ? <span>{callErrorLabel(c.errorCode)}</span> : null}
                   </span>
                 ),
               },
@@ -166,7 +168,7 @@ export default function CallsPage() {
               { title: '办件号', dataIndex: 'businessRef', width: 120, render: (v: string | null) => v ?? '—' },
               { title: '来源 IP', dataIndex: 'ip', width: 120, render: (v: string | null) => v ?? '—' },
             ]}
-          />
+          /></Watermark>
         )}
       </Card>
     </PageContainer>

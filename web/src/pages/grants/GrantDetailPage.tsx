@@ -54,7 +54,7 @@ export default function GrantDetailPage() {
   if (error) return <LoadError error={error} onRetry={reload} />
   if (loading && !g) return <Loading />
   if (!g) return null
-  const filters = rowFilterText(g.rowFilter)
+  const filters = rowFilterText(g.rowFilter, g.items)
   const openChange = (change: GrantChange) => {
     setReason('')
     setChanging(change)
@@ -203,7 +203,7 @@ export default function GrantDetailPage() {
               { title: '用途', dataIndex: 'purpose', render: (v: string | null) => v ?? '—' },
               { title: '方式', dataIndex: 'source', width: 100, render: (v: Usage['source']) => (v === 'gateway' ? '接口调用' : '其他登记') },
               { title: '返回行数', dataIndex: 'rows', width: 100 },
-              { title: '应用', dataIndex: 'appId', width: 120, render: (v: string | null) => <span className="mono">{v ? v.slice(0, 8) : '—'}</span> },
+              { title: '应用', dataIndex: 'appName', width: 160, render: (v: string | null, u) => v ?? (u.userName ? `${u.userName}登记` : '—') },
             ]}
           />
         )}

@@ -108,7 +108,7 @@ export default function LoginPage() {
             登录
           </Button>
         </Form>
-        <div style={{ marginTop: 16, fontSize: 12, color: '#8c8c8c', lineHeight: 1.7 }}>
+        <div style={{ marginTop: 16, fontSize: 12, color: '#666', lineHeight: 1.7 }}>
           连续输错 5 次密码或动态验证码，账号将锁定 15 分钟。
           {embedded ? (
             <div data-testid="demo-hint">

@@ -23,6 +23,7 @@ import { StatusTag } from '../../components/Tags.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
 import { applyFieldErrors } from '../../lib/fieldErrors.ts'
+import { Watermark } from '../../components/Watermark.tsx'
 import { UploadPanel, formatBytes } from './UploadPanel.tsx'
 
 interface RejectedLine {
@@ -195,7 +196,7 @@ function TableTab({ resourceId, mount, onDone }: { resourceId: string; mount?: M
 function RejectedTable({ rows, total }: { rows: RejectedLine[]; total?: number }) {
   return (
     <Card size="small" title={`错误行报告（${total ?? rows.length} 行${total !== undefined && total > rows.length ? `，列出前 ${rows.length} 行` : ''}）`} style={{ marginTop: 12 }}>
-      <Table<RejectedLine>
+      <Watermark><Table<RejectedLine>
         rowKey={(row, i) => `${row.line}-${row.column}-${i}`}
         size="small"
         dataSource={rows}
@@ -206,7 +207,7 @@ function RejectedTable({ rows, total }: { rows: RejectedLine[]; total?: number }
           { title: '列', dataIndex: 'column', width: 160, render: (c: string) => c || '—' },
           { title: '原因', dataIndex: 'reason' },
         ]}
-      />
+      /></Watermark>
     </Card>
   )
 }

@@ -197,7 +197,7 @@ function RequestTimeline({ history }: { history: HistoryEntry[] }) {
 function GrantDifference({ request, grant }: { request: ShareRequest; grant: Grant }) {
   const left = request.items.filter((i) => !grant.itemIds.includes(i.id))
   const masked = grant.items.filter((i) => i.masking !== 'none')
-  const filters = rowFilterText(grant.rowFilter)
+  const filters = rowFilterText(grant.rowFilter, grant.items)
   return (
     <Alert
       type="success"

@@ -61,9 +61,14 @@ export const caseStatusTag = (c: Pick<CoordinationCase, 'status'>) => (
   </Tag>
 )
 
-/** A grant's row filter in words: `{"region_code":{"prefix":"3707"}}` → `region_code 以“3707”开头`. */
-export function rowFilterText(filter: Record<string, unknown>): string[] {
-  return Object.entries(filter).map(([key, raw]) => {
+/**
+ * A grant's row filter in words, naming each item as the catalog does: `{"region_code":{"prefix":"3707"}}`
+ * → `行政区划代码 以“3707”开头` (the filter is keyed by the item's column name).
+ */
+export function rowFilterText(filter: Record<string, unknown>, items: readonly { name: string; nameEn: string | null }[]): string[] {
+  const nameOf = new Map(items.filter((i) => i.nameEn).map((i) => [i.nameEn!, i.name]))
+  return Object.entries(filter).map(([column, raw]) => {
+    const key = nameOf.get(column) ?? column
     const c = raw as { eq?: unknown; in?: unknown[]; prefix?: string; gte?: unknown; lte?: unknown }
     if (c.eq !== undefined) return `${key} 等于“${String(c.eq)}”`
     if (c.in) return `${key} 属于 ${c.in.map((v) => `“${String(v)}”`).join('、')}`

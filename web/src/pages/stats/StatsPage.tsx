@@ -198,7 +198,7 @@ export default function StatsPage() {
               {data.byMode.map((m) => (
                 <div key={m.name} style={{ display: 'flex', alignItems: 'center', gap: 12, marginBottom: 6 }}>
                   <span style={{ width: 40 }}>{m.name}</span>
-                  <Progress percent={data.total ? Math.round((m.value / data.total) * 100) : 0} format={() => `${m.value} 条`} style={{ flex: 1, margin: 0 }} />
+                  <Progress aria-label={`${m.name}方式 ${m.value} 条`} percent={data.total ? Math.round((m.value / data.total) * 100) : 0} format={() => `${m.value} 条`} style={{ flex: 1, margin: 0 }} />
                 </div>
               ))}
             </Card>

@@ -12,6 +12,7 @@ import { ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
 import { WorkdayCountdown } from '../../components/WorkdayCountdown.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { actionLabel } from '../../lib/auditLabels.ts'
+import { Operator } from '../audit/Operator.tsx'
 import { beijing, formatDate, formatDateTime } from '../../lib/dates.ts'
 import { workdayCountdown } from '../../lib/workdays.ts'
 import { CardTitle } from './WorkbenchPage.tsx'
@@ -253,7 +254,7 @@ export function DeniedEventsCard() {
           columns={[
             { title: '时间', dataIndex: 'at', width: 180, render: formatDateTime },
             { title: '操作', dataIndex: 'action', render: (a: string) => actionLabel(a) },
-            { title: '操作人', dataIndex: 'actorId', render: (id: string | null) => <span className="mono">{id ? id.slice(0, 8) : '—'}</span> },
+            { title: '操作人', key: 'operator', render: (_: unknown, e) => <Operator event={e} /> },
             { title: 'IP', dataIndex: 'ip', width: 140 },
           ]}
         />

@@ -14,11 +14,14 @@ interface Todo {
   overdue: number
 }
 
-/** Requests of the given statuses in a box, soonest deadline first; `overdue` counts escalated or past-due ones. */
+/**
+ * Requests of the given statuses in a box, soonest deadline first; `overdue` counts escalated or past-due
+ * ones. A request waiting for 补正 has its clock paused: it is never overdue while it waits.
+ */
 async function requestTodos(box: 'mine' | 'incoming' | 'all', statuses: ShareRequest['status'][]): Promise<Todo> {
   const pages = await Promise.all(statuses.map((status) => listShareRequests({ box, status, pageSize: 50 }, true)))
   const items = pages.flatMap((p) => p.items).sort((a, b) => (a.dueAt ?? '9').localeCompare(b.dueAt ?? '9'))
-  const overdue = items.filter((r) => r.status === 'escalated' || (r.remainingWorkdays !== null && r.remainingWorkdays < 0)).length
+  const overdue = items.filter((r) => r.status === 'escalated' || (r.status !== 'need_more_info' && r.remainingWorkdays !== null && r.remainingWorkdays < 0)).length
   return { items, total: pages.reduce((n, p) => n + p.total, 0), overdue }
 }
 

@@ -63,7 +63,7 @@ export async function searchResources(
     sql<boolean>`(${sql.join(groups.map((group) => containsAny(column, group)), sql` and `)})`
   const filtered = db
     .selectFrom('resourceVersions as v')
-    .where(visibleVersion(actor))
+    .where(visibleVersion(actor, { pendingReview: query.status === 'pending_review' }))
     .$if(zone === 'extranet', (qb) => qb.where(inZone(zone)))
     .$if(!!query.classCode, (qb) => qb.where('v.classCode', 'like', `${query.classCode}%`))
     .$if(!!query.providerOrgId, (qb) => qb.where('v.providerOrgId', '=', query.providerOrgId!))
