@@ -1,6 +1,7 @@
 import { auditRules } from './audit.ts'
 import { calendarRules } from './calendar.ts'
 import { catalogRules } from './catalog.ts'
+import { exchangeRules } from './exchange.ts'
 import { gatewayRules } from './gateway.ts'
 import { identityRules } from './identity.ts'
 import { mountRules } from './mounts.ts'
@@ -25,6 +26,7 @@ export const POLICY = Object.freeze({
   ...gatewayRules,
   ...securityRules,
   ...auditRules,
+  ...exchangeRules,
 })
 
 /** Every action the platform knows: a misspelt action does not compile. */

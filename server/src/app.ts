@@ -14,6 +14,7 @@ import { z } from 'zod'
 import { auditModule } from './modules/audit/index.ts'
 import { calendarModule } from './modules/calendar/index.ts'
 import { catalogModule } from './modules/catalog/index.ts'
+import { exchangeModule } from './modules/exchange/index.ts'
 import { gatewayModule } from './modules/gateway/index.ts'
 import { identityModule } from './modules/identity/index.ts'
 import { mountsModule } from './modules/mounts/index.ts'
@@ -125,6 +126,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(gatewayModule, { prefix, resolveHost: options.resolveHost })
   await app.register(auditModule, { prefix })
   await app.register(securityModule, { prefix })
+  await app.register(exchangeModule, { prefix })
   await app.register(webConsolePlugin)
   return app
 }

@@ -7,15 +7,14 @@ import type { BusinessRef } from '../../platform/http/client-refs.ts'
 import { AppError, type ErrorDetail } from '../../platform/http/errors.ts'
 import { schemaErrorDetails } from '../../platform/http/error-handler.ts'
 import { loggableError } from '../../platform/http/request-log.ts'
-import { maskValue } from '../../platform/masking/masking.ts'
-import { isMasked, maskedFilterKeys } from '../../platform/masking/masked-conditions.ts'
-import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
+import { isMasked } from '../../platform/masking/masked-conditions.ts'
 import { type ActiveTableMount, type ApiMount, canonicalLookup, digestValue, openSealedValue, sealerFor } from '../mounts/index.ts'
 import type { AppCaller } from './apps.ts'
 import { ipAllowed } from './ip-allow.ts'
 import { flagApp } from './lookup-probes.ts'
 import { beijingDayWindow, minuteWindow } from './rate-limit.ts'
-import { rowConditionSql, rowMatches } from './row-filter.ts'
+import { type Granted, filterItem, flows, grantFilterSql, grantedItems, maskRow, maskedFilterOf, pseudonymKeyOf } from './grant-view.ts'
+import { rowMatches } from './row-filter.ts'
 import type { GatewayRuntime } from './runtime.ts'
 import { UpstreamUnavailable, callUpstream } from './upstream-call.ts'
 
@@ -93,16 +92,6 @@ function pageOf(query: Record<string, string>) {
   return { limit, offset }
 }
 
-/** The items that flow under a grant today: granted, still shared by the published entry, not suspended (SPEC §7.2). */
-const flows = (grant: Grant, item: StoredItem) => grant.itemIds.includes(item.id) && item.shareType !== 3 && !grant.suspendedItemIds.includes(item.id)
-
-/** The granted items with their output key (nameEn) and masking rule. */
-function grantedItems(grant: Grant, items: readonly StoredItem[]) {
-  return items
-    .filter((item) => flows(grant, item))
-    .map((item) => ({ item, key: item.nameEn ?? item.name, rule: (grant.masking[item.id] ?? 'none') as MaskingRule }))
-}
-
 /**
  * One gateway read (SPEC §7.6 接口, API.md "Data service gateway"): authenticate the app, find the
  * active grant, enforce IP list, rate and quota, lookup keys, items and row filter, mask, and record
@@ -150,7 +139,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   facts.grant = grant
   if (grant.mode !== 'api') throw refuse.mode()
   // Refused at decision time now; a grant made before that is not served until the provider changes it.
-  const [maskedFilter] = maskedFilterKeys(grant.rowFilter, entry.items, grant)
+  const maskedFilter = maskedFilterOf(grant, entry.items)
   if (maskedFilter) throw refuse.maskedFilter(maskedFilter)
   const { limit, offset } = pageOf(call.query)
   const granted = grantedItems(grant, entry.items)
@@ -171,7 +160,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   for (const key of grant.lookupKeys) {
     if (!lookups.some((l) => l.item.nameEn?.toLowerCase() === key.toLowerCase())) throw refuse.param(`该授权为联机查询，必须提供查询键「${key}」`)
   }
-  const pseudonymKey = `${pseudonymSecret(call.dataKey)}:${grant.consumerOrgId}`
+  const pseudonymKey = pseudonymKeyOf(call.dataKey, grant.consumerOrgId)
   const source = await rt.source(entry.resourceId)
   // A mounted table is read while the call is counted (one round trip less on the critical path); the rows
   // are dropped unread if the count refuses the call. An upstream API is only called once the count allows it.
@@ -191,13 +180,12 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   else throw refuse.noData()
   facts.upstreamInAt = call.now()
   // Masking happens here, before anything leaves the platform (SPEC §8.3 S9).
-  const items = rows.map((row) => Object.fromEntries(granted.map(({ key, rule }) => [key, maskValue(rule, row[key] ?? null, pseudonymKey)])))
+  const items = rows.map((row) => maskRow(granted, row, pseudonymKey))
   facts.rows = items.length
   if (lookups.length > 0 && items.length === 0) await countMiss(call, app, now)
   return { items, grantId: grant.id, requestId: grant.requestId, limit, offset }
 }
 
-type Granted = ReturnType<typeof grantedItems>
 
 /**
  * Counts a lookup that found nothing or was refused (in memory); the miss that reaches the threshold
@@ -212,10 +200,6 @@ async function countMiss(call: RecordsCall, app: AppCaller, now: Date) {
   }
 }
 
-/** The item a row-filter key names (by its English name, any letter case). */
-function filterItem(items: readonly StoredItem[], key: string): StoredItem | undefined {
-  return items.find((i) => i.nameEn?.toLowerCase() === key.toLowerCase())
-}
 
 /** A compiled read of a mounted table: the statement and the grant's own parameters (its row filter). */
 interface ReadShape {
@@ -237,26 +221,10 @@ type ColumnOf = Map<string, ActiveTableMount['columns'][number]>
  * column the mounted data lacks returns nothing rather than everything).
  */
 function readShape(call: RecordsCall, mount: ActiveTableMount, columnOf: ColumnOf, grant: Grant, items: readonly StoredItem[], selected: Granted, lookups: readonly { item: StoredItem }[]): ReadShape | null {
-  const itemById = new Map(items.map((item) => [item.id, item]))
-  const conditions = []
-  for (const [key, condition] of Object.entries(grant.rowFilter)) {
-    const filtered = filterItem(items, key)
-    const column = columnOf.get(filtered?.id ?? '')
-    if (!column) return null
-    if (!column.sealed) {
-      conditions.push(rowConditionSql(column.column, condition))
-      continue
-    }
-    // An encrypted column answers equality through its keyed digest; order and prefixes are not in it.
-    if (!('eq' in condition) && !('in' in condition)) throw refuse.sealedFilter(filtered!.nameEn ?? key)
-    const sealer = sealerFor(column, call.dataKey)
-    const digests = ('eq' in condition ? [condition.eq] : condition.in).flatMap((v) => {
-      const canonical = canonicalLookup(itemById.get(column.itemId)!, String(v))
-      return canonical === null ? [] : [digestValue(sealer, column.itemId, canonical)]
-    })
-    if (digests.length === 0) return null
-    conditions.push(sql<boolean>`${sql.ref(column.sealed.digestColumn)} in (${sql.join(digests)})`)
-  }
+  const filter = grantFilterSql(call.dataKey, columnOf, grant, items)
+  if (filter === null) return null
+  if ('sealedFilter' in filter) throw refuse.sealedFilter(filter.sealedFilter)
+  const conditions = [...filter.conditions]
   for (const { item } of lookups) {
     const column = columnOf.get(item.id)
     if (!column) return null

@@ -5,7 +5,8 @@ import { sharingRoutes } from './routes.ts'
 
 export { onGrantsChanged } from './grant-signal.ts'
 export { sharingTasks } from './jobs.ts'
-export { findGrantForCall, findLatestGrant, findUsableGrant } from './queries.ts'
+export { findGrantForCall, findGrantView, findLatestGrant, findUsableGrant } from './queries.ts'
+export { recordGrantUsage } from './usage.ts'
 
 /** The sharing module: requests, grants, coordination; its grants follow every catalog publication. */
 export const sharingModule: FastifyPluginAsync = async (app) => {
