@@ -72,6 +72,8 @@ create unique index exchange_jobs_feed_idx on exchange_jobs (resource_id) where 
 
 create table exchange_runs (
   id uuid primary key default gen_random_uuid(),
+  -- creation order (start times may tie)
+  seq bigint generated always as identity,
   job_id uuid not null references exchange_jobs(id),
   kind text not null check (kind in ('verify', 'full', 'incremental', 'purge')),
   status text not null check (status in ('running', 'succeeded', 'failed')),
@@ -92,5 +94,5 @@ create table exchange_runs (
   base_line bigint,
   detail jsonb not null default '{}'
 );
-create index exchange_runs_job_idx on exchange_runs (job_id, started_at desc);
+create index exchange_runs_job_idx on exchange_runs (job_id, seq desc);
 create unique index exchange_runs_one_running on exchange_runs (job_id) where status = 'running';

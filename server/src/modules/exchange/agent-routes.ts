@@ -90,7 +90,13 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     const node = await nodeOf(req.headers.authorization)
     const started = await app.db.transaction().execute((trx) => lockRun(trx, node, req.params.id))
     const { run, job } = started
-    if (job.kind !== 'feed' || (run.kind !== 'full' && run.kind !== 'incremental') || run.kind !== req.query.mode) throw new AppError(409, 'INVALID_STATE', '该运行不接收挂接数据')
+    if (job.kind !== 'feed' || (run.kind !== 'full' && run.kind !== 'incremental') || (run.kind === 'full' && req.query.mode !== 'full')) throw new AppError(409, 'INVALID_STATE', '该运行不接收挂接数据')
+    // The node may always load in full (it lost the keys it needs to tell deletes): the run is then a full one.
+    if (run.kind === 'incremental' && req.query.mode === 'full') {
+      await app.db.updateTable('exchangeRuns').set({ kind: 'full', deletedKeys: '[]' }).where('id', '=', run.id).execute()
+      run.kind = 'full'
+      run.deletedKeys = []
+    }
     let bytes = 0
     const counted = (req.body as Readable).pipe(
       new Transform({
@@ -113,7 +119,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
         await trx.updateTable('exchangeRuns').set({ batchId: loaded.batchId, baseLine: loaded.baseMaxLine === undefined ? null : String(loaded.baseMaxLine) }).where('id', '=', run.id).execute()
         await closeRun(trx, node, locked.job, { ...locked.run, batchId: loaded.batchId }, now(), {
           ok: true,
-          rowsRead: req.query.rowsRead,
+          rowsRead: req.query.rowsRead ?? loaded.rows + loaded.rejectedTotal,
           rowsWritten: loaded.rows,
           rowsDeleted: run.deletedKeys.length,
           rowsFailed: loaded.rejectedTotal,

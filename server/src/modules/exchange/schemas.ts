@@ -68,7 +68,7 @@ export const DeletesBody = z.object({ keys: z.array(z.string().max(500)).max(2_0
 export const FeedQuery = z.object({
   mode: z.enum(['full', 'incremental']),
   watermark: z.string().max(100).optional(),
-  rowsRead: z.coerce.number().int().min(0),
+  rowsRead: z.coerce.number().int().min(0).optional(),
 })
 export const ReportBody = z.object({
   ok: z.boolean(),

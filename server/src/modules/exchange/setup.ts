@@ -180,6 +180,6 @@ export async function listRuns(ctx: Ctx, jobId: string, limit: number) {
     .where('j.id', '=', jobId)
     .executeTakeFirst()
   authorizeLoaded(ctx.actor, 'exchange.node.read', job, '交换任务')
-  const runs = await ctx.db.selectFrom('exchangeRuns').selectAll().where('jobId', '=', jobId).orderBy('startedAt', 'desc').limit(limit).execute()
+  const runs = await ctx.db.selectFrom('exchangeRuns').selectAll().where('jobId', '=', jobId).orderBy('seq', 'desc').limit(limit).execute()
   return runs.map((r) => ({ ...r, rowsRead: Number(r.rowsRead), rowsWritten: Number(r.rowsWritten), rowsDeleted: Number(r.rowsDeleted), rowsFailed: Number(r.rowsFailed), bytes: Number(r.bytes) }))
 }

@@ -645,6 +645,7 @@ export interface ExchangeJobsTable {
 
 export interface ExchangeRunsTable {
   id: Generated<string>
+  seq: Generated<string>
   jobId: string
   kind: 'verify' | 'full' | 'incremental' | 'purge'
   status: 'running' | 'succeeded' | 'failed'
