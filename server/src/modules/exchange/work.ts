@@ -90,7 +90,6 @@ export async function planWork(db: Db, config: Config, node: NodeRow, now: Date,
         // a feed batch or a delivery lands atomically or not at all.
         const lost = new Date(running.leaseUntil) <= now ? '前置机未在期限内报告结果' : '前置机已中断该运行（重启或掉线）'
         await closeRun(trx, node, job, running, now, { ok: false, error: lost }, { retryNow: true })
-        return null
       }
       const fresh = await trx.selectFrom('exchangeJobs').selectAll().where('id', '=', job.id).executeTakeFirstOrThrow()
       return planJob(trx, config, fresh, now)
