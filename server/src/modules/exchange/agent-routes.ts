@@ -8,7 +8,7 @@ import { findPublishedEntry } from '../catalog/index.ts'
 import { FULL_LOAD_NEEDED, findActiveTableMount, loadFedTable } from '../mounts/index.ts'
 import { findGrantView } from '../sharing/index.ts'
 import { deliveryPlan, deliveryRows } from './delivery-rows.ts'
-import { authenticateNode, enrolNode, recordHeartbeat } from './nodes.ts'
+import { type NodeRow, authenticateNode, enrolNode, recordHeartbeat } from './nodes.ts'
 import { DeletesBody, EnrolBody, FeedQuery, HeartbeatBody, ReportBody, RunParams, VerifyResultBody } from './schemas.ts'
 import { closeRun, lockRun, planWork } from './work.ts'
 
@@ -28,10 +28,17 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
   // A feed's CSV is streamed into the table loader as it arrives, never buffered.
   app.addContentTypeParser('text/csv', (_request, payload, done) => done(null, payload))
 
-  const nodeOf = (authorization: string | undefined) => authenticateNode(app.db, authorization)
+  // Authenticated before the body is read or checked: without a valid node credential, nothing but 401.
+  const nodes = new WeakMap<object, NodeRow>()
+  app.addHook('onRequest', async (request) => {
+    if (request.routeOptions.config.public) return
+    nodes.set(request, await authenticateNode(app.db, request.headers.authorization))
+  })
+  const nodeOf = async (request: object) => nodes.get(request)!
 
+  // Public: the one-time token in the body is the credential (spent by its first use).
   app.post('/exchange/agent/enrol', {
-    config: agent,
+    config: { public: true },
     schema: { tags, summary: '前置机以一次性注册码注册，换取节点凭据（注册码只能使用一次）', body: EnrolBody, response: { 200: z.object({ nodeId: z.string(), credential: z.string() }) } },
   }, (req) => enrolNode(app.db, app.clock(), req.ip, req.body))
 
@@ -45,7 +52,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: z.object({ tasks: z.array(z.record(z.string(), z.unknown())), heartbeatSeconds: z.number() }) },
     },
   }, async (req) => {
-    const node = await nodeOf(req.headers.authorization)
+    const node = await nodeOf(req)
     const now = app.clock()
     await recordHeartbeat(app.db, node, now, req.body)
     const tasks = await planWork(app.db, app.config, node, now, req.body.working)
@@ -56,7 +63,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     config: agent,
     schema: { tags, summary: '报告挂接校验结果（抽样、类型检查）', params: RunParams, body: VerifyResultBody, response: { 200: z.object({ status: z.string() }) } },
   }, async (req) => {
-    const node = await nodeOf(req.headers.authorization)
+    const node = await nodeOf(req)
     const now = app.clock()
     return app.db.transaction().execute(async (trx) => {
       const { run, job } = await lockRun(trx, node, req.params.id)
@@ -74,7 +81,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     bodyLimit: 256 * 1024 * 1024,
     schema: { tags, summary: '增量挂接：上报源表中已删除的主键', params: RunParams, body: DeletesBody, response: { 200: z.object({ keys: z.number() }) } },
   }, async (req) => {
-    const node = await nodeOf(req.headers.authorization)
+    const node = await nodeOf(req)
     return app.db.transaction().execute(async (trx) => {
       const { run, job } = await lockRun(trx, node, req.params.id)
       if (job.kind !== 'feed' || run.kind !== 'incremental' || !job.carryDeletes) throw new AppError(409, 'INVALID_STATE', '该运行不接收删除记录')
@@ -87,7 +94,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     config: agent,
     schema: { tags, summary: '挂接数据：CSV（表头为信息项英文名），作为一个批次原子替换', params: RunParams, querystring: FeedQuery, response: { 200: z.object({ batchId: z.string(), rows: z.number() }) } },
   }, async (req) => {
-    const node = await nodeOf(req.headers.authorization)
+    const node = await nodeOf(req)
     const started = await app.db.transaction().execute((trx) => lockRun(trx, node, req.params.id))
     const { run, job } = started
     if (job.kind !== 'feed' || (run.kind !== 'full' && run.kind !== 'incremental') || (run.kind === 'full' && req.query.mode !== 'full')) throw new AppError(409, 'INVALID_STATE', '该运行不接收挂接数据')
@@ -144,7 +151,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     config: agent,
     schema: { tags, summary: '交付：本次应从目标表删除的行（_gs_key）', params: RunParams, response: { 200: z.object({ keys: z.array(z.string()) }) } },
   }, async (req) => {
-    const node = await nodeOf(req.headers.authorization)
+    const node = await nodeOf(req)
     const { run } = await app.db.transaction().execute((trx) => lockRun(trx, node, req.params.id))
     return { keys: run.deletedKeys }
   })
@@ -153,7 +160,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     config: agent,
     schema: { tags, summary: '交付：按授权过滤、脱敏后的数据行（COPY 文本格式：_gs_key、是否仍符合过滤条件、各列）', params: RunParams },
   }, async (req, reply) => {
-    const node = await nodeOf(req.headers.authorization)
+    const node = await nodeOf(req)
     const { run, job } = await app.db.transaction().execute((trx) => lockRun(trx, node, req.params.id))
     if (job.kind !== 'delivery' || (run.kind !== 'full' && run.kind !== 'incremental')) throw new AppError(409, 'INVALID_STATE', '该运行不是交付')
     // The grant is checked again at the moment data leaves: a revocation since the task was handed out stops it.
@@ -179,7 +186,7 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     config: agent,
     schema: { tags, summary: '报告运行结果（读、写、删、失败行数，字节数，错误）', params: RunParams, body: ReportBody, response: { 200: z.object({ status: z.string() }) } },
   }, async (req) => {
-    const node = await nodeOf(req.headers.authorization)
+    const node = await nodeOf(req)
     const now = app.clock()
     return app.db.transaction().execute(async (trx) => {
       const { run, job } = await lockRun(trx, node, req.params.id)
