@@ -139,7 +139,7 @@ async function main() {
     const incFeedMs = performance.now() - incStart
     const incDelivery = await lastRun(delivery.body.id, before)
     const incMs = performance.now() - incStart
-    log(`incremental: feed ${incFeed.kind} ${incFeed.status} ${incFeed.rowsWritten} rows in ${Math.round(incFeedMs)} ms; delivery ${incDelivery.kind} ${incDelivery.status} ${incDelivery.rowsWritten} rows, total ${Math.round(incMs)} ms`)
+    log(`incremental: feed ${incFeed.kind} ${incFeed.status} ${incFeed.rowsWritten} rows in ${Math.round(incFeedMs)} ms ${incFeed.error ?? ""}; delivery ${incDelivery.kind} ${incDelivery.status} ${incDelivery.rowsWritten} rows, total ${Math.round(incMs)} ms`)
     const count = (await target.query('select count(*)::int as n from people_copy')).rows[0].n
     const rss = { provider: peakRss(provider.child), consumer: peakRss(consumer.child) }
     const result = {

@@ -190,8 +190,10 @@ async function changesSince(trx: Trx, job: JobRow, fromBatch: string, toBatch: s
 
 /** The running run of this node with that id, locked, with its job; 404 for anything else (ids do not leak). */
 export async function lockRun(trx: Trx, node: NodeRow, runId: string) {
-  const run = await trx.selectFrom('exchangeRuns').selectAll().where('id', '=', runId).forUpdate().executeTakeFirst()
-  const job = run ? await trx.selectFrom('exchangeJobs').selectAll().where('id', '=', run.jobId).forUpdate().executeTakeFirst() : undefined
+  // Job first, then run: the order planWork locks them in (the other order deadlocked a heartbeat against a report).
+  const found = await trx.selectFrom('exchangeRuns').select('jobId').where('id', '=', runId).executeTakeFirst()
+  const job = found ? await trx.selectFrom('exchangeJobs').selectAll().where('id', '=', found.jobId).forUpdate().executeTakeFirst() : undefined
+  const run = job ? await trx.selectFrom('exchangeRuns').selectAll().where('id', '=', runId).forUpdate().executeTakeFirst() : undefined
   if (!run || !job || job.nodeId !== node.id) throw notFound('运行记录')
   if (run.status !== 'running') throw new AppError(409, 'RUN_CLOSED', '该运行已结束（超时或已报告），请领取新任务')
   return { run, job }
