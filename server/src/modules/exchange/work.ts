@@ -141,6 +141,18 @@ async function planDelivery(trx: Trx, config: Config, job: JobRow, now: Date, ba
     const run = await startRun(trx, job, 'purge', now, {})
     return { ...base, runId: run.id, type: 'purge' }
   }
+  // A feed landing now has swapped its batch before it records it: deliver once it is recorded, so the
+  // delivery can follow the chain of batches incrementally instead of starting over.
+  const feeding = await trx
+    .selectFrom('exchangeRuns as r')
+    .innerJoin('exchangeJobs as j', 'j.id', 'r.jobId')
+    .select('r.id')
+    .where('j.resourceId', '=', job.resourceId)
+    .where('j.kind', '=', 'feed')
+    .where('r.status', '=', 'running')
+    .where('r.kind', 'in', ['full', 'incremental'])
+    .executeTakeFirst()
+  if (feeding) return null
   const entry = await findPublishedEntry(trx, job.resourceId)
   const mount = await findActiveTableMount(trx, job.resourceId)
   if (!entry || !mount) return null
