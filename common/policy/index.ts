@@ -3,6 +3,7 @@ import { calendarRules } from './calendar.ts'
 import { catalogRules } from './catalog.ts'
 import { demandRules } from './demands.ts'
 import { elementRules } from './elements.ts'
+import { exchangeRules } from './exchange.ts'
 import { gatewayRules } from './gateway.ts'
 import { identityRules } from './identity.ts'
 import { mountRules } from './mounts.ts'
@@ -37,6 +38,7 @@ export const POLICY = Object.freeze({
   ...objectionRules,
   ...demandRules,
   ...elementRules,
+  ...exchangeRules,
 })
 
 /** Every action the platform knows: a misspelt action does not compile. */

@@ -10,6 +10,7 @@ import { calendarModule } from './modules/calendar/index.ts'
 import { catalogModule, provideMountKinds } from './modules/catalog/index.ts'
 import { demandsModule } from './modules/demands/index.ts'
 import { elementsModule } from './modules/elements/index.ts'
+import { exchangeModule } from './modules/exchange/index.ts'
 import { evaluationModule } from './modules/evaluation/index.ts'
 import { freshnessModule } from './modules/freshness/index.ts'
 import { gatewayModule } from './modules/gateway/index.ts'
@@ -142,6 +143,7 @@ export async function buildApp(options: AppOptions) {
   await app.register(objectionsModule, { prefix })
   await app.register(demandsModule, { prefix })
   await app.register(elementsModule, { prefix })
+  await app.register(exchangeModule, { prefix })
   await app.register(webConsolePlugin)
   return app
 }

@@ -5,9 +5,8 @@ import type { Db } from '../../platform/db/database.ts'
 import type { BusinessRef } from '../../platform/http/client-refs.ts'
 import { AppError } from '../../platform/http/errors.ts'
 import { loggableError } from '../../platform/http/request-log.ts'
-import { maskValue } from '../../platform/masking/masking.ts'
-import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
 import type { AppCaller } from './apps.ts'
+import { maskRow, pseudonymKeyOf } from './grant-view.ts'
 import { ipAllowed } from './ip-allow.ts'
 import { flagApp } from './lookup-probes.ts'
 import { withObjectionFlags } from './objection-flags.ts'
@@ -105,7 +104,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
     throw refuse.maskedLookup(planned.maskedLookup)
   }
   const { granted, lookups, limit, offset } = planned.plan
-  const pseudonymKey = `${pseudonymSecret(call.dataKey)}:${grant.consumerOrgId}`
+  const pseudonymKey = pseudonymKeyOf(call.dataKey, grant.consumerOrgId)
   const source = await rt.source(entry.resourceId)
   // A mounted table is read while the call is counted (one round trip less on the critical path); the rows
   // are dropped unread if the count refuses the call. An upstream API is only called once the count allows it.
@@ -125,7 +124,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   else throw refuse.noData()
   facts.upstreamInAt = call.now()
   // Masking happens here, before anything leaves the platform (SPEC §8.3 S9).
-  const items = rows.map((row) => Object.fromEntries(granted.map(({ key, rule }) => [key, maskValue(rule, row[key] ?? null, pseudonymKey)])))
+  const items = rows.map((row) => maskRow(granted, row, pseudonymKey))
   facts.rows = items.length
   if (lookups.length > 0 && items.length === 0) await countMiss(call, app, now)
   const objections = await withObjectionFlags(call.db, entry.resourceId, entry.items, rows, items)

@@ -4,8 +4,8 @@ export { type ActiveTableMount, type ApiMount, type LatestFile, activeMountKinds
 export { onMountsChanged } from './mount-signal.ts'
 export { type CleanupResult, cleanupStaleBatches } from './storage/cleanup.ts'
 // Commands, for loaders outside HTTP (the demo data): each checks the actor like its route does.
-export { registerApi, uploadFile, uploadTableCommand } from './service.ts'
-export type { LoaderEnv } from './table-upload.ts'
+export { loadFedTable, registerApi, uploadFile, uploadTableCommand } from './service.ts'
+export { type FeedOptions, FULL_LOAD_NEEDED, type LoaderEnv } from './table-upload.ts'
 // SM4 at rest: what the gateway needs to look up, filter and decrypt sealed columns.
 export { canonicalLookup, dataKeyUnavailable, digestValue, formatOf, openSealedValue, sealerFor } from './storage/sealed-columns.ts'
 /** For the freshness and quality checks (modules/freshness): the schema-qualified name of a batch's table. */

@@ -10,6 +10,8 @@ import { type MountKind, type MountRow, activeKinds, findMount, latestFileOf } f
 
 export interface ActiveTableMount {
   mountId: string
+  /** The batch readers see now (a new upload or feed makes a new one). */
+  batchId: string
   /** `mounted.r_<hex>_<n>`: generated, lower-case letters/digits/underscores only. */
   tableName: string
   /** Item → column; quote column names (sql.id / sql.ref) — a nameEn may be an SQL keyword. */
@@ -26,7 +28,7 @@ export interface ActiveTableMount {
 export async function findActiveTableMount(db: Executor, resourceId: string, options: { forShare?: boolean } = {}): Promise<ActiveTableMount | undefined> {
   const row = await db
     .selectFrom('mounts')
-    .select(['id', 'activeTable', 'columns', 'rowCount', 'lastDataTime'])
+    .select(['id', 'activeTable', 'activeBatchId', 'columns', 'rowCount', 'lastDataTime'])
     .where('resourceId', '=', resourceId)
     .where('kind', '=', 'table')
     .where('status', '=', 'active')
@@ -36,11 +38,12 @@ export async function findActiveTableMount(db: Executor, resourceId: string, opt
   return row ? tableMountOf(row) : undefined
 }
 
-function tableMountOf(row: Pick<MountRow, 'id' | 'activeTable' | 'columns' | 'rowCount' | 'lastDataTime'>): ActiveTableMount | undefined {
-  if (!row.activeTable) return undefined
+function tableMountOf(row: Pick<MountRow, 'id' | 'activeTable' | 'activeBatchId' | 'columns' | 'rowCount' | 'lastDataTime'>): ActiveTableMount | undefined {
+  if (!row.activeTable || !row.activeBatchId) return undefined
   const name = row.activeTable.slice(row.activeTable.indexOf('.') + 1)
   return {
     mountId: row.id,
+    batchId: row.activeBatchId,
     tableName: qualifiedName(name), // re-validated: never hand out a name that is not ours
     columns: row.columns,
     rowCount: Number(row.rowCount),

@@ -13,7 +13,8 @@ import { mountsChanged } from './mount-signal.ts'
 import { presentFileVersion, presentMount } from './presenter.ts'
 import { ensureMount, insertFile, listFileVersions, listMounts, nextFileVersion, recentBatches, updateMount } from './queries.ts'
 import type { FileVersionOut, MountOut, RegisterApiBody, UploadTableOut } from './schemas.ts'
-import { type LoaderEnv, loadUploadedTable } from './table-upload.ts'
+import type { Readable } from 'node:stream'
+import { type FeedOptions, type LoaderEnv, loadUploadedTable } from './table-upload.ts'
 import { cleanFileName, readingUpload, uploadError } from './ingest/upload-input.ts'
 
 /** A catalog entry as its provider sees it now (the latest version's items), for mounting. */
@@ -174,4 +175,22 @@ export async function listResourceFiles(ctx: Ctx, resourceId: string): Promise<{
   const mounts = await listMounts(ctx.db, resourceId)
   const files = await listFileVersions(ctx.db, mounts.filter((m) => m.kind === 'file').map((m) => m.id))
   return { items: files.map(presentFileVersion) }
+}
+
+/**
+ * A batch fed by a front-end node (the exchange module): the node's CSV stream, loaded, checked, sealed and
+ * swapped in exactly like an upload. The caller (the exchange) has checked that the node belongs to the
+ * provider; `ctx.actor` is the user who set up the feed, on whose behalf the node loads.
+ */
+export async function loadFedTable(ctx: Ctx, env: LoaderEnv, resourceId: string, csv: Readable, fileName: string, limitBytes: number, feed: FeedOptions) {
+  const row = await findVisibleResource(ctx.db, resourceId, ctx.actor)
+  if (!row || row.providerOrgId !== ctx.actor.orgId) throw notFound('目录')
+  if (ctx.config.networkZone === 'extranet' && (row.secret || row.items.some((item) => item.secret))) {
+    throw new AppError(403, 'SECRET_ON_EXTRANET', '本平台为政务外网实例，不得挂接涉密信息资源或涉密信息项的数据')
+  }
+  const entry: OwnedEntry = { resourceId, providerOrgId: row.providerOrgId, items: row.items }
+  async function* parts() {
+    yield { type: 'file', fieldname: 'file', filename: fileName, file: csv } as unknown as Multipart
+  }
+  return loadUploadedTable(ctx, env, entry, parts(), limitBytes, feed)
 }

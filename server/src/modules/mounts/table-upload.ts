@@ -44,6 +44,9 @@ import { type UploadLease, uploadBudget } from '../../platform/uploads/memory-bu
 import { cleanFileName, readingUpload } from './ingest/upload-input.ts'
 import { beijingInstant } from './ingest/values.ts'
 import type { UploadTableOut } from './schemas.ts'
+import { sql } from 'kysely'
+import { findActiveTableMount } from './lookups.ts'
+import { SEAL_FORMAT, canonicalLookup, digestValue, formatOf } from './storage/sealed-columns.ts'
 
 /** What a table load needs beyond the request context: the engine, and on PostgreSQL the raw pool for COPY. */
 export interface LoaderEnv {
@@ -117,7 +120,8 @@ export async function loadUploadedTable(
   entry: OwnedEntry,
   parts: AsyncIterable<Multipart>,
   limitBytes: number,
-): Promise<UploadTableOut> {
+  feed?: FeedOptions,
+): Promise<UploadTableOut & { baseMaxLine?: number }> {
   const columns = tableColumns(entry.items)
   if (columns.length === 0) throw fieldError('file', '该目录没有信息项，无法挂接库表数据；请先在目录中登记信息项')
   let skip: boolean | undefined
@@ -137,7 +141,7 @@ export async function loadUploadedTable(
       await loadFile(ctx, env, entry, columns, part.file, state, () => skip, limitBytes, lease)
     }
     if (!state) throw fieldError('file', '请上传文件（表单字段 file）')
-    return await completeBatch(ctx, entry, columns, state, skip === true)
+    return await completeBatch(ctx, entry, columns, state, skip === true, feed)
   } catch (error) {
     if (state?.batch) await discardBatch(ctx, state.batch).catch((e) => console.error('mounts: discarding a failed batch', e))
     throw error
@@ -317,7 +321,7 @@ function rowsRefused(state: LoadState): AppError {
 }
 
 /** Finishes the load (key index, statistics) and swaps the batch in, or refuses it. */
-async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], state: LoadState, skip: boolean): Promise<UploadTableOut> {
+async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], state: LoadState, skip: boolean, feed?: FeedOptions): Promise<UploadTableOut & { baseMaxLine?: number }> {
   const batch = state.batch!
   if (!batch.writing) throw rowsRefused(state)
   let rows = await batch.sink.finish()
@@ -341,6 +345,8 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
     if (!(await createKeyIndex(ctx.db, batch.tableName, indexKeys))) throw new Error('duplicate keys remain after removing them')
   }
   if (state.rejectedCount > 0 && !skip) throw rowsRefused(state)
+  const merged = feed?.incremental ? await mergeWithActive(ctx, entry, columns, state, feed.incremental) : null
+  if (merged) rows = merged.rows
 
   await analyzeTable(ctx.db, batch.tableName)
   // The newest time seen while loading; read back instead when duplicate keys were removed since.
@@ -352,9 +358,10 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
       : state.newestTime === null
         ? null
         : beijingInstant(state.newestTime)
-  const lastDataTime = dataTime ?? ctx.now()
+  const newest = merged?.lastDataTime && (!dataTime || merged.lastDataTime > dataTime) ? merged.lastDataTime : dataTime
+  const lastDataTime = newest ?? ctx.now()
 
-  const oldTable = await swapBatch(ctx, entry, columns, state, rows, lastDataTime)
+  const oldTable = await swapBatch(ctx, entry, columns, state, rows, lastDataTime, feed)
   mountsChanged()
   markLoadDone(batch.id)
   if (oldTable) {
@@ -374,11 +381,12 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
     format: state.format,
     fileName: state.fileName,
     lastDataTime,
+    ...(merged ? { baseMaxLine: merged.baseMaxLine } : {}),
   }
 }
 
 /** The one short transaction that makes the new batch the one readers see; returns the replaced table. */
-async function swapBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], state: LoadState, rows: number, lastDataTime: Date): Promise<string | null> {
+async function swapBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], state: LoadState, rows: number, lastDataTime: Date, feed?: FeedOptions): Promise<string | null> {
   const batch = state.batch!
   return ctx.db.transaction().execute(async (trx) => {
     const mount = await lockMountById(trx, batch.mountId)
@@ -404,8 +412,71 @@ async function swapBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], st
       action: 'mounts.table.upload',
       objectType: 'resource',
       objectId: entry.resourceId,
-      detail: { mountId: mount.id, batchId: batch.id, fileName: state.fileName, rows, rejected: state.rejectedCount, encoding: state.encoding, sealedItems: state.plan.sealed.length },
+      detail: {
+        mountId: mount.id,
+        batchId: batch.id,
+        fileName: state.fileName,
+        rows,
+        rejected: state.rejectedCount,
+        encoding: state.encoding,
+        sealedItems: state.plan.sealed.length,
+        ...(feed ? { fedBy: feed.source, incremental: feed.incremental !== undefined } : {}),
+      },
     })
     return mount.activeTable ? mount.activeTable.slice(mount.activeTable.indexOf('.') + 1) : null
+  })
+}
+
+/** A batch fed by a front-end node (the exchange) instead of an upload. */
+export interface FeedOptions {
+  /** Who fed it, for the audit record (`node:<id>`, `run:<id>`). */
+  source: Record<string, string>
+  /**
+   * The rows are changes: the new batch is the active one with these rows replacing those of the same key,
+   * less the keys deleted at the source (canonical text of the one key item).
+   */
+  incremental?: { deletedKeys: readonly string[] }
+}
+
+/** Refused when the active batch cannot take changes (no batch, other columns): the feeder then loads in full. */
+export const FULL_LOAD_NEEDED = 'FULL_LOAD_NEEDED'
+
+/**
+ * Completes an incremental batch from the active one, in the new (still invisible) table: the changed rows
+ * are renumbered after the active batch's last line, then the unchanged rows are copied with their lines,
+ * so `_line > baseMaxLine` are exactly the rows this batch changed; deleted keys are removed.
+ */
+async function mergeWithActive(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[], state: LoadState, changes: { deletedKeys: readonly string[] }) {
+  const batch = state.batch!
+  const active = await findActiveTableMount(ctx.db, entry.resourceId)
+  const keys = columns.filter((c) => c.item.isPrimaryKey)
+  const sameShape =
+    active &&
+    keys.length === 1 &&
+    active.columns.length === columns.length &&
+    active.columns.every((c, i) => c.itemId === columns[i].itemId && c.column === columns[i].column && (c.sealed?.keyId ?? null) === (state.plan.sealed.includes(i) ? state.plan.sealer!.keyId : null) && (!c.sealed || formatOf(c) === SEAL_FORMAT))
+  if (!active || !sameShape) throw new AppError(409, FULL_LOAD_NEEDED, '当前批次与目录信息项不一致，需先全量导入')
+  const target = sql.table(qualifiedName(batch.tableName))
+  const source = sql.table(active.tableName)
+  const physical = state.plan.physical.map((c) => sql.id(c.column))
+  const key = sql.id(state.plan.keyColumn(keys[0]).column)
+  const keyItem = keys[0]
+  const deleted = changes.deletedKeys.map((value) => {
+    const canonical = canonicalLookup(keyItem.item, value)
+    if (canonical === null) return null
+    const sealedAt = state.plan.sealed.includes(columns.indexOf(keyItem))
+    return sealedAt ? digestValue(state.plan.sealer!, keyItem.itemId, canonical) : canonical
+  }).filter((v): v is string => v !== null)
+  return ctx.db.transaction().execute(async (trx) => {
+    const base = await sql<{ n: string | null }>`select max(_line)::text as n from ${source}`.execute(trx)
+    const baseMaxLine = Number(base.rows[0]?.n ?? 0)
+    await sql`update ${target} set _line = _line + ${baseMaxLine}`.execute(trx)
+    await sql`insert into ${target} (_line, ${sql.join(physical)}) select _line, ${sql.join(physical)} from ${source} o
+      where not exists (select 1 from ${target} n where n.${key} = o.${key})`.execute(trx)
+    for (let i = 0; i < deleted.length; i += 10_000) {
+      await sql`delete from ${target} where ${key}::text = any(${deleted.slice(i, i + 10_000)}::text[])`.execute(trx)
+    }
+    const count = await sql<{ n: number }>`select count(*)::int as n from ${target}`.execute(trx)
+    return { rows: count.rows[0].n, baseMaxLine, lastDataTime: active.lastDataTime }
   })
 }

@@ -22,7 +22,7 @@ const CONDITIONAL = { shareCondition: '仅向承担社会组织监管职责的�
 
 /** A 有条件 entry (one 有条件 item) with a mounted row, published by department A. */
 async function publishEntry(t: TestApp, w: World) {
-  const resource = await publishResource(t, w.tokens, { name: `社会组织登记${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table'], items: ITEMS, ...CONDITIONAL })
+  const resource = await publishResource(t, w.tokens, { name: `社会组织登记${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table', 'file'], items: ITEMS, ...CONDITIONAL })
   const form = new FormData()
   form.append('file', new Blob([Buffer.from(CSV)]), 'rows.csv')
   const uploaded = await t.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
@@ -185,21 +185,21 @@ describe('a grant is issued only for a mode the platform delivers, and only to t
   const count = async (table: 'shareRequests' | 'grants') => Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
   const read = (token: string) => t.request('GET', `/api/v1/gateway/resources/${resource.id}/records`, { headers: { authorization: `Bearer ${token}` } })
 
-  test('a 库表 request is refused at creation with MODE_NOT_PROVISIONED and changes nothing', async () => {
+  test('a 文件 request (file delivery not built yet) is refused at creation with MODE_NOT_PROVISIONED and changes nothing', async () => {
     const before = [await count('shareRequests'), await count('grants')]
     for (const nameEns of [['uscc'], ['uscc', 'rep_id']]) {
-      const res = await apply(t, w, resource, nameEns, { mode: 'table' })
+      const res = await apply(t, w, resource, nameEns, { mode: 'file' })
       assert.equal(res.status, 409, JSON.stringify(res.body))
       assert.equal(res.body.error.code, 'MODE_NOT_PROVISIONED')
-      assert.match(res.body.error.message, /暂未开通库表方式/)
+      assert.match(res.body.error.message, /暂未开通文件方式/)
     }
     assert.deepEqual([await count('shareRequests'), await count('grants')], before)
   })
 
-  test('a pending 库表 request (made before the rule) cannot be approved into a grant', async () => {
+  test('a pending 文件 request (made before the rule) cannot be approved into a grant', async () => {
     const appId = await buildAppRow(t.db, w.deptB.id)
     const pending = await apply(t, w, resource, ['uscc', 'rep_id'], { appIds: [appId] })
-    await t.db.updateTable('shareRequests').set({ mode: 'table' }).where('id', '=', pending.body.id).execute()
+    await t.db.updateTable('shareRequests').set({ mode: 'file' }).where('id', '=', pending.body.id).execute()
     const grants = await count('grants')
     const res = await t.request('POST', `/api/v1/share-requests/${pending.body.id}/decision`, { token: w.tokens.approver, body: { decision: 'approve' } })
     assert.equal(res.status, 409, JSON.stringify(res.body))

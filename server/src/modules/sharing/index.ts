@@ -12,6 +12,7 @@ export { type GrantView, findGrantForCall, findGrantView, findLatestGrant, findU
 /** For the supervision modules: a disputed objection or a declined demand opens a case; a fulfilled demand a request. */
 export { type NewCase, insertCase } from './coordination.ts'
 export { submitShareRequest } from './requests.ts'
+export { recordGrantUsage } from './usage.ts'
 
 /** The sharing module: requests, grants, coordination; its grants follow every catalog publication. */
 export const sharingModule: FastifyPluginAsync = async (app) => {

@@ -214,7 +214,7 @@ export interface CatalogReviewTasksTable {
   requiredItemIds: string[] | null
 }
 
-export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase, UpstreamHostsDatabase, SearchSynonymsDatabase, SupervisionDatabase {
+export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase, UpstreamHostsDatabase, SearchSynonymsDatabase, SupervisionDatabase, ExchangeDatabase {
   orgs: OrgsTable
   users: UsersTable
   sessions: SessionsTable
@@ -856,4 +856,91 @@ export interface SupervisionDatabase {
   demandEvents: WorkflowEventsColumns & { demandId: string }
   dataElements: DataElementsTable
   elementCases: ElementCasesTable
+}
+
+// ---- exchange (0036) ----
+
+export interface ExchangeNodesTable {
+  id: Generated<string>
+  orgId: string
+  name: string
+  note: string | null
+  enrolTokenDigest: string | null
+  enrolExpiresAt: Timestamp | null
+  enrolledAt: Timestamp | null
+  credentialDigest: string | null
+  connections: JSONColumnType<{ name: string; kind: string }[]>
+  agentVersion: string | null
+  heartbeatAt: Timestamp | null
+  heartbeatSeconds: Generated<number>
+  problem: string | null
+  createdBy: string | null
+  createdAt: Generated<Date>
+}
+
+export interface ExchangeJobsTable {
+  id: Generated<string>
+  kind: 'feed' | 'delivery'
+  nodeId: string
+  resourceId: string
+  grantId: string | null
+  connection: string
+  tableName: string
+  keyColumn: string | null
+  incrementalColumn: string | null
+  columnMap: JSONColumnType<{ itemId: string; column: string }[]>
+  whereFilter: string | null
+  carryDeletes: Generated<boolean>
+  channels: Generated<number>
+  splitPk: string | null
+  speedRecords: number | null
+  speedBytes: number | null
+  errorLimitCount: number | null
+  errorLimitShare: string | null
+  writeMode: Generated<'insert' | 'upsert'>
+  status: 'draft' | 'verifying' | 'active' | 'stopped' | 'purging' | 'purged'
+  statusReason: string | null
+  watermark: string | null
+  deliveredBatchId: string | null
+  deliveredLine: string | null
+  deliveredSignature: string | null
+  deliveredItems: JSONColumnType<string[]>
+  runRequested: Generated<boolean>
+  fullRequested: Generated<boolean>
+  nextRunAt: Timestamp | null
+  consecutiveFailures: Generated<number>
+  flaggedAt: Timestamp | null
+  purgeRequestedAt: Timestamp | null
+  purgedAt: Timestamp | null
+  createdBy: string
+  createdAt: Generated<Date>
+  updatedAt: Generated<Date>
+}
+
+export interface ExchangeRunsTable {
+  id: Generated<string>
+  seq: Generated<string>
+  jobId: string
+  kind: 'verify' | 'full' | 'incremental' | 'purge'
+  status: 'running' | 'succeeded' | 'failed'
+  startedAt: Timestamp
+  finishedAt: Timestamp | null
+  leaseUntil: Timestamp
+  rowsRead: Generated<string>
+  rowsWritten: Generated<string>
+  rowsDeleted: Generated<string>
+  rowsFailed: Generated<string>
+  bytes: Generated<string>
+  durationMs: number | null
+  error: string | null
+  deletedKeys: JSONColumnType<string[]>
+  batchId: string | null
+  baseLine: string | null
+  detail: JSONColumnType<Record<string, unknown>>
+}
+
+export interface ExchangeDatabase {
+  exchangeNodes: ExchangeNodesTable
+  exchangeJobs: ExchangeJobsTable
+  exchangeRuns: ExchangeRunsTable
 }

@@ -1,4 +1,4 @@
-import { CompiledQuery, sql } from 'kysely'
+import { CompiledQuery, type RawBuilder, sql } from 'kysely'
 import type { Db } from '../../../platform/db/database.ts'
 import type { StoredItem } from '../../../platform/db/schema.ts'
 import { type ActiveTableMount, canonicalLookup, digestValue, formatOf, openSealedValue, sealerFor } from '../../mounts/index.ts'
@@ -30,12 +30,19 @@ const compiledReads = new WeakMap<Grant, Map<string, ReadShape>>()
 type ColumnOf = Map<string, ActiveTableMount['columns'][number]>
 
 /**
- * The read statement of a shape, or null when nothing can match (fail closed: a filter or a lookup on a
- * column the mounted data lacks returns nothing rather than everything).
+ * The grant's row filter as SQL conditions over a mounted table (the gateway's reads and the exchange's
+ * table delivery); null when nothing can match (fail closed: a filter on a column the mounted data lacks
+ * returns nothing rather than everything), or the key of a filter an encrypted column cannot answer
+ * (only equality is in its keyed digest).
  */
-function readShape(env: MountedReadEnv, mount: ActiveTableMount, columnOf: ColumnOf, grant: Grant, items: readonly StoredItem[], selected: readonly GrantedItem[], lookups: readonly { item: StoredItem }[]): ReadShape | null {
+export function grantFilterSql(
+  dataKey: Buffer | null,
+  columnOf: ReadonlyMap<string, ActiveTableMount['columns'][number]>,
+  grant: Grant,
+  items: readonly StoredItem[],
+): { conditions: RawBuilder<boolean>[] } | { sealedFilter: string } | null {
   const itemById = new Map(items.map((item) => [item.id, item]))
-  const conditions = []
+  const conditions: RawBuilder<boolean>[] = []
   for (const [key, condition] of Object.entries(grant.rowFilter)) {
     const filtered = filterItem(items, key)
     const column = columnOf.get(filtered?.id ?? '')
@@ -44,9 +51,8 @@ function readShape(env: MountedReadEnv, mount: ActiveTableMount, columnOf: Colum
       conditions.push(rowConditionSql(column.column, condition))
       continue
     }
-    // An encrypted column answers equality through its keyed digest; order and prefixes are not in it.
-    if (!('eq' in condition) && !('in' in condition)) throw refuse.sealedFilter(filtered!.nameEn ?? key)
-    const sealer = sealerFor(column, env.dataKey)
+    if (!('eq' in condition) && !('in' in condition)) return { sealedFilter: filtered!.nameEn ?? key }
+    const sealer = sealerFor(column, dataKey)
     const digests = ('eq' in condition ? [condition.eq] : condition.in).flatMap((v) => {
       const canonical = canonicalLookup(itemById.get(column.itemId)!, String(v))
       return canonical === null ? [] : [digestValue(sealer, column.itemId, canonical, formatOf(column))]
@@ -54,6 +60,18 @@ function readShape(env: MountedReadEnv, mount: ActiveTableMount, columnOf: Colum
     if (digests.length === 0) return null
     conditions.push(sql<boolean>`${sql.ref(column.sealed.digestColumn)} in (${sql.join(digests)})`)
   }
+  return { conditions }
+}
+
+/**
+ * The read statement of a shape, or null when nothing can match (fail closed: a filter or a lookup on a
+ * column the mounted data lacks returns nothing rather than everything).
+ */
+function readShape(env: MountedReadEnv, mount: ActiveTableMount, columnOf: ColumnOf, grant: Grant, items: readonly StoredItem[], selected: readonly GrantedItem[], lookups: readonly { item: StoredItem }[]): ReadShape | null {
+  const filter = grantFilterSql(env.dataKey, columnOf, grant, items)
+  if (filter === null) return null
+  if ('sealedFilter' in filter) throw refuse.sealedFilter(filter.sealedFilter)
+  const conditions = [...filter.conditions]
   for (const { item } of lookups) {
     const column = columnOf.get(item.id)
     if (!column) return null

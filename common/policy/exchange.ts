@@ -1,0 +1,51 @@
+import { ALL, type PolicyActor as Actor, type Rule, anyOf, isAuthority } from './rules.ts'
+
+/** A front-end node, a job or a run as far as the policy cares: whose node it is. */
+interface NodeSubject {
+  orgId: string
+}
+/** A feed: the entry's provider; a delivery: the grant's consumer. Both run on a node of that organisation. */
+interface FeedSubject {
+  providerOrgId: string
+}
+interface DeliverySubject {
+  consumerOrgId: string
+}
+
+const ownNode = (actor: Actor, node: NodeSubject) => node.orgId === actor.orgId
+
+export const exchangeRules = {
+  // The authority sees every department's nodes and jobs (supervision); a department sees its own.
+  'exchange.node.read': {
+    roles: ['NODE_OPERATOR', 'DEPT_ADMIN', 'AUTH_ADMIN'],
+    scope: (actor: Actor) => (isAuthority(actor) ? ALL : anyOf({ field: 'orgId', equals: actor.orgId })),
+    describe: '前置机运维、部门管理员查看本单位的前置机、交换任务和运行记录；主管部门查看全部',
+  },
+  'exchange.node.create': { roles: ['NODE_OPERATOR', 'DEPT_ADMIN'], describe: '前置机运维或部门管理员登记本单位前置机，取得一次性注册码（24 小时内有效）' },
+  'exchange.node.update': {
+    roles: ['NODE_OPERATOR', 'DEPT_ADMIN'],
+    visibility: 'exchange.node.read',
+    when: ownNode,
+    describe: '重新签发本单位前置机的注册码（原凭据作废）',
+  },
+  'exchange.feed.create': {
+    roles: ['NODE_OPERATOR', 'DEPT_ADMIN', 'CATALOGER'],
+    when: (actor: Actor, subject: FeedSubject) => subject.providerOrgId === actor.orgId,
+    describe: '提供方通过本单位前置机为目录挂接库表（源表、主键、增量字段、信息项与列的对应、过滤条件），校验通过后生效',
+  },
+  'exchange.delivery.create': {
+    roles: ['NODE_OPERATOR', 'DEPT_ADMIN'],
+    when: (actor: Actor, subject: DeliverySubject) => subject.consumerOrgId === actor.orgId,
+    describe: '使用方为本单位的有效库表授权建立交付任务，数据按授权脱敏、过滤后写入本单位前置机的目标表',
+  },
+  'exchange.job.update': {
+    roles: ['NODE_OPERATOR', 'DEPT_ADMIN'],
+    visibility: 'exchange.node.read',
+    when: ownNode,
+    describe: '本单位交换任务：立即运行、停止',
+  },
+  // Agent-authenticated (the node's own credential, not a user session): see exchange/agent-routes.ts.
+  'exchange.agent.call': { roles: [], describe: '前置机代理凭本节点凭据注册、心跳、领取任务和报告结果（用户令牌无效）' },
+} as const satisfies Record<string, Rule<NodeSubject> | Rule<FeedSubject> | Rule<DeliverySubject> | Rule<never>>
+
+
