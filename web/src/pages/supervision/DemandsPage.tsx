@@ -152,10 +152,10 @@ function FulfilButton({ demand: d, done }: { demand: Demand; done: () => void })
 function OwnPublished({ onChange }: { onChange: (id: string) => void }) {
   const entries = useAsync(() => searchResources({ mine: 'true', status: 'published', pageSize: 100 }), [])
   return (
-    <label style={{ display: 'block', marginBottom: 12 }}>
-      目录
+    <div style={{ marginBottom: 12 }}>
+      <div>目录</div>
       <Select style={{ width: '100%' }} aria-label="目录" onChange={onChange} options={(entries.data?.items ?? []).map((r) => ({ value: r.id, label: r.name }))} />
-    </label>
+    </div>
   )
 }
 

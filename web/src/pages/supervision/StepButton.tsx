@@ -58,11 +58,13 @@ export function StepButton({
       >
         <div style={{ marginBottom: 12 }}>{explain}</div>
         {children}
-        <label>
-          {noteLabel}
-          {required ? '（必填）' : '（选填）'}
+        <div>
+          <div>
+            {noteLabel}
+            {required ? '（必填）' : '（选填）'}
+          </div>
           <Input.TextArea aria-label={noteLabel} rows={3} maxLength={2000} value={note} onChange={(e) => setNote(e.target.value)} />
-        </label>
+        </div>
       </Modal>
     </>
   )
