@@ -2,6 +2,7 @@ import { sql } from 'kysely'
 import { type AuditEventInput, type AuditSource, type ChainHead, type ChainedRow, auditRowsJson, chainAfter, chainHeadOf, ensureAuditPartition, lockChainHead } from './chain.ts'
 import type { Db, Executor } from '../db/database.ts'
 import { type CallLog, callLogDigest, sealDigest } from './call-seal.ts'
+import { observeJournalBatch } from '../metrics/metrics.ts'
 
 interface Queued {
   callLog: CallLog
@@ -67,6 +68,7 @@ export class CallJournal {
   private pump() {
     while (this.queue.length > 0 && this.inFlight < this.maxInFlight) {
       const batch = this.queue.splice(0, MAX_BATCH)
+      observeJournalBatch(batch.length)
       this.inFlight++
       void this.flush(batch).finally(() => {
         this.inFlight--

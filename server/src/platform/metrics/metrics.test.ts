@@ -51,11 +51,14 @@ describe('metrics and health probes', () => {
   })
 
   test('gateway record reads are counted per outcome', async () => {
-    const before = sample((await scrape()).text, 'govshare_gateway_calls_total', { outcome: 'unauthenticated' })
+    const beforeText = (await scrape()).text
+    const before = sample(beforeText, 'govshare_gateway_calls_total', { outcome: 'unauthenticated' })
     const response = await t.request('GET', `/api/v1/gateway/resources/${randomUUID()}/records`)
     assert.equal(response.status, 401)
     const afterText = (await scrape()).text
     assert.equal(sample(afterText, 'govshare_gateway_calls_total', { outcome: 'unauthenticated' }) - before, 1)
+    // The refused call is journaled like every call: its batch is counted.
+    assert.ok(sample(afterText, 'govshare_call_journal_batch_size_count') > sample(beforeText, 'govshare_call_journal_batch_size_count'))
     // Other routes are not gateway calls.
     await t.request('GET', '/api/health')
     assert.equal(sample((await scrape()).text, 'govshare_gateway_calls_total', { outcome: 'unauthenticated' }) - before, 1)
