@@ -45,6 +45,110 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/health/live": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 存活检查（进程在应答） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "live";
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/health/ready": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 就绪检查（数据库可达且迁移已全部应用） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ready" | "not_ready";
+                            /** @enum {string} */
+                            database: "ok" | "unreachable";
+                            /** @enum {string} */
+                            migrations: "ok" | "pending" | "unknown";
+                            pendingMigrations: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                500: components["responses"]["Error500"];
+                /** @description Default Response */
+                503: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @enum {string} */
+                            status: "ready" | "not_ready";
+                            /** @enum {string} */
+                            database: "ok" | "unreachable";
+                            /** @enum {string} */
+                            migrations: "ok" | "pending" | "unknown";
+                            pendingMigrations: number;
+                        };
+                    };
+                };
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/auth/login": {
         parameters: {
             query?: never;
@@ -1119,10 +1223,13 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 平台参数（期限等）及其允许值 */
+        /** 平台参数（期限等）及其允许值：全市或某区县 */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description 区县代码：该区县的取值（未单独设置时沿用全市）；不填为全市 */
+                    regionCode?: string;
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -1140,6 +1247,7 @@ export interface paths {
                                 key: string;
                                 label: string;
                                 description: string;
+                                regionCode: string | null;
                                 value: number;
                                 default: number;
                                 allowed: number[];
@@ -1172,10 +1280,13 @@ export interface paths {
             cookie?: never;
         };
         get?: never;
-        /** 修改平台参数 */
+        /** 修改平台参数（全市，或带 regionCode 为某区县单独设置） */
         put: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description 区县代码：该区县的取值（未单独设置时沿用全市）；不填为全市 */
+                    regionCode?: string;
+                };
                 header?: never;
                 path: {
                     /** @description 参数键，如 sharing.providerReplyWorkdays */
@@ -1188,6 +1299,8 @@ export interface paths {
                     "application/json": {
                         /** @description 新值：必须是该参数允许的取值之一 */
                         value: number;
+                        /** @description 修改原因（必填，记入审计日志；须写明具体依据，如文件文号） */
+                        reason: string;
                     };
                 };
             };
@@ -1202,6 +1315,7 @@ export interface paths {
                             key: string;
                             label: string;
                             description: string;
+                            regionCode: string | null;
                             value: number;
                             default: number;
                             allowed: number[];
@@ -1309,6 +1423,66 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/classes/{code}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 设置或更换分类节点的牵头部门 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    code: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * Format: uuid
+                         * @description 牵头部门（null 清除，由上级分类的牵头部门负责）
+                         */
+                        leadOrgId: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            code: string;
+                            name: string;
+                            leadOrgId: string | null;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        trace?: never;
+    };
     "/api/v1/catalog/resources": {
         parameters: {
             query?: never;
@@ -1405,6 +1579,8 @@ export interface paths {
                                 publishedVersion: number | null;
                                 /** @description 最新版本号（仅提供方与主管部门可见） */
                                 latestVersion?: number;
+                                /** @description 在所示版本之外已提交、待审核的新版本号（仅提供方与主管部门可见） */
+                                pendingVersion?: number | null;
                                 /** Format: date-time */
                                 publishedAt: string | null;
                                 /** Format: date-time */
@@ -1462,14 +1638,22 @@ export interface paths {
                                 };
                                 /** @description 一数一源提示（仅详情、提交与审核的返回中，且仅提供部门与主管部门可见）：同一数据元在其他部门已发布目录中登记了不同的数源部门 */
                                 oneSourceWarnings?: {
+                                    itemId: string;
                                     itemName: string;
                                     dataElementRef: string;
+                                    elementId: string;
+                                    /** @description 一数一源登记的数据元 */
+                                    elementName: string;
+                                    standardRef: string | null;
+                                    /** @description 该信息项登记的数源部门 */
                                     sourceOrgId: string;
                                     sourceOrgName: string;
-                                    otherResourceId: string;
-                                    otherResourceName: string;
+                                    /** @description 数源部门已发布、含该数据元的目录（建议申请共享） */
+                                    otherResourceId: string | null;
+                                    otherResourceName: string | null;
                                     otherProviderName: string;
-                                    otherItemName: string;
+                                    otherItemName: string | null;
+                                    /** @description 一数一源指定的数源部门 */
                                     otherSourceOrgId: string;
                                     otherSourceOrgName: string;
                                     message: string;
@@ -1480,6 +1664,8 @@ export interface paths {
                             pageSize: number;
                             /** @description 检索词命中超过 1000 条时为 true：total 记为 1000，只能翻阅前 1000 条（请增加检索词或筛选条件）；不带检索词时总为 false */
                             totalCapped: boolean;
+                            /** @description 检索所用的词：各检索词及其同义词（如 社保 → 社会保险），供界面高亮 */
+                            matchedTerms: string[];
                         };
                     };
                 };
@@ -1763,6 +1949,8 @@ export interface paths {
                             publishedVersion: number | null;
                             /** @description 最新版本号（仅提供方与主管部门可见） */
                             latestVersion?: number;
+                            /** @description 在所示版本之外已提交、待审核的新版本号（仅提供方与主管部门可见） */
+                            pendingVersion?: number | null;
                             /** Format: date-time */
                             publishedAt: string | null;
                             /** Format: date-time */
@@ -1820,14 +2008,22 @@ export interface paths {
                             };
                             /** @description 一数一源提示（仅详情、提交与审核的返回中，且仅提供部门与主管部门可见）：同一数据元在其他部门已发布目录中登记了不同的数源部门 */
                             oneSourceWarnings?: {
+                                itemId: string;
                                 itemName: string;
                                 dataElementRef: string;
+                                elementId: string;
+                                /** @description 一数一源登记的数据元 */
+                                elementName: string;
+                                standardRef: string | null;
+                                /** @description 该信息项登记的数源部门 */
                                 sourceOrgId: string;
                                 sourceOrgName: string;
-                                otherResourceId: string;
-                                otherResourceName: string;
+                                /** @description 数源部门已发布、含该数据元的目录（建议申请共享） */
+                                otherResourceId: string | null;
+                                otherResourceName: string | null;
                                 otherProviderName: string;
-                                otherItemName: string;
+                                otherItemName: string | null;
+                                /** @description 一数一源指定的数源部门 */
                                 otherSourceOrgId: string;
                                 otherSourceOrgName: string;
                                 message: string;
@@ -1932,6 +2128,8 @@ export interface paths {
                             publishedVersion: number | null;
                             /** @description 最新版本号（仅提供方与主管部门可见） */
                             latestVersion?: number;
+                            /** @description 在所示版本之外已提交、待审核的新版本号（仅提供方与主管部门可见） */
+                            pendingVersion?: number | null;
                             /** Format: date-time */
                             publishedAt: string | null;
                             /** Format: date-time */
@@ -1989,14 +2187,22 @@ export interface paths {
                             };
                             /** @description 一数一源提示（仅详情、提交与审核的返回中，且仅提供部门与主管部门可见）：同一数据元在其他部门已发布目录中登记了不同的数源部门 */
                             oneSourceWarnings?: {
+                                itemId: string;
                                 itemName: string;
                                 dataElementRef: string;
+                                elementId: string;
+                                /** @description 一数一源登记的数据元 */
+                                elementName: string;
+                                standardRef: string | null;
+                                /** @description 该信息项登记的数源部门 */
                                 sourceOrgId: string;
                                 sourceOrgName: string;
-                                otherResourceId: string;
-                                otherResourceName: string;
+                                /** @description 数源部门已发布、含该数据元的目录（建议申请共享） */
+                                otherResourceId: string | null;
+                                otherResourceName: string | null;
                                 otherProviderName: string;
-                                otherItemName: string;
+                                otherItemName: string | null;
+                                /** @description 一数一源指定的数源部门 */
                                 otherSourceOrgId: string;
                                 otherSourceOrgName: string;
                                 message: string;
@@ -2218,6 +2424,8 @@ export interface paths {
                             publishedVersion: number | null;
                             /** @description 最新版本号（仅提供方与主管部门可见） */
                             latestVersion?: number;
+                            /** @description 在所示版本之外已提交、待审核的新版本号（仅提供方与主管部门可见） */
+                            pendingVersion?: number | null;
                             /** Format: date-time */
                             publishedAt: string | null;
                             /** Format: date-time */
@@ -2275,14 +2483,22 @@ export interface paths {
                             };
                             /** @description 一数一源提示（仅详情、提交与审核的返回中，且仅提供部门与主管部门可见）：同一数据元在其他部门已发布目录中登记了不同的数源部门 */
                             oneSourceWarnings?: {
+                                itemId: string;
                                 itemName: string;
                                 dataElementRef: string;
+                                elementId: string;
+                                /** @description 一数一源登记的数据元 */
+                                elementName: string;
+                                standardRef: string | null;
+                                /** @description 该信息项登记的数源部门 */
                                 sourceOrgId: string;
                                 sourceOrgName: string;
-                                otherResourceId: string;
-                                otherResourceName: string;
+                                /** @description 数源部门已发布、含该数据元的目录（建议申请共享） */
+                                otherResourceId: string | null;
+                                otherResourceName: string | null;
                                 otherProviderName: string;
-                                otherItemName: string;
+                                otherItemName: string | null;
+                                /** @description 一数一源指定的数源部门 */
                                 otherSourceOrgId: string;
                                 otherSourceOrgName: string;
                                 message: string;
@@ -2384,6 +2600,8 @@ export interface paths {
                             publishedVersion: number | null;
                             /** @description 最新版本号（仅提供方与主管部门可见） */
                             latestVersion?: number;
+                            /** @description 在所示版本之外已提交、待审核的新版本号（仅提供方与主管部门可见） */
+                            pendingVersion?: number | null;
                             /** Format: date-time */
                             publishedAt: string | null;
                             /** Format: date-time */
@@ -2441,14 +2659,22 @@ export interface paths {
                             };
                             /** @description 一数一源提示（仅详情、提交与审核的返回中，且仅提供部门与主管部门可见）：同一数据元在其他部门已发布目录中登记了不同的数源部门 */
                             oneSourceWarnings?: {
+                                itemId: string;
                                 itemName: string;
                                 dataElementRef: string;
+                                elementId: string;
+                                /** @description 一数一源登记的数据元 */
+                                elementName: string;
+                                standardRef: string | null;
+                                /** @description 该信息项登记的数源部门 */
                                 sourceOrgId: string;
                                 sourceOrgName: string;
-                                otherResourceId: string;
-                                otherResourceName: string;
+                                /** @description 数源部门已发布、含该数据元的目录（建议申请共享） */
+                                otherResourceId: string | null;
+                                otherResourceName: string | null;
                                 otherProviderName: string;
-                                otherItemName: string;
+                                otherItemName: string | null;
+                                /** @description 一数一源指定的数源部门 */
                                 otherSourceOrgId: string;
                                 otherSourceOrgName: string;
                                 message: string;
@@ -2560,6 +2786,8 @@ export interface paths {
                             publishedVersion: number | null;
                             /** @description 最新版本号（仅提供方与主管部门可见） */
                             latestVersion?: number;
+                            /** @description 在所示版本之外已提交、待审核的新版本号（仅提供方与主管部门可见） */
+                            pendingVersion?: number | null;
                             /** Format: date-time */
                             publishedAt: string | null;
                             /** Format: date-time */
@@ -2617,14 +2845,22 @@ export interface paths {
                             };
                             /** @description 一数一源提示（仅详情、提交与审核的返回中，且仅提供部门与主管部门可见）：同一数据元在其他部门已发布目录中登记了不同的数源部门 */
                             oneSourceWarnings?: {
+                                itemId: string;
                                 itemName: string;
                                 dataElementRef: string;
+                                elementId: string;
+                                /** @description 一数一源登记的数据元 */
+                                elementName: string;
+                                standardRef: string | null;
+                                /** @description 该信息项登记的数源部门 */
                                 sourceOrgId: string;
                                 sourceOrgName: string;
-                                otherResourceId: string;
-                                otherResourceName: string;
+                                /** @description 数源部门已发布、含该数据元的目录（建议申请共享） */
+                                otherResourceId: string | null;
+                                otherResourceName: string | null;
                                 otherProviderName: string;
-                                otherItemName: string;
+                                otherItemName: string | null;
+                                /** @description 一数一源指定的数源部门 */
                                 otherSourceOrgId: string;
                                 otherSourceOrgName: string;
                                 message: string;
@@ -2736,6 +2972,8 @@ export interface paths {
                             publishedVersion: number | null;
                             /** @description 最新版本号（仅提供方与主管部门可见） */
                             latestVersion?: number;
+                            /** @description 在所示版本之外已提交、待审核的新版本号（仅提供方与主管部门可见） */
+                            pendingVersion?: number | null;
                             /** Format: date-time */
                             publishedAt: string | null;
                             /** Format: date-time */
@@ -2793,14 +3031,22 @@ export interface paths {
                             };
                             /** @description 一数一源提示（仅详情、提交与审核的返回中，且仅提供部门与主管部门可见）：同一数据元在其他部门已发布目录中登记了不同的数源部门 */
                             oneSourceWarnings?: {
+                                itemId: string;
                                 itemName: string;
                                 dataElementRef: string;
+                                elementId: string;
+                                /** @description 一数一源登记的数据元 */
+                                elementName: string;
+                                standardRef: string | null;
+                                /** @description 该信息项登记的数源部门 */
                                 sourceOrgId: string;
                                 sourceOrgName: string;
-                                otherResourceId: string;
-                                otherResourceName: string;
+                                /** @description 数源部门已发布、含该数据元的目录（建议申请共享） */
+                                otherResourceId: string | null;
+                                otherResourceName: string | null;
                                 otherProviderName: string;
-                                otherItemName: string;
+                                otherItemName: string | null;
+                                /** @description 一数一源指定的数源部门 */
                                 otherSourceOrgId: string;
                                 otherSourceOrgName: string;
                                 message: string;
@@ -3210,6 +3456,156 @@ export interface paths {
         put?: never;
         post?: never;
         delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/search-synonyms": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 检索同义词（简称与全称） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description 简称（用户输入的检索词） */
+                                term: string;
+                                /** @description 一并检索的全称 */
+                                expansions: string[];
+                                /** Format: date-time */
+                                updatedAt: string;
+                                /** @description 最后修改人；种子数据为空 */
+                                updatedByName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/search-synonyms/{term}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 新增或修改一个简称的全称 */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    term: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 检索该简称时一并检索的全称，如 社保 → 社会保险、社会保障 */
+                        expansions: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 简称（用户输入的检索词） */
+                            term: string;
+                            /** @description 一并检索的全称 */
+                            expansions: string[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description 最后修改人；种子数据为空 */
+                            updatedByName: string | null;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        post?: never;
+        /** 删除一个简称 */
+        delete: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    term: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 简称（用户输入的检索词） */
+                            term: string;
+                            /** @description 一并检索的全称 */
+                            expansions: string[];
+                            /** Format: date-time */
+                            updatedAt: string;
+                            /** @description 最后修改人；种子数据为空 */
+                            updatedByName: string | null;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
         options?: never;
         head?: never;
         patch?: never;
@@ -3948,6 +4344,54 @@ export interface paths {
                 500: components["responses"]["Error500"];
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/share-requests/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出申请台账（XLSX，流式输出）
+         * @description 范围与筛选条件同「申请列表」（不分页），按提交时间先后；导出操作本身记入审计日志。
+         */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description mine 我的申请，incoming 待我审批，all 全部（主管部门） */
+                    box?: "mine" | "incoming" | "all";
+                    status?: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                    resourceId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 申请台账 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;
@@ -4871,6 +5315,53 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/grants/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出授权台账（XLSX，流式输出）
+         * @description 范围与筛选条件同「授权列表」（不分页），按授权时间先后；导出操作本身记入审计日志。
+         */
+        get: {
+            parameters: {
+                query?: {
+                    box?: "mine" | "provided" | "all";
+                    status?: "active" | "suspended" | "expired" | "revoked";
+                    resourceId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 授权台账 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/grants": {
         parameters: {
             query?: never;
@@ -5573,7 +6064,11 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 userId: string | null;
+                                /** @description 登记人姓名 */
+                                userName: string | null;
                                 appId: string | null;
+                                /** @description 调用应用名称 */
+                                appName: string | null;
                                 businessRef: string | null;
                                 purpose: string | null;
                                 rows: number;
@@ -5668,7 +6163,7 @@ export interface paths {
                     page?: number;
                     /** @description 每页条数 1–200 */
                     pageSize?: number;
-                    status?: "open" | "negotiating" | "authority_coordinating" | "decided" | "closed";
+                    status?: "open" | "negotiating" | "authority_coordinating" | "escalated_up" | "decided" | "closed";
                 };
                 header?: never;
                 path?: never;
@@ -5697,6 +6192,11 @@ export interface paths {
                                 status: string;
                                 decision: string | null;
                                 decisionText: string | null;
+                                conditions: string | null;
+                                objectionId: string | null;
+                                demandId: string | null;
+                                /** Format: date-time */
+                                closedAt: string | null;
                                 /** Format: date-time */
                                 decidedAt: string | null;
                                 /** Format: date-time */
@@ -5771,6 +6271,11 @@ export interface paths {
                             status: string;
                             decision: string | null;
                             decisionText: string | null;
+                            conditions: string | null;
+                            objectionId: string | null;
+                            demandId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
                             /** Format: date-time */
                             decidedAt: string | null;
                             /** Format: date-time */
@@ -5841,6 +6346,11 @@ export interface paths {
                             status: string;
                             decision: string | null;
                             decisionText: string | null;
+                            conditions: string | null;
+                            objectionId: string | null;
+                            demandId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
                             /** Format: date-time */
                             decidedAt: string | null;
                             /** Format: date-time */
@@ -5919,6 +6429,11 @@ export interface paths {
                             status: string;
                             decision: string | null;
                             decisionText: string | null;
+                            conditions: string | null;
+                            objectionId: string | null;
+                            demandId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
                             /** Format: date-time */
                             decidedAt: string | null;
                             /** Format: date-time */
@@ -5998,6 +6513,11 @@ export interface paths {
                             status: string;
                             decision: string | null;
                             decisionText: string | null;
+                            conditions: string | null;
+                            objectionId: string | null;
+                            demandId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
                             /** Format: date-time */
                             decidedAt: string | null;
                             /** Format: date-time */
@@ -6055,6 +6575,8 @@ export interface paths {
                         /** @enum {string} */
                         decision: "grant_with_conditions" | "uphold_refusal" | "reclassify";
                         text: string;
+                        /** @description grant_with_conditions：决定附带的使用条件（用途、范围、期限等） */
+                        conditions?: string;
                         /** @description reclassify：调整后的共享类型 */
                         shareType?: 1 | 2;
                         /** @description reclassify：调整的信息项（不填则为整个目录） */
@@ -6083,6 +6605,179 @@ export interface paths {
                             status: string;
                             decision: string | null;
                             decisionText: string | null;
+                            conditions: string | null;
+                            objectionId: string | null;
+                            demandId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            notes?: {
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string;
+                                orgId: string;
+                                kind: string;
+                                text: string;
+                            }[];
+                            grantId?: string | null;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coordination-cases/{id}/escalate-up": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 涉及省级或中央事项，提交上级（市政府/省级）协调 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            origin: string;
+                            requestId: string | null;
+                            resourceId: string | null;
+                            resourceName: string | null;
+                            applicantOrgId: string;
+                            applicantOrgName: string;
+                            providerOrgId: string;
+                            providerName: string;
+                            statement: string;
+                            status: string;
+                            decision: string | null;
+                            decisionText: string | null;
+                            conditions: string | null;
+                            objectionId: string | null;
+                            demandId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            notes?: {
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string;
+                                orgId: string;
+                                kind: string;
+                                text: string;
+                            }[];
+                            grantId?: string | null;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/coordination-cases/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 决定执行完毕后结案 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        text: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            origin: string;
+                            requestId: string | null;
+                            resourceId: string | null;
+                            resourceName: string | null;
+                            applicantOrgId: string;
+                            applicantOrgName: string;
+                            providerOrgId: string;
+                            providerName: string;
+                            statement: string;
+                            status: string;
+                            decision: string | null;
+                            decisionText: string | null;
+                            conditions: string | null;
+                            objectionId: string | null;
+                            demandId: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
                             /** Format: date-time */
                             decidedAt: string | null;
                             /** Format: date-time */
@@ -6453,7 +7148,7 @@ export interface paths {
                          *     }
                          */
                         "application/json": {
-                            /** @description 记录，键为信息项英文名，已按授权脱敏 */
+                            /** @description 记录，键为信息项英文名，已按授权脱敏；有异议（核实中）的记录另有 `_objection: true` */
                             items: {
                                 [key: string]: unknown;
                             }[];
@@ -6461,6 +7156,8 @@ export interface paths {
                             requestId: string | null;
                             limit: number;
                             offset: number;
+                            /** @description 有记录标注「有异议」时给出的办理规则（R-11） */
+                            objectionNotice?: string;
                         };
                     };
                 };
@@ -6604,8 +7301,15 @@ export interface paths {
                     /** @description 每页条数 1–200 */
                     pageSize?: number;
                     box?: "mine" | "provided" | "all";
+                    /** @description 资源 */
                     resourceId?: string;
+                    /** @description 调用应用 */
+                    appId?: string;
                     result?: "success" | "denied" | "error";
+                    /** @description 起始日期（北京时间，含） */
+                    from?: string;
+                    /** @description 截止日期（北京时间，含） */
+                    to?: string;
                 };
                 header?: never;
                 path?: never;
@@ -6634,6 +7338,8 @@ export interface paths {
                                 responseBytes: number;
                                 consumerOrgId: string | null;
                                 appId: string | null;
+                                /** @description 调用应用名称 */
+                                appName: string | null;
                                 resourceId: string | null;
                                 providerOrgId: string | null;
                                 grantId: string | null;
@@ -6650,6 +7356,60 @@ export interface paths {
                             page: number;
                             pageSize: number;
                         };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/gateway/calls/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 导出调用台账（XLSX，流式输出）
+         * @description 范围与筛选条件同「调用记录」（不分页），按时间先后；导出操作本身记入审计日志。
+         */
+        get: {
+            parameters: {
+                query?: {
+                    box?: "mine" | "provided" | "all";
+                    /** @description 资源 */
+                    resourceId?: string;
+                    /** @description 调用应用 */
+                    appId?: string;
+                    result?: "success" | "denied" | "error";
+                    /** @description 起始日期（北京时间，含） */
+                    from?: string;
+                    /** @description 截止日期（北京时间，含） */
+                    to?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 调用台账 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
                     };
                 };
                 400: components["responses"]["Error400"];
@@ -6832,12 +7592,16 @@ export interface paths {
                     pageSize?: number;
                     /** @description 操作人（用户 ID） */
                     actorId?: string;
+                    /** @description 操作人姓名或账号（包含即匹配） */
+                    actor?: string;
                     /** @description 操作人所属单位 ID */
                     orgId?: string;
                     /** @description 调用应用 ID（数据网关） */
                     appId?: string;
                     /** @description 操作，精确匹配，如 sharing.request.decide */
                     action?: string;
+                    /** @description 多个操作，逗号分隔，任一匹配（同一中文名称的几种操作） */
+                    actions?: string;
                     /** @description 操作前缀，如 sharing. 匹配共享类全部操作 */
                     actionPrefix?: string;
                     objectType?: string;
@@ -6870,11 +7634,21 @@ export interface paths {
                                 /** Format: date-time */
                                 at: string;
                                 actorId: string | null;
+                                /** @description 操作人账号 */
+                                username: string | null;
+                                /** @description 操作人姓名 */
+                                userName: string | null;
                                 appId: string | null;
+                                /** @description 调用应用名称 */
+                                appName: string | null;
                                 orgId: string | null;
+                                /** @description 操作人所属单位 */
+                                orgName: string | null;
                                 action: string;
                                 objectType: string | null;
                                 objectId: string | null;
+                                /** @description 对象名称（目录名称、申请编号、用户姓名等） */
+                                objectName: string | null;
                                 /** @enum {string} */
                                 result: "success" | "denied" | "error";
                                 ip: string | null;
@@ -6922,12 +7696,16 @@ export interface paths {
                 query?: {
                     /** @description 操作人（用户 ID） */
                     actorId?: string;
+                    /** @description 操作人姓名或账号（包含即匹配） */
+                    actor?: string;
                     /** @description 操作人所属单位 ID */
                     orgId?: string;
                     /** @description 调用应用 ID（数据网关） */
                     appId?: string;
                     /** @description 操作，精确匹配，如 sharing.request.decide */
                     action?: string;
+                    /** @description 多个操作，逗号分隔，任一匹配（同一中文名称的几种操作） */
+                    actions?: string;
                     /** @description 操作前缀，如 sharing. 匹配共享类全部操作 */
                     actionPrefix?: string;
                     objectType?: string;
@@ -7212,6 +7990,3650 @@ export interface paths {
                 500: components["responses"]["Error500"];
             };
         };
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 站内消息（本人与本单位的），含未读数 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 页码，从 1 开始 */
+                    page?: number;
+                    /** @description 每页条数 1–200 */
+                    pageSize?: number;
+                    /** @description true：只看未读 */
+                    unread?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                kind: string;
+                                title: string;
+                                objectType: string;
+                                objectId: string;
+                                /** Format: date-time */
+                                dueAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                /** Format: date-time */
+                                readAt: string | null;
+                            }[];
+                            total: number;
+                            unread: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/{id}/read": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 标为已读 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            /** @enum {boolean} */
+                            read: true;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notifications/read-all": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 全部标为已读 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            marked: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation/indicators": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考核指标 M1–M12 及其权重、达标线（本市或某区县） */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 本市或区县的区划代码 */
+                    regionCode?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                group: string;
+                                formula: string;
+                                weight: number;
+                                threshold: number;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation/indicators/{indicatorId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 设置指标权重与达标线 */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    indicatorId: "M1" | "M2" | "M3" | "M4" | "M5" | "M6" | "M7" | "M8" | "M9" | "M10" | "M11" | "M12";
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 不填为全市默认；填区县代码为该区县单独设置 */
+                        regionCode?: string;
+                        weight: number;
+                        threshold: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            regionCode: string | null;
+                            weight: number;
+                            threshold: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 考核期次 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                label: string;
+                                from: string;
+                                to: string;
+                                status: string;
+                                /** Format: date-time */
+                                computedAt: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        /** 运行一期考核（冻结快照） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 考核期间起始日 */
+                        from: string;
+                        /** @description 考核期间截止日 */
+                        to: string;
+                        /** @description 期次名称，如「2026 年度考核」 */
+                        label?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            label: string;
+                            from: string;
+                            to: string;
+                            status: string;
+                            /** Format: date-time */
+                            computedAt: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation/runs/{id}/scores": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 各部门得分与排名（按区县分别排名） */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 本市或区县的区划代码 */
+                    regionCode?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            run: {
+                                id: string;
+                                label: string;
+                                from: string;
+                                to: string;
+                                /** Format: date-time */
+                                computedAt: string;
+                            };
+                            items: {
+                                orgId: string;
+                                orgName: string;
+                                regionCode: string;
+                                regionName: string;
+                                total: number | null;
+                                rank: number | null;
+                                indicators: {
+                                    id: string;
+                                    name: string;
+                                    numerator: number;
+                                    denominator: number;
+                                    value: number | null;
+                                    score: number | null;
+                                    weight: number;
+                                    threshold: number;
+                                    detail: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                            }[];
+                            aggregates: {
+                                level: string;
+                                regionCode: string;
+                                regionName: string;
+                                total: number | null;
+                                rank: number | null;
+                                indicators: {
+                                    id: string;
+                                    name: string;
+                                    numerator: number;
+                                    denominator: number;
+                                    value: number | null;
+                                    score: number | null;
+                                    weight: number;
+                                    threshold: number;
+                                    detail: {
+                                        [key: string]: unknown;
+                                    };
+                                }[];
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation/runs/{id}/scores/{orgId}/indicators/{indicatorId}/evidence": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 指标明细：计入该数字的每一条记录 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 页码，从 1 开始 */
+                    page?: number;
+                    /** @description 每页条数 1–200 */
+                    pageSize?: number;
+                    /** @description true：只看计为达标的记录；false：只看未达标的 */
+                    ok?: "true" | "false";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    orgId: string;
+                    indicatorId: "M1" | "M2" | "M3" | "M4" | "M5" | "M6" | "M7" | "M8" | "M9" | "M10" | "M11" | "M12";
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                objectType: string;
+                                objectId: string;
+                                label: string;
+                                day: string | null;
+                                ok: boolean | null;
+                                amount: number | null;
+                                detail: {
+                                    [key: string]: unknown;
+                                };
+                            }[];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation/runs/{id}/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 对低于达标线的指标下发整改通知 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                runId: string;
+                                runLabel: string;
+                                orgId: string;
+                                orgName: string;
+                                indicator: string;
+                                indicatorName: string;
+                                violation: string;
+                                score: number;
+                                threshold: number;
+                                /** @enum {string} */
+                                status: "issued" | "responded" | "closed";
+                                dueDate: string;
+                                /** Format: date-time */
+                                dueAt: string;
+                                measures: string | null;
+                                /** Format: date-time */
+                                respondedAt: string | null;
+                                respondedByName: string | null;
+                                closingComment: string | null;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                closedByName: string | null;
+                                /** Format: date-time */
+                                escalatedAt: string | null;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                overdue: boolean;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/evaluation/runs/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 年度共享工作报告（Word 或 Excel）：部门的，或不填 orgId 为全市的 */
+        get: {
+            parameters: {
+                query: {
+                    /** @description 部门；不填为全市报告 */
+                    orgId?: string;
+                    format: "docx" | "xlsx";
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 整改通知 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 页码，从 1 开始 */
+                    page?: number;
+                    /** @description 每页条数 1–200 */
+                    pageSize?: number;
+                    runId?: string;
+                    status?: "issued" | "responded" | "closed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                runId: string;
+                                runLabel: string;
+                                orgId: string;
+                                orgName: string;
+                                indicator: string;
+                                indicatorName: string;
+                                violation: string;
+                                score: number;
+                                threshold: number;
+                                /** @enum {string} */
+                                status: "issued" | "responded" | "closed";
+                                dueDate: string;
+                                /** Format: date-time */
+                                dueAt: string;
+                                measures: string | null;
+                                /** Format: date-time */
+                                respondedAt: string | null;
+                                respondedByName: string | null;
+                                closingComment: string | null;
+                                /** Format: date-time */
+                                closedAt: string | null;
+                                closedByName: string | null;
+                                /** Format: date-time */
+                                escalatedAt: string | null;
+                                /** Format: date-time */
+                                issuedAt: string;
+                                overdue: boolean;
+                            }[];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{id}/respond": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 部门反馈整改措施 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        measures: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            runId: string;
+                            runLabel: string;
+                            orgId: string;
+                            orgName: string;
+                            indicator: string;
+                            indicatorName: string;
+                            violation: string;
+                            score: number;
+                            threshold: number;
+                            /** @enum {string} */
+                            status: "issued" | "responded" | "closed";
+                            dueDate: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            measures: string | null;
+                            /** Format: date-time */
+                            respondedAt: string | null;
+                            respondedByName: string | null;
+                            closingComment: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            closedByName: string | null;
+                            /** Format: date-time */
+                            escalatedAt: string | null;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            overdue: boolean;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/notices/{id}/close": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 主管部门办结或退回 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description true 办结；false 退回补充
+                         * @default true
+                         */
+                        accept?: boolean;
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            runId: string;
+                            runLabel: string;
+                            orgId: string;
+                            orgName: string;
+                            indicator: string;
+                            indicatorName: string;
+                            violation: string;
+                            score: number;
+                            threshold: number;
+                            /** @enum {string} */
+                            status: "issued" | "responded" | "closed";
+                            dueDate: string;
+                            /** Format: date-time */
+                            dueAt: string;
+                            measures: string | null;
+                            /** Format: date-time */
+                            respondedAt: string | null;
+                            respondedByName: string | null;
+                            closingComment: string | null;
+                            /** Format: date-time */
+                            closedAt: string | null;
+                            closedByName: string | null;
+                            /** Format: date-time */
+                            escalatedAt: string | null;
+                            /** Format: date-time */
+                            issuedAt: string;
+                            overdue: boolean;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/freshness/mounts": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 挂接数据的更新及时性与最新一批的质量报告 */
+        get: {
+            parameters: {
+                query?: {
+                    staleOnly?: "true" | "false";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                mountId: string;
+                                resourceId: string;
+                                resourceName: string;
+                                providerOrgId: string;
+                                /** Format: date-time */
+                                staleSince: string | null;
+                                latestReport: {
+                                    batchId: string;
+                                    /** Format: date-time */
+                                    createdAt: string;
+                                    rows: number;
+                                    previousRows: number | null;
+                                    rowSwing: number | null;
+                                    duplicateKeys: number;
+                                    nullRates: {
+                                        [key: string]: number;
+                                    };
+                                    problems: string[];
+                                } | null;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据异议列表：raised 本单位提出 / received 本单位数据收到 / all */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 页码，从 1 开始 */
+                    page?: number;
+                    /** @description 每页条数 1–200 */
+                    pageSize?: number;
+                    /** @description raised 本单位提出的 / received 本单位数据收到的 / all 可见的全部 */
+                    box?: "raised" | "received" | "all";
+                    status?: "raised" | "dismissed" | "verifying" | "correcting" | "resolved" | "explained" | "coordination";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                no: string;
+                                resourceId: string;
+                                resourceName: string;
+                                providerOrgId: string;
+                                providerName: string;
+                                raiserOrgId: string;
+                                raiserOrgName: string;
+                                raisedByName: string;
+                                itemIds: string[];
+                                itemNames: string[];
+                                recordKeys: string[];
+                                type: string;
+                                typeLabel: string;
+                                description: string;
+                                status: string;
+                                statusLabel: string;
+                                flagged: boolean;
+                                stage: string | null;
+                                dueDate: string | null;
+                                escalated: boolean;
+                                response: string | null;
+                                caseId: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                                evidence?: {
+                                    id: string;
+                                    fileName: string;
+                                    sizeBytes: number;
+                                }[];
+                                events?: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    action: string;
+                                    toStatus: string;
+                                    comment: string | null;
+                                    actorName: string | null;
+                                }[];
+                                /** @description R-11：有异议期间照常办理的规则 */
+                                rule: string;
+                            }[];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        /** 提出数据异议（对获得的数据记录：信息项、记录主键、类型、说明、证明材料） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        resourceId: string;
+                        itemIds: string[];
+                        recordKeys: string[];
+                        /** @enum {string} */
+                        type: "error" | "missing" | "inconsistent" | "outdated" | "format" | "other";
+                        description: string;
+                        /** @default [] */
+                        evidence?: {
+                            fileName: string;
+                            /** @default application/octet-stream */
+                            contentType?: string;
+                            contentBase64: string;
+                        }[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            resourceId: string;
+                            resourceName: string;
+                            providerOrgId: string;
+                            providerName: string;
+                            raiserOrgId: string;
+                            raiserOrgName: string;
+                            raisedByName: string;
+                            itemIds: string[];
+                            itemNames: string[];
+                            recordKeys: string[];
+                            type: string;
+                            typeLabel: string;
+                            description: string;
+                            status: string;
+                            statusLabel: string;
+                            flagged: boolean;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            response: string | null;
+                            caseId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            evidence?: {
+                                id: string;
+                                fileName: string;
+                                sizeBytes: number;
+                            }[];
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                            /** @description R-11：有异议期间照常办理的规则 */
+                            rule: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 数据异议详情（含办理时间线与证明材料） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            resourceId: string;
+                            resourceName: string;
+                            providerOrgId: string;
+                            providerName: string;
+                            raiserOrgId: string;
+                            raiserOrgName: string;
+                            raisedByName: string;
+                            itemIds: string[];
+                            itemNames: string[];
+                            recordKeys: string[];
+                            type: string;
+                            typeLabel: string;
+                            description: string;
+                            status: string;
+                            statusLabel: string;
+                            flagged: boolean;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            response: string | null;
+                            caseId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            evidence?: {
+                                id: string;
+                                fileName: string;
+                                sizeBytes: number;
+                            }[];
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                            /** @description R-11：有异议期间照常办理的规则 */
+                            rule: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections/{id}/acceptance": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 主管部门受理（记录标注「有异议」，提供部门 5 个工作日内核实）或驳回 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "accept" | "dismiss";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            resourceId: string;
+                            resourceName: string;
+                            providerOrgId: string;
+                            providerName: string;
+                            raiserOrgId: string;
+                            raiserOrgName: string;
+                            raisedByName: string;
+                            itemIds: string[];
+                            itemNames: string[];
+                            recordKeys: string[];
+                            type: string;
+                            typeLabel: string;
+                            description: string;
+                            status: string;
+                            statusLabel: string;
+                            flagged: boolean;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            response: string | null;
+                            caseId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            evidence?: {
+                                id: string;
+                                fileName: string;
+                                sizeBytes: number;
+                            }[];
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                            /** @description R-11：有异议期间照常办理的规则 */
+                            rule: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections/{id}/verification": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提供部门核实：confirm 确认有误（源头更正后标注撤销）或 explain 说明数据无误 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        outcome: "confirm" | "explain";
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            resourceId: string;
+                            resourceName: string;
+                            providerOrgId: string;
+                            providerName: string;
+                            raiserOrgId: string;
+                            raiserOrgName: string;
+                            raisedByName: string;
+                            itemIds: string[];
+                            itemNames: string[];
+                            recordKeys: string[];
+                            type: string;
+                            typeLabel: string;
+                            description: string;
+                            status: string;
+                            statusLabel: string;
+                            flagged: boolean;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            response: string | null;
+                            caseId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            evidence?: {
+                                id: string;
+                                fileName: string;
+                                sizeBytes: number;
+                            }[];
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                            /** @description R-11：有异议期间照常办理的规则 */
+                            rule: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections/{id}/corrected": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提供部门报告已在源头更正（库表挂接须已上传新批次；新批次生效后也会自动撤销标注） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            resourceId: string;
+                            resourceName: string;
+                            providerOrgId: string;
+                            providerName: string;
+                            raiserOrgId: string;
+                            raiserOrgName: string;
+                            raisedByName: string;
+                            itemIds: string[];
+                            itemNames: string[];
+                            recordKeys: string[];
+                            type: string;
+                            typeLabel: string;
+                            description: string;
+                            status: string;
+                            statusLabel: string;
+                            flagged: boolean;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            response: string | null;
+                            caseId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            evidence?: {
+                                id: string;
+                                fileName: string;
+                                sizeBytes: number;
+                            }[];
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                            /** @description R-11：有异议期间照常办理的规则 */
+                            rule: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections/{id}/dispute": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提出方对说明有异议，提请协调 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        comment: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            resourceId: string;
+                            resourceName: string;
+                            providerOrgId: string;
+                            providerName: string;
+                            raiserOrgId: string;
+                            raiserOrgName: string;
+                            raisedByName: string;
+                            itemIds: string[];
+                            itemNames: string[];
+                            recordKeys: string[];
+                            type: string;
+                            typeLabel: string;
+                            description: string;
+                            status: string;
+                            statusLabel: string;
+                            flagged: boolean;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            response: string | null;
+                            caseId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            evidence?: {
+                                id: string;
+                                fileName: string;
+                                sizeBytes: number;
+                            }[];
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                            /** @description R-11：有异议期间照常办理的规则 */
+                            rule: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/objections/{id}/evidence/{fileId}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 下载证明材料 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                    fileId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/demands": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 需求清单 / 责任清单 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 页码，从 1 开始 */
+                    page?: number;
+                    /** @description 每页条数 1–200 */
+                    pageSize?: number;
+                    /** @description demand 需求清单 / responsibility 责任清单（已接受的需求及期限，按提供部门） */
+                    list?: "demand" | "responsibility";
+                    status?: "submitted" | "assigned" | "accepted" | "fulfilled" | "declined" | "matched" | "rejected";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                no: string;
+                                title: string;
+                                description: string;
+                                wantedItems: string[];
+                                purpose: string;
+                                dutyBasis: string;
+                                urgency: string;
+                                requesterOrgId: string;
+                                requesterOrgName: string;
+                                createdByName: string;
+                                suggestedProviderName: string | null;
+                                status: string;
+                                statusLabel: string;
+                                providerOrgId: string | null;
+                                providerName: string | null;
+                                matchedResourceId: string | null;
+                                matchedResourceName: string | null;
+                                resourceId: string | null;
+                                resourceName: string | null;
+                                requestId: string | null;
+                                caseId: string | null;
+                                response: string | null;
+                                stage: string | null;
+                                dueDate: string | null;
+                                escalated: boolean;
+                                /** Format: date-time */
+                                createdAt: string;
+                                events?: {
+                                    /** Format: date-time */
+                                    at: string;
+                                    action: string;
+                                    toStatus: string;
+                                    comment: string | null;
+                                    actorName: string | null;
+                                }[];
+                            }[];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        /** 登记数据需求（目录中没有的数据） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 需要的数据，如「不动产登记信息」 */
+                        title: string;
+                        description: string;
+                        wantedItems: string[];
+                        /** @enum {string} */
+                        purpose: "行政依据" | "工作参考" | "数据校核" | "业务协同" | "其他";
+                        dutyBasis: string;
+                        /**
+                         * @default normal
+                         * @enum {string}
+                         */
+                        urgency?: "normal" | "urgent";
+                        /** Format: uuid */
+                        suggestedProviderOrgId?: string;
+                        /**
+                         * @description 需求满足后自动发起的共享申请所用的本单位应用（接口方式）
+                         * @default []
+                         */
+                        appIds?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            title: string;
+                            description: string;
+                            wantedItems: string[];
+                            purpose: string;
+                            dutyBasis: string;
+                            urgency: string;
+                            requesterOrgId: string;
+                            requesterOrgName: string;
+                            createdByName: string;
+                            suggestedProviderName: string | null;
+                            status: string;
+                            statusLabel: string;
+                            providerOrgId: string | null;
+                            providerName: string | null;
+                            matchedResourceId: string | null;
+                            matchedResourceName: string | null;
+                            resourceId: string | null;
+                            resourceName: string | null;
+                            requestId: string | null;
+                            caseId: string | null;
+                            response: string | null;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/demands/negative-list": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 负面清单：经确认不予共享的数据及其依据 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                resourceId: string;
+                                resourceName: string;
+                                providerName: string;
+                                /** @description 不予共享的信息项；为空表示整个目录 */
+                                itemName: string | null;
+                                basis: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/demands/export": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 导出需求清单、责任清单或负面清单（Excel） */
+        get: {
+            parameters: {
+                query: {
+                    list: "demand" | "responsibility" | "negative";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Excel 文件 */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/vnd.openxmlformats-officedocument.spreadsheetml.sheet": string;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/demands/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 需求详情（含办理时间线） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            title: string;
+                            description: string;
+                            wantedItems: string[];
+                            purpose: string;
+                            dutyBasis: string;
+                            urgency: string;
+                            requesterOrgId: string;
+                            requesterOrgName: string;
+                            createdByName: string;
+                            suggestedProviderName: string | null;
+                            status: string;
+                            statusLabel: string;
+                            providerOrgId: string | null;
+                            providerName: string | null;
+                            matchedResourceId: string | null;
+                            matchedResourceName: string | null;
+                            resourceId: string | null;
+                            resourceName: string | null;
+                            requestId: string | null;
+                            caseId: string | null;
+                            response: string | null;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/demands/{id}/suggestions": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 可匹配的已发布目录（按名称与信息项的中文文本相似度排序） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                resourceId: string;
+                                name: string;
+                                providerName: string;
+                                /** @description 0–1：名称与信息项的中文文本相似度 */
+                                score: number;
+                                matchedItems: string[];
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/demands/{id}/triage": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 主管部门分办：指派提供部门 / 匹配现有目录（自动发起申请）/ 退回 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "assign" | "match" | "reject";
+                        /** Format: uuid */
+                        providerOrgId?: string;
+                        /** Format: uuid */
+                        resourceId?: string;
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            title: string;
+                            description: string;
+                            wantedItems: string[];
+                            purpose: string;
+                            dutyBasis: string;
+                            urgency: string;
+                            requesterOrgId: string;
+                            requesterOrgName: string;
+                            createdByName: string;
+                            suggestedProviderName: string | null;
+                            status: string;
+                            statusLabel: string;
+                            providerOrgId: string | null;
+                            providerName: string | null;
+                            matchedResourceId: string | null;
+                            matchedResourceName: string | null;
+                            resourceId: string | null;
+                            resourceName: string | null;
+                            requestId: string | null;
+                            caseId: string | null;
+                            response: string | null;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/demands/{id}/response": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提供部门接受（列入责任清单）或说明理由拒绝（转协调） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "accept" | "decline";
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            title: string;
+                            description: string;
+                            wantedItems: string[];
+                            purpose: string;
+                            dutyBasis: string;
+                            urgency: string;
+                            requesterOrgId: string;
+                            requesterOrgName: string;
+                            createdByName: string;
+                            suggestedProviderName: string | null;
+                            status: string;
+                            statusLabel: string;
+                            providerOrgId: string | null;
+                            providerName: string | null;
+                            matchedResourceId: string | null;
+                            matchedResourceName: string | null;
+                            resourceId: string | null;
+                            resourceName: string | null;
+                            requestId: string | null;
+                            caseId: string | null;
+                            response: string | null;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/demands/{id}/fulfilment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 提供部门以已发布的目录满足需求（自动为需求方发起共享申请） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        resourceId: string;
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            title: string;
+                            description: string;
+                            wantedItems: string[];
+                            purpose: string;
+                            dutyBasis: string;
+                            urgency: string;
+                            requesterOrgId: string;
+                            requesterOrgName: string;
+                            createdByName: string;
+                            suggestedProviderName: string | null;
+                            status: string;
+                            statusLabel: string;
+                            providerOrgId: string | null;
+                            providerName: string | null;
+                            matchedResourceId: string | null;
+                            matchedResourceName: string | null;
+                            resourceId: string | null;
+                            resourceName: string | null;
+                            requestId: string | null;
+                            caseId: string | null;
+                            response: string | null;
+                            stage: string | null;
+                            dueDate: string | null;
+                            escalated: boolean;
+                            /** Format: date-time */
+                            createdAt: string;
+                            events?: {
+                                /** Format: date-time */
+                                at: string;
+                                action: string;
+                                toStatus: string;
+                                comment: string | null;
+                                actorName: string | null;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-elements": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 一数一源：数据元及其数源部门 */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                name: string;
+                                standardRef: string | null;
+                                aliases: string[];
+                                sourceOrgId: string;
+                                sourceOrgName: string;
+                                note: string | null;
+                                openCases: number;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        /** 登记数据元并指定数源部门 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description 标准依据，如 GB 11643-1999 */
+                        standardRef?: string;
+                        /** @default [] */
+                        aliases?: string[];
+                        /** Format: uuid */
+                        sourceOrgId: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            standardRef: string | null;
+                            aliases: string[];
+                            sourceOrgId: string;
+                            sourceOrgName: string;
+                            note: string | null;
+                            openCases: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-elements/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        /** 修改数据元（含改指定数源部门） */
+        put: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        name: string;
+                        /** @description 标准依据，如 GB 11643-1999 */
+                        standardRef?: string;
+                        /** @default [] */
+                        aliases?: string[];
+                        /** Format: uuid */
+                        sourceOrgId: string;
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            name: string;
+                            standardRef: string | null;
+                            aliases: string[];
+                            sourceOrgId: string;
+                            sourceOrgName: string;
+                            note: string | null;
+                            openCases: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-element-cases": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 重复采集工作台（主管部门全部；部门本单位） */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 页码，从 1 开始 */
+                    page?: number;
+                    /** @description 每页条数 1–200 */
+                    pageSize?: number;
+                    status?: "open" | "request_instead" | "exception";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                elementId: string;
+                                elementName: string;
+                                standardRef: string | null;
+                                sourceOrgName: string;
+                                resourceId: string;
+                                resourceName: string | null;
+                                itemName: string;
+                                orgId: string;
+                                orgName: string;
+                                status: string;
+                                note: string | null;
+                                /** Format: date-time */
+                                decidedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/data-element-cases/{id}/decision": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 处理重复采集：改为共享获取或确认合理例外 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "request_instead" | "exception";
+                        note?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            elementId: string;
+                            elementName: string;
+                            standardRef: string | null;
+                            sourceOrgName: string;
+                            resourceId: string;
+                            resourceName: string | null;
+                            itemName: string;
+                            orgId: string;
+                            orgName: string;
+                            status: string;
+                            note: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/nodes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 前置机及其状态（在线、异常、离线、待注册） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                orgId: string;
+                                orgName: string;
+                                name: string;
+                                note: string | null;
+                                /** @enum {string} */
+                                status: "pending" | "online" | "degraded" | "offline";
+                                /** Format: date-time */
+                                enrolledAt: string | null;
+                                /** Format: date-time */
+                                enrolExpiresAt: string | null;
+                                /** Format: date-time */
+                                heartbeatAt: string | null;
+                                heartbeatSeconds: number;
+                                connections: {
+                                    name: string;
+                                    kind: string;
+                                }[];
+                                agentVersion: string | null;
+                                problem: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        /** 登记前置机，返回一次性注册码（24 小时内有效，只显示一次） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 前置机名称 */
+                        name: string;
+                        /** @description 备注（所在网络区域、机房等） */
+                        note?: string | null;
+                        /** @description 心跳间隔（秒），连续三次未收到心跳视为离线 */
+                        heartbeatSeconds?: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            orgId: string;
+                            orgName: string;
+                            name: string;
+                            note: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "online" | "degraded" | "offline";
+                            /** Format: date-time */
+                            enrolledAt: string | null;
+                            /** Format: date-time */
+                            enrolExpiresAt: string | null;
+                            /** Format: date-time */
+                            heartbeatAt: string | null;
+                            heartbeatSeconds: number;
+                            connections: {
+                                name: string;
+                                kind: string;
+                            }[];
+                            agentVersion: string | null;
+                            problem: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 一次性注册码，只显示这一次，24 小时内有效 */
+                            enrolmentToken: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/nodes/{id}/enrolment": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 重新签发注册码（原节点凭据立即失效） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            orgId: string;
+                            orgName: string;
+                            name: string;
+                            note: string | null;
+                            /** @enum {string} */
+                            status: "pending" | "online" | "degraded" | "offline";
+                            /** Format: date-time */
+                            enrolledAt: string | null;
+                            /** Format: date-time */
+                            enrolExpiresAt: string | null;
+                            /** Format: date-time */
+                            heartbeatAt: string | null;
+                            heartbeatSeconds: number;
+                            connections: {
+                                name: string;
+                                kind: string;
+                            }[];
+                            agentVersion: string | null;
+                            problem: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** @description 一次性注册码，只显示这一次，24 小时内有效 */
+                            enrolmentToken: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/jobs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 交换任务（挂接与交付） */
+        get: {
+            parameters: {
+                query?: {
+                    nodeId?: string;
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                /** @enum {string} */
+                                kind: "feed" | "delivery";
+                                nodeId: string;
+                                nodeName: string;
+                                orgName: string;
+                                resourceId: string;
+                                resourceName: string;
+                                grantId: string | null;
+                                connection: string;
+                                tableName: string;
+                                keyColumn: string | null;
+                                incrementalColumn: string | null;
+                                whereFilter: string | null;
+                                carryDeletes: boolean;
+                                channels: number;
+                                speedRecords: number | null;
+                                speedBytes: number | null;
+                                errorLimitCount: number | null;
+                                errorLimitShare: number | null;
+                                /** @enum {string} */
+                                writeMode: "insert" | "upsert";
+                                /** @enum {string} */
+                                status: "draft" | "verifying" | "active" | "stopped" | "purging" | "purged";
+                                statusReason: string | null;
+                                consecutiveFailures: number;
+                                /** Format: date-time */
+                                flaggedAt: string | null;
+                                /** Format: date-time */
+                                nextRunAt: string | null;
+                                /** Format: date-time */
+                                purgeRequestedAt: string | null;
+                                /** Format: date-time */
+                                purgedAt: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/feeds": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 通过前置机挂接库表（先校验，通过后全量导入，再按更新周期增量） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        nodeId: string;
+                        /** Format: uuid */
+                        resourceId: string;
+                        /** @description 前置机配置文件中的连接名 */
+                        connection: string;
+                        /** @description 源表 */
+                        table: string;
+                        /** @description 主键列 */
+                        keyColumn: string;
+                        /** @description 增量字段（时间戳或递增键）；为空则每次全量 */
+                        incrementalColumn?: string | null;
+                        /** @description 信息项与源表列的对应 */
+                        columns: {
+                            /** Format: uuid */
+                            itemId: string;
+                            column: string;
+                        }[];
+                        /** @description 过滤条件（只提供部分数据时，SQL WHERE 子句） */
+                        where?: string | null;
+                        /** @description 切分键（数值列，并行读取时使用） */
+                        splitPk?: string | null;
+                        /** @description 并行通道数（按切分键分片） */
+                        channels?: number;
+                        /** @description 限速：每秒记录数 */
+                        speedRecords?: number | null;
+                        /** @description 限速：每秒字节数 */
+                        speedBytes?: number | null;
+                        /** @description 错误记录上限（条） */
+                        errorLimitCount?: number | null;
+                        /** @description 错误记录上限（比例，0–1） */
+                        errorLimitShare?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            status: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/deliveries": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 为库表授权建立交付任务（脱敏、过滤后写入本单位前置机） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** Format: uuid */
+                        grantId: string;
+                        /** Format: uuid */
+                        nodeId: string;
+                        /** @description 前置机配置文件中的连接名 */
+                        connection: string;
+                        /** @description 目标表 */
+                        table: string;
+                        /**
+                         * @description 写入方式：insert 插入，upsert 按主键覆盖
+                         * @enum {string}
+                         */
+                        writeMode?: "insert" | "upsert";
+                        /** @description 并行通道数（按切分键分片） */
+                        channels?: number;
+                        /** @description 限速：每秒记录数 */
+                        speedRecords?: number | null;
+                        /** @description 限速：每秒字节数 */
+                        speedBytes?: number | null;
+                        /** @description 错误记录上限（条） */
+                        errorLimitCount?: number | null;
+                        /** @description 错误记录上限（比例，0–1） */
+                        errorLimitShare?: number | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                201: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            status: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/jobs/{id}/run": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 立即运行（full：全量重做） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /**
+                         * @description 全量重做
+                         * @default false
+                         */
+                        full?: boolean;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/jobs/{id}/stop": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 停止任务（交付任务同时要求前置机清除目标表） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        reason: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/jobs/{id}/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 任务的运行记录（读、写、删、失败行数，字节，耗时，错误） */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                jobId: string;
+                                /** @enum {string} */
+                                kind: "verify" | "full" | "incremental" | "purge";
+                                /** @enum {string} */
+                                status: "running" | "succeeded" | "failed";
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                rowsRead: number;
+                                rowsWritten: number;
+                                rowsDeleted: number;
+                                rowsFailed: number;
+                                bytes: number;
+                                durationMs: number | null;
+                                error: string | null;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/agent/enrol": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 前置机以一次性注册码注册，换取节点凭据（注册码只能使用一次） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        token: string;
+                        connections: {
+                            name: string;
+                            /** @enum {string} */
+                            kind: "postgres" | "mariadb";
+                        }[];
+                        version: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            nodeId: string;
+                            credential: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/agent/heartbeat": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 心跳：报告连接名和问题，领取任务（working：仍在进行的运行） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        connections: {
+                            name: string;
+                            /** @enum {string} */
+                            kind: "postgres" | "mariadb";
+                        }[];
+                        problem?: string | null;
+                        /** @default [] */
+                        working?: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            tasks: {
+                                [key: string]: unknown;
+                            }[];
+                            heartbeatSeconds: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/agent/runs/{id}/verify": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 报告挂接校验结果（抽样、类型检查） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        problems: {
+                            column: string;
+                            message: string;
+                        }[];
+                        sampled: number;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/agent/runs/{id}/deletes": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 交付：本次应从目标表删除的行（_gs_key） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keys: string[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        /** 增量挂接：上报源表中已删除的主键 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        keys: string[];
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            keys: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/agent/runs/{id}/feed": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 挂接数据：CSV（表头为信息项英文名），作为一个批次原子替换 */
+        post: {
+            parameters: {
+                query: {
+                    mode: "full" | "incremental";
+                    watermark?: string;
+                    rowsRead?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            batchId: string;
+                            rows: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/agent/runs/{id}/rows": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 交付：按授权过滤、脱敏后的数据行（COPY 文本格式：_gs_key、是否仍符合过滤条件、各列） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content?: never;
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/agent/runs/{id}/report": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 报告运行结果（读、写、删、失败行数，字节数，错误） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        ok: boolean;
+                        /** @default 0 */
+                        rowsRead?: number;
+                        /** @default 0 */
+                        rowsWritten?: number;
+                        /** @default 0 */
+                        rowsDeleted?: number;
+                        /** @default 0 */
+                        rowsFailed?: number;
+                        /** @default 0 */
+                        bytes?: number;
+                        error?: string | null;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            status: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
         options?: never;
         head?: never;
         patch?: never;

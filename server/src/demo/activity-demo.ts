@@ -1,6 +1,5 @@
 import { sql } from 'kysely'
-import { issueNotices, respondNotice } from '../modules/evaluation/notices.ts'
-import { createRun } from '../modules/evaluation/runs.ts'
+import { createRun, issueNotices, respondNotice } from '../modules/evaluation/index.ts'
 import { CallJournal } from '../platform/audit/call-journal.ts'
 import { addDays, beijingDateTime, endOfBeijingDay } from '../platform/calendar/dates.ts'
 import { deadlineWith, loadWorkdayLookup } from '../platform/calendar/working-days.ts'

@@ -1,7 +1,7 @@
 import { z } from 'zod'
 import { INDICATOR_IDS } from '../../../../common/evaluation.ts'
 import { PageQuery } from '../../platform/http/pagination.ts'
-import { IsoDate } from '../calendar/schemas.ts'
+import { IsoDate } from '../../platform/http/params.ts'
 
 const RegionCode = z.string().regex(/^\d{6}$/, '区划代码应为 6 位数字')
 

@@ -1,4 +1,4 @@
-import { IsoDate } from '../calendar/schemas.ts'
+import { IsoDate } from '../../platform/http/params.ts'
 import { z } from 'zod'
 import { PageQuery } from '../../platform/http/pagination.ts'
 import { allowEntryProblem } from './ip-allow.ts'

@@ -2,3 +2,5 @@
 export { objectionRoutes as objectionsModule } from './routes.ts'
 export { objectionTasks } from './jobs.ts'
 export { R11_RULE, flaggedRecordKeys, recordKeyOf } from './flags.ts'
+/** Commands for the demo loader, which raises and handles objections as users would. */
+export { acceptObjection, raiseObjection, verifyObjection } from './service.ts'

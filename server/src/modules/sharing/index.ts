@@ -6,7 +6,7 @@ import { sharingRoutes } from './routes.ts'
 export { onGrantsChanged } from './grant-signal.ts'
 export { escalateOverdueRequests, sharingTasks } from './jobs.ts'
 /** Commands for the demo loader, which files, decides and coordinates requests as users would. */
-export { addCaseNote, openCase } from './coordination.ts'
+export { addCaseNote, decideCase, escalateCase, openCase } from './coordination.ts'
 export { createShareRequest, decideShareRequest, requestMoreInfo, withdrawShareRequest } from './requests.ts'
 export { type GrantView, findGrantForCall, findGrantView, findLatestGrant, findUsableGrant } from './queries.ts'
 /** For the supervision modules: a disputed objection or a declined demand opens a case; a fulfilled demand a request. */
