@@ -14,6 +14,8 @@ export const SLOW_TESTS = [
   'server/src/modules/mounts/crash.test.ts',
   'server/src/modules/mounts/upload-memory.test.ts',
   'server/src/platform/db/data-dir-lock.test.ts',
+  // Spawns node agents next to real PostgreSQL and MariaDB databases, and kills one mid-run.
+  'server/src/modules/exchange/exchange.test.ts',
 ]
 
 export const isSlowTest = (file: string) => SLOW_TESTS.some((prefix) => file.startsWith(prefix))

@@ -24,6 +24,7 @@ export async function loadSettings(db: Executor): Promise<Record<string, TenantS
 }
 
 export async function listIndicators(ctx: Ctx, regionCode: string | undefined) {
+  if (regionCode !== undefined && !regionName(regionCode)) throw fieldError('regionCode', '区划代码不是本市或其区县')
   const settings = (await loadSettings(ctx.db))[regionCode ?? REGION_CODES[0]!]!
   return { items: INDICATORS.map((i) => ({ id: i.id, name: i.name, group: i.group, formula: i.formula, weight: settings[i.id].weight, threshold: settings[i.id].threshold })) }
 }

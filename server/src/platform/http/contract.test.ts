@@ -110,7 +110,7 @@ test('the resource object lists the entry\'s mounts, as GET …/mounts does', as
 
 test('gateway token lifetime, default rate limit and daily quota are parameters the system administrator sets', async () => {
   const set = async (key: string, value: number) => {
-    const res = await t.request('PUT', `/api/v1/parameters/${key}`, { token: w.tokens.sysAdmin, body: { value } })
+    const res = await t.request('PUT', `/api/v1/parameters/${key}`, { token: w.tokens.sysAdmin, body: { value, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
     assert.equal(res.status, 200, JSON.stringify(res.body))
   }
   const before = await grantWithApp(t, w)
