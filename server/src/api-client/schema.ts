@@ -11274,6 +11274,7 @@ export interface paths {
                     };
                 };
                 400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
                 413: components["responses"]["Error413"];
                 415: components["responses"]["Error415"];
                 500: components["responses"]["Error500"];
@@ -11692,7 +11693,7 @@ export interface components {
                 };
             };
         };
-        /** @description 未登录、令牌无效或已过期，或令牌种类不对。error.code：UNAUTHENTICATED、WRONG_TOKEN_KIND、INVALID_CREDENTIALS、INVALID_TOTP、TOTP_REQUIRED */
+        /** @description 未登录、令牌无效或已过期，或令牌种类不对。error.code：UNAUTHENTICATED、WRONG_TOKEN_KIND、INVALID_CREDENTIALS、INVALID_TOTP、TOTP_REQUIRED、ENROLMENT_REFUSED */
         Error401: {
             headers: {
                 [name: string]: unknown;
@@ -11709,7 +11710,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & {
                     error?: {
                         /** @enum {string} */
-                        code?: "UNAUTHENTICATED" | "WRONG_TOKEN_KIND" | "INVALID_CREDENTIALS" | "INVALID_TOTP" | "TOTP_REQUIRED";
+                        code?: "UNAUTHENTICATED" | "WRONG_TOKEN_KIND" | "INVALID_CREDENTIALS" | "INVALID_TOTP" | "TOTP_REQUIRED" | "ENROLMENT_REFUSED";
                     };
                 };
             };
@@ -11758,7 +11759,7 @@ export interface components {
                 };
             };
         };
-        /** @description 当前状态不允许此操作。error.code：INVALID_STATE、CONFLICT、NOT_SHAREABLE、ITEM_NOT_SHAREABLE、MODE_NOT_PROVISIONED、OWN_RESOURCE、CANNOT_REFUSE_UNCONDITIONAL、RECLASSIFICATION_REQUIRED、NOT_MOUNTED、NO_SAMPLE、FILTER_ON_ENCRYPTED_ITEM、FILTER_ON_MASKED_ITEM */
+        /** @description 当前状态不允许此操作。error.code：INVALID_STATE、CONFLICT、NOT_SHAREABLE、ITEM_NOT_SHAREABLE、MODE_NOT_PROVISIONED、OWN_RESOURCE、CANNOT_REFUSE_UNCONDITIONAL、RECLASSIFICATION_REQUIRED、NOT_MOUNTED、NO_SAMPLE、FILTER_ON_ENCRYPTED_ITEM、FILTER_ON_MASKED_ITEM、GRANT_INACTIVE、GRANT_CHANGED、BATCH_CHANGED、NOT_DELIVERABLE、RUN_CLOSED */
         Error409: {
             headers: {
                 [name: string]: unknown;
@@ -11775,7 +11776,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & {
                     error?: {
                         /** @enum {string} */
-                        code?: "INVALID_STATE" | "CONFLICT" | "NOT_SHAREABLE" | "ITEM_NOT_SHAREABLE" | "MODE_NOT_PROVISIONED" | "OWN_RESOURCE" | "CANNOT_REFUSE_UNCONDITIONAL" | "RECLASSIFICATION_REQUIRED" | "NOT_MOUNTED" | "NO_SAMPLE" | "FILTER_ON_ENCRYPTED_ITEM" | "FILTER_ON_MASKED_ITEM";
+                        code?: "INVALID_STATE" | "CONFLICT" | "NOT_SHAREABLE" | "ITEM_NOT_SHAREABLE" | "MODE_NOT_PROVISIONED" | "OWN_RESOURCE" | "CANNOT_REFUSE_UNCONDITIONAL" | "RECLASSIFICATION_REQUIRED" | "NOT_MOUNTED" | "NO_SAMPLE" | "FILTER_ON_ENCRYPTED_ITEM" | "FILTER_ON_MASKED_ITEM" | "GRANT_INACTIVE" | "GRANT_CHANGED" | "BATCH_CHANGED" | "NOT_DELIVERABLE" | "RUN_CLOSED";
                     };
                 };
             };

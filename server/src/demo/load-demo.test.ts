@@ -8,6 +8,7 @@ import { CATALOG_END } from './catalog-loader.ts'
 import { type DemoSummary, loadDemo } from './load-demo.ts'
 import { DEMO_ORGS } from './orgs.ts'
 import { DEMO_PASSWORD, DEMO_USERS } from './users.ts'
+import { oneSourceWarnings } from '../modules/elements/index.ts'
 
 /** The Weifang demo (API.md "Demo data"): well-formed data, and what a user of the demo sees over HTTP. */
 
@@ -72,7 +73,7 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
   before(async () => {
     t = await buildTestApp()
     summary = await loadDemo(t.db, t.config)
-    for (const username of ['mzj_user', 'authority', 'auditor']) {
+    for (const username of ['mzj_user', 'authority', 'auditor', 'gaj_cataloger']) {
       const res = await t.request('POST', '/api/v1/auth/login', { body: { username, password: DEMO_PASSWORD } })
       assert.equal(res.status, 200, JSON.stringify(res.body))
       tokens[username] = res.body.token
@@ -132,25 +133,27 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
   })
 
   test('一数一源: a county draft that collects 公民身份号码 itself is flagged against 人口基础信息 of 市公安局', async () => {
-    const found = await search('authority', { q: '特困人员供养' })
-    const entry = found.body.items.find((r: any) => r.items.some((i: any) => i.dataElementRef === 'GB 11643-1999 公民身份号码'))
-    assert.ok(entry, JSON.stringify(found.body.items.map((r: any) => r.name)))
-    const detail = await t.request('GET', `/api/v1/catalog/resources/${entry.id}`, { token: tokens.authority })
-    const warning = detail.body.oneSourceWarnings?.find((w: any) => w.otherProviderName === '潍坊市公安局')
-    assert.ok(warning, JSON.stringify(detail.body.oneSourceWarnings))
-    assert.equal(warning.itemName, '公民身份号码')
+    // A draft is its department's own (no demo account of 昌邑市民政局): the warning its cataloger sees.
+    const draft = await t.db.selectFrom('resourceVersions').select(['resourceId', 'providerOrgId', 'items', 'status']).where('name', '=', '昌邑市特困人员供养信息').where('isLatest', '=', true).executeTakeFirstOrThrow()
+    assert.ok(draft.items.some((i) => i.dataElementRef === 'GB 11643-1999 公民身份号码'))
+    const warnings = await oneSourceWarnings(t.db, draft)
+    const warning = warnings.find((w) => w.itemName === '公民身份号码')
+    assert.ok(warning, JSON.stringify(warnings))
     assert.match(warning.message, /数源部门/)
+    assert.match(warning.message, /公安/)
   })
 
-  test('drafts of 市公安局 are hidden from other departments and visible to the authority', async () => {
+  test('drafts of 市公安局 are its own: hidden from other departments and from the authority until submitted', async () => {
     const orgs = await t.request('GET', `/api/v1/orgs?q=${encodeURIComponent('潍坊市公安局')}`, { token: tokens.mzj_user })
     const gaj = orgs.body.items.find((org: any) => org.name === '潍坊市公安局')
-    const drafts = await search('authority', { providerOrgId: gaj.id, status: 'draft' })
+    const drafts = await search('gaj_cataloger', { providerOrgId: gaj.id, status: 'draft' })
     const neverPublished = drafts.body.items.filter((r: any) => r.publishedVersion === null)
     assert.ok(neverPublished.length >= 1, JSON.stringify(drafts.body))
     for (const draft of neverPublished) {
-      const res = await t.request('GET', `/api/v1/catalog/resources/${draft.id}`, { token: tokens.mzj_user })
-      assert.equal(res.status, 404, draft.name)
+      for (const username of ['mzj_user', 'authority']) {
+        const res = await t.request('GET', `/api/v1/catalog/resources/${draft.id}`, { token: tokens[username] })
+        assert.equal(res.status, 404, `${username}: ${draft.name}`)
+      }
     }
     const seenByRequester = await search('mzj_user', { providerOrgId: gaj.id })
     assert.ok(seenByRequester.body.items.every((r: any) => r.status === 'published'))
@@ -158,8 +161,11 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
 
   test('every lifecycle state exists, with comments, reasons and version history', async () => {
     const count = async (status: string) => (await search('authority', { status })).body.items
-    const drafts = await count('draft')
-    const revised = drafts.filter((r: any) => r.publishedVersion !== null)
+    // Drafts are their departments' own (the authority sees submissions): counted in the database.
+    const drafts = await t.db.selectFrom('resourceVersions as v').select(['v.resourceId', 'v.name', 'v.version']).where('v.isLatest', '=', true).where('v.status', '=', 'draft')
+      .select((eb) => eb.exists(eb.selectFrom('resourceVersions as p').select('p.id').whereRef('p.resourceId', '=', 'v.resourceId').where('p.isPublished', '=', true)).as('published'))
+      .execute()
+    const revised = drafts.filter((r) => r.published).map((r) => ({ id: r.resourceId, name: r.name, version: r.version }))
     assert.ok(drafts.length - revised.length >= 3, 'drafts never published')
     assert.ok(revised.length >= 3, 'published entries with a newer draft')
     assert.ok((await count('pending_review')).length >= 3)
@@ -170,7 +176,7 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
     assert.ok((await count('published')).length >= 55)
 
     // The requester still sees the published version of an entry edited after publication.
-    const edited = revised.find((r: any) => r.name === '户籍登记信息')
+    const edited = revised.find((r) => r.name === '户籍登记信息')!
     const seen = await t.request('GET', `/api/v1/catalog/resources/${edited.id}`, { token: tokens.mzj_user })
     assert.equal(seen.body.status, 'published')
     assert.ok(seen.body.version < edited.version)
@@ -201,16 +207,19 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
   test('the 民政局 app has read its grant: call logs with 办件号, a refused call, and the usage records of the successes', async () => {
     const calls = await t.request('GET', '/api/v1/gateway/calls?box=mine', { token: tokens.mzj_user })
     assert.equal(calls.status, 200, JSON.stringify(calls.body))
+    // The story's dates move with the load time (whole weeks); a 办件号 carries its call's Beijing date.
+    const refOf = (c: { requestInAt: string }, serial: string) => `MZ${new Date(new Date(c.requestInAt).getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '')}${serial}`
     const results = calls.body.items.map((c: { result: string; rowsReturned: number; businessRef: string }) => [c.result, c.rowsReturned, c.businessRef])
+    const items = calls.body.items
     assert.deepEqual(results, [
-      ['success', 20, 'MZ2026111000045'],
-      ['denied', 0, 'MZ2026110900012'],
-      ['success', 5, 'MZ2026110600107'],
-      ['success', 10, 'MZ2026110500031'],
-      ['success', 10, 'MZ2026110500031'],
+      ['success', 20, refOf(items[0], '00045')],
+      ['denied', 0, refOf(items[1], '00012')],
+      ['success', 5, refOf(items[2], '00107')],
+      ['success', 10, refOf(items[3], '00031')],
+      ['success', 10, refOf(items[4], '00031')],
     ])
     const usage = await t.request('GET', `/api/v1/grants/${calls.body.items[0].grantId}/usage`, { token: tokens.mzj_user })
-    assert.deepEqual(usage.body.items.map((u: { businessRef: string }) => u.businessRef), ['MZ2026111000045', 'MZ2026110600107', 'MZ2026110500031', 'MZ2026110500031'])
+    assert.deepEqual(usage.body.items.map((u: { businessRef: string }) => u.businessRef), [results[0][2], results[2][2], results[3][2], results[4][2]])
   })
 
   test('the audit chain written on the demo clock verifies, with the demo calls sealed', async () => {

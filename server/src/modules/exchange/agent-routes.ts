@@ -11,6 +11,7 @@ import { deliveryPlan, deliveryRows } from './delivery-rows.ts'
 import { type NodeRow, authenticateNode, enrolNode, recordHeartbeat } from './nodes.ts'
 import { DeletesBody, EnrolBody, FeedQuery, HeartbeatBody, ReportBody, RunParams, VerifyResultBody } from './schemas.ts'
 import { closeRun, lockRun, planWork } from './work.ts'
+import { routeDoc } from '../../platform/http/openapi.ts'
 
 const tags = ['exchange-agent']
 const agent = { action: 'exchange.agent.call', appAuth: true } as const
@@ -39,7 +40,8 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
   // Public: the one-time token in the body is the credential (spent by its first use).
   app.post('/exchange/agent/enrol', {
     config: { public: true },
-    schema: { tags, summary: '前置机以一次性注册码注册，换取节点凭据（注册码只能使用一次）', body: EnrolBody, response: { 200: z.object({ nodeId: z.string(), credential: z.string() }) } },
+    // A wrong, expired or spent token is refused with 401 ENROLMENT_REFUSED.
+    schema: { tags, summary: '前置机以一次性注册码注册，换取节点凭据（注册码只能使用一次）', ...routeDoc({ errors: [401] }), body: EnrolBody, response: { 200: z.object({ nodeId: z.string(), credential: z.string() }) } },
   }, (req) => enrolNode(app.db, app.clock(), req.ip, req.body))
 
   app.post('/exchange/agent/heartbeat', {
