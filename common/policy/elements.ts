@@ -5,7 +5,11 @@ export interface ElementCaseSubject {
 }
 
 export const elementRules = {
-  'elements.element.list': { roles: 'any-user', describe: '一数一源：数据元及其数源部门向所有部门公开' },
+  'elements.element.list': {
+    // Every department reads it; the three administrators handle no data and are not shown it.
+    roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'NODE_OPERATOR', 'AUTH_ADMIN'],
+    describe: '一数一源：数据元及其数源部门向所有部门公开',
+  },
   'elements.element.manage': { roles: ['AUTH_ADMIN'], describe: '主管部门登记数据元、指定数源部门' },
   'elements.case.list': {
     roles: ['AUTH_ADMIN', 'CATALOGER', 'DEPT_ADMIN'],
