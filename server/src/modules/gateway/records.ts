@@ -127,7 +127,7 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   const items = rows.map((row) => maskRow(granted, row, pseudonymKey))
   facts.rows = items.length
   if (lookups.length > 0 && items.length === 0) await countMiss(call, app, now)
-  const objections = await withObjectionFlags(call.db, entry.resourceId, entry.items, rows, items)
+  const objections = await withObjectionFlags(call.db, await rt.flaggedKeys(entry.resourceId), entry.resourceId, entry.items, rows, items)
   return { items, grantId: grant.id, requestId: grant.requestId, limit, offset, ...objections }
 }
 

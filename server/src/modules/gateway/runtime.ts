@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.ts'
 import { type ResolveHost, systemResolveHost } from '../../platform/outbound/guarded-request.ts'
 import { findPublishedEntry, onEntriesChanged } from '../catalog/index.ts'
 import { findDataSource, onMountsChanged } from '../mounts/index.ts'
+import { flaggedKeysOf, onObjectionFlagsChanged } from '../objections/index.ts'
 import { onOrgsChanged } from '../orgs/index.ts'
 import { type UpstreamPolicy, loadUpstreamPolicy, onUpstreamHostsChanged } from '../security/index.ts'
 import { findGrantForCall, onGrantsChanged } from '../sharing/index.ts'
@@ -28,6 +29,7 @@ export class GatewayRuntime {
   private readonly grants: TtlCache<GrantLookup>
   private readonly sources: TtlCache<DataSource>
   private readonly upstreamPolicies: TtlCache<UpstreamPolicy>
+  private readonly objectionFlags: TtlCache<Set<string> | 'many'>
   private readonly unsubscribe: (() => void)[]
   /** How upstream API calls resolve host names (tests inject one) and how much of an answer they read. */
   readonly upstream: { resolveHost: ResolveHost; maxBytes: number }
@@ -47,6 +49,7 @@ export class GatewayRuntime {
     this.entries = new TtlCache(cacheMs)
     this.grants = new TtlCache(cacheMs)
     this.sources = new TtlCache(cacheMs)
+    this.objectionFlags = new TtlCache(cacheMs)
     const clearApps = () => this.tokens.clear()
     appListeners.add(clearApps)
     this.unsubscribe = [
@@ -55,6 +58,7 @@ export class GatewayRuntime {
       onGrantsChanged(() => this.grants.clear()),
       onMountsChanged(() => this.sources.clear()),
       onUpstreamHostsChanged(() => this.upstreamPolicies.clear()),
+      onObjectionFlagsChanged(() => this.objectionFlags.clear()),
       // A publication or withdrawal changes what an entry lets flow, and the grants that follow it.
       onEntriesChanged(() => {
         this.entries.clear()
@@ -84,6 +88,11 @@ export class GatewayRuntime {
   source(resourceId: string, fresh = false) {
     if (fresh) this.sources.clear()
     return this.sources.get(resourceId, () => findDataSource(this.db, resourceId), (s) => !!(s.table || s.api))
+  }
+
+  /** The entry's records flagged 有异议 (an empty set too is kept: most entries have none), or 'many'. */
+  flaggedKeys(resourceId: string) {
+    return this.objectionFlags.get(resourceId, () => flaggedKeysOf(this.db, resourceId), () => true)
   }
 
   /** The upstream allow-list, as rules (a removal made in this process applies to the next call). */

@@ -1,4 +1,5 @@
 import type { Executor } from '../../platform/db/database.ts'
+import { createSignal } from '../../platform/signal.ts'
 import { R11_RULE } from './schemas.ts'
 
 /**
@@ -25,5 +26,29 @@ export async function flaggedRecordKeys(db: Executor, resourceId: string, keys: 
     .execute()
   return new Set(rows.map((row) => row.recordKey))
 }
+
+// Past this many flagged records an entry's flags are asked per read instead of held in memory.
+const FLAGGED_KEYS_HELD = 10_000
+
+/**
+ * Every flagged record key of `resourceId`, or 'many' past `held` keys: the gateway holds the set
+ * (usually empty) for its cache period instead of asking once per call.
+ */
+export async function flaggedKeysOf(db: Executor, resourceId: string, held = FLAGGED_KEYS_HELD): Promise<Set<string> | 'many'> {
+  const rows = await db
+    .selectFrom('objectionRecords as r')
+    .innerJoin('objections as o', 'o.id', 'r.objectionId')
+    .select('r.recordKey')
+    .where('r.resourceId', '=', resourceId)
+    .where('o.flagged', '=', true)
+    .limit(held + 1)
+    .execute()
+  return rows.length > held ? 'many' : new Set(rows.map((row) => row.recordKey))
+}
+
+/** Emitted after a commit that flagged or unflagged records, so a cached set is dropped at once in this process. */
+const flagSignal = createSignal()
+export const onObjectionFlagsChanged = flagSignal.on
+export const objectionFlagsChanged = flagSignal.emit
 
 export { R11_RULE }

@@ -4,6 +4,7 @@ import { buildOrg, buildUser, buildWorld, refreshTokens, tokenFor } from '../../
 import { grantWithApp } from '../../testing/gateway-grant.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { escalateOverdueObjections, warnObjectionsDueSoon } from './jobs.ts'
+import { flaggedKeysOf } from './flags.ts'
 import { resolveCorrectedObjections } from './service.ts'
 
 type World = Awaited<ReturnType<typeof buildWorld>>
@@ -77,6 +78,9 @@ describe('data objections: raise, accept, verify, correct at the source or expla
     const shown = await flaggedRows()
     assert.equal(shown.flagged, 1, 'only the record named is flagged')
     assert.match(shown.notice!, /持有效证明材料/)
+    // The gateway holds an entry's flagged keys, or asks per call past a bound.
+    assert.deepEqual(await flaggedKeysOf(t.db, g.resource.id), new Set([ZHANG]))
+    assert.equal(await flaggedKeysOf(t.db, g.resource.id, 0), 'many')
     const rows = (await g.records()).body.items
     assert.equal(rows.filter((r: any) => r._objection).length, 1)
 

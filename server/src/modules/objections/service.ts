@@ -15,6 +15,7 @@ import { appendAudit } from '../../platform/audit/chain.ts'
 import type { Action } from '../../platform/auth/policy.ts'
 import { findPublishedEntry } from '../catalog/index.ts'
 import { insertCase } from '../sharing/index.ts'
+import { objectionFlagsChanged } from './flags.ts'
 import { EVIDENCE_LIMITS, OBJECTION_TYPE_LABELS, R11_RULE, type RaiseBody } from './schemas.ts'
 import type { z } from 'zod'
 import type { AcceptBody, ListQuery, VerifyBody } from './schemas.ts'
@@ -168,7 +169,7 @@ export async function acceptObjection(ctx: Ctx, id: string, body: z.infer<typeof
     }
     await recordAudit(trx, ctx, { action: 'objections.objection.accept', objectType: 'objection', objectId: id, detail: { decision: body.decision } })
     return detail(trx, ctx, id)
-  })
+  }).finally(objectionFlagsChanged)
 }
 
 /** The provider's verification (≤ 5 WD): an error is corrected at the source; correct data is explained. */
@@ -188,7 +189,7 @@ export async function verifyObjection(ctx: Ctx, id: string, body: z.infer<typeof
     }
     await recordAudit(trx, ctx, { action: 'objections.objection.verify', objectType: 'objection', objectId: id, detail: { outcome: body.outcome } })
     return detail(trx, ctx, id)
-  })
+  }).finally(objectionFlagsChanged)
 }
 
 /**
@@ -206,7 +207,7 @@ export async function markCorrected(ctx: Ctx, id: string, comment: string) {
     await resolve(trx, ctx, row, batch, comment, ctx.now())
     await recordAudit(trx, ctx, { action: 'objections.objection.verify', objectType: 'objection', objectId: id, detail: { outcome: 'corrected', batchId: batch } })
     return detail(trx, ctx, id)
-  })
+  }).finally(objectionFlagsChanged)
 }
 
 async function newBatchSince(trx: Executor, mountId: string, since: Date | string): Promise<string | null> {
@@ -247,7 +248,7 @@ export async function resolveCorrectedObjections(db: Db, now: Date): Promise<num
       await appendAudit(trx, systemSource(now), { action: 'objections.objection.resolve', objectType: 'objection', objectId: row.id, detail: { batchId: row.batchId } })
     }
     return rows.rows.length
-  })
+  }).finally(objectionFlagsChanged)
 }
 
 /** The raiser takes the provider's explanation to coordination. */

@@ -166,6 +166,33 @@ describe('call journal: group commit and seals', () => {
     assert.equal((await verifyCallLogSeals(t.db)).ok, true)
   })
 
+  test('after a batch under the lock the journal knows where the chain ends: the next batch is one statement', async () => {
+    const sent: string[] = []
+    const watched = t.db.withPlugin({
+      transformQuery(args) {
+        sent.push(JSON.stringify(args.node))
+        return args.node
+      },
+      async transformResult(args) {
+        return args.result
+      },
+    })
+    const journal = new CallJournal(watched)
+    // A month with no partition yet: its first batch goes under the lock.
+    const later = new Date('2030-02-11T04:00:00.000Z')
+    const first = Array.from({ length: 2 }, () => callLog({ resourceId: randomUUID(), requestInAt: later, responseOutAt: later }))
+    await Promise.all(first.map((c) => journal.record(c)))
+    assert.ok(sent.some((q) => q.includes('audit_chain_lock_head')))
+    sent.length = 0
+    await journal.record(callLog({ resourceId: randomUUID(), requestInAt: later, responseOutAt: later }))
+    assert.deepEqual(
+      sent.map((q) => (q.includes('call_journal_commit') ? 'commit' : q.includes('call_journal_reserve') ? 'reserve' : q.includes('audit_chain_lock_head') ? 'lock' : 'other')),
+      ['commit'],
+    )
+    assert.equal((await verifyAuditChain(t.db)).ok, true)
+    assert.equal((await verifyCallLogSeals(t.db)).ok, true)
+  })
+
   // Last here: the chain's head moves to a later month.
   test('a batch in a month with no audit partition yet creates it, under the chain lock', async () => {
     const journal = new CallJournal(t.db)

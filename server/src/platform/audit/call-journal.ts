@@ -29,9 +29,13 @@ export class CallJournal {
   private idleWaiters: (() => void)[] = []
   // Until when batches are sealed under the lock straight away (see write).
   private lockedUntil = 0
-  // Where this journal's last optimistic batch left the chain (committed or still in flight), or null
+  // Where the chain ends after the last batch this journal sent (committed or still in flight), or null
   // when unknown: the next batch then reads the head with its ids.
   private head: ChainHead | null = null
+  // Batches sent so far, and those among them in flight under the lock: while one is, the chain's end is
+  // not known here, so the batches after it go under the lock too instead of racing it and losing.
+  private sent = 0
+  private lockedInFlight = 0
   // Call-log ids reserved ahead, so a batch usually needs no round trip before its commit.
   private ids: number[] = []
 
@@ -90,9 +94,9 @@ export class CallJournal {
   }
 
   /** `n` reserved ids, and the head to chain after when this journal does not know it. */
-  private async take(n: number): Promise<{ ids: number[]; head: ChainHead | null }> {
+  private async take(n: number, needHead: boolean): Promise<{ ids: number[]; head: ChainHead | null }> {
     let head: ChainHead | null = null
-    if (this.ids.length < n || !this.head) {
+    if (this.ids.length < n || needHead) {
       const reserved = await reserve(this.db, Math.max(n - this.ids.length, ID_BLOCK))
       this.ids.push(...reserved.ids)
       head = reserved.head
@@ -111,32 +115,49 @@ export class CallJournal {
    * bench/README.md.
    */
   private async write(callLogs: readonly CallLog[]) {
-    const taken = await this.take(callLogs.length)
+    const seq = ++this.sent
+    const optimistic = this.lockedInFlight === 0 && Date.now() >= this.lockedUntil
+    const taken = await this.take(callLogs.length, optimistic && !this.head)
     const { ids } = taken
     const logs = callLogsJson(callLogs, ids)
     const events = sealEvents(callLogs, ids)
     const head = this.head ?? taken.head
-    if (head && Date.now() >= this.lockedUntil) {
-      const optimistic = chainAfter(head, events)
+    if (optimistic && head && this.lockedInFlight === 0) {
+      const chained = chainAfter(head, events)
       // A new month's partition is created under the lock, below.
-      if (optimistic.newMonths.length === 0) {
-        const last = optimistic.rows[optimistic.rows.length - 1]
-        const after: ChainHead = { hash: last.hash, at: last.at, online: true }
+      if (chained.newMonths.length === 0) {
+        const after = tailOf(chained.rows)
         this.head = after
-        if (await commitSealed(this.db, head.hash, logs, optimistic.rows)) return
+        if (await commitSealed(this.db, head.hash, logs, chained.rows)) return
         if (this.head === after) this.head = null
         this.lockedUntil = Date.now() + LOCKED_AFTER_LOST_RACE_MS
       }
     }
-    await this.db.transaction().execute(async (trx) => {
-      const locked = await lockChainHead(trx)
-      const { rows, newMonths } = chainAfter(locked, events)
-      for (const at of newMonths) await ensureAuditPartition(trx, at)
-      if (!(await commitSealed(trx, locked.hash, logs, rows))) throw new Error('the audit chain moved while its lock was held')
-    })
-    // Whatever was in flight chained after a head that may not be the chain's any more.
-    this.head = null
+    this.lockedInFlight++
+    let tail: ChainHead
+    try {
+      tail = await this.db.transaction().execute(async (trx) => {
+        const locked = await lockChainHead(trx)
+        const { rows, newMonths } = chainAfter(locked, events)
+        for (const at of newMonths) await ensureAuditPartition(trx, at)
+        if (!(await commitSealed(trx, locked.hash, logs, rows))) throw new Error('the audit chain moved while its lock was held')
+        return tailOf(rows)
+      })
+    } catch (error) {
+      this.head = null
+      throw error
+    } finally {
+      this.lockedInFlight--
+    }
+    // The chain ended here when this batch committed; a batch sent after it went under the lock too and
+    // will say where it left the chain.
+    if (seq === this.sent) this.head = tail
   }
+}
+
+const tailOf = (rows: readonly ChainedRow[]): ChainHead => {
+  const last = rows[rows.length - 1]
+  return { hash: last.hash, at: last.at, online: true }
 }
 
 // How long batches go under the lock after an optimistic commit lost the race.
