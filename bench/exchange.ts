@@ -23,6 +23,8 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const rows = Number(arg('rows') ?? 1_000_000)
 const changed = Number(arg('changed') ?? 100_000)
 const quick = rows < 1_000_000
+// --profile=DIR writes V8 CPU profiles of both agents into DIR (run the bench itself with --cpu-prof for the platform's).
+const profileDir = arg('profile')
 const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 process.env.TEST_DATABASE_URL = admin
 const out = join(import.meta.dirname, 'results', quick ? 'exchange-quick' : 'exchange')
@@ -60,7 +62,7 @@ async function main() {
   try {
     log(`generating ${rows} rows`)
     await source.query('create table people (id int primary key, sfzh varchar(18), xm text, qx text, dz text, changed_at timestamp)')
-    await source.query(`insert into people select g, '370702' || lpad(g::text, 12, '0'), '姓名' || g, (array['潍城区','奎文区','寿光市','高密市'])[g % 4 + 1], '山东省潍坊市东风街' || g || '号', timestamp '2026-03-01 08:00:00' from generate_series(1, $1) g`, [rows])
+    await source.query(`insert into people select g, '370702' || lpad(g::text, 12, '0'), '姓名' || g, (array['潍城区','奎文区','寿光市','高密市'])[g % 4 + 1], '山东省潍坊市东风街' || g || '号', timestamp '2026-03-01 08:00:00' + g * interval '1 second' from generate_series(1, $1) g`, [rows])
     await source.query('analyze people')
 
     // The raw pipe: COPY out of one database straight into the other.
@@ -92,7 +94,7 @@ async function main() {
       const file = join(state, `${name}.json`)
       mkdirSync(state, { recursive: true })
       writeFileSync(file, JSON.stringify({ platform: `${t.baseUrl}/api/v1`, stateDir: join(state, name), enrolmentToken: created.body.enrolmentToken, pollSeconds: 0.2, connections: { db: connection } }))
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../server/src/node-agent/main.ts'), '--config', file], { stdio: 'ignore' })
+      const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []), '--import', 'tsx', join(import.meta.dirname, '../server/src/node-agent/main.ts'), '--config', file], { stdio: 'ignore' })
       children.push(child)
       for (let i = 0; i < 100; i++) {
         const node = await t.db.selectFrom('exchangeNodes').select('enrolledAt').where('id', '=', created.body.id).executeTakeFirst()
@@ -131,7 +133,7 @@ async function main() {
     const fullMs = feedMs + deliveryMs
 
     log(`changing ${changed} rows`)
-    await source.query(`update people set xm = xm || '改', changed_at = timestamp '2026-03-02 09:00:00' where id <= $1`, [changed])
+    await source.query(`update people set xm = xm || '改', changed_at = timestamp '2026-04-01 09:00:00' where id <= $1`, [changed])
     const before = await seqNow()
     const incStart = performance.now()
     await t.request('POST', `/api/v1/exchange/jobs/${feed.body.id}/run`, { token: w.tokens.nodeOperator, body: {} })
@@ -175,7 +177,9 @@ async function main() {
     )
     log(JSON.stringify(result))
   } finally {
-    for (const child of children) child.kill('SIGKILL')
+    // With profiles, the agents stop on SIGTERM so that V8 writes them; otherwise no waiting.
+    for (const child of children) child.kill(profileDir ? 'SIGTERM' : 'SIGKILL')
+    if (profileDir) await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))))
     await source.end()
     await target.end()
     await t.close()
