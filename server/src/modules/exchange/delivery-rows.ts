@@ -169,16 +169,8 @@ const fromCopyText = (field: string): string | null => (field === '\\N' ? null :
  * are decoded, masked (`columnMasks`, the gateway's rules) and encoded again. A full run leaves non-matching
  * rows out in SQL, as `deliveryRows` leaves them out in JavaScript. Otherwise the rows come from `deliveryRows`.
  */
-export async function* deliveryLines(
-  db: Db,
-  pgPool: pg.Pool | null,
-  dataKey: Buffer | null,
-  grant: Grant,
-  items: readonly StoredItem[],
-  mount: ActiveTableMount,
-  plan: DeliveryPlan,
-  afterLine: number,
-): AsyncGenerator<string> {
+export async function* deliveryLines(...args: Parameters<typeof deliveryRows>): AsyncGenerator<string> {
+  const [db, pgPool, dataKey, grant, items, mount, plan, afterLine] = args
   const columnOf = new Map(mount.columns.map((c) => [c.itemId, c]))
   const selected = plan.granted.map(({ item }) => columnOf.get(item.id))
   const keyColumn = columnOf.get(plan.keyItem.id)
@@ -194,7 +186,7 @@ export async function* deliveryLines(
     : null
   const text = compiled && inlineParameters(compiled.sql, compiled.parameters)
   if (!pgPool || !text) {
-    for await (const page of deliveryRows(db, pgPool, dataKey, grant, items, mount, plan, afterLine)) {
+    for await (const page of deliveryRows(...args)) {
       yield page.map((r) => `${r.key}\t${r.matches ? 't' : 'f'}\t${r.values.map(copyText).join('\t')}\n`).join('')
     }
     return

@@ -37,12 +37,27 @@ function compress(v: Int32Array, w: Int32Array, bytes: Uint8Array, offset: numbe
     let f = v[5]
     let g = v[6]
     let h = v[7]
-    for (let j = 0; j < 64; j++) {
+    // Rounds 0–15 and 16–63 differ only in FF and GG: two loops, no branch per round.
+    for (let j = 0; j < 16; j++) {
+      const a12 = rotl(a, 12)
+      const ss1 = rotl((a12 + e + T[j]) | 0, 7)
+      const tt1 = ((a ^ bb ^ c) + d + (ss1 ^ a12) + (w[j] ^ w[j + 4])) | 0
+      const tt2 = ((e ^ f ^ g) + h + ss1 + w[j]) | 0
+      d = c
+      c = rotl(bb, 9)
+      bb = a
+      a = tt1
+      h = g
+      g = rotl(f, 19)
+      f = e
+      e = tt2 ^ rotl(tt2, 9) ^ rotl(tt2, 17)
+    }
+    for (let j = 16; j < 64; j++) {
       const a12 = rotl(a, 12)
       const ss1 = rotl((a12 + e + T[j]) | 0, 7)
       const ss2 = ss1 ^ a12
-      const ff = j < 16 ? a ^ bb ^ c : (a & bb) | (a & c) | (bb & c)
-      const gg = j < 16 ? e ^ f ^ g : (e & f) | (~e & g)
+      const ff = (a & bb) | (a & c) | (bb & c)
+      const gg = (e & f) | (~e & g)
       const tt1 = (ff + d + ss2 + (w[j] ^ w[j + 4])) | 0
       const tt2 = (gg + h + ss1 + w[j]) | 0
       d = c
