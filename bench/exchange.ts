@@ -199,7 +199,7 @@ async function main() {
         `| full feed (provider node → table mount) | ${result.full.feedMs} ms | ${feedRun.rowsWritten} rows, ${feedRun.status} |`,
         `| full delivery (mount → consumer node, masked) | ${result.full.deliveryMs} ms | ${deliveryRun.rowsWritten} rows, ${deliveryRun.status} |`,
         `| full sync, end to end | ${result.full.totalMs} ms | ${result.full.ratioToRaw}× the raw pipe (target ≥ 0.5×); delivery alone ${result.full.deliveryRatioToRaw}× |`,
-        `| incremental sync of ${changed} changed rows | ${result.incremental.totalMs} ms | feed ${result.incremental.feedKind} ${result.incremental.feedRows} rows, delivery ${result.incremental.deliveryKind} ${result.incremental.deliveryRows} rows |`,
+        `| incremental sync of ${changed} changed rows | ${result.incremental.totalMs} ms | feed ${result.incremental.feedKind} (batch of ${result.incremental.feedRows} rows after the merge), delivery ${result.incremental.deliveryKind} ${result.incremental.deliveryRows} rows |`,
         `| agent peak RSS | provider ${result.agentPeakRssMiB.provider} MiB, consumer ${result.agentPeakRssMiB.consumer} MiB | target < 300 MiB |`,
         '',
         `CPU time per step (platform process / provider agent / consumer agent; PostgreSQL's own not counted): full feed ${cpu(feedCpuMs)}, full delivery ${cpu(deliveryCpuMs)}, incremental ${cpu(incCpuMs)}. Load average at the end: ${result.loadAverage.join(', ')} (2 cores).`,
