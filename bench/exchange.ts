@@ -23,6 +23,8 @@ const arg = (name: string) => process.argv.find((a) => a.startsWith(`--${name}=`
 const rows = Number(arg('rows') ?? 1_000_000)
 const changed = Number(arg('changed') ?? 100_000)
 const quick = rows < 1_000_000
+// --profile=DIR writes V8 CPU profiles of both agents into DIR (run the bench itself with --cpu-prof for the platform's).
+const profileDir = arg('profile')
 const admin = process.env.TEST_DATABASE_URL ?? 'postgres://postgres@127.0.0.1:5432/postgres'
 process.env.TEST_DATABASE_URL = admin
 const out = join(import.meta.dirname, 'results', quick ? 'exchange-quick' : 'exchange')
@@ -44,6 +46,25 @@ function peakRss(child: ChildProcess): number {
   return Number(/VmHWM:\s+(\d+)/.exec(status)?.[1] ?? 0) / 1024
 }
 
+/** CPU time (user + system) of a child process so far, in ms (clock ticks of 10 ms). */
+function cpuMs(child: ChildProcess): number {
+  const fields = readFileSync(`/proc/${child.pid}/stat`, 'utf8').split(') ')[1].split(' ')
+  return (Number(fields[11]) + Number(fields[12])) * 10
+}
+
+/**
+ * CPU spent by the platform (this process) and by each agent during a step: on a shared machine wall times move
+ * with the load, CPU times much less.
+ */
+function cpuMeter(agents: () => ChildProcess[]) {
+  const own = () => {
+    const u = process.cpuUsage()
+    return (u.user + u.system) / 1000
+  }
+  const start = { platform: own(), agents: agents().map(cpuMs) }
+  return () => ({ platformCpuMs: Math.round(own() - start.platform), agentCpuMs: agents().map((c, i) => cpuMs(c) - start.agents[i]) })
+}
+
 async function main() {
   const adminClient = new pg.Client(admin)
   await adminClient.connect()
@@ -60,7 +81,7 @@ async function main() {
   try {
     log(`generating ${rows} rows`)
     await source.query('create table people (id int primary key, sfzh varchar(18), xm text, qx text, dz text, changed_at timestamp)')
-    await source.query(`insert into people select g, '370702' || lpad(g::text, 12, '0'), '姓名' || g, (array['潍城区','奎文区','寿光市','高密市'])[g % 4 + 1], '山东省潍坊市东风街' || g || '号', timestamp '2026-03-01 08:00:00' from generate_series(1, $1) g`, [rows])
+    await source.query(`insert into people select g, '370702' || lpad(g::text, 12, '0'), '姓名' || g, (array['潍城区','奎文区','寿光市','高密市'])[g % 4 + 1], '山东省潍坊市东风街' || g || '号', timestamp '2026-03-01 08:00:00' + g * interval '1 second' from generate_series(1, $1) g`, [rows])
     await source.query('analyze people')
 
     // The raw pipe: COPY out of one database straight into the other.
@@ -92,7 +113,7 @@ async function main() {
       const file = join(state, `${name}.json`)
       mkdirSync(state, { recursive: true })
       writeFileSync(file, JSON.stringify({ platform: `${t.baseUrl}/api/v1`, stateDir: join(state, name), enrolmentToken: created.body.enrolmentToken, pollSeconds: 0.2, connections: { db: connection } }))
-      const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../server/src/node-agent/main.ts'), '--config', file], { stdio: 'ignore' })
+      const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []), '--import', 'tsx', join(import.meta.dirname, '../server/src/node-agent/main.ts'), '--config', file], { stdio: 'ignore' })
       children.push(child)
       for (let i = 0; i < 100; i++) {
         const node = await t.db.selectFrom('exchangeNodes').select('enrolledAt').where('id', '=', created.body.id).executeTakeFirst()
@@ -112,6 +133,8 @@ async function main() {
     }
     const seqNow = async () => Number((await t.db.selectFrom('exchangeRuns').select((eb) => eb.fn.max('seq').as('s')).executeTakeFirst())?.s ?? 0)
 
+    const agentsOf = () => [provider.child, consumer.child]
+    const feedCpu = cpuMeter(agentsOf)
     const fullStart = performance.now()
     const feed = await t.request('POST', '/api/v1/exchange/feeds', {
       token: w.tokens.cataloger,
@@ -122,24 +145,30 @@ async function main() {
     })
     const feedRun = await lastRun(feed.body.id, 0)
     const feedMs = performance.now() - fullStart
+    const feedCpuMs = feedCpu()
+    const deliveryCpu = cpuMeter(agentsOf)
     log(`full feed: ${feedRun.status} ${feedRun.rowsWritten} rows in ${Math.round(feedMs)} ms ${feedRun.error ?? ''}`)
     const deliveryStart = performance.now()
     const delivery = await t.request('POST', '/api/v1/exchange/deliveries', { token: operatorB, body: { grantId, nodeId: consumer.id, connection: 'db', table: 'people_copy' } })
     const deliveryRun = await lastRun(delivery.body.id, 0)
     const deliveryMs = performance.now() - deliveryStart
+    const deliveryCpuMs = deliveryCpu()
     log(`full delivery: ${deliveryRun.status} ${deliveryRun.rowsWritten} rows in ${Math.round(deliveryMs)} ms ${deliveryRun.error ?? ''}`)
     const fullMs = feedMs + deliveryMs
 
     log(`changing ${changed} rows`)
-    await source.query(`update people set xm = xm || '改', changed_at = timestamp '2026-03-02 09:00:00' where id <= $1`, [changed])
+    await source.query(`update people set xm = xm || '改', changed_at = timestamp '2026-04-01 09:00:00' where id <= $1`, [changed])
     const before = await seqNow()
+    const incCpu = cpuMeter(agentsOf)
     const incStart = performance.now()
     await t.request('POST', `/api/v1/exchange/jobs/${feed.body.id}/run`, { token: w.tokens.nodeOperator, body: {} })
     const incFeed = await lastRun(feed.body.id, before)
     const incFeedMs = performance.now() - incStart
     const incDelivery = await lastRun(delivery.body.id, before)
     const incMs = performance.now() - incStart
+    const incCpuMs = incCpu()
     log(`incremental: feed ${incFeed.kind} ${incFeed.status} ${incFeed.rowsWritten} rows in ${Math.round(incFeedMs)} ms ${incFeed.error ?? ""}; delivery ${incDelivery.kind} ${incDelivery.status} ${incDelivery.rowsWritten} rows, total ${Math.round(incMs)} ms`)
+    const cpu = (c: ReturnType<ReturnType<typeof cpuMeter>>) => [c.platformCpuMs, ...c.agentCpuMs].map((ms) => `${(ms / 1000).toFixed(1)} s`).join(' / ')
     const count = (await target.query('select count(*)::int as n from people_copy')).rows[0].n
     const rss = { provider: peakRss(provider.child), consumer: peakRss(consumer.child) }
     const result = {
@@ -150,6 +179,8 @@ async function main() {
       full: { feedMs: Math.round(feedMs), deliveryMs: Math.round(deliveryMs), totalMs: Math.round(fullMs), ratioToRaw: Number((rawMs / fullMs).toFixed(3)), deliveryRatioToRaw: Number((rawMs / deliveryMs).toFixed(3)), feedStatus: feedRun.status, deliveryStatus: deliveryRun.status },
       incremental: { feedMs: Math.round(incFeedMs), totalMs: Math.round(incMs), feedKind: incFeed.kind, deliveryKind: incDelivery.kind, feedRows: Number(incFeed.rowsWritten), deliveryRows: Number(incDelivery.rowsWritten) },
       targetRows: count,
+      cpuMs: { fullFeed: feedCpuMs, fullDelivery: deliveryCpuMs, incremental: incCpuMs, note: 'platform process; agents as [provider, consumer]; PostgreSQL not counted' },
+      loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
       agentPeakRssMiB: { provider: Math.round(rss.provider), consumer: Math.round(rss.consumer) },
       targets: { fullRatio: 0.5, agentRssMiB: 300 },
     }
@@ -168,14 +199,18 @@ async function main() {
         `| full feed (provider node → table mount) | ${result.full.feedMs} ms | ${feedRun.rowsWritten} rows, ${feedRun.status} |`,
         `| full delivery (mount → consumer node, masked) | ${result.full.deliveryMs} ms | ${deliveryRun.rowsWritten} rows, ${deliveryRun.status} |`,
         `| full sync, end to end | ${result.full.totalMs} ms | ${result.full.ratioToRaw}× the raw pipe (target ≥ 0.5×); delivery alone ${result.full.deliveryRatioToRaw}× |`,
-        `| incremental sync of ${changed} changed rows | ${result.incremental.totalMs} ms | feed ${result.incremental.feedKind} ${result.incremental.feedRows} rows, delivery ${result.incremental.deliveryKind} ${result.incremental.deliveryRows} rows |`,
+        `| incremental sync of ${changed} changed rows | ${result.incremental.totalMs} ms | feed ${result.incremental.feedKind} (batch of ${result.incremental.feedRows} rows after the merge), delivery ${result.incremental.deliveryKind} ${result.incremental.deliveryRows} rows |`,
         `| agent peak RSS | provider ${result.agentPeakRssMiB.provider} MiB, consumer ${result.agentPeakRssMiB.consumer} MiB | target < 300 MiB |`,
+        '',
+        `CPU time per step (platform process / provider agent / consumer agent; PostgreSQL's own not counted): full feed ${cpu(feedCpuMs)}, full delivery ${cpu(deliveryCpuMs)}, incremental ${cpu(incCpuMs)}. Load average at the end: ${result.loadAverage.join(', ')} (2 cores).`,
         '',
       ].join('\n'),
     )
     log(JSON.stringify(result))
   } finally {
-    for (const child of children) child.kill('SIGKILL')
+    // With profiles, the agents stop on SIGTERM so that V8 writes them; otherwise no waiting.
+    for (const child of children) child.kill(profileDir ? 'SIGTERM' : 'SIGKILL')
+    if (profileDir) await Promise.all(children.map((c) => new Promise((r) => (c.exitCode !== null ? r(null) : c.once('exit', r)))))
     await source.end()
     await target.end()
     await t.close()

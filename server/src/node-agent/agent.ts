@@ -2,7 +2,7 @@ import { mkdir, readFile, rename, writeFile } from 'node:fs/promises'
 import { join } from 'node:path'
 import { Readable } from 'node:stream'
 import { type AgentConfig, openConnector } from './config.ts'
-import { type Connector, type RowBatches, type TargetColumn, compatible } from './connector.ts'
+import { type Connector, type RowBatches, type TargetColumn, type WriteResult, compatible } from './connector.ts'
 import { PostgresConnector } from './postgres.ts'
 import { csvLine, lines, overErrorLimit, parseCopyLine, speedCap } from './text.ts'
 
@@ -308,8 +308,23 @@ export class NodeAgent {
       }
     })()
     const options = { mode: task.writeMode, pace, errorLimit }
-    let result
-    if (task.mode === 'full') result = await connector.replaceTable(task.table, columns, batches, options)
+    let result: WriteResult
+    if (task.mode === 'full' && connector instanceof PostgresConnector) {
+      // PostgreSQL takes the platform's COPY text as it comes: no parsing and re-encoding of each row here.
+      const text = (async function* () {
+        // Cut at the last newline byte, so no character is split between chunks.
+        let rest: Buffer | null = null
+        for await (const chunk of counted) {
+          const data: Buffer = rest ? Buffer.concat([rest, chunk]) : chunk
+          const end = data.lastIndexOf(10)
+          rest = end + 1 < data.length ? data.subarray(end + 1) : null
+          if (end >= 0) yield data.toString('utf8', 0, end + 1)
+        }
+        if (rest) throw new Error('交付数据不完整（最后一行不完整）')
+      })()
+      result = await connector.replaceTableFromCopyText(task.table, columns, text, options)
+      read = result.written
+    } else if (task.mode === 'full') result = await connector.replaceTable(task.table, columns, batches, options)
     else {
       // Deletes come first in the transaction, so the changed rows are collected before it opens.
       const { keys } = await this.call<{ keys: string[] }>('GET', `/exchange/agent/runs/${task.runId}/deletes`)

@@ -7,6 +7,9 @@ import { overErrorLimit } from './text.ts'
 const ident = (name: string) => name.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`
 const PAGE = 5000
+// A delivery line starts with `_gs_key` and the row-filter flag (t or f).
+const FLAG = /^([^\t\n]*)\tt\t/gm
+const NOT_MATCHING = /^[^\t\n]*\tf\t/m
 
 const TYPES: Record<string, string> = { text: 'text', numeric: 'numeric', bigint: 'bigint', double: 'double precision', date: 'date', timestamp: 'timestamp', boolean: 'boolean' }
 const pgType = (type: string) => TYPES[type] ?? (/^varchar\(\d+\)$/.test(type) ? type : 'text')
@@ -121,17 +124,59 @@ export class PostgresConnector implements Connector {
   }
 
   private createTable(table: string, columns: TargetColumn[]) {
+    return `create table ${ident(table)} (${ident(KEY_COLUMN)} char(64) not null, ${columns.map((c) => `${ident(c.name)} ${pgType(c.type)}`).join(', ')})`
+  }
+
+  // Built once the rows are in: one sort instead of an index insert per row (a duplicate key fails the run here).
+  private addKey(table: string) {
     const suffix = Math.random().toString(36).slice(2, 10)
-    return `create table ${ident(table)} (${ident(KEY_COLUMN)} char(64) not null, ${columns.map((c) => `${ident(c.name)} ${pgType(c.type)}`).join(', ')}, constraint ${ident(`gs_pk_${suffix}`)} primary key (${ident(KEY_COLUMN)}))`
+    return `alter table ${ident(table)} add constraint ${ident(`gs_pk_${suffix}`)} primary key (${ident(KEY_COLUMN)})`
   }
 
   async replaceTable(table: string, columns: TargetColumn[], rows: RowBatches, options: WriteOptions): Promise<WriteResult> {
+    return this.replaceWith(table, columns, (client, loading) => this.copyRows(client, loading, columns, rows, options))
+  }
+
+  /**
+   * A full delivery from the platform's COPY text lines (`_gs_key`, the row-filter flag, the values) without
+   * parsing them: the flag is cut out and the rest goes to COPY as written. A full run carries matching rows
+   * only; a line flagged otherwise fails the run.
+   */
+  async replaceTableFromCopyText(table: string, columns: TargetColumn[], chunks: AsyncIterable<string>, options: WriteOptions): Promise<WriteResult> {
+    return this.replaceWith(table, columns, async (client, loading) => {
+      const stream = client.query(copyFrom(`copy ${ident(loading)} (${[KEY_COLUMN, ...columns.map((c) => c.name)].map(ident).join(', ')}) from stdin`))
+      const finished = new Promise<void>((resolve, reject) => {
+        stream.on('finish', () => resolve())
+        stream.on('error', reject)
+      })
+      finished.catch(() => {})
+      let written = 0
+      for await (const chunk of chunks) {
+        if (NOT_MATCHING.test(chunk)) {
+          stream.destroy()
+          throw new Error('全量交付中出现不符合过滤条件的行')
+        }
+        const text = chunk.replace(FLAG, '$1\t')
+        let rows = 0
+        for (let at = text.indexOf('\n'); at >= 0; at = text.indexOf('\n', at + 1)) rows++
+        if (!stream.write(text)) await new Promise((resolve) => stream.once('drain', resolve))
+        written += rows
+        await options.pace(rows, Buffer.byteLength(text))
+      }
+      stream.end()
+      await finished
+      return written
+    })
+  }
+
+  private async replaceWith(table: string, columns: TargetColumn[], load: (client: pg.PoolClient, loading: string) => Promise<number>): Promise<WriteResult> {
     const loading = `${table}__gs_load`
     const client = await this.pool.connect()
     try {
       await client.query(`drop table if exists ${ident(loading)}`)
       await client.query(this.createTable(loading, columns))
-      const written = await this.copyRows(client, loading, columns, rows, options)
+      const written = await load(client, loading)
+      await client.query(this.addKey(loading))
       await client.query('begin')
       await client.query(`drop table if exists ${ident(table)}`)
       await client.query(`alter table ${ident(loading)} rename to ${ident(table.split('.').pop()!)}`)

@@ -7,7 +7,7 @@ import { AppError } from '../../platform/http/errors.ts'
 import { findPublishedEntry } from '../catalog/index.ts'
 import { FULL_LOAD_NEEDED, findActiveTableMount, loadFedTable } from '../mounts/index.ts'
 import { findGrantView } from '../sharing/index.ts'
-import { deliveryPlan, deliveryRows } from './delivery-rows.ts'
+import { deliveryLines, deliveryPlan } from './delivery-rows.ts'
 import { type NodeRow, authenticateNode, enrolNode, recordHeartbeat } from './nodes.ts'
 import { DeletesBody, EnrolBody, FeedQuery, HeartbeatBody, ReportBody, RunParams, VerifyResultBody } from './schemas.ts'
 import { closeRun, lockRun, planWork } from './work.ts'
@@ -17,9 +17,6 @@ const tags = ['exchange-agent']
 const agent = { action: 'exchange.agent.call', appAuth: true } as const
 // What one feed may send (a table of a few million rows as CSV).
 const FEED_MAX_BYTES = 4 * 1024 * 1024 * 1024
-
-/** COPY text format of one value (`\N` is NULL), the format the node's connectors write as they read. */
-const copyText = (value: string | null) => (value === null ? '\\N' : value.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!))
 
 /**
  * The node agent's protocol (govshare-node): it always calls in, over HTTP(S); the platform never reaches into
@@ -174,14 +171,8 @@ export const agentRoutes: FastifyPluginAsyncZod = async (app) => {
     if (mount.batchId !== run.batchId) throw new AppError(409, 'BATCH_CHANGED', '提供方数据已更新，请领取新任务')
     const plan = deliveryPlan(grant, entry.items, app.config.dataKey)
     if ('refused' in plan || plan.signature !== run.detail.signature) throw new AppError(409, 'GRANT_CHANGED', '授权内容已变化，请领取新任务')
-    const rows = deliveryRows(app.db, app.pgPool, app.config.dataKey, grant, entry.items, mount, plan, Number(run.baseLine ?? 0))
-    async function* lines() {
-      for await (const page of rows) {
-        yield page.map((r) => `${r.key}\t${r.matches ? 't' : 'f'}\t${r.values.map(copyText).join('\t')}\n`).join('')
-      }
-    }
     reply.header('content-type', 'text/plain; charset=utf-8')
-    return reply.send(Readable.from(lines()))
+    return reply.send(Readable.from(deliveryLines(app.db, app.pgPool, app.config.dataKey, grant, entry.items, mount, plan, Number(run.baseLine ?? 0))))
   })
 
   app.post('/exchange/agent/runs/:id/report', {

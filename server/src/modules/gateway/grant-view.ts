@@ -21,5 +21,13 @@ export function maskRow(granted: Granted, row: Record<string, unknown>, pseudony
   return Object.fromEntries(granted.map(({ key, rule }) => [key, maskValue(rule, row[key] ?? null, pseudonymKey)]))
 }
 
+/**
+ * The same masks as `maskRow`, one function per granted item in order, for paths that stream rows as text
+ * columns rather than objects (the exchange's table delivery): each applies `maskValue` with the item's rule.
+ */
+export function columnMasks(granted: Granted, pseudonymKey: string): ((value: string | null) => unknown)[] {
+  return granted.map(({ rule }) => (value: string | null) => maskValue(rule, value, pseudonymKey))
+}
+
 /** The first row-filter key that works on a masked item (such a grant is not served until the provider changes it). */
 export const maskedFilterOf = (grant: Grant, items: readonly StoredItem[]): string | undefined => maskedFilterKeys(grant.rowFilter, items, grant)[0]
