@@ -1,5 +1,6 @@
 import { type RawBuilder, sql } from 'kysely'
 import type { IndicatorId } from '../../../../common/evaluation.ts'
+import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import type { Executor } from '../../platform/db/database.ts'
 
 /**
@@ -37,6 +38,26 @@ const publishedAtEnd = (p: Period) => sql`
   from resource_versions v
   where v.published_at is not null and v.published_at < ${p.untilAt}
   order by v.resource_id, v.version desc`
+
+/**
+ * Successful calls per provider, consumer and Beijing day within the period: whole days from the daily
+ * roll-up (migration 0046, equal to a count of call_logs at any time), and the part of the day the period
+ * ends in, when it ends before midnight (a period computed before it is over), from call_logs by an id
+ * range that starts at that day's first call.
+ */
+function successfulCallDays(p: Period) {
+  const cutDay = beijingDateTime(p.untilAt).date
+  const cutAt = new Date(`${cutDay}T00:00:00+08:00`)
+  const wholeDays = sql`
+    select provider_org_id, consumer_org_id, day, calls, rows_returned from call_log_daily
+    where result = 'success' and day >= ${p.fromDate}::date and day < ${cutDay}::date`
+  if (p.untilAt.getTime() === cutAt.getTime()) return wholeDays
+  return sql`${wholeDays}
+    union all
+    select provider_org_id, consumer_org_id, ${beijingDay('request_in_at')}, 1, rows_returned from call_logs
+    where result = 'success' and request_in_at >= ${cutAt} and request_in_at < ${p.untilAt}
+      and id >= (select min(first_id) from call_log_daily where day = ${cutDay}::date)`
+}
 
 const EVIDENCE: Partial<Record<IndicatorId, (p: Period) => RawBuilder<unknown>>> = {
   // M1: review tasks (R-14) due in the period; on time when done by their due time.
@@ -127,13 +148,12 @@ const EVIDENCE: Partial<Record<IndicatorId, (p: Period) => RawBuilder<unknown>>>
       and s.decision in ('approve', 'reject') and s.provider_org_id in (${DEPTS})`,
   // M9: successful gateway calls to the department's data, one evidence row per consumer and Beijing day.
   M9: (p) => sql`
-    select ${p.runId}::uuid, c.provider_org_id, 'M9', 'call_day', c.consumer_org_id::text, min(o.name), ${beijingDay('c.request_in_at')}, true,
-           count(*), jsonb_build_object('rows', sum(c.rows_returned))
-    from call_logs c
+    select ${p.runId}::uuid, c.provider_org_id, 'M9', 'call_day', c.consumer_org_id::text, min(o.name), c.day, true,
+           sum(c.calls), jsonb_build_object('rows', sum(c.rows_returned))
+    from (${successfulCallDays(p)}) c
     join orgs o on o.id = c.consumer_org_id
-    where c.result = 'success' and c.request_in_at >= ${p.fromAt} and c.request_in_at < ${p.untilAt}
-      and c.provider_org_id in (${DEPTS}) and c.consumer_org_id <> c.provider_org_id
-    group by c.provider_org_id, c.consumer_org_id, ${beijingDay('c.request_in_at')}`,
+    where c.provider_org_id in (${DEPTS}) and c.consumer_org_id <> c.provider_org_id
+    group by c.provider_org_id, c.consumer_org_id, c.day`,
   // M11: the department's apps flagged for probing masked lookups (R-9 misuse), first seen in the period.
   M11: (p) => sql`
     select ${p.runId}::uuid, f.org_id, 'M11', 'app_flag', f.id::text, a.name || '：异常查询 ' || f.misses || ' 次', ${beijingDay('f.first_at')}, false, 1, '{}'::jsonb

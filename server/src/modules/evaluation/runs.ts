@@ -33,7 +33,7 @@ export async function createRun(ctx: Ctx, body: { from: string; to: string; labe
   const now = ctx.now()
   if (new Date(`${body.from}T00:00:00+08:00`) > now) throw fieldError('from', '考核期间尚未开始')
   return ctx.db.transaction().execute(async (trx) => {
-    // The year's call logs are grouped per provider, consumer and day: room to hash rather than sort on disk.
+    // The evidence queries group a year's records (call days, mount batches): room to hash rather than sort on disk.
     await sql`set local work_mem = '128MB'`.execute(trx)
     const settings = await loadSettings(trx)
     const label = body.label?.trim() || `${body.from} 至 ${body.to}`

@@ -491,6 +491,19 @@ export interface CallLogsTable {
   businessRef: string | null
 }
 
+/** Daily roll-up of call_logs (0046), written only by its insert trigger. */
+export interface CallLogDailyTable {
+  day: DateOnly
+  providerOrgId: string | null
+  consumerOrgId: string | null
+  appId: string | null
+  resourceId: string | null
+  result: 'success' | 'denied' | 'error'
+  calls: number
+  rowsReturned: number
+  firstId: number
+}
+
 export interface RateCountersTable {
   key: string
   windowStart: Timestamp
@@ -527,6 +540,7 @@ export interface SharingDatabase {
   apps: AppsTable
   appTokens: AppTokensTable
   callLogs: CallLogsTable
+  callLogDaily: CallLogDailyTable
   rateCounters: RateCountersTable
   gatewayAppFlags: GatewayAppFlagsTable
 }

@@ -792,10 +792,10 @@ interface Snapshot {
 /**
  * Tables a refused request may legitimately write. audit_events: every refusal is audited (append-only:
  * inserts only). For the data gateway (app-token and public token routes) API.md adds: "Every call,
- * allowed or denied, is written to the call log" (call_logs), and calls are counted for the rate limit
- * (rate_counters).
+ * allowed or denied, is written to the call log" (call_logs, with its daily roll-up call_log_daily), and
+ * calls are counted for the rate limit (rate_counters).
  */
-const GATEWAY_REFUSAL_LOGS = new Set(['call_logs', 'rate_counters'])
+const GATEWAY_REFUSAL_LOGS = new Set(['call_logs', 'call_log_daily', 'rate_counters'])
 /** A refused login is counted per IP and username (login_throttle), so the limit holds across processes. */
 const LOGIN_REFUSAL_COUNTERS = new Set(['login_throttle'])
 /**
