@@ -1,6 +1,8 @@
 import assert from 'node:assert/strict'
+import { execFileSync } from 'node:child_process'
 import { describe, test } from 'node:test'
-import { passwordPolicyViolation } from './passwords.ts'
+import { PROJECT_ROOT } from '../project-root.ts'
+import { PASSWORD_HASH_PROFILE, passwordHashProfile, passwordPolicyViolation } from './passwords.ts'
 
 describe('password policy', () => {
   test('at least 8 characters from three of four classes', () => {
@@ -16,5 +18,26 @@ describe('password policy', () => {
     assert.equal(passwordPolicyViolation('Zhang.Wei1', 'zhang.wei1'), '密码不能与用户名相同')
     assert.equal(passwordPolicyViolation('Zhang.Wei1', 'zhang.wei'), null)
     assert.equal(passwordPolicyViolation('Zhang.Wei1'), null)
+  })
+})
+
+describe('password hashing profile', () => {
+  test('production hashes with OWASP’s argon2id minimum (19 MiB, t=2) whatever the environment asks, outside the test runner', () => {
+    const { memoryCost, timeCost, parallelism } = PASSWORD_HASH_PROFILE
+    assert.deepEqual({ memoryCost, timeCost, parallelism }, { memoryCost: 19_456, timeCost: 2, parallelism: 1 })
+    for (const env of [{}, { GOVSHARE_TEST_FAST_HASH: '1' }, { NODE_TEST_CONTEXT: 'child' }, { NODE_ENV: 'test', GOVSHARE_TEST_FAST_HASH: '1' }]) {
+      assert.equal(passwordHashProfile(env), PASSWORD_HASH_PROFILE, JSON.stringify(env))
+    }
+    const fast = passwordHashProfile({ NODE_TEST_CONTEXT: 'child', GOVSHARE_TEST_FAST_HASH: '1' })
+    assert.equal(fast.algorithm, PASSWORD_HASH_PROFILE.algorithm, 'the fast suite still hashes with argon2id')
+    assert.ok(fast.memoryCost < PASSWORD_HASH_PROFILE.memoryCost)
+  })
+
+  test('a server started by the production command hashes with the production profile', () => {
+    // A separate process with the environment a deployment has (no test runner), as the CLI and server see it.
+    const env = { ...process.env, GOVSHARE_TEST_FAST_HASH: '1' }
+    delete env.NODE_TEST_CONTEXT
+    const out = execFileSync(process.execPath, ['--import', 'tsx', '-e', "import('./server/src/platform/auth/passwords.ts').then(async (p) => console.log(await p.hashPassword('Abcdefg1!')))"], { env, cwd: PROJECT_ROOT, encoding: 'utf8' })
+    assert.match(out.trim(), /^\$argon2id\$v=19\$m=19456,t=2,p=1\$/)
   })
 })
