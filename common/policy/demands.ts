@@ -1,4 +1,4 @@
-import { ALL, type PolicyActor as Actor, type Rule, anyOf, isAuthority } from './rules.ts'
+import { type Rule, providerNotSelf, twoParties } from './rules.ts'
 
 export interface DemandSubject {
   requesterOrgId: string
@@ -6,9 +6,9 @@ export interface DemandSubject {
 }
 
 /** The requesting department, the assigned provider and the authority see a demand. */
-const parties = (actor: Actor) => (isAuthority(actor) ? ALL : anyOf({ field: 'requesterOrgId', equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId }))
+const parties = twoParties('requesterOrgId')
 /** SPEC §7.9: the assigned provider answers, never for a demand of its own department. */
-const assignedProvider = (actor: Actor, d: DemandSubject) => d.providerOrgId === actor.orgId && d.requesterOrgId !== actor.orgId
+const assignedProvider = providerNotSelf('requesterOrgId')
 
 export const demandRules = {
   'demands.demand.create': { roles: ['REQUESTER'], describe: '部门登记目录中没有的数据需求' },

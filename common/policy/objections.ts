@@ -1,4 +1,4 @@
-import { ALL, type PolicyActor as Actor, type Rule, anyOf, isAuthority } from './rules.ts'
+import { type PolicyActor as Actor, type Rule, providerNotSelf, twoParties } from './rules.ts'
 
 export interface ObjectionSubject {
   raiserOrgId: string
@@ -6,9 +6,9 @@ export interface ObjectionSubject {
 }
 
 /** SPEC §2.3: the raising department, the provider and the authority see an objection; nobody else. */
-const parties = (actor: Actor) => (isAuthority(actor) ? ALL : anyOf({ field: 'raiserOrgId', equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId }))
+const parties = twoParties('raiserOrgId')
 /** SPEC §7.8: the provider verifies its own data, never an objection its own department raised. */
-const provider = (actor: Actor, o: ObjectionSubject) => o.providerOrgId === actor.orgId && o.raiserOrgId !== actor.orgId
+const provider = providerNotSelf('raiserOrgId')
 const raiser = (actor: Actor, o: ObjectionSubject) => o.raiserOrgId === actor.orgId
 
 export const objectionRules = {

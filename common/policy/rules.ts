@@ -49,4 +49,15 @@ export interface Rule<Subject = never> {
 export type Rules = Record<string, Rule<any>>
 
 export const isAuthority = (actor: PolicyActor) => actor.roles.includes('AUTH_ADMIN')
+/**
+ * SPEC §2.3 department isolation for two-party cases (requests, grants, objections, demands): the
+ * department in `first`, the provider and the authority see the case; nobody else.
+ */
+export const twoParties = (first: string) => (actor: PolicyActor) =>
+  isAuthority(actor) ? ALL : anyOf({ field: first, equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId })
+/** The provider acts, never on a case its own department opened (the `first` party of twoParties). */
+export const providerNotSelf = (first: string) => (actor: PolicyActor, subject: object) => {
+  const fields = subject as Record<string, unknown>
+  return fields.providerOrgId === actor.orgId && fields[first] !== actor.orgId
+}
 export const holds = (actor: PolicyActor, ...roles: Role[]) => roles.some((role) => actor.roles.includes(role))

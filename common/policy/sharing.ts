@@ -1,4 +1,4 @@
-import { ALL, type PolicyActor as Actor, type Rule, anyOf, isAuthority } from './rules.ts'
+import { type PolicyActor as Actor, type Rule, isAuthority, providerNotSelf, twoParties } from './rules.ts'
 
 export interface RequestSubject {
   requesterOrgId: string
@@ -13,11 +13,8 @@ export interface CaseSubject {
   providerOrgId: string
 }
 
-/** SPEC §2.3 department isolation: the two parties and the authority see a request, grant or case. */
-const parties = (first: string) => (actor: Actor) =>
-  isAuthority(actor) ? ALL : anyOf({ field: first, equals: actor.orgId }, { field: 'providerOrgId', equals: actor.orgId })
 /** SPEC §2.3 / §8.2 S7: the provider decides, never on its own department's request. */
-const providerNotSelf = (actor: Actor, r: RequestSubject) => r.providerOrgId === actor.orgId && r.requesterOrgId !== actor.orgId
+const providerDecides = providerNotSelf('requesterOrgId')
 /** The providing department's approver, or the authority, acts on a grant. */
 const providerOrAuthority = (actor: Actor, g: GrantSubject) => isAuthority(actor) || g.providerOrgId === actor.orgId
 /** The requesting department acts on its own request. */
@@ -30,17 +27,17 @@ export const sharingRules = {
   'sharing.request.export': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '导出申请台账（Excel）：范围同申请列表，导出本身记入审计日志' },
   'sharing.request.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
-    scope: parties('requesterOrgId'),
+    scope: twoParties('requesterOrgId'),
     describe: '申请方、提供方与主管部门查看申请（其他单位看不到，返回 404）',
   },
-  'sharing.request.decide': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerNotSelf, describe: '提供方审批员审批（不得审批本单位的申请）' },
+  'sharing.request.decide': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerDecides, describe: '提供方审批员审批（不得审批本单位的申请）' },
   'sharing.request.preview-terms': {
     roles: ['APPROVER', 'AUTH_ADMIN'],
     visibility: 'sharing.request.read',
-    when: (actor: Actor, r: RequestSubject) => isAuthority(actor) || providerNotSelf(actor, r),
+    when: (actor: Actor, r: RequestSubject) => isAuthority(actor) || providerDecides(actor, r),
     describe: '审批前预览授权条件：实际脱敏规则与再识别风险提示（不作任何改动）',
   },
-  'sharing.request.request-info': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerNotSelf, describe: '提供方要求补正（暂停计时一次）' },
+  'sharing.request.request-info': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerDecides, describe: '提供方要求补正（暂停计时一次）' },
   'sharing.request.resubmit': {
     roles: ['REQUESTER'],
     visibility: 'sharing.request.read',
@@ -58,7 +55,7 @@ export const sharingRules = {
   'sharing.grant.export': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '导出授权台账（Excel）：范围同授权列表，导出本身记入审计日志' },
   'sharing.grant.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
-    scope: parties('consumerOrgId'),
+    scope: twoParties('consumerOrgId'),
     describe: '授权双方与主管部门查看授权（其他单位看不到，返回 404）',
   },
   'sharing.grant.revoke': {
@@ -95,7 +92,7 @@ export const sharingRules = {
   'sharing.case.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '本单位参与的协调案件；主管部门看全部' },
   'sharing.case.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
-    scope: parties('applicantOrgId'),
+    scope: twoParties('applicantOrgId'),
     describe: '协调双方与主管部门查看（其他单位看不到，返回 404）',
   },
   'sharing.case.note': {

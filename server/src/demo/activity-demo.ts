@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { SHARE_TYPE } from '../../../common/catalog.ts'
 import { createRun, issueNotices, respondNotice } from '../modules/evaluation/index.ts'
 import { CallJournal } from '../platform/audit/call-journal.ts'
 import { addDays, beijingDateTime, endOfBeijingDay } from '../platform/calendar/dates.ts'
@@ -60,7 +61,7 @@ export async function loadActivity(db: Db, config: Config, directory: DemoDirect
   for (let i = 0; i < batches.length; i += 1000) await db.insertInto('mountBatches').values(batches.slice(i, i + 1000) as never).execute()
 
   // Conditional requests each month, answered in time or not, and the weekly calls of the approved ones.
-  const conditional = entries.filter((e) => e.shareType !== 1)
+  const conditional = entries.filter((e) => e.shareType !== SHARE_TYPE.unconditional)
   const journal = new CallJournal(db)
   const calls: Promise<void>[] = []
   let requests = 0

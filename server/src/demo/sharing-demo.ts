@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { SHARE_TYPE } from '../../../common/catalog.ts'
 import { createApp, createTokenThrottle, issueAccessToken } from '../modules/gateway/apps.ts'
 import { readRecords } from '../modules/gateway/records.ts'
 import { GatewayRuntime } from '../modules/gateway/runtime.ts'
@@ -100,7 +101,7 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
   const apply = (requester: string, entry: Published, when: Date, purpose: '行政依据' | '工作参考' | '数据校核' | '业务协同', dutyBasis: string) =>
     createShareRequest(ctx(requester, when), {
       resourceId: entry.resourceId,
-      itemIds: entry.items.filter((item) => item.shareType !== 3).map((item) => item.id),
+      itemIds: entry.items.filter((item) => item.shareType !== SHARE_TYPE.notShared).map((item) => item.id),
       purpose,
       dutyBasis,
       mode: 'api',
@@ -165,7 +166,7 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
   note('escalated')
 
   // 不予共享 data needed for a duty: straight to coordination.
-  const closed = entries.find((e) => e.shareType === 3 && e.providerOrgId !== orgOf('wcq_user'))
+  const closed = entries.find((e) => e.shareType === SHARE_TYPE.notShared && e.providerOrgId !== orgOf('wcq_user'))
   if (closed) {
     await openCase(ctx('wcq_user', at('2026-11-18')), { resourceId: closed.resourceId, statement: '辖区困难群众精准帮扶需要核对相关信息，申请协调' })
     note('coordination')

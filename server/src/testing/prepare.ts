@@ -1,25 +1,30 @@
-import { mkdirSync, renameSync, writeFileSync } from 'node:fs'
+import { mkdirSync, renameSync, rmSync } from 'node:fs'
 import pg from 'pg'
 import { prepareDatabase } from '../platform/db/bootstrap.ts'
 import { openDatabase } from '../platform/db/database.ts'
 import { CACHE_DIR, hasPgliteTemplate, pgliteTemplatePath, postgresTemplateName, testDatabaseUrl, withDatabase } from './template.ts'
 
 /**
- * Builds the template database once per change of migrations: a PGlite data-dir dump, and with
- * TEST_DATABASE_URL a PostgreSQL template database. Each test file then clones it (~0.3 s) instead
- * of running initdb and migrations again.
+ * Builds the template database once per change of migrations: a PGlite data directory, and with
+ * TEST_DATABASE_URL a PostgreSQL template database. Each test database is then a copy of it instead
+ * of initdb and every migration again.
  */
 export async function prepareTemplates() {
   if (!hasPgliteTemplate()) {
     mkdirSync(CACHE_DIR, { recursive: true })
-    const database = await openDatabase({ dataDir: 'memory://' })
-    await prepareDatabase(database.db)
-    const dump = await database.pglite!.dumpDataDir('gzip')
-    // Write then rename, so a test process running in parallel never reads half a file.
+    // Built beside its final place, then renamed: a test process running in parallel never copies half a directory.
     const partial = `${pgliteTemplatePath()}.${process.pid}.partial`
-    writeFileSync(partial, Buffer.from(await dump.arrayBuffer()))
-    renameSync(partial, pgliteTemplatePath())
+    rmSync(partial, { recursive: true, force: true })
+    const database = await openDatabase({ dataDir: partial })
+    await prepareDatabase(database.db)
     await database.close()
+    try {
+      renameSync(partial, pgliteTemplatePath())
+    } catch (error) {
+      // Another process finished first: its copy is as good as ours.
+      if (!hasPgliteTemplate()) throw error
+      rmSync(partial, { recursive: true, force: true })
+    }
   }
   const url = testDatabaseUrl()
   if (url) {

@@ -22,8 +22,12 @@ if (files.length === 0) {
 }
 await prepareTemplates()
 console.log(`running ${files.length} ${slow ? 'slow' : 'fast'} test files on ${process.env.TEST_DATABASE_URL ? 'PostgreSQL' : 'PGlite'}`)
+// The fast suite hashes passwords with a cheap argon2id profile (platform/auth/passwords.ts); the slow
+// suite's spawned servers keep the production one.
+const env = slow ? process.env : { ...process.env, GOVSHARE_TEST_FAST_HASH: '1' }
 const result = spawnSync(process.execPath, ['--import', 'tsx', '--test', '--test-concurrency=2', ...files], {
   cwd: PROJECT_ROOT,
   stdio: 'inherit',
+  env,
 })
 process.exit(result.status ?? 1)

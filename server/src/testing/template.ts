@@ -18,11 +18,11 @@ export function templateKey(): string {
   return hash.digest('hex').slice(0, 12)
 }
 
-export const pgliteTemplatePath = () => join(CACHE_DIR, `pglite-template-${templateKey()}.tar.gz`)
+export const pgliteTemplatePath = () => join(CACHE_DIR, `pglite-template-${templateKey()}`)
 export const postgresTemplateName = () => `govshare_tpl_${templateKey()}`
 export const testDatabaseUrl = () => process.env.TEST_DATABASE_URL || null
 
-export const hasPgliteTemplate = () => existsSync(pgliteTemplatePath())
+export const hasPgliteTemplate = () => existsSync(join(pgliteTemplatePath(), 'PG_VERSION'))
 
 /** The URL of another database on the same server. */
 export function withDatabase(url: string, database: string) {

@@ -1,5 +1,7 @@
 import { randomBytes } from 'node:crypto'
-import { readFileSync } from 'node:fs'
+import { cpSync, rmSync } from 'node:fs'
+import { tmpdir } from 'node:os'
+import { join } from 'node:path'
 import pg from 'pg'
 import { type OpenDatabase, openDatabase } from '../platform/db/database.ts'
 import { prepareTemplates } from './prepare.ts'
@@ -13,8 +15,18 @@ export async function openTestDatabase(): Promise<OpenDatabase> {
   const url = testDatabaseUrl()
   if (!url) {
     if (!hasPgliteTemplate()) await prepareTemplates()
-    const dump = new Blob([readFileSync(pgliteTemplatePath())])
-    return openDatabase({ dataDir: 'memory://', loadDataDir: dump })
+    // A copy of the template's data directory: the file copy is the kernel's work, where unpacking a
+    // dump into PGlite's in-memory file system cost about a CPU-second per test database.
+    const dataDir = join(tmpdir(), `govshare-test-pglite-${randomBytes(6).toString('hex')}`)
+    cpSync(pgliteTemplatePath(), dataDir, { recursive: true })
+    const database = await openDatabase({ dataDir })
+    return {
+      ...database,
+      async close() {
+        await database.close()
+        rmSync(dataDir, { recursive: true, force: true })
+      },
+    }
   }
   await prepareTemplates()
   const name = `govshare_t_${randomBytes(6).toString('hex')}`

@@ -3,6 +3,7 @@ import type { Db, Executor } from '../../platform/db/database.ts'
 import type { Task } from '../../platform/jobs/scheduler.ts'
 import { notify, notifyAuthority } from '../../platform/notify/index.ts'
 import { type ClockedRow, escalateOverdue, systemSource, warnDueSoon } from '../../platform/workflow/clock.ts'
+import { dueSoonComment, overdueComment } from '../../platform/workflow/stages.ts'
 
 const STAGE_LABEL: Record<string, string> = { triage: '分办', provider: '响应' }
 
@@ -16,7 +17,7 @@ async function tellHolder(trx: Executor, row: ClockedRow, kind: string, title: s
 /** SPEC §7.9 ASSIGNED --timeout--> OVERDUE: escalated to the authority, the stage stays open under supervision. */
 export async function escalateOverdueDemands(db: Db, now: Date): Promise<number> {
   return escalateOverdue(db, now, 'demands', async (trx, row) => {
-    const comment = `${STAGE_LABEL[row.stage]}逾期（期限 ${row.dueDate}），已自动提交主管部门督办`
+    const comment = overdueComment(STAGE_LABEL[row.stage], row.dueDate)
     await trx.insertInto('demandEvents').values({ demandId: row.id, at: now, actorId: null, action: 'escalate', fromStatus: row.status, toStatus: row.status, comment }).execute()
     await appendAudit(trx, systemSource(now), { action: 'demands.demand.escalate', objectType: 'demand', objectId: row.id, detail: { no: row.no, stage: row.stage } })
     const title = `数据需求${STAGE_LABEL[row.stage]}逾期：${row.no}`
@@ -30,7 +31,7 @@ export async function escalateOverdueDemands(db: Db, now: Date): Promise<number>
 export async function warnDemandsDueSoon(db: Db, now: Date): Promise<number> {
   return warnDueSoon(db, now, 'demands', async (trx, row) => {
     await tellHolder(trx, row, 'demand.due-soon', `数据需求${STAGE_LABEL[row.stage]}即将到期（${row.dueDate}）：${row.no}`)
-    await trx.insertInto('demandEvents').values({ demandId: row.id, at: now, actorId: null, action: 'warn', fromStatus: row.status, toStatus: row.status, comment: `期限 ${row.dueDate} 即将到期` }).execute()
+    await trx.insertInto('demandEvents').values({ demandId: row.id, at: now, actorId: null, action: 'warn', fromStatus: row.status, toStatus: row.status, comment: dueSoonComment(row.dueDate) }).execute()
   })
 }
 

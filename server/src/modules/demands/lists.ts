@@ -1,3 +1,4 @@
+import { SHARE_TYPE } from '../../../../common/catalog.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
@@ -22,9 +23,9 @@ export async function negativeList(ctx: Ctx) {
   for (const entry of entries) {
     if (!visibleInZone(ctx.config.networkZone, entry)) continue
     const basis = entry.shareBasis ?? entry.shareCondition ?? ''
-    if (entry.shareType === 3) rows.push({ resourceId: entry.resourceId, resourceName: entry.name, providerName: entry.providerName, itemName: null, basis })
+    if (entry.shareType === SHARE_TYPE.notShared) rows.push({ resourceId: entry.resourceId, resourceName: entry.name, providerName: entry.providerName, itemName: null, basis })
     else {
-      for (const item of entry.items.filter((i) => i.shareType === 3)) {
+      for (const item of entry.items.filter((i) => i.shareType === SHARE_TYPE.notShared)) {
         rows.push({ resourceId: entry.resourceId, resourceName: entry.name, providerName: entry.providerName, itemName: item.name, basis: item.shareCondition ?? basis })
       }
     }

@@ -1,4 +1,5 @@
 import { type Updateable, sql } from 'kysely'
+import { SHARE_TYPE } from '../../../../common/catalog.ts'
 import type { z } from 'zod'
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Actor } from '../../platform/auth/actor.ts'
@@ -11,6 +12,7 @@ import { AppError, fieldError, invalidState } from '../../platform/http/errors.t
 import { pageOffset } from '../../platform/http/pagination.ts'
 import { notify, notifyAuthority } from '../../platform/notify/index.ts'
 import { nextNumber, stageClock, stageDeadline } from '../../platform/workflow/clock.ts'
+import { stageState, stageTimeline } from '../../platform/workflow/stages.ts'
 import { findPublishedEntry, visibleInZone } from '../catalog/index.ts'
 import { insertCase, submitShareRequest } from '../sharing/index.ts'
 import { type CreateDemandBody, DEMAND_STATUS_LABELS, type DemandListQuery, type FulfilBody, type RespondBody, type TriageBody } from './schemas.ts'
@@ -39,9 +41,7 @@ export type DemandRow = NonNullable<Awaited<ReturnType<ReturnType<typeof withNam
 
 export const present = (row: DemandRow) => ({
   ...row,
-  statusLabel: row.escalatedAt && row.stage ? `${DEMAND_STATUS_LABELS[row.status]}（已逾期，主管部门督办）` : DEMAND_STATUS_LABELS[row.status],
-  dueDate: row.dueDate ?? null,
-  escalated: !!row.escalatedAt,
+  ...stageState(row, DEMAND_STATUS_LABELS[row.status]),
   createdAt: new Date(row.createdAt),
 })
 
@@ -52,14 +52,7 @@ async function load(db: Executor, ctx: Ctx, id: string, action: Action, lock = f
 
 async function detail(db: Executor, ctx: Ctx, id: string) {
   const row = await load(db, ctx, id, 'demands.demand.read')
-  const events = await db
-    .selectFrom('demandEvents as e')
-    .leftJoin('users as u', 'u.id', 'e.actorId')
-    .select(['e.at', 'e.action', 'e.toStatus', 'e.comment', 'u.name as actorName'])
-    .where('e.demandId', '=', id)
-    .orderBy('e.id')
-    .execute()
-  return { ...present(row), events: events.map((e) => ({ ...e, at: new Date(e.at) })) }
+  return { ...present(row), events: await stageTimeline(db, 'demands', id) }
 }
 
 async function move(trx: Executor, ctx: Ctx, row: { id: string; status: DemandStatus }, to: DemandStatus, action: string, comment: string | null, changes: Updateable<DemandsTable> = {}) {
@@ -199,7 +192,7 @@ export async function fulfilDemand(ctx: Ctx, id: string, body: z.infer<typeof Fu
  */
 async function openRequestFor(trx: Trx | Executor, ctx: Ctx, row: DemandRow, resourceId: string) {
   const entry = (await findPublishedEntry(trx, resourceId))!
-  const itemIds = entry.items.filter((item) => item.shareType !== 3).map((item) => item.id)
+  const itemIds = entry.items.filter((item) => item.shareType !== SHARE_TYPE.notShared).map((item) => item.id)
   const user = await trx
     .selectFrom('users as u')
     .innerJoin('orgs as o', 'o.id', 'u.orgId')
@@ -210,7 +203,7 @@ async function openRequestFor(trx: Trx | Executor, ctx: Ctx, row: DemandRow, res
   let requestId: string | null = null
   if (row.appIds.length === 0) reason = '需求未指定使用数据的应用'
   else if (!entry.shareModes.includes('api')) reason = '该目录不提供接口方式'
-  else if (itemIds.length === 0 || entry.shareType === 3) reason = '该目录为不予共享，请通过协调解决'
+  else if (itemIds.length === 0 || entry.shareType === SHARE_TYPE.notShared) reason = '该目录为不予共享，请通过协调解决'
   else if (user.status !== 'active' || !user.roles.includes('REQUESTER')) reason = '需求登记人已不能提出申请'
   else {
     const actor: Actor = { userId: user.id, username: user.username, name: user.name, orgId: user.orgId, orgName: user.orgName, orgKind: user.orgKind, roles: user.roles, sessionId: '' }

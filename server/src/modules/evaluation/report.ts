@@ -1,5 +1,5 @@
 import { AlignmentType, Document, Packer, Paragraph, Table, TableCell, TableRow, TextRun, WidthType } from 'docx'
-import ExcelJS from 'exceljs'
+import { loadExcelJS } from '../../platform/http/spreadsheet.ts'
 import type { FastifyReply } from 'fastify'
 import { INDICATORS } from '../../../../common/evaluation.ts'
 import { CITY_REGION } from '../../../../common/regions.ts'
@@ -111,7 +111,7 @@ async function writeDocx(data: ReportData): Promise<Buffer> {
 }
 
 async function writeXlsx(data: ReportData): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook()
+  const workbook = new (await loadExcelJS()).Workbook()
   const sheet = workbook.addWorksheet('指标得分')
   sheet.addRow([data.title]).font = { bold: true, size: 14 }
   sheet.addRow([`考核期间：${data.period}`, '', '', `综合得分：${fmt(data.total)}`, data.rank])

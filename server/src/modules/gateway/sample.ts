@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { SHARE_TYPE } from '../../../../common/catalog.ts'
 import type { Ctx } from '../../platform/context.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { MASKING_LABELS, defaultMaskingFor, maskValue } from '../../platform/masking/masking.ts'
@@ -21,12 +22,12 @@ export async function readSample(ctx: Ctx, resourceId: string) {
   const entry = await findVisibleResource(ctx.db, resourceId, ctx.actor)
   // On the 外网 instance a 涉密 entry does not exist (SPEC §8.1), its sample included.
   if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('目录')
-  if (!entry.isPublished || entry.shareType !== 1) throw noSample('只有已发布的无条件共享目录提供样例数据；有条件共享的数据请提交共享申请')
+  if (!entry.isPublished || entry.shareType !== SHARE_TYPE.unconditional) throw noSample('只有已发布的无条件共享目录提供样例数据；有条件共享的数据请提交共享申请')
   const mount = await findActiveTableMount(ctx.db, resourceId)
   if (!mount) throw noSample('该目录尚未挂接库表数据，暂无样例')
   const columnOf = new Map(mount.columns.map((column) => [column.itemId, column]))
   const shown = entry.items
-    .filter((item) => item.shareType === 1 && columnOf.has(item.id))
+    .filter((item) => item.shareType === SHARE_TYPE.unconditional && columnOf.has(item.id))
     .map((item) => ({ item, key: item.nameEn ?? item.name, column: columnOf.get(item.id)!, rule: defaultMaskingFor(item) }))
   const { rows } = await sql<Record<string, unknown>>`select ${sql.join(shown.map(({ column }, i) => sql`${sql.ref(column.column)} as ${sql.raw(`c${i}`)}`))}
     from ${sql.table(mount.tableName)} order by _line limit ${SAMPLE_ROWS}`.execute(ctx.db)

@@ -3,6 +3,10 @@ import { after, before, describe, test } from 'node:test'
 import { TEST_PASSWORD, buildOrg, buildUser, buildWorld } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
+// This file compares refusal times against a real password check: hash with the production profile
+// here, not the fast suite's cheap one (platform/auth/passwords.ts).
+process.env.GOVSHARE_TEST_FAST_HASH = '0'
+
 /** SPEC §8.2 S4 with issue 13 §8: a login refusal does not say why, neither in its answer nor in its time. */
 describe('login refusals look alike', () => {
   let t: TestApp

@@ -42,7 +42,7 @@ import { type SealPlan, keyIndexColumns, mountColumnsOf, sealPlan } from './stor
 import { openTableSource } from './ingest/source.ts'
 import { type UploadLease, uploadBudget } from '../../platform/uploads/memory-budget.ts'
 import { cleanFileName, readingUpload } from './ingest/upload-input.ts'
-import { beijingInstant } from './ingest/values.ts'
+import { canonicalInstant } from './ingest/values.ts'
 import type { UploadTableOut } from './schemas.ts'
 import { sql } from 'kysely'
 import { findActiveTableMount } from './lookups.ts'
@@ -357,7 +357,7 @@ async function completeBatch(ctx: Ctx, entry: OwnedEntry, columns: TableColumn[]
       ? await maxDataTime(ctx.db, batch.tableName, timestamp)
       : state.newestTime === null
         ? null
-        : beijingInstant(state.newestTime)
+        : canonicalInstant(state.newestTime)
   const newest = merged?.lastDataTime && (!dataTime || merged.lastDataTime > dataTime) ? merged.lastDataTime : dataTime
   const lastDataTime = newest ?? ctx.now()
 

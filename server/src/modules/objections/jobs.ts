@@ -3,6 +3,7 @@ import type { Db } from '../../platform/db/database.ts'
 import type { Task } from '../../platform/jobs/scheduler.ts'
 import { notify, notifyAuthority } from '../../platform/notify/index.ts'
 import { escalateOverdue, systemSource, warnDueSoon } from '../../platform/workflow/clock.ts'
+import { dueSoonComment, overdueComment } from '../../platform/workflow/stages.ts'
 import { resolveCorrectedObjections } from './service.ts'
 
 const STAGE_LABEL: Record<string, string> = { accept: '受理', verify: '核实' }
@@ -13,7 +14,7 @@ const STAGE_LABEL: Record<string, string> = { accept: '受理', verify: '核实'
  */
 export async function escalateOverdueObjections(db: Db, now: Date): Promise<number> {
   return escalateOverdue(db, now, 'objections', async (trx, row) => {
-    const comment = `${STAGE_LABEL[row.stage]}逾期（期限 ${row.dueDate}），已自动提交主管部门督办`
+    const comment = overdueComment(STAGE_LABEL[row.stage], row.dueDate)
     await trx.insertInto('objectionEvents').values({ objectionId: row.id, at: now, actorId: null, action: 'escalate', fromStatus: row.status, toStatus: row.status, comment }).execute()
     await appendAudit(trx, systemSource(now), { action: 'objections.objection.escalate', objectType: 'objection', objectId: row.id, detail: { no: row.no, stage: row.stage } })
     await notifyAuthority(trx, { kind: 'objection.overdue', title: `数据异议${STAGE_LABEL[row.stage]}逾期：${row.no}`, objectType: 'objection', objectId: row.id, dueAt: row.dueAt })
@@ -33,7 +34,7 @@ export async function warnObjectionsDueSoon(db: Db, now: Date): Promise<number> 
       const provider = await trx.selectFrom('objections').select('providerOrgId').where('id', '=', row.id).executeTakeFirstOrThrow()
       await notify(trx, { orgId: provider.providerOrgId, kind: 'objection.due-soon', title, objectType: 'objection', objectId: row.id, dueAt: row.dueAt })
     }
-    await trx.insertInto('objectionEvents').values({ objectionId: row.id, at: now, actorId: null, action: 'warn', fromStatus: row.status, toStatus: row.status, comment: `期限 ${row.dueDate} 即将到期` }).execute()
+    await trx.insertInto('objectionEvents').values({ objectionId: row.id, at: now, actorId: null, action: 'warn', fromStatus: row.status, toStatus: row.status, comment: dueSoonComment(row.dueDate) }).execute()
   })
 }
 

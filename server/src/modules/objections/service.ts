@@ -11,6 +11,7 @@ import { fieldError, invalidState, notFound } from '../../platform/http/errors.t
 import { pageOffset } from '../../platform/http/pagination.ts'
 import { notify, notifyAuthority } from '../../platform/notify/index.ts'
 import { nextNumber, stageClock, stageDeadline, systemSource } from '../../platform/workflow/clock.ts'
+import { stageState, stageTimeline } from '../../platform/workflow/stages.ts'
 import { appendAudit } from '../../platform/audit/chain.ts'
 import type { Action } from '../../platform/auth/policy.ts'
 import { findPublishedEntry } from '../catalog/index.ts'
@@ -57,9 +58,7 @@ function present(row: Row) {
     resourceName: row.resourceName ?? '',
     itemNames: row.itemIds.map((id) => names.get(id) ?? '（已删除的信息项）'),
     typeLabel: OBJECTION_TYPE_LABELS[row.type],
-    statusLabel: row.escalatedAt && row.stage ? `${STATUS_LABELS[row.status]}（已逾期，主管部门督办）` : STATUS_LABELS[row.status],
-    dueDate: row.dueDate ?? null,
-    escalated: !!row.escalatedAt,
+    ...stageState(row, STATUS_LABELS[row.status]),
     createdAt: new Date(row.createdAt),
     rule: R11_RULE,
   }
@@ -74,15 +73,9 @@ async function detail(db: Executor, ctx: Ctx, id: string) {
   const row = await load(db, ctx, id, 'objections.objection.read')
   const [evidence, events] = await Promise.all([
     db.selectFrom('objectionEvidence').select(['id', 'fileName', 'sizeBytes']).where('objectionId', '=', id).orderBy('createdAt').execute(),
-    db
-      .selectFrom('objectionEvents as e')
-      .leftJoin('users as u', 'u.id', 'e.actorId')
-      .select(['e.at', 'e.action', 'e.toStatus', 'e.comment', 'u.name as actorName'])
-      .where('e.objectionId', '=', id)
-      .orderBy('e.id')
-      .execute(),
+    stageTimeline(db, 'objections', id),
   ])
-  return { ...present(row), evidence, events: events.map((e) => ({ ...e, at: new Date(e.at) })) }
+  return { ...present(row), evidence, events }
 }
 
 async function transition(trx: Executor, ctx: Ctx | null, id: string, from: ObjectionStatus | null, to: ObjectionStatus, action: string, comment: string | null, at: Date) {

@@ -4,9 +4,10 @@ import { open, readFile, rename, rm, writeFile } from 'node:fs/promises'
 import { join, resolve } from 'node:path'
 import { createInterface } from 'node:readline'
 import { sql } from 'kysely'
+import { addBeijingMonths, beijingInstant, beijingMonthStart } from '../calendar/dates.ts'
 import type { Db, Executor } from '../db/database.ts'
 import type { Task } from '../jobs/scheduler.ts'
-import { AUDIT_CHAIN_LOCK_KEY, GENESIS_HASH, appendAudit, auditMonthStart, canonicalJson, chainHash, chainedFieldsOf, verifyAuditChain } from './chain.ts'
+import { AUDIT_CHAIN_LOCK_KEY, GENESIS_HASH, appendAudit, canonicalJson, chainHash, chainedFieldsOf, verifyAuditChain } from './chain.ts'
 import { type CheckpointSettings, checkpointTask, writeCheckpoint } from './checkpoint.ts'
 
 /**
@@ -18,7 +19,6 @@ import { type CheckpointSettings, checkpointTask, writeCheckpoint } from './chec
  */
 
 export const MIN_ONLINE_MONTHS = 6
-const BEIJING_OFFSET_MS = 8 * 3_600_000
 const PAGE = 5000
 
 export interface AuditArchiveSettings {
@@ -40,12 +40,6 @@ export function auditArchiveSettings(env: NodeJS.ProcessEnv = process.env): Audi
 
 export class AuditArchiveError extends Error {}
 
-/** Adds whole Beijing-time months to a month start. */
-export function addMonths(monthStart: Date, months: number): Date {
-  const local = new Date(monthStart.getTime() + BEIJING_OFFSET_MS)
-  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + months, 1) - BEIJING_OFFSET_MS)
-}
-
 interface Partition {
   name: string
   from: Date
@@ -60,17 +54,17 @@ export async function listAuditPartitions(db: Db): Promise<Partition[]> {
   return rows.map(({ name }) => {
     const match = /^audit_events_(\d{4})(\d{2})$/.exec(name)
     if (!match) throw new AuditArchiveError(`无法识别的审计分区：${name}`)
-    const from = new Date(Date.UTC(Number(match[1]), Number(match[2]) - 1, 1) - BEIJING_OFFSET_MS)
-    return { name, from, to: addMonths(from, 1) }
+    const from = beijingInstant(`${match[1]}-${match[2]}-01`)
+    return { name, from, to: addBeijingMonths(from, 1) }
   })
 }
 
 /** Creates the partitions of this month and the next two (the scheduled job; appendAudit creates missing ones too). */
 export async function ensureUpcomingPartitions(db: Db, now: Date): Promise<number> {
   const before = (await listAuditPartitions(db)).length
-  const month = auditMonthStart(now)
+  const month = beijingMonthStart(now)
   for (let i = 0; i <= 2; i++) {
-    await db.transaction().execute((trx) => sql`select audit_ensure_partition(${addMonths(month, i)})`.execute(trx))
+    await db.transaction().execute((trx) => sql`select audit_ensure_partition(${addBeijingMonths(month, i)})`.execute(trx))
   }
   return (await listAuditPartitions(db)).length - before
 }
@@ -104,7 +98,7 @@ export async function archiveAuditPartitions(
   options: AuditArchiveSettings & { now: Date; dryRun?: boolean; checkpoint?: CheckpointSettings },
 ): Promise<{ cutoff: Date; archived: ArchivedSegment[]; pending: string[] }> {
   if (options.onlineMonths < MIN_ONLINE_MONTHS) throw new AuditArchiveError(`在线保存期不得少于 ${MIN_ONLINE_MONTHS} 个月`)
-  const cutoff = addMonths(auditMonthStart(options.now), -options.onlineMonths)
+  const cutoff = addBeijingMonths(beijingMonthStart(options.now), -options.onlineMonths)
   const due = (await listAuditPartitions(db)).filter((p) => p.to.getTime() <= cutoff.getTime())
   if (options.dryRun) return { cutoff, archived: [], pending: due.map((p) => p.name) }
   mkdirSync(options.archiveDir, { recursive: true })

@@ -1,6 +1,7 @@
 import { sql } from 'kysely'
 import type { Db, Executor, Trx } from '../db/database.ts'
 import { sm3Hex } from '../crypto/sm3.ts'
+import { beijingMonthStart } from '../calendar/dates.ts'
 
 export const GENESIS_HASH = '0'.repeat(64)
 // Serializes appends across every process sharing the database, so the chain has one order (the same
@@ -57,14 +58,6 @@ export function canonicalJson(value: unknown): string {
 export const chainHash = (prevHash: string, fields: ChainedFields) =>
   sm3Hex(`${prevHash}\n${canonicalJson({ ...fields, at: fields.at.toISOString(), roles: [...fields.roles] })}`)
 
-const BEIJING_OFFSET_MS = 8 * 3_600_000
-
-/** Start of the Beijing-time month `at` falls in (the audit partitions' unit, see migration 0013). */
-export function auditMonthStart(at: Date): Date {
-  const local = new Date(at.getTime() + BEIJING_OFFSET_MS)
-  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth(), 1) - BEIJING_OFFSET_MS)
-}
-
 /** One event's chained fields and its link. */
 export interface ChainedRow extends ChainedFields {
   prevHash: string
@@ -97,7 +90,7 @@ function chainedRow(prevHash: string, headAt: Date | null, source: AuditSource, 
   // Chain order (id) and month never disagree: an event stamped in an earlier month than the chain head
   // (a request that started just before midnight, a clock stepped back) takes the head's time. Then a
   // month's partition holds one contiguous stretch of the chain and can be archived as a segment.
-  const at = headAt && auditMonthStart(source.at) < auditMonthStart(headAt) ? headAt : source.at
+  const at = headAt && beijingMonthStart(source.at) < beijingMonthStart(headAt) ? headAt : source.at
   const fields: ChainedFields = {
     at,
     actorId: source.actorId,
@@ -130,9 +123,9 @@ export function chainAfter(head: ChainHead, events: readonly { source: AuditSour
     rows.push(row)
     prevHash = row.hash
     headAt = row.at
-    months.set(auditMonthStart(row.at).getTime(), row.at)
+    months.set(beijingMonthStart(row.at).getTime(), row.at)
   }
-  if (head.online && head.at) months.delete(auditMonthStart(head.at).getTime())
+  if (head.online && head.at) months.delete(beijingMonthStart(head.at).getTime())
   return { rows, newMonths: [...months.values()] }
 }
 

@@ -1,9 +1,20 @@
 import { Algorithm, hash, verify } from '@node-rs/argon2'
 
 // argon2id with OWASP's minimum profile (19 MiB, t=2): ~35 ms per hash on this machine class (STACK.md §4).
-const OPTIONS = { algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 }
+export const PASSWORD_HASH_PROFILE = Object.freeze({ algorithm: Algorithm.Argon2id, memoryCost: 19_456, timeCost: 2, parallelism: 1 })
+// The fast test suite logs in hundreds of times; there the profile only has to be argon2id, not slow.
+const TEST_PROFILE = Object.freeze({ algorithm: Algorithm.Argon2id, memoryCost: 1024, timeCost: 1, parallelism: 1 })
 
-export const hashPassword = (password: string) => hash(password, OPTIONS)
+/**
+ * The production profile, always, except inside node's test runner (NODE_TEST_CONTEXT) when `npm test`
+ * also asked for fast hashing (GOVSHARE_TEST_FAST_HASH=1): a server never runs with both set. Hashes
+ * carry their parameters, so either verifies against the other.
+ */
+export const passwordHashProfile = (env: NodeJS.ProcessEnv = process.env) =>
+  env.NODE_TEST_CONTEXT && env.GOVSHARE_TEST_FAST_HASH === '1' ? TEST_PROFILE : PASSWORD_HASH_PROFILE
+
+// Read per hash, so a test file that measures the real cost (login-refusals.test.ts) can opt out.
+export const hashPassword = (password: string) => hash(password, passwordHashProfile())
 
 export async function verifyPassword(passwordHash: string, password: string): Promise<boolean> {
   try {

@@ -41,3 +41,15 @@ export const beijingInstant = (date: string, time = '00:00:00') => new Date(`${d
 
 /** The end (23:59:59 Beijing time) of a calendar date, as an instant. */
 export const endOfBeijingDay = (value: string) => new Date(`${value}T23:59:59+08:00`)
+
+/** Midnight Beijing time of the day an instant falls in (arithmetic, not text: the gateway asks on every call). */
+export const beijingDayStart = (at: Date) => new Date(Math.floor((at.getTime() + BEIJING_OFFSET_MS) / DAY_MS) * DAY_MS - BEIJING_OFFSET_MS)
+
+/** A Beijing-time month start moved by whole months (0 gives the start of the month an instant falls in). */
+export function addBeijingMonths(at: Date, months: number): Date {
+  const local = beijingWallClock(at)
+  return new Date(Date.UTC(local.getUTCFullYear(), local.getUTCMonth() + months, 1) - BEIJING_OFFSET_MS)
+}
+
+/** Start (00:00 Beijing time on the 1st) of the Beijing-time month an instant falls in. */
+export const beijingMonthStart = (at: Date) => addBeijingMonths(at, 0)

@@ -110,7 +110,7 @@ export function parseMetricsAllow(text: string | undefined): string[] {
   if (text.trim() === 'none') return []
   return text.split(',').map((p) => p.trim()).filter(Boolean).map((entry) => {
     const problem = ipEntryProblem(entry)
-    if (problem) throw new Error(`GOVSHARE_METRICS_ALLOW: ${entry} is ${problem}`)
+    if (problem) throw new Error(`GOVSHARE_METRICS_ALLOW: ${entry} is ${problem === 'address' ? 'not an IP address or CIDR range' : 'an invalid prefix length'}`)
     return entry
   })
 }

@@ -384,7 +384,7 @@ interface Operation {
   isPublic: boolean
   /** Authenticated by an app access token (the data gateway), not a user session. */
   appAuth: boolean
-  caller: UserKey | 'anonymous' | 'app'
+  caller: UserKey | 'anonymous' | 'app' | 'node'
   token?: string
   query: OpenApiParam[]
   pathParams: OpenApiParam[]
@@ -812,6 +812,8 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
   let tableNames: string[] = []
   /** An app access token for app-authenticated routes (API.md "Data service gateway"), when the API offers one. */
   let appToken: string | undefined
+  /** The credential of a front-end node enrolled in `before`, for the node-agent routes (exchange.agent.call). */
+  let nodeCredential: string | undefined
   const accepted: string[] = []
   let requestCount = 0
 
@@ -829,6 +831,13 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
       const issued = await t.request('POST', '/api/v1/gateway/token', { body: { appKey: created.body.appKey, appSecret: created.body.appSecret } })
       if (issued.status === 200) appToken = issued.body.accessToken
     }
+    // A node enrolled the way an operator and the agent do it, so the agent routes read their bodies
+    // behind a real credential instead of refusing everything with 401.
+    const node = await t.request('POST', '/api/v1/exchange/nodes', { token: world.tokens.nodeOperator, body: { name: '坏输入测试前置机' } })
+    assert.equal(node.status, 201, JSON.stringify(node.body))
+    const enrolled = await t.request('POST', '/api/v1/exchange/agent/enrol', { body: { token: node.body.enrolmentToken, connections: [], version: 'bad-input' } })
+    assert.equal(enrolled.status, 200, JSON.stringify(enrolled.body))
+    nodeCredential = enrolled.body.credential
 
     // Every table of the current schema, excluding nothing, gets a probe trigger (in this throwaway
     // test database only) that counts committed row writes per table and operation: a write that is
@@ -1015,14 +1024,12 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
         if (!json && !multipart && query.length === 0 && pathParams.length === 0) continue
         if (route.public && !json) continue
         const appAuth = (route as { appAuth?: boolean }).appAuth === true
-        // Node-agent routes take a front-end node's own credential, which this sweep does not hold: they
-        // refuse every body with 401 before reading it. exchange.test.ts drives them with real, forged
-        // and stolen credentials.
-        if (appAuth && route.action === 'exchange.agent.call') continue
         const rule = route.action ? ruleOf(route.action) : undefined
         if (!route.public && !rule) continue // the route matrix reports routes without a rule
-        let caller: UserKey | 'anonymous' | 'app'
+        let caller: Operation['caller']
         if (route.public) caller = 'anonymous'
+        // Node-agent routes take the enrolled node's credential (exchange.test.ts also tries forged and stolen ones).
+        else if (appAuth && route.action === 'exchange.agent.call') caller = 'node'
         else if (appAuth) caller = 'app'
         else if (rule!.roles === 'any-user') caller = 'requester'
         else if (rule!.roles.length > 0) caller = USER_OF_ROLE[rule!.roles[0]]
@@ -1035,7 +1042,7 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
           isPublic: route.public,
           appAuth,
           caller,
-          token: caller === 'anonymous' ? undefined : caller === 'app' ? appToken : world.tokens[caller],
+          token: caller === 'anonymous' ? undefined : caller === 'app' ? appToken : caller === 'node' ? nodeCredential : world.tokens[caller],
           query,
           pathParams,
           body: json?.schema,
@@ -1046,6 +1053,7 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
     }
     assert.ok(operations.length >= 5, `only ${operations.length} operations with inputs`)
     assert.ok(operations.some((op) => op.path === '/api/v1/auth/login'), 'login is swept too')
+    assert.ok(operations.some((op) => op.caller === 'node' && op.path === '/api/v1/exchange/agent/heartbeat'), 'the node-agent routes are swept with a node credential')
     ctx.diagnostic(`${operations.length} operations with inputs; seed ${SEED} (BAD_INPUT_SEED), ${RUNS} random cases each`)
     if (operations.some((op) => op.appAuth) && !appToken) ctx.diagnostic('no app access token could be obtained: app-token routes are swept without one')
   })

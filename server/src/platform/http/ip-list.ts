@@ -2,16 +2,18 @@ import { BlockList, isIP } from 'node:net'
 
 /**
  * Lists of IP addresses and CIDR ranges (`10.0.0.0/8`, `192.168.1.7`, `fd00::/8`) for settings that
- * admit callers by address. The gateway's per-app allow-list (gateway/ip-allow.ts) predates this and can
- * move onto it.
+ * admit callers by address: the metrics allow-list and the gateway's per-app allow-list.
  */
 
+/** What is wrong with an entry: not an address at all, or a prefix length the address family does not have. */
+export type IpEntryProblem = 'address' | 'prefix'
+
 /** null when the entry is an IP address or CIDR range, else what is wrong with it. */
-export function ipEntryProblem(entry: string): string | null {
+export function ipEntryProblem(entry: string): IpEntryProblem | null {
   const [address, prefix, extra] = entry.split('/')
   const version = isIP(address)
-  if (!version || extra !== undefined) return 'not an IP address or CIDR range'
-  if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))) return 'an invalid prefix length'
+  if (!version || extra !== undefined) return 'address'
+  if (prefix !== undefined && !(/^\d{1,3}$/.test(prefix) && Number(prefix) <= (version === 4 ? 32 : 128))) return 'prefix'
   return null
 }
 

@@ -1,8 +1,8 @@
 import { PassThrough } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type ExcelJSModule from 'exceljs'
 import type { FastifyReply } from 'fastify'
 import { z } from 'zod'
-import { BEIJING_OFFSET_MS } from '../calendar/dates.ts'
+import { beijingTimestampText } from '../calendar/dates.ts'
 
 /**
  * Streamed XLSX downloads (the audit export, the departments' 台账 of requests, grants and calls): rows
@@ -20,14 +20,22 @@ export const XLSX_CONTENT_TYPE = 'application/vnd.openxmlformats-officedocument.
 /** Excel's sheet holds 1,048,576 rows; an XLSX export stops short of it. */
 export const XLSX_MAX_ROWS = 1_000_000
 
+let excelJs: Promise<typeof ExcelJSModule> | undefined
+/**
+ * exceljs, loaded on first use: it is a second of CPU to import, which every server start (and every
+ * test process) paid though most never read or write a workbook.
+ */
+export const loadExcelJS = () => (excelJs ??= import('exceljs').then((m) => m.default))
+
 export function xlsxStream<T>(sheetName: string, columns: readonly SheetColumn<T>[], rows: AsyncIterable<T> | Iterable<T>): PassThrough {
   const out = new PassThrough()
-  const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true })
-  const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] })
-  sheet.columns = columns.map((c) => ({ header: c.header, width: c.width }))
-  sheet.getRow(1).font = { bold: true }
-  sheet.getRow(1).commit()
   void (async () => {
+    const ExcelJS = await loadExcelJS()
+    const workbook = new ExcelJS.stream.xlsx.WorkbookWriter({ stream: out, useSharedStrings: false, useStyles: true })
+    const sheet = workbook.addWorksheet(sheetName, { views: [{ state: 'frozen', ySplit: 1 }] })
+    sheet.columns = columns.map((c) => ({ header: c.header, width: c.width }))
+    sheet.getRow(1).font = { bold: true }
+    sheet.getRow(1).commit()
     let written = 0
     for await (const row of rows) {
       if (written++ >= XLSX_MAX_ROWS) break
@@ -51,7 +59,7 @@ export async function* pagedAfter<T>(page: (last: T | null) => Promise<T[]>, pag
 }
 
 /** 2026-03-02 10:00:00 in Beijing time (the time the departments' ledgers are kept in). */
-export const beijingDateTime = (at: Date | string) => new Date(new Date(at).getTime() + BEIJING_OFFSET_MS).toISOString().slice(0, 19).replace('T', ' ')
+export const beijingDateTime = (at: Date | string) => beijingTimestampText(new Date(at))
 
 /** RFC 6266 / 5987: an ASCII fallback name plus the UTF-8 one. */
 export const attachment = (asciiName: string, name: string) => `attachment; filename="${asciiName}"; filename*=UTF-8''${encodeURIComponent(name)}`

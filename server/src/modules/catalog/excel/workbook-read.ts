@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
+import { loadExcelJS } from '../../../platform/http/spreadsheet.ts'
 import { LIMITS, UPLOAD_LIMITS } from '../../../../../common/limits.ts'
 import { SHARE_TYPES } from '../../../../../common/catalog.ts'
 import { validationFailed } from '../../../platform/http/errors.ts'
@@ -86,7 +87,7 @@ const LOADED_BYTES_PER_INFLATED = 3
 async function openWorkbook(data: Buffer, lease: UploadLease | null): Promise<ExcelJS.Workbook> {
   const facts = await inspectXlsx(data, CATALOG_XLSX_LIMITS)
   await lease?.reserve(facts.inflatedBytes * LOADED_BYTES_PER_INFLATED)
-  const workbook = new ExcelJS.Workbook()
+  const workbook = new (await loadExcelJS()).Workbook()
   try {
     // maxRows/maxCols are exceljs parser options missing from its typings; they stop runaway sheets early.
     const options = { ignoreNodes: IGNORED_NODES, maxRows: MAX_ITEM_ROWS * 5, maxCols: 1000 }

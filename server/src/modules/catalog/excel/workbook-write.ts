@@ -1,4 +1,5 @@
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
+import { loadExcelJS } from '../../../platform/http/spreadsheet.ts'
 import type { ResourceOut } from '../schemas.ts'
 import { type Column, ITEM_COLUMNS, ITEM_SHEET, type ItemLine, NOTES_SHEET, RESOURCE_COLUMNS, RESOURCE_SHEET, type ResourceLine } from './columns.ts'
 import { beijingTimestampText } from '../../../platform/calendar/dates.ts'
@@ -80,7 +81,7 @@ function addNotes(workbook: ExcelJS.Workbook, meta: ExportMeta, written: number)
 }
 
 export async function writeCatalogWorkbook(resources: readonly ResourceOut[], meta: ExportMeta): Promise<Buffer> {
-  const workbook = new ExcelJS.Workbook()
+  const workbook = new (await loadExcelJS()).Workbook()
   workbook.creator = 'GovShare'
   workbook.created = meta.at
   const resourceLines: ResourceLine[] = resources.map((r, i) => ({ r, seq: i + 1 }))

@@ -1,3 +1,4 @@
+import { beijingInstant, beijingWallClock } from '../../../platform/calendar/dates.ts'
 import type { StoredItem } from '../../../platform/db/schema.ts'
 
 /**
@@ -108,7 +109,7 @@ const isCanonicalTimestamp = (s: string) =>
  * A canonical date or timestamp of this module (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.f]`) as the instant
  * it names: naive values are Beijing wall-clock time (+08:00). Canonical values sort as their times do.
  */
-export const beijingInstant = (canonical: string) => new Date(`${canonical.length === 10 ? `${canonical}T00:00:00` : canonical.replace(' ', 'T')}+08:00`)
+export const canonicalInstant = (canonical: string) => (canonical.length === 10 ? beijingInstant(canonical) : beijingInstant(canonical.slice(0, 10), canonical.slice(11)))
 
 const DATE_TEXT = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/
 const DATE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/
@@ -133,8 +134,6 @@ const DATETIME_TEXT =
   /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
 // Naive timestamps are Beijing wall-clock time (SPEC: display offset +08:00); explicit offsets are converted to it.
-const BEIJING_OFFSET_MINUTES = 8 * 60
-
 function parseTimestamp(raw: RawValue, s: string): CheckedCell {
   if (raw instanceof Date) return Number.isNaN(raw.getTime()) ? fail('不是有效日期时间') : ok(timestampOfUtc(raw))
   if (typeof raw === 'number') {
@@ -157,7 +156,7 @@ function parseTimestamp(raw: RawValue, s: string): CheckedCell {
   const zone = m[8]
   const offset = zone === 'Z' ? 0 : (zone[0] === '-' ? -1 : 1) * (Number(zone.slice(1, 3)) * 60 + Number(zone.replace(':', '').slice(3, 5) || 0))
   const utcMs = Date.UTC(y, mo - 1, d, h, mi, sec) - offset * 60_000
-  const local = new Date(utcMs + BEIJING_OFFSET_MINUTES * 60_000)
+  const local = beijingWallClock(new Date(utcMs))
   if (local.getUTCFullYear() < 1 || local.getUTCFullYear() > 9999) return fail(`「${shown(s)}」不是有效日期时间（超出范围）`)
   return ok(`${timestampOfUtc(new Date(Math.floor(local.getTime() / 1000) * 1000))}${fraction ? `.${fraction}` : ''}`)
 }

@@ -1,5 +1,6 @@
 import { Readable } from 'node:stream'
-import ExcelJS from 'exceljs'
+import type ExcelJS from 'exceljs'
+import { loadExcelJS } from '../../../platform/http/spreadsheet.ts'
 import { UPLOAD_LIMITS } from '../../../../../common/limits.ts'
 import { validationFailed } from '../../../platform/http/errors.ts'
 import { readWhole } from '../../../platform/uploads/buffered.ts'
@@ -53,7 +54,7 @@ export async function* xlsxRows(bytes: AsyncIterable<Buffer>, lease: UploadLease
   const data = await readWhole(bytes, lease, { maxBytes: UPLOAD_LIMITS.xlsxFileBytes, factor: 1 })
   const facts = await inspectXlsx(data)
   await lease.reserve(xlsxReadingBytes(facts))
-  const reader = new ExcelJS.stream.xlsx.WorkbookReader(Readable.from(pieces(data)), {
+  const reader = new (await loadExcelJS()).stream.xlsx.WorkbookReader(Readable.from(pieces(data)), {
     worksheets: 'emit',
     sharedStrings: 'cache',
     styles: 'cache',
