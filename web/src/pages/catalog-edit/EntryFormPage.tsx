@@ -1,6 +1,7 @@
 import { Alert, App, AutoComplete, Button, Card, Checkbox, Col, Form, Input, Radio, Row, Select, Space, Switch, TreeSelect } from 'antd'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
+import { MOUNT_MISSING_LABEL, type MissingPart, missingForSubmission } from '../../../../common/catalog-completeness.ts'
 import {
   DATA_GRADES,
   FORMAT_CLASSES,
@@ -10,9 +11,9 @@ import {
   SHARE_MODE_CLASSES,
   SHARE_MODES,
   UPDATE_CYCLES,
+  deriveShareType,
 } from '../../../../common/catalog.ts'
 import { LIMITS } from '../../../../common/limits.ts'
-import { deriveShareType } from '../../../../server/src/modules/catalog/rules.ts'
 import {
   type ClassNode,
   type Resource,
@@ -117,6 +118,13 @@ function bodyOf(values: FormValues): FormValues {
   return body
 }
 
+/** The kinds of mount that serve data (the resource object's `live`), for the 须先挂接数据 rule. */
+const activeKindsOf = (r: Resource | null) => new Set((r?.mounts ?? []).filter((m) => m.live).map((m) => m.kind))
+
+// Rows being added or removed are briefly undefined in the watched values.
+const draftOf = (values: Partial<FormValues> | undefined) =>
+  bodyOf({ ...(values ?? {}), items: (values?.items ?? []).map((item) => item ?? {}) } as FormValues)
+
 const DEFAULTS: Partial<FormValues> = {
   formatClass: 3,
   formatType: 'PostgreSQL',
@@ -172,16 +180,27 @@ export default function EntryFormPage() {
   const shareModeClass = Form.useWatch('shareModeClass', form)
   const openFlag = Form.useWatch('openFlag', form)
   const derived = deriveShareType(items.filter(Boolean).map((i) => ({ shareType: Number(i?.shareType ?? 1) })))
+  // 尚缺: the server's own completeness rules (common/), over what is on screen and the entry's mounts.
+  const watched = Form.useWatch((values) => values, { form, preserve: true }) as Partial<FormValues> | undefined
+  const missing = useMemo(() => missingForSubmission(draftOf(watched), activeKindsOf(resource)), [watched, resource])
   const treeData = useMemo(() => (classes.data ? toTreeData(classes.data) : []), [classes.data])
+
+  const known = (path: (string | number)[]) => {
+    if (path.length === 1) return FORM_FIELDS.has(String(path[0]))
+    return path[0] === 'items' && path.length === 3 && typeof path[1] === 'number' && path[1] < (form.getFieldValue('items')?.length ?? 0) && EDITOR_ITEM_FIELDS.has(String(path[2]))
+  }
 
   const showProblems = (error: unknown) => {
     if (!(error instanceof ApiError)) return
     setSummary(error.details.length > 1 ? `${error.message}（共 ${error.details.length} 处问题，已在对应位置标出）` : error.message)
-    const known = (path: (string | number)[]) => {
-      if (path.length === 1) return FORM_FIELDS.has(String(path[0]))
-      return path[0] === 'items' && path.length === 3 && typeof path[1] === 'number' && path[1] < (form.getFieldValue('items')?.length ?? 0) && EDITOR_ITEM_FIELDS.has(String(path[2]))
-    }
     setOtherProblems(applyFieldErrors(form, error.details, known))
+  }
+
+  /** Marks what a submission lacks on its fields, without asking the server. */
+  const showMissing = (lacking: MissingPart[], saved: boolean) => {
+    const labels = [...new Set(lacking.map((m) => m.label))].join('、')
+    setSummary(saved ? `草稿已保存；提交审核前尚缺：${labels}` : `提交审核前尚缺：${labels}`)
+    setOtherProblems(applyFieldErrors(form, lacking, known))
   }
 
   const clearProblems = () => {
@@ -193,8 +212,11 @@ export default function EntryFormPage() {
 
   const save = async (andSubmit: boolean) => {
     clearProblems()
-    setSaving(andSubmit ? 'submit' : 'save')
     const body = bodyOf(form.getFieldsValue(true) as FormValues)
+    // Required fields are checked here before any round trip; a draft may be saved without them.
+    const lacking = missingForSubmission(body)
+    if (andSubmit && lacking.length > 0) return showMissing(lacking, false)
+    setSaving(andSubmit ? 'submit' : 'save')
     let saved: Resource | null = null
     try {
       saved = id ? await updateResource(id, body) : await createResource(body)
@@ -209,6 +231,9 @@ export default function EntryFormPage() {
         message.success(saved.version > (resource?.version ?? 0) && resource?.status === 'published' ? `已保存为第 ${saved.version} 版草稿` : '草稿已保存')
         return
       }
+      // The mount is the one part the form cannot supply; the saved entry says whether it is there.
+      const unmounted = missingForSubmission(body, activeKindsOf(saved))
+      if (unmounted.length > 0) return showMissing(unmounted, true)
       const submitted = await submitResource(saved.id)
       message.success('已提交审核，主管部门将在 5 个工作日内完成审核')
       navigate(`/catalog/${submitted.id}`)
@@ -267,6 +292,35 @@ export default function EntryFormPage() {
             ) : undefined
           }
         />
+      ) : null}
+      {!locked && missing.length > 0 ? (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="missing-list"
+          message={`提交审核前尚缺 ${missing.length} 项（可先保存草稿）`}
+          description={
+            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+              {missing.map((m) => (
+                <li key={m.field + m.label}>
+                  {m.label === MOUNT_MISSING_LABEL && resource ? (
+                    <>
+                      {m.label}：<Link to={`/mounts/${resource.id}`}>到资源挂接页挂接数据</Link>
+                    </>
+                  ) : m.label === MOUNT_MISSING_LABEL ? (
+                    `${m.label}（保存草稿后到资源挂接页挂接）`
+                  ) : (
+                    m.label
+                  )}
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      ) : null}
+      {!locked && missing.length === 0 ? (
+        <Alert type="success" showIcon style={{ marginBottom: 12 }} data-testid="missing-list" message="必填内容已齐全，可以提交审核。" />
       ) : null}
       <Form form={form} layout="vertical" disabled={!!locked || saving !== null} scrollToFirstError>
         <Card title="基本信息" size="small" style={{ marginBottom: 12 }}>
@@ -439,6 +493,11 @@ export default function EntryFormPage() {
             zIndex: 5,
           }}
         >
+          {!locked && missing.length > 0 ? (
+            <span className="muted" style={{ alignSelf: 'center' }} data-testid="missing-count">
+              尚缺 {missing.length} 项
+            </span>
+          ) : null}
           <Button onClick={() => navigate('/catalog-edit')} disabled={false}>
             取消
           </Button>
