@@ -5,6 +5,13 @@ export type ShareType = 1 | 2 | 3
 /** The share types by name (code compares with these, never with a bare 1, 2 or 3). */
 export const SHARE_TYPE = { unconditional: 1, conditional: 2, notShared: 3 } as const satisfies Record<string, ShareType>
 
+/** SPEC §5.4 rule 1: all items 1 ⇒ 1; all items 3 ⇒ 3; otherwise 2 ("only part can be provided"). No items ⇒ 1. */
+export function deriveShareType(items: readonly { shareType: number }[]): ShareType {
+  if (items.length === 0 || items.every((item) => item.shareType === SHARE_TYPE.unconditional)) return SHARE_TYPE.unconditional
+  if (items.every((item) => item.shareType === SHARE_TYPE.notShared)) return SHARE_TYPE.notShared
+  return SHARE_TYPE.conditional
+}
+
 export const FORMAT_CLASSES = {
   1: '电子文件',
   2: '电子表格',

@@ -2,6 +2,7 @@ import assert from 'node:assert/strict'
 import { after, before, describe, test } from 'node:test'
 import type { Browser, Page } from 'playwright-core'
 import { type ConsolePage, assertChineseUi, launchBrowser, login, openConsole, screenshot, settled } from './support/browser.ts'
+import { axeViolations } from './support/axe.ts'
 import { type ConsoleServer, startConsoleServer } from './support/server.ts'
 
 const ENTRY = '网约房旅客住宿登记信息'
@@ -68,28 +69,61 @@ describe('catalog journey: compile → review → revise → diff → find', () 
     await choose(page, 'items_1_shareType', '有条件共享')
     await assert.doesNotReject(page.getByTestId('derived-share-type').getByText('有条件共享').waitFor())
 
-    await page.getByTestId('save-draft').click()
+    // 尚缺 lists, before any round trip, what submission still needs, in the form's own labels.
+    const missingList = page.getByTestId('missing-list')
+    await missingList.getByText('第 2 个信息项的共享条件').waitFor()
+    assert.deepEqual(
+      (await missingList.locator('li').allInnerTexts()).map((t) => t.trim()),
+      ['共享条件', '共享依据（法律法规、政策）', '第 2 个信息项的共享条件', '须先挂接数据（保存草稿后到资源挂接页挂接）'],
+    )
+    assert.match(await page.getByTestId('missing-count').innerText(), /尚缺 4 项/)
+
+    // 提交 is checked in the form: nothing is sent, and each field says what it needs in words.
+    let posted = 0
+    page.on('request', (request) => {
+      if (request.method() !== 'GET' && request.url().includes('/api/v1/catalog/resources')) posted++
+    })
+    await page.getByTestId('save-submit').click()
     await fieldError(page, 'items_1_shareCondition').waitFor()
-    assert.equal(await fieldError(page, 'items_1_shareCondition').innerText(), '共享条件不能为空')
-    assert.match(await fieldError(page, 'shareCondition').innerText(), /共享条件/)
+    // The rule's own message, not a generic "共享条件不能为空".
+    assert.equal(await fieldError(page, 'items_1_shareCondition').innerText(), '有条件共享的信息项须填写共享条件')
+    assert.match(await fieldError(page, 'shareCondition').innerText(), /有条件共享的资源须填写共享条件/)
     assert.match(await fieldError(page, 'shareBasis').innerText(), /依据/)
     assert.equal(await fieldError(page, 'items_0_shareCondition').count(), 0, 'the unconditional item has no error')
-    await page.getByTestId('form-error-summary').waitFor()
+    assert.match(await page.getByTestId('form-error-summary').innerText(), /提交审核前尚缺：共享条件、共享依据（法律法规、政策）、第 2 个信息项的共享条件/)
+    assert.equal(posted, 0, 'nothing is sent while required parts are missing')
     assert.match(page.url(), /\/catalog-edit\/new$/, 'nothing was created')
     await assertChineseUi(page, 'entry form with errors')
+    // The pointer off the button it pressed (a hovered button is lighter than at rest).
+    await page.mouse.move(0, 0)
+    assert.deepEqual(await axeViolations(page), [])
     await screenshot(page, '08-catalog-edit-error')
+
+    // 保存草稿 keeps the incomplete entry; the list still says what is missing.
+    await page.getByTestId('save-draft').click()
+    await page.waitForURL(/\/catalog-edit\/[0-9a-f-]{36}$/)
+    entryId = page.url().split('/').pop()!
+    await page.getByText('草稿已保存').waitFor()
+    await missingList.getByRole('link', { name: '到资源挂接页挂接数据' }).waitFor()
+    assert.equal(await missingList.locator('li').count(), 4)
+    const token = await server.tokenOf('gaj_cataloger')
+    assert.equal((await server.api('GET', `/catalog/resources/${entryId}`, { token })).body.status, 'draft')
+    await screenshot(page, '51-catalog-edit-missing')
 
     await page.locator('#items_1_shareCondition').fill('仅向承担治安管理、案件侦办职责的部门提供')
     await page.locator('#shareCondition').fill('用于治安管理、流动人口服务管理，使用部门须说明具体事项')
     await page.locator('#shareBasis').fill('《旅馆业治安管理办法》第六条；《山东省流动人口服务管理条例》')
-    // Saved as a draft; submitting needs data mounted first (SPEC §5.4 rule 6), said at 共享方式类型.
+    assert.deepEqual((await missingList.locator('li').allInnerTexts()).map((t) => t.trim()), ['须先挂接数据：到资源挂接页挂接数据'])
+    // Saved; submitting needs data mounted first (SPEC §5.4 rule 6), said at 共享方式类型.
     await page.getByTestId('save-submit').click()
-    await page.waitForURL(/\/catalog-edit\/[0-9a-f-]{36}$/)
-    entryId = page.url().split('/').pop()!
     // A checkbox group has no input id: find its form item by the label.
     const shareModesError = page.locator('.ant-form-item', { has: page.locator('label', { hasText: '共享方式类型' }) }).locator('.ant-form-item-explain-error')
     await shareModesError.waitFor()
     assert.match(await shareModesError.innerText(), /须先挂接数据/)
+    assert.match(await page.getByTestId('form-error-summary').innerText(), /草稿已保存；提交审核前尚缺：须先挂接数据/)
+    const saved = await server.api('GET', `/catalog/resources/${entryId}`, { token })
+    assert.equal(saved.body.status, 'draft')
+    assert.equal(saved.body.shareBasis, '《旅馆业治安管理办法》第六条；《山东省流动人口服务管理条例》')
 
     // Register the upstream API on the 资源挂接 page (its URL check lands at the field), then submit again.
     await page.goto(`/mounts/${entryId}`)
@@ -106,6 +140,7 @@ describe('catalog journey: compile → review → revise → diff → find', () 
     await page.goto(`/catalog-edit/${entryId}`)
     await settled(page)
 
+    await page.getByTestId('missing-list').getByText('必填内容已齐全').waitFor()
     await page.getByTestId('save-submit').click()
     await page.waitForURL(`**/catalog/${entryId}`)
     await page.getByText('待审核').first().waitFor()
@@ -121,6 +156,8 @@ describe('catalog journey: compile → review → revise → diff → find', () 
     assert.match(await row.innerText(), /剩余 \d+ 个工作日|今日到期/)
     await row.getByText(ENTRY).click()
     await page.getByTestId('diff-summary').getByText('首次提交的目录').waitFor()
+    // Only an upstream API is mounted: the review page says there are no table rows to show.
+    await page.getByTestId('review-sample').getByText('该目录尚未挂接库表数据，暂无样例').waitFor()
     await page.getByTestId('approve').click()
     await page.waitForURL('**/catalog-review')
     const token = await server.tokenOf('authority')

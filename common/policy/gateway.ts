@@ -40,9 +40,17 @@ export const gatewayRules = {
     roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
     describe: '查看无条件共享目录的脱敏样例数据（系统管理员、安全管理员、审计员不可见数据）',
   },
+  // The reviewer checks that the mounted data matches the entry it reviews: a submitted version only, and
+  // masked by the default rules (不予共享 items withheld), so the review never reads data in clear.
+  'gateway.review-sample.read': {
+    visibility: 'catalog.resource.read',
+    roles: ['AUTH_ADMIN'],
+    when: (_actor: Actor, entry: { latestStatus: string | null }) => entry.latestStatus === 'pending_review',
+    describe: '主管部门审核时查看待审核目录所挂接数据的样例（前 5 行，按默认规则脱敏，不予共享的信息项不显示）',
+  },
   // Apps the gateway caught probing (many empty or refused lookups): reviewed by the security administrator.
   'gateway.flag.list': { roles: ['SEC_ADMIN'], describe: '安全管理员查看被标记的异常调用应用（大量查询未命中）' },
   'gateway.flag.clear': { roles: ['SEC_ADMIN'], describe: '安全管理员核查后关闭异常调用标记（须说明处理情况）' },
   // App-authenticated (app token, not a user session): see platform/auth/plugin.ts `appAuth`.
   'gateway.records.read': { roles: [], describe: '应用凭访问令牌按授权读取数据（用户令牌无效）' },
-} as const satisfies Record<string, Rule<AppSubject> | Rule<never>>
+} as const satisfies Record<string, Rule<AppSubject> | Rule<{ latestStatus: string | null }> | Rule<never>>

@@ -2527,7 +2527,10 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 提交审核 */
+        /**
+         * 提交审核
+         * @description 草稿可以不完整地保存；提交时检查完整性：尚缺必填内容或须先挂接数据时返回 409 ENTRY_INCOMPLETE，details 逐项列出所缺内容。
+         */
         post: {
             parameters: {
                 query?: never;
@@ -7285,6 +7288,68 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/catalog/resources/{id}/review-sample": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 审核用样例数据：待审核目录所挂接数据的前 5 行（主管部门；按默认规则脱敏，不予共享的信息项不显示） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                name: string;
+                                nameEn: string;
+                                masking: string;
+                                maskingLabel: string;
+                            }[];
+                            /** @description 至多 5 行，键为信息项英文名，已按默认规则脱敏 */
+                            rows: {
+                                [key: string]: string | null;
+                            }[];
+                            /**
+                             * Format: date-time
+                             * @description 数据最后更新时间
+                             */
+                            lastDataTime: string | null;
+                            /** @description 所示信息项所属的待审核版本 */
+                            version: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
     "/api/v1/gateway/calls": {
         parameters: {
             query?: never;
@@ -11759,7 +11824,7 @@ export interface components {
                 };
             };
         };
-        /** @description 当前状态不允许此操作。error.code：INVALID_STATE、CONFLICT、NOT_SHAREABLE、ITEM_NOT_SHAREABLE、MODE_NOT_PROVISIONED、OWN_RESOURCE、CANNOT_REFUSE_UNCONDITIONAL、RECLASSIFICATION_REQUIRED、NOT_MOUNTED、NO_SAMPLE、FILTER_ON_ENCRYPTED_ITEM、FILTER_ON_MASKED_ITEM、GRANT_INACTIVE、GRANT_CHANGED、BATCH_CHANGED、NOT_DELIVERABLE、RUN_CLOSED */
+        /** @description 当前状态不允许此操作。error.code：INVALID_STATE、ENTRY_INCOMPLETE、CONFLICT、NOT_SHAREABLE、ITEM_NOT_SHAREABLE、MODE_NOT_PROVISIONED、OWN_RESOURCE、CANNOT_REFUSE_UNCONDITIONAL、RECLASSIFICATION_REQUIRED、NOT_MOUNTED、NO_SAMPLE、FILTER_ON_ENCRYPTED_ITEM、FILTER_ON_MASKED_ITEM、GRANT_INACTIVE、GRANT_CHANGED、BATCH_CHANGED、NOT_DELIVERABLE、RUN_CLOSED */
         Error409: {
             headers: {
                 [name: string]: unknown;
@@ -11776,7 +11841,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & {
                     error?: {
                         /** @enum {string} */
-                        code?: "INVALID_STATE" | "CONFLICT" | "NOT_SHAREABLE" | "ITEM_NOT_SHAREABLE" | "MODE_NOT_PROVISIONED" | "OWN_RESOURCE" | "CANNOT_REFUSE_UNCONDITIONAL" | "RECLASSIFICATION_REQUIRED" | "NOT_MOUNTED" | "NO_SAMPLE" | "FILTER_ON_ENCRYPTED_ITEM" | "FILTER_ON_MASKED_ITEM" | "GRANT_INACTIVE" | "GRANT_CHANGED" | "BATCH_CHANGED" | "NOT_DELIVERABLE" | "RUN_CLOSED";
+                        code?: "INVALID_STATE" | "ENTRY_INCOMPLETE" | "CONFLICT" | "NOT_SHAREABLE" | "ITEM_NOT_SHAREABLE" | "MODE_NOT_PROVISIONED" | "OWN_RESOURCE" | "CANNOT_REFUSE_UNCONDITIONAL" | "RECLASSIFICATION_REQUIRED" | "NOT_MOUNTED" | "NO_SAMPLE" | "FILTER_ON_ENCRYPTED_ITEM" | "FILTER_ON_MASKED_ITEM" | "GRANT_INACTIVE" | "GRANT_CHANGED" | "BATCH_CHANGED" | "NOT_DELIVERABLE" | "RUN_CLOSED";
                     };
                 };
             };

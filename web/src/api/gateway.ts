@@ -12,6 +12,8 @@ export type Sample = Json<z.infer<typeof SampleOut>>
 
 /** Up to 5 masked rows of an 无条件共享 entry's mounted table; 409 NO_SAMPLE when none is mounted. */
 export const getSample = (resourceId: string) => api.get<Sample>(`/catalog/resources/${resourceId}/sample`, { quiet: true })
+/** For the reviewer: masked rows of a submitted version's mounted table (403 once nothing waits for review). */
+export const getReviewSample = (resourceId: string) => api.get<Sample & { version: number }>(`/catalog/resources/${resourceId}/review-sample`, { quiet: true })
 
 export const listApps = () => api.get<{ items: GatewayApp[] }>('/apps', { quiet: true })
 export const createApp = (body: NewApp) => api.post<AppWithSecret>('/apps', body, { quiet: true })

@@ -73,6 +73,7 @@ const ACTION_LABELS: Record<string, string> = {
   'gateway.records.read': '接口调用（读取数据）',
   'gateway.call.list': '查看调用记录',
   'gateway.sample.read': '查看样例数据',
+  'gateway.review-sample.read': '审核时查看挂接数据样例',
   'gateway.app.read': '查看应用',
   'gateway.app.flag': '标记异常调用应用',
   'gateway.flag.list': '查看异常调用标记',

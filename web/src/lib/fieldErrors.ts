@@ -34,13 +34,18 @@ export function fieldLabelOf(name: (string | number)[]): string {
   return '此项'
 }
 
+// What a schema says about a value that is simply missing ("格式不正确" for a select left empty).
+const VAGUE_WHEN_EMPTY = /格式|无效|应为/
+
 /**
- * The message as the user should read it: an empty field is "<label>不能为空" whatever the schema said
- * (an unselected select is not "格式不正确"), and schema wording is replaced by the field's label.
+ * The message as the user should read it. The server's own Chinese reason is kept ("有条件共享的信息项须填写
+ * 共享条件" says more than "共享条件不能为空"); only schema wording is replaced: by "<label>不能为空" on an empty
+ * field (an unselected select is not "格式不正确"), else by a plea to check the field.
  */
 export function userMessage(form: FormInstance, name: (string | number)[], message: string): string {
-  if (isEmpty(form.getFieldValue(name))) return `${fieldLabelOf(name)}不能为空`
-  return SCHEMA_JARGON.test(message) ? `${fieldLabelOf(name)}填写有误，请检查` : message
+  const jargon = SCHEMA_JARGON.test(message)
+  if (isEmpty(form.getFieldValue(name)) && (jargon || VAGUE_WHEN_EMPTY.test(message))) return `${fieldLabelOf(name)}不能为空`
+  return jargon ? `${fieldLabelOf(name)}填写有误，请检查` : message
 }
 
 /**

@@ -21,7 +21,7 @@ export { provideMountKinds } from './mount-kinds.ts'
 /** Commands for the demo loader, which compiles, revises, submits and reviews entries as users would. */
 export { createResource, reviewResource, submitResource, updateEntry, withdrawResource } from './service.ts'
 export { contentOf } from './content.ts'
-export { findVersion } from './queries.ts'
+export { findResourceVersion, findVersion } from './queries.ts'
 export { CreateResourceBody, ItemInput, type ResourceOut } from './schemas.ts'
 /** Background: warnings and escalation of catalog review and update-task clocks (站内消息). */
 export { catalogClockTasks, warnCatalogClocks } from './clock-jobs.ts'

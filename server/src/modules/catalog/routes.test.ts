@@ -20,7 +20,9 @@ describe('catalog lifecycle over HTTP', () => {
     assert.equal(created.body.code, null)
     const id = created.body.id
     const unmounted = await t.request('POST', `/api/v1/catalog/resources/${id}/submit`, { token: world.tokens.cataloger })
-    assert.equal(unmounted.status, 400, 'a platform-mode entry needs a mount before it is submitted')
+    assert.equal(unmounted.status, 409, 'a platform-mode entry needs a mount before it is submitted')
+    assert.equal(unmounted.body.error.code, 'ENTRY_INCOMPLETE')
+    assert.equal(unmounted.body.error.message, '目录尚缺：须先挂接数据，补全后才能提交审核')
     assert.equal(unmounted.body.error.details[0].field, 'shareModes')
     await mountSomething(t, world.tokens.cataloger, created.body)
     const submitted = await t.request('POST', `/api/v1/catalog/resources/${id}/submit`, { token: world.tokens.cataloger })

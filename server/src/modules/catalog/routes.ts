@@ -85,7 +85,13 @@ export const catalogRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/catalog/resources/:id/submit', {
     config: { action: 'catalog.resource.submit' },
-    schema: { tags, summary: '提交审核', params: IdParams, response: { 200: ResourceOut } },
+    schema: {
+      tags,
+      summary: '提交审核',
+      description: '草稿可以不完整地保存；提交时检查完整性：尚缺必填内容或须先挂接数据时返回 409 ENTRY_INCOMPLETE，details 逐项列出所缺内容。',
+      params: IdParams,
+      response: { 200: ResourceOut },
+    },
   }, (req) => submitResource(req.ctx, req.params.id))
 
   app.post('/catalog/resources/:id/review', {

@@ -3,6 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import fc from 'fast-check'
 import { buildClassNode, buildWorld, resourceBody } from '../../testing/factories.ts'
 import { type ApiResponse, buildTestApp, type TestApp } from '../../testing/test-app.ts'
+import { missingForSubmission } from '../../../../common/catalog-completeness.ts'
 import { checkResourceRules, deriveShareType } from './rules.ts'
 import type { CreateResourceBody, ItemInput } from './schemas.ts'
 
@@ -162,6 +163,37 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
     return details
   }
 
+  /**
+   * An incomplete entry (SPEC §5.4): saved as a draft, but its submission is refused with 409
+   * ENTRY_INCOMPLETE naming `field`, in Chinese, and the entry stays a draft.
+   */
+  async function incompleteOnSubmit(body: unknown, field: string, token = world.tokens.cataloger) {
+    const draft = await create(body, token)
+    return submitRefusedIncomplete(draft.id, field, token)
+  }
+
+  async function submitRefusedIncomplete(id: string, field: string, token = world.tokens.cataloger) {
+    const countsBefore = await counts()
+    const res = await t.request('POST', `${API}/${id}/submit`, { token })
+    assert.equal(res.status, 409, JSON.stringify(res.body))
+    assert.equal(res.body.error.code, 'ENTRY_INCOMPLETE')
+    assert.match(res.body.error.message, /^目录尚缺：/)
+    const details: { field: string; message: string }[] = res.body.error.details ?? []
+    assert.ok(details.some((d) => d.field === field), `details should name ${field}, got ${JSON.stringify(details)}`)
+    for (const d of details) assert.match(d.message, CJK, `message for ${d.field} should be Chinese: ${d.message}`)
+    assert.deepEqual(await counts(), countsBefore, 'a refused submission writes nothing')
+    const after = await t.request('GET', `${API}/${id}`, { token })
+    assert.equal(after.body.status, 'draft')
+    return details
+  }
+
+  /** An edit that leaves the entry incomplete is saved; submitting it is refused naming `field`. */
+  async function patchThenIncomplete(id: string, body: unknown, field: string) {
+    const res = await t.request('PATCH', `${API}/${id}`, { token: world.tokens.cataloger, body })
+    assert.equal(res.status, 200, JSON.stringify(res.body))
+    return submitRefusedIncomplete(id, field)
+  }
+
   describe('derived share type (§5.4 rule 1)', () => {
     test('an entry whose items are all 无条件共享 is 无条件共享 and needs no condition or basis', async () => {
       const res = await create(withItems([item(), item()], { shareCondition: undefined, shareBasis: undefined }))
@@ -206,47 +238,81 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
     })
   })
 
+  describe('incomplete drafts (保存草稿) and the completeness check on 提交', () => {
+    test('a draft lacking its conditions, basis and mount is saved; 提交 lists all three in the form\'s words, with one code', async () => {
+      const draft = await create(resourceBody({ shareCondition: undefined, shareBasis: undefined }))
+      assert.equal(draft.status, 'draft')
+      const details = await submitRefusedIncomplete(draft.id, 'shareCondition')
+      const res = await t.request('POST', `${API}/${draft.id}/submit`, { token: world.tokens.cataloger })
+      assert.equal(res.body.error.message, '目录尚缺：共享条件、共享依据（法律法规、政策）、须先挂接数据，补全后才能提交审核')
+      assert.deepEqual(details.map((d) => d.field), ['shareCondition', 'shareBasis', 'shareModes'])
+      assert.match(details[2].message, /须先挂接数据/)
+    })
+
+    test('an incomplete draft is still checked for type and length (400 VALIDATION_FAILED, nothing written)', async () => {
+      await createRejected(resourceBody({ shareCondition: undefined, name: '名'.repeat(101) }), 'name')
+      await createRejected(resourceBody({ shareCondition: undefined, formatClass: '数据库' as never }), 'formatClass')
+      await createRejected(resourceBody({ shareCondition: undefined, items: [item({ length: -1 })] }), 'items[0].length')
+    })
+
+    test('an incomplete draft still refuses contradictions (a 不予共享 entry open to the public)', async () => {
+      await createRejected(withItems([item({ shareType: 3, shareCondition: '涉密' })], { openFlag: true, openCondition: '无条件开放' }), 'openFlag')
+    })
+
+    test('only the owner department sees an incomplete draft: another department and the authority get 404', async () => {
+      const draft = await create(resourceBody({ name: '未完成的草稿目录', shareBasis: undefined }))
+      for (const token of [world.tokens.requester, world.tokens.catalogerB, world.tokens.authAdmin]) {
+        const res = await t.request('GET', `${API}/${draft.id}`, { token })
+        assert.equal(res.status, 404, JSON.stringify(res.body))
+        const found = await t.request('GET', `${API}?q=${encodeURIComponent('未完成的草稿')}`, { token })
+        assert.equal(found.body.total, 0)
+      }
+      const other = await t.request('POST', `${API}/${draft.id}/submit`, { token: world.tokens.catalogerB })
+      assert.equal(other.status, 404, 'another department cannot submit it either')
+    })
+  })
+
   describe('conditions and basis (§5.4 rule 2, R-1)', () => {
-    test('a 有条件共享 entry without a share condition is refused (field shareCondition)', async () => {
-      await createRejected(resourceBody({ shareCondition: undefined }), 'shareCondition')
+    test('a 有条件共享 entry without a share condition is saved as a draft but refused on submission (field shareCondition)', async () => {
+      await incompleteOnSubmit(resourceBody({ shareCondition: undefined }), 'shareCondition')
     })
 
-    test('a 有条件共享 entry with a blank share condition is refused (field shareCondition)', async () => {
-      await createRejected(resourceBody({ shareCondition: '   ' }), 'shareCondition')
+    test('a 有条件共享 entry with a blank share condition is saved as a draft but refused on submission (field shareCondition)', async () => {
+      await incompleteOnSubmit(resourceBody({ shareCondition: '   ' }), 'shareCondition')
     })
 
-    test('a 有条件共享 entry without a legal basis is refused (field shareBasis)', async () => {
-      await createRejected(resourceBody({ shareBasis: undefined }), 'shareBasis')
+    test('a 有条件共享 entry without a legal basis is saved as a draft but refused on submission (field shareBasis)', async () => {
+      await incompleteOnSubmit(resourceBody({ shareBasis: undefined }), 'shareBasis')
     })
 
-    test('a 不予共享 entry without a share condition is refused (field shareCondition)', async () => {
-      await createRejected(withItems([item({ shareType: 3, shareCondition: '涉密' })], { shareCondition: undefined }), 'shareCondition')
+    test('a 不予共享 entry without a share condition is saved as a draft but refused on submission (field shareCondition)', async () => {
+      await incompleteOnSubmit(withItems([item({ shareType: 3, shareCondition: '涉密' })], { shareCondition: undefined }), 'shareCondition')
     })
 
-    test('a 不予共享 entry without a legal basis is refused (field shareBasis)', async () => {
-      await createRejected(withItems([item({ shareType: 3, shareCondition: '涉密' })], { shareBasis: undefined }), 'shareBasis')
+    test('a 不予共享 entry without a legal basis is saved as a draft but refused on submission (field shareBasis)', async () => {
+      await incompleteOnSubmit(withItems([item({ shareType: 3, shareCondition: '涉密' })], { shareBasis: undefined }), 'shareBasis')
     })
 
-    test('an item of type 2 without its own share condition is refused (field items[i].shareCondition)', async () => {
-      await createRejected(withItems([item(), item(), item({ shareType: 2, shareCondition: undefined })]), 'items[2].shareCondition')
+    test('an item of type 2 without its own share condition is saved as a draft but refused on submission (field items[i].shareCondition)', async () => {
+      await incompleteOnSubmit(withItems([item(), item(), item({ shareType: 2, shareCondition: undefined })]), 'items[2].shareCondition')
     })
 
-    test('an item of type 3 without its own share condition is refused (field items[i].shareCondition)', async () => {
-      await createRejected(withItems([item(), item({ shareType: 3 })]), 'items[1].shareCondition')
+    test('an item of type 3 without its own share condition is saved as a draft but refused on submission (field items[i].shareCondition)', async () => {
+      await incompleteOnSubmit(withItems([item(), item({ shareType: 3 })]), 'items[1].shareCondition')
     })
 
-    test('an edit that makes an item conditional without a condition is refused and changes nothing', async () => {
+    test('an edit that makes an item conditional without a condition is saved as a draft, and its submission refused', async () => {
       const draft = await create(withItems([item(), item()], { shareCondition: undefined, shareBasis: undefined }))
       const body = bodyOf(draft)
       body.items[0] = { ...body.items[0], shareType: 2, shareCondition: undefined }
       body.shareCondition = '仅向公安机关提供'
       body.shareBasis = '《居民身份证法》'
-      await patchRejected(draft.id, body, 'items[0].shareCondition')
+      await patchThenIncomplete(draft.id, body, 'items[0].shareCondition')
     })
 
-    test('an edit that blanks the basis of a 有条件共享 entry is refused and changes nothing', async () => {
+    test('an edit that blanks the basis of a 有条件共享 entry is saved as a draft, and its submission refused', async () => {
       const draft = await create(resourceBody())
-      await patchRejected(draft.id, { ...bodyOf(draft), shareBasis: '' }, 'shareBasis')
+      await patchThenIncomplete(draft.id, { ...bodyOf(draft), shareBasis: '' }, 'shareBasis')
     })
   })
 
@@ -274,8 +340,8 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
       )
     })
 
-    test('an open entry without an open condition is refused (field openCondition)', async () => {
-      await createRejected(resourceBody({ openFlag: true, openCondition: undefined }), 'openCondition')
+    test('an open entry without an open condition is saved as a draft but refused on submission (field openCondition)', async () => {
+      await incompleteOnSubmit(resourceBody({ openFlag: true, openCondition: undefined }), 'openCondition')
     })
 
     test('a closed entry with an open condition other than 不予开放 is refused (field openCondition)', async () => {
@@ -308,12 +374,12 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
   })
 
   describe('format, items and share modes (§5.3, §5.4 rule 7)', () => {
-    test('an electronic sheet (电子表格) without items is refused (field items)', async () => {
-      await createRejected(resourceBody({ formatClass: 2, formatType: 'xlsx', items: [] }), 'items')
+    test('an electronic sheet (电子表格) without items is saved as a draft but refused on submission (field items)', async () => {
+      await incompleteOnSubmit(resourceBody({ formatClass: 2, formatType: 'xlsx', items: [] }), 'items')
     })
 
-    test('a database (数据库) without items is refused (field items)', async () => {
-      await createRejected(resourceBody({ formatClass: 3, formatType: 'Dm', items: [] }), 'items')
+    test('a database (数据库) without items is saved as a draft but refused on submission (field items)', async () => {
+      await incompleteOnSubmit(resourceBody({ formatClass: 3, formatType: 'Dm', items: [] }), 'items')
     })
 
     test('a format type outside its class is refused (field formatType)', async () => {
@@ -326,8 +392,8 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
       assert.equal(res.formatClass, 3)
     })
 
-    test('the format class 其他 without a description is refused (field formatOther)', async () => {
-      await createRejected(resourceBody({ formatClass: 9, formatType: '其他', formatOther: undefined }), 'formatOther')
+    test('the format class 其他 without a description is saved as a draft but refused on submission (field formatOther)', async () => {
+      await incompleteOnSubmit(resourceBody({ formatClass: 9, formatType: '其他', formatOther: undefined }), 'formatOther')
     })
 
     test('the format class 其他 with a description is accepted', async () => {
@@ -336,16 +402,16 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
       assert.equal(res.formatClassLabel, '其他')
     })
 
-    test('the platform share mode without share mode types is refused (field shareModes)', async () => {
-      await createRejected(resourceBody({ shareModeClass: '共享平台方式', shareModes: [] }), 'shareModes')
+    test('the platform share mode without share mode types is saved as a draft but refused on submission (field shareModes)', async () => {
+      await incompleteOnSubmit(resourceBody({ shareModeClass: '共享平台方式', shareModes: [] }), 'shareModes')
     })
 
     test('repeated share mode types are refused (field shareModes)', async () => {
       await createRejected(resourceBody({ shareModes: ['api', 'api'] }), 'shareModes')
     })
 
-    test('a non-platform share mode without a reason is refused (field shareModeReason)', async () => {
-      await createRejected(resourceBody({ shareModeClass: '拷盘', shareModes: [], shareModeReason: undefined }), 'shareModeReason')
+    test('a non-platform share mode without a reason is saved as a draft but refused on submission (field shareModeReason)', async () => {
+      await incompleteOnSubmit(resourceBody({ shareModeClass: '拷盘', shareModes: [], shareModeReason: undefined }), 'shareModeReason')
     })
 
     test('a non-platform share mode with a reason is accepted', async () => {
@@ -353,8 +419,8 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
       assert.equal(res.shareModeClass, '介质交换(电子文档)')
     })
 
-    test('the table share mode with an item lacking its column name is refused (field items[i].nameEn)', async () => {
-      await createRejected(withItems([item(), item({ nameEn: undefined })], { shareModes: ['table'], shareCondition: undefined, shareBasis: undefined }), 'items[1].nameEn')
+    test('the table share mode with an item lacking its column name is saved as a draft but refused on submission (field items[i].nameEn)', async () => {
+      await incompleteOnSubmit(withItems([item(), item({ nameEn: undefined })], { shareModes: ['table'], shareCondition: undefined, shareBasis: undefined }), 'items[1].nameEn')
     })
 
     test('without the table mode an item may lack its column name', async () => {
@@ -381,8 +447,8 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
       )
     })
 
-    test('a character item without a length is refused (field items[i].length)', async () => {
-      await createRejected(withItems([item({ dataType: 'C', length: undefined })], { shareCondition: undefined, shareBasis: undefined }), 'items[0].length')
+    test('a character item without a length is saved as a draft but refused on submission (field items[i].length)', async () => {
+      await incompleteOnSubmit(withItems([item({ dataType: 'C', length: undefined })], { shareCondition: undefined, shareBasis: undefined }), 'items[0].length')
     })
 
     test('a sensitive personal item not marked sensitive is refused (field items[i].sensitive)', async () => {
@@ -696,6 +762,23 @@ describe('rules.ts (pure)', () => {
         return deriveShareType(types.map((shareType) => ({ shareType }))) === expected
       }),
     )
+  })
+
+  test('missingForSubmission names what a draft lacks by the form labels, and the mount rule when mounts are known', () => {
+    const labels = (body: Parameters<typeof missingForSubmission>[0], kinds: ReadonlySet<string> | null = null) =>
+      missingForSubmission(body, kinds).map((m) => m.label)
+    assert.deepEqual(labels(resourceBody()), [])
+    assert.deepEqual(labels({}), ['信息资源名称', '资源分类（末级目录）', '资源摘要', '格式分类', '格式类型', '更新周期', '是否向社会开放', '共享方式类型'])
+    assert.deepEqual(labels(resourceBody({ shareBasis: ' ' }), new Set()), ['共享依据（法律法规、政策）', '须先挂接数据'])
+    // The gateway serves 接口 calls from a mounted table: an api-mode entry with a table mount is mounted.
+    assert.deepEqual(labels(resourceBody({ shareModes: ['api'] }), new Set(['table'])), [])
+    assert.deepEqual(labels(resourceBody({ shareModes: ['table'] }), new Set(['api'])), ['须先挂接数据'])
+    assert.deepEqual(labels(resourceBody({ shareModeClass: '邮件', shareModes: [], shareModeReason: '条件所限' }), new Set()), [])
+    assert.deepEqual(labels(withItems([item({ shareType: 2, shareCondition: undefined }), item({ name: ' ', dataType: 'C', length: undefined })])), [
+      '第 1 个信息项的共享条件',
+      '第 2 个信息项的信息项名称',
+      '第 2 个信息项的长度',
+    ])
   })
 
   test('checkResourceRules finds nothing wrong with the factory entry', () => {

@@ -1,18 +1,14 @@
-import { FORMAT_TYPES, type FormatClass, SHARE_TYPE, SHARE_TYPES, type ShareType } from '../../../../common/catalog.ts'
+import { missingForSubmission } from '../../../../common/catalog-completeness.ts'
+import { FORMAT_TYPES, type FormatClass, SHARE_TYPE, deriveShareType } from '../../../../common/catalog.ts'
 import type { ErrorDetail } from '../../platform/http/errors.ts'
 import type { CreateResourceBody } from './schemas.ts'
+
+export { deriveShareType }
 
 /**
  * The catalog's cross-field rules (SPEC §5.4 and §5.1–5.2 "rule" column), as pure functions over an
  * entry's content. Each broken rule names its field, so the API and the console can point at it.
  */
-
-/** SPEC §5.4 rule 1: all items 1 ⇒ 1; all items 3 ⇒ 3; otherwise 2 ("only part can be provided"). No items ⇒ 1. */
-export function deriveShareType(items: readonly { shareType: number }[]): ShareType {
-  if (items.length === 0 || items.every((item) => item.shareType === SHARE_TYPE.unconditional)) return SHARE_TYPE.unconditional
-  if (items.every((item) => item.shareType === SHARE_TYPE.notShared)) return SHARE_TYPE.notShared
-  return SHARE_TYPE.conditional
-}
 
 export interface RuleEnv {
   networkZone: 'extranet' | 'intranet'
@@ -20,44 +16,38 @@ export interface RuleEnv {
 
 const blank = (value: string | null | undefined) => !value || value.trim().length === 0
 
+/** Everything wrong with an entry meant for review: what it lacks, then what contradicts itself. */
 export function checkResourceRules(entry: CreateResourceBody, env: RuleEnv): ErrorDetail[] {
+  return [...missingForSubmission(entry).map(({ field, message }) => ({ field, message })), ...checkDraftRules(entry, env)]
+}
+
+/**
+ * The rules a draft must keep even while incomplete: values that contradict each other or the platform.
+ * What is merely missing (missingForSubmission) waits for 提交.
+ */
+export function checkDraftRules(entry: CreateResourceBody, env: RuleEnv): ErrorDetail[] {
   const problems: ErrorDetail[] = []
   const add = (field: string, message: string) => problems.push({ field, message })
   const shareType = deriveShareType(entry.items)
 
-  // 格式分类/类型 (§5.3 F1/F2)
+  // 格式分类/类型 (§5.3 F1/F2); a blank 格式类型 is only missing.
   const allowed = FORMAT_TYPES[entry.formatClass as FormatClass] ?? []
-  if (entry.formatClass === 9) {
-    if (blank(entry.formatOther)) add('formatOther', '格式分类为「其他」时须填写其他类型资源格式描述')
-  } else if (!allowed.some((t) => t.toLowerCase() === entry.formatType.toLowerCase())) {
+  if (entry.formatClass !== 9 && !blank(entry.formatType) && !allowed.some((t) => t.toLowerCase() === entry.formatType.toLowerCase())) {
     add('formatType', `格式类型「${entry.formatType}」不属于所选格式分类，可选：${allowed.join('、')}`)
-  }
-  // Rule 7: structured formats need items.
-  if ((entry.formatClass === 2 || entry.formatClass === 3) && entry.items.length === 0) {
-    add('items', '电子表格、数据库类资源须登记信息项')
-  }
-  // Rule 2 and R-1: conditional / not shared needs conditions and a legal basis.
-  if (shareType !== SHARE_TYPE.unconditional) {
-    const label = SHARE_TYPES[shareType]
-    if (blank(entry.shareCondition)) add('shareCondition', `${label}的资源须填写共享条件`)
-    if (blank(entry.shareBasis)) add('shareBasis', `${label}的资源须填写法律法规或政策依据（R-1）`)
   }
   // Rule 4: 不予共享 ⇒ 不予开放.
   if (shareType === SHARE_TYPE.notShared && entry.openFlag) add('openFlag', '不予共享的资源不得向社会开放')
-  if (entry.openFlag && !entry.openCondition) add('openCondition', '向社会开放的资源须选择开放条件')
   if (entry.openFlag && entry.openCondition === '不予开放') add('openCondition', '向社会开放的资源，开放条件不能是「不予开放」')
   if (!entry.openFlag && entry.openCondition && entry.openCondition !== '不予开放') {
     add('openCondition', '不向社会开放的资源，开放条件只能是「不予开放」')
   }
   // Rule 5: 涉密 never on the 外网 instance (SPEC §8.1 S1).
   if (entry.secret && env.networkZone === 'extranet') add('secret', '本平台为政务外网实例，不得登记涉密信息资源')
-  // Share modes (§5.1): the platform is the rule; other modes need a reason.
+  // Share modes (§5.1): the platform is the rule; other modes need a reason (checked on submission).
   if (entry.shareModeClass === '共享平台方式') {
-    if (entry.shareModes.length === 0) add('shareModes', '共享平台方式须选择共享方式类型（库表、文件、接口）')
     if (new Set(entry.shareModes).size !== entry.shareModes.length) add('shareModes', '共享方式类型有重复')
-  } else {
-    if (blank(entry.shareModeReason)) add('shareModeReason', `选择「${entry.shareModeClass}」须说明确因条件所限的理由`)
-    if (entry.shareModes.length > 0) add('shareModes', '非共享平台方式不选择共享方式类型')
+  } else if (entry.shareModes.length > 0) {
+    add('shareModes', '非共享平台方式不选择共享方式类型')
   }
   if (entry.timeRange?.from && entry.timeRange.to && entry.timeRange.from > entry.timeRange.to) {
     add('timeRange.to', '数据时间范围的结束日期不能早于开始日期')
@@ -72,7 +62,6 @@ function checkItems(entry: CreateResourceBody, env: RuleEnv): ErrorDetail[] {
   const namesEn = new Map<string, number>()
   const ids = new Set<string>()
   let timestamps = 0
-  const needsColumnNames = entry.shareModes.includes('table')
   entry.items.forEach((item, i) => {
     const at = (field: string, message: string) => problems.push({ field: `items[${i}].${field}`, message })
     if (names.has(item.name)) at('name', `信息项名称「${item.name}」与第 ${names.get(item.name)! + 1} 项重复`)
@@ -81,16 +70,10 @@ function checkItems(entry: CreateResourceBody, env: RuleEnv): ErrorDetail[] {
       const key = item.nameEn.toLowerCase()
       if (namesEn.has(key)) at('nameEn', `英文名「${item.nameEn}」与第 ${namesEn.get(key)! + 1} 项重复`)
       namesEn.set(key, i)
-    } else if (needsColumnNames) {
-      at('nameEn', '库表方式共享的资源，信息项须填写英文名（字段名）')
     }
     if (item.id) {
       if (ids.has(item.id)) at('id', '信息项编号重复')
       ids.add(item.id)
-    }
-    if (item.dataType === 'C' && !item.length) at('length', '字符型信息项须填写数据长度')
-    if (item.shareType !== SHARE_TYPE.unconditional && blank(item.shareCondition)) {
-      at('shareCondition', `${SHARE_TYPES[item.shareType]}的信息项须填写共享条件`)
     }
     // Rule 3 (R-2): basic information items are shared unconditionally.
     if (item.basicItem && item.shareType !== SHARE_TYPE.unconditional) at('shareType', '基础信息项必须无条件共享（R-2）')

@@ -1,3 +1,4 @@
+import { type MissingPart, missingForSubmission } from '../../../../common/catalog-completeness.ts'
 import { RESOURCE_STATUSES } from '../../../../common/catalog.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
 import type { Actor } from '../../platform/auth/actor.ts'
@@ -5,9 +6,9 @@ import { type Action, authorize, authorizeLoaded, can } from '../../platform/aut
 import { workdayDeadline } from '../../platform/calendar/working-days.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor, Trx } from '../../platform/db/database.ts'
-import { type ErrorDetail, invalidState, notFound, validationFailed } from '../../platform/http/errors.ts'
+import { AppError, type ErrorDetail, invalidState, notFound, validationFailed } from '../../platform/http/errors.ts'
 import { changedFields, contentOf, searchTokensOf, toStoredItems, versionContent } from './content.ts'
-import { type MountKind, activeMountKindsOf } from './mount-kinds.ts'
+import { activeMountKindsOf } from './mount-kinds.ts'
 import { presentResource } from './presenter.ts'
 import {
   type ResourceRow,
@@ -31,7 +32,7 @@ import {
 } from './queries.ts'
 import { entriesChanged, publicationChanged } from './publication.ts'
 import { closeReviewTasksOnPublish } from './review-tasks.ts'
-import { checkResourceRules } from './rules.ts'
+import { checkDraftRules, checkResourceRules } from './rules.ts'
 import type { CreateResourceBody, SearchQuery, UpdateResourceBody } from './schemas.ts'
 import { oneSourceWarnings, recordOneSourceCases } from '../elements/index.ts'
 import { SEARCH_RESULT_CAP, searchResources } from './search/queries.ts'
@@ -59,10 +60,22 @@ async function classProblems(db: Executor, classCode: string, providerOrgId: str
   return []
 }
 
-/** Validates a full entry (rules that need only the entry itself, plus its class and name). */
-async function validateEntry(trx: Executor, ctx: Ctx, body: CreateResourceBody, providerOrgId: string, knownItemIds: ReadonlySet<string>, resourceId?: string) {
+/**
+ * Validates an entry (rules that need only the entry itself, plus its class and name). A draft saved from
+ * the form may still lack parts (`draft`); an imported entry and a submission are checked whole.
+ */
+async function validateEntry(
+  trx: Executor,
+  ctx: Ctx,
+  body: CreateResourceBody,
+  providerOrgId: string,
+  knownItemIds: ReadonlySet<string>,
+  options: { resourceId?: string; draft?: boolean } = {},
+) {
+  const { resourceId, draft = false } = options
   const { stored, problems } = toStoredItems(body.items, body.openFlag, knownItemIds)
-  problems.push(...checkResourceRules(body, { networkZone: ctx.config.networkZone }))
+  const env = { networkZone: ctx.config.networkZone }
+  problems.push(...(draft ? checkDraftRules(body, env) : checkResourceRules(body, env)))
   problems.push(...(await classProblems(trx, body.classCode, providerOrgId)))
   if (await findNameClash(trx, providerOrgId, body.name, resourceId)) {
     problems.push({ field: 'name', message: `本单位已有名为「${body.name}」的目录` })
@@ -71,17 +84,14 @@ async function validateEntry(trx: Executor, ctx: Ctx, body: CreateResourceBody, 
   return { problems, content: versionContent(body, stored) }
 }
 
-// SPEC §5.4 rule 6: a platform-mode entry needs an active mount of one of its share modes before publication.
-async function mountProblems(db: Executor, version: { resourceId: string; shareModeClass: string; shareModes: string[] }): Promise<ErrorDetail[]> {
-  if (version.shareModeClass !== '共享平台方式') return []
-  const active = await activeMountKindsOf(db, version.resourceId)
-  // The gateway serves 接口 calls from a mounted table as well as from a registered upstream API.
-  const served = (mode: string) => active.has(mode as MountKind) || (mode === 'api' && active.has('table'))
-  if (version.shareModes.some(served)) return []
-  return [{ field: 'shareModes', message: '共享平台方式的目录须先挂接数据（上传库表、文件或登记接口）才能提交发布' }]
-}
-
 const fail = (problems: ErrorDetail[]) => validationFailed(problems, problems[0]?.message ?? '输入有误')
+
+/** 409 ENTRY_INCOMPLETE: one code for every submission that still lacks something, the list in the form's words. */
+const incomplete = (missing: MissingPart[], others: ErrorDetail[]) =>
+  new AppError(409, 'ENTRY_INCOMPLETE', `目录尚缺：${[...new Set(missing.map((m) => m.label))].join('、')}，补全后才能提交审核`, [
+    ...missing.map(({ field, message }) => ({ field, message })),
+    ...others,
+  ])
 
 async function reload(trx: Executor, actor: Actor, id: string) {
   const row = await findVisibleResource(trx, id, actor)
@@ -97,9 +107,9 @@ async function withOneSourceWarnings(db: Executor, actor: Actor, row: ResourceRo
 }
 
 /** Creates a draft entry in an open transaction; returns its id, or the problems that stop it. */
-export async function insertDraft(trx: Trx, ctx: Ctx, body: CreateResourceBody) {
+export async function insertDraft(trx: Trx, ctx: Ctx, body: CreateResourceBody, options: { incomplete?: boolean } = {}) {
   const providerOrgId = ctx.actor.orgId
-  const { problems, content } = await validateEntry(trx, ctx, body, providerOrgId, new Set())
+  const { problems, content } = await validateEntry(trx, ctx, body, providerOrgId, new Set(), { draft: options.incomplete })
   if (!content) return { problems, id: null }
   const { id } = await insertResource(trx, providerOrgId)
   await insertVersion(trx, {
@@ -121,7 +131,7 @@ export async function insertDraft(trx: Trx, ctx: Ctx, body: CreateResourceBody) 
 export async function createResource(ctx: Ctx, body: CreateResourceBody) {
   authorize(ctx.actor, 'catalog.resource.create', { providerOrgId: ctx.actor.orgId })
   return ctx.db.transaction().execute(async (trx) => {
-    const { problems, id } = await insertDraft(trx, ctx, body)
+    const { problems, id } = await insertDraft(trx, ctx, body, { incomplete: true })
     if (!id) throw fail(problems)
     return reload(trx, ctx.actor, id)
   })
@@ -149,7 +159,7 @@ export async function updateEntry(ctx: Ctx, id: string, patch: UpdateResourceBod
     }
     const merged: CreateResourceBody = { ...contentOf(latest), ...patch }
     const knownIds = new Set(latest.items.map((item) => item.id))
-    const { problems, content } = await validateEntry(trx, ctx, merged, resource.providerOrgId, knownIds, id)
+    const { problems, content } = await validateEntry(trx, ctx, merged, resource.providerOrgId, knownIds, { resourceId: id, draft: true })
     if (!content) throw fail(problems)
 
     const inPlace = latest.status === 'draft' || latest.status === 'returned'
@@ -185,8 +195,10 @@ export async function submitResource(ctx: Ctx, id: string) {
       throw invalidState(`目录当前为「${RESOURCE_STATUSES[latest.status as 'draft'] ?? latest.status}」，只有草稿或退回的目录可以提交审核`)
     }
     // Re-check everything: rules or the class tree may have changed since the draft was saved.
-    const { problems } = await validateEntry(trx, ctx, contentOf(latest), resource.providerOrgId, new Set(latest.items.map((i) => i.id)), id)
-    problems.push(...(await mountProblems(trx, latest)))
+    const content = contentOf(latest)
+    const { problems } = await validateEntry(trx, ctx, content, resource.providerOrgId, new Set(latest.items.map((i) => i.id)), { resourceId: id, draft: true })
+    const missing = missingForSubmission(content, await activeMountKindsOf(trx, id))
+    if (missing.length > 0) throw incomplete(missing, problems)
     if (problems.length > 0) throw fail(problems)
     const now = ctx.now()
     const { dueAt } = await workdayDeadline(trx, now, REVIEW_WORKDAYS)

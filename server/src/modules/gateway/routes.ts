@@ -14,7 +14,7 @@ import { grantOpenApi } from './grant-openapi.ts'
 import { exportCalls, listCalls } from './calls.ts'
 import { sendXlsx, xlsxResponse } from '../../platform/http/spreadsheet.ts'
 import { readRecords } from './records.ts'
-import { readSample } from './sample.ts'
+import { readReviewSample, readSample } from './sample.ts'
 import { GatewayRuntime } from './runtime.ts'
 import {
   AppCreatedOut,
@@ -145,6 +145,17 @@ export const gatewayRoutes: FastifyPluginAsyncZod<{ resolveHost?: ResolveHost }>
     config: { action: 'gateway.sample.read' },
     schema: { tags, summary: '无条件共享目录的样例数据（前 5 行，按默认规则脱敏）', params: IdParams, response: { 200: SampleOut } },
   }, (req) => readSample(req.ctx, req.params.id))
+
+  app.get('/catalog/resources/:id/review-sample', {
+    config: { action: 'gateway.review-sample.read' },
+    schema: {
+      tags,
+      summary: '审核用样例数据：待审核目录所挂接数据的前 5 行（主管部门；按默认规则脱敏，不予共享的信息项不显示）',
+      params: IdParams,
+      response: { 200: SampleOut.extend({ version: z.number().int().describe('所示信息项所属的待审核版本') }) },
+      ...routeDoc({ errors: [409] }),
+    },
+  }, (req) => readReviewSample(req.ctx, req.params.id))
 
   app.get('/gateway/calls', {
     config: { action: 'gateway.call.list' },

@@ -1,11 +1,13 @@
 import { sql } from 'kysely'
-import { SHARE_TYPE } from '../../../../common/catalog.ts'
 import type { Ctx } from '../../platform/context.ts'
 import { recordAudit } from '../../platform/audit/record.ts'
-import { MASKING_LABELS, defaultMaskingFor, maskValue } from '../../platform/masking/masking.ts'
+import { MASKING_LABELS, type MaskingRule, defaultMaskingFor, maskValue } from '../../platform/masking/masking.ts'
 import { pseudonymSecret } from '../../platform/masking/pseudonym-secret.ts'
+import { authorizeLoaded } from '../../platform/auth/policy.ts'
 import { AppError, notFound } from '../../platform/http/errors.ts'
-import { findVisibleResource, visibleInZone } from '../catalog/index.ts'
+import type { StoredItem } from '../../platform/db/schema.ts'
+import { SHARE_TYPE } from '../../../../common/catalog.ts'
+import { findResourceVersion, findVisibleResource, visibleInZone } from '../catalog/index.ts'
 import { findActiveTableMount, openSealedValue, sealerFor } from '../mounts/index.ts'
 
 /** Rows a catalog reader sees before applying: enough to judge the data, never enough to use it. */
@@ -23,12 +25,43 @@ export async function readSample(ctx: Ctx, resourceId: string) {
   // On the 外网 instance a 涉密 entry does not exist (SPEC §8.1), its sample included.
   if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('目录')
   if (!entry.isPublished || entry.shareType !== SHARE_TYPE.unconditional) throw noSample('只有已发布的无条件共享目录提供样例数据；有条件共享的数据请提交共享申请')
+  const shown = entry.items.filter((item) => item.shareType === SHARE_TYPE.unconditional)
+  const sample = await maskedSample(ctx, resourceId, shown.map((item) => ({ item, rule: defaultMaskingFor(item) })))
+  await recordAudit(ctx.db, ctx, { action: 'gateway.sample.read', objectType: 'resource', objectId: resourceId, detail: { rows: sample.rows.length } })
+  return sample
+}
+
+/**
+ * The sample rows of a submitted version for its reviewer (the authority): every item of that version
+ * that has a mounted column, masked by its default rule, and 不予共享 items withheld. Allowed while the
+ * entry has a version waiting for review only (policy `gateway.review-sample.read`).
+ */
+export async function readReviewSample(ctx: Ctx, resourceId: string) {
+  const entry = await findVisibleResource(ctx.db, resourceId, ctx.actor)
+  const visible = entry && visibleInZone(ctx.config.networkZone, entry) ? entry : undefined
+  authorizeLoaded(ctx.actor, 'gateway.review-sample.read', visible, '目录', '只有待审核的目录可以查看挂接数据样例')
+  const submitted = (await findResourceVersion(ctx.db, resourceId, visible!.latestVersion))!
+  const items = submitted.items.map((item) => ({ item, rule: item.shareType === SHARE_TYPE.notShared ? ('suppress' as const) : defaultMaskingFor(item) }))
+  const sample = await maskedSample(ctx, resourceId, items)
+  await recordAudit(ctx.db, ctx, {
+    action: 'gateway.review-sample.read',
+    objectType: 'resource',
+    objectId: resourceId,
+    detail: { version: submitted.version, rows: sample.rows.length },
+  })
+  return { ...sample, version: submitted.version }
+}
+
+/** The first rows of an entry's mounted table for these items, sealed columns opened, each masked by its rule. */
+async function maskedSample(ctx: Ctx, resourceId: string, items: { item: StoredItem; rule: MaskingRule }[]) {
   const mount = await findActiveTableMount(ctx.db, resourceId)
   if (!mount) throw noSample('该目录尚未挂接库表数据，暂无样例')
   const columnOf = new Map(mount.columns.map((column) => [column.itemId, column]))
-  const shown = entry.items
-    .filter((item) => item.shareType === SHARE_TYPE.unconditional && columnOf.has(item.id))
-    .map((item) => ({ item, key: item.nameEn ?? item.name, column: columnOf.get(item.id)!, rule: defaultMaskingFor(item) }))
+  const shown = items
+    .filter(({ item }) => columnOf.has(item.id))
+    .map(({ item, rule }) => ({ item, rule, key: item.nameEn ?? item.name, column: columnOf.get(item.id)! }))
+  // No column to read (no mounted item is shown) is an empty sample, not an empty select list.
+  if (shown.length === 0) return { items: [], rows: [], lastDataTime: mount.lastDataTime }
   const { rows } = await sql<Record<string, unknown>>`select ${sql.join(shown.map(({ column }, i) => sql`${sql.ref(column.column)} as ${sql.raw(`c${i}`)}`))}
     from ${sql.table(mount.tableName)} order by _line limit ${SAMPLE_ROWS}`.execute(ctx.db)
   const pseudonymKey = `${pseudonymSecret(ctx.config.dataKey)}:sample`
@@ -42,7 +75,6 @@ export async function readSample(ctx: Ctx, resourceId: string) {
       }),
     ),
   )
-  await recordAudit(ctx.db, ctx, { action: 'gateway.sample.read', objectType: 'resource', objectId: resourceId, detail: { rows: masked.length } })
   return {
     items: shown.map(({ item, key, rule }) => ({ name: item.name, nameEn: key, masking: rule, maskingLabel: MASKING_LABELS[rule] })),
     rows: masked,

@@ -28,6 +28,7 @@ export const ERROR_CODES = {
   404: ['NOT_FOUND'],
   409: [
     'INVALID_STATE',
+    'ENTRY_INCOMPLETE',
     'CONFLICT',
     'NOT_SHAREABLE',
     'ITEM_NOT_SHAREABLE',

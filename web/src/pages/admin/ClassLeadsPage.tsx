@@ -92,7 +92,8 @@ export default function ClassLeadsPage() {
                   <Button
                     type="link"
                     size="small"
-                    aria-label={`设置「${row.name}」的牵头部门`}
+                    // The visible words first, then the node (axe-core: the name contains the label).
+                    aria-label={`设置牵头部门：${row.name}`}
                     onClick={() => {
                       form.setFieldsValue({ leadOrgId: row.leadOrgId ?? undefined })
                       setEditing(row)

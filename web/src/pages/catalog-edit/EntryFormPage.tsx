@@ -1,6 +1,7 @@
-import { Alert, App, AutoComplete, Button, Card, Checkbox, Col, Form, Input, Radio, Row, Select, Space, Switch, TreeSelect } from 'antd'
+import { Alert, App, AutoComplete, Button, Card, Checkbox, Col, Form, Input, Radio, Row, Select, Space, TreeSelect } from 'antd'
 import { useEffect, useMemo, useRef, useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
+import { MOUNT_MISSING_LABEL, type MissingPart, missingForSubmission } from '../../../../common/catalog-completeness.ts'
 import {
   DATA_GRADES,
   FORMAT_CLASSES,
@@ -10,9 +11,9 @@ import {
   SHARE_MODE_CLASSES,
   SHARE_MODES,
   UPDATE_CYCLES,
+  deriveShareType,
 } from '../../../../common/catalog.ts'
 import { LIMITS } from '../../../../common/limits.ts'
-import { deriveShareType } from '../../../../server/src/modules/catalog/rules.ts'
 import {
   type ClassNode,
   type Resource,
@@ -37,9 +38,28 @@ type FormValues = ResourceInput
 
 /** Top-level form fields; API problems on anything else are listed above the form. */
 const FORM_FIELDS = new Set([
-  'name', 'nameEn', 'classCode', 'abstract', 'providerSubunit', 'sourceSystem', 'formatClass', 'formatType', 'formatOther',
-  'updateCycle', 'updateTimeLimit', 'shareCondition', 'shareBasis', 'shareModeClass', 'shareModes', 'shareModeReason',
-  'openFlag', 'openCondition', 'secret', 'dataGrade', 'contactName', 'contactPhone',
+  'name',
+  'nameEn',
+  'classCode',
+  'abstract',
+  'providerSubunit',
+  'sourceSystem',
+  'formatClass',
+  'formatType',
+  'formatOther',
+  'updateCycle',
+  'updateTimeLimit',
+  'shareCondition',
+  'shareBasis',
+  'shareModeClass',
+  'shareModes',
+  'shareModeReason',
+  'openFlag',
+  'openCondition',
+  'secret',
+  'dataGrade',
+  'contactName',
+  'contactPhone',
 ])
 
 const enumOptions = (table: Record<string | number, string>) => Object.entries(table).map(([value, label]) => ({ value: Number(value), label }))
@@ -51,7 +71,8 @@ const toTreeData = (nodes: ClassNode[]): object[] =>
 /** The department 目 named after the user's org (class 3), the natural default for a new entry. */
 function ownClassCode(tree: ClassNode[], orgName: string): string | undefined {
   const departments = tree.find((n) => n.code === '3')?.children ?? []
-  for (const tenant of departments) for (const node of tenant.children) if (orgName === node.name || orgName.endsWith(node.name) || node.name.endsWith(orgName)) return node.code
+  for (const tenant of departments)
+    for (const node of tenant.children) if (orgName === node.name || orgName.endsWith(node.name) || node.name.endsWith(orgName)) return node.code
   return undefined
 }
 
@@ -117,6 +138,12 @@ function bodyOf(values: FormValues): FormValues {
   return body
 }
 
+/** The kinds of mount that serve data (the resource object's `live`), for the 须先挂接数据 rule. */
+const activeKindsOf = (r: Resource | null) => new Set((r?.mounts ?? []).filter((m) => m.live).map((m) => m.kind))
+
+// Rows being added or removed are briefly undefined in the watched values.
+const draftOf = (values: Partial<FormValues> | undefined) => bodyOf({ ...(values ?? {}), items: (values?.items ?? []).map((item) => item ?? {}) } as FormValues)
+
 const DEFAULTS: Partial<FormValues> = {
   formatClass: 3,
   formatType: 'PostgreSQL',
@@ -172,16 +199,33 @@ export default function EntryFormPage() {
   const shareModeClass = Form.useWatch('shareModeClass', form)
   const openFlag = Form.useWatch('openFlag', form)
   const derived = deriveShareType(items.filter(Boolean).map((i) => ({ shareType: Number(i?.shareType ?? 1) })))
+  // 尚缺: the server's own completeness rules (common/), over what is on screen and the entry's mounts.
+  const watched = Form.useWatch((values) => values, { form, preserve: true }) as Partial<FormValues> | undefined
+  const missing = useMemo(() => missingForSubmission(draftOf(watched), activeKindsOf(resource)), [watched, resource])
   const treeData = useMemo(() => (classes.data ? toTreeData(classes.data) : []), [classes.data])
+
+  const known = (path: (string | number)[]) => {
+    if (path.length === 1) return FORM_FIELDS.has(String(path[0]))
+    return (
+      path[0] === 'items' &&
+      path.length === 3 &&
+      typeof path[1] === 'number' &&
+      path[1] < (form.getFieldValue('items')?.length ?? 0) &&
+      EDITOR_ITEM_FIELDS.has(String(path[2]))
+    )
+  }
 
   const showProblems = (error: unknown) => {
     if (!(error instanceof ApiError)) return
     setSummary(error.details.length > 1 ? `${error.message}（共 ${error.details.length} 处问题，已在对应位置标出）` : error.message)
-    const known = (path: (string | number)[]) => {
-      if (path.length === 1) return FORM_FIELDS.has(String(path[0]))
-      return path[0] === 'items' && path.length === 3 && typeof path[1] === 'number' && path[1] < (form.getFieldValue('items')?.length ?? 0) && EDITOR_ITEM_FIELDS.has(String(path[2]))
-    }
     setOtherProblems(applyFieldErrors(form, error.details, known))
+  }
+
+  /** Marks what a submission lacks on its fields, without asking the server. */
+  const showMissing = (lacking: MissingPart[], saved: boolean) => {
+    const labels = [...new Set(lacking.map((m) => m.label))].join('、')
+    setSummary(saved ? `草稿已保存；提交审核前尚缺：${labels}` : `提交审核前尚缺：${labels}`)
+    setOtherProblems(applyFieldErrors(form, lacking, known))
   }
 
   const clearProblems = () => {
@@ -193,8 +237,11 @@ export default function EntryFormPage() {
 
   const save = async (andSubmit: boolean) => {
     clearProblems()
-    setSaving(andSubmit ? 'submit' : 'save')
     const body = bodyOf(form.getFieldsValue(true) as FormValues)
+    // Required fields are checked here before any round trip; a draft may be saved without them.
+    const lacking = missingForSubmission(body)
+    if (andSubmit && lacking.length > 0) return showMissing(lacking, false)
+    setSaving(andSubmit ? 'submit' : 'save')
     let saved: Resource | null = null
     try {
       saved = id ? await updateResource(id, body) : await createResource(body)
@@ -209,6 +256,9 @@ export default function EntryFormPage() {
         message.success(saved.version > (resource?.version ?? 0) && resource?.status === 'published' ? `已保存为第 ${saved.version} 版草稿` : '草稿已保存')
         return
       }
+      // The mount is the one part the form cannot supply; the saved entry says whether it is there.
+      const unmounted = missingForSubmission(body, activeKindsOf(saved))
+      if (unmounted.length > 0) return showMissing(unmounted, true)
       const submitted = await submitResource(saved.id)
       message.success('已提交审核，主管部门将在 5 个工作日内完成审核')
       navigate(`/catalog/${submitted.id}`)
@@ -268,6 +318,35 @@ export default function EntryFormPage() {
           }
         />
       ) : null}
+      {!locked && missing.length > 0 ? (
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          data-testid="missing-list"
+          message={`提交审核前尚缺 ${missing.length} 项（可先保存草稿）`}
+          description={
+            <ul style={{ margin: 0, paddingInlineStart: 18 }}>
+              {missing.map((m) => (
+                <li key={m.field + m.label}>
+                  {m.label === MOUNT_MISSING_LABEL && resource ? (
+                    <>
+                      {m.label}：<Link to={`/mounts/${resource.id}`}>到资源挂接页挂接数据</Link>
+                    </>
+                  ) : m.label === MOUNT_MISSING_LABEL ? (
+                    `${m.label}（保存草稿后到资源挂接页挂接）`
+                  ) : (
+                    m.label
+                  )}
+                </li>
+              ))}
+            </ul>
+          }
+        />
+      ) : null}
+      {!locked && missing.length === 0 ? (
+        <Alert type="success" showIcon style={{ marginBottom: 12 }} data-testid="missing-list" message="必填内容已齐全，可以提交审核。" />
+      ) : null}
       <Form form={form} layout="vertical" disabled={!!locked || saving !== null} scrollToFirstError>
         <Card title="基本信息" size="small" style={{ marginBottom: 12 }}>
           <Row gutter={16}>
@@ -277,16 +356,19 @@ export default function EntryFormPage() {
               </Form.Item>
             </Col>
             <Col xs={24} lg={12}>
-              <Form.Item name="classCode" label="资源分类（末级目录）" required>
-                <TreeSelect
-                  treeData={treeData}
-                  showSearch
-                  treeNodeFilterProp="title"
-                  placeholder="选择本部门的目录分类"
-                  loading={classes.loading}
-                  popupMatchSelectWidth={false}
-                  data-testid="field-classCode"
-                />
+              {/* A select takes no aria-required (axe-core): the asterisk is on the outer item, the value on the inner. */}
+              <Form.Item label="资源分类（末级目录）" htmlFor="classCode" required>
+                <Form.Item name="classCode" noStyle>
+                  <TreeSelect
+                    treeData={treeData}
+                    showSearch
+                    treeNodeFilterProp="title"
+                    placeholder="选择本部门的目录分类"
+                    loading={classes.loading}
+                    popupMatchSelectWidth={false}
+                    data-testid="field-classCode"
+                  />
+                </Form.Item>
               </Form.Item>
             </Col>
             <Col xs={24}>
@@ -315,13 +397,17 @@ export default function EntryFormPage() {
         <Card title="格式与更新" size="small" style={{ marginBottom: 12 }}>
           <Row gutter={16}>
             <Col xs={24} md={6}>
-              <Form.Item name="formatClass" label="格式分类" required>
-                <Select options={enumOptions(FORMAT_CLASSES)} />
+              <Form.Item label="格式分类" htmlFor="formatClass" required>
+                <Form.Item name="formatClass" noStyle>
+                  <Select options={enumOptions(FORMAT_CLASSES)} />
+                </Form.Item>
               </Form.Item>
             </Col>
             <Col xs={24} md={6}>
-              <Form.Item name="formatType" label="格式类型" required>
-                <AutoComplete options={listOptions(formatClass ? (FORMAT_TYPES[formatClass] ?? []) : [])} placeholder="如：PostgreSQL、xlsx" />
+              <Form.Item label="格式类型" htmlFor="formatType" required>
+                <Form.Item name="formatType" noStyle>
+                  <AutoComplete options={listOptions(formatClass ? (FORMAT_TYPES[formatClass] ?? []) : [])} placeholder="如：PostgreSQL、xlsx" />
+                </Form.Item>
               </Form.Item>
             </Col>
             {formatClass === 9 ? (
@@ -332,8 +418,10 @@ export default function EntryFormPage() {
               </Col>
             ) : null}
             <Col xs={24} md={6}>
-              <Form.Item name="updateCycle" label="更新周期" required>
-                <Select options={enumOptions(UPDATE_CYCLES)} />
+              <Form.Item label="更新周期" htmlFor="updateCycle" required>
+                <Form.Item name="updateCycle" noStyle>
+                  <Select options={enumOptions(UPDATE_CYCLES)} />
+                </Form.Item>
               </Form.Item>
             </Col>
             <Col xs={24} md={6}>
@@ -350,14 +438,20 @@ export default function EntryFormPage() {
           style={{ marginBottom: 12 }}
           extra={
             <span data-testid="derived-share-type">
-              共享类型（按信息项自动确定）：<ShareTypeTag value={derived} />
+              共享类型（按信息项自动确定）：
+              <ShareTypeTag value={derived} />
             </span>
           }
         >
           <Row gutter={16}>
             <Col xs={24} lg={12}>
               <Form.Item name="shareCondition" label="共享条件" required={derived !== 1} tooltip="有条件共享、不予共享的资源必填">
-                <Input.TextArea rows={2} maxLength={LIMITS.longText} placeholder={derived === 1 ? '无条件共享可不填' : '写明具体共享条件'} data-testid="field-shareCondition" />
+                <Input.TextArea
+                  rows={2}
+                  maxLength={LIMITS.longText}
+                  placeholder={derived === 1 ? '无条件共享可不填' : '写明具体共享条件'}
+                  data-testid="field-shareCondition"
+                />
               </Form.Item>
             </Col>
             <Col xs={24} lg={12}>
@@ -366,14 +460,18 @@ export default function EntryFormPage() {
               </Form.Item>
             </Col>
             <Col xs={24} md={8}>
-              <Form.Item name="shareModeClass" label="共享方式分类" required>
-                <Select options={listOptions(SHARE_MODE_CLASSES)} />
+              <Form.Item label="共享方式分类" htmlFor="shareModeClass" required>
+                <Form.Item name="shareModeClass" noStyle>
+                  <Select options={listOptions(SHARE_MODE_CLASSES)} />
+                </Form.Item>
               </Form.Item>
             </Col>
             <Col xs={24} md={16}>
               {shareModeClass === '共享平台方式' || !shareModeClass ? (
-                <Form.Item name="shareModes" label="共享方式类型" required>
-                  <Checkbox.Group options={Object.entries(SHARE_MODES).map(([value, label]) => ({ value, label }))} />
+                <Form.Item label="共享方式类型" htmlFor="shareModes" required>
+                  <Form.Item name="shareModes" noStyle>
+                    <Checkbox.Group options={Object.entries(SHARE_MODES).map(([value, label]) => ({ value, label }))} />
+                  </Form.Item>
                 </Form.Item>
               ) : (
                 <Form.Item name="shareModeReason" label="未采用共享平台方式的理由" required>
@@ -382,19 +480,23 @@ export default function EntryFormPage() {
               )}
             </Col>
             <Col xs={24} md={8}>
-              <Form.Item name="openFlag" label="是否向社会开放" required>
-                <Radio.Group
-                  options={[
-                    { value: false, label: '不开放' },
-                    { value: true, label: '开放' },
-                  ]}
-                />
+              <Form.Item label="是否向社会开放" htmlFor="openFlag" required>
+                <Form.Item name="openFlag" noStyle>
+                  <Radio.Group
+                    options={[
+                      { value: false, label: '不开放' },
+                      { value: true, label: '开放' },
+                    ]}
+                  />
+                </Form.Item>
               </Form.Item>
             </Col>
             {openFlag ? (
               <Col xs={24} md={8}>
-                <Form.Item name="openCondition" label="开放条件" required>
-                  <Select options={listOptions(OPEN_CONDITIONS)} />
+                <Form.Item label="开放条件" htmlFor="openCondition" required>
+                  <Form.Item name="openCondition" noStyle>
+                    <Select options={listOptions(OPEN_CONDITIONS)} />
+                  </Form.Item>
                 </Form.Item>
               </Col>
             ) : null}
@@ -404,8 +506,14 @@ export default function EntryFormPage() {
               </Form.Item>
             </Col>
             <Col xs={24} md={8}>
-              <Form.Item name="secret" label="涉密属性" valuePropName="checked">
-                <Switch checkedChildren="涉密" unCheckedChildren="非涉密" />
+              {/* Words beside the choice, not inside a switch: white on its grey track is below 4.5:1. */}
+              <Form.Item name="secret" label="涉密属性">
+                <Radio.Group
+                  options={[
+                    { value: false, label: '非涉密' },
+                    { value: true, label: '涉密' },
+                  ]}
+                />
               </Form.Item>
             </Col>
             <Col xs={24} md={8}>
@@ -439,6 +547,11 @@ export default function EntryFormPage() {
             zIndex: 5,
           }}
         >
+          {!locked && missing.length > 0 ? (
+            <span className="muted" style={{ alignSelf: 'center' }} data-testid="missing-count">
+              尚缺 {missing.length} 项
+            </span>
+          ) : null}
           <Button onClick={() => navigate('/catalog-edit')} disabled={false}>
             取消
           </Button>

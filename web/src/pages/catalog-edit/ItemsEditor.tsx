@@ -5,11 +5,26 @@ import { LIMITS } from '../../../../common/limits.ts'
 import type { ItemInputValue } from '../../api/catalog.ts'
 
 /** Item fields the editor has a cell for: API problems on other item fields go to the list above the form. */
-export const EDITOR_ITEM_FIELDS = new Set(['name', 'nameEn', 'dataType', 'length', 'shareType', 'shareCondition', 'sensitive', 'piCategory', 'isPrimaryKey', 'basicItem', 'isTimestamp'])
+export const EDITOR_ITEM_FIELDS = new Set([
+  'name',
+  'nameEn',
+  'dataType',
+  'length',
+  'shareType',
+  'shareCondition',
+  'sensitive',
+  'piCategory',
+  'isPrimaryKey',
+  'basicItem',
+  'isTimestamp',
+])
 
 const DATA_TYPE_OPTIONS = Object.entries(DATA_TYPES).map(([value, label]) => ({ value, label: `${value} ${label}` }))
 const SHARE_TYPE_OPTIONS = Object.entries(SHARE_TYPES).map(([value, label]) => ({ value: Number(value), label }))
 const PI_OPTIONS = Object.entries(PI_CATEGORIES).map(([value, label]) => ({ value, label }))
+
+// A cell's input is named by its row and column: the column title alone is not a label (axe-core).
+const itemLabel = (index: number, column: string) => `第 ${index + 1} 个信息项的${column}`
 
 export const newItem = (): ItemInputValue => ({
   name: '',
@@ -51,7 +66,12 @@ export function ItemsEditor() {
                       <Input />
                     </Form.Item>
                     <Form.Item name={[field.name, 'name']}>
-                      <Input placeholder="如：身份证号" maxLength={LIMITS.itemName} data-testid={`item-${field.name}-name`} />
+                      <Input
+                        placeholder="如：身份证号"
+                        maxLength={LIMITS.itemName}
+                        aria-label={itemLabel(field.name, '信息项名称')}
+                        data-testid={`item-${field.name}-name`}
+                      />
                     </Form.Item>
                   </>
                 ),
@@ -62,7 +82,7 @@ export function ItemsEditor() {
                 width: 124,
                 render: (_v, field) => (
                   <Form.Item name={[field.name, 'nameEn']}>
-                    <Input placeholder="如：id_card_no" data-testid={`item-${field.name}-nameEn`} />
+                    <Input placeholder="如：id_card_no" aria-label={itemLabel(field.name, '英文名（字段名）')} data-testid={`item-${field.name}-nameEn`} />
                   </Form.Item>
                 ),
               },
@@ -82,7 +102,13 @@ export function ItemsEditor() {
                 width: 72,
                 render: (_v, field) => (
                   <Form.Item name={[field.name, 'length']}>
-                    <InputNumber min={1} max={100000} style={{ width: '100%' }} data-testid={`item-${field.name}-length`} />
+                    <InputNumber
+                      min={1}
+                      max={100000}
+                      style={{ width: '100%' }}
+                      aria-label={itemLabel(field.name, '长度')}
+                      data-testid={`item-${field.name}-length`}
+                    />
                   </Form.Item>
                 ),
               },
@@ -102,7 +128,7 @@ export function ItemsEditor() {
                 width: 170,
                 render: (_v, field) => (
                   <Form.Item name={[field.name, 'shareCondition']}>
-                    <Input placeholder="非无条件共享时必填" data-testid={`item-${field.name}-shareCondition`} />
+                    <Input placeholder="非无条件共享时必填" aria-label={itemLabel(field.name, '共享条件')} data-testid={`item-${field.name}-shareCondition`} />
                   </Form.Item>
                 ),
               },

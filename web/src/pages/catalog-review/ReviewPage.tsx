@@ -10,6 +10,7 @@ import { WorkdayCountdown } from '../../components/WorkdayCountdown.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
 import { OneSourceAlert } from '../catalog/OneSourceAlert.tsx'
+import { SampleData } from '../catalog/SampleData.tsx'
 import { type FieldRow, ITEM_DIFF_FIELDS, type ItemRow, diffItems, diffResource } from './diff.ts'
 
 const CHANGE_TAGS = { added: <Tag color="green">新增</Tag>, removed: <Tag color="red">删除</Tag>, changed: <Tag color="gold">修改</Tag>, same: null }
@@ -146,6 +147,12 @@ export default function ReviewPage() {
           ]}
         />
       </Card>
+
+      {pending.status === 'pending_review' ? (
+        <Card size="small" title="挂接数据样例" style={{ marginBottom: 12 }} data-testid="review-sample">
+          <SampleData resourceId={pending.id} forReview />
+        </Card>
+      ) : null}
 
       {pending.actions.review ? (
         <Card size="small" title="审核意见" data-testid="review-form">

@@ -1,6 +1,6 @@
 import { Alert, Table, Tag, Tooltip } from 'antd'
 import { ApiError } from '../../api/client.ts'
-import { getSample } from '../../api/gateway.ts'
+import { getReviewSample, getSample } from '../../api/gateway.ts'
 import { EmptyState, LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { Watermark } from '../../components/Watermark.tsx'
@@ -11,10 +11,11 @@ const ROW_KEY = ' row'
 
 /**
  * 样例数据 of an 无条件共享 entry: a few rows of its mounted table, masked as the server would mask them
- * for a grant with the default rules, so a department sees what it would get before applying.
+ * for a grant with the default rules, so a department sees what it would get before applying. With
+ * `forReview`, the reviewer's view of a submitted version (its 不予共享 items withheld).
  */
-export function SampleData({ resourceId }: { resourceId: string }) {
-  const { data, error, loading, reload } = useAsync(() => getSample(resourceId), [resourceId])
+export function SampleData({ resourceId, forReview = false }: { resourceId: string; forReview?: boolean }) {
+  const { data, error, loading, reload } = useAsync(() => (forReview ? getReviewSample(resourceId) : getSample(resourceId)), [resourceId, forReview])
   if (error instanceof ApiError && error.code === 'NO_SAMPLE') return <EmptyState description={error.message} />
   if (error) return <LoadError error={error} onRetry={reload} />
   if (loading && !data) return <Loading height={160} />
@@ -25,7 +26,7 @@ export function SampleData({ resourceId }: { resourceId: string }) {
         type="info"
         showIcon
         style={{ marginBottom: 12 }}
-        message={`样例为已挂接数据的前 ${data.rows.length} 行，敏感信息项已按默认规则脱敏。${data.lastDataTime ? `数据更新至 ${formatDateTime(data.lastDataTime)}。` : ''}`}
+        message={`样例为已挂接数据的前 ${data.rows.length} 行，${forReview ? '个人信息已按默认规则脱敏，不予共享的信息项不显示' : '敏感信息项已按默认规则脱敏'}。${data.lastDataTime ? `数据更新至 ${formatDateTime(data.lastDataTime)}。` : ''}`}
       />
       <Watermark><Table<Record<string, string | null>>
         size="small"
