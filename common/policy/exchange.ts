@@ -28,6 +28,12 @@ export const exchangeRules = {
     when: ownNode,
     describe: '重新签发本单位前置机的注册码（原凭据作废）',
   },
+  'exchange.node.revoke': {
+    roles: ['NODE_OPERATOR', 'DEPT_ADMIN'],
+    visibility: 'exchange.node.read',
+    when: ownNode,
+    describe: '注销本单位前置机：凭据和注册码立即失效，运行记录保留（须先停止其上的交换任务）',
+  },
   'exchange.feed.create': {
     roles: ['NODE_OPERATOR', 'DEPT_ADMIN', 'CATALOGER'],
     when: (actor: Actor, subject: FeedSubject) => subject.providerOrgId === actor.orgId,
@@ -42,7 +48,7 @@ export const exchangeRules = {
     roles: ['NODE_OPERATOR', 'DEPT_ADMIN'],
     visibility: 'exchange.node.read',
     when: ownNode,
-    describe: '本单位交换任务：立即运行、停止',
+    describe: '本单位交换任务：调整并行通道、限速、错误上限和写入方式，立即运行、暂停、恢复、停止',
   },
   // Agent-authenticated (the node's own credential, not a user session): see exchange/agent-routes.ts.
   'exchange.agent.call': { roles: [], describe: '前置机代理凭本节点凭据注册、心跳、领取任务和报告结果（用户令牌无效）' },

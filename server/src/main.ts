@@ -7,6 +7,7 @@ import { sharingTasks } from './modules/sharing/index.ts'
 import { evaluationTasks } from './modules/evaluation/index.ts'
 import { catalogClockTasks } from './modules/catalog/index.ts'
 import { freshnessTasks } from './modules/freshness/index.ts'
+import { exchangeTasks } from './modules/exchange/index.ts'
 import { loadConfig } from './platform/config/config.ts'
 import { isEmptyDeployment, prepareDatabase } from './platform/db/bootstrap.ts'
 import { DataDirLockedError, lockDataDir } from './platform/db/data-dir-lock.ts'
@@ -32,7 +33,7 @@ async function main() {
   const interval = taskIntervalFromEnv()
   const releaseLock = config.databaseUrl ? null : await lockDataDir(config.dataDir)
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir })
-  const tasks = [...sharingTasks, ...catalogClockTasks, ...objectionTasks, ...demandTasks, ...evaluationTasks, ...freshnessTasks, ...auditTasks(checkpointSettingsOf(config), config.auditCheckpointMinutes), ...maintenanceTasks(database.kind)]
+  const tasks = [...sharingTasks, ...catalogClockTasks, ...objectionTasks, ...demandTasks, ...evaluationTasks, ...freshnessTasks, ...exchangeTasks, ...auditTasks(checkpointSettingsOf(config), config.auditCheckpointMinutes), ...maintenanceTasks(database.kind)]
   const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock, logger: { level: config.logLevel } })
   const { applied } = await prepareDatabase(database.db)
   if (applied.length > 0) app.log.info({ applied }, 'migrations applied')

@@ -40,6 +40,9 @@ const GrantDetailPage = lazy(() => import('./pages/grants/GrantDetailPage.tsx'))
 const AppsPage = lazy(() => import('./pages/grants/AppsPage.tsx'))
 const CallsPage = lazy(() => import('./pages/grants/CallsPage.tsx'))
 const EvaluationPage = lazy(() => import('./pages/evaluation/EvaluationPage.tsx'))
+const NodesPage = lazy(() => import('./pages/exchange/NodesPage.tsx'))
+const JobsPage = lazy(() => import('./pages/exchange/JobsPage.tsx'))
+const RunsPage = lazy(() => import('./pages/exchange/RunsPage.tsx'))
 const NotificationsPage = lazy(() => import('./pages/notifications/NotificationsPage.tsx'))
 const SettingsPage = lazy(() => import('./pages/account/SettingsPage.tsx'))
 const TotpSetupPage = lazy(() => import('./pages/account/TotpSetupPage.tsx'))
@@ -94,6 +97,10 @@ export function AppRoot() {
                 <Route path="/apps" element={page('apps', AppsPage)} />
                 <Route path="/gateway-calls" element={page('calls', CallsPage)} />
                 <Route path="/settings" element={<SettingsPage />} />
+                <Route path="/exchange" element={<Navigate to="/exchange/nodes" replace />} />
+                <Route path="/exchange/nodes" element={page('exchange-nodes', NodesPage)} />
+                <Route path="/exchange/jobs" element={page('exchange-jobs', JobsPage)} />
+                <Route path="/exchange/runs" element={page('exchange-runs', RunsPage)} />
                 <Route path="/evaluation" element={page('evaluation', EvaluationPage)} />
                 <Route path="/notifications" element={page('notifications', NotificationsPage)} />
                 <Route path="/stats" element={page('stats', StatsPage)} />

@@ -10694,10 +10694,15 @@ export interface paths {
             path?: never;
             cookie?: never;
         };
-        /** 前置机及其状态（在线、异常、离线、待注册） */
+        /** 前置机及其状态（在线、降级、离线、待注册、已注销）；主管部门可按单位、状态筛选 */
         get: {
             parameters: {
-                query?: never;
+                query?: {
+                    /** @description 前置机所属单位（主管部门按部门查看） */
+                    orgId?: string;
+                    /** @description 状态：pending 待注册 / online 在线 / degraded 降级 / offline 离线 / revoked 已注销 */
+                    status?: "pending" | "online" | "degraded" | "offline" | "revoked";
+                };
                 header?: never;
                 path?: never;
                 cookie?: never;
@@ -10718,7 +10723,7 @@ export interface paths {
                                 name: string;
                                 note: string | null;
                                 /** @enum {string} */
-                                status: "pending" | "online" | "degraded" | "offline";
+                                status: "pending" | "online" | "degraded" | "offline" | "revoked";
                                 /** Format: date-time */
                                 enrolledAt: string | null;
                                 /** Format: date-time */
@@ -10733,7 +10738,13 @@ export interface paths {
                                 agentVersion: string | null;
                                 problem: string | null;
                                 /** Format: date-time */
+                                revokedAt: string | null;
+                                /** Format: date-time */
                                 createdAt: string;
+                                /** @description 当前用户可否重新签发注册码、注销 */
+                                actions: {
+                                    manage: boolean;
+                                };
                             }[];
                         };
                     };
@@ -10779,7 +10790,7 @@ export interface paths {
                             name: string;
                             note: string | null;
                             /** @enum {string} */
-                            status: "pending" | "online" | "degraded" | "offline";
+                            status: "pending" | "online" | "degraded" | "offline" | "revoked";
                             /** Format: date-time */
                             enrolledAt: string | null;
                             /** Format: date-time */
@@ -10794,7 +10805,13 @@ export interface paths {
                             agentVersion: string | null;
                             problem: string | null;
                             /** Format: date-time */
+                            revokedAt: string | null;
+                            /** Format: date-time */
                             createdAt: string;
+                            /** @description 当前用户可否重新签发注册码、注销 */
+                            actions: {
+                                manage: boolean;
+                            };
                             /** @description 一次性注册码，只显示这一次，24 小时内有效 */
                             enrolmentToken: string;
                         };
@@ -10849,7 +10866,7 @@ export interface paths {
                             name: string;
                             note: string | null;
                             /** @enum {string} */
-                            status: "pending" | "online" | "degraded" | "offline";
+                            status: "pending" | "online" | "degraded" | "offline" | "revoked";
                             /** Format: date-time */
                             enrolledAt: string | null;
                             /** Format: date-time */
@@ -10864,10 +10881,60 @@ export interface paths {
                             agentVersion: string | null;
                             problem: string | null;
                             /** Format: date-time */
+                            revokedAt: string | null;
+                            /** Format: date-time */
                             createdAt: string;
+                            /** @description 当前用户可否重新签发注册码、注销 */
+                            actions: {
+                                manage: boolean;
+                            };
                             /** @description 一次性注册码，只显示这一次，24 小时内有效 */
                             enrolmentToken: string;
                         };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/nodes/{id}/revoke": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 注销前置机（凭据和注册码立即失效；须先停止其上的交换任务） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
                     };
                 };
                 400: components["responses"]["Error400"];
@@ -10895,7 +10962,16 @@ export interface paths {
         get: {
             parameters: {
                 query?: {
+                    /** @description 前置机 */
                     nodeId?: string;
+                    /** @description 前置机所属单位（主管部门按部门查看） */
+                    orgId?: string;
+                    /** @description 任务状态 */
+                    status?: "draft" | "verifying" | "active" | "paused" | "stopped" | "purging" | "purged";
+                    /** @description feed 挂接 / delivery 交付 */
+                    kind?: "feed" | "delivery";
+                    /** @description true：只看连续失败已标记的任务 */
+                    flagged?: "true" | "false";
                 };
                 header?: never;
                 path?: never;
@@ -10916,9 +10992,13 @@ export interface paths {
                                 kind: "feed" | "delivery";
                                 nodeId: string;
                                 nodeName: string;
+                                orgId: string;
+                                /** @description 前置机所属单位（交付任务即使用方） */
                                 orgName: string;
                                 resourceId: string;
                                 resourceName: string;
+                                /** @description 目录的提供方 */
+                                providerOrgName: string;
                                 grantId: string | null;
                                 connection: string;
                                 tableName: string;
@@ -10934,7 +11014,7 @@ export interface paths {
                                 /** @enum {string} */
                                 writeMode: "insert" | "upsert";
                                 /** @enum {string} */
-                                status: "draft" | "verifying" | "active" | "stopped" | "purging" | "purged";
+                                status: "draft" | "verifying" | "active" | "paused" | "stopped" | "purging" | "purged";
                                 statusReason: string | null;
                                 consecutiveFailures: number;
                                 /** Format: date-time */
@@ -10947,6 +11027,10 @@ export interface paths {
                                 purgedAt: string | null;
                                 /** Format: date-time */
                                 createdAt: string;
+                                /** @description 当前用户可否调整、运行、暂停、停止 */
+                                actions: {
+                                    manage: boolean;
+                                };
                             }[];
                         };
                     };
@@ -11172,6 +11256,247 @@ export interface paths {
                 500: components["responses"]["Error500"];
             };
         };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/jobs/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        /** 调整任务参数（并行通道、限速、错误上限；交付任务的写入方式），下次运行起生效 */
+        patch: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @description 并行通道数（按切分键分片） */
+                        channels?: number;
+                        /** @description 限速：每秒记录数 */
+                        speedRecords?: number | null;
+                        /** @description 限速：每秒字节数 */
+                        speedBytes?: number | null;
+                        /** @description 错误记录上限（条） */
+                        errorLimitCount?: number | null;
+                        /** @description 错误记录上限（比例，0–1） */
+                        errorLimitShare?: number | null;
+                        /**
+                         * @description 写入方式（仅交付任务）：insert 插入，upsert 按主键覆盖
+                         * @enum {string}
+                         */
+                        writeMode?: "insert" | "upsert";
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        trace?: never;
+    };
+    "/api/v1/exchange/jobs/{id}/pause": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 暂停任务（不再发起运行，不清除已交付的数据） */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/jobs/{id}/resume": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 恢复已暂停的任务 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                204: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": null;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/runs": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 运行记录（本单位的；主管部门看全部），含行数、字节、耗时、错误和清除情况 */
+        get: {
+            parameters: {
+                query?: {
+                    /** @description 页码，从 1 开始 */
+                    page?: number;
+                    /** @description 每页条数 1–200 */
+                    pageSize?: number;
+                    /** @description 交换任务 */
+                    jobId?: string;
+                    /** @description 前置机所属单位 */
+                    orgId?: string;
+                    /** @description 运行状态 */
+                    status?: "running" | "succeeded" | "failed";
+                };
+                header?: never;
+                path?: never;
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                jobId: string;
+                                /** @enum {string} */
+                                kind: "verify" | "full" | "incremental" | "purge";
+                                /** @enum {string} */
+                                status: "running" | "succeeded" | "failed";
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                rowsRead: number;
+                                rowsWritten: number;
+                                rowsDeleted: number;
+                                rowsFailed: number;
+                                bytes: number;
+                                durationMs: number | null;
+                                error: string | null;
+                                /** @enum {string} */
+                                jobKind: "feed" | "delivery";
+                                tableName: string;
+                                /** @enum {string} */
+                                jobStatus: "draft" | "verifying" | "active" | "paused" | "stopped" | "purging" | "purged";
+                                /** Format: date-time */
+                                purgeRequestedAt: string | null;
+                                /** Format: date-time */
+                                purgedAt: string | null;
+                                nodeName: string;
+                                orgId: string;
+                                orgName: string;
+                                resourceName: string;
+                            }[];
+                            total: number;
+                            page: number;
+                            pageSize: number;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
         delete?: never;
         options?: never;
         head?: never;

@@ -10,3 +10,5 @@ export const exchangeModule: FastifyPluginAsync = async (app) => {
   await app.register(exchangeRoutes)
   await app.register(agentRoutes)
 }
+
+export { exchangeTasks } from './notices.ts'

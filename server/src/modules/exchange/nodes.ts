@@ -12,7 +12,7 @@ import { AppError, conflict } from '../../platform/http/errors.ts'
 import { sql } from 'kysely'
 
 export type NodeRow = Selectable<ExchangeNodesTable>
-export type NodeStatus = 'pending' | 'online' | 'degraded' | 'offline'
+export type NodeStatus = 'pending' | 'online' | 'degraded' | 'offline' | 'revoked'
 
 // SPEC §6.3 / issue 14: an enrolment token is good for 24 hours and for one enrolment.
 const ENROL_TTL_MS = 24 * 60 * 60 * 1000
@@ -22,7 +22,8 @@ const MISSED_BEATS_OFFLINE = 3
 const digest = (secret: string) => sm3Hex(`govshare-node:${secret}`)
 
 /** The status the console shows, from the last heartbeat and the agent's own report. */
-export function nodeStatus(node: Pick<NodeRow, 'enrolledAt' | 'heartbeatAt' | 'heartbeatSeconds' | 'problem'>, now: Date): NodeStatus {
+export function nodeStatus(node: Pick<NodeRow, 'enrolledAt' | 'heartbeatAt' | 'heartbeatSeconds' | 'problem' | 'revokedAt'>, now: Date): NodeStatus {
+  if (node.revokedAt) return 'revoked'
   if (!node.enrolledAt) return 'pending'
   if (!node.heartbeatAt) return 'offline'
   const silentMs = now.getTime() - new Date(node.heartbeatAt).getTime()
@@ -58,6 +59,7 @@ export async function reissueEnrolment(ctx: Ctx, nodeId: string) {
   return ctx.db.transaction().execute(async (trx) => {
     const found = await trx.selectFrom('exchangeNodes').selectAll().where('id', '=', nodeId).forUpdate().executeTakeFirst()
     const node = authorizeLoaded(ctx.actor, 'exchange.node.update', found, '前置机', '只能管理本单位的前置机')
+    if (node.revokedAt) throw new AppError(409, 'INVALID_STATE', '该前置机已注销，不能重新签发注册码')
     const { token, ...enrolment } = newEnrolment(ctx.now())
     const updated = await trx
       .updateTable('exchangeNodes')
@@ -70,13 +72,41 @@ export async function reissueEnrolment(ctx: Ctx, nodeId: string) {
   })
 }
 
-export async function listNodes(ctx: Ctx) {
+// Jobs that still need their node: it must not be revoked under them (a purge in progress included).
+const LIVE_JOB_STATUSES = ['verifying', 'active', 'paused', 'purging'] as const
+
+/**
+ * Revokes a node of the actor's organisation: its credential and any unspent enrolment token stop working at
+ * once; the row stays, so its runs keep their node. Refused while a job on it still runs or purges.
+ */
+export async function revokeNode(ctx: Ctx, nodeId: string) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const found = await trx.selectFrom('exchangeNodes').selectAll().where('id', '=', nodeId).forUpdate().executeTakeFirst()
+    const node = authorizeLoaded(ctx.actor, 'exchange.node.revoke', found, '前置机', '只能注销本单位的前置机')
+    if (node.revokedAt) throw new AppError(409, 'INVALID_STATE', '该前置机已注销')
+    const live = await trx.selectFrom('exchangeJobs').select(({ fn }) => fn.countAll<string>().as('n')).where('nodeId', '=', node.id).where('status', 'in', LIVE_JOB_STATUSES).executeTakeFirstOrThrow()
+    if (Number(live.n) > 0) throw new AppError(409, 'INVALID_STATE', `该前置机上还有 ${live.n} 个未停止的交换任务，请先停止后再注销`)
+    const now = ctx.now()
+    const updated = await trx
+      .updateTable('exchangeNodes')
+      .set({ revokedAt: now, revokedBy: ctx.actor.userId, credentialDigest: null, enrolTokenDigest: null, enrolExpiresAt: null })
+      .where('id', '=', node.id)
+      .returningAll()
+      .executeTakeFirstOrThrow()
+    await recordAudit(trx, ctx, { action: 'exchange.node.revoke', objectType: 'exchange_node', objectId: node.id, detail: { name: node.name } })
+    return updated
+  })
+}
+
+/** The nodes the actor's scope covers, with their organisation's name; `orgId` narrows the authority's view. */
+export async function listNodes(ctx: Ctx, filter: { orgId?: string } = {}) {
   return ctx.db
     .selectFrom('exchangeNodes as n')
     .innerJoin('orgs as o', 'o.id', 'n.orgId')
     .selectAll('n')
     .select('o.name as orgName')
     .where(scopeWhere(scopeOf(ctx.actor, 'exchange.node.read'), { orgId: sql.ref('n.org_id') }))
+    .$if(filter.orgId !== undefined, (qb) => qb.where('n.orgId', '=', filter.orgId!))
     .orderBy('n.createdAt', 'desc')
     .execute()
 }
@@ -126,7 +156,7 @@ export async function authenticateNode(db: Executor, authorization: string | und
   const match = CREDENTIAL.exec(credential)
   if (!match) throw badCredential()
   const node = await findNode(db, match[1])
-  if (!node?.credentialDigest || !sameDigest(node.credentialDigest, digest(credential))) throw badCredential()
+  if (!node?.credentialDigest || node.revokedAt || !sameDigest(node.credentialDigest, digest(credential))) throw badCredential()
   return node
 }
 

@@ -1,27 +1,52 @@
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
 import { z } from 'zod'
 import { IdParams } from '../../platform/http/params.ts'
-import { createNode, listNodes, nodeStatus, reissueEnrolment } from './nodes.ts'
-import { createDelivery, createFeed, listJobs, listRuns, requestRun, stopJob } from './setup.ts'
-import { DeliveryBody, FeedBody, JobOut, JobsQuery, CreateNodeBody, NodeCreatedOut, NodeOut, RunNowBody, RunOut, RunsQuery, StopBody } from './schemas.ts'
+import { can } from '../../platform/auth/policy.ts'
+import { pageOf } from '../../platform/http/pagination.ts'
+import { type NodeRow, createNode, listNodes, nodeStatus, reissueEnrolment, revokeNode } from './nodes.ts'
+import { createDelivery, createFeed, listJobs, listRecentRuns, listRuns, requestRun, setJobPaused, stopJob, updateJobControls } from './setup.ts'
+import {
+  CreateNodeBody,
+  DeliveryBody,
+  FeedBody,
+  JobControlsBody,
+  JobOut,
+  JobsQuery,
+  NodeCreatedOut,
+  NodeOut,
+  NodesQuery,
+  RecentRunOut,
+  RecentRunsQuery,
+  RunNowBody,
+  RunOut,
+  RunsQuery,
+  StopBody,
+} from './schemas.ts'
 
 const tags = ['exchange']
 
 /** The console's side of the exchange: nodes and their enrolment, feeds, deliveries, runs. */
 export const exchangeRoutes: FastifyPluginAsyncZod = async (app) => {
-  const present = <T extends Parameters<typeof nodeStatus>[0]>(node: T) => ({ ...node, status: nodeStatus(node, app.clock()) })
+  const present = <T extends NodeRow>(actor: Parameters<typeof can>[0], node: T) => ({
+    ...node,
+    status: nodeStatus(node, app.clock()),
+    actions: { manage: !node.revokedAt && can(actor, 'exchange.node.update', node) },
+  })
 
   app.get('/exchange/nodes', {
     config: { action: 'exchange.node.read' },
-    schema: { tags, summary: '前置机及其状态（在线、异常、离线、待注册）', response: { 200: z.object({ items: z.array(NodeOut) }) } },
-  }, async (req) => ({ items: (await listNodes(req.ctx)).map(present) }))
+    schema: { tags, summary: '前置机及其状态（在线、降级、离线、待注册、已注销）；主管部门可按单位、状态筛选', querystring: NodesQuery, response: { 200: z.object({ items: z.array(NodeOut) }) } },
+  }, async (req) => {
+    const nodes = (await listNodes(req.ctx, req.query)).map((node) => present(req.ctx.actor, node))
+    return { items: req.query.status ? nodes.filter((node) => node.status === req.query.status) : nodes }
+  })
 
   app.post('/exchange/nodes', {
     config: { action: 'exchange.node.create' },
     schema: { tags, summary: '登记前置机，返回一次性注册码（24 小时内有效，只显示一次）', body: CreateNodeBody, response: { 201: NodeCreatedOut } },
   }, async (req, reply) => {
     const { node, enrolmentToken } = await createNode(req.ctx, req.body)
-    return reply.code(201).send({ ...present(node), orgName: req.ctx.actor.orgName, enrolmentToken })
+    return reply.code(201).send({ ...present(req.ctx.actor, node), orgName: req.ctx.actor.orgName, enrolmentToken })
   })
 
   app.post('/exchange/nodes/:id/enrolment', {
@@ -29,7 +54,15 @@ export const exchangeRoutes: FastifyPluginAsyncZod = async (app) => {
     schema: { tags, summary: '重新签发注册码（原节点凭据立即失效）', params: IdParams, response: { 200: NodeCreatedOut } },
   }, async (req) => {
     const { node, enrolmentToken } = await reissueEnrolment(req.ctx, req.params.id)
-    return { ...present(node), orgName: req.ctx.actor.orgName, enrolmentToken }
+    return { ...present(req.ctx.actor, node), orgName: req.ctx.actor.orgName, enrolmentToken }
+  })
+
+  app.post('/exchange/nodes/:id/revoke', {
+    config: { action: 'exchange.node.revoke' },
+    schema: { tags, summary: '注销前置机（凭据和注册码立即失效；须先停止其上的交换任务）', params: IdParams, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await revokeNode(req.ctx, req.params.id)
+    return reply.code(204).send(null)
   })
 
   app.get('/exchange/jobs', {
@@ -54,6 +87,35 @@ export const exchangeRoutes: FastifyPluginAsyncZod = async (app) => {
     await requestRun(req.ctx, req.params.id, req.body.full)
     return reply.code(204).send(null)
   })
+
+  app.patch('/exchange/jobs/:id', {
+    config: { action: 'exchange.job.update' },
+    schema: { tags, summary: '调整任务参数（并行通道、限速、错误上限；交付任务的写入方式），下次运行起生效', params: IdParams, body: JobControlsBody, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await updateJobControls(req.ctx, req.params.id, req.body)
+    return reply.code(204).send(null)
+  })
+
+  app.post('/exchange/jobs/:id/pause', {
+    config: { action: 'exchange.job.update' },
+    schema: { tags, summary: '暂停任务（不再发起运行，不清除已交付的数据）', params: IdParams, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await setJobPaused(req.ctx, req.params.id, true)
+    return reply.code(204).send(null)
+  })
+
+  app.post('/exchange/jobs/:id/resume', {
+    config: { action: 'exchange.job.update' },
+    schema: { tags, summary: '恢复已暂停的任务', params: IdParams, response: { 204: z.null() } },
+  }, async (req, reply) => {
+    await setJobPaused(req.ctx, req.params.id, false)
+    return reply.code(204).send(null)
+  })
+
+  app.get('/exchange/runs', {
+    config: { action: 'exchange.node.read' },
+    schema: { tags, summary: '运行记录（本单位的；主管部门看全部），含行数、字节、耗时、错误和清除情况', querystring: RecentRunsQuery, response: { 200: pageOf(RecentRunOut) } },
+  }, async (req) => listRecentRuns(req.ctx, req.query))
 
   app.post('/exchange/jobs/:id/stop', {
     config: { action: 'exchange.job.update' },

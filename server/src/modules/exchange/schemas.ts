@@ -1,4 +1,5 @@
 import { z } from 'zod'
+import { PageQuery } from '../../platform/http/pagination.ts'
 
 // Identifiers the node uses in its own database: letters, digits, underscores, optionally schema-qualified.
 const Identifier = z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, '只能包含字母、数字和下划线，且不以数字开头')
@@ -18,6 +19,11 @@ const Controls = {
   errorLimitCount: z.number().int().min(0).nullish().describe('错误记录上限（条）'),
   errorLimitShare: z.number().min(0).max(1).nullish().describe('错误记录上限（比例，0–1）'),
 }
+
+export const JobControlsBody = z
+  .object({ ...Controls, writeMode: z.enum(['insert', 'upsert']).optional().describe('写入方式（仅交付任务）：insert 插入，upsert 按主键覆盖') })
+  .refine((body) => Object.values(body).some((v) => v !== undefined), '请至少修改一项')
+export type JobControlsBody = z.infer<typeof JobControlsBody>
 
 export const FeedBody = z.object({
   nodeId: z.uuid('请选择前置机'),
@@ -52,7 +58,27 @@ export type DeliveryBody = z.infer<typeof DeliveryBody>
 export const RunNowBody = z.object({ full: z.boolean().default(false).describe('全量重做') })
 export const StopBody = z.object({ reason: z.string().trim().min(1, '请填写停止原因').max(200) })
 export const RunsQuery = z.object({ limit: z.coerce.number().int().min(1).max(200).default(50) })
-export const JobsQuery = z.object({ nodeId: z.uuid().optional() })
+export const JOB_STATUSES = ['draft', 'verifying', 'active', 'paused', 'stopped', 'purging', 'purged'] as const
+export const RUN_STATUSES = ['running', 'succeeded', 'failed'] as const
+export const JobsQuery = z.object({
+  nodeId: z.uuid().optional().describe('前置机'),
+  orgId: z.uuid().optional().describe('前置机所属单位（主管部门按部门查看）'),
+  status: z.enum(JOB_STATUSES).optional().describe('任务状态'),
+  kind: z.enum(['feed', 'delivery']).optional().describe('feed 挂接 / delivery 交付'),
+  flagged: z.enum(['true', 'false']).optional().transform((v) => v === 'true').describe('true：只看连续失败已标记的任务'),
+})
+export type JobsQuery = z.infer<typeof JobsQuery>
+export const NODE_STATUSES = ['pending', 'online', 'degraded', 'offline', 'revoked'] as const
+export const NodesQuery = z.object({
+  orgId: z.uuid().optional().describe('前置机所属单位（主管部门按部门查看）'),
+  status: z.enum(NODE_STATUSES).optional().describe('状态：pending 待注册 / online 在线 / degraded 降级 / offline 离线 / revoked 已注销'),
+})
+export const RecentRunsQuery = PageQuery.extend({
+  jobId: z.uuid().optional().describe('交换任务'),
+  orgId: z.uuid().optional().describe('前置机所属单位'),
+  status: z.enum(RUN_STATUSES).optional().describe('运行状态'),
+})
+export type RecentRunsQuery = z.infer<typeof RecentRunsQuery>
 
 // ---- agent protocol ----
 
@@ -89,7 +115,7 @@ export const NodeOut = z.object({
   orgName: z.string(),
   name: z.string(),
   note: z.string().nullable(),
-  status: z.enum(['pending', 'online', 'degraded', 'offline']),
+  status: z.enum(NODE_STATUSES),
   enrolledAt: z.date().nullable(),
   enrolExpiresAt: z.date().nullable(),
   heartbeatAt: z.date().nullable(),
@@ -97,7 +123,9 @@ export const NodeOut = z.object({
   connections: z.array(z.object({ name: z.string(), kind: z.string() })),
   agentVersion: z.string().nullable(),
   problem: z.string().nullable(),
+  revokedAt: z.date().nullable(),
   createdAt: z.date(),
+  actions: z.object({ manage: z.boolean() }).describe('当前用户可否重新签发注册码、注销'),
 })
 export const NodeCreatedOut = NodeOut.extend({ enrolmentToken: z.string().describe('一次性注册码，只显示这一次，24 小时内有效') })
 
@@ -106,9 +134,11 @@ export const JobOut = z.object({
   kind: z.enum(['feed', 'delivery']),
   nodeId: z.string(),
   nodeName: z.string(),
-  orgName: z.string(),
+  orgId: z.string(),
+  orgName: z.string().describe('前置机所属单位（交付任务即使用方）'),
   resourceId: z.string(),
   resourceName: z.string(),
+  providerOrgName: z.string().describe('目录的提供方'),
   grantId: z.string().nullable(),
   connection: z.string(),
   tableName: z.string(),
@@ -122,7 +152,7 @@ export const JobOut = z.object({
   errorLimitCount: z.number().nullable(),
   errorLimitShare: z.number().nullable(),
   writeMode: z.enum(['insert', 'upsert']),
-  status: z.enum(['draft', 'verifying', 'active', 'stopped', 'purging', 'purged']),
+  status: z.enum(JOB_STATUSES),
   statusReason: z.string().nullable(),
   consecutiveFailures: z.number(),
   flaggedAt: z.date().nullable(),
@@ -130,13 +160,14 @@ export const JobOut = z.object({
   purgeRequestedAt: z.date().nullable(),
   purgedAt: z.date().nullable(),
   createdAt: z.date(),
+  actions: z.object({ manage: z.boolean() }).describe('当前用户可否调整、运行、暂停、停止'),
 })
 
 export const RunOut = z.object({
   id: z.string(),
   jobId: z.string(),
   kind: z.enum(['verify', 'full', 'incremental', 'purge']),
-  status: z.enum(['running', 'succeeded', 'failed']),
+  status: z.enum(RUN_STATUSES),
   startedAt: z.date(),
   finishedAt: z.date().nullable(),
   rowsRead: z.number(),
@@ -146,4 +177,16 @@ export const RunOut = z.object({
   bytes: z.number(),
   durationMs: z.number().nullable(),
   error: z.string().nullable(),
+})
+
+export const RecentRunOut = RunOut.extend({
+  jobKind: z.enum(['feed', 'delivery']),
+  tableName: z.string(),
+  jobStatus: z.enum(JOB_STATUSES),
+  purgeRequestedAt: z.date().nullable(),
+  purgedAt: z.date().nullable(),
+  nodeName: z.string(),
+  orgId: z.string(),
+  orgName: z.string(),
+  resourceName: z.string(),
 })

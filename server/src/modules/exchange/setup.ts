@@ -1,17 +1,18 @@
 import { type Selectable, sql } from 'kysely'
 import { recordAudit } from '../../platform/audit/record.ts'
-import { authorize, authorizeLoaded, scopeOf } from '../../platform/auth/policy.ts'
+import { authorize, authorizeLoaded, can, scopeOf } from '../../platform/auth/policy.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import type { Ctx } from '../../platform/context.ts'
 import type { Executor } from '../../platform/db/database.ts'
 import type { ExchangeJobsTable } from '../../platform/db/schema.ts'
 import { scopeWhere } from '../../platform/db/scope.ts'
 import { AppError, conflict, fieldError, notFound } from '../../platform/http/errors.ts'
+import { pageOffset } from '../../platform/http/pagination.ts'
 import { findPublishedEntry } from '../catalog/index.ts'
 import { findGrantView } from '../sharing/index.ts'
 import { deliveryPlan } from './delivery-rows.ts'
 import { findNode } from './nodes.ts'
-import type { DeliveryBody, FeedBody } from './schemas.ts'
+import type { DeliveryBody, FeedBody, JobControlsBody, JobsQuery, RecentRunsQuery } from './schemas.ts'
 
 export type JobRow = Selectable<ExchangeJobsTable>
 
@@ -155,21 +156,75 @@ export async function stopJob(ctx: Ctx, jobId: string, reason: string) {
   })
 }
 
-/** Jobs the actor's scope covers, with their node, entry and (deliveries) consumer names. */
-export async function listJobs(ctx: Ctx, filter: { nodeId?: string }) {
-  return ctx.db
+/**
+ * Changes a job's DataX-like controls (channels, speed cap, error limit; a delivery's write mode). They apply
+ * from the next run the node takes; a run in progress keeps the controls it was handed.
+ */
+export async function updateJobControls(ctx: Ctx, jobId: string, body: JobControlsBody) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const job = await ownJob(ctx, trx, jobId)
+    if (job.status === 'stopped' || job.status === 'purging' || job.status === 'purged') throw new AppError(409, 'INVALID_STATE', '任务已停止，不能调整')
+    if (body.writeMode !== undefined && job.kind !== 'delivery') throw fieldError('writeMode', '写入方式只适用于交付任务')
+    const patch = {
+      ...(body.channels !== undefined ? { channels: body.channels } : {}),
+      ...(body.speedRecords !== undefined ? { speedRecords: body.speedRecords } : {}),
+      ...(body.speedBytes !== undefined ? { speedBytes: body.speedBytes } : {}),
+      ...(body.errorLimitCount !== undefined ? { errorLimitCount: body.errorLimitCount } : {}),
+      ...(body.errorLimitShare !== undefined ? { errorLimitShare: body.errorLimitShare === null ? null : String(body.errorLimitShare) } : {}),
+      ...(body.writeMode !== undefined ? { writeMode: body.writeMode } : {}),
+    }
+    await trx.updateTable('exchangeJobs').set({ ...patch, updatedAt: ctx.now() }).where('id', '=', job.id).execute()
+    await recordAudit(trx, ctx, { action: 'exchange.job.update', objectType: 'exchange_job', objectId: job.id, grantId: job.grantId, detail: { controls: body } })
+  })
+}
+
+/**
+ * Pauses an active job (no new runs; nothing is purged) or resumes a paused one. A grant that lapses while its
+ * delivery is paused is still purged: resuming hands the job back to the planner, which checks the grant first.
+ */
+export async function setJobPaused(ctx: Ctx, jobId: string, paused: boolean) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const job = await ownJob(ctx, trx, jobId)
+    if (paused && job.status !== 'active') throw new AppError(409, 'INVALID_STATE', '只有运行中的任务可以暂停')
+    if (!paused && job.status !== 'paused') throw new AppError(409, 'INVALID_STATE', '只有已暂停的任务可以恢复')
+    await trx.updateTable('exchangeJobs').set({ status: paused ? 'paused' : 'active', updatedAt: ctx.now() }).where('id', '=', job.id).execute()
+    await recordAudit(trx, ctx, { action: 'exchange.job.update', objectType: 'exchange_job', objectId: job.id, grantId: job.grantId, detail: { paused } })
+  })
+}
+
+/** Jobs the actor's scope covers, with their node, entry, provider and (deliveries) consumer names. */
+export async function listJobs(ctx: Ctx, filter: JobsQuery) {
+  const rows = await ctx.db
     .selectFrom('exchangeJobs as j')
     .innerJoin('exchangeNodes as n', 'n.id', 'j.nodeId')
     .innerJoin('orgs as o', 'o.id', 'n.orgId')
     .innerJoin('resourceVersions as v', (join) => join.onRef('v.resourceId', '=', 'j.resourceId').on('v.isLatest', '=', true))
+    .innerJoin('orgs as p', 'p.id', 'v.providerOrgId')
     .selectAll('j')
-    .select(['n.name as nodeName', 'n.orgId', 'o.name as orgName', 'v.name as resourceName'])
+    .select(['n.name as nodeName', 'n.orgId', 'o.name as orgName', 'v.name as resourceName', 'p.name as providerOrgName'])
     .where(scopeWhere(scopeOf(ctx.actor, 'exchange.node.read'), { orgId: sql.ref('n.org_id') }))
     .$if(filter.nodeId !== undefined, (qb) => qb.where('j.nodeId', '=', filter.nodeId!))
+    .$if(filter.orgId !== undefined, (qb) => qb.where('n.orgId', '=', filter.orgId!))
+    .$if(filter.status !== undefined, (qb) => qb.where('j.status', '=', filter.status!))
+    .$if(filter.kind !== undefined, (qb) => qb.where('j.kind', '=', filter.kind!))
+    .$if(filter.flagged, (qb) => qb.where('j.flaggedAt', 'is not', null))
     .orderBy('j.createdAt', 'desc')
     .execute()
-    .then((rows) => rows.map((j) => ({ ...j, errorLimitShare: j.errorLimitShare === null ? null : Number(j.errorLimitShare) })))
+  return rows.map((j) => ({
+    ...j,
+    errorLimitShare: j.errorLimitShare === null ? null : Number(j.errorLimitShare),
+    actions: { manage: can(ctx.actor, 'exchange.job.update', j) },
+  }))
 }
+
+const runFigures = <T extends { rowsRead: string | number; rowsWritten: string | number; rowsDeleted: string | number; rowsFailed: string | number; bytes: string | number }>(r: T) => ({
+  ...r,
+  rowsRead: Number(r.rowsRead),
+  rowsWritten: Number(r.rowsWritten),
+  rowsDeleted: Number(r.rowsDeleted),
+  rowsFailed: Number(r.rowsFailed),
+  bytes: Number(r.bytes),
+})
 
 /** The runs of a job the actor sees, newest first. */
 export async function listRuns(ctx: Ctx, jobId: string, limit: number) {
@@ -181,5 +236,33 @@ export async function listRuns(ctx: Ctx, jobId: string, limit: number) {
     .executeTakeFirst()
   authorizeLoaded(ctx.actor, 'exchange.node.read', job, '交换任务')
   const runs = await ctx.db.selectFrom('exchangeRuns').selectAll().where('jobId', '=', jobId).orderBy('seq', 'desc').limit(limit).execute()
-  return runs.map((r) => ({ ...r, rowsRead: Number(r.rowsRead), rowsWritten: Number(r.rowsWritten), rowsDeleted: Number(r.rowsDeleted), rowsFailed: Number(r.rowsFailed), bytes: Number(r.bytes) }))
+  return runs.map(runFigures)
+}
+
+/**
+ * Recent runs of every job the actor's scope covers (the 运行记录 page), newest first, with the job's entry,
+ * node and department, and the job's purge state beside each purge run.
+ */
+export async function listRecentRuns(ctx: Ctx, filter: RecentRunsQuery) {
+  const base = ctx.db
+    .selectFrom('exchangeRuns as r')
+    .innerJoin('exchangeJobs as j', 'j.id', 'r.jobId')
+    .innerJoin('exchangeNodes as n', 'n.id', 'j.nodeId')
+    .innerJoin('orgs as o', 'o.id', 'n.orgId')
+    .innerJoin('resourceVersions as v', (join) => join.onRef('v.resourceId', '=', 'j.resourceId').on('v.isLatest', '=', true))
+    .where(scopeWhere(scopeOf(ctx.actor, 'exchange.node.read'), { orgId: sql.ref('n.org_id') }))
+    .$if(filter.jobId !== undefined, (qb) => qb.where('r.jobId', '=', filter.jobId!))
+    .$if(filter.orgId !== undefined, (qb) => qb.where('n.orgId', '=', filter.orgId!))
+    .$if(filter.status !== undefined, (qb) => qb.where('r.status', '=', filter.status!))
+  const [rows, total] = await Promise.all([
+    base
+      .select(['r.id', 'r.jobId', 'r.kind', 'r.status', 'r.startedAt', 'r.finishedAt', 'r.rowsRead', 'r.rowsWritten', 'r.rowsDeleted', 'r.rowsFailed', 'r.bytes', 'r.durationMs', 'r.error'])
+      .select(['j.kind as jobKind', 'j.tableName', 'j.status as jobStatus', 'j.purgeRequestedAt', 'j.purgedAt', 'n.name as nodeName', 'n.orgId', 'o.name as orgName', 'v.name as resourceName'])
+      .orderBy('r.seq', 'desc')
+      .limit(filter.pageSize)
+      .offset(pageOffset(filter))
+      .execute(),
+    base.select(({ fn }) => fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+  ])
+  return { items: rows.map(runFigures), total: Number(total.n), page: filter.page, pageSize: filter.pageSize }
 }

@@ -10,6 +10,7 @@ import { findActiveTableMount } from '../mounts/index.ts'
 import { findGrantView, recordGrantUsage } from '../sharing/index.ts'
 import { deliveryKey, deliveryPlan, maxLine } from './delivery-rows.ts'
 import type { NodeRow } from './nodes.ts'
+import { noticeJobFlagged } from './notices.ts'
 import type { JobRow } from './setup.ts'
 
 /**
@@ -260,6 +261,7 @@ export async function closeRun(trx: Trx, node: NodeRow, job: JobRow, run: RunRow
       patch.flaggedAt = now
       // SPEC §7.7: three consecutive errors flag the grant; its node's operators see it on their console.
       await appendAudit(trx, nodeSource(node, now), { action: 'exchange.job.flag', objectType: 'exchange_job', objectId: job.id, grantId: job.grantId, detail: { failures, error: outcome.error ?? null } })
+      await noticeJobFlagged(trx, node, job, now, outcome.error ?? null)
     }
   }
   if (outcome.ok && job.flaggedAt) patch.flaggedAt = null

@@ -888,6 +888,8 @@ export interface ExchangeNodesTable {
   heartbeatAt: Timestamp | null
   heartbeatSeconds: Generated<number>
   problem: string | null
+  revokedAt: Timestamp | null
+  revokedBy: string | null
   createdBy: string | null
   createdAt: Generated<Date>
 }
@@ -912,7 +914,7 @@ export interface ExchangeJobsTable {
   errorLimitCount: number | null
   errorLimitShare: string | null
   writeMode: Generated<'insert' | 'upsert'>
-  status: 'draft' | 'verifying' | 'active' | 'stopped' | 'purging' | 'purged'
+  status: 'draft' | 'verifying' | 'active' | 'paused' | 'stopped' | 'purging' | 'purged'
   statusReason: string | null
   watermark: string | null
   deliveredBatchId: string | null

@@ -1,0 +1,24 @@
+import type { z } from 'zod'
+import type { CreateNodeBody, JobControlsBody, JobOut, JobsQuery, NodeCreatedOut, NodeOut, NodesQuery, RecentRunOut, RecentRunsQuery } from '../../../server/src/modules/exchange/schemas.ts'
+import { type Query, api } from './client.ts'
+import type { Json, Page } from './json.ts'
+
+export type ExchangeNode = Json<z.infer<typeof NodeOut>>
+export type CreatedNode = Json<z.infer<typeof NodeCreatedOut>>
+export type ExchangeJob = Json<z.infer<typeof JobOut>>
+export type ExchangeRun = Json<z.infer<typeof RecentRunOut>>
+export type JobControls = z.input<typeof JobControlsBody>
+
+export const listNodes = (query: Partial<z.input<typeof NodesQuery>> = {}) => api.get<{ items: ExchangeNode[] }>('/exchange/nodes', { query: query as Query })
+export const createNode = (body: z.input<typeof CreateNodeBody>) => api.post<CreatedNode>('/exchange/nodes', body, { quiet: true })
+export const reissueEnrolment = (id: string) => api.post<CreatedNode>(`/exchange/nodes/${id}/enrolment`, {})
+export const revokeNode = (id: string) => api.post<null>(`/exchange/nodes/${id}/revoke`, {})
+
+export const listJobs = (query: Partial<z.input<typeof JobsQuery>> = {}) => api.get<{ items: ExchangeJob[] }>('/exchange/jobs', { query: query as Query })
+export const updateJobControls = (id: string, body: JobControls) => api.patch<null>(`/exchange/jobs/${id}`, body, { quiet: true })
+export const runJobNow = (id: string, full: boolean) => api.post<null>(`/exchange/jobs/${id}/run`, { full })
+export const pauseJob = (id: string) => api.post<null>(`/exchange/jobs/${id}/pause`, {})
+export const resumeJob = (id: string) => api.post<null>(`/exchange/jobs/${id}/resume`, {})
+export const stopJob = (id: string, reason: string) => api.post<null>(`/exchange/jobs/${id}/stop`, { reason })
+
+export const listRuns = (query: Partial<z.input<typeof RecentRunsQuery>> = {}) => api.get<Page<ExchangeRun>>('/exchange/runs', { query: query as Query })
