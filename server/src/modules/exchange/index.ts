@@ -13,3 +13,7 @@ export const exchangeModule: FastifyPluginAsync = async (app) => {
   await app.register(agentRoutes)
   await app.register(fileDeliveryRoutes)
 }
+
+// 外网 → 内网 catalog transfer, for the govshare CLI (zone-export / zone-import).
+export { exportZoneCatalog, importZoneCatalog } from './zone/zone-transfer.ts'
+export { TRANSFER_MAX_BYTES, TransferRefused, keyIdOf } from './zone/transfer-file.ts'
