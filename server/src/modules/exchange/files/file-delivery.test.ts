@@ -27,13 +27,17 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
     assert.equal(res.status, 201, JSON.stringify(res.body))
   }
 
+  /** The newest version's id, as the consumer's grant page lists it. */
+  const newestFile = async (id = grantId) => {
+    const files = await t.request('GET', `/api/v1/grants/${id}/files`, { token: w.tokens.requester })
+    assert.equal(files.status, 200, JSON.stringify(files.body))
+    return files.body.items[0]?.id as string | undefined
+  }
+
   /** The raw download (the test client reads bodies as text, which would mangle a binary file). */
-  const download = async (token: string, body: unknown = { purpose: '社会组织年检核对', businessRef: 'BJ2026030001' }, id = grantId) => {
-    const res = await fetch(`${t.baseUrl}/api/v1/grants/${id}/file-downloads`, {
-      method: 'POST',
-      headers: { authorization: `Bearer ${token}`, 'content-type': 'application/json' },
-      body: JSON.stringify(body),
-    })
+  const download = async (token: string, query: Record<string, string> = { purpose: '社会组织年检核对', businessRef: 'BJ2026030001' }, id = grantId, fileId?: string) => {
+    const file = fileId ?? (await newestFile(id)) ?? '00000000-0000-4000-8000-000000000000'
+    const res = await fetch(`${t.baseUrl}/api/v1/grants/${id}/files/${file}/download?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${token}` } })
     const bytes = Buffer.from(await res.arrayBuffer())
     const json = (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(bytes.toString()) : undefined
     return { status: res.status, headers: res.headers, bytes, json }
@@ -141,6 +145,17 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
     assert.equal((await t.request('GET', `/api/v1/grants/${grantId}/file-downloads`, { token: outsider })).status, 404)
   })
 
+  test('a file id of another entry is not found under this grant; the file list is the parties\' only', async () => {
+    const other = await publishResource(t, w.tokens, { name: `其他文件目录${randomBytes(3).toString('hex')}`, shareModes: ['file'] })
+    const foreign = await t.request('GET', `/api/v1/catalog/resources/${other.id}/mounts/files`, { token: w.tokens.cataloger })
+    assert.equal(foreign.status, 200, JSON.stringify(foreign.body))
+    const versions = await t.db.selectFrom('mountFiles').select('id').where('mountId', '=', foreign.body.items[0].mountId).execute()
+    const res = await download(w.tokens.requester, undefined, grantId, versions[0].id)
+    assert.equal(res.status, 404)
+    assert.equal((await t.request('GET', `/api/v1/grants/${grantId}/files`, { token: outsider })).status, 404)
+    assert.equal((await t.request('GET', `/api/v1/grants/${grantId}/files`, { token: w.tokens.approver })).status, 200)
+  })
+
   test('only the consumer downloads: the provider gets 403, another department 404, and nothing is logged', async () => {
     const before = await countDownloads()
     const provider = await download(w.tokens.approver)
@@ -188,7 +203,9 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
     assert.equal(request.status, 201, JSON.stringify(request.body))
     // 无条件 items only: granted on submission (SPEC §7.5).
     assert.equal(request.body.status, 'granted', JSON.stringify(request.body))
-    const res = await download(w.tokens.requester, undefined, request.body.grantId)
+    assert.deepEqual((await t.request('GET', `/api/v1/grants/${request.body.grantId}/files`, { token: w.tokens.requester })).body.items, [])
+    // Even with a real file id (of the 文件 entry), the 库表 grant does not deliver it.
+    const res = await download(w.tokens.requester, undefined, request.body.grantId, await newestFile())
     assert.equal(res.status, 409)
     assert.equal(res.json.error.code, 'NOT_DELIVERABLE')
   })

@@ -5,11 +5,11 @@ import { beijingDateOf } from '../../../platform/calendar/dates.ts'
 import type { Ctx } from '../../../platform/context.ts'
 import { sm3Hex } from '../../../platform/crypto/sm3.ts'
 import { AppError, notFound } from '../../../platform/http/errors.ts'
-import { latestFile } from '../../mounts/index.ts'
+import { fileVersions, latestFile } from '../../mounts/index.ts'
 import { type GrantView, findGrantView, recordGrantUsage } from '../../sharing/index.ts'
 import { markFile } from './mark.ts'
 import { findDownload, insertDownload, listDownloadsOfGrant } from './queries.ts'
-import type { DownloadBody, DownloadOut } from './schemas.ts'
+import type { DownloadOut, DownloadQuery, GrantFileOut } from './schemas.ts'
 
 const STATUS_WORDS: Record<string, string> = { revoked: '已撤销', suspended: '已暂停', expired: '已过期' }
 
@@ -21,17 +21,26 @@ function assertDownloadable(grant: GrantView, today: string) {
   if (String(grant.validUntil) < today) throw new AppError(403, 'GRANT_INACTIVE', '授权已过期，不能下载文件')
 }
 
+/** GET /grants/:id/files: the versions of a 文件 grant's file (both parties and the authority; no content). */
+export async function listGrantFiles(ctx: Ctx, grantId: string): Promise<{ items: GrantFileOut[] }> {
+  const grant = authorizeLoaded(ctx.actor, 'exchange.download.list', await findGrantView(ctx.db, grantId), '授权')
+  if (grant.mode !== 'file') return { items: [] }
+  const files = await fileVersions(ctx.db, grant.resourceId)
+  return { items: files.map((f) => ({ id: f.id, version: f.version, fileName: f.fileName, size: f.size, sm3: f.sm3, createdAt: f.createdAt.toISOString() })) }
+}
+
 /**
- * POST /grants/:id/file-downloads: a marked copy of the newest version of the grant's file (SPEC §6.7,
+ * GET /grants/:id/files/:fileId/download: a marked copy of one version of the grant's file (SPEC §6.7,
  * §8.3 S11). The download row, the usage record and the audit event are written in one transaction
  * before a byte leaves, so there is no copy without its log.
  */
-export async function downloadGrantFile(ctx: Ctx, grantId: string, body: DownloadBody) {
+export async function downloadGrantFile(ctx: Ctx, grantId: string, fileId: string, body: DownloadQuery) {
   const grant = authorizeLoaded(ctx.actor, 'exchange.file.download', await findGrantView(ctx.db, grantId), '授权')
   const now = ctx.now()
   assertDownloadable(grant, beijingDateOf(now))
-  const file = await latestFile(ctx.db, grant.resourceId)
-  if (!file) throw new AppError(409, 'NOT_MOUNTED', '提供方尚未挂接该目录的文件，暂无可下载的文件')
+  // Looked up under the grant's entry: a file id of another entry is not found, whatever it names.
+  const file = await latestFile(ctx.db, grant.resourceId, fileId)
+  if (!file) throw notFound('文件')
   const downloadId = randomUUID()
   const marked = await markFile(file.fileName, file.content, { downloadId, consumerName: grant.consumerName, userName: ctx.actor.name, at: now })
   await ctx.db.transaction().execute(async (trx) => {
