@@ -11,6 +11,11 @@ interface FeedSubject {
 interface DeliverySubject {
   consumerOrgId: string
 }
+/** A 文件 grant or one of its downloads: the two parties. */
+interface FileSubject {
+  consumerOrgId: string
+  providerOrgId: string
+}
 
 const ownNode = (actor: Actor, node: NodeSubject) => node.orgId === actor.orgId
 
@@ -50,8 +55,26 @@ export const exchangeRules = {
     when: ownNode,
     describe: '本单位交换任务：调整并行通道、限速、错误上限和写入方式，立即运行、暂停、恢复、停止',
   },
+  // File delivery (SPEC §6.7, §8.3 S11): the consumer downloads; both parties and the authority see the log.
+  'exchange.file.download': {
+    roles: ['REQUESTER', 'DEPT_ADMIN'],
+    visibility: 'sharing.grant.read',
+    when: (actor: Actor, grant: FileSubject) => grant.consumerOrgId === actor.orgId,
+    describe: '使用方下载本单位有效文件授权的文件（每次下载记录用途并加下载标记）',
+  },
+  'exchange.download.list': {
+    roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
+    visibility: 'sharing.grant.read',
+    describe: '授权双方与主管部门查看文件授权的下载记录',
+  },
+  // A leaked copy names its download id: the provider whose data it is, and the authority, trace it.
+  'exchange.download.trace': {
+    roles: ['APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
+    scope: (actor: Actor) => (isAuthority(actor) ? ALL : anyOf({ field: 'providerOrgId', equals: actor.orgId })),
+    describe: '提供方或主管部门按下载编号追查外泄文件的来源（使用单位、下载人、时间、用途）',
+  },
   // Agent-authenticated (the node's own credential, not a user session): see exchange/agent-routes.ts.
   'exchange.agent.call': { roles: [], describe: '前置机代理凭本节点凭据注册、心跳、领取任务和报告结果（用户令牌无效）' },
-} as const satisfies Record<string, Rule<NodeSubject> | Rule<FeedSubject> | Rule<DeliverySubject> | Rule<never>>
+} as const satisfies Record<string, Rule<NodeSubject> | Rule<FeedSubject> | Rule<DeliverySubject> | Rule<FileSubject> | Rule<never>>
 
 

@@ -156,3 +156,4 @@ export async function setChecked(page: Page, target: Locator, checked: boolean) 
   }
   assert.equal(await target.isChecked(), checked, `could not ${checked ? 'check' : 'uncheck'} ${target}`)
 }
+

@@ -12030,6 +12030,247 @@ export interface paths {
         patch?: never;
         trace?: never;
     };
+    "/api/v1/grants/{id}/files": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 文件授权可下载的文件版本（不含内容） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                id: string;
+                                version: number;
+                                fileName: string;
+                                size: number;
+                                /** @description 所存版本的 SM3 摘要（下载的副本含标记，摘要不同） */
+                                sm3: string;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants/{id}/files/{fileId}/download": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /**
+         * 下载文件授权的文件（带下载标记的副本）
+         * @description 仅使用方、授权有效（未撤销、暂停或过期）时可下载。每次下载记录下载人、文件版本、时间、用途和业务编号，计入使用记录和审计日志；所交付副本写入下载标记（下载编号、使用单位、时间）：XLSX/DOCX 写入文档属性并加可见说明，PDF 写入文档信息，CSV/TXT 首行加注释；其他格式仅记录在下载日志。响应头 X-Download-Id 为下载编号。
+         */
+        get: {
+            parameters: {
+                query: {
+                    /** @description 用途（记入下载记录和使用记录） */
+                    purpose: string;
+                    /** @description 业务编号 / 办件号（可选） */
+                    businessRef?: string;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                    fileId: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description 文件（带下载标记的副本） */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/octet-stream": string;
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/grants/{id}/file-downloads": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 文件授权的下载记录（最新在前） */
+        get: {
+            parameters: {
+                query?: {
+                    limit?: number;
+                };
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            items: {
+                                /** @description 下载编号：写入所交付文件的标记，可据此追查外泄文件 */
+                                id: string;
+                                grantId: string;
+                                resourceId: string;
+                                resourceName: string;
+                                consumerOrgName: string;
+                                providerOrgName: string;
+                                userName: string | null;
+                                fileName: string;
+                                fileVersion: number;
+                                purpose: string;
+                                businessRef: string | null;
+                                /**
+                                 * @description 标记写在哪里：文档属性、PDF 文档信息、首行注释，或仅记录在下载日志（该格式无处写入）
+                                 * @enum {string}
+                                 */
+                                markKind: "core_properties" | "pdf_info" | "comment_line" | "log_only";
+                                /** @description 交付副本（含标记）的 SM3 摘要 */
+                                deliveredSm3: string;
+                                /** Format: date-time */
+                                at: string;
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/exchange/downloads/{id}": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        /** 按下载编号追查文件副本的来源（使用单位、下载人、时间、用途） */
+        get: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 下载编号：写入所交付文件的标记，可据此追查外泄文件 */
+                            id: string;
+                            grantId: string;
+                            resourceId: string;
+                            resourceName: string;
+                            consumerOrgName: string;
+                            providerOrgName: string;
+                            userName: string | null;
+                            fileName: string;
+                            fileVersion: number;
+                            purpose: string;
+                            businessRef: string | null;
+                            /**
+                             * @description 标记写在哪里：文档属性、PDF 文档信息、首行注释，或仅记录在下载日志（该格式无处写入）
+                             * @enum {string}
+                             */
+                            markKind: "core_properties" | "pdf_info" | "comment_line" | "log_only";
+                            /** @description 交付副本（含标记）的 SM3 摘要 */
+                            deliveredSm3: string;
+                            /** Format: date-time */
+                            at: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        put?: never;
+        post?: never;
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
 }
 export type webhooks = Record<string, never>;
 export interface components {

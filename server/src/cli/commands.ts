@@ -89,6 +89,8 @@ export const COMMAND_FLAGS: Record<string, { values: readonly string[]; booleans
   migrate: { values: [] },
   'audit-archive': { values: ['online-months', 'archive-dir', 'checkpoint-dir'], booleans: ['dry-run'] },
   'audit-verify': { values: ['archive-dir', 'checkpoint-dir'] },
+  'zone-export': { values: ['out', 'key-dir', 'instance'] },
+  'zone-import': { values: ['file', 'trusted-key'] },
 }
 
 /** `--org-name x --dry-run` → { orgName: 'x', dryRun: 'true' }; an unknown, repeated or valueless flag is an error. */
@@ -130,6 +132,10 @@ export const USAGE = `用法 (usage): npm run govshare -- <command> [--option va
   audit-verify [--archive-dir data/audit-archive] [--checkpoint-dir data/audit-checkpoints]
                checks the archive files, the online SM3 chain and the chain against the latest signed checkpoint
                (exit 1 on any problem)
+  zone-export  --out <file> [--key-dir data/zone-key] [--instance <name>]
+               外网 instance: writes the published catalog (nothing 涉密) as an SM2-signed file for the one-way gateway
+  zone-import  --file <file> [--trusted-key <外网 public key .pem>]
+               内网 instance: checks the signature and content, imports each export and entry version once (exit 1 if refused)
 
 The database is DATABASE_URL (PostgreSQL) or, without it, the embedded data directory GOVSHARE_DATA_DIR
 (which must not be in use by a running server). The password may also come from GOVSHARE_PASSWORD.`

@@ -1,6 +1,6 @@
 /** Resource mounting (资源挂接, SPEC §6.2, §7.3): the HTTP plugin and the functions other modules may use. */
 export { mountsRoutes as mountsModule } from './routes.ts'
-export { type ActiveTableMount, type ApiMount, type LatestFile, activeMountKinds, findActiveTableMount, findApiMount, findDataSource, latestFile } from './lookups.ts'
+export { type ActiveTableMount, type ApiMount, type LatestFile, activeMountKinds, fileVersions, findActiveTableMount, findApiMount, findDataSource, latestFile } from './lookups.ts'
 export { onMountsChanged } from './mount-signal.ts'
 export { type CleanupResult, cleanupStaleBatches } from './storage/cleanup.ts'
 // Commands, for loaders outside HTTP (the demo data): each checks the actor like its route does.

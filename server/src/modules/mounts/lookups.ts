@@ -1,7 +1,7 @@
 import type { Executor } from '../../platform/db/database.ts'
 import type { MountColumn } from '../../platform/db/schema.ts'
 import { qualifiedName } from './storage/managed-table.ts'
-import { type MountKind, type MountRow, activeKinds, findMount, latestFileOf } from './queries.ts'
+import { type MountKind, type MountRow, activeFileVersions, activeKinds, findMount, latestFileOf } from './queries.ts'
 
 /**
  * Reads for other modules (gateway, exchange, catalog publish check). They return internals
@@ -92,6 +92,7 @@ export async function findApiMount(db: Executor, resourceId: string): Promise<Ap
 }
 
 export interface LatestFile {
+  id: string
   mountId: string
   version: number
   fileName: string
@@ -102,9 +103,14 @@ export interface LatestFile {
   createdAt: Date
 }
 
-/** The newest version of an entry's active file mount, with its content, or undefined. */
-export async function latestFile(db: Executor, resourceId: string): Promise<LatestFile | undefined> {
-  const row = await latestFileOf(db, resourceId)
+/** The newest version of an entry's active file mount (or the version `fileId`), with its content, or undefined. */
+export async function latestFile(db: Executor, resourceId: string, fileId?: string): Promise<LatestFile | undefined> {
+  const row = await latestFileOf(db, resourceId, fileId)
   if (!row) return undefined
   return { ...row, size: Number(row.sizeBytes), createdAt: new Date(row.createdAt) }
+}
+
+/** The versions of an entry's active file mount, newest first, without content. */
+export async function fileVersions(db: Executor, resourceId: string): Promise<Omit<LatestFile, 'content'>[]> {
+  return (await activeFileVersions(db, resourceId)).map((row) => ({ ...row, size: Number(row.sizeBytes), createdAt: new Date(row.createdAt) }))
 }

@@ -128,17 +128,26 @@ export const listFileVersions = (db: Executor, mountIds: string[]): Promise<File
     ? Promise.resolve([])
     : db.selectFrom('mountFiles').select(fileColumns).where('mountId', 'in', mountIds).orderBy('version', 'desc').execute()
 
-export const latestFileOf = (db: Executor, resourceId: string) =>
+/** The files of an entry's active file mount, newest version first (`withContent` adds the bytes). */
+const activeFiles = (db: Executor, resourceId: string) =>
   db
     .selectFrom('mountFiles as f')
     .innerJoin('mounts as m', 'm.id', 'f.mountId')
-    .select(['f.mountId', 'f.version', 'f.fileName', 'f.contentType', 'f.sizeBytes', 'f.sm3', 'f.content', 'f.createdAt'])
+    .select(['f.id', 'f.mountId', 'f.version', 'f.fileName', 'f.contentType', 'f.sizeBytes', 'f.sm3', 'f.createdAt'])
     .where('m.resourceId', '=', resourceId)
     .where('m.kind', '=', 'file')
     .where('m.status', '=', 'active')
     .orderBy('f.version', 'desc')
+
+/** One version (`fileId`) or else the newest one, with its content. */
+export const latestFileOf = (db: Executor, resourceId: string, fileId?: string) =>
+  activeFiles(db, resourceId)
+    .select('f.content')
+    .$if(fileId !== undefined, (qb) => qb.where('f.id', '=', fileId!))
     .limit(1)
     .executeTakeFirst()
+
+export const activeFileVersions = (db: Executor, resourceId: string) => activeFiles(db, resourceId).execute()
 
 /** Kinds with something live: a table with an active batch, a file with a version, an API with an upstream. */
 export async function activeKinds(db: Executor, resourceId: string): Promise<MountKind[]> {

@@ -2,12 +2,11 @@ import type { ShareMode } from '../../platform/db/schema.ts'
 import { AppError } from '../../platform/http/errors.ts'
 
 /**
- * The share modes the platform can deliver today (SPEC §7.6): 接口 by the data gateway, 库表 by the exchange's
- * delivery jobs to the consumer's front-end node (modules/exchange). 文件 needs file delivery, which adds its
- * mode here when it exists. A grant is never issued for a mode that is not listed, so nobody holds a grant
- * the platform cannot honour.
+ * The share modes the platform can deliver (SPEC §7.6): 接口 by the data gateway, 库表 by the exchange's
+ * delivery jobs to the consumer's front-end node, 文件 by marked downloads (modules/exchange/files). A grant
+ * is never issued for a mode that is not listed, so nobody holds a grant the platform cannot honour.
  */
-export const PROVISIONED_MODES: ReadonlySet<ShareMode> = new Set<ShareMode>(['api', 'table'])
+export const PROVISIONED_MODES: ReadonlySet<ShareMode> = new Set<ShareMode>(['api', 'table', 'file'])
 
 export const MODE_LABELS: Record<ShareMode, string> = { api: '接口', table: '库表', file: '文件' }
 

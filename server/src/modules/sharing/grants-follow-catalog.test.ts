@@ -185,27 +185,10 @@ describe('a grant is issued only for a mode the platform delivers, and only to t
   const count = async (table: 'shareRequests' | 'grants') => Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
   const read = (token: string) => t.request('GET', `/api/v1/gateway/resources/${resource.id}/records`, { headers: { authorization: `Bearer ${token}` } })
 
-  test('a 文件 request (file delivery not built yet) is refused at creation with MODE_NOT_PROVISIONED and changes nothing', async () => {
-    const before = [await count('shareRequests'), await count('grants')]
-    for (const nameEns of [['uscc'], ['uscc', 'rep_id']]) {
-      const res = await apply(t, w, resource, nameEns, { mode: 'file' })
-      assert.equal(res.status, 409, JSON.stringify(res.body))
-      assert.equal(res.body.error.code, 'MODE_NOT_PROVISIONED')
-      assert.match(res.body.error.message, /暂未开通文件方式/)
-    }
-    assert.deepEqual([await count('shareRequests'), await count('grants')], before)
-  })
-
-  test('a pending 文件 request (made before the rule) cannot be approved into a grant', async () => {
-    const appId = await buildAppRow(t.db, w.deptB.id)
-    const pending = await apply(t, w, resource, ['uscc', 'rep_id'], { appIds: [appId] })
-    await t.db.updateTable('shareRequests').set({ mode: 'file' }).where('id', '=', pending.body.id).execute()
-    const grants = await count('grants')
-    const res = await t.request('POST', `/api/v1/share-requests/${pending.body.id}/decision`, { token: w.tokens.approver, body: { decision: 'approve' } })
-    assert.equal(res.status, 409, JSON.stringify(res.body))
-    assert.equal(res.body.error.code, 'MODE_NOT_PROVISIONED')
-    assert.equal((await t.request('GET', `/api/v1/share-requests/${pending.body.id}`, { token: w.tokens.requester })).body.status, 'pending')
-    assert.equal(await count('grants'), grants)
+  test('a 文件 request is accepted now that files are delivered (exchange/files)', async () => {
+    const res = await apply(t, w, resource, ['uscc'], { mode: 'file' })
+    assert.equal(res.status, 201, JSON.stringify(res.body))
+    assert.equal(res.body.mode, 'file')
   })
 
   test('an 接口 request names its apps: none, another department\'s or a disabled one is refused', async () => {

@@ -959,4 +959,52 @@ export interface ExchangeDatabase {
   exchangeNodes: ExchangeNodesTable
   exchangeJobs: ExchangeJobsTable
   exchangeRuns: ExchangeRunsTable
+  fileDownloads: FileDownloadsTable
+  zoneImports: ZoneImportsTable
+  zoneCatalogEntries: ZoneCatalogEntriesTable
+}
+
+/** One download of a 文件 grant's file (0048): its id is the trace mark in the delivered copy. */
+export interface FileDownloadsTable {
+  id: Generated<string>
+  grantId: string
+  resourceId: string
+  providerOrgId: string
+  consumerOrgId: string
+  userId: string | null
+  mountId: string
+  fileVersion: number
+  fileName: string
+  sourceSm3: string
+  deliveredSm3: string
+  markKind: 'core_properties' | 'pdf_info' | 'comment_line' | 'log_only'
+  purpose: string
+  businessRef: string | null
+  at: Timestamp
+}
+
+/** A signed 外网 catalog export imported into this (内网) instance (0049). */
+export interface ZoneImportsTable {
+  exportId: string
+  sourceInstance: string
+  keyId: string
+  exportedAt: Timestamp
+  entries: number
+  imported: number
+  skipped: number
+  fileSm3: string
+  importedAt: Generated<Date>
+}
+
+/** One imported 外网 catalog entry version (0049), kept apart from the instance's own catalog. */
+export interface ZoneCatalogEntriesTable {
+  sourceInstance: string
+  sourceResourceId: string
+  version: number
+  exportId: string
+  code: string | null
+  name: string
+  providerName: string
+  content: JSONColumnType<Record<string, unknown>>
+  importedAt: Generated<Date>
 }

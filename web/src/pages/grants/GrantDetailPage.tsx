@@ -2,6 +2,8 @@ import { Alert, Button, Card, Descriptions, Input, Modal, Space, Table, Tag, Tim
 import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
 import { type Grant, type Usage, downloadGrantOpenApi, getGrant, listUsage, reconfirmGrant, resumeGrant, revokeGrant, suspendGrant } from '../../api/sharing.ts'
+import { useAuth } from '../../auth/AuthProvider.tsx'
+import { allowedOn } from '../../auth/permissions.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
@@ -9,6 +11,7 @@ import { formatDate, formatDateTime } from '../../lib/dates.ts'
 import { MASKING_LABELS } from '../../lib/masking.ts'
 import { GrantStatusTag, SHARE_MODE_LABELS, rowFilterText } from '../sharing/labels.tsx'
 import { ApiGuideButton } from './ApiGuide.tsx'
+import { GrantFilesCard } from './GrantFilesCard.tsx'
 
 type GrantChange = 'revoke' | 'suspend' | 'resume'
 
@@ -44,6 +47,7 @@ const CHANGES: Record<GrantChange, { title: string; ok: string; danger: boolean;
 export default function GrantDetailPage() {
   const { id = '' } = useParams()
   const navigate = useNavigate()
+  const { user } = useAuth()
   const { data: g, error, loading, reload } = useAsync(() => getGrant(id), [id])
   const [usagePage, setUsagePage] = useState(1)
   const usage = useAsync(() => listUsage(id, usagePage), [id, usagePage])
@@ -185,6 +189,7 @@ export default function GrantDetailPage() {
           ]}
         />
       </Card>
+      {g.mode === 'file' ? <GrantFilesCard grantId={g.id} canDownload={g.status === 'active' && !!user && allowedOn(user, 'exchange.file.download', g)} /> : null}
       <Card size="small" title="使用记录">
         {usage.error ? (
           <LoadError error={usage.error} onRetry={usage.reload} />
