@@ -296,7 +296,7 @@ export interface MountFilesTable {
 
 // ---- sharing (0011) ----
 
-export type ShareRequestStatus = 'pending' | 'need_more_info' | 'granted' | 'rejected' | 'withdrawn' | 'escalated'
+export type ShareRequestStatus = 'compliance_review' | 'returned' | 'pending' | 'need_more_info' | 'granted' | 'rejected' | 'withdrawn' | 'escalated'
 export type ShareMode = 'api' | 'table' | 'file'
 export type { MaskingRule } from '../../../../common/masking.ts'
 import type { MaskingRule } from '../../../../common/masking.ts'
@@ -335,6 +335,11 @@ export interface ShareRequestsTable {
   updatedAt: Generated<Date>
   /** 0026: the requester's apps the grant is for (SPEC §7.6). */
   appIds: Generated<string[]>
+  /** 0044: the provider's reply clock (working days) and why: the standard deadline, or GP24's short one for mounted data. */
+  replyWorkdays: number | null
+  replyClock: 'standard' | 'mounted' | null
+  reviewedBy: string | null
+  reviewedAt: Timestamp | null
 }
 
 export interface ShareRequestEventsTable {
