@@ -756,6 +756,9 @@ export interface ObjectionsTable {
   caseId: string | null
   createdAt: Generated<Date>
   updatedAt: Generated<Date>
+  /** 0045: the verification's due time and the provider's answer, kept for M6 after the stage closes. */
+  verifyDueAt: Timestamp | null
+  verifiedAt: Timestamp | null
 }
 
 export interface ObjectionRecordsTable {
@@ -815,6 +818,9 @@ export interface DemandsTable {
   basis: string | null
   createdAt: Generated<Date>
   updatedAt: Generated<Date>
+  /** 0045: the assigned provider's due time and when it fulfilled or declined, kept for M10. */
+  providerDueAt: Timestamp | null
+  providerDoneAt: Timestamp | null
 }
 
 export interface DataElementsTable {
