@@ -1613,6 +1613,11 @@ export interface paths {
                                     authoritativeSourceOrgId: string | null;
                                     description: string | null;
                                 }[];
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                                 */
+                                staleSince: string | null;
                                 /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                                 mounts: {
                                     id: string;
@@ -1631,6 +1636,11 @@ export interface paths {
                                      * @description 数据最后更新时间
                                      */
                                     lastDataTime: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                     */
+                                    staleSince: string | null;
                                 }[];
                                 /** @description 当前用户可执行的操作 */
                                 actions: {
@@ -1983,6 +1993,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2001,6 +2016,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -2162,6 +2182,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2180,6 +2205,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -2458,6 +2488,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2476,6 +2511,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -2634,6 +2674,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2652,6 +2697,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -2820,6 +2870,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2838,6 +2893,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -3006,6 +3066,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -3024,6 +3089,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
