@@ -50,6 +50,11 @@ export const sharingRules = {
     when: ownRequest,
     describe: '申请人在决定前撤回',
   },
+  'sharing.request.compliance-review': {
+    roles: ['AUTH_ADMIN'],
+    visibility: 'sharing.request.read',
+    describe: '主管部门合规审查有条件共享申请（国办发〔2024〕模式，租户参数开启时）：通过后交提供部门，或退回修改',
+  },
   'sharing.request.authority-decide': { roles: ['AUTH_ADMIN'], visibility: 'sharing.request.read', describe: '主管部门对逾期申请直接授权或延期一次' },
   'sharing.grant.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '本单位获得/提供的授权' },
   'sharing.grant.export': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '导出授权台账（Excel）：范围同授权列表，导出本身记入审计日志' },

@@ -1613,6 +1613,11 @@ export interface paths {
                                     authoritativeSourceOrgId: string | null;
                                     description: string | null;
                                 }[];
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                                 */
+                                staleSince: string | null;
                                 /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                                 mounts: {
                                     id: string;
@@ -1631,6 +1636,11 @@ export interface paths {
                                      * @description 数据最后更新时间
                                      */
                                     lastDataTime: string | null;
+                                    /**
+                                     * Format: date-time
+                                     * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                     */
+                                    staleSince: string | null;
                                 }[];
                                 /** @description 当前用户可执行的操作 */
                                 actions: {
@@ -1983,6 +1993,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2001,6 +2016,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -2162,6 +2182,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2180,6 +2205,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -2458,6 +2488,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2476,6 +2511,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -2637,6 +2677,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2655,6 +2700,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -2823,6 +2873,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -2841,6 +2896,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -3009,6 +3069,11 @@ export interface paths {
                                 authoritativeSourceOrgId: string | null;
                                 description: string | null;
                             }[];
+                            /**
+                             * Format: date-time
+                             * @description 未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新
+                             */
+                            staleSince: string | null;
                             /** @description 挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间） */
                             mounts: {
                                 id: string;
@@ -3027,6 +3092,11 @@ export interface paths {
                                  * @description 数据最后更新时间
                                  */
                                 lastDataTime: string | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新
+                                 */
+                                staleSince: string | null;
                             }[];
                             /** @description 当前用户可执行的操作 */
                             actions: {
@@ -4104,7 +4174,7 @@ export interface paths {
                     pageSize?: number;
                     /** @description mine 我的申请，incoming 待我审批，all 全部（主管部门） */
                     box?: "mine" | "incoming" | "all";
-                    status?: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                    status?: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                     resourceId?: string;
                 };
                 header?: never;
@@ -4148,13 +4218,25 @@ export interface paths {
                                 validUntil: string;
                                 shareType: number;
                                 /** @enum {string} */
-                                status: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                                status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                                 statusLabel: string;
                                 /** Format: date-time */
                                 dueAt: string | null;
                                 dueDate: string | null;
-                                /** @description 距答复期限的剩余工作日（已逾期为负） */
+                                /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
                                 remainingWorkdays: number | null;
+                                /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                                replyWorkdays: number | null;
+                                /**
+                                 * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                                 * @enum {string|null}
+                                 */
+                                replyClock: "standard" | "mounted" | null;
+                                /**
+                                 * Format: date-time
+                                 * @description 主管部门合规审查的时间
+                                 */
+                                reviewedAt: string | null;
                                 /** Format: date-time */
                                 pausedAt: string | null;
                                 /** Format: date-time */
@@ -4291,13 +4373,25 @@ export interface paths {
                             validUntil: string;
                             shareType: number;
                             /** @enum {string} */
-                            status: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                            status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                             statusLabel: string;
                             /** Format: date-time */
                             dueAt: string | null;
                             dueDate: string | null;
-                            /** @description 距答复期限的剩余工作日（已逾期为负） */
+                            /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
                             remainingWorkdays: number | null;
+                            /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                            replyWorkdays: number | null;
+                            /**
+                             * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                             * @enum {string|null}
+                             */
+                            replyClock: "standard" | "mounted" | null;
+                            /**
+                             * Format: date-time
+                             * @description 主管部门合规审查的时间
+                             */
+                            reviewedAt: string | null;
                             /** Format: date-time */
                             pausedAt: string | null;
                             /** Format: date-time */
@@ -4369,7 +4463,7 @@ export interface paths {
                 query?: {
                     /** @description mine 我的申请，incoming 待我审批，all 全部（主管部门） */
                     box?: "mine" | "incoming" | "all";
-                    status?: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                    status?: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                     resourceId?: string;
                 };
                 header?: never;
@@ -4454,13 +4548,25 @@ export interface paths {
                             validUntil: string;
                             shareType: number;
                             /** @enum {string} */
-                            status: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                            status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                             statusLabel: string;
                             /** Format: date-time */
                             dueAt: string | null;
                             dueDate: string | null;
-                            /** @description 距答复期限的剩余工作日（已逾期为负） */
+                            /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
                             remainingWorkdays: number | null;
+                            /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                            replyWorkdays: number | null;
+                            /**
+                             * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                             * @enum {string|null}
+                             */
+                            replyClock: "standard" | "mounted" | null;
+                            /**
+                             * Format: date-time
+                             * @description 主管部门合规审查的时间
+                             */
+                            reviewedAt: string | null;
                             /** Format: date-time */
                             pausedAt: string | null;
                             /** Format: date-time */
@@ -4629,13 +4735,25 @@ export interface paths {
                             validUntil: string;
                             shareType: number;
                             /** @enum {string} */
-                            status: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                            status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                             statusLabel: string;
                             /** Format: date-time */
                             dueAt: string | null;
                             dueDate: string | null;
-                            /** @description 距答复期限的剩余工作日（已逾期为负） */
+                            /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
                             remainingWorkdays: number | null;
+                            /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                            replyWorkdays: number | null;
+                            /**
+                             * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                             * @enum {string|null}
+                             */
+                            replyClock: "standard" | "mounted" | null;
+                            /**
+                             * Format: date-time
+                             * @description 主管部门合规审查的时间
+                             */
+                            reviewedAt: string | null;
                             /** Format: date-time */
                             pausedAt: string | null;
                             /** Format: date-time */
@@ -4849,13 +4967,25 @@ export interface paths {
                             validUntil: string;
                             shareType: number;
                             /** @enum {string} */
-                            status: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                            status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                             statusLabel: string;
                             /** Format: date-time */
                             dueAt: string | null;
                             dueDate: string | null;
-                            /** @description 距答复期限的剩余工作日（已逾期为负） */
+                            /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
                             remainingWorkdays: number | null;
+                            /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                            replyWorkdays: number | null;
+                            /**
+                             * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                             * @enum {string|null}
+                             */
+                            replyClock: "standard" | "mounted" | null;
+                            /**
+                             * Format: date-time
+                             * @description 主管部门合规审查的时间
+                             */
+                            reviewedAt: string | null;
                             /** Format: date-time */
                             pausedAt: string | null;
                             /** Format: date-time */
@@ -4921,7 +5051,7 @@ export interface paths {
         };
         get?: never;
         put?: never;
-        /** 补正后重新提交（恢复计时） */
+        /** 补正后重新提交（恢复计时），或被退回修改后重新提交合规审查 */
         post: {
             parameters: {
                 query?: never;
@@ -4975,13 +5105,25 @@ export interface paths {
                             validUntil: string;
                             shareType: number;
                             /** @enum {string} */
-                            status: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                            status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                             statusLabel: string;
                             /** Format: date-time */
                             dueAt: string | null;
                             dueDate: string | null;
-                            /** @description 距答复期限的剩余工作日（已逾期为负） */
+                            /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
                             remainingWorkdays: number | null;
+                            /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                            replyWorkdays: number | null;
+                            /**
+                             * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                             * @enum {string|null}
+                             */
+                            replyClock: "standard" | "mounted" | null;
+                            /**
+                             * Format: date-time
+                             * @description 主管部门合规审查的时间
+                             */
+                            reviewedAt: string | null;
                             /** Format: date-time */
                             pausedAt: string | null;
                             /** Format: date-time */
@@ -5100,13 +5242,167 @@ export interface paths {
                             validUntil: string;
                             shareType: number;
                             /** @enum {string} */
-                            status: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                            status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                             statusLabel: string;
                             /** Format: date-time */
                             dueAt: string | null;
                             dueDate: string | null;
-                            /** @description 距答复期限的剩余工作日（已逾期为负） */
+                            /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
                             remainingWorkdays: number | null;
+                            /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                            replyWorkdays: number | null;
+                            /**
+                             * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                             * @enum {string|null}
+                             */
+                            replyClock: "standard" | "mounted" | null;
+                            /**
+                             * Format: date-time
+                             * @description 主管部门合规审查的时间
+                             */
+                            reviewedAt: string | null;
+                            /** Format: date-time */
+                            pausedAt: string | null;
+                            /** Format: date-time */
+                            escalatedAt: string | null;
+                            decision: string | null;
+                            decisionReason: string | null;
+                            decidedBy: string | null;
+                            /** Format: date-time */
+                            decidedAt: string | null;
+                            grantId: string | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            history?: {
+                                /** Format: date-time */
+                                at: string;
+                                actorId: string | null;
+                                actorName: string | null;
+                                action: string;
+                                fromStatus: string | null;
+                                toStatus: string | null;
+                                comment: string | null;
+                            }[];
+                            actions: {
+                                [key: string]: boolean;
+                            };
+                            /** @description 授权时：所选脱敏规则的再识别风险提示 */
+                            warnings?: {
+                                /**
+                                 * @description SAME_ID_IN_CLEAR 同一证件号码另有明文项；ID_RECOVERABLE 脱敏的身份证号可由其他项拼出
+                                 * @enum {string}
+                                 */
+                                code: "SAME_ID_IN_CLEAR" | "ID_RECOVERABLE";
+                                /** @description 规则说明与建议 */
+                                message: string;
+                                /** @description 涉及的信息项 */
+                                itemIds: string[];
+                            }[];
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                413: components["responses"]["Error413"];
+                415: components["responses"]["Error415"];
+                500: components["responses"]["Error500"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/share-requests/{id}/compliance-review": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /**
+         * 主管部门合规审查：通过（交提供部门答复）或退回修改
+         * @description 开启合规审查（由参数 sharing.complianceReview 设定（默认 0，可选 0、1；系统管理员在 PUT /api/v1/parameters/sharing.complianceReview 修改））时，有条件共享申请先处于 compliance_review。通过后提供部门自通过时起计答复时限：数据已挂接的适用 sharing.mountedReplyWorkdays，未挂接的适用 sharing.providerReplyWorkdays；退回修改（须填写意见）后申请人可修改并重新提交。
+         */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody: {
+                content: {
+                    "application/json": {
+                        /** @enum {string} */
+                        decision: "pass" | "return";
+                        /** @description 审查意见（退回修改时必填：说明用途或履职依据哪里不清楚） */
+                        comment?: string;
+                    };
+                };
+            };
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            no: string;
+                            resourceId: string;
+                            resourceName: string;
+                            resourceVersion: number;
+                            providerOrgId: string;
+                            providerName: string;
+                            requesterOrgId: string;
+                            requesterOrgName: string;
+                            requesterId: string;
+                            itemIds: string[];
+                            appIds: string[];
+                            items: {
+                                id: string;
+                                name: string;
+                                nameEn: string | null;
+                                shareType: number;
+                            }[];
+                            purpose: string;
+                            purposeDetail: string | null;
+                            dutyBasis: string;
+                            scenario: string | null;
+                            /** @enum {string} */
+                            mode: "api" | "table" | "file";
+                            validUntil: string;
+                            shareType: number;
+                            /** @enum {string} */
+                            status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                            statusLabel: string;
+                            /** Format: date-time */
+                            dueAt: string | null;
+                            dueDate: string | null;
+                            /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
+                            remainingWorkdays: number | null;
+                            /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                            replyWorkdays: number | null;
+                            /**
+                             * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                             * @enum {string|null}
+                             */
+                            replyClock: "standard" | "mounted" | null;
+                            /**
+                             * Format: date-time
+                             * @description 主管部门合规审查的时间
+                             */
+                            reviewedAt: string | null;
                             /** Format: date-time */
                             pausedAt: string | null;
                             /** Format: date-time */
@@ -5255,13 +5551,25 @@ export interface paths {
                             validUntil: string;
                             shareType: number;
                             /** @enum {string} */
-                            status: "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
+                            status: "compliance_review" | "returned" | "pending" | "need_more_info" | "granted" | "rejected" | "withdrawn" | "escalated";
                             statusLabel: string;
                             /** Format: date-time */
                             dueAt: string | null;
                             dueDate: string | null;
-                            /** @description 距答复期限的剩余工作日（已逾期为负） */
+                            /** @description 距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负） */
                             remainingWorkdays: number | null;
+                            /** @description 提供部门的答复时限（工作日）；合规审查通过前为 null */
+                            replyWorkdays: number | null;
+                            /**
+                             * @description standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限
+                             * @enum {string|null}
+                             */
+                            replyClock: "standard" | "mounted" | null;
+                            /**
+                             * Format: date-time
+                             * @description 主管部门合规审查的时间
+                             */
+                            reviewedAt: string | null;
                             /** Format: date-time */
                             pausedAt: string | null;
                             /** Format: date-time */

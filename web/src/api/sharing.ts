@@ -1,6 +1,7 @@
 import type { z } from 'zod'
 import type {
   AuthorityDecisionBody,
+  ComplianceReviewBody,
   CaseDecisionBody,
   CaseListQuery,
   CaseOut,
@@ -45,6 +46,7 @@ export const previewDecision = (id: string, body: z.input<typeof DecisionPreview
 export const requestMoreInfo = (id: string, comment: string) => api.post<ShareRequest>(`/share-requests/${id}/request-info`, { comment })
 export const resubmitShareRequest = (id: string, body: z.input<typeof ResubmitBody>) => api.post<ShareRequest>(`/share-requests/${id}/resubmit`, body)
 export const withdrawShareRequest = (id: string, reason: string) => api.post<ShareRequest>(`/share-requests/${id}/withdraw`, reason ? { reason } : {})
+export const reviewCompliance = (id: string, body: z.input<typeof ComplianceReviewBody>) => api.post<ShareRequest>(`/share-requests/${id}/compliance-review`, body, { quiet: true })
 export const authorityDecide = (id: string, body: AuthorityDecision) =>
   api.post<ShareRequest>(`/share-requests/${id}/authority-decision`, body, { quiet: true })
 

@@ -25,3 +25,14 @@ export function StatusTag({ status, label }: { status: string; label?: string })
 export function PendingVersionTag({ version }: { version?: number | null }) {
   return version ? <Tag color="gold" data-testid="pending-version">第 {version} 版待审核</Tag> : null
 }
+
+/** SPEC §7.3: the entry's data is older than its update cycle allows (the daily freshness check flagged it). */
+export function StaleTag({ since }: { since?: string | Date | null }) {
+  if (!since) return null
+  const day = new Date(since).toLocaleDateString('zh-CN', { timeZone: 'Asia/Shanghai' })
+  return (
+    <Tag color="orange" data-testid="stale-tag" title={`${day} 起数据超过更新周期未更新`}>
+      未按时更新
+    </Tag>
+  )
+}

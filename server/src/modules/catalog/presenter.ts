@@ -37,6 +37,8 @@ export function resourceActions(actor: Actor, row: ResourceRow) {
   }
 }
 
+const earliest = (dates: readonly (Date | null)[]) => dates.reduce<Date | null>((first, d) => (d && (!first || d < first) ? d : first), null)
+
 export function presentResource(row: ResourceRow, actor: Actor, mounts: MountSummaryOut[] = []): ResourceOut {
   const ownerView = can(actor, 'catalog.draft.read', row)
   return {
@@ -94,6 +96,8 @@ export function presentResource(row: ResourceRow, actor: Actor, mounts: MountSum
     withdrawnReason: row.withdrawnReason,
     changedAt: new Date(row.changedAt),
     items: row.items.map(presentItem),
+    // A stale mount in service flags its entry (SPEC §7.3): consumers see the data may be out of date.
+    staleSince: earliest(mounts.filter((m) => m.status === 'active').map((m) => m.staleSince)),
     mounts,
     actions: resourceActions(actor, row),
   }

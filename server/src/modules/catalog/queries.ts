@@ -206,6 +206,7 @@ export async function mountSummaries(db: Executor, resourceIds: readonly string[
       'm.status',
       'm.rowCount',
       'm.lastDataTime',
+      'm.staleSince',
       eb
         .and([
           eb('m.status', '=', 'active'),
@@ -222,7 +223,7 @@ export async function mountSummaries(db: Executor, resourceIds: readonly string[
     .execute()
   for (const row of rows) {
     const list = byResource.get(row.resourceId) ?? []
-    list.push({ id: row.id, kind: row.kind, status: row.status, live: !!row.live, rowCount: Number(row.rowCount), lastDataTime: row.lastDataTime ? new Date(row.lastDataTime) : null })
+    list.push({ id: row.id, kind: row.kind, status: row.status, live: !!row.live, rowCount: Number(row.rowCount), lastDataTime: row.lastDataTime ? new Date(row.lastDataTime) : null, staleSince: row.staleSince ? new Date(row.staleSince) : null })
     byResource.set(row.resourceId, list)
   }
   return byResource

@@ -172,6 +172,7 @@ export const MountSummaryOut = z.object({
   live: z.boolean().describe('有数据可用：库表有生效批次、文件有版本、接口已登记上游地址'),
   rowCount: z.number().int(),
   lastDataTime: z.date().nullable().describe('数据最后更新时间'),
+  staleSince: z.date().nullable().describe('未按时更新：每日新鲜度检查发现数据超过更新周期允许的时限，自该时起标注；null 为按时更新'),
 })
 export type MountSummaryOut = z.infer<typeof MountSummaryOut>
 
@@ -229,6 +230,7 @@ export const ResourceOut = z.object({
   withdrawnReason: z.string().nullable(),
   changedAt: z.date(),
   items: z.array(ItemOut),
+  staleSince: z.date().nullable().describe('未按时更新（SPEC §7.3）：在用挂接中最早被标注未按时更新的时间；null 为按时更新'),
   mounts: z.array(MountSummaryOut).describe('挂接情况（与 GET …/mounts 相同的挂接，只含种类、状态、行数与数据时间）'),
   actions: z.record(z.string(), z.boolean()).describe('当前用户可执行的操作'),
   oneSourceWarnings: z

@@ -134,7 +134,8 @@ export async function triageDemand(ctx: Ctx, id: string, body: z.infer<typeof Tr
       if (!provider) throw fieldError('providerOrgId', '提供部门不存在')
       if (provider.id === row.requesterOrgId) throw fieldError('providerOrgId', '不能指派需求方自己')
       const deadline = await stageDeadline(trx, ctx.now(), 'demands.providerWorkdays')
-      await move(trx, ctx, row, 'assigned', 'assign', comment, { providerOrgId: provider.id, response: comment, ...stageClock('provider', deadline) })
+      // The provider's due time outlives its stage clock: M10 counts the demand after the stage closes.
+      await move(trx, ctx, row, 'assigned', 'assign', comment, { providerOrgId: provider.id, response: comment, providerDueAt: deadline.dueAt, providerDoneAt: null, ...stageClock('provider', deadline) })
       await notify(trx, { orgId: provider.id, kind: 'demand.assigned', title: `新的数据需求待响应：${row.title}`, objectType: 'demand', objectId: id, dueAt: deadline.dueAt })
       await notify(trx, { userId: row.createdBy, kind: 'demand.assigned', title: `数据需求已指派${provider.name}：${row.title}`, objectType: 'demand', objectId: id })
     } else {
@@ -165,7 +166,7 @@ export async function respondDemand(ctx: Ctx, id: string, body: z.infer<typeof R
         providerOrgId: row.providerOrgId!,
         statement: `数据需求「${row.title}」（${row.no}）被提供部门拒绝：${body.comment}`,
       })
-      await move(trx, ctx, row, 'declined', 'decline', body.comment!, { response: body.comment!, caseId, ...stageClock(null, null) })
+      await move(trx, ctx, row, 'declined', 'decline', body.comment!, { response: body.comment!, caseId, providerDoneAt: ctx.now(), ...stageClock(null, null) })
       await notify(trx, { userId: row.createdBy, kind: 'demand.declined', title: `提供部门拒绝了数据需求，已转协调：${row.title}`, objectType: 'demand', objectId: id })
     }
     return detail(trx, ctx, id)
@@ -179,7 +180,7 @@ export async function fulfilDemand(ctx: Ctx, id: string, body: z.infer<typeof Fu
     if (row.status !== 'accepted' && row.status !== 'assigned') throw invalidState('该需求不在办理阶段')
     const entry = await findPublishedEntry(trx, body.resourceId)
     if (!entry || entry.providerOrgId !== row.providerOrgId) throw fieldError('resourceId', '请选择本单位已发布（已编目并挂接）的目录')
-    await move(trx, ctx, row, 'fulfilled', 'fulfil', body.comment ?? null, { resourceId: entry.resourceId, ...stageClock(null, null) })
+    await move(trx, ctx, row, 'fulfilled', 'fulfil', body.comment ?? null, { resourceId: entry.resourceId, providerDoneAt: ctx.now(), ...stageClock(null, null) })
     await openRequestFor(trx, ctx, { ...row, status: 'fulfilled' }, entry.resourceId)
     return detail(trx, ctx, id)
   })

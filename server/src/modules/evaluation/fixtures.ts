@@ -75,3 +75,55 @@ export async function recordCalls(db: Executor, c: { providerOrgId: string; cons
   })
   await db.insertInto('callLogs').values(values).execute()
 }
+
+/** A grant row for objection fixtures (an objection is raised under the grant the raiser holds). */
+async function recordGrant(db: Executor, g: { resourceId: string; providerOrgId: string; consumerOrgId: string; createdBy: string }) {
+  const requestId = await recordRequest(db, { resourceId: g.resourceId, providerOrgId: g.providerOrgId, requesterOrgId: g.consumerOrgId, requesterId: g.createdBy, dueAt: null, decision: 'approve', decidedAt: new Date('2026-01-02T00:00:00Z') })
+  const row = await db
+    .insertInto('grants')
+    .values({
+      requestId, resourceId: g.resourceId, providerOrgId: g.providerOrgId, consumerOrgId: g.consumerOrgId, appIds: [], itemIds: [], masking: '{}', rowFilter: '{}',
+      mode: 'api', purpose: '业务协同', validFrom: '2026-01-02', validUntil: '2027-12-31', lookupKeys: [], rateLimitPerMinute: 600, dailyQuota: 100_000, status: 'active', createdBy: g.createdBy,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** An objection as the objections module records it: the verification's due time, and when (and how) the provider answered. */
+export async function recordObjection(
+  db: Executor,
+  o: { resourceId: string; providerOrgId: string; raiserOrgId: string; raisedBy: string; recordKeys: string[]; verifyDueAt: Date; verifiedAt?: Date; confirmed?: boolean },
+) {
+  seq += 1
+  const grantId = await recordGrant(db, { resourceId: o.resourceId, providerOrgId: o.providerOrgId, consumerOrgId: o.raiserOrgId, createdBy: o.raisedBy })
+  const status = !o.verifiedAt ? 'verifying' : o.confirmed ? 'correcting' : 'explained'
+  const row = await db
+    .insertInto('objections')
+    .values({
+      no: `YY-FIX-${Date.now()}-${seq}`, resourceId: o.resourceId, providerOrgId: o.providerOrgId, raiserOrgId: o.raiserOrgId, raisedBy: o.raisedBy, grantId,
+      itemIds: ['uscc'], recordKeys: o.recordKeys, type: 'error', description: '登记地址与实际不符', status, flagged: status !== 'explained',
+      verifyDueAt: o.verifyDueAt, verifiedAt: o.verifiedAt ?? null, correctingAt: o.confirmed ? (o.verifiedAt ?? null) : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}
+
+/** A demand assigned to a provider, with its due time and how the provider ended its stage (if it did). */
+export async function recordDemand(
+  db: Executor,
+  d: { requesterOrgId: string; createdBy: string; providerOrgId: string; providerDueAt: Date; outcome?: 'fulfilled' | 'declined' | 'accepted'; doneAt?: Date },
+) {
+  seq += 1
+  const row = await db
+    .insertInto('demands')
+    .values({
+      no: `XQ-FIX-${Date.now()}-${seq}`, requesterOrgId: d.requesterOrgId, createdBy: d.createdBy, title: `婚姻登记信息需求${seq}`, description: '办理低保审核需核验婚姻状况',
+      wantedItems: ['婚姻状况'], purpose: '行政依据', dutyBasis: '《社会救助暂行办法》第十一条', status: d.outcome ?? 'assigned', providerOrgId: d.providerOrgId,
+      providerDueAt: d.providerDueAt, providerDoneAt: d.outcome === 'fulfilled' || d.outcome === 'declined' ? (d.doneAt ?? null) : null,
+    })
+    .returning('id')
+    .executeTakeFirstOrThrow()
+  return row.id
+}

@@ -131,6 +131,18 @@ const EVIDENCE: Partial<Record<IndicatorId, (p: Period) => RawBuilder<unknown>>>
     join resource_versions v on v.resource_id = s.resource_id and v.version = s.resource_version
     where s.due_at is not null and s.due_at >= ${p.fromAt} and s.due_at < ${p.untilAt} and s.status <> 'withdrawn'
       and s.provider_org_id in (${DEPTS})`,
+  // M6: objections whose verification by the provider was due in the period; on time when it answered
+  // (confirmed the error or explained) by the due time. The amount is the records of an error it confirmed
+  // by the period's end, for the data error rate (confirmed error records / records delivered).
+  M6: (p) => sql`
+    select ${p.runId}::uuid, o.provider_org_id, 'M6', 'objection', o.id::text, o.no || ' ' || v.name, ${beijingDay('o.verify_due_at')},
+           (o.verified_at is not null and o.verified_at <= o.verify_due_at),
+           (case when o.correcting_at is not null and o.correcting_at < ${p.untilAt} then cardinality(o.record_keys) else 0 end)::numeric,
+           jsonb_build_object('dueAt', o.verify_due_at, 'verifiedAt', ${recordedBy('o.verified_at', p)},
+             'confirmed', o.correcting_at is not null and o.correcting_at < ${p.untilAt}, 'records', cardinality(o.record_keys))
+    from objections o
+    join resource_versions v on v.resource_id = o.resource_id and v.is_latest
+    where o.verify_due_at >= ${p.fromAt} and o.verify_due_at < ${p.untilAt} and o.provider_org_id in (${DEPTS})`,
   // M7: entries published at the end; type 1 counts for; type 2/3 without a basis is zero tolerance.
   M7: (p) => sql`
     select ${p.runId}::uuid, pub.provider_org_id, 'M7', 'resource', pub.resource_id::text, pub.name, null::date, (pub.share_type = 1), null::numeric,
@@ -154,6 +166,15 @@ const EVIDENCE: Partial<Record<IndicatorId, (p: Period) => RawBuilder<unknown>>>
     join orgs o on o.id = c.consumer_org_id
     where c.provider_org_id in (${DEPTS}) and c.consumer_org_id <> c.provider_org_id
     group by c.provider_org_id, c.consumer_org_id, c.day`,
+  // M10: demands assigned to the department whose response was due in the period; met when it fulfilled
+  // them (catalogued, mounted, request opened) by the period's end. Declined or still open: not met.
+  M10: (p) => sql`
+    select ${p.runId}::uuid, d.provider_org_id, 'M10', 'demand', d.id::text, d.no || ' ' || d.title, ${beijingDay('d.provider_due_at')},
+           (d.status = 'fulfilled' and d.provider_done_at < ${p.untilAt}), null::numeric,
+           jsonb_build_object('dueAt', d.provider_due_at, 'doneAt', ${recordedBy('d.provider_done_at', p)},
+             'onTime', d.status = 'fulfilled' and d.provider_done_at <= d.provider_due_at)
+    from demands d
+    where d.provider_due_at >= ${p.fromAt} and d.provider_due_at < ${p.untilAt} and d.provider_org_id in (${DEPTS})`,
   // M11: the department's apps flagged for probing masked lookups (R-9 misuse), first seen in the period.
   M11: (p) => sql`
     select ${p.runId}::uuid, f.org_id, 'M11', 'app_flag', f.id::text, a.name || '：异常查询 ' || f.misses || ' 次', ${beijingDay('f.first_at')}, false, 1, '{}'::jsonb
@@ -176,9 +197,6 @@ export async function writeEvidence(trx: Executor, period: Period, timings?: Rec
     if (timings) timings[id] = Math.round(performance.now() - started)
   }
 }
-
-/** Indicators without a record source in this platform yet (objections, demands): reported as not applicable. */
-export const UNSOURCED: readonly IndicatorId[] = ['M6', 'M10']
 
 /** Per department and indicator: what the evidence sums to. */
 export interface EvidenceTotals {

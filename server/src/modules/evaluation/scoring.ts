@@ -59,9 +59,13 @@ export function scoreDepartment(totals: ReadonlyMap<IndicatorId, EvidenceTotals>
         const step = id === 'M11' ? 20 : 25
         return { ...base, numerator: t.count, denominator: 0, value: t.count, score: Math.max(0, 100 - step * t.count), detail: {} }
       }
-      case 'M6':
-      case 'M10':
-        return { ...base, numerator: 0, denominator: 0, value: null, score: null, detail: {} }
+      case 'M6': {
+        // Scored on timeliness; the data error rate (confirmed error records per record delivered by the
+        // gateway) is reported beside it, since rates of a few per hundred thousand would not move a score.
+        const value = rate(t.okCount, t.count)
+        const delivered = totals.get('M9')?.rows ?? 0
+        return { ...base, numerator: t.okCount, denominator: t.count, value, score: pct(value), detail: { confirmedRecords: t.amount, recordsDelivered: delivered } }
+      }
       default: {
         const value = rate(t.okCount, t.count)
         return { ...base, numerator: t.okCount, denominator: t.count, value, score: pct(value), detail: {} }

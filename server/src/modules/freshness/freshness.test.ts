@@ -71,6 +71,14 @@ test('a daily mount whose data is older than 26 h is flagged and its provider to
   assert.match(told[0]!.title, /未按更新周期更新/)
   const stale = await t.request('GET', '/api/v1/freshness/mounts?staleOnly=true', { token: world.tokens.authAdmin })
   assert.equal(stale.body.items.length, 1)
+  // The flag is on the entry: its detail for a consumer, and the catalog's search results.
+  const detail = await t.request('GET', `/api/v1/catalog/resources/${entry.id}`, { token: world.tokens.requester })
+  assert.equal(detail.status, 200)
+  assert.equal(new Date(detail.body.staleSince).getTime(), late.getTime())
+  assert.equal(new Date(detail.body.mounts[0].staleSince).getTime(), late.getTime())
+  const found = await t.request('GET', '/api/v1/catalog/resources?status=published', { token: world.tokens.requester })
+  assert.equal(found.status, 200, JSON.stringify(found.body))
+  assert.equal(new Date(found.body.items.find((r: { id: string }) => r.id === entry.id).staleSince).getTime(), late.getTime())
 
   t.clock.set(late)
   await refreshTokens(t.db, world, late)
@@ -79,4 +87,5 @@ test('a daily mount whose data is older than 26 h is flagged and its provider to
   const finished = await t.db.selectFrom('mountBatches').select('finishedAt').where('status', '=', 'active').executeTakeFirstOrThrow()
   assert.equal(await checkFreshness(t.db, new Date(new Date(finished.finishedAt!).getTime() + 3_600_000)), 1)
   assert.equal((await t.db.selectFrom('mounts').select('staleSince').where('resourceId', '=', entry.id).executeTakeFirstOrThrow()).staleSince, null)
+  assert.equal((await t.request('GET', `/api/v1/catalog/resources/${entry.id}`, { token: world.tokens.requester })).body.staleSince, null)
 })

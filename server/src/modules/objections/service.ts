@@ -154,7 +154,8 @@ export async function acceptObjection(ctx: Ctx, id: string, body: z.infer<typeof
       await notify(trx, { userId: row.raisedBy, kind: 'objection.dismissed', title: `数据异议未予受理：${row.resourceName}`, objectType: 'objection', objectId: id })
     } else {
       const deadline = await stageDeadline(trx, now, 'objections.verifyWorkdays')
-      await update(trx, id, { status: 'verifying', flagged: true, ...stageClock('verify', deadline) }, now)
+      // The verification's due time outlives its stage clock: M6 counts it after the stage closes.
+      await update(trx, id, { status: 'verifying', flagged: true, verifyDueAt: deadline.dueAt, ...stageClock('verify', deadline) }, now)
       await trx.insertInto('objectionRecords').values(row.recordKeys.map((recordKey) => ({ objectionId: id, resourceId: row.resourceId, recordKey }))).execute()
       await transition(trx, ctx, id, 'raised', 'verifying', 'accept', body.comment ?? null, now)
       await notify(trx, { orgId: row.providerOrgId, kind: 'objection.verify', title: `数据异议待核实：${row.resourceName}`, objectType: 'objection', objectId: id, dueAt: deadline.dueAt })
@@ -173,10 +174,10 @@ export async function verifyObjection(ctx: Ctx, id: string, body: z.infer<typeof
     const now = ctx.now()
     if (body.outcome === 'confirm') {
       // The flag stays until the corrected data is on the platform (SPEC §7.8: fixed at source + republished).
-      await update(trx, id, { status: 'correcting', response: body.comment, correctingAt: now, ...stageClock(null, null) }, now)
+      await update(trx, id, { status: 'correcting', response: body.comment, correctingAt: now, verifiedAt: now, ...stageClock(null, null) }, now)
       await transition(trx, ctx, id, 'verifying', 'correcting', 'confirm', body.comment, now)
     } else {
-      await update(trx, id, { status: 'explained', flagged: false, response: body.comment, ...stageClock(null, null) }, now)
+      await update(trx, id, { status: 'explained', flagged: false, response: body.comment, verifiedAt: now, ...stageClock(null, null) }, now)
       await transition(trx, ctx, id, 'verifying', 'explained', 'explain', body.comment, now)
       await notify(trx, { userId: row.raisedBy, kind: 'objection.explained', title: `提供部门说明数据无误（如有异议可提请协调）：${row.resourceName}`, objectType: 'objection', objectId: id })
     }

@@ -1,8 +1,8 @@
 import { appendAudit } from '../../platform/audit/chain.ts'
 import { beijingDateTime } from '../../platform/calendar/dates.ts'
 import { addWorkdays } from '../../platform/calendar/working-days.ts'
-import { numberParameter } from '../../platform/config/parameters.ts'
-import type { Db } from '../../platform/db/database.ts'
+import { PARAMETERS, numberParameter } from '../../platform/config/parameters.ts'
+import type { Db, Executor } from '../../platform/db/database.ts'
 import type { Task } from '../../platform/jobs/scheduler.ts'
 import { authorityOrgId, sendClockWarnings, warningHorizon } from '../../platform/notify/clocks.ts'
 import { lapseReconfirmations } from './grant-follow.ts'
@@ -68,22 +68,47 @@ export async function warnDueSoon(db: Db, now: Date): Promise<number> {
 }
 
 /**
- * 站内消息 for the reply clock (SPEC §7.1): the provider is warned at due − N and due − 0 working days;
- * an overdue request (escalated by the job above, or awaiting it) is reported to the authority too.
+ * 站内消息 for the request clocks (SPEC §7.1): the provider is warned at due − N and due − 0 working days
+ * of its reply, the authority of its compliance review; an overdue reply (escalated by the job above, or
+ * awaiting it) is reported to the authority too. N is the provider's tenant's own warning parameter.
  */
 export async function notifyRequestClocks(db: Db, now: Date): Promise<number> {
-  const window = await warningHorizon(db, now, await numberParameter(db, 'sharing.warnBeforeWorkdays'))
+  const windows = new Map<string, Awaited<ReturnType<typeof warningHorizon>>>()
+  const windowOf = async (trx: Executor, tenant: string) => {
+    if (!windows.has(tenant)) windows.set(tenant, await warningHorizon(trx, now, await numberParameter(trx, 'sharing.warnBeforeWorkdays', tenant)))
+    return windows.get(tenant)!
+  }
+  // The widest horizon any tenant may choose bounds the scan; each clock is then judged by its own tenant's.
+  const widest = await warningHorizon(db, now, Math.max(...PARAMETERS['sharing.warnBeforeWorkdays'].allowed))
   return db.transaction().execute(async (trx) => {
     const open = await trx
       .selectFrom('shareRequests as s')
       .innerJoin('resourceVersions as v', (join) => join.onRef('v.resourceId', '=', 's.resourceId').onRef('v.version', '=', 's.resourceVersion'))
-      .select(['s.id', 's.no', 's.providerOrgId', 's.dueAt', 's.dueDate', 'v.name'])
-      .where('s.status', 'in', ['pending', 'escalated'])
+      .innerJoin('orgs as p', 'p.id', 's.providerOrgId')
+      .select(['s.id', 's.no', 's.status', 's.providerOrgId', 's.dueAt', 's.dueDate', 'v.name', 'p.regionCode'])
+      .where('s.status', 'in', ['compliance_review', 'pending', 'escalated'])
       .where('s.dueDate', 'is not', null)
-      .where('s.dueDate', '<=', window.horizon)
+      .where('s.dueDate', '<=', widest.horizon)
       .execute()
-    const clocks = open.map((r) => ({ kind: 'sharing.request', objectType: 'share_request', objectId: r.id, orgId: r.providerOrgId, dueAt: new Date(r.dueAt!), dueDate: r.dueDate!, subject: `共享申请 ${r.no}（「${r.name}」）的答复` }))
-    return sendClockWarnings(trx, clocks, now, window, await authorityOrgId(trx))
+    const authority = await authorityOrgId(trx)
+    let sent = 0
+    for (const r of open) {
+      const review = r.status === 'compliance_review'
+      // The authority itself runs the compliance review: its warnings go to the authority, with no one above to escalate to.
+      const orgId = review ? authority : r.providerOrgId
+      if (!orgId) continue
+      const clock = {
+        kind: review ? 'sharing.review' : 'sharing.request',
+        objectType: 'share_request',
+        objectId: r.id,
+        orgId,
+        dueAt: new Date(r.dueAt!),
+        dueDate: r.dueDate!,
+        subject: `共享申请 ${r.no}（「${r.name}」）的${review ? '合规审查' : '答复'}`,
+      }
+      sent += await sendClockWarnings(trx, [clock], now, await windowOf(trx, r.regionCode), review ? null : authority)
+    }
+    return sent
   })
 }
 

@@ -27,8 +27,10 @@ import {
   updateRequest,
 } from './queries.ts'
 import { findOrg } from '../orgs/index.ts'
+import { activeMountKinds } from '../mounts/index.ts'
 import {
   type AuthorityDecisionBody,
+  type ComplianceReviewBody,
   type CreateRequestBody,
   type DecisionBody,
   type DecisionPreviewBody,
@@ -42,7 +44,7 @@ import { SHARE_TYPE } from '../../../../common/catalog.ts'
 const DEFAULT_EXTENSION_WORKDAYS = 5
 
 const today = (ctx: Ctx) => beijingDateTime(ctx.now()).date
-const OPEN_STATUSES: readonly ShareRequestStatus[] = ['pending', 'need_more_info', 'escalated']
+const OPEN_STATUSES: readonly ShareRequestStatus[] = ['compliance_review', 'returned', 'pending', 'need_more_info', 'escalated']
 
 async function remainingWorkdays(db: Executor, ctx: Ctx, row: ShareRequestRow) {
   if (!row.dueDate || !OPEN_STATUSES.includes(row.status)) return null
@@ -54,7 +56,8 @@ function requestActions(actor: Actor, row: ShareRequestRow) {
   return {
     decide: (row.status === 'pending' || row.status === 'escalated') && can(actor, 'sharing.request.decide', subject),
     requestInfo: row.status === 'pending' && !row.pauseUsed && can(actor, 'sharing.request.request-info', subject),
-    resubmit: row.status === 'need_more_info' && can(actor, 'sharing.request.resubmit', subject),
+    resubmit: (row.status === 'need_more_info' || row.status === 'returned') && can(actor, 'sharing.request.resubmit', subject),
+    complianceReview: row.status === 'compliance_review' && can(actor, 'sharing.request.compliance-review', subject),
     withdraw: OPEN_STATUSES.includes(row.status) && can(actor, 'sharing.request.withdraw', subject),
     authorityDecide: row.status === 'escalated' && can(actor, 'sharing.request.authority-decide', subject),
     coordinate: row.status === 'rejected' && row.requesterOrgId === actor.orgId && can(actor, 'sharing.case.create'),
@@ -71,6 +74,7 @@ async function present(db: Executor, ctx: Ctx, view: ShareRequestView, withHisto
     dueAt: row.dueAt ? new Date(row.dueAt) : null,
     pausedAt: row.pausedAt ? new Date(row.pausedAt) : null,
     escalatedAt: row.escalatedAt ? new Date(row.escalatedAt) : null,
+    reviewedAt: row.reviewedAt ? new Date(row.reviewedAt) : null,
     decidedAt: row.decidedAt ? new Date(row.decidedAt) : null,
     createdAt: new Date(row.createdAt),
     remainingWorkdays: await remainingWorkdays(db, ctx, row),
@@ -160,9 +164,13 @@ export async function submitShareRequest(trx: Trx, ctx: Ctx, body: CreateRequest
   const now = ctx.now()
   const validUntil = await requestedValidity(trx, today(ctx), body.validUntil)
   const immediate = requested.every((item) => item.shareType === SHARE_TYPE.unconditional)
-  // SPEC §7.1: the provider's tenant (the city or its county) sets its reply deadline.
-  const replyDays = await numberParameter(trx, 'sharing.providerReplyWorkdays', (await findOrg(trx, entry.providerOrgId))?.regionCode)
-  const deadline = immediate ? null : await workdayDeadline(trx, now, replyDays)
+  // SPEC §7.1: the provider's tenant (the city or its county) sets the clocks, and whether the authority
+  // reviews conditional requests before the provider (GP24); unconditional data is never held up (R-4).
+  const tenant = await providerTenant(trx, entry.providerOrgId)
+  const reviewFirst = !immediate && (await numberParameter(trx, 'sharing.complianceReview', tenant)) === 1
+  const replyWorkdays = immediate || reviewFirst ? null : await numberParameter(trx, 'sharing.providerReplyWorkdays', tenant)
+  const deadline = immediate ? null : await workdayDeadline(trx, now, replyWorkdays ?? (await numberParameter(trx, 'sharing.complianceReviewWorkdays', tenant)))
+  const status: ShareRequestStatus = reviewFirst ? 'compliance_review' : 'pending'
   const row = {
     no: await nextRequestNo(trx, today(ctx)),
     resourceId: entry.resourceId,
@@ -178,16 +186,18 @@ export async function submitShareRequest(trx: Trx, ctx: Ctx, body: CreateRequest
     scenario: body.scenario ?? null,
     mode: body.mode,
     validUntil,
-    status: 'pending' as ShareRequestStatus,
+    status,
     shareType: entry.shareType,
     dueAt: deadline?.dueAt ?? null,
     dueDate: deadline?.dueDate ?? null,
+    replyWorkdays,
+    replyClock: replyWorkdays ? ('standard' as const) : null,
     // 提交时间 is when it was submitted (the command's time), the same instant as its history's first step.
     createdAt: now,
   }
   const { id } = await insertRequest(trx, row)
   const created = (await lockRequest(trx, id))!
-  await insertRequestEvent(trx, { requestId: id, at: now, actorId: ctx.actor.userId, action: 'submit', fromStatus: null, toStatus: 'pending', comment: null })
+  await insertRequestEvent(trx, { requestId: id, at: now, actorId: ctx.actor.userId, action: 'submit', fromStatus: null, toStatus: status, comment: null })
   await recordAudit(trx, ctx, { action: 'sharing.request.create', objectType: 'share_request', objectId: id, detail: { no: row.no, shareType: entry.shareType } })
   if (immediate) {
     // R-4: unconditional data is obtained directly; default masking still protects personal data.
@@ -197,6 +207,46 @@ export async function submitShareRequest(trx: Trx, ctx: Ctx, body: CreateRequest
     await insertRequestEvent(trx, { requestId: id, at: now, actorId: null, action: 'auto_grant', fromStatus: 'pending', toStatus: 'granted', comment: '所申请的信息项均为无条件共享，自动授权' })
   }
   return id
+}
+
+/** The tenant whose parameters set a request's clocks: the provider's county, or '' for the city. */
+async function providerTenant(db: Executor, providerOrgId: string) {
+  return (await findOrg(db, providerOrgId))?.regionCode ?? ''
+}
+
+/** Whether the entry's data is already on the platform in a form that serves the request's mode. */
+async function mountedFor(db: Executor, row: Pick<ShareRequestRow, 'resourceId' | 'mode'>) {
+  const kinds = await activeMountKinds(db, row.resourceId)
+  if (row.mode === 'api') return kinds.has('table') || kinds.has('api')
+  return kinds.has(row.mode)
+}
+
+/**
+ * GP24 compliance review (SPEC §7.5): the authority passes a conditional request to the provider, or
+ * returns it to the requester when its purpose or duty basis is unclear. A pass starts the provider's
+ * clock from now: the short clock only when the data is already mounted, the standard one otherwise,
+ * since data not yet on the platform must be catalogued and mounted before it can be shared.
+ */
+export async function reviewCompliance(ctx: Ctx, id: string, body: ComplianceReviewBody) {
+  return ctx.db.transaction().execute(async (trx) => {
+    const row = await lockForAction(trx, ctx, id, 'sharing.request.compliance-review')
+    if (row.status !== 'compliance_review') throw invalidState(`该申请当前为「${stateLabel(row.status)}」，不在合规审查阶段（可能已被处理）`)
+    const now = ctx.now()
+    const reviewed = { reviewedBy: ctx.actor.userId, reviewedAt: now, warnedAt: null, escalatedAt: null }
+    if (body.decision === 'return') {
+      await updateRequest(trx, id, { ...reviewed, status: 'returned', dueAt: null, dueDate: null })
+      await transition(trx, ctx, row, 'compliance_return', 'returned', body.comment!)
+      return reload(trx, ctx, id)
+    }
+    const tenant = await providerTenant(trx, row.providerOrgId)
+    const mounted = await mountedFor(trx, row)
+    const replyWorkdays = await numberParameter(trx, mounted ? 'sharing.mountedReplyWorkdays' : 'sharing.providerReplyWorkdays', tenant)
+    const { dueAt, dueDate } = await workdayDeadline(trx, now, replyWorkdays)
+    await updateRequest(trx, id, { ...reviewed, status: 'pending', dueAt, dueDate, replyWorkdays, replyClock: mounted ? 'mounted' : 'standard' })
+    const basis = mounted ? '数据已挂接' : '数据尚未挂接'
+    await transition(trx, ctx, row, 'compliance_pass', 'pending', `${body.comment ? `${body.comment}；` : ''}${basis}，提供部门答复时限 ${replyWorkdays} 个工作日（至 ${dueDate}）`)
+    return reload(trx, ctx, id)
+  })
 }
 
 /** SPEC §7.6: the apps named must be the requester's own and in service (checked again by the gateway on every call). */
@@ -291,7 +341,8 @@ export async function requestMoreInfo(ctx: Ctx, id: string, comment: string) {
 export async function resubmitShareRequest(ctx: Ctx, id: string, body: { comment: string; purposeDetail?: string; dutyBasis?: string }) {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await lockForAction(trx, ctx, id, 'sharing.request.resubmit')
-    if (row.status !== 'need_more_info') throw invalidState('只有待补正的申请可以重新提交')
+    if (row.status === 'returned') return resubmitReturned(trx, ctx, row, body)
+    if (row.status !== 'need_more_info') throw invalidState('只有待补正或被退回修改的申请可以重新提交')
     const paused = Math.max(0, await workdaysBetween(trx, beijingDateTime(new Date(row.pausedAt!)).date, today(ctx)))
     const dueDate = paused > 0 ? await addWorkdays(trx, row.dueDate!, paused) : row.dueDate!
     await updateRequest(trx, id, {
@@ -305,6 +356,22 @@ export async function resubmitShareRequest(ctx: Ctx, id: string, body: { comment
     await transition(trx, ctx, row, 'resubmit', 'pending', body.comment)
     return reload(trx, ctx, id)
   })
+}
+
+/** A request the authority returned goes back to its compliance review, on a fresh clock. */
+async function resubmitReturned(trx: Trx, ctx: Ctx, row: ShareRequestRow, body: { comment: string; purposeDetail?: string; dutyBasis?: string }) {
+  const tenant = await providerTenant(trx, row.providerOrgId)
+  const { dueAt, dueDate } = await workdayDeadline(trx, ctx.now(), await numberParameter(trx, 'sharing.complianceReviewWorkdays', tenant))
+  await updateRequest(trx, row.id, {
+    status: 'compliance_review',
+    dueAt,
+    dueDate,
+    warnedAt: null,
+    ...(body.purposeDetail !== undefined && { purposeDetail: body.purposeDetail }),
+    ...(body.dutyBasis !== undefined && { dutyBasis: body.dutyBasis }),
+  })
+  await transition(trx, ctx, row, 'resubmit', 'compliance_review', body.comment)
+  return reload(trx, ctx, row.id)
 }
 
 export async function withdrawShareRequest(ctx: Ctx, id: string, reason: string) {

@@ -1,5 +1,6 @@
 import type { FastifyReply } from 'fastify'
 import type { FastifyPluginAsyncZod } from 'fastify-type-provider-zod'
+import { parameterNote } from '../../platform/config/parameters.ts'
 import { sendXlsx, xlsxResponse } from '../../platform/http/spreadsheet.ts'
 import { exportGrants, exportShareRequests } from './ledger.ts'
 import { z } from 'zod'
@@ -10,6 +11,7 @@ import { addCaseNote, closeCase, decideCase, escalateCase, escalateCaseUp, getCa
 import { getGrant, listGrantsFor, listUsage, reconfirmGrant, resumeGrant, revokeGrant, suspendGrant } from './grants.ts'
 import {
   authorityDecide,
+  reviewCompliance,
   createShareRequest,
   decideShareRequest,
   getShareRequest,
@@ -21,6 +23,7 @@ import {
 } from './requests.ts'
 import {
   AuthorityDecisionBody,
+  ComplianceReviewBody,
   CaseDecisionBody,
   CaseListQuery,
   CaseNoteBody,
@@ -84,7 +87,7 @@ export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
 
   app.post('/share-requests/:id/resubmit', {
     config: { action: 'sharing.request.resubmit' },
-    schema: { tags, summary: '补正后重新提交（恢复计时）', params: IdParams, body: ResubmitBody, response: { 200: ShareRequestOut } },
+    schema: { tags, summary: '补正后重新提交（恢复计时），或被退回修改后重新提交合规审查', params: IdParams, body: ResubmitBody, response: { 200: ShareRequestOut } },
   }, (req) => resubmitShareRequest(req.ctx, req.params.id, req.body))
 
   app.post('/share-requests/:id/withdraw', {
@@ -97,6 +100,18 @@ export const sharingRoutes: FastifyPluginAsyncZod = async (app) => {
       response: { 200: ShareRequestOut },
     },
   }, (req) => withdrawShareRequest(req.ctx, req.params.id, req.body?.reason || '申请人撤回'))
+
+  app.post('/share-requests/:id/compliance-review', {
+    config: { action: 'sharing.request.compliance-review' },
+    schema: {
+      tags,
+      summary: '主管部门合规审查：通过（交提供部门答复）或退回修改',
+      description: `开启合规审查（${parameterNote('sharing.complianceReview')}）时，有条件共享申请先处于 compliance_review。通过后提供部门自通过时起计答复时限：数据已挂接的适用 sharing.mountedReplyWorkdays，未挂接的适用 sharing.providerReplyWorkdays；退回修改（须填写意见）后申请人可修改并重新提交。`,
+      params: IdParams,
+      body: ComplianceReviewBody,
+      response: { 200: ShareRequestOut },
+    },
+  }, (req) => reviewCompliance(req.ctx, req.params.id, req.body))
 
   app.post('/share-requests/:id/authority-decision', {
     config: { action: 'sharing.request.authority-decide' },

@@ -8,8 +8,10 @@ import { IsoDate } from '../../platform/http/params.ts'
 
 export const PURPOSES = ['行政依据', '工作参考', '数据校核', '业务协同', '其他'] as const
 export const SHARE_MODES = ['api', 'table', 'file'] as const
-export const REQUEST_STATUSES = ['pending', 'need_more_info', 'granted', 'rejected', 'withdrawn', 'escalated'] as const
+export const REQUEST_STATUSES = ['compliance_review', 'returned', 'pending', 'need_more_info', 'granted', 'rejected', 'withdrawn', 'escalated'] as const
 export const REQUEST_STATUS_LABELS: Record<(typeof REQUEST_STATUSES)[number], string> = {
+  compliance_review: '主管部门合规审查',
+  returned: '退回修改',
   pending: '待审批',
   need_more_info: '待补正',
   granted: '已授权',
@@ -130,6 +132,16 @@ export const AuthorityDecisionBody = z
   })
 export type AuthorityDecisionBody = z.infer<typeof AuthorityDecisionBody>
 
+export const ComplianceReviewBody = z
+  .object({
+    decision: z.enum(['pass', 'return'], '审查结论应为 pass（通过，交提供部门）或 return（退回修改）'),
+    comment: text(LIMITS.longText).optional().describe('审查意见（退回修改时必填：说明用途或履职依据哪里不清楚）'),
+  })
+  .superRefine((body, ctx) => {
+    if (body.decision === 'return' && !body.comment) ctx.addIssue({ code: 'custom', path: ['comment'], message: '退回修改须填写审查意见' })
+  })
+export type ComplianceReviewBody = z.infer<typeof ComplianceReviewBody>
+
 export const CommentBody = z.object({ comment: required(LIMITS.longText, '说明') })
 export const ResubmitBody = z.object({
   comment: required(LIMITS.longText, '补正说明'),
@@ -193,7 +205,10 @@ export const ShareRequestOut = z.object({
   statusLabel: z.string(),
   dueAt: z.date().nullable(),
   dueDate: z.string().nullable(),
-  remainingWorkdays: z.number().nullable().describe('距答复期限的剩余工作日（已逾期为负）'),
+  remainingWorkdays: z.number().nullable().describe('距当前阶段期限（合规审查或提供部门答复）的剩余工作日（已逾期为负）'),
+  replyWorkdays: z.number().nullable().describe('提供部门的答复时限（工作日）；合规审查通过前为 null'),
+  replyClock: z.enum(['standard', 'mounted']).nullable().describe('standard：有条件共享答复时限；mounted：合规审查通过时数据已挂接，适用已挂接数据的短时限'),
+  reviewedAt: z.date().nullable().describe('主管部门合规审查的时间'),
   pausedAt: z.date().nullable(),
   escalatedAt: z.date().nullable(),
   decision: z.string().nullable(),

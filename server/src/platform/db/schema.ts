@@ -296,7 +296,7 @@ export interface MountFilesTable {
 
 // ---- sharing (0011) ----
 
-export type ShareRequestStatus = 'pending' | 'need_more_info' | 'granted' | 'rejected' | 'withdrawn' | 'escalated'
+export type ShareRequestStatus = 'compliance_review' | 'returned' | 'pending' | 'need_more_info' | 'granted' | 'rejected' | 'withdrawn' | 'escalated'
 export type ShareMode = 'api' | 'table' | 'file'
 export type { MaskingRule } from '../../../../common/masking.ts'
 import type { MaskingRule } from '../../../../common/masking.ts'
@@ -335,6 +335,11 @@ export interface ShareRequestsTable {
   updatedAt: Generated<Date>
   /** 0026: the requester's apps the grant is for (SPEC §7.6). */
   appIds: Generated<string[]>
+  /** 0044: the provider's reply clock (working days) and why: the standard deadline, or GP24's short one for mounted data. */
+  replyWorkdays: number | null
+  replyClock: 'standard' | 'mounted' | null
+  reviewedBy: string | null
+  reviewedAt: Timestamp | null
 }
 
 export interface ShareRequestEventsTable {
@@ -765,6 +770,9 @@ export interface ObjectionsTable {
   caseId: string | null
   createdAt: Generated<Date>
   updatedAt: Generated<Date>
+  /** 0045: the verification's due time and the provider's answer, kept for M6 after the stage closes. */
+  verifyDueAt: Timestamp | null
+  verifiedAt: Timestamp | null
 }
 
 export interface ObjectionRecordsTable {
@@ -824,6 +832,9 @@ export interface DemandsTable {
   basis: string | null
   createdAt: Generated<Date>
   updatedAt: Generated<Date>
+  /** 0045: the assigned provider's due time and when it fulfilled or declined, kept for M10. */
+  providerDueAt: Timestamp | null
+  providerDoneAt: Timestamp | null
 }
 
 export interface DataElementsTable {

@@ -100,7 +100,7 @@ test('the resource object lists the entry\'s mounts, as GET …/mounts does', as
   assert.ok(resource.body.mounts.length >= 1)
   assert.deepEqual(
     resource.body.mounts,
-    mounts.body.items.map((m: any) => ({ id: m.id, kind: m.kind, status: m.status, live: m.live, rowCount: m.rowCount, lastDataTime: m.lastDataTime })),
+    mounts.body.items.map((m: any) => ({ id: m.id, kind: m.kind, status: m.status, live: m.live, rowCount: m.rowCount, lastDataTime: m.lastDataTime, staleSince: m.staleSince ?? null })),
   )
   const table = resource.body.mounts.find((m: { kind: string }) => m.kind === 'table')
   assert.deepEqual([table.live, table.rowCount], [true, 3])

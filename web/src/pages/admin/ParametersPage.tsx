@@ -9,6 +9,10 @@ import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
 import { reasonProblem } from '../../../../common/reasons.ts'
 
+/** A switch (allowed 0 and 1, such as the compliance review) reads 开启/关闭; every other parameter is a number of working days. */
+const isSwitch = (parameter: Parameter) => parameter.allowed.length === 2 && parameter.allowed.includes(0) && parameter.allowed.includes(1)
+const valueText = (parameter: Parameter, value: number) => (isSwitch(parameter) ? (value === 1 ? '开启' : '关闭') : `${value} 个工作日`)
+
 /** 参数设置: the deadlines the platform counts with (SPEC §7.1); the system administrator picks among the allowed values. */
 export default function ParametersPage() {
   const { user } = useAuth()
@@ -30,7 +34,7 @@ export default function ParametersPage() {
     setSaving(parameter.key)
     try {
       await updateParameter(parameter.key, value, reason.trim())
-      message.success(`「${parameter.label}」已改为 ${value}`)
+      message.success(`「${parameter.label}」已改为 ${valueText(parameter, value)}`)
       setPending(null)
       reload()
     } catch {
@@ -59,7 +63,7 @@ export default function ParametersPage() {
                       value={parameter.value}
                       loading={saving === parameter.key}
                       style={{ width: 220 }}
-                      options={parameter.allowed.map((v) => ({ value: v, label: `${v} 个工作日${v === parameter.default ? '（默认）' : ''}` }))}
+                      options={parameter.allowed.map((v) => ({ value: v, label: `${valueText(parameter, v)}${v === parameter.default ? '（默认）' : ''}` }))}
                       onChange={(value: number) => {
                         setReason('')
                         setTouched(false)
@@ -67,9 +71,9 @@ export default function ParametersPage() {
                       }}
                     />
                   ) : (
-                    <Typography.Text strong>{parameter.value} 个工作日</Typography.Text>
+                    <Typography.Text strong>{valueText(parameter, parameter.value)}</Typography.Text>
                   )}
-                  {parameter.value !== parameter.default && <Tag color="orange" style={{ marginLeft: 8 }}>已改动（默认 {parameter.default}）</Tag>}
+                  {parameter.value !== parameter.default && <Tag color="orange" style={{ marginLeft: 8 }}>已改动（默认 {isSwitch(parameter) ? valueText(parameter, parameter.default) : parameter.default}）</Tag>}
                 </Descriptions.Item>
                 <Descriptions.Item label="最后修改">
                   {parameter.updatedAt ? `${formatDateTime(parameter.updatedAt as unknown as string)}，${parameter.updatedByName ?? '—'}` : '未修改（使用默认值）'}
@@ -93,8 +97,8 @@ export default function ParametersPage() {
         {pending ? (
           <Space direction="vertical" style={{ width: '100%' }}>
             <Typography.Paragraph>
-              将「{pending.parameter.label}」由 <Typography.Text strong>{pending.parameter.value} 个工作日</Typography.Text> 改为{' '}
-              <Typography.Text strong>{pending.value} 个工作日</Typography.Text>。该参数全市生效，对修改后新发生的事项适用。
+              将「{pending.parameter.label}」由 <Typography.Text strong>{valueText(pending.parameter, pending.parameter.value)}</Typography.Text> 改为{' '}
+              <Typography.Text strong>{valueText(pending.parameter, pending.value)}</Typography.Text>。该参数全市生效，对修改后新发生的事项适用。
             </Typography.Paragraph>
             <label htmlFor="parameter-reason">修改原因（记入审计日志，须写明具体依据）</label>
             <Input.TextArea

@@ -7,7 +7,7 @@ import { useAuth } from '../../auth/AuthProvider.tsx'
 import { allowedByRole } from '../../auth/permissions.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
-import { StatusTag } from '../../components/Tags.tsx'
+import { StaleTag, StatusTag } from '../../components/Tags.tsx'
 import { WorkdayCountdown } from '../../components/WorkdayCountdown.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
@@ -74,6 +74,7 @@ export default function CatalogDetailPage() {
           <span>·</span>
           <span>{r.code ?? '未发布'}</span>
           <StatusTag status={r.status} label={r.statusLabel} />
+          <StaleTag since={r.staleSince} />
           {r.status === 'pending_review' ? <WorkdayCountdown due={r.reviewDueAt} /> : null}
         </Space>
       }

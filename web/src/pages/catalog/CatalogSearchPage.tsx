@@ -10,7 +10,7 @@ import { ClassTree } from '../../components/ClassTree.tsx'
 import { Highlight } from '../../components/Highlight.tsx'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError } from '../../components/States.tsx'
-import { PendingVersionTag, ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
+import { PendingVersionTag, ShareTypeTag, StaleTag, StatusTag } from '../../components/Tags.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDate } from '../../lib/dates.ts'
 
@@ -183,7 +183,8 @@ export default function CatalogSearchPage() {
                       <div>
                         <Link to={`/catalog/${r.id}`}>
                           <Highlight text={name} terms={hits} />
-                        </Link>
+                        </Link>{' '}
+                        <StaleTag since={r.staleSince} />
                         <Typography.Paragraph type="secondary" ellipsis={{ rows: 1 }} style={{ margin: 0, fontSize: 12 }}>
                           {r.code ? `${r.code} · ` : ''}
                           <Highlight text={r.abstract} terms={hits} />

@@ -9,6 +9,8 @@ const OBJECT_LABELS: Record<string, string> = {
   resource: '目录',
   mount: '挂接',
   share_request: '共享申请',
+  objection: '数据异议',
+  demand: '数据需求',
   call_day: '调用（按日）',
   app_flag: '异常应用',
   rectification_notice: '整改通知',

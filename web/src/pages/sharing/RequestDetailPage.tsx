@@ -1,7 +1,7 @@
 import { Alert, Button, Card, Col, Descriptions, Input, Modal, Row, Space, Table, Tag, Timeline } from 'antd'
 import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
-import { type Grant, type HistoryEntry, type ShareRequest, getGrant, getShareRequest, openCase, resubmitShareRequest, withdrawShareRequest } from '../../api/sharing.ts'
+import { type Grant, type HistoryEntry, type ShareRequest, getGrant, getShareRequest, openCase, resubmitShareRequest, reviewCompliance, withdrawShareRequest } from '../../api/sharing.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { ShareTypeTag } from '../../components/Tags.tsx'
@@ -10,9 +10,17 @@ import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDate, formatDateTime } from '../../lib/dates.ts'
 import { MASKING_LABELS } from '../../lib/masking.ts'
 import { DecisionForm } from './DecisionForm.tsx'
-import { HISTORY_ACTIONS, RequestStatusTag, SHARE_MODE_LABELS, isOpen, rowFilterText } from './labels.tsx'
+import { HISTORY_ACTIONS, RequestStatusTag, SHARE_MODE_LABELS, deadlineText, isOpen, rowFilterText } from './labels.tsx'
 
-type Dialog = 'withdraw' | 'resubmit' | 'coordinate' | null
+type Dialog = 'withdraw' | 'resubmit' | 'coordinate' | 'pass' | 'return' | null
+
+const DIALOG_TITLES: Record<NonNullable<Dialog>, string> = {
+  withdraw: '撤回申请',
+  resubmit: '补正后重新提交',
+  coordinate: '提请协调',
+  pass: '合规审查通过',
+  return: '退回修改',
+}
 
 /** One share request: what was asked, its status and clock, every transition, and the actions the API allows. */
 export default function RequestDetailPage() {
@@ -38,6 +46,7 @@ export default function RequestDetailPage() {
     setBusy(true)
     try {
       if (dialog === 'withdraw') await withdrawShareRequest(r.id, text.trim())
+      if (dialog === 'pass' || dialog === 'return') await reviewCompliance(r.id, { decision: dialog, ...(text.trim() ? { comment: text.trim() } : {}) })
       if (dialog === 'resubmit') await resubmitShareRequest(r.id, { comment: text.trim(), ...(dutyBasis.trim() && dutyBasis.trim() !== r.dutyBasis ? { dutyBasis: dutyBasis.trim() } : {}) })
       if (dialog === 'coordinate') {
         const c = await openCase({ requestId: r.id, statement: text.trim() })
@@ -53,6 +62,7 @@ export default function RequestDetailPage() {
     }
   }
   const lastInfoRequest = [...(r.history ?? [])].reverse().find((h) => h.action === 'request_info')
+  const lastReturn = [...(r.history ?? [])].reverse().find((h) => h.action === 'compliance_return')
 
   return (
     <PageContainer
@@ -68,9 +78,19 @@ export default function RequestDetailPage() {
         <Space wrap>
           <Button onClick={() => navigate(-1)}>返回</Button>
           {r.grantId && grant.data ? <Button onClick={() => navigate(`/grants/${r.grantId}`)}>查看授权</Button> : null}
+          {r.actions.complianceReview ? (
+            <>
+              <Button type="primary" onClick={() => open('pass')} data-testid="compliance-pass">
+                审查通过
+              </Button>
+              <Button onClick={() => open('return')} data-testid="compliance-return">
+                退回修改
+              </Button>
+            </>
+          ) : null}
           {r.actions.resubmit ? (
             <Button type="primary" onClick={() => open('resubmit')} data-testid="resubmit">
-              补正后重新提交
+              {r.status === 'returned' ? '修改后重新提交' : '补正后重新提交'}
             </Button>
           ) : null}
           {r.actions.coordinate ? (
@@ -88,6 +108,12 @@ export default function RequestDetailPage() {
     >
       {r.status === 'need_more_info' && lastInfoRequest ? (
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="提供部门要求补正" description={lastInfoRequest.comment} data-testid="need-info-alert" />
+      ) : null}
+      {r.status === 'compliance_review' ? (
+        <Alert type="info" showIcon style={{ marginBottom: 12 }} message="主管部门合规审查中" description="审查用途与履职依据；通过后交提供部门答复。申请的数据已挂接的，提供部门自审查通过起适用已挂接数据的较短答复时限；未挂接的适用一般答复时限。" />
+      ) : null}
+      {r.status === 'returned' && lastReturn ? (
+        <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="主管部门退回修改" description={lastReturn.comment} data-testid="return-alert" />
       ) : null}
       {r.status === 'rejected' ? (
         <Alert type="error" showIcon style={{ marginBottom: 12 }} message="申请被拒绝" description={`拒绝理由：${r.decisionReason ?? '—'}`} data-testid="reject-reason" />
@@ -113,7 +139,9 @@ export default function RequestDetailPage() {
               <Descriptions.Item label="共享方式">{SHARE_MODE_LABELS[r.mode]}</Descriptions.Item>
               <Descriptions.Item label="申请有效期至">{formatDate(r.validUntil)}</Descriptions.Item>
               <Descriptions.Item label="提交时间">{formatDateTime(r.createdAt)}</Descriptions.Item>
-              <Descriptions.Item label="答复期限">{r.dueAt ? formatDateTime(r.dueAt) : '—'}</Descriptions.Item>
+              <Descriptions.Item label={deadlineText(r)}>
+                <span data-testid="request-deadline">{r.dueAt ? formatDateTime(r.dueAt) : '—'}</span>
+              </Descriptions.Item>
               <Descriptions.Item label="用途说明" span={2}>
                 {r.purposeDetail ?? '—'}
               </Descriptions.Item>
@@ -145,13 +173,13 @@ export default function RequestDetailPage() {
       {r.actions.decide ? <DecisionForm request={r} as="provider" onDone={reload} /> : null}
       {r.actions.authorityDecide ? <DecisionForm request={r} as="authority" onDone={reload} /> : null}
       <Modal
-        title={dialog === 'withdraw' ? '撤回申请' : dialog === 'resubmit' ? '补正后重新提交' : '提请协调'}
+        title={dialog ? (dialog === 'resubmit' && r.status === 'returned' ? '修改后重新提交' : DIALOG_TITLES[dialog]) : ''}
         open={!!dialog}
         onCancel={() => setDialog(null)}
         onOk={act}
         okText="确定"
         confirmLoading={busy}
-        okButtonProps={{ disabled: dialog !== 'withdraw' && !text.trim(), danger: dialog === 'withdraw' }}
+        okButtonProps={{ disabled: dialog !== 'withdraw' && dialog !== 'pass' && !text.trim(), danger: dialog === 'withdraw' }}
       >
         {dialog === 'resubmit' ? (
           <Space direction="vertical" style={{ width: '100%' }}>
@@ -162,7 +190,15 @@ export default function RequestDetailPage() {
           </Space>
         ) : (
           <>
-            <p className="muted">{dialog === 'withdraw' ? '撤回后本申请终止办理，如仍需使用须重新申请。撤回原因（可选）：' : '说明履职需要与协调事由，先由双方协商，协商不成由主管部门协调决定：'}</p>
+            <p className="muted">
+              {dialog === 'withdraw'
+                ? '撤回后本申请终止办理，如仍需使用须重新申请。撤回原因（可选）：'
+                : dialog === 'pass'
+                  ? '确认该申请用途明确、履职依据充分，交提供部门答复；提供部门的答复时限自现在起算。审查意见（可选）：'
+                  : dialog === 'return'
+                    ? '退回后由申请部门修改并重新提交审查。请写明用途或履职依据哪里不清楚（必填）：'
+                    : '说明履职需要与协调事由，先由双方协商，协商不成由主管部门协调决定：'}
+            </p>
             <Input.TextArea rows={3} value={text} onChange={(e) => setText(e.target.value)} maxLength={2000} data-testid="dialog-text" />
           </>
         )}

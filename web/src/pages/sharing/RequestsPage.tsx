@@ -139,7 +139,14 @@ export default function RequestsPage() {
                 title: '答复期限',
                 dataIndex: 'dueAt',
                 width: 150,
-                render: (due: string | null, r) => (r.status === 'need_more_info' ? <span className="muted">待补正，计时暂停</span> : isOpen(r.status) ? <WorkdayCountdown due={due} /> : '—'),
+                render: (due: string | null, r) => (r.status === 'need_more_info' ? <span className="muted">待补正，计时暂停</span> : isOpen(r.status) ? (
+                    <span>
+                      {r.status === 'compliance_review' ? <span className="muted">合规审查 </span> : null}
+                      <WorkdayCountdown due={due} />
+                    </span>
+                  ) : (
+                    '—'
+                  )),
               },
               { title: '提交时间', dataIndex: 'createdAt', width: 160, render: formatDateTime },
             ]}
@@ -151,6 +158,8 @@ export default function RequestsPage() {
 }
 
 const STATUS_FILTER_LABELS: Record<ShareRequest['status'], string> = {
+  compliance_review: '合规审查',
+  returned: '退回修改',
   pending: '待审批',
   need_more_info: '待补正',
   granted: '已授权',

@@ -5,6 +5,8 @@ export const PURPOSES: NewShareRequest['purpose'][] = ['行政依据', '工作�
 export const SCENARIOS: NonNullable<NewShareRequest['scenario']>[] = ['政务服务', '公共服务', '监管', '其他']
 
 const REQUEST_COLORS: Record<ShareRequest['status'], string> = {
+  compliance_review: 'cyan',
+  returned: 'warning',
   pending: 'processing',
   need_more_info: 'warning',
   granted: 'success',
@@ -17,8 +19,15 @@ export function RequestStatusTag({ request }: { request: Pick<ShareRequest, 'sta
   return <Tag color={REQUEST_COLORS[request.status]}>{request.statusLabel}</Tag>
 }
 
-/** Open requests run on the reply clock (paused while waiting for 补正). */
-export const isOpen = (status: ShareRequest['status']) => status === 'pending' || status === 'need_more_info' || status === 'escalated'
+/** Open requests run on a clock: the compliance review's or the provider's reply (paused while waiting for 补正). */
+export const isOpen = (status: ShareRequest['status']) => status === 'compliance_review' || status === 'pending' || status === 'need_more_info' || status === 'escalated'
+
+/** What the request's deadline is, in words: the compliance review's, or the provider's reply with the clock it runs on. */
+export function deadlineText(r: Pick<ShareRequest, 'status' | 'replyWorkdays' | 'replyClock'>) {
+  if (r.status === 'compliance_review') return '主管部门合规审查期限'
+  if (!r.replyWorkdays) return '答复期限'
+  return `答复期限（${r.replyWorkdays} 个工作日${r.replyClock === 'mounted' ? '，数据已挂接' : ''}）`
+}
 
 /** The request timeline's events (share_request_events.action). */
 export const HISTORY_ACTIONS: Record<string, string> = {
@@ -26,7 +35,9 @@ export const HISTORY_ACTIONS: Record<string, string> = {
   auto_grant: '无条件共享，自动授权',
   decide: '提供方审批',
   request_info: '要求补正',
-  resubmit: '补正后重新提交',
+  resubmit: '重新提交',
+  compliance_pass: '主管部门合规审查通过',
+  compliance_return: '主管部门退回修改',
   withdraw: '撤回申请',
   escalate: '逾期未答复，提交主管部门督办',
   warn: '到期提醒',

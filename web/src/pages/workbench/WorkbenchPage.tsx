@@ -11,6 +11,7 @@ import {
   MyDraftsCard,
   MyPendingCard,
   PendingReviewsCard,
+  StaleMountsCard,
   UpdateTasksCard,
 } from './cards.tsx'
 import { EscalationsCard, IncomingRequestsCard, MyOpenRequestsCard, NeedInfoCard } from './sharingCards.tsx'
@@ -30,6 +31,7 @@ export default function WorkbenchPage() {
     allowedByRole(roles, 'sharing.request.decide') ||
     allowedByRole(roles, 'sharing.request.create') ||
     has('CATALOGER') ||
+    allowedByRole(roles, 'freshness.mount.list') ||
     allowedByRole(roles, 'catalog.review-task.list') ||
     allowedByRole(roles, 'calendar.day.update') ||
     allowedByRole(roles, 'audit.event.list')
@@ -83,6 +85,11 @@ export default function WorkbenchPage() {
         {allowedByRole(roles, 'catalog.review-task.list') ? (
           <Col xs={24}>
             <UpdateTasksCard overdueOnly={has('AUTH_ADMIN') && !has('CATALOGER') && !has('DEPT_ADMIN')} />
+          </Col>
+        ) : null}
+        {allowedByRole(roles, 'freshness.mount.list') ? (
+          <Col xs={24} xl={12}>
+            <StaleMountsCard />
           </Col>
         ) : null}
         {allowedByRole(roles, 'calendar.day.update') ? (

@@ -4,11 +4,12 @@ import { Link } from 'react-router-dom'
 import { CHANGE_EVENT_KIND_LABELS } from '../../../../common/catalog.ts'
 import { listAuditEvents } from '../../api/audit.ts'
 import { getYear } from '../../api/calendar.ts'
+import { listStaleMounts } from '../../api/freshness.ts'
 import { type ReviewTask, completeReviewTask, listReviewTasks, searchResources } from '../../api/catalog.ts'
 import { useAuth } from '../../auth/AuthProvider.tsx'
 import { allowedByRole } from '../../auth/permissions.ts'
 import { LoadError, Loading } from '../../components/States.tsx'
-import { ShareTypeTag, StatusTag } from '../../components/Tags.tsx'
+import { ShareTypeTag, StaleTag, StatusTag } from '../../components/Tags.tsx'
 import { WorkdayCountdown } from '../../components/WorkdayCountdown.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 import { actionLabel } from '../../lib/auditLabels.ts'
@@ -284,6 +285,39 @@ export function LatestPublishedCard() {
             { title: '共享类型', dataIndex: 'shareType', width: 120, render: (v: number) => <ShareTypeTag value={v} /> },
             { title: '发布日期', dataIndex: 'publishedAt', width: 150, render: formatDate },
           ]}
+        />
+      )}
+    </Card>
+  )
+}
+
+/** CATALOGER / DEPT_ADMIN (own department) and AUTH_ADMIN (all): mounts the freshness check flagged 未按时更新 (SPEC §7.3). */
+export function StaleMountsCard() {
+  const { data, error, loading, reload } = useAsync(() => listStaleMounts(), [])
+  return (
+    <Card title={<CardTitle title="未按时更新的数据" count={data?.items.length} />} data-testid="todo-stale">
+      {error ? (
+        <LoadError error={error} onRetry={reload} />
+      ) : loading && !data ? (
+        <Loading height={120} />
+      ) : (
+        <List
+          size="small"
+          dataSource={data?.items ?? []}
+          locale={emptyText('挂接的数据均按更新周期更新')}
+          renderItem={(m) => (
+            <List.Item actions={[<Link key="open" to={`/catalog/${m.resourceId}`}>查看目录</Link>]}>
+              <List.Item.Meta
+                title={
+                  <Space size={6} wrap>
+                    <StaleTag since={m.staleSince} />
+                    <span>{m.resourceName}</span>
+                  </Space>
+                }
+                description={m.staleSince ? `${formatDateTime(m.staleSince)} 起超过更新周期未更新，请在源头更新后重新挂接` : null}
+              />
+            </List.Item>
+          )}
         />
       )}
     </Card>
