@@ -29,13 +29,10 @@ export class CallJournal {
   private idleWaiters: (() => void)[] = []
   // Until when batches are sealed under the lock straight away (see write).
   private lockedUntil = 0
-  // Where the chain ends after the last batch this journal sent (committed or still in flight), or null
-  // when unknown: the next batch then reads the head with its ids.
-  private head: ChainHead | null = null
-  // Batches sent so far, and those among them in flight under the lock: while one is, the chain's end is
-  // not known here, so the batches after it go under the lock too instead of racing it and losing.
-  private sent = 0
-  private lockedInFlight = 0
+  // Where the chain ends after the last batch this journal chained: known as soon as an optimistic batch
+  // is chained (before it commits), after its commit for a batch under the lock; null when unknown (the
+  // next batch then reads the head with its ids). Each batch chains after the one before it.
+  private tail: Promise<ChainHead | null> = Promise.resolve(null)
   // Call-log ids reserved ahead, so a batch usually needs no round trip before its commit.
   private ids: number[] = []
 
@@ -87,7 +84,6 @@ export class CallJournal {
       await this.write(batch.map((q) => q.callLog))
       for (const q of batch) q.resolve()
     } catch (error) {
-      this.head = null
       if (batch.length === 1) batch[0].reject(error)
       else for (const q of batch) await this.write([q.callLog]).then(q.resolve, q.reject)
     }
@@ -115,43 +111,44 @@ export class CallJournal {
    * bench/README.md.
    */
   private async write(callLogs: readonly CallLog[]) {
-    const seq = ++this.sent
-    const optimistic = this.lockedInFlight === 0 && Date.now() >= this.lockedUntil
-    const taken = await this.take(callLogs.length, optimistic && !this.head)
-    const { ids } = taken
-    const logs = callLogsJson(callLogs, ids)
-    const events = sealEvents(callLogs, ids)
-    const head = this.head ?? taken.head
-    if (optimistic && head && this.lockedInFlight === 0) {
-      const chained = chainAfter(head, events)
-      // A new month's partition is created under the lock, below.
-      if (chained.newMonths.length === 0) {
-        const after = tailOf(chained.rows)
-        this.head = after
-        if (await commitSealed(this.db, head.hash, logs, chained.rows)) return
-        if (this.head === after) this.head = null
-        this.lockedUntil = Date.now() + LOCKED_AFTER_LOST_RACE_MS
-      }
+    const before = this.tail
+    let settle!: (tail: ChainHead | null) => void
+    this.tail = new Promise((resolve) => (settle = resolve))
+    let settled = false
+    const handOn = (tail: ChainHead | null) => {
+      if (!settled) settle(tail)
+      settled = true
     }
-    this.lockedInFlight++
-    let tail: ChainHead
     try {
-      tail = await this.db.transaction().execute(async (trx) => {
+      const known = await before
+      const optimistic = Date.now() >= this.lockedUntil
+      const taken = await this.take(callLogs.length, optimistic && !known)
+      const { ids } = taken
+      const logs = callLogsJson(callLogs, ids)
+      const events = sealEvents(callLogs, ids)
+      const head = known ?? taken.head
+      if (optimistic && head) {
+        const chained = chainAfter(head, events)
+        // A new month's partition is created under the lock, below.
+        if (chained.newMonths.length === 0) {
+          // The next batch chains after this one at once, and waits on the chain's lock in PostgreSQL.
+          handOn(tailOf(chained.rows))
+          if (await commitSealed(this.db, head.hash, logs, chained.rows)) return
+          this.lockedUntil = Date.now() + LOCKED_AFTER_LOST_RACE_MS
+        }
+      }
+      const tail = await this.db.transaction().execute(async (trx) => {
         const locked = await lockChainHead(trx)
         const { rows, newMonths } = chainAfter(locked, events)
         for (const at of newMonths) await ensureAuditPartition(trx, at)
         if (!(await commitSealed(trx, locked.hash, logs, rows))) throw new Error('the audit chain moved while its lock was held')
         return tailOf(rows)
       })
-    } catch (error) {
-      this.head = null
-      throw error
+      // Handed on already if this batch lost its race: the next one then loses too and comes here.
+      handOn(tail)
     } finally {
-      this.lockedInFlight--
+      handOn(null)
     }
-    // The chain ended here when this batch committed; a batch sent after it went under the lock too and
-    // will say where it left the chain.
-    if (seq === this.sent) this.head = tail
   }
 }
 
