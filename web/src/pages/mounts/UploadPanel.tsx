@@ -18,6 +18,7 @@ export function UploadPanel({
   hint: ReactNode
   buttonText: string
   extra?: ReactNode
+  /** Resolves to `false` when the user cancelled (nothing was changed). */
   send: (file: File, onProgress: (percent: number) => void) => Promise<unknown>
   testId: string
 }) {
@@ -31,7 +32,10 @@ export function UploadPanel({
     setStatus('active')
     setPercent(0)
     try {
-      await send(file, setPercent)
+      if ((await send(file, setPercent)) === false) {
+        setPercent(null)
+        return
+      }
       setPercent(100)
       setStatus('success')
     } catch {
