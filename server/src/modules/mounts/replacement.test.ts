@@ -82,7 +82,7 @@ describe('safe table replacement: preview, confirmation, restore', () => {
     })
     assert.equal((await upload(id, orgsCsv(3, 1, 'uscc,org_name'))).status, 201)
     const before = await state(id)
-    for (const fields of [{}, { dryRun: 'true' }, { confirm: 'true' }]) {
+    for (const fields of [{}, { dryRun: 'true' }, { confirm: 'true' }] as Record<string, string>[]) {
       const refused = await upload(id, orgsCsv(3, 1, 'uscc,remark'), fields)
       assertError(refused, 400, 'VALIDATION_FAILED')
       assert.match(refused.body.error.message, /「组织名称」（org_name）/)

@@ -3,6 +3,7 @@ import type { Multipart, MultipartFile } from '@fastify/multipart'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { type Action, authorizeLoaded, can } from '../../platform/auth/policy.ts'
 import type { Ctx } from '../../platform/context.ts'
+import type { Executor } from '../../platform/db/database.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
 import { AppError, fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
 import { readWhole } from '../../platform/uploads/buffered.ts'
@@ -152,8 +153,8 @@ export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterAp
 const DAY_MS = 86_400_000
 
 /** Until when a batch replaced at `replacedAt` may be restored (parameter mounts.restoreDays, read now). */
-async function keptUntil(ctx: Ctx, replacedAt: Date): Promise<Date> {
-  return new Date(new Date(replacedAt).getTime() + (await numberParameter(ctx.db, 'mounts.restoreDays')) * DAY_MS)
+async function keptUntil(db: Executor, replacedAt: Date): Promise<Date> {
+  return new Date(new Date(replacedAt).getTime() + (await numberParameter(db, 'mounts.restoreDays')) * DAY_MS)
 }
 
 /**
@@ -167,7 +168,7 @@ export async function restoreTableCommand(ctx: Ctx, resourceId: string): Promise
     const [kept] = mount ? await keptBatches(trx, [mount.id]) : []
     const nothing = '没有可恢复的上一批次：尚未替换过数据，或上一批次已超过保留期被删除'
     if (!mount || !kept?.columns) throw invalidState(nothing)
-    const until = await keptUntil(ctx, kept.replacedAt!)
+    const until = await keptUntil(trx, kept.replacedAt!)
     const now = ctx.now()
     if (until < now || !(await managedTableExists(trx, qualifiedName(kept.tableName)))) throw invalidState(nothing)
     if (mount.activeBatchId) await updateBatch(trx, mount.activeBatchId, { status: 'replaced', replacedAt: now })
@@ -207,7 +208,7 @@ export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<
   const now = ctx.now()
   const restorable = new Map<string, { batchId: string; fileName: string | null; rows: number; replacedAt: Date; until: Date }>()
   for (const batch of kept) {
-    const until = await keptUntil(ctx, batch.replacedAt!)
+    const until = await keptUntil(ctx.db, batch.replacedAt!)
     if (until >= now && batch.columns && !restorable.has(batch.mountId)) {
       restorable.set(batch.mountId, { batchId: batch.id, fileName: batch.fileName, rows: Number(batch.rowsLoaded), replacedAt: new Date(batch.replacedAt!), until })
     }
