@@ -9,6 +9,12 @@ import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
 import { reasonProblem } from '../../../../common/reasons.ts'
 
+/** A value with the unit its label names in brackets (「…（天）」 → 「7 天」; working days read 「10 个工作日」). */
+function withUnit(parameter: Parameter, value: number) {
+  const unit = /（([^（）]+)）$/.exec(parameter.label)?.[1] ?? ''
+  return unit === '工作日' ? `${value} 个工作日` : `${value} ${unit}`.trim()
+}
+
 /** 参数设置: the deadlines the platform counts with (SPEC §7.1); the system administrator picks among the allowed values. */
 export default function ParametersPage() {
   const { user } = useAuth()
@@ -59,7 +65,7 @@ export default function ParametersPage() {
                       value={parameter.value}
                       loading={saving === parameter.key}
                       style={{ width: 220 }}
-                      options={parameter.allowed.map((v) => ({ value: v, label: `${v} 个工作日${v === parameter.default ? '（默认）' : ''}` }))}
+                      options={parameter.allowed.map((v) => ({ value: v, label: `${withUnit(parameter, v)}${v === parameter.default ? '（默认）' : ''}` }))}
                       onChange={(value: number) => {
                         setReason('')
                         setTouched(false)
@@ -67,7 +73,7 @@ export default function ParametersPage() {
                       }}
                     />
                   ) : (
-                    <Typography.Text strong>{parameter.value} 个工作日</Typography.Text>
+                    <Typography.Text strong>{withUnit(parameter, parameter.value)}</Typography.Text>
                   )}
                   {parameter.value !== parameter.default && <Tag color="orange" style={{ marginLeft: 8 }}>已改动（默认 {parameter.default}）</Tag>}
                 </Descriptions.Item>
@@ -93,8 +99,8 @@ export default function ParametersPage() {
         {pending ? (
           <Space direction="vertical" style={{ width: '100%' }}>
             <Typography.Paragraph>
-              将「{pending.parameter.label}」由 <Typography.Text strong>{pending.parameter.value} 个工作日</Typography.Text> 改为{' '}
-              <Typography.Text strong>{pending.value} 个工作日</Typography.Text>。该参数全市生效，对修改后新发生的事项适用。
+              将「{pending.parameter.label}」由 <Typography.Text strong>{withUnit(pending.parameter, pending.parameter.value)}</Typography.Text> 改为{' '}
+              <Typography.Text strong>{withUnit(pending.parameter, pending.value)}</Typography.Text>。该参数全市生效，对修改后新发生的事项适用。
             </Typography.Paragraph>
             <label htmlFor="parameter-reason">修改原因（记入审计日志，须写明具体依据）</label>
             <Input.TextArea
