@@ -75,6 +75,7 @@ export function UploadPanel({
           status={status}
           format={(p) => (status === 'exception' ? '失败' : p === 100 && status === 'active' ? '服务器处理中…' : `${p}%`)}
           style={{ marginTop: 8 }}
+          aria-label="上传进度"
           data-testid={`${testId}-progress`}
         />
       ) : null}
