@@ -27,6 +27,8 @@ export async function grantWithApp(
 ) {
   const resource = await publishResource(t, w.tokens, { name: `救助对象${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table'], items: items as never })
   const form = new FormData()
+  // publishResource mounted a placeholder row: replacing it with these rows is a confirmed swing.
+  form.append('confirm', 'true')
   form.append('file', new Blob([Buffer.from(csv)]), 'p.csv')
   const uploaded = await t.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
   assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body))

@@ -1,5 +1,5 @@
 import type { z } from 'zod'
-import type { FileVersionOut, MountOut, RegisterApiBody, UploadTableOut } from '../../../server/src/modules/mounts/schemas.ts'
+import type { FileVersionOut, MountOut, RegisterApiBody, UploadPreviewOut, UploadTableOut } from '../../../server/src/modules/mounts/schemas.ts'
 import { api } from './client.ts'
 import type { Json } from './json.ts'
 
@@ -7,6 +7,7 @@ export type Mount = Json<MountOut>
 export type Batch = NonNullable<Mount['batches']>[number]
 export type FileVersion = Json<FileVersionOut>
 export type TableUpload = Json<UploadTableOut>
+export type TableUploadPreview = Json<UploadPreviewOut>
 export type ApiRegistration = z.input<typeof RegisterApiBody>
 
 const base = (resourceId: string) => `/catalog/resources/${resourceId}/mounts`
@@ -15,14 +16,29 @@ export const listMounts = (resourceId: string) => api.get<{ items: Mount[] }>(ba
 export const listFileVersions = (resourceId: string) => api.get<{ items: FileVersion[] }>(`${base(resourceId)}/files`, { quiet: true })
 export const registerApi = (resourceId: string, body: ApiRegistration) => api.post<Mount>(`${base(resourceId)}/api`, body)
 
-/** CSV (UTF-8/GBK) or XLSX rows: a new batch replacing the previous one; bad rows skipped only when asked. */
-export function uploadTable(resourceId: string, file: File, skipInvalidRows: boolean, onProgress: (percent: number) => void) {
+function tableForm(file: File, fields: Record<string, boolean>) {
   const form = new FormData()
   // Fields before the file: the server reads the parts in order while streaming the file.
-  form.append('skipInvalidRows', String(skipInvalidRows))
+  for (const [name, value] of Object.entries(fields)) form.append(name, String(value))
   form.append('file', file)
-  return api.upload<TableUpload>(`${base(resourceId)}/table`, form, onProgress)
+  return form
 }
+
+/**
+ * CSV (UTF-8/GBK) or XLSX rows: a new batch replacing the previous one; bad rows skipped only when asked.
+ * `confirm`: the user has seen the replacement's preview and confirmed it.
+ */
+export function uploadTable(resourceId: string, file: File, skipInvalidRows: boolean, onProgress: (percent: number) => void, confirm = false) {
+  return api.upload<TableUpload>(`${base(resourceId)}/table`, tableForm(file, { skipInvalidRows, confirm }), onProgress)
+}
+
+/** The same upload as a dry run: what replacing the current batch would change; nothing is imported. */
+export function previewTableUpload(resourceId: string, file: File, skipInvalidRows: boolean, onProgress: (percent: number) => void) {
+  return api.upload<TableUploadPreview>(`${base(resourceId)}/table`, tableForm(file, { skipInvalidRows, dryRun: true }), onProgress)
+}
+
+/** Serves the batch the last upload replaced again (within the kept period). */
+export const restoreTable = (resourceId: string) => api.post<Mount>(`${base(resourceId)}/table/restore`)
 
 export function uploadFileVersion(resourceId: string, file: File, onProgress: (percent: number) => void) {
   const form = new FormData()

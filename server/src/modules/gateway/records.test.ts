@@ -43,6 +43,7 @@ describe('data service gateway', () => {
   async function upload(csv: string) {
     const form = new FormData()
     form.append('file', new Blob([Buffer.from(csv, 'utf8')]), 'persons.csv')
+    form.append('confirm', 'true') // a fixture's upload may replace rows mounted before: confirmed
     const res = await t.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
     assert.equal(res.status, 201, JSON.stringify(res.body))
   }

@@ -32,7 +32,7 @@ const presentBatch = (row: BatchRow, rejections: boolean) => ({
  * table name, the column mapping and the upstream URL; nobody else ever gets them. `rejections`
  * (policy action mounts.batch.rejections.read) adds the refused rows of each batch, which quote cell values.
  */
-export function presentMount(row: MountRow, extra: { internals: boolean; rejections: boolean; batches: BatchRow[]; files: FileVersionRow[] }): MountOut {
+export function presentMount(row: MountRow, extra: { internals: boolean; rejections: boolean; batches: BatchRow[]; files: FileVersionRow[]; restorable: MountOut['restorable'] }): MountOut {
   const live =
     row.status === 'active' &&
     (row.kind === 'table' ? row.activeBatchId !== null : row.kind === 'file' ? extra.files.length > 0 : row.upstreamUrl !== null)
@@ -51,7 +51,7 @@ export function presentMount(row: MountRow, extra: { internals: boolean; rejecti
   if (row.kind === 'table') {
     return {
       ...base,
-      ...(extra.internals ? { tableName: row.activeTable, columns: row.columns } : {}),
+      ...(extra.internals ? { tableName: row.activeTable, columns: row.columns, restorable: extra.restorable ?? null } : {}),
       batches: extra.batches.map((batch) => presentBatch(batch, extra.rejections)),
     }
   }

@@ -61,9 +61,39 @@ export const loadingBatches = (db: Executor, mountId?: string) =>
     .$if(!!mountId, (qb) => qb.where('mountId', '=', mountId!))
     .execute()
 
-/** Batches no longer served whose table may still exist (a drop after the swap that did not happen). */
-export const retiredBatchTables = (db: Executor) =>
-  db.selectFrom('mountBatches').select(['id', 'tableName']).where('status', 'in', ['replaced', 'failed']).execute()
+/**
+ * Batches no longer served whose table may still exist (a drop after the swap that did not happen), except
+ * the batch each mount keeps for restoring when it was replaced at or after `keptSince`.
+ */
+export const retiredBatchTables = (db: Executor, keptSince: Date) =>
+  db
+    .selectFrom('mountBatches')
+    .select(['id', 'tableName'])
+    .where('status', 'in', ['replaced', 'failed'])
+    .where((eb) => eb.or([eb('replacedAt', 'is', null), eb('replacedAt', '<', keptSince)]))
+    .execute()
+
+/** The batch each of these mounts keeps for restoring (at most one per mount). */
+export const keptBatches = (db: Executor, mountIds: string[]) =>
+  mountIds.length === 0
+    ? Promise.resolve([] as BatchRow[])
+    : db.selectFrom('mountBatches').selectAll().where('mountId', 'in', mountIds).where('replacedAt', 'is not', null).orderBy('replacedAt', 'desc').execute()
+
+/** Whether a managed table still exists (the kept batch's table may have been purged). */
+export async function managedTableExists(db: Executor, qualified: string): Promise<boolean> {
+  const row = await sql<{ found: boolean }>`select to_regclass(${qualified}) is not null as found`.execute(db)
+  return row.rows[0].found
+}
+
+/** Every batch of the mount still marked as kept: a swap clears them and drops their tables. */
+export const retainedBatches = (db: Executor, mountId: string) =>
+  db.selectFrom('mountBatches').select(['id', 'tableName']).where('mountId', '=', mountId).where('replacedAt', 'is not', null).execute()
+
+/** The items a batch's file had a column for (null for batches loaded before this was recorded). */
+export async function findBatchItems(db: Executor, batchId: string): Promise<string[] | null> {
+  const row = await db.selectFrom('mountBatches').select('itemIds').where('id', '=', batchId).executeTakeFirst()
+  return row?.itemIds ?? null
+}
 
 /** Marks a loading batch failed; true when this call did it (so exactly one caller drops its table). */
 export async function failLoadingBatch(db: Executor, id: string, at: Date): Promise<boolean> {

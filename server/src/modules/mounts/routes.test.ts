@@ -298,12 +298,13 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.deepEqual(await tableRows(t, id), [{ _line: 2, item_1: '370702199001011234', item_2: '张三', reg_date: null }])
   })
 
-  test('a re-upload replaces the batch atomically: the old table is dropped and the counts follow', async () => {
+  test('a re-upload replaces the batch atomically: the old table is kept for restoring and the counts follow', async () => {
     const id = await createEntry(t, world.tokens.cataloger)
     const first = await upload(id, uploadForm(ORGS_CSV))
     assert.equal(first.status, 201)
     const firstTable = (await tableMountOf(t.db, id))!.activeTable!
-    const second = await upload(id, uploadForm('uscc,org_name\n91370700MA3C000061,新甲\n91370700MA3C000062,新乙\n'))
+    // The new file lacks two items the first one had: a replacement that needs confirmation.
+    const second = await upload(id, uploadForm('uscc,org_name\n91370700MA3C000061,新甲\n91370700MA3C000062,新乙\n', 'data.csv', { confirm: 'true' }))
     assert.equal(second.status, 201, JSON.stringify(second.body))
     const mount = await tableMountOf(t.db, id)
     assert.notEqual(mount!.activeTable, firstTable)
@@ -311,7 +312,7 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.equal(mount!.activeBatchId, second.body.batchId)
     // No timestamp value in the new batch: the data time is the upload time.
     assert.equal(second.body.lastDataTime, t.clock.now().toISOString())
-    assert.deepEqual(await managedTablesOf(t.db, id), [mount!.activeTable!.split('.')[1]])
+    assert.deepEqual(await managedTablesOf(t.db, id), [firstTable.split('.')[1], mount!.activeTable!.split('.')[1]].sort())
     assert.deepEqual((await batchesOf(t.db, mount!.id)).map((b) => [b.id, b.status, b.rowsLoaded]), [
       [first.body.batchId, 'replaced', 3],
       [second.body.batchId, 'active', 2],
@@ -357,17 +358,19 @@ describe('mounting a table (CSV / XLSX)', () => {
     const alive = await fakeLoad(97)
     markLoadLive(alive.batchId)
     try {
-      const cleaned = await cleanupStaleBatches(t.db)
+      const cleaned = await cleanupStaleBatches(t.db, t.clock.now)
       assert.deepEqual(cleaned.failedBatches, [dead.batchId])
       assert.deepEqual(cleaned.droppedTables.sort(), [dead.tableName, survivor.tableName].sort())
     } finally {
       markLoadDone(alive.batchId)
     }
     const active = (await tableMountOf(t.db, id))!.activeTable!.split('.')[1]
-    assert.deepEqual(await managedTablesOf(t.db, id), [active, alive.tableName].sort())
+    // The batch the upload replaced is kept for restoring (parameter mounts.restoreDays).
+    const kept = mount.activeTable!.split('.')[1]
+    assert.deepEqual(await managedTablesOf(t.db, id), [kept, active, alive.tableName].sort())
     assert.equal((await findActiveTableMount(t.db, id))?.rowCount, 3)
-    await cleanupStaleBatches(t.db)
-    assert.deepEqual(await managedTablesOf(t.db, id), [active])
+    await cleanupStaleBatches(t.db, t.clock.now)
+    assert.deepEqual(await managedTablesOf(t.db, id), [kept, active].sort())
   })
 
   test('requests that are not a proper upload get the error envelope', async () => {
@@ -552,7 +555,7 @@ describe('who may mount', () => {
   })
 
   test('the owner mounts on a published entry too (a new batch replaces the one consumers read)', async () => {
-    const response = await t.request('POST', uploadTablePath(publishedId), { token: world.tokens.cataloger, body: uploadForm('uscc,org_name\n91370700MA3C000071,更新后\n') })
+    const response = await t.request('POST', uploadTablePath(publishedId), { token: world.tokens.cataloger, body: uploadForm('uscc,org_name\n91370700MA3C000071,更新后\n', 'data.csv', { confirm: 'true' }) })
     assert.equal(response.status, 201, JSON.stringify(response.body))
     assert.equal((await findActiveTableMount(t.db, publishedId))?.rowCount, 1)
   })

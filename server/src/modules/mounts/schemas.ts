@@ -26,6 +26,25 @@ export const UploadTableOut = z.object({
 })
 export type UploadTableOut = z.infer<typeof UploadTableOut>
 
+export const ReplacementPreviewOut = z.object({
+  rowsBefore: z.number().int().nullable().describe('当前批次的行数；尚未挂接时为 null'),
+  rowsAfter: z.number().int().describe('替换后的行数'),
+  changePercent: z.number().nullable().describe('行数变化百分比（相对当前批次）'),
+  missingItems: z
+    .array(z.object({ itemId: z.string(), name: z.string(), nameEn: z.string().nullable(), required: z.boolean().describe('必需的信息项（主键或基础信息项）'), hadBefore: z.boolean().describe('当前批次的文件有此列') }))
+    .describe('文件中没有对应列的信息项（替换后为空）'),
+  ignoredColumns: z.array(z.string()).describe('未对应任何信息项、将被忽略的列'),
+  rejectedTotal: z.number().int().describe('不符合信息项要求的行数'),
+  confirmationRequired: z.boolean().describe('替换须确认（confirm=true）：行数变化超过 50%，或当前批次有数据的信息项在文件中缺失'),
+  reasons: z.array(z.string()).describe('须确认的原因'),
+})
+
+export const UploadPreviewOut = UploadTableOut.omit({ mountId: true, batchId: true, lastDataTime: true }).extend({
+  rows: z.number().int().describe('试导入时为 0：未导入任何数据'),
+  preview: ReplacementPreviewOut,
+})
+export type UploadPreviewOut = z.infer<typeof UploadPreviewOut>
+
 export const FileVersionOut = z.object({
   mountId: z.string(),
   version: z.number().int(),
@@ -87,6 +106,11 @@ export const MountOut = z.object({
   tableName: z.string().nullable().optional().describe('受管表名（仅提供方与主管部门可见）'),
   columns: z.array(z.object({ itemId: z.string(), column: z.string(), dataType: DataType })).optional().describe('信息项与列的对应（仅提供方与主管部门可见）'),
   batches: z.array(BatchOut).optional().describe('最近的导入批次'),
+  restorable: z
+    .object({ batchId: z.string(), fileName: z.string().nullable(), rows: z.number().int(), replacedAt: z.date(), until: z.date().describe('保留期满的时间，之后不能恢复') })
+    .nullable()
+    .optional()
+    .describe('可恢复的上一批次（仅提供方与主管部门可见）'),
   files: z.array(FileVersionOut).optional().describe('文件版本（新的在前）'),
   upstreamUrl: z.string().nullable().optional().describe('上游接口地址（仅提供方与主管部门可见）'),
   method: z.string().nullable().optional(),

@@ -3,16 +3,19 @@ import type { Multipart, MultipartFile } from '@fastify/multipart'
 import { recordAudit } from '../../platform/audit/record.ts'
 import { type Action, authorizeLoaded, can } from '../../platform/auth/policy.ts'
 import type { Ctx } from '../../platform/context.ts'
+import type { Executor } from '../../platform/db/database.ts'
 import type { StoredItem } from '../../platform/db/schema.ts'
-import { AppError, fieldError, notFound } from '../../platform/http/errors.ts'
+import { AppError, fieldError, invalidState, notFound } from '../../platform/http/errors.ts'
 import { readWhole } from '../../platform/uploads/buffered.ts'
 import { type UploadLease, uploadBudget } from '../../platform/uploads/memory-budget.ts'
 import { findVisibleResource } from '../catalog/index.ts'
 import { assertUpstreamAllowed } from '../security/index.ts'
 import { mountsChanged } from './mount-signal.ts'
 import { presentFileVersion, presentMount } from './presenter.ts'
-import { ensureMount, insertFile, listFileVersions, listMounts, nextFileVersion, recentBatches, updateMount } from './queries.ts'
-import type { FileVersionOut, MountOut, RegisterApiBody, UploadTableOut } from './schemas.ts'
+import { ensureMount, insertFile, keptBatches, listFileVersions, listMounts, lockMount, managedTableExists, nextFileVersion, recentBatches, updateBatch, updateMount } from './queries.ts'
+import { numberParameter } from '../../platform/config/parameters.ts'
+import { qualifiedName } from './storage/managed-table.ts'
+import type { FileVersionOut, MountOut, RegisterApiBody, UploadPreviewOut, UploadTableOut } from './schemas.ts'
 import type { Readable } from 'node:stream'
 import { type FeedOptions, type LoaderEnv, loadUploadedTable } from './table-upload.ts'
 import { cleanFileName, readingUpload, uploadError } from './ingest/upload-input.ts'
@@ -48,7 +51,7 @@ async function visibleEntry(ctx: Ctx, resourceId: string) {
 }
 
 /** POST …/mounts/table: see table-upload.ts. `openParts` is called only once the caller may upload. */
-export async function uploadTableCommand(ctx: Ctx, env: LoaderEnv, resourceId: string, openParts: () => AsyncIterable<Multipart>, limitBytes: number): Promise<UploadTableOut> {
+export async function uploadTableCommand(ctx: Ctx, env: LoaderEnv, resourceId: string, openParts: () => AsyncIterable<Multipart>, limitBytes: number): Promise<UploadTableOut | UploadPreviewOut> {
   const entry = await entryToMount(ctx, resourceId, 'mounts.table.upload')
   return loadUploadedTable(ctx, env, entry, openParts(), limitBytes)
 }
@@ -141,10 +144,54 @@ export async function registerApi(ctx: Ctx, resourceId: string, body: RegisterAp
       detail: { mountId: mount.id, method: body.method, params: body.params.map((p) => p.name), timeoutMs: body.timeoutMs },
     })
     const saved = await trx.selectFrom('mounts').selectAll().where('id', '=', mount.id).executeTakeFirstOrThrow()
-    return presentMount(saved, { internals: true, rejections: false, batches: [], files: [] })
+    return presentMount(saved, { internals: true, rejections: false, batches: [], files: [], restorable: null })
   })
   mountsChanged()
   return registered
+}
+
+const DAY_MS = 86_400_000
+
+/** Until when a batch replaced at `replacedAt` may be restored (parameter mounts.restoreDays, read now). */
+async function keptUntil(db: Executor, replacedAt: Date): Promise<Date> {
+  return new Date(new Date(replacedAt).getTime() + (await numberParameter(db, 'mounts.restoreDays')) * DAY_MS)
+}
+
+/**
+ * POST …/mounts/table/restore: serves the batch the last upload replaced again, within the period of
+ * parameter mounts.restoreDays; the batch it replaces is kept in turn, so a restore can itself be undone.
+ */
+export async function restoreTableCommand(ctx: Ctx, resourceId: string): Promise<MountOut> {
+  await entryToMount(ctx, resourceId, 'mounts.table.restore')
+  const restored = await ctx.db.transaction().execute(async (trx) => {
+    const mount = await lockMount(trx, resourceId, 'table')
+    const [kept] = mount ? await keptBatches(trx, [mount.id]) : []
+    const nothing = '没有可恢复的上一批次：尚未替换过数据，或上一批次已超过保留期被删除'
+    if (!mount || !kept?.columns) throw invalidState(nothing)
+    const until = await keptUntil(trx, kept.replacedAt!)
+    const now = ctx.now()
+    if (until < now || !(await managedTableExists(trx, qualifiedName(kept.tableName)))) throw invalidState(nothing)
+    if (mount.activeBatchId) await updateBatch(trx, mount.activeBatchId, { status: 'replaced', replacedAt: now })
+    await updateBatch(trx, kept.id, { status: 'active', replacedAt: null })
+    await updateMount(trx, mount.id, {
+      activeTable: qualifiedName(kept.tableName),
+      activeBatchId: kept.id,
+      columns: JSON.stringify(kept.columns),
+      rowCount: kept.rowsLoaded,
+      lastDataTime: kept.lastDataTime ?? kept.finishedAt,
+      updatedAt: now,
+    })
+    await recordAudit(trx, ctx, {
+      action: 'mounts.table.restore',
+      objectType: 'resource',
+      objectId: resourceId,
+      detail: { mountId: mount.id, batchId: kept.id, fileName: kept.fileName, rows: Number(kept.rowsLoaded), replacedBatchId: mount.activeBatchId, rowsBefore: Number(mount.rowCount) },
+    })
+    return mount.id
+  })
+  mountsChanged()
+  const { items } = await listResourceMounts(ctx, resourceId)
+  return items.find((m) => m.id === restored)!
 }
 
 /** GET …/mounts: every mount of an entry the actor can see; internals only for the provider and the authority. */
@@ -157,6 +204,15 @@ export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<
   ])
   const internals = can(ctx.actor, 'mounts.internals.read', entry)
   const rejections = can(ctx.actor, 'mounts.batch.rejections.read', { providerOrgId: entry.providerOrgId })
+  const kept = internals ? await keptBatches(ctx.db, mounts.filter((m) => m.kind === 'table').map((m) => m.id)) : []
+  const now = ctx.now()
+  const restorable = new Map<string, { batchId: string; fileName: string | null; rows: number; replacedAt: Date; until: Date }>()
+  for (const batch of kept) {
+    const until = await keptUntil(ctx.db, batch.replacedAt!)
+    if (until >= now && batch.columns && !restorable.has(batch.mountId)) {
+      restorable.set(batch.mountId, { batchId: batch.id, fileName: batch.fileName, rows: Number(batch.rowsLoaded), replacedAt: new Date(batch.replacedAt!), until })
+    }
+  }
   return {
     items: mounts.map((mount) =>
       presentMount(mount, {
@@ -164,6 +220,7 @@ export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<
         rejections,
         batches: batches.filter((b) => b.mountId === mount.id),
         files: files.filter((f) => f.mountId === mount.id),
+        restorable: restorable.get(mount.id) ?? null,
       }),
     ),
   }
@@ -192,5 +249,7 @@ export async function loadFedTable(ctx: Ctx, env: LoaderEnv, resourceId: string,
   async function* parts() {
     yield { type: 'file', fieldname: 'file', filename: fileName, file: csv } as unknown as Multipart
   }
-  return loadUploadedTable(ctx, env, entry, parts(), limitBytes, feed)
+  const loaded = await loadUploadedTable(ctx, env, entry, parts(), limitBytes, feed)
+  if ('preview' in loaded) throw new Error('a fed batch is never a dry run')
+  return loaded
 }

@@ -112,6 +112,7 @@ describe('data objections: raise, accept, verify, correct at the source or expla
     t.clock.advanceMinutes(5)
     const form = new FormData()
     form.append('file', new Blob([Buffer.from('id_no,full_name,county\n370705198512120021,欧阳娜娜,寿光市\n')]), 'fixed.csv')
+    form.append('confirm', 'true') // a fixture's upload may replace rows mounted before: confirmed
     const upload = await t.request('POST', `/api/v1/catalog/resources/${g.resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
     assert.equal(upload.status, 201, JSON.stringify(upload.body))
     assert.equal(await resolveCorrectedObjections(t.db, t.clock.now()), 1)

@@ -25,6 +25,7 @@ async function publishEntry(t: TestApp, w: World) {
   const resource = await publishResource(t, w.tokens, { name: `社会组织登记${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table', 'file'], items: ITEMS, ...CONDITIONAL })
   const form = new FormData()
   form.append('file', new Blob([Buffer.from(CSV)]), 'rows.csv')
+  form.append('confirm', 'true') // a fixture's upload may replace rows mounted before: confirmed
   const uploaded = await t.request('POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
   assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body))
   return resource

@@ -97,6 +97,12 @@ export const PARAMETERS = {
     default: 10,
     allowed: [5, 10, 15, 20],
   },
+  'mounts.restoreDays': {
+    label: '上一批次保留期（天）',
+    description: '库表数据整批替换后，被替换的上一批次保留的天数；期间提供部门可恢复上一批次，期满后删除',
+    default: 7,
+    allowed: [1, 3, 7, 14, 30],
+  },
 } as const satisfies Record<string, { label: string; description: string; default: number; allowed: readonly number[] }>
 
 export type ParameterKey = keyof typeof PARAMETERS

@@ -279,6 +279,11 @@ export interface MountBatchesTable {
   startedAt: Generated<Date>
   finishedAt: Timestamp | null
   createdBy: string | null
+  /** Set while the batch is the one kept for restoring (migration 0042). */
+  replacedAt: Timestamp | null
+  columns: JSONColumnType<MountColumn[] | null, string | null, string | null>
+  itemIds: JSONColumnType<string[] | null, string | null, string | null>
+  lastDataTime: Timestamp | null
 }
 
 export interface MountFilesTable {

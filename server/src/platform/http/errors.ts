@@ -2,6 +2,8 @@
 export interface ErrorDetail {
   field: string
   message: string
+  /** What an unconfirmed change would do (409 CONFIRMATION_REQUIRED), for the client to show before it confirms. */
+  preview?: object
 }
 
 export class AppError extends Error {

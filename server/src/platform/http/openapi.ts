@@ -45,6 +45,7 @@ export const ERROR_CODES = {
     'BATCH_CHANGED',
     'NOT_DELIVERABLE',
     'RUN_CLOSED',
+    'CONFIRMATION_REQUIRED',
   ],
   413: ['PAYLOAD_TOO_LARGE'],
   415: ['UNSUPPORTED_MEDIA_TYPE'],
@@ -87,7 +88,11 @@ const ERROR_ENVELOPE = {
           items: {
             type: 'object',
             required: ['field', 'message'],
-            properties: { field: { type: 'string', example: 'items[0].dataType' }, message: { type: 'string' } },
+            properties: {
+              field: { type: 'string', example: 'items[0].dataType' },
+              message: { type: 'string' },
+              preview: { type: 'object', description: '409 CONFIRMATION_REQUIRED：确认前应展示的变化预览（如库表整批替换的行数与缺失信息项）' },
+            },
           },
         },
       },

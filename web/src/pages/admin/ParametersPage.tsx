@@ -9,9 +9,14 @@ import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
 import { reasonProblem } from '../../../../common/reasons.ts'
 
-/** A switch (allowed 0 and 1, such as the compliance review) reads 开启/关闭; every other parameter is a number of working days. */
+/** A value with the unit its label names in brackets (「…（天）」 → 「7 天」; working days read 「10 个工作日」). */
+function withUnit(parameter: Parameter, value: number) {
+  const unit = /（([^（）]+)）$/.exec(parameter.label)?.[1] ?? ''
+  return unit === '工作日' ? `${value} 个工作日` : `${value} ${unit}`.trim()
+}
+/** A switch (allowed 0 and 1, such as the compliance review) reads 开启/关闭; every other parameter reads in its unit. */
 const isSwitch = (parameter: Parameter) => parameter.allowed.length === 2 && parameter.allowed.includes(0) && parameter.allowed.includes(1)
-const valueText = (parameter: Parameter, value: number) => (isSwitch(parameter) ? (value === 1 ? '开启' : '关闭') : `${value} 个工作日`)
+const valueText = (parameter: Parameter, value: number) => (isSwitch(parameter) ? (value === 1 ? '开启' : '关闭') : withUnit(parameter, value))
 
 /** 参数设置: the deadlines the platform counts with (SPEC §7.1); the system administrator picks among the allowed values. */
 export default function ParametersPage() {

@@ -1,4 +1,4 @@
-import { Alert, Button, Card, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Space, Switch, Table, Tabs, Tag } from 'antd'
+import { Alert, App, Button, Card, Checkbox, Descriptions, Form, Input, InputNumber, Radio, Space, Switch, Table, Tabs, Tag } from 'antd'
 import { useState } from 'react'
 import { useNavigate, useParams } from 'react-router-dom'
 import { getResource, submitResource } from '../../api/catalog.ts'
@@ -11,9 +11,12 @@ import {
   MOUNT_KIND_LABELS,
   type Mount,
   type TableUpload,
+  type TableUploadPreview,
   listFileVersions,
   listMounts,
+  previewTableUpload,
   registerApi,
+  restoreTable,
   uploadFileVersion,
   uploadTable,
 } from '../../api/mounts.ts'
@@ -24,6 +27,7 @@ import { useAsync } from '../../hooks/useAsync.ts'
 import { formatDateTime } from '../../lib/dates.ts'
 import { applyFieldErrors } from '../../lib/fieldErrors.ts'
 import { Watermark } from '../../components/Watermark.tsx'
+import { ReplacementDialog } from './ReplacementDialog.tsx'
 import { UploadPanel, formatBytes } from './UploadPanel.tsx'
 
 interface RejectedLine {
@@ -135,11 +139,33 @@ function TableTab({ resourceId, mount, onDone }: { resourceId: string; mount?: M
   const [result, setResult] = useState<TableUpload | null>(null)
   const [refusal, setRefusal] = useState<{ message: string; lines: RejectedLine[] } | null>(null)
 
+  const { modal, message } = App.useApp()
+  const [asking, setAsking] = useState<{ fileName: string; preview: TableUploadPreview['preview']; answer: (ok: boolean) => void } | null>(null)
+  const [restoring, setRestoring] = useState(false)
+  const ask = (fileName: string, preview: TableUploadPreview['preview']) =>
+    new Promise<boolean>((resolve) =>
+      setAsking({
+        fileName,
+        preview,
+        answer: (ok) => {
+          setAsking(null)
+          resolve(ok)
+        },
+      }),
+    )
+
+  // A file that would replace served data is checked first (a dry run) and replaces it only once confirmed.
   const send = async (file: File, onProgress: (p: number) => void) => {
     setResult(null)
     setRefusal(null)
     try {
-      setResult(await uploadTable(resourceId, file, skipInvalid, onProgress))
+      let confirm = false
+      if (mount?.activeBatchId) {
+        const checked = await previewTableUpload(resourceId, file, skipInvalid, onProgress)
+        if (!(await ask(checked.fileName, checked.preview))) return false
+        confirm = true
+      }
+      setResult(await uploadTable(resourceId, file, skipInvalid, onProgress, confirm))
       onDone()
     } catch (error) {
       const e = error as ApiError
@@ -188,9 +214,46 @@ function TableTab({ resourceId, mount, onDone }: { resourceId: string; mount?: M
       ) : null}
       {refusal ? <Alert type="error" showIcon style={{ marginTop: 12 }} message="未导入任何数据" description={refusal.message} data-testid="table-upload-error" /> : null}
       {rejected.length > 0 ? <RejectedTable rows={rejected} total={result?.rejectedTotal} /> : null}
+      {asking ? <ReplacementDialog fileName={asking.fileName} preview={asking.preview} onConfirm={() => asking.answer(true)} onCancel={() => asking.answer(false)} /> : null}
       <BatchHistory batches={mount?.batches ?? []} />
+      {mount?.restorable ? (
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginTop: 12 }}
+          data-testid="restorable"
+          message={`上一批次（${mount.restorable.fileName ?? '未命名文件'}，${mount.restorable.rows.toLocaleString('zh-CN')} 行）保留至 ${formatDateTime(mount.restorable.until)}，期间可以恢复`}
+          action={
+            <Button size="small" loading={restoring} onClick={() => confirmRestore(mount)} data-testid="restore-previous">
+              恢复上一批次
+            </Button>
+          }
+        />
+      ) : null}
     </div>
   )
+
+  function confirmRestore(current: Mount) {
+    const kept = current.restorable!
+    modal.confirm({
+      title: '恢复上一批次',
+      content: `将用上一批次「${kept.fileName ?? '未命名文件'}」（${kept.rows.toLocaleString('zh-CN')} 行）替换当前数据（${current.rowCount.toLocaleString('zh-CN')} 行）；当前数据转为上一批次，保留期内仍可恢复。确定吗？`,
+      okText: '确认恢复',
+      cancelText: '取消',
+      okButtonProps: { 'data-testid': 'restore-confirm' },
+      onOk: async () => {
+        setRestoring(true)
+        try {
+          await restoreTable(resourceId)
+          setResult(null)
+          message.success(`已恢复上一批次，当前数据 ${kept.rows.toLocaleString('zh-CN')} 行`)
+          onDone()
+        } finally {
+          setRestoring(false)
+        }
+      },
+    })
+  }
 }
 
 function RejectedTable({ rows, total }: { rows: RejectedLine[]; total?: number }) {

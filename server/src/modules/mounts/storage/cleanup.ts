@@ -1,4 +1,5 @@
 import { sql } from 'kysely'
+import { numberParameter } from '../../../platform/config/parameters.ts'
 import type { Db, Executor } from '../../../platform/db/database.ts'
 import { dropManagedTable, existingManagedTables } from './managed-table.ts'
 import { failLoadingBatch, loadingBatches, retiredBatchTables } from '../queries.ts'
@@ -12,6 +13,8 @@ const liveLoads = new Set<string>()
 
 // Any constant: the namespace of the per-batch advisory locks (the migrator and audit chain use 7_370_700/1).
 export const LOAD_LOCK_NAMESPACE = 7_370_710
+
+const DAY_MS = 86_400_000
 
 export const markLoadLive = (batchId: string) => liveLoads.add(batchId)
 export const markLoadDone = (batchId: string) => liveLoads.delete(batchId)
@@ -33,10 +36,12 @@ export interface CleanupResult {
 /**
  * Start-up (and any-time) repair after an upload that died mid-load: every 'loading' batch whose
  * loader is gone becomes 'failed' and its table is dropped; tables of replaced or failed batches
- * that still exist are dropped too. Active batches are never touched, so readers keep the
+ * that still exist are dropped too, except the replaced batch a mount keeps for restoring within the
+ * period of parameter mounts.restoreDays. Active batches are never touched, so readers keep the
  * previous data. Safe to run while other uploads are in progress, in this process or another.
  */
 export async function cleanupStaleBatches(db: Db, now: () => Date = () => new Date()): Promise<CleanupResult> {
+  const keptSince = new Date(now().getTime() - (await numberParameter(db, 'mounts.restoreDays')) * DAY_MS)
   const result: CleanupResult = { failedBatches: [], droppedTables: [] }
   for (const batch of await loadingBatches(db)) {
     await db.transaction().execute(async (trx) => {
@@ -48,7 +53,7 @@ export async function cleanupStaleBatches(db: Db, now: () => Date = () => new Da
     })
   }
   const existing = await existingManagedTables(db)
-  for (const batch of await retiredBatchTables(db)) {
+  for (const batch of await retiredBatchTables(db, keptSince)) {
     if (!existing.has(batch.tableName)) continue
     await dropManagedTable(db, batch.tableName)
     result.droppedTables.push(batch.tableName)

@@ -1,5 +1,6 @@
 import type { MountColumn } from '../../../platform/db/schema.ts'
-import type { TableColumn } from './layout.ts'
+import type { StoredItem } from '../../../platform/db/schema.ts'
+import { type TableColumn, tableColumns } from './layout.ts'
 import { type AtRestSealer, SEAL_FORMAT, atRestSealer, digestColumnName, digestValue, isSealable, sealValue, sealedSqlTypes } from './sealed-columns.ts'
 
 /**
@@ -66,4 +67,33 @@ export function mountColumnsOf(columns: readonly TableColumn[], plan: SealPlan):
     dataType,
     ...(plan.sealed.includes(i) ? { sealed: { keyId: plan.sealer!.keyId, digestColumn: digestColumnName(i), format: SEAL_FORMAT } } : {}),
   }))
+}
+
+/**
+ * Everything a table load decides before the first row: the entry's columns, how they are stored, the
+ * unique key index and the timestamp item whose newest value becomes the data time.
+ */
+export interface LoadPlan {
+  resourceId: string
+  columns: TableColumn[]
+  seal: SealPlan
+  /** The primary-key items' columns (as the file names them). */
+  primaryKeys: TableColumn[]
+  /** The unique key index's columns (digests for sealed keys). */
+  keys: TableColumn[]
+  /** The position of the timestamp item among the table columns, or -1. */
+  timestampAt: number
+}
+
+export function loadPlan(resourceId: string, items: readonly StoredItem[], dataKey: Buffer | null): LoadPlan {
+  const columns = tableColumns(items)
+  const seal = sealPlan(resourceId, columns, dataKey)
+  return {
+    resourceId,
+    columns,
+    seal,
+    primaryKeys: columns.filter((c) => c.item.isPrimaryKey),
+    keys: keyIndexColumns(columns, seal),
+    timestampAt: columns.findIndex((c) => c.item.isTimestamp && (c.dataType === 'T' || c.dataType === 'D')),
+  }
 }
