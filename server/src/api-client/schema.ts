@@ -3695,7 +3695,7 @@ export interface paths {
         put?: never;
         /**
          * 上传库表数据（CSV：UTF-8/GBK 自动识别，或 XLSX），整批替换
-         * @description multipart/form-data：file（必填），skipInvalidRows=true（可选，跳过错误行）。
+         * @description multipart/form-data：file（必填），skipInvalidRows=true（可选，跳过错误行），dryRun=true（可选，只检查并返回替换将带来的变化 preview，200，不导入），confirm=true（确认替换）。替换当前批次时，行数变化超过 50% 或当前批次有数据的信息项在文件中缺失，须 confirm=true，否则 409 CONFIRMATION_REQUIRED（error.details[0].preview 为变化预览），当前批次不变。文件缺少主键或基础信息项对应的列 → 400。被替换的批次保留一段时间（参数 mounts.restoreDays），可恢复。
          */
         post: {
             parameters: {
@@ -3720,10 +3720,86 @@ export interface paths {
                          * @enum {string}
                          */
                         skipInvalidRows?: "true" | "false";
+                        /**
+                         * @description true：只检查文件并返回替换将带来的变化（200，preview），不导入任何数据
+                         * @default false
+                         * @enum {string}
+                         */
+                        dryRun?: "true" | "false";
+                        /**
+                         * @description true：确认替换（行数变化超过 50% 或缺少当前批次有数据的信息项时必需）
+                         * @default false
+                         * @enum {string}
+                         */
+                        confirm?: "true" | "false";
                     };
                 };
             };
             responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            /** @description 试导入时为 0：未导入任何数据 */
+                            rows: number;
+                            /** @description 与信息项对应上的列（文件表头） */
+                            columns: string[];
+                            /** @description 列与信息项的对应 */
+                            mapping: {
+                                header: string;
+                                itemId: string;
+                                itemName: string;
+                                /** @enum {string} */
+                                dataType: "C" | "N" | "Y" | "D" | "T" | "L" | "M" | "G" | "B" | "I" | "F";
+                            }[];
+                            /** @description 未对应任何信息项、被忽略的列 */
+                            ignoredColumns: string[];
+                            /** @description 被跳过的行（最多列出 1000 行） */
+                            rejectedRows: {
+                                /** @description 文件中的行号（表头为第 1 行） */
+                                line: number;
+                                /** @description 原因（指明列名） */
+                                reason: string;
+                            }[];
+                            /** @description 被跳过的总行数 */
+                            rejectedTotal: number;
+                            /** @description utf-8 | utf-8-bom | gbk | xlsx */
+                            encoding: string;
+                            /** @enum {string} */
+                            format: "csv" | "xlsx";
+                            fileName: string;
+                            preview: {
+                                /** @description 当前批次的行数；尚未挂接时为 null */
+                                rowsBefore: number | null;
+                                /** @description 替换后的行数 */
+                                rowsAfter: number;
+                                /** @description 行数变化百分比（相对当前批次） */
+                                changePercent: number | null;
+                                /** @description 文件中没有对应列的信息项（替换后为空） */
+                                missingItems: {
+                                    itemId: string;
+                                    name: string;
+                                    nameEn: string | null;
+                                    /** @description 必需的信息项（主键或基础信息项） */
+                                    required: boolean;
+                                    /** @description 当前批次的文件有此列 */
+                                    hadBefore: boolean;
+                                }[];
+                                /** @description 未对应任何信息项、将被忽略的列 */
+                                ignoredColumns: string[];
+                                /** @description 不符合信息项要求的行数 */
+                                rejectedTotal: number;
+                                /** @description 替换须确认（confirm=true）：行数变化超过 50%，或当前批次有数据的信息项在文件中缺失 */
+                                confirmationRequired: boolean;
+                                /** @description 须确认的原因 */
+                                reasons: string[];
+                            };
+                        };
+                    };
+                };
                 /** @description Default Response */
                 201: {
                     headers: {
@@ -3778,6 +3854,131 @@ export interface paths {
                 415: components["responses"]["Error415"];
                 500: components["responses"]["Error500"];
                 503: components["responses"]["Error503"];
+            };
+        };
+        delete?: never;
+        options?: never;
+        head?: never;
+        patch?: never;
+        trace?: never;
+    };
+    "/api/v1/catalog/resources/{id}/mounts/table/restore": {
+        parameters: {
+            query?: never;
+            header?: never;
+            path?: never;
+            cookie?: never;
+        };
+        get?: never;
+        put?: never;
+        /** 恢复上一批次：在保留期内（参数 mounts.restoreDays）重新启用被替换的库表批次 */
+        post: {
+            parameters: {
+                query?: never;
+                header?: never;
+                path: {
+                    id: string;
+                };
+                cookie?: never;
+            };
+            requestBody?: never;
+            responses: {
+                /** @description Default Response */
+                200: {
+                    headers: {
+                        [name: string]: unknown;
+                    };
+                    content: {
+                        "application/json": {
+                            id: string;
+                            resourceId: string;
+                            /** @enum {string} */
+                            kind: "table" | "file" | "api";
+                            /** @enum {string} */
+                            status: "active" | "suspended";
+                            live: boolean;
+                            rowCount: number;
+                            /** Format: date-time */
+                            lastDataTime: string | null;
+                            activeBatchId: string | null;
+                            /** @description 受管表名（仅提供方与主管部门可见） */
+                            tableName?: string | null;
+                            /** @description 信息项与列的对应（仅提供方与主管部门可见） */
+                            columns?: {
+                                itemId: string;
+                                column: string;
+                                /** @enum {string} */
+                                dataType: "C" | "N" | "Y" | "D" | "T" | "L" | "M" | "G" | "B" | "I" | "F";
+                            }[];
+                            /** @description 最近的导入批次 */
+                            batches?: {
+                                id: string;
+                                /** @enum {string} */
+                                status: "loading" | "active" | "replaced" | "failed";
+                                fileName: string | null;
+                                encoding: string | null;
+                                rowsLoaded: number;
+                                rowsRejected: number;
+                                /** @description 被跳过的行及原因（引用单元格的值；仅提供方编目员、单位管理员与主管部门可见） */
+                                rejectedSample?: {
+                                    /** @description 文件中的行号（表头为第 1 行） */
+                                    line: number;
+                                    /** @description 原因（指明列名） */
+                                    reason: string;
+                                }[];
+                                /** Format: date-time */
+                                startedAt: string;
+                                /** Format: date-time */
+                                finishedAt: string | null;
+                                createdBy: string | null;
+                            }[];
+                            /** @description 可恢复的上一批次（仅提供方与主管部门可见） */
+                            restorable?: {
+                                batchId: string;
+                                fileName: string | null;
+                                rows: number;
+                                /** Format: date-time */
+                                replacedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description 保留期满的时间，之后不能恢复
+                                 */
+                                until: string;
+                            } | null;
+                            /** @description 文件版本（新的在前） */
+                            files?: {
+                                mountId: string;
+                                version: number;
+                                fileName: string;
+                                contentType: string | null;
+                                size: number;
+                                /** @description SM3 摘要（十六进制） */
+                                sm3: string;
+                                createdBy: string | null;
+                                /** Format: date-time */
+                                createdAt: string;
+                            }[];
+                            /** @description 上游接口地址（仅提供方与主管部门可见） */
+                            upstreamUrl?: string | null;
+                            method?: string | null;
+                            params?: {
+                                name: string;
+                                required: boolean;
+                            }[];
+                            timeoutMs?: number | null;
+                            /** Format: date-time */
+                            createdAt: string;
+                            /** Format: date-time */
+                            updatedAt: string;
+                        };
+                    };
+                };
+                400: components["responses"]["Error400"];
+                401: components["responses"]["Error401"];
+                403: components["responses"]["Error403"];
+                404: components["responses"]["Error404"];
+                409: components["responses"]["Error409"];
+                500: components["responses"]["Error500"];
             };
         };
         delete?: never;
@@ -4000,6 +4201,19 @@ export interface paths {
                                 finishedAt: string | null;
                                 createdBy: string | null;
                             }[];
+                            /** @description 可恢复的上一批次（仅提供方与主管部门可见） */
+                            restorable?: {
+                                batchId: string;
+                                fileName: string | null;
+                                rows: number;
+                                /** Format: date-time */
+                                replacedAt: string;
+                                /**
+                                 * Format: date-time
+                                 * @description 保留期满的时间，之后不能恢复
+                                 */
+                                until: string;
+                            } | null;
                             /** @description 文件版本（新的在前） */
                             files?: {
                                 mountId: string;
@@ -4113,6 +4327,19 @@ export interface paths {
                                     finishedAt: string | null;
                                     createdBy: string | null;
                                 }[];
+                                /** @description 可恢复的上一批次（仅提供方与主管部门可见） */
+                                restorable?: {
+                                    batchId: string;
+                                    fileName: string | null;
+                                    rows: number;
+                                    /** Format: date-time */
+                                    replacedAt: string;
+                                    /**
+                                     * Format: date-time
+                                     * @description 保留期满的时间，之后不能恢复
+                                     */
+                                    until: string;
+                                } | null;
                                 /** @description 文件版本（新的在前） */
                                 files?: {
                                     mountId: string;
@@ -12605,6 +12832,8 @@ export interface components {
                     /** @example items[0].dataType */
                     field: string;
                     message: string;
+                    /** @description 409 CONFIRMATION_REQUIRED：确认前应展示的变化预览（如库表整批替换的行数与缺失信息项） */
+                    preview?: Record<string, never>;
                 }[];
             };
         };
@@ -12698,7 +12927,7 @@ export interface components {
                 };
             };
         };
-        /** @description 当前状态不允许此操作。error.code：INVALID_STATE、ENTRY_INCOMPLETE、CONFLICT、NOT_SHAREABLE、ITEM_NOT_SHAREABLE、MODE_NOT_PROVISIONED、OWN_RESOURCE、CANNOT_REFUSE_UNCONDITIONAL、RECLASSIFICATION_REQUIRED、NOT_MOUNTED、NO_SAMPLE、FILTER_ON_ENCRYPTED_ITEM、FILTER_ON_MASKED_ITEM、GRANT_INACTIVE、GRANT_CHANGED、BATCH_CHANGED、NOT_DELIVERABLE、RUN_CLOSED */
+        /** @description 当前状态不允许此操作。error.code：INVALID_STATE、ENTRY_INCOMPLETE、CONFLICT、NOT_SHAREABLE、ITEM_NOT_SHAREABLE、MODE_NOT_PROVISIONED、OWN_RESOURCE、CANNOT_REFUSE_UNCONDITIONAL、RECLASSIFICATION_REQUIRED、NOT_MOUNTED、NO_SAMPLE、FILTER_ON_ENCRYPTED_ITEM、FILTER_ON_MASKED_ITEM、GRANT_INACTIVE、GRANT_CHANGED、BATCH_CHANGED、NOT_DELIVERABLE、RUN_CLOSED、CONFIRMATION_REQUIRED */
         Error409: {
             headers: {
                 [name: string]: unknown;
@@ -12715,7 +12944,7 @@ export interface components {
                 "application/json": components["schemas"]["ErrorEnvelope"] & {
                     error?: {
                         /** @enum {string} */
-                        code?: "INVALID_STATE" | "ENTRY_INCOMPLETE" | "CONFLICT" | "NOT_SHAREABLE" | "ITEM_NOT_SHAREABLE" | "MODE_NOT_PROVISIONED" | "OWN_RESOURCE" | "CANNOT_REFUSE_UNCONDITIONAL" | "RECLASSIFICATION_REQUIRED" | "NOT_MOUNTED" | "NO_SAMPLE" | "FILTER_ON_ENCRYPTED_ITEM" | "FILTER_ON_MASKED_ITEM" | "GRANT_INACTIVE" | "GRANT_CHANGED" | "BATCH_CHANGED" | "NOT_DELIVERABLE" | "RUN_CLOSED";
+                        code?: "INVALID_STATE" | "ENTRY_INCOMPLETE" | "CONFLICT" | "NOT_SHAREABLE" | "ITEM_NOT_SHAREABLE" | "MODE_NOT_PROVISIONED" | "OWN_RESOURCE" | "CANNOT_REFUSE_UNCONDITIONAL" | "RECLASSIFICATION_REQUIRED" | "NOT_MOUNTED" | "NO_SAMPLE" | "FILTER_ON_ENCRYPTED_ITEM" | "FILTER_ON_MASKED_ITEM" | "GRANT_INACTIVE" | "GRANT_CHANGED" | "BATCH_CHANGED" | "NOT_DELIVERABLE" | "RUN_CLOSED" | "CONFIRMATION_REQUIRED";
                     };
                 };
             };

@@ -135,15 +135,17 @@ describe('an upload killed mid-load', () => {
     assert.equal(table.activeBatchId, first.body.batchId)
     assert.deepEqual(table.batches.map((b: { status: string }) => b.status), ['failed', 'active'])
     // And a new upload works after the crash.
-    const again = await http(server.baseUrl, 'POST', uploadTablePath(id), token, uploadForm('uscc,org_name\n91370700MA3C000009,丁\n'))
+    const again = await http(server.baseUrl, 'POST', uploadTablePath(id), token, uploadForm('uscc,org_name\n91370700MA3C000009,丁\n', 'data.csv', { confirm: 'true' }))
     assert.equal(again.status, 201, JSON.stringify(again.body))
     await stopServer(server, 'SIGTERM')
 
     if (!url) direct = await openDirect()
     const mount = (await tableMountOf(direct.db, id))!
     assert.equal(mount.rowCount, 1)
-    assert.deepEqual(await managedTablesOf(direct.db, id), [mount.activeTable!.split('.')[1]])
-    assert.deepEqual((await batchesOf(direct.db, mount.id)).map((b) => b.status), ['replaced', 'failed', 'active'])
+    const batches = await batchesOf(direct.db, mount.id)
+    assert.deepEqual(batches.map((b) => b.status), ['replaced', 'failed', 'active'])
+    // The replaced batch keeps its table for the restore period; the failed batch's table is gone.
+    assert.deepEqual(await managedTablesOf(direct.db, id), [mount.activeTable!.split('.')[1], batches[0].tableName].sort())
     assert.deepEqual(await cleanupStaleBatches(direct.db), { failedBatches: [], droppedTables: [] })
     await direct.close()
   })
