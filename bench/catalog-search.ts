@@ -128,7 +128,9 @@ async function runOne(kind: DbKind, options: ReturnType<typeof parseArgs>): Prom
     const seed = await seedOrgs(database.db)
     log(`${tag} generating ${entries.toLocaleString('en')} entries × 10 items`)
     const generation = await generateCatalog(database.db, seed, entries, new Rng(SEED), 1000, log)
-    log(`${tag} generated in ${generation.seconds.total.toFixed(1)} s (insert ${generation.seconds.insert.toFixed(1)} s, vacuum analyze ${generation.seconds.vacuumAnalyze.toFixed(1)} s)`)
+    log(
+      `${tag} generated in ${generation.seconds.total.toFixed(1)} s (insert ${generation.seconds.insert.toFixed(1)} s, vacuum analyze ${generation.seconds.vacuumAnalyze.toFixed(1)} s)`,
+    )
 
     const problems = await verify(database.db, seed.actor, VERIFY_TERMS)
     log(problems.length === 0 ? `${tag} searchResources matches the reference for ${VERIFY_TERMS.join(' ')}` : `${tag} MISMATCH:\n  ${problems.join('\n  ')}`)
@@ -153,7 +155,18 @@ async function runOne(kind: DbKind, options: ReturnType<typeof parseArgs>): Prom
       iterations: options.iterations,
       baselineIterations: options.baselineIterations,
     }
-    return { kind, run, entries, generation, verification: problems, verifiedTerms: VERIFY_TERMS, load, classes: { 2: two, 4: four }, explained, ...(await serverInfo(database)) }
+    return {
+      kind,
+      run,
+      entries,
+      generation,
+      verification: problems,
+      verifiedTerms: VERIFY_TERMS,
+      load,
+      classes: { 2: two, 4: four },
+      explained,
+      ...(await serverInfo(database)),
+    }
   } finally {
     await database.close()
   }

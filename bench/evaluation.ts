@@ -59,8 +59,13 @@ async function baselineM9(db: Db, runId: string): Promise<number> {
         group by c.provider_org_id, c.consumer_org_id, ((c.request_in_at + interval '8 hours') at time zone 'UTC')::date`.execute(trx)
       ms = Math.round(performance.now() - started)
       if (runId) {
-        const rows = (run: string) => sql`select org_id, object_id, label, day, ok, amount, detail from evaluation_evidence where run_id = ${run} and indicator = 'M9'`
-        const { rows: diff } = await sql<{ n: string }>`select count(*) as n from ((${rows(BASELINE_RUN)} except all ${rows(runId)}) union all (${rows(runId)} except all ${rows(BASELINE_RUN)})) d`.execute(trx)
+        const rows = (run: string) =>
+          sql`select org_id, object_id, label, day, ok, amount, detail from evaluation_evidence where run_id = ${run} and indicator = 'M9'`
+        const { rows: diff } = await sql<{
+          n: string
+        }>`select count(*) as n from ((${rows(BASELINE_RUN)} except all ${rows(runId)}) union all (${rows(runId)} except all ${rows(BASELINE_RUN)})) d`.execute(
+          trx,
+        )
         if (Number(diff[0]!.n) !== 0) throw new Error(`M9 from the roll-up differs from grouping call_logs in ${diff[0]!.n} evidence rows`)
       }
       throw new Rollback()
@@ -95,7 +100,9 @@ async function main() {
       await sql`insert into orgs (name, region_code, kind)
         select '基准部门' || g, case when g <= 60 then '370700' else (array['370702','370703','370704','370705'])[1 + g % 4] end, 'department'
         from generate_series(1, ${DEPARTMENTS}) g`.execute(db)
-      await sql`insert into users (username, name, org_id, roles, password_hash) select 'bench_auth', '基准主管', id, '{AUTH_ADMIN}', 'x' from orgs where kind = 'authority'`.execute(db)
+      await sql`insert into users (username, name, org_id, roles, password_hash) select 'bench_auth', '基准主管', id, '{AUTH_ADMIN}', 'x' from orgs where kind = 'authority'`.execute(
+        db,
+      )
       await sql`insert into class_nodes (code, name, depth) values ('3', '部门', 1) on conflict do nothing`.execute(db)
       await sql`insert into resources (id, provider_org_id, latest_version, published_version, first_published_at, created_at)
         select gen_random_uuid(), (select id from orgs where kind = 'department' order by name offset (g % ${DEPARTMENTS}) limit 1), 1, 1, '2026-01-02T02:00:00Z', '2026-01-02T01:00:00Z'
@@ -105,11 +112,15 @@ async function main() {
         select r.id, 1, r.provider_org_id, 'published', true, '基准目录' || row_number() over (), '3', '基准目录摘要', 3, 'PostgreSQL',
           1 + (row_number() over ()) % 2, '《基准条例》第一条', '共享平台方式', false, (array[2, 3, 4])[1 + (row_number() over ()) % 3], '1', '一般数据', '', ''::tsvector, '[]', now(), '2026-01-02T02:00:00Z'
         from resources r`.execute(db)
-      await sql`insert into mounts (resource_id, kind, active_table, created_at) select id, 'table', 'r_bench', '2026-01-02T02:00:00Z' from resources`.execute(db)
+      await sql`insert into mounts (resource_id, kind, active_table, created_at) select id, 'table', 'r_bench', '2026-01-02T02:00:00Z' from resources`.execute(
+        db,
+      )
       // Weekly batches for a year (each with a random delay): ~104,000 batch rows.
       await sql`insert into mount_batches (mount_id, table_name, status, rows_loaded, started_at, finished_at)
         select m.id, 'r_bench', 'replaced', 1000, d, d + interval '5 minutes'
-        from mounts m cross join lateral generate_series('2026-01-03T18:00:00Z'::timestamptz + (random() * 3) * interval '1 day', '2026-12-31T00:00:00Z', interval '7 days') d`.execute(db)
+        from mounts m cross join lateral generate_series('2026-01-03T18:00:00Z'::timestamptz + (random() * 3) * interval '1 day', '2026-12-31T00:00:00Z', interval '7 days') d`.execute(
+        db,
+      )
     })
     await time('seed requests and tasks', async () => {
       await sql`insert into share_requests (no, resource_id, resource_version, provider_org_id, requester_org_id, requester_id, item_ids, purpose, duty_basis, mode, valid_until,
@@ -123,7 +134,9 @@ async function main() {
         cross join lateral (select '2026-01-05T02:00:00Z'::timestamptz + (g % 350) * interval '1 day' as c) cc
         join lateral (select id, provider_org_id from resources offset (g % ${ENTRIES}) limit 1) r on true`.execute(db)
       await sql`insert into catalog_change_events (id, org_id, kind, occurred_at, description, created_by)
-        select gen_random_uuid(), id, 'law_revision', '2026-04-01T02:00:00Z', '修订', (select id from users limit 1) from orgs where kind = 'department'`.execute(db)
+        select gen_random_uuid(), id, 'law_revision', '2026-04-01T02:00:00Z', '修订', (select id from users limit 1) from orgs where kind = 'department'`.execute(
+        db,
+      )
       await sql`insert into catalog_review_tasks (event_id, resource_id, org_id, due_date, due_at, status, done_at)
         select e.id, r.id, r.provider_org_id, '2026-04-22', '2026-04-22T15:59:59Z', 'done', '2026-04-10T02:00:00Z'::timestamptz + (random() * 25) * interval '1 day'
         from resources r join catalog_change_events e on e.org_id = r.provider_org_id`.execute(db)
@@ -134,7 +147,12 @@ async function main() {
       // never meet), each calling its provider's 20 entries in turn; every 50th call denied. The secondary
       // indexes are built after the load (as a restore would), which is what makes 10 M take minutes.
       await db.connection().execute(async (conn) => {
-        const indexes = (await sql<{ name: string; def: string }>`select indexname as name, indexdef as def from pg_indexes where tablename = 'call_logs' and indexname <> 'call_logs_pkey'`.execute(conn)).rows
+        const indexes = (
+          await sql<{
+            name: string
+            def: string
+          }>`select indexname as name, indexdef as def from pg_indexes where tablename = 'call_logs' and indexname <> 'call_logs_pkey'`.execute(conn)
+        ).rows
         for (const i of indexes) await sql`drop index ${sql.id(i.name)}`.execute(conn)
         await sql`create temporary table bench_ids as
           select (select array_agg(id order by name) from orgs where kind = 'department') as depts,
@@ -147,7 +165,9 @@ async function main() {
             from bench_ids b,
               lateral generate_series(${done}::bigint, ${done + n - 1}::bigint) k,
               lateral (select (k * 17 + 3) % ${DEPARTMENTS} as p,
-                '2026-01-01T00:00:00+08:00'::timestamptz + (k * 31536000.0 / ${CALLS}) * interval '1 second' + (k * 7919 % 1000) * interval '1 ms' as t) x`.execute(conn)
+                '2026-01-01T00:00:00+08:00'::timestamptz + (k * 31536000.0 / ${CALLS}) * interval '1 second' + (k * 7919 % 1000) * interval '1 ms' as t) x`.execute(
+            conn,
+          )
           log(`  ${(done + n).toLocaleString('en')} call logs`)
         }
         await sql`set maintenance_work_mem = '256MB'`.execute(conn)
@@ -156,7 +176,16 @@ async function main() {
     })
     await time('vacuum analyze', () => sql`vacuum analyze`.execute(db))
     const authority = await db.selectFrom('users').select(['id', 'orgId']).executeTakeFirstOrThrow()
-    const actor: Actor = { userId: authority.id, username: 'bench_auth', name: '基准主管', orgId: authority.orgId, orgName: '基准测试大数据局', orgKind: 'authority', roles: ['AUTH_ADMIN'], sessionId: 'bench' }
+    const actor: Actor = {
+      userId: authority.id,
+      username: 'bench_auth',
+      name: '基准主管',
+      orgId: authority.orgId,
+      orgName: '基准测试大数据局',
+      orgKind: 'authority',
+      roles: ['AUTH_ADMIN'],
+      sessionId: 'bench',
+    }
     const ctx = makeCtx({ db, actor, config: loadConfig({}), now: () => new Date('2027-01-05T02:00:00Z') })
     const rollupRows = Number((await sql<{ n: string }>`select count(*) as n from call_log_daily`.execute(db)).rows[0]!.n)
     const load = () => loadavg().map((l) => Math.round(l * 100) / 100)
@@ -180,10 +209,19 @@ async function main() {
       if (i % 2 === 0 || !baselineM9Ms) await baseline()
       const m9Ms = evidence.M9 ?? 0
       runs.push({ runMs, m9Ms, baselineM9Ms, baselineRunMs: runMs - m9Ms + baselineM9Ms, evidence, load: load() })
-      log(`run ${i + 1}: ${(runMs / 1000).toFixed(2)} s (M9 ${m9Ms} ms; baseline M9 ${baselineM9Ms} ms, whole run ${((runMs - m9Ms + baselineM9Ms) / 1000).toFixed(2)} s) ${JSON.stringify(evidence)} load ${load().join(' ')}`)
+      log(
+        `run ${i + 1}: ${(runMs / 1000).toFixed(2)} s (M9 ${m9Ms} ms; baseline M9 ${baselineM9Ms} ms, whole run ${((runMs - m9Ms + baselineM9Ms) / 1000).toFixed(2)} s) ${JSON.stringify(evidence)} load ${load().join(' ')}`,
+      )
     }
-    const counts = (await sql<{ indicator: string; n: string }>`select indicator, count(*) as n from evaluation_evidence where run_id = ${runId} group by indicator order by indicator`.execute(db)).rows
-    const ranked = (await sql<{ n: string }>`select count(*) as n from evaluation_totals where run_id = ${runId} and level = 'department' and rank is not null`.execute(db)).rows[0]!.n
+    const counts = (
+      await sql<{
+        indicator: string
+        n: string
+      }>`select indicator, count(*) as n from evaluation_evidence where run_id = ${runId} group by indicator order by indicator`.execute(db)
+    ).rows
+    const ranked = (
+      await sql<{ n: string }>`select count(*) as n from evaluation_totals where run_id = ${runId} and level = 'department' and rank is not null`.execute(db)
+    ).rows[0]!.n
     const version = (await sql<{ v: string }>`select version() as v`.execute(db)).rows[0]!.v
     const worst = Math.max(...runs.map((r) => r.runMs))
     const result = {
@@ -209,11 +247,20 @@ async function main() {
     writeFileSync(
       join(import.meta.dirname, 'results', `evaluation${suffix}.md`),
       `# Evaluation benchmark (${result.at.slice(0, 10)})\n\n${version}\n\n| data | count |\n|---|---|\n| departments | ${DEPARTMENTS} |\n| catalog entries (table mounts, weekly batches) | ${ENTRIES} |\n| share requests | ${REQUESTS.toLocaleString('en')} |\n| call logs | ${CALLS.toLocaleString('en')} |\n| call_log_daily rows | ${rollupRows.toLocaleString('en')} |\n\n` +
-        `Seeding: ${Object.entries(timings).map(([k, v]) => `${k} ${s(v)} s`).join('; ')}.\n\n` +
+        `Seeding: ${Object.entries(timings)
+          .map(([k, v]) => `${k} ${s(v)} s`)
+          .join('; ')}.\n\n` +
         `| run | whole run (s) | M9 (s) | baseline M9: grouping call_logs (s) | baseline whole run (s) | 1/5/15-min load after |\n|---|---|---|---|---|---|\n` +
         `${runs.map((r, i) => `| ${i + 1} | ${s(r.runMs)} | ${s(r.m9Ms)} | ${s(r.baselineM9Ms)} | ${s(r.baselineRunMs)} | ${r.load.join(' / ')} |`).join('\n')}\n\n` +
         `Load average before the runs: ${loadBefore.join(' / ')} (2 cores).\n\n` +
-        `Per indicator (ms): ${runs.map((r, i) => `run ${i + 1} ${Object.entries(r.evidence).map(([k, v]) => `${k} ${v}`).join(', ')}`).join('; ')}.\n\n` +
+        `Per indicator (ms): ${runs
+          .map(
+            (r, i) =>
+              `run ${i + 1} ${Object.entries(r.evidence)
+                .map(([k, v]) => `${k} ${v}`)
+                .join(', ')}`,
+          )
+          .join('; ')}.\n\n` +
         `Target: under 10 s: ${result.met ? 'met' : 'NOT met'} (worst run ${s(worst)} s).\n\nEvidence rows per indicator: ${counts.map((c) => `${c.indicator} ${Number(c.n).toLocaleString('en')}`).join(', ')}; ranked departments: ${ranked}.\n`,
     )
     log(JSON.stringify({ runMs: runs.map((r) => r.runMs), baselineRunMs: runs.map((r) => r.baselineRunMs), met: result.met }))

@@ -81,7 +81,10 @@ async function main() {
   try {
     log(`generating ${rows} rows`)
     await source.query('create table people (id int primary key, sfzh varchar(18), xm text, qx text, dz text, changed_at timestamp)')
-    await source.query(`insert into people select g, '370702' || lpad(g::text, 12, '0'), '姓名' || g, (array['潍城区','奎文区','寿光市','高密市'])[g % 4 + 1], '山东省潍坊市东风街' || g || '号', timestamp '2026-03-01 08:00:00' + g * interval '1 second' from generate_series(1, $1) g`, [rows])
+    await source.query(
+      `insert into people select g, '370702' || lpad(g::text, 12, '0'), '姓名' || g, (array['潍城区','奎文区','寿光市','高密市'])[g % 4 + 1], '山东省潍坊市东风街' || g || '号', timestamp '2026-03-01 08:00:00' + g * interval '1 second' from generate_series(1, $1) g`,
+      [rows],
+    )
     await source.query('analyze people')
 
     // The raw pipe: COPY out of one database straight into the other.
@@ -99,12 +102,30 @@ async function main() {
 
     const w = await buildWorld(t.db)
     const operatorB = await tokenFor(t.db, await buildUser(t.db, { orgId: w.deptB.id, roles: ['NODE_OPERATOR'] }))
-    const resource = await publishResource(t, w.tokens, { name: `人员信息基准${suffix}`, shareModes: ['api', 'table'], items: ITEMS as never, physDelete: false })
+    const resource = await publishResource(t, w.tokens, {
+      name: `人员信息基准${suffix}`,
+      shareModes: ['api', 'table'],
+      items: ITEMS as never,
+      physDelete: false,
+    })
     const ids = Object.fromEntries(resource.items.map((i: { id: string; nameEn: string }) => [i.nameEn, i.id])) as Record<string, string>
-    const request = await t.request('POST', '/api/v1/share-requests', { token: w.tokens.requester, body: { resourceId: resource.id, itemIds: Object.values(ids), purpose: '数据校核', dutyBasis: '基准测试', mode: 'table', validUntil: '2026-12-31' } })
+    const request = await t.request('POST', '/api/v1/share-requests', {
+      token: w.tokens.requester,
+      body: { resourceId: resource.id, itemIds: Object.values(ids), purpose: '数据校核', dutyBasis: '基准测试', mode: 'table', validUntil: '2026-12-31' },
+    })
     const decided = await t.request('POST', `/api/v1/share-requests/${request.body.id}/decision`, {
       token: w.tokens.approver,
-      body: { decision: 'approve', masking: { [ids.id_no]: 'id_card', [ids.full_name]: 'name', [ids.person_id]: 'none', [ids.county]: 'none', [ids.address]: 'none', [ids.updated_at]: 'none' } },
+      body: {
+        decision: 'approve',
+        masking: {
+          [ids.id_no]: 'id_card',
+          [ids.full_name]: 'name',
+          [ids.person_id]: 'none',
+          [ids.county]: 'none',
+          [ids.address]: 'none',
+          [ids.updated_at]: 'none',
+        },
+      },
     })
     const grantId = decided.body.grantId as string
     const state = join(tmpdir(), `govshare-bench-${suffix}`)
@@ -112,8 +133,28 @@ async function main() {
       const created = await t.request('POST', '/api/v1/exchange/nodes', { token, body: { name } })
       const file = join(state, `${name}.json`)
       mkdirSync(state, { recursive: true })
-      writeFileSync(file, JSON.stringify({ platform: `${t.baseUrl}/api/v1`, stateDir: join(state, name), enrolmentToken: created.body.enrolmentToken, pollSeconds: 0.2, connections: { db: connection } }))
-      const child = spawn(process.execPath, [...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []), '--import', 'tsx', join(import.meta.dirname, '../server/src/node-agent/main.ts'), '--config', file], { stdio: 'ignore' })
+      writeFileSync(
+        file,
+        JSON.stringify({
+          platform: `${t.baseUrl}/api/v1`,
+          stateDir: join(state, name),
+          enrolmentToken: created.body.enrolmentToken,
+          pollSeconds: 0.2,
+          connections: { db: connection },
+        }),
+      )
+      const child = spawn(
+        process.execPath,
+        [
+          ...(profileDir ? ['--cpu-prof', `--cpu-prof-dir=${join(profileDir, name)}`] : []),
+          '--import',
+          'tsx',
+          join(import.meta.dirname, '../server/src/node-agent/main.ts'),
+          '--config',
+          file,
+        ],
+        { stdio: 'ignore' },
+      )
       children.push(child)
       for (let i = 0; i < 100; i++) {
         const node = await t.db.selectFrom('exchangeNodes').select('enrolledAt').where('id', '=', created.body.id).executeTakeFirst()
@@ -126,12 +167,27 @@ async function main() {
     const consumer = await agentProcess('bench-consumer', operatorB, { kind: 'postgres', url: dbUrl(dst) })
     const lastRun = async (jobId: string, seqAfter: number) => {
       for (;;) {
-        const run = await t.db.selectFrom('exchangeRuns').selectAll().where('jobId', '=', jobId).where('seq', '>', String(seqAfter)).where('kind', '<>', 'verify').orderBy('seq', 'desc').executeTakeFirst()
+        const run = await t.db
+          .selectFrom('exchangeRuns')
+          .selectAll()
+          .where('jobId', '=', jobId)
+          .where('seq', '>', String(seqAfter))
+          .where('kind', '<>', 'verify')
+          .orderBy('seq', 'desc')
+          .executeTakeFirst()
         if (run && run.status !== 'running') return run
         await new Promise((r) => setTimeout(r, 100))
       }
     }
-    const seqNow = async () => Number((await t.db.selectFrom('exchangeRuns').select((eb) => eb.fn.max('seq').as('s')).executeTakeFirst())?.s ?? 0)
+    const seqNow = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('exchangeRuns')
+            .select((eb) => eb.fn.max('seq').as('s'))
+            .executeTakeFirst()
+        )?.s ?? 0,
+      )
 
     const agentsOf = () => [provider.child, consumer.child]
     const feedCpu = cpuMeter(agentsOf)
@@ -139,8 +195,20 @@ async function main() {
     const feed = await t.request('POST', '/api/v1/exchange/feeds', {
       token: w.tokens.cataloger,
       body: {
-        nodeId: provider.id, resourceId: resource.id, connection: 'db', table: 'people', keyColumn: 'id', incrementalColumn: 'changed_at',
-        columns: [{ itemId: ids.person_id, column: 'id' }, { itemId: ids.id_no, column: 'sfzh' }, { itemId: ids.full_name, column: 'xm' }, { itemId: ids.county, column: 'qx' }, { itemId: ids.address, column: 'dz' }, { itemId: ids.updated_at, column: 'changed_at' }],
+        nodeId: provider.id,
+        resourceId: resource.id,
+        connection: 'db',
+        table: 'people',
+        keyColumn: 'id',
+        incrementalColumn: 'changed_at',
+        columns: [
+          { itemId: ids.person_id, column: 'id' },
+          { itemId: ids.id_no, column: 'sfzh' },
+          { itemId: ids.full_name, column: 'xm' },
+          { itemId: ids.county, column: 'qx' },
+          { itemId: ids.address, column: 'dz' },
+          { itemId: ids.updated_at, column: 'changed_at' },
+        ],
       },
     })
     const feedRun = await lastRun(feed.body.id, 0)
@@ -149,7 +217,10 @@ async function main() {
     const deliveryCpu = cpuMeter(agentsOf)
     log(`full feed: ${feedRun.status} ${feedRun.rowsWritten} rows in ${Math.round(feedMs)} ms ${feedRun.error ?? ''}`)
     const deliveryStart = performance.now()
-    const delivery = await t.request('POST', '/api/v1/exchange/deliveries', { token: operatorB, body: { grantId, nodeId: consumer.id, connection: 'db', table: 'people_copy' } })
+    const delivery = await t.request('POST', '/api/v1/exchange/deliveries', {
+      token: operatorB,
+      body: { grantId, nodeId: consumer.id, connection: 'db', table: 'people_copy' },
+    })
     const deliveryRun = await lastRun(delivery.body.id, 0)
     const deliveryMs = performance.now() - deliveryStart
     const deliveryCpuMs = deliveryCpu()
@@ -167,7 +238,9 @@ async function main() {
     const incDelivery = await lastRun(delivery.body.id, before)
     const incMs = performance.now() - incStart
     const incCpuMs = incCpu()
-    log(`incremental: feed ${incFeed.kind} ${incFeed.status} ${incFeed.rowsWritten} rows in ${Math.round(incFeedMs)} ms ${incFeed.error ?? ""}; delivery ${incDelivery.kind} ${incDelivery.status} ${incDelivery.rowsWritten} rows, total ${Math.round(incMs)} ms`)
+    log(
+      `incremental: feed ${incFeed.kind} ${incFeed.status} ${incFeed.rowsWritten} rows in ${Math.round(incFeedMs)} ms ${incFeed.error ?? ''}; delivery ${incDelivery.kind} ${incDelivery.status} ${incDelivery.rowsWritten} rows, total ${Math.round(incMs)} ms`,
+    )
     const cpu = (c: ReturnType<ReturnType<typeof cpuMeter>>) => [c.platformCpuMs, ...c.agentCpuMs].map((ms) => `${(ms / 1000).toFixed(1)} s`).join(' / ')
     const count = (await target.query('select count(*)::int as n from people_copy')).rows[0].n
     const rss = { provider: peakRss(provider.child), consumer: peakRss(consumer.child) }
@@ -176,10 +249,30 @@ async function main() {
       rows,
       changed,
       rawPipeMs: Math.round(rawMs),
-      full: { feedMs: Math.round(feedMs), deliveryMs: Math.round(deliveryMs), totalMs: Math.round(fullMs), ratioToRaw: Number((rawMs / fullMs).toFixed(3)), deliveryRatioToRaw: Number((rawMs / deliveryMs).toFixed(3)), feedStatus: feedRun.status, deliveryStatus: deliveryRun.status },
-      incremental: { feedMs: Math.round(incFeedMs), totalMs: Math.round(incMs), feedKind: incFeed.kind, deliveryKind: incDelivery.kind, feedRows: Number(incFeed.rowsWritten), deliveryRows: Number(incDelivery.rowsWritten) },
+      full: {
+        feedMs: Math.round(feedMs),
+        deliveryMs: Math.round(deliveryMs),
+        totalMs: Math.round(fullMs),
+        ratioToRaw: Number((rawMs / fullMs).toFixed(3)),
+        deliveryRatioToRaw: Number((rawMs / deliveryMs).toFixed(3)),
+        feedStatus: feedRun.status,
+        deliveryStatus: deliveryRun.status,
+      },
+      incremental: {
+        feedMs: Math.round(incFeedMs),
+        totalMs: Math.round(incMs),
+        feedKind: incFeed.kind,
+        deliveryKind: incDelivery.kind,
+        feedRows: Number(incFeed.rowsWritten),
+        deliveryRows: Number(incDelivery.rowsWritten),
+      },
       targetRows: count,
-      cpuMs: { fullFeed: feedCpuMs, fullDelivery: deliveryCpuMs, incremental: incCpuMs, note: 'platform process; agents as [provider, consumer]; PostgreSQL not counted' },
+      cpuMs: {
+        fullFeed: feedCpuMs,
+        fullDelivery: deliveryCpuMs,
+        incremental: incCpuMs,
+        note: 'platform process; agents as [provider, consumer]; PostgreSQL not counted',
+      },
       loadAverage: readFileSync('/proc/loadavg', 'utf8').split(' ').slice(0, 3).map(Number),
       agentPeakRssMiB: { provider: Math.round(rss.provider), consumer: Math.round(rss.consumer) },
       targets: { fullRatio: 0.5, agentRssMiB: 300 },
@@ -220,7 +313,10 @@ async function main() {
   }
 }
 
-main().then(() => process.exit(0), (error) => {
-  console.error(error)
-  process.exit(1)
-})
+main().then(
+  () => process.exit(0),
+  (error) => {
+    console.error(error)
+    process.exit(1)
+  },
+)

@@ -53,7 +53,13 @@ const VARIANT_LABEL: Record<Variant, string> = {
 // The entry of issue 18: 7 items, 公民身份号码 the primary key; the personal ones are flagged sensitive
 // (and so sealed when the server has a data key) in the sealed variant only.
 const item = (name: string, nameEn: string, personal: boolean, sealed: boolean, extra: Record<string, unknown> = {}) =>
-  itemInput(name, nameEn, { length: 50, shareType: 2, shareCondition: '用于户籍信息核验', ...(personal && sealed ? { sensitive: true, piCategory: 'personal' } : {}), ...extra })
+  itemInput(name, nameEn, {
+    length: 50,
+    shareType: 2,
+    shareCondition: '用于户籍信息核验',
+    ...(personal && sealed ? { sensitive: true, piCategory: 'personal' } : {}),
+    ...extra,
+  })
 const itemsOf = (sealed: boolean) => [
   item('记录编号', 'record_no', false, sealed, { length: 20 }),
   item('公民身份号码', 'id_no', true, sealed, { length: 18, isPrimaryKey: true, ...(sealed ? { piCategory: 'sensitive_personal' } : {}) }),
@@ -76,7 +82,9 @@ function csvLines(n: number): string[] {
   const lines = [COLUMNS.join(',')]
   for (let i = 0; i < n; i++) {
     const address = `山东省潍坊市${COUNTIES[i % 12]}${STREETS[i % 8]}${(i % 300) + 1}号${(i % 6) + 1}单元${(i % 30) + 101}室`
-    lines.push(`R${String(i).padStart(9, '0')},${idOf(i)},${SURNAMES[i % 11]}${GIVEN[(i * 7) % 10]},${i % 2 ? '男' : '女'},${birthOf(i)},${address},1${String(3e9 + i * 7919).slice(0, 10)}`)
+    lines.push(
+      `R${String(i).padStart(9, '0')},${idOf(i)},${SURNAMES[i % 11]}${GIVEN[(i * 7) % 10]},${i % 2 ? '男' : '女'},${birthOf(i)},${address},1${String(3e9 + i * 7919).slice(0, 10)}`,
+    )
   }
   return lines
 }
@@ -113,15 +121,34 @@ const stopChild = async (child: ChildProcess, how: () => void) => {
 async function startMain(databaseUrl: string, dataKey: string, checkpointDir: string): Promise<Served> {
   const port = await freePort()
   const child = fork(join(import.meta.dirname, '../server/src/main.ts'), [], {
-    execArgv: ['--import', 'tsx', '--import', join(import.meta.dirname, 'data-path/count-statements.ts'), ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? [])],
-    env: { ...process.env, NODE_ENV: 'production', LOG_LEVEL: 'warn', DATABASE_URL: databaseUrl, PORT: String(port), HOST: '127.0.0.1', GOVSHARE_DATA_KEY: dataKey, GOVSHARE_DEMO: 'never', GOVSHARE_AUDIT_CHECKPOINT_DIR: checkpointDir },
+    execArgv: [
+      '--import',
+      'tsx',
+      '--import',
+      join(import.meta.dirname, 'data-path/count-statements.ts'),
+      ...(process.env.BENCH_SERVER_NODE_ARGS?.split(' ').filter(Boolean) ?? []),
+    ],
+    env: {
+      ...process.env,
+      NODE_ENV: 'production',
+      LOG_LEVEL: 'warn',
+      DATABASE_URL: databaseUrl,
+      PORT: String(port),
+      HOST: '127.0.0.1',
+      GOVSHARE_DATA_KEY: dataKey,
+      GOVSHARE_DEMO: 'never',
+      GOVSHARE_AUDIT_CHECKPOINT_DIR: checkpointDir,
+    },
     stdio: ['ignore', 'inherit', 'inherit', 'ipc'],
   })
   const baseUrl = `http://127.0.0.1:${port}`
   let asked = 0
   for (let i = 0; ; i++) {
     if (child.exitCode !== null) throw new Error(`server exited with ${child.exitCode}`)
-    const up = await fetch(`${baseUrl}/api/health`).then((r) => r.ok, () => false)
+    const up = await fetch(`${baseUrl}/api/health`).then(
+      (r) => r.ok,
+      () => false,
+    )
     if (up) break
     if (i > 600) throw new Error('server did not start in 60 s')
     await new Promise((resolve) => setTimeout(resolve, 100))
@@ -182,11 +209,18 @@ function upload(baseUrl: string, path: string, token: string, csv: Buffer): Prom
     Buffer.from(`\r\n--${boundary}--\r\n`),
   ])
   return new Promise((resolve, reject) => {
-    const req = httpRequest(`${baseUrl}${path}`, { method: 'POST', headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length } }, (res) => {
-      const chunks: Buffer[] = []
-      res.on('data', (c) => chunks.push(c))
-      res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') }))
-    })
+    const req = httpRequest(
+      `${baseUrl}${path}`,
+      {
+        method: 'POST',
+        headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': body.length },
+      },
+      (res) => {
+        const chunks: Buffer[] = []
+        res.on('data', (c) => chunks.push(c))
+        res.on('end', () => resolve({ status: res.statusCode ?? 0, body: JSON.parse(Buffer.concat(chunks).toString('utf8') || 'null') }))
+      },
+    )
     req.on('error', reject)
     req.end(body)
   })
@@ -222,7 +256,9 @@ async function main() {
     const csv = Buffer.from(`${lines.join('\n')}\n`, 'utf8')
 
     // The baseline's plain table: the same rows, the same column types, the same unique index.
-    await admin.query(`create table bare_persons (record_no text, id_no text collate "C" not null, full_name text, gender text, birth_date date, address text, phone text, _line bigint generated always as identity)`)
+    await admin.query(
+      `create table bare_persons (record_no text, id_no text collate "C" not null, full_name text, gender text, birth_date date, address text, phone text, _line bigint generated always as identity)`,
+    )
     const copy = (await import('pg-copy-streams')).from
     await new Promise<void>((resolve, reject) => {
       const stream = admin.query(copy(`copy bare_persons (${COLUMNS.join(', ')}) from stdin (format csv, header true)`))
@@ -241,7 +277,11 @@ async function main() {
     const setups = new Map<Variant, { resourceId: string; token: string; table: string }>()
     for (const variant of variants) {
       const sealed = variant === 'sealed'
-      const resource = await publishResource(http, w.tokens, { name: `常住人口基本信息（基准，${variant}）`, shareModes: ['api', 'table'], items: itemsOf(sealed) as never })
+      const resource = await publishResource(http, w.tokens, {
+        name: `常住人口基本信息（基准，${variant}）`,
+        shareModes: ['api', 'table'],
+        items: itemsOf(sealed) as never,
+      })
       const itemId = (nameEn: string) => resource.items.find((i: { nameEn: string }) => i.nameEn === nameEn).id as string
       log(`${variant}: uploading ${rows.toLocaleString('en')} rows through the upload endpoint`)
       const uploaded = await upload(server.baseUrl, `/api/v1/catalog/resources/${resource.id}/mounts/table`, w.tokens.cataloger, csv)
@@ -257,13 +297,26 @@ async function main() {
       const masking = Object.fromEntries(GRANTED.map((k) => [itemId(k), k === masked ? (variant === 'open' ? 'name' : 'id_card') : 'none']))
       const decided = await http.request('POST', `/api/v1/share-requests/${request.body.id}/decision`, {
         token: w.tokens.approver,
-        body: { decision: 'approve', itemIds: GRANTED.map(itemId), masking, rateLimitPerMinute: 100_000, dailyQuota: 10_000_000, ...(variant === 'open' ? {} : { lookupKeys: ['id_no'] }) },
+        body: {
+          decision: 'approve',
+          itemIds: GRANTED.map(itemId),
+          masking,
+          rateLimitPerMinute: 100_000,
+          dailyQuota: 10_000_000,
+          ...(variant === 'open' ? {} : { lookupKeys: ['id_no'] }),
+        },
       })
       if (decided.body.status !== 'granted') throw new Error(`decision → ${decided.status} ${JSON.stringify(decided.body)}`)
       // The API caps a grant at 100,000 calls a minute; a run may exceed that, and a 429 is not what is measured.
       await db.updateTable('grants').set({ rateLimitPerMinute: 2_000_000_000, dailyQuota: 2_000_000_000 }).where('id', '=', decided.body.grantId).execute()
-      const token = (await http.request('POST', '/api/v1/gateway/token', { body: { appKey: app.body.appKey, appSecret: app.body.appSecret } })).body.accessToken as string
-      const mount = await db.selectFrom('mounts').select('activeTable').where('resourceId', '=', resource.id).where('kind', '=', 'table').executeTakeFirstOrThrow()
+      const token = (await http.request('POST', '/api/v1/gateway/token', { body: { appKey: app.body.appKey, appSecret: app.body.appSecret } })).body
+        .accessToken as string
+      const mount = await db
+        .selectFrom('mounts')
+        .select('activeTable')
+        .where('resourceId', '=', resource.id)
+        .where('kind', '=', 'table')
+        .executeTakeFirstOrThrow()
       setups.set(variant, { resourceId: resource.id, token, table: mount.activeTable! })
     }
 
@@ -275,7 +328,8 @@ async function main() {
     for (const [variant, setup] of setups) {
       const sample = await http.request('GET', gatewayPaths(setup.resourceId)[123], { headers: { authorization: `Bearer ${setup.token}` } })
       const b = await bareHttp.request('GET', barePaths[123])
-      if (sample.status !== 200 || sample.body.items.length !== 1 || b.body.items.length !== 1) throw new Error(`sanity ${variant}: ${sample.status} ${JSON.stringify(sample.body)} / ${JSON.stringify(b.body)}`)
+      if (sample.status !== 200 || sample.body.items.length !== 1 || b.body.items.length !== 1)
+        throw new Error(`sanity ${variant}: ${sample.status} ${JSON.stringify(sample.body)} / ${JSON.stringify(b.body)}`)
       log(`${variant} answer: ${JSON.stringify(sample.body.items[0])}; bare: ${JSON.stringify(b.body.items[0])}`)
     }
 
@@ -285,7 +339,9 @@ async function main() {
     const storage: Record<string, number> = { plainTableBytes: plainBytes }
     for (const [v, s] of setups) storage[`${v}TableBytes`] = await sizeOf(s.table)
     const sealedRatio = storage.sealedTableBytes ? storage.sealedTableBytes / plainBytes : null
-    log(`storage: plain ${(plainBytes / 2 ** 20).toFixed(1)} MiB, ${[...setups.keys()].map((v) => `${v} ${(storage[`${v}TableBytes`] / 2 ** 20).toFixed(1)} MiB`).join(', ')}`)
+    log(
+      `storage: plain ${(plainBytes / 2 ** 20).toFixed(1)} MiB, ${[...setups.keys()].map((v) => `${v} ${(storage[`${v}TableBytes`] / 2 ** 20).toFixed(1)} MiB`).join(', ')}`,
+    )
 
     // Statements per call, one call at a time (no batching possible): what one call costs the database.
     const serial = async (variant: Variant, n: number) => {
@@ -294,7 +350,10 @@ async function main() {
       const t0 = performance.now()
       const paths = gatewayPaths(setup.resourceId)
       for (let i = 0; i < n; i++) await http.request('GET', paths[i % paths.length], { headers: { authorization: `Bearer ${setup.token}` } })
-      return { statementsPerCall: Number((((await server.statements()) - before) / n).toFixed(2)), msPerCall: Number(((performance.now() - t0) / n).toFixed(2)) }
+      return {
+        statementsPerCall: Number((((await server.statements()) - before) / n).toFixed(2)),
+        msPerCall: Number(((performance.now() - t0) / n).toFixed(2)),
+      }
     }
     const serialCalls: Record<string, { statementsPerCall: number; msPerCall: number }> = {}
     for (const v of setups.keys()) serialCalls[v] = await serial(v, 300)
@@ -306,7 +365,12 @@ async function main() {
       const statementsBefore = await target.statements()
       const busy = cpuBusy(target.child.pid!)
       const setup = route === 'bare' ? null : setups.get(route)!
-      const result = await loadRun(target.baseUrl, seconds, setup ? { authorization: `Bearer ${setup.token}` } : {}, setup ? gatewayPaths(setup.resourceId) : barePaths)
+      const result = await loadRun(
+        target.baseUrl,
+        seconds,
+        setup ? { authorization: `Bearer ${setup.token}` } : {},
+        setup ? gatewayPaths(setup.resourceId) : barePaths,
+      )
       const cpu = busy()
       const statements = (await target.statements()) - statementsBefore
       const responses = result['2xx'] + result.non2xx
@@ -335,7 +399,9 @@ async function main() {
       for (const v of setups.keys()) {
         for (const route of r % 2 === 0 ? (['bare', v] as const) : ([v, 'bare'] as const)) {
           const result = { ...(await run(route, duration)), against: route === 'bare' ? v : null }
-          log(`${route.padEnd(7)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  ${result.statementsPerCall} statements/call  CPU ms/call machine ${result.cpuMsPerCall.machine} server ${result.cpuMsPerCall.server} postgres ${result.cpuMsPerCall.postgres}  load ${result.load.before}→${result.load.after}`)
+          log(
+            `${route.padEnd(7)} ${String(result.requestsPerSecond).padStart(6)} req/s  p50 ${result.latencyMs.p50} ms  p99 ${result.latencyMs.p99} ms  non-2xx ${result.non2xx}  errors ${result.errors}  ${result.statementsPerCall} statements/call  CPU ms/call machine ${result.cpuMsPerCall.machine} server ${result.cpuMsPerCall.server} postgres ${result.cpuMsPerCall.postgres}  load ${result.load.before}→${result.load.after}`,
+          )
           measured.push(result)
         }
       }
@@ -354,14 +420,42 @@ async function main() {
         const met = (target.ratio === null || ratio >= target.ratio) && (target.p99 === null || p99 < target.p99)
         const cpu = (k: 'server' | 'postgres') => Number(mean(own.map((m) => m.cpuMsPerCall[k] ?? 0)).toFixed(3))
         const bareCpu = (k: 'server' | 'postgres') => Number(mean(bares.map((m) => m.cpuMsPerCall[k] ?? 0)).toFixed(3))
-        return [v, { gatewayRequestsPerSecond: Math.round(gatewayRps), bareRequestsPerSecond: Math.round(bareRps), ratio: Number(ratio.toFixed(3)), p50Ms: p50, p99Ms: p99, cpuMsPerCall: { server: cpu('server'), postgres: cpu('postgres') }, bareCpuMsPerCall: { server: bareCpu('server'), postgres: bareCpu('postgres') }, target, met }]
+        return [
+          v,
+          {
+            gatewayRequestsPerSecond: Math.round(gatewayRps),
+            bareRequestsPerSecond: Math.round(bareRps),
+            ratio: Number(ratio.toFixed(3)),
+            p50Ms: p50,
+            p99Ms: p99,
+            cpuMsPerCall: { server: cpu('server'), postgres: cpu('postgres') },
+            bareCpuMsPerCall: { server: bareCpu('server'), postgres: bareCpu('postgres') },
+            target,
+            met,
+          },
+        ]
       }),
-    ) as Record<Variant, { gatewayRequestsPerSecond: number; bareRequestsPerSecond: number; ratio: number; p50Ms: number; p99Ms: number; cpuMsPerCall: { server: number; postgres: number }; bareCpuMsPerCall: { server: number; postgres: number }; target: { ratio: number | null; p99: number | null }; met: boolean }>
+    ) as Record<
+      Variant,
+      {
+        gatewayRequestsPerSecond: number
+        bareRequestsPerSecond: number
+        ratio: number
+        p50Ms: number
+        p99Ms: number
+        cpuMsPerCall: { server: number; postgres: number }
+        bareCpuMsPerCall: { server: number; postgres: number }
+        target: { ratio: number | null; p99: number | null }
+        met: boolean
+      }
+    >
 
     // Every call, allowed or denied, must be in the call log and sealed into the audit chain, and both must verify.
     await new Promise((resolve) => setTimeout(resolve, 500))
     const logged = Number((await admin.query('select count(*) as n from call_logs')).rows[0].n)
-    const sealedCalls = Number((await admin.query(`select coalesce(sum((detail->>'calls')::int), 0) as n from audit_events where action = 'gateway.records.read'`)).rows[0].n)
+    const sealedCalls = Number(
+      (await admin.query(`select coalesce(sum((detail->>'calls')::int), 0) as n from audit_events where action = 'gateway.records.read'`)).rows[0].n,
+    )
     const chain = await verifyAuditChain(db)
     const sealCheck = await verifyCallLogSeals(db)
     log(`call log rows ${logged}, sealed calls ${sealedCalls}; audit chain ok=${chain.ok} (${chain.count} events), call-log seals ok=${sealCheck.ok}`)
@@ -375,7 +469,10 @@ async function main() {
         connections,
         durationSeconds: duration,
         rounds,
-        server: serverKind === 'main' ? 'server/src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, GOVSHARE_DATA_KEY set' : 'bench/data-path/serve.ts (in-process app, info logs to /dev/null), GOVSHARE_DATA_KEY set',
+        server:
+          serverKind === 'main'
+            ? 'server/src/main.ts, NODE_ENV=production, LOG_LEVEL=warn, GOVSHARE_DATA_KEY set'
+            : 'bench/data-path/serve.ts (in-process app, info logs to /dev/null), GOVSHARE_DATA_KEY set',
         baseline: 'bare Fastify + pg (pool 10) in its own process, plain table with the same unique index, id_no masked id_card in JS',
         loadGenerator: 'autocannon in its own process',
         lookups: `${LOOKUPS} existing id_no values in rotation`,
@@ -416,7 +513,10 @@ async function main() {
       '',
       '| run | route | req/s | p50 ms | p90 ms | p99 ms | max ms | non-2xx | errors | statements/call | CPU ms/call: machine / server / PostgreSQL | load 1-min |',
       '|---|---|---|---|---|---|---|---|---|---|---|---|',
-      ...measured.map((m, i) => `| ${i + 1} | ${m.route} | ${m.requestsPerSecond} | ${m.latencyMs.p50} | ${m.latencyMs.p90} | ${m.latencyMs.p99} | ${m.latencyMs.max} | ${m.non2xx} | ${m.errors} | ${m.statementsPerCall} | ${m.cpuMsPerCall.machine} / ${m.cpuMsPerCall.server} / ${m.cpuMsPerCall.postgres} | ${m.load.before}→${m.load.after} |`),
+      ...measured.map(
+        (m, i) =>
+          `| ${i + 1} | ${m.route} | ${m.requestsPerSecond} | ${m.latencyMs.p50} | ${m.latencyMs.p90} | ${m.latencyMs.p99} | ${m.latencyMs.max} | ${m.non2xx} | ${m.errors} | ${m.statementsPerCall} | ${m.cpuMsPerCall.machine} / ${m.cpuMsPerCall.server} / ${m.cpuMsPerCall.postgres} | ${m.load.before}→${m.load.after} |`,
+      ),
       '',
       `Recorded: ${logged} call-log rows, ${sealedCalls} calls sealed by \`gateway.records.read\` events; audit chain verifies: ${chain.ok} (${chain.count} events); call logs match their seals: ${sealCheck.ok}.`,
       '',

@@ -66,11 +66,17 @@ async function writeCsv(path: string, n: number) {
 async function postFile(url: string, token: string, path: string, size: number): Promise<{ status: number; body: { rows?: number } }> {
   const boundary = `----govshare-bench-${Date.now()}`
   // A replacement of an existing batch is a swing past 50 %: confirmed, as the console asks.
-  const head = Buffer.from(`--${boundary}\r\nContent-Disposition: form-data; name="confirm"\r\n\r\ntrue\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="enterprises.csv"\r\nContent-Type: text/csv\r\n\r\n`)
+  const head = Buffer.from(
+    `--${boundary}\r\nContent-Disposition: form-data; name="confirm"\r\n\r\ntrue\r\n--${boundary}\r\nContent-Disposition: form-data; name="file"; filename="enterprises.csv"\r\nContent-Type: text/csv\r\n\r\n`,
+  )
   const tail = Buffer.from(`\r\n--${boundary}--\r\n`)
   const req = httpRequest(url, {
     method: 'POST',
-    headers: { authorization: `Bearer ${token}`, 'content-type': `multipart/form-data; boundary=${boundary}`, 'content-length': head.length + size + tail.length },
+    headers: {
+      authorization: `Bearer ${token}`,
+      'content-type': `multipart/form-data; boundary=${boundary}`,
+      'content-length': head.length + size + tail.length,
+    },
   })
   const response = new Promise<IncomingMessage>((resolve, reject) => req.once('response', resolve).once('error', reject))
   req.write(head)
@@ -141,7 +147,9 @@ async function main() {
         cpuSeconds: { rawCopy: copy.cpu, upload: up.cpu },
         load: { before: loadBefore, after: load1() },
       }
-      log(`round ${run.round}: raw COPY ${run.rawCopySeconds} s, upload ${run.uploadSeconds} s → ${run.ratio}×; server RSS max ${run.serverRssMiB.sampledMax} MiB (VmHWM ${run.serverRssMiB.peakSinceStart}); load ${run.load.before}→${run.load.after}`)
+      log(
+        `round ${run.round}: raw COPY ${run.rawCopySeconds} s, upload ${run.uploadSeconds} s → ${run.ratio}×; server RSS max ${run.serverRssMiB.sampledMax} MiB (VmHWM ${run.serverRssMiB.peakSinceStart}); load ${run.load.before}→${run.load.after}`,
+      )
       runs.push(run)
     }
     const ratio = Math.max(...runs.map((r) => r.ratio))
@@ -154,7 +162,14 @@ async function main() {
       setup: { rows, fileBytes: bytes, columns: ITEMS.map((i) => `${i.nameEn}:${i.dataType}`), primaryKey: 'uscc', timestampItem: 'updated_at' },
       serverIdleRssMiB: idle.rssMiB,
       runs,
-      summary: { bestRatio: ratio, medianRatio, peakServerRssMiB: peak, targetRatio: TARGET_RATIO, targetPeakRssMiB: TARGET_PEAK_MIB, met: medianRatio >= TARGET_RATIO && peak < TARGET_PEAK_MIB },
+      summary: {
+        bestRatio: ratio,
+        medianRatio,
+        peakServerRssMiB: peak,
+        targetRatio: TARGET_RATIO,
+        targetPeakRssMiB: TARGET_PEAK_MIB,
+        met: medianRatio >= TARGET_RATIO && peak < TARGET_PEAK_MIB,
+      },
     }
     mkdirSync(dirname(out), { recursive: true })
     writeFileSync(`${out}.json`, `${JSON.stringify(results, null, 2)}\n`)
@@ -168,7 +183,10 @@ async function main() {
       '',
       '| round | raw COPY s | upload s | raw rows/s | upload rows/s | upload / raw throughput | server RSS max MiB (sampled / VmHWM) | CPU s, raw COPY: machine / PostgreSQL | CPU s, upload: machine / server / PostgreSQL | load 1-min |',
       '|---|---|---|---|---|---|---|---|---|---|',
-      ...runs.map((r) => `| ${r.round} | ${r.rawCopySeconds} | ${r.uploadSeconds} | ${r.rawCopyRowsPerSecond} | ${r.uploadRowsPerSecond} | ${r.ratio}× | ${r.serverRssMiB.sampledMax} / ${r.serverRssMiB.peakSinceStart} | ${r.cpuSeconds.rawCopy.machine} / ${r.cpuSeconds.rawCopy.postgres} | ${r.cpuSeconds.upload.machine} / ${r.cpuSeconds.upload.server} / ${r.cpuSeconds.upload.postgres} | ${r.load.before}→${r.load.after} |`),
+      ...runs.map(
+        (r) =>
+          `| ${r.round} | ${r.rawCopySeconds} | ${r.uploadSeconds} | ${r.rawCopyRowsPerSecond} | ${r.uploadRowsPerSecond} | ${r.ratio}× | ${r.serverRssMiB.sampledMax} / ${r.serverRssMiB.peakSinceStart} | ${r.cpuSeconds.rawCopy.machine} / ${r.cpuSeconds.rawCopy.postgres} | ${r.cpuSeconds.upload.machine} / ${r.cpuSeconds.upload.server} / ${r.cpuSeconds.upload.postgres} | ${r.load.before}→${r.load.after} |`,
+      ),
       '',
       `**Upload / raw COPY throughput: median ${medianRatio}× (target ≥ ${TARGET_RATIO}×); peak server RSS ${peak} MiB (target < ${TARGET_PEAK_MIB} MiB; idle ${idle.rssMiB} MiB): ${results.summary.met ? 'met' : 'not met'}.**`,
       '',

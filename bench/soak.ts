@@ -32,7 +32,14 @@ const PASSWORD = 'Govshare@2026'
 
 type Kind = 'search' | 'detail' | 'login' | 'request' | 'decision' | 'gateway'
 // Weights of the mix (per 100 operations).
-const MIX: [Kind, number][] = [['search', 30], ['detail', 25], ['gateway', 20], ['request', 10], ['decision', 10], ['login', 5]]
+const MIX: [Kind, number][] = [
+  ['search', 30],
+  ['detail', 25],
+  ['gateway', 20],
+  ['request', 10],
+  ['decision', 10],
+  ['login', 5],
+]
 const TERMS = ['人口', '企业', '登记', '社会保险', '不动产', '医疗', '婚姻', '营业执照', '公积金', '车辆', '学校', '低保', '户籍', '纳税', '养老']
 
 interface Memory {
@@ -132,9 +139,20 @@ async function setup(baseUrl: string): Promise<Setup> {
   const gateway: Setup['gateway'] = []
   for (const r of requestable) {
     if (gateway.length >= 4) break
-    const created = await call(baseUrl, 'POST', '/api/v1/share-requests', tokens[requester], { resourceId: r.id, itemIds: r.itemIds, purpose: '行政依据', dutyBasis: '压测：业务协同核验', mode: 'api', appIds: [app.body.id] })
+    const created = await call(baseUrl, 'POST', '/api/v1/share-requests', tokens[requester], {
+      resourceId: r.id,
+      itemIds: r.itemIds,
+      purpose: '行政依据',
+      dutyBasis: '压测：业务协同核验',
+      mode: 'api',
+      appIds: [app.body.id],
+    })
     if (created.status !== 201) continue
-    const decided = await call(baseUrl, 'POST', `/api/v1/share-requests/${created.body.id}/decision`, tokens[r.approver], { decision: 'approve', rateLimitPerMinute: 100_000, dailyQuota: 10_000_000 })
+    const decided = await call(baseUrl, 'POST', `/api/v1/share-requests/${created.body.id}/decision`, tokens[r.approver], {
+      decision: 'approve',
+      rateLimitPerMinute: 100_000,
+      dailyQuota: 10_000_000,
+    })
     if (decided.status !== 200) continue
     const probe = await call(baseUrl, 'GET', `/api/v1/gateway/resources/${r.id}/records?limit=5`, appToken)
     if (probe.status === 200) gateway.push({ resourceId: r.id, token: appToken })
@@ -170,21 +188,41 @@ async function run(baseUrl: string, s: Setup, until: number, stats: Stats) {
       let status = 0
       let detail = ''
       try {
-        if (kind === 'search') status = (await call(baseUrl, 'GET', `/api/v1/catalog/resources?q=${encodeURIComponent(pick(TERMS))}`, s.tokens[s.requester])).status
+        if (kind === 'search')
+          status = (await call(baseUrl, 'GET', `/api/v1/catalog/resources?q=${encodeURIComponent(pick(TERMS))}`, s.tokens[s.requester])).status
         else if (kind === 'detail') status = (await call(baseUrl, 'GET', `/api/v1/catalog/resources/${pick(s.resourceIds)}`, s.tokens[s.requester])).status
-        else if (kind === 'login') status = (await call(baseUrl, 'POST', '/api/v1/auth/login', undefined, { username: pick(['auditor', 'authority', s.requester, ...s.requestable.map((r) => r.approver)]), password: PASSWORD })).status
+        else if (kind === 'login')
+          status = (
+            await call(baseUrl, 'POST', '/api/v1/auth/login', undefined, {
+              username: pick(['auditor', 'authority', s.requester, ...s.requestable.map((r) => r.approver)]),
+              password: PASSWORD,
+            })
+          ).status
         else if (kind === 'gateway') {
           const g = pick(s.gateway)
           status = (await call(baseUrl, 'GET', `/api/v1/gateway/resources/${g.resourceId}/records?limit=20`, g.token)).status
         } else if (kind === 'request') {
           const r = pick(s.requestable)
-          const res = await call(baseUrl, 'POST', '/api/v1/share-requests', s.tokens[s.requester], { resourceId: r.id, itemIds: r.itemIds, purpose: '行政依据', dutyBasis: '压测：业务协同核验', mode: 'api', appIds: [s.appId] })
+          const res = await call(baseUrl, 'POST', '/api/v1/share-requests', s.tokens[s.requester], {
+            resourceId: r.id,
+            itemIds: r.itemIds,
+            purpose: '行政依据',
+            dutyBasis: '压测：业务协同核验',
+            mode: 'api',
+            appIds: [s.appId],
+          })
           status = res.status
           if (status === 201) pending.push({ id: res.body.id, approver: r.approver })
           else detail = JSON.stringify(res.body).slice(0, 200)
         } else {
           const p = pending.shift()!
-          const res = await call(baseUrl, 'POST', `/api/v1/share-requests/${p.id}/decision`, s.tokens[p.approver], Math.random() < 0.8 ? { decision: 'approve' } : { decision: 'reject', reason: '压测：不符合共享条件' })
+          const res = await call(
+            baseUrl,
+            'POST',
+            `/api/v1/share-requests/${p.id}/decision`,
+            s.tokens[p.approver],
+            Math.random() < 0.8 ? { decision: 'approve' } : { decision: 'reject', reason: '压测：不符合共享条件' },
+          )
           status = res.status
           if (status !== 200) detail = JSON.stringify(res.body).slice(0, 200)
         }
@@ -235,11 +273,21 @@ async function main() {
     const s = await setup(server.baseUrl)
     console.log(`set up: ${s.requestable.length} requestable entries, ${s.gateway.length} gateway grants; warming up 10 s`)
     const empty = () => Object.fromEntries(MIX.map(([k]) => [k, 0])) as Record<Kind, number>
-    const warm: Stats = { latencies: Object.fromEntries(MIX.map(([k]) => [k, []])) as unknown as Stats['latencies'], errors: empty(), refusals: empty(), samples: Object.fromEntries(MIX.map(([k]) => [k, []])) as unknown as Stats['samples'] }
+    const warm: Stats = {
+      latencies: Object.fromEntries(MIX.map(([k]) => [k, []])) as unknown as Stats['latencies'],
+      errors: empty(),
+      refusals: empty(),
+      samples: Object.fromEntries(MIX.map(([k]) => [k, []])) as unknown as Stats['samples'],
+    }
     await run(server.baseUrl, s, Date.now() + 10_000, warm)
     await sleep(1500)
     const memStart = server.memory.at(-1)!.m
-    const stats: Stats = { latencies: Object.fromEntries(MIX.map(([k]) => [k, []])) as unknown as Stats['latencies'], errors: empty(), refusals: empty(), samples: Object.fromEntries(MIX.map(([k]) => [k, []])) as unknown as Stats['samples'] }
+    const stats: Stats = {
+      latencies: Object.fromEntries(MIX.map(([k]) => [k, []])) as unknown as Stats['latencies'],
+      errors: empty(),
+      refusals: empty(),
+      samples: Object.fromEntries(MIX.map(([k]) => [k, []])) as unknown as Stats['samples'],
+    }
     const started = Date.now()
     const loadSamples: number[] = []
     const loadTimer = setInterval(() => loadSamples.push(loadavg()[0]), 10_000)
@@ -256,7 +304,17 @@ async function main() {
 
     const kinds = MIX.map(([kind]) => {
       const sorted = [...stats.latencies[kind]].sort((a, b) => a - b)
-      return { kind, ok: sorted.length, refusals: stats.refusals[kind], errors: stats.errors[kind], p50: percentile(sorted, 50), p99: percentile(sorted, 99), max: sorted.at(-1) ?? NaN, perSecond: sorted.length / seconds, samples: stats.samples[kind] }
+      return {
+        kind,
+        ok: sorted.length,
+        refusals: stats.refusals[kind],
+        errors: stats.errors[kind],
+        p50: percentile(sorted, 50),
+        p99: percentile(sorted, 99),
+        max: sorted.at(-1) ?? NaN,
+        perSecond: sorted.length / seconds,
+        samples: stats.samples[kind],
+      }
     })
     const total = kinds.reduce((n, k) => n + k.ok + k.refusals + k.errors, 0)
     const result = {
@@ -278,7 +336,13 @@ async function main() {
         memoryGb: Math.round(totalmem() / 1024 ** 3),
         node: process.version,
         loadAverageBefore: loadBefore.map((x) => Math.round(x * 100) / 100),
-        loadAverageDuring: loadSamples.length ? { min: Math.min(...loadSamples), max: Math.max(...loadSamples), mean: Math.round((loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length) * 100) / 100 } : null,
+        loadAverageDuring: loadSamples.length
+          ? {
+              min: Math.min(...loadSamples),
+              max: Math.max(...loadSamples),
+              mean: Math.round((loadSamples.reduce((a, b) => a + b, 0) / loadSamples.length) * 100) / 100,
+            }
+          : null,
         note: 'load generator, server and database share the same machine',
       },
     }
@@ -329,10 +393,14 @@ function markdown(r: any): string {
     '## Machine',
     '',
     `${r.machine.cpus} × ${r.machine.cpuModel}, ${r.machine.memoryGb} GB, Node ${r.machine.node}. Load average before: ${r.machine.loadAverageBefore.join(' / ')}` +
-      (r.machine.loadAverageDuring ? `; during the run (1-minute, sampled every 10 s): ${f(r.machine.loadAverageDuring.min, 2)}–${f(r.machine.loadAverageDuring.max, 2)}, mean ${f(r.machine.loadAverageDuring.mean, 2)}` : '') +
+      (r.machine.loadAverageDuring
+        ? `; during the run (1-minute, sampled every 10 s): ${f(r.machine.loadAverageDuring.min, 2)}–${f(r.machine.loadAverageDuring.max, 2)}, mean ${f(r.machine.loadAverageDuring.mean, 2)}`
+        : '') +
       `. The ${r.machine.note}, so absolute figures are rough; other work on the machine shows in the load average.`,
     '',
-    'Mix per 100 operations: ' + MIX.map(([k, w]) => `${k} ${w}`).join(', ') + '. Decisions take the requests made during the run (80 % approve, 20 % reject); gateway calls read 20 masked rows under a grant.',
+    'Mix per 100 operations: ' +
+      MIX.map(([k, w]) => `${k} ${w}`).join(', ') +
+      '. Decisions take the requests made during the run (80 % approve, 20 % reject); gateway calls read 20 masked rows under a grant.',
     '',
   ]
   const samples = r.kinds.filter((k: any) => k.samples.length)

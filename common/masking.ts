@@ -5,7 +5,17 @@
  */
 export type MaskingRule = 'none' | 'id_card' | 'phone' | 'name' | 'bank_card' | 'address' | 'birth_year' | 'sm3' | 'suppress'
 
-export const MASKING_RULES = ['none', 'id_card', 'phone', 'name', 'bank_card', 'address', 'birth_year', 'sm3', 'suppress'] as const satisfies readonly MaskingRule[]
+export const MASKING_RULES = [
+  'none',
+  'id_card',
+  'phone',
+  'name',
+  'bank_card',
+  'address',
+  'birth_year',
+  'sm3',
+  'suppress',
+] as const satisfies readonly MaskingRule[]
 
 export const MASKING_LABELS: Record<MaskingRule, string> = {
   none: '不脱敏',

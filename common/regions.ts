@@ -17,5 +17,4 @@ export const COUNTIES = [
 ] as const
 
 export const REGION_CODES: readonly string[] = [CITY_REGION.code, ...COUNTIES.map((c) => c.code)]
-export const regionName = (code: string) =>
-  code === CITY_REGION.code ? CITY_REGION.name : COUNTIES.find((c) => c.code === code)?.name ?? null
+export const regionName = (code: string) => (code === CITY_REGION.code ? CITY_REGION.name : (COUNTIES.find((c) => c.code === code)?.name ?? null))

@@ -1,15 +1,5 @@
 /** Platform roles (API.md "Identity"; SPEC §2.2). */
-export const ROLES = [
-  'SYS_ADMIN',
-  'SEC_ADMIN',
-  'AUDITOR',
-  'AUTH_ADMIN',
-  'DEPT_ADMIN',
-  'CATALOGER',
-  'APPROVER',
-  'REQUESTER',
-  'NODE_OPERATOR',
-] as const
+export const ROLES = ['SYS_ADMIN', 'SEC_ADMIN', 'AUDITOR', 'AUTH_ADMIN', 'DEPT_ADMIN', 'CATALOGER', 'APPROVER', 'REQUESTER', 'NODE_OPERATOR'] as const
 export type Role = (typeof ROLES)[number]
 
 export const ROLE_LABELS: Record<Role, string> = {

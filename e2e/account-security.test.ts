@@ -18,7 +18,9 @@ function wrongCode(secret: string) {
   const valid = new Set<string>()
   for (let step = now - TOTP_WINDOW - 1; step <= now + TOTP_WINDOW + 1; step++) valid.add(totpCode(secret, new Date(step * 30_000)))
   for (let n = 0; ; n++) {
-    const candidate = String(n * 111_111 + 123_456).slice(-6).padStart(6, '0')
+    const candidate = String(n * 111_111 + 123_456)
+      .slice(-6)
+      .padStart(6, '0')
     if (!valid.has(candidate)) return candidate
   }
 }

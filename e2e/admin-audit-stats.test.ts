@@ -5,8 +5,7 @@ import { withUsccCheck } from '../common/uscc.ts'
 import { type ConsolePage, assertChineseUi, launchBrowser, login, openConsole, screenshot, setChecked, settled } from './support/browser.ts'
 import { type ConsoleServer, startConsoleServer } from './support/server.ts'
 
-const fieldError = (page: Page, inputId: string) =>
-  page.locator('.ant-form-item', { has: page.locator(`#${inputId}`) }).locator('.ant-form-item-explain-error')
+const fieldError = (page: Page, inputId: string) => page.locator('.ant-form-item', { has: page.locator(`#${inputId}`) }).locator('.ant-form-item-explain-error')
 
 describe('系统管理, 审计 and 统计 pages', () => {
   let server: ConsoleServer

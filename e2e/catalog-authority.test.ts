@@ -29,7 +29,7 @@ describe('the authority reviews with the mounted sample and keeps the class lead
     await server?.close()
   })
 
-  test('目录审核: the submitted version\'s mounted rows, masked for the reviewer, under a watermark', async () => {
+  test("目录审核: the submitted version's mounted rows, masked for the reviewer, under a watermark", async () => {
     const { page } = authority
     await page.getByTestId('main-menu').getByText('目录审核').click()
     const row = page.getByTestId('review-queue').locator('.ant-table-row', { hasText: PENDING })
@@ -55,7 +55,7 @@ describe('the authority reviews with the mounted sample and keeps the class lead
     assert.deepEqual(authority.problems, [])
   })
 
-  test('分类牵头部门: set a node\'s lead, change it after a confirmation, and see the department by name', async () => {
+  test("分类牵头部门: set a node's lead, change it after a confirmation, and see the department by name", async () => {
     const { page } = authority
     // The menu entry is checked in roles.test.ts; open the page directly.
     await page.goto('/admin/class-leads')

@@ -19,7 +19,20 @@ const GOOD_B = '保安服务公司许可信息（导入）'
 async function workbook(dir: string, classCode: string) {
   const book = new ExcelJS.Workbook()
   const resources = book.addWorksheet('信息资源')
-  resources.addRow(['序号', '信息资源名称', '信息资源摘要', '信息资源格式分类', '信息资源格式类型', '共享条件', '共享依据', '共享方式分类', '共享方式类型', '是否向社会开放', '更新周期', '信息资源分类(分类码)'])
+  resources.addRow([
+    '序号',
+    '信息资源名称',
+    '信息资源摘要',
+    '信息资源格式分类',
+    '信息资源格式类型',
+    '共享条件',
+    '共享依据',
+    '共享方式分类',
+    '共享方式类型',
+    '是否向社会开放',
+    '更新周期',
+    '信息资源分类(分类码)',
+  ])
   const row = (seq: number, name: string, conditional: boolean) => [
     seq,
     name,
@@ -84,7 +97,10 @@ describe('catalog Excel import and export', () => {
     await report.waitFor()
     assert.match(await report.innerText(), /未导入任何目录/)
     const rows = await page.getByTestId('import-errors').locator('.ant-table-row').allInnerTexts()
-    assert.ok(rows.some((r) => /信息项[\s\S]*第 4 行[\s\S]*共享条件[\s\S]*须填写共享条件/.test(r)), `the bad item line is reported: ${rows.join(' | ')}`)
+    assert.ok(
+      rows.some((r) => /信息项[\s\S]*第 4 行[\s\S]*共享条件[\s\S]*须填写共享条件/.test(r)),
+      `the bad item line is reported: ${rows.join(' | ')}`,
+    )
     await assertChineseUi(page, 'import report')
     await screenshot(page, '13-catalog-import-errors', { fullPage: false })
     const { body } = await server.api('GET', '/catalog/resources?mine=true&q=%E5%AF%BC%E5%85%A5', { token: await server.tokenOf('gaj_cataloger') })

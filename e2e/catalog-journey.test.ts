@@ -15,8 +15,7 @@ async function choose(page: Page, inputId: string, option: string) {
 }
 
 /** The validation message shown under the form field whose input has this id. */
-const fieldError = (page: Page, inputId: string) =>
-  page.locator('.ant-form-item', { has: page.locator(`#${inputId}`) }).locator('.ant-form-item-explain-error')
+const fieldError = (page: Page, inputId: string) => page.locator('.ant-form-item', { has: page.locator(`#${inputId}`) }).locator('.ant-form-item-explain-error')
 
 /**
  * The catalog journey across departments: the 公安局 cataloger compiles an entry (the API's
@@ -55,7 +54,10 @@ describe('catalog journey: compile → review → revise → diff → find', () 
     await page.waitForURL('**/catalog-edit/new')
     await settled(page)
     // The department's own 目 is preselected from the class tree.
-    await page.locator('.ant-select', { has: page.locator('#classCode') }).filter({ hasText: '潍坊市公安局' }).waitFor()
+    await page
+      .locator('.ant-select', { has: page.locator('#classCode') })
+      .filter({ hasText: '潍坊市公安局' })
+      .waitFor()
 
     await page.locator('#name').fill(ENTRY)
     await page.locator('#abstract').fill('辖区网约房经营者登记的旅客入住信息，包括旅客姓名、身份证号和入住房源。')
@@ -113,7 +115,10 @@ describe('catalog journey: compile → review → revise → diff → find', () 
     await page.locator('#items_1_shareCondition').fill('仅向承担治安管理、案件侦办职责的部门提供')
     await page.locator('#shareCondition').fill('用于治安管理、流动人口服务管理，使用部门须说明具体事项')
     await page.locator('#shareBasis').fill('《旅馆业治安管理办法》第六条；《山东省流动人口服务管理条例》')
-    assert.deepEqual((await missingList.locator('li').allInnerTexts()).map((t) => t.trim()), ['须先挂接数据：到资源挂接页挂接数据'])
+    assert.deepEqual(
+      (await missingList.locator('li').allInnerTexts()).map((t) => t.trim()),
+      ['须先挂接数据：到资源挂接页挂接数据'],
+    )
     // Saved; submitting needs data mounted first (SPEC §5.4 rule 6), said at 共享方式类型.
     await page.getByTestId('save-submit').click()
     // A checkbox group has no input id: find its form item by the label.
@@ -188,7 +193,10 @@ describe('catalog journey: compile → review → revise → diff → find', () 
     const summary = page.getByTestId('diff-summary')
     await summary.getByText('第 2 版（待审核）对比第 1 版（已发布）').waitFor()
     const changedRows = page.getByTestId('diff-fields').locator('tr.diff-changed')
-    assert.deepEqual((await changedRows.locator('td:first-child').allInnerTexts()).map((t) => t.trim()), ['资源摘要'])
+    assert.deepEqual(
+      (await changedRows.locator('td:first-child').allInnerTexts()).map((t) => t.trim()),
+      ['资源摘要'],
+    )
     const added = page.getByTestId('diff-items').locator('tr.diff-added')
     assert.equal(await added.count(), 1)
     assert.match(await added.innerText(), /入住时间/)

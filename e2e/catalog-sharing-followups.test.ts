@@ -7,7 +7,6 @@ import { type ConsoleServer, startConsoleServer } from './support/server.ts'
 
 const DATA_ELEMENT = 'DE0001-公民身份号码'
 
-
 const entry = (name: string, classCode: string, items: unknown[]) => ({
   name,
   classCode,
@@ -51,10 +50,15 @@ describe('catalog and sharing follow-ups', () => {
     const scj = await server.tokenOf('scj_cataloger')
     const auth = await server.tokenOf('authority')
     const classOf = async (token: string) =>
-      (await server.api('GET', '/catalog/resources?mine=true&pageSize=100', { token })).body.items.map((r: { classCode: string }) => r.classCode).find((c: string) => c.startsWith('3'))
+      (await server.api('GET', '/catalog/resources?mine=true&pageSize=100', { token })).body.items
+        .map((r: { classCode: string }) => r.classCode)
+        .find((c: string) => c.startsWith('3'))
     const other = await server.api('POST', '/catalog/resources', {
       token: scj,
-      body: entry('市场主体法定代表人信息', await classOf(scj), [item('统一社会信用代码', 'uscc', 'C', { isPrimaryKey: true }), item('法定代表人身份证号', 'legal_id_no', 'C', { dataElementRef: DATA_ELEMENT })]),
+      body: entry('市场主体法定代表人信息', await classOf(scj), [
+        item('统一社会信用代码', 'uscc', 'C', { isPrimaryKey: true }),
+        item('法定代表人身份证号', 'legal_id_no', 'C', { dataElementRef: DATA_ELEMENT }),
+      ]),
     })
     assert.equal(other.status, 201, JSON.stringify(other.body))
     const otherSubmitted = await server.api('POST', `/catalog/resources/${other.body.id}/submit`, { token: scj })
@@ -64,7 +68,10 @@ describe('catalog and sharing follow-ups', () => {
     // 市场监管局 then collects 公民身份号码 itself, an element the registry gives to 公安局: a 一数一源 warning.
     const mine = await server.api('POST', '/catalog/resources', {
       token: scj,
-      body: entry('市场主体投资人身份核验信息', await classOf(scj), [item('投资人编号', 'investor_no', 'C', { isPrimaryKey: true }), item('公民身份号码', 'id_no', 'C')]),
+      body: entry('市场主体投资人身份核验信息', await classOf(scj), [
+        item('投资人编号', 'investor_no', 'C', { isPrimaryKey: true }),
+        item('公民身份号码', 'id_no', 'C'),
+      ]),
     })
     assert.equal(mine.status, 201, JSON.stringify(mine.body))
     pendingId = mine.body.id
@@ -199,7 +206,7 @@ describe('catalog and sharing follow-ups', () => {
     await approver.context.close()
   })
 
-  test('a department administrator follows its department\'s requests in 本单位申请', async () => {
+  test("a department administrator follows its department's requests in 本单位申请", async () => {
     const admin = await openConsole(browser, server.baseUrl)
     const { page } = admin
     await login(page, 'gaj_admin')

@@ -59,7 +59,10 @@ describe('the console tells every role the right facts, in words', () => {
     const found = await server.api('GET', `/catalog/resources?q=${encodeURIComponent('人口基础信息')}&mine=true`, { token: cataloger })
     const entry = found.body.items.find((r: { name: string }) => r.name === '人口基础信息')
     assert.ok(entry, 'the demo has 人口基础信息 at 公安局')
-    const edited = await server.api('PATCH', `/catalog/resources/${entry.id}`, { token: cataloger, body: { abstract: `${entry.abstract}（补充户籍迁移信息口径说明）` } })
+    const edited = await server.api('PATCH', `/catalog/resources/${entry.id}`, {
+      token: cataloger,
+      body: { abstract: `${entry.abstract}（补充户籍迁移信息口径说明）` },
+    })
     assert.equal(edited.status, 200, JSON.stringify(edited.body))
     const submitted = await server.api('POST', `/catalog/resources/${entry.id}/submit`, { token: cataloger })
     assert.equal(submitted.status, 200, JSON.stringify(submitted.body))
@@ -118,7 +121,8 @@ describe('the console tells every role the right facts, in words', () => {
       assert.match(String(row.relationToHead), /^(户主|配偶|子|女|父亲|母亲|孙子|孙女)$/)
       assert.match(String(row.householdType), /^(家庭户|集体户)$/)
       for (const value of Object.values(row)) {
-        const day = value instanceof Date ? value.toISOString().slice(0, 10) : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null
+        const day =
+          value instanceof Date ? value.toISOString().slice(0, 10) : typeof value === 'string' && /^\d{4}-\d{2}-\d{2}/.test(value) ? value.slice(0, 10) : null
         if (day) assert.ok(day <= new Date(mount.publishedAt!).toISOString().slice(0, 10), `a date after the upload: ${day}`)
       }
     }
@@ -126,7 +130,10 @@ describe('the console tells every role the right facts, in words', () => {
 
   test('the audit page says who did what to which object, in Chinese, and filters by name and by action label', async () => {
     // A refused attempt by a department user, so the auditor's workbench has a refusal to show.
-    const refused = await server.api('POST', '/security/upstream-hosts', { token: await server.tokenOf('mzj_user'), body: { host: '10.9.9.9', port: null, note: '试探' } })
+    const refused = await server.api('POST', '/security/upstream-hosts', {
+      token: await server.tokenOf('mzj_user'),
+      body: { host: '10.9.9.9', port: null, note: '试探' },
+    })
     assert.equal(refused.status, 403)
 
     const { page, problems } = await as('auditor')

@@ -79,7 +79,9 @@ describe('考核评估 and 站内消息', () => {
       const runs = (await server.api('GET', '/evaluation/runs', { token })).body.items
       const q3 = runs.find((r: { label: string }) => r.label === '2026年第三季度')
       const open = (await server.api('GET', `/notices?runId=${q3.id}&status=issued&pageSize=200`, { token })).body.items
-      const org = (await server.api('GET', '/orgs?pageSize=200', { token: await server.tokenOf('admin') })).body.items.find((o: { id: string }) => open.some((n: { orgId: string }) => n.orgId === o.id) && (o as { regionCode?: string }).regionCode === '370700')
+      const org = (await server.api('GET', '/orgs?pageSize=200', { token: await server.tokenOf('admin') })).body.items.find(
+        (o: { id: string }) => open.some((n: { orgId: string }) => n.orgId === o.id) && (o as { regionCode?: string }).regionCode === '370700',
+      )
       assert.ok(org, 'a city department with an open notice')
       const users = (await server.api('GET', `/users?orgId=${org.id}&pageSize=50`, { token: await server.tokenOf('admin') })).body.items
       const admin = users.find((u: { roles: string[] }) => u.roles.includes('DEPT_ADMIN'))

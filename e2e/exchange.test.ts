@@ -29,7 +29,8 @@ describe('exchange pages', () => {
     assert.ok(response.ok, `${path}: ${response.status} ${text}`)
     return JSON.parse(text)
   }
-  const beat = async () => (await agent('/heartbeat', { connections: [{ name: 'staging', kind: 'postgres' }], working: [] })).tasks as { runId: string; type: string }[]
+  const beat = async () =>
+    (await agent('/heartbeat', { connections: [{ name: 'staging', kind: 'postgres' }], working: [] })).tasks as { runId: string; type: string }[]
 
   before(async () => {
     server = await startConsoleServer()
@@ -90,7 +91,10 @@ describe('exchange pages', () => {
     const key = entry.items.find((i) => i.isPrimaryKey)!
     const columns = entry.items.slice(0, 6).map((item, n) => ({ itemId: item.id, column: item.id === key.id ? 'id' : `c${n}` }))
     if (!columns.some((c) => c.itemId === key.id)) columns.push({ itemId: key.id, column: 'id' })
-    const feed = await server.api('POST', '/exchange/feeds', { token, body: { nodeId, resourceId: entry.resourceId, connection: 'staging', table: 'gaj_stage.people', keyColumn: 'id', columns } })
+    const feed = await server.api('POST', '/exchange/feeds', {
+      token,
+      body: { nodeId, resourceId: entry.resourceId, connection: 'staging', table: 'gaj_stage.people', keyColumn: 'id', columns },
+    })
     assert.equal(feed.status, 201, JSON.stringify(feed.body))
 
     const [verify] = await beat()
@@ -98,7 +102,13 @@ describe('exchange pages', () => {
     await agent(`/runs/${verify.runId}/verify`, { problems: [], sampled: 200 })
     const [first] = await beat()
     assert.equal(first.type, 'feed')
-    await agent(`/runs/${first.runId}/report`, { ok: false, rowsRead: 12_480, rowsFailed: 37, bytes: 1_843_200, error: '源表 gaj_stage.people 中 37 条记录的出生日期不是有效日期，超过错误上限' })
+    await agent(`/runs/${first.runId}/report`, {
+      ok: false,
+      rowsRead: 12_480,
+      rowsFailed: 37,
+      bytes: 1_843_200,
+      error: '源表 gaj_stage.people 中 37 条记录的出生日期不是有效日期，超过错误上限',
+    })
 
     await page.goto('/exchange/jobs')
     const jobs = page.getByTestId('job-list')
@@ -130,7 +140,10 @@ describe('exchange pages', () => {
     await screenshot(page, '72-exchange-jobs')
 
     const notices = await server.api('GET', '/notifications?pageSize=50', { token })
-    assert.ok(notices.body.items.some((n: { title: string }) => /连续三次运行失败/.test(n.title)), 'the department admin is told')
+    assert.ok(
+      notices.body.items.some((n: { title: string }) => /连续三次运行失败/.test(n.title)),
+      'the department admin is told',
+    )
 
     await page.goto(`/exchange/runs?jobId=${feed.body.id}`)
     const runs = page.getByTestId('run-list')
@@ -139,7 +152,13 @@ describe('exchange pages', () => {
     assert.match(text, /超过错误上限/)
     assert.match(text, /1\.8 MB/)
     assert.match(text, /校验[\s\S]*成功/)
-    assert.equal(await runs.locator('.ant-tag').filter({ hasText: /^失败$/ }).count(), 3)
+    assert.equal(
+      await runs
+        .locator('.ant-tag')
+        .filter({ hasText: /^失败$/ })
+        .count(),
+      3,
+    )
     assert.deepEqual(await axeViolations(page), [])
     await assertChineseUi(page, 'exchange runs')
     await screenshot(page, '73-exchange-runs')

@@ -32,23 +32,48 @@ describe('file delivery: a 文件 grant downloaded with its purpose and a trace 
     const created = await server.api('POST', '/catalog/resources', {
       token,
       body: {
-        name: ENTRY, classCode, abstract: '按区县汇总的户籍人口月度统计报表，每月更新一次。', formatClass: 3, formatType: 'PostgreSQL',
-        shareModeClass: '共享平台方式', shareModes: ['file'], openFlag: false, updateCycle: 2, relatedCodes: [], secret: false,
-        dataGrade: '一般数据', survey: {}, dutyRefs: [],
+        name: ENTRY,
+        classCode,
+        abstract: '按区县汇总的户籍人口月度统计报表，每月更新一次。',
+        formatClass: 3,
+        formatType: 'PostgreSQL',
+        shareModeClass: '共享平台方式',
+        shareModes: ['file'],
+        openFlag: false,
+        updateCycle: 2,
+        relatedCodes: [],
+        secret: false,
+        dataGrade: '一般数据',
+        survey: {},
+        dutyRefs: [],
         items: [item('区县', 'county', 'C', { isPrimaryKey: true }), item('户籍人口', 'population', 'C')],
       },
     })
     assert.equal(created.status, 201, JSON.stringify(created.body))
     const form = new FormData()
     form.append('file', new Blob([Buffer.from(CSV)]), '户籍人口月报.csv')
-    const uploaded = await fetch(`${server.baseUrl}/api/v1/catalog/resources/${created.body.id}/mounts/file`, { method: 'POST', headers: { authorization: `Bearer ${token}` }, body: form })
+    const uploaded = await fetch(`${server.baseUrl}/api/v1/catalog/resources/${created.body.id}/mounts/file`, {
+      method: 'POST',
+      headers: { authorization: `Bearer ${token}` },
+      body: form,
+    })
     assert.equal(uploaded.status, 201, await uploaded.text())
     assert.equal((await server.api('POST', `/catalog/resources/${created.body.id}/submit`, { token })).status, 200)
-    const reviewed = await server.api('POST', `/catalog/resources/${created.body.id}/review`, { token: await server.tokenOf('authority'), body: { decision: 'approve' } })
+    const reviewed = await server.api('POST', `/catalog/resources/${created.body.id}/review`, {
+      token: await server.tokenOf('authority'),
+      body: { decision: 'approve' },
+    })
     assert.equal(reviewed.status, 200, JSON.stringify(reviewed.body))
     const applied = await server.api('POST', '/share-requests', {
       token: await server.tokenOf('mzj_user'),
-      body: { resourceId: created.body.id, itemIds: reviewed.body.items.map((i: { id: string }) => i.id), purpose: '数据校核', dutyBasis: '社会救助对象人口核对', mode: 'file', validUntil: '2027-12-31' },
+      body: {
+        resourceId: created.body.id,
+        itemIds: reviewed.body.items.map((i: { id: string }) => i.id),
+        purpose: '数据校核',
+        dutyBasis: '社会救助对象人口核对',
+        mode: 'file',
+        validUntil: '2027-12-31',
+      },
     })
     assert.equal(applied.status, 201, JSON.stringify(applied.body))
     assert.equal(applied.body.status, 'granted', JSON.stringify(applied.body))

@@ -41,13 +41,19 @@ describe('finding things: synonyms, highlights, call-log filters, exports', () =
     const full = await server.api('GET', `/catalog/resources?q=${encodeURIComponent('医疗保险')}`, { token })
     assert.ok(full.body.total > 0)
     for (const entry of full.body.items as { name: string }[]) assert.ok(names.includes(entry.name), `${entry.name} missing from ${names.join('，')}`)
-    assert.ok(names.some((n) => n.includes('医保')), names.join('，'))
+    assert.ok(
+      names.some((n) => n.includes('医保')),
+      names.join('，'),
+    )
     const marks = await results.locator('mark.search-hit').allInnerTexts()
     assert.ok(marks.includes('医保') && marks.includes('医疗保险'), `highlighted: ${marks.join('，')}`)
     assert.match(await page.getByTestId('search-synonyms-used').innerText(), /医疗保险/)
     await assertChineseUi(page, 'search with synonyms')
     await screenshot(page, '45-catalog-search-synonyms')
-    for (const [q, full] of [['低保', '最低生活保障'], ['公积金', '住房公积金']]) {
+    for (const [q, full] of [
+      ['低保', '最低生活保障'],
+      ['公积金', '住房公积金'],
+    ]) {
       await searchFor(page, q)
       await results.locator('mark.search-hit', { hasText: full }).first().waitFor()
     }
@@ -112,7 +118,10 @@ describe('finding things: synonyms, highlights, call-log filters, exports', () =
     assert.ok(headers.includes('应用'), headers.join('，'))
     const appColumn = headers.indexOf('应用')
     const appNames = await list.locator(`.ant-table-row td:nth-child(${appColumn + 1})`).allInnerTexts()
-    assert.ok(appNames.every((n) => n && n !== '—'), appNames.join('，'))
+    assert.ok(
+      appNames.every((n) => n && n !== '—'),
+      appNames.join('，'),
+    )
     const rowsBefore = await list.locator('.ant-table-row').count()
     // App filter: only that app's calls.
     await page.getByTestId('calls-app').click()
@@ -122,7 +131,12 @@ describe('finding things: synonyms, highlights, call-log filters, exports', () =
     assert.equal(new Set(filteredApps).size, 1)
     // Resource filter, found by typing part of its name.
     const resourceColumn = headers.indexOf('资源')
-    const resourceName = (await list.locator(`.ant-table-row td:nth-child(${resourceColumn + 1})`).first().innerText()).trim()
+    const resourceName = (
+      await list
+        .locator(`.ant-table-row td:nth-child(${resourceColumn + 1})`)
+        .first()
+        .innerText()
+    ).trim()
     await page.getByTestId('calls-resource').locator('input').fill(resourceName.slice(0, 4))
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: resourceName }).first().click()
     await settled(page)
@@ -177,7 +191,10 @@ describe('finding things: synonyms, highlights, call-log filters, exports', () =
     const table = page.getByTestId('mount-entries')
     await table.getByTestId('mount-status').first().waitFor()
     const states = await table.getByTestId('mount-status').allInnerTexts()
-    assert.ok(states.some((s) => /库表·已挂接\s*[\d,]+ 行/.test(s)), states.join(' | '))
+    assert.ok(
+      states.some((s) => /库表·已挂接\s*[\d,]+ 行/.test(s)),
+      states.join(' | '),
+    )
     // What the server says about one entry is what the row shows.
     const token = await server.tokenOf('gaj_cataloger')
     const mine = await server.api('GET', '/catalog/resources?mine=true&pageSize=20', { token })

@@ -9,7 +9,10 @@ import { type ConsoleServer, startConsoleServer } from './support/server.ts'
 /** A CSV of `count` rows of the entry below, optionally without 登记时间 and with a column no item has. */
 function registrationsCsv(count: number, variant: 'full' | 'short' = 'full') {
   const header = variant === 'full' ? '登记编号,姓名,登记时间' : '登记编号,姓名,核查备注'
-  const rows = Array.from({ length: count }, (_, i) => `R${String(i + 1).padStart(3, '0')},登记人${i + 1},${variant === 'full' ? '2026-11-20 09:00:00' : '已核查'}`)
+  const rows = Array.from(
+    { length: count },
+    (_, i) => `R${String(i + 1).padStart(3, '0')},登记人${i + 1},${variant === 'full' ? '2026-11-20 09:00:00' : '已核查'}`,
+  )
   return [header, ...rows].join('\n')
 }
 
@@ -56,14 +59,22 @@ describe('safe changes: confirmation, reasons and previews before anything is re
         dataGrade: '一般数据',
         survey: {},
         dutyRefs: [],
-        items: [item('登记编号', 'reg_no', 'C', { isPrimaryKey: true }), item('姓名', 'person_name', 'C'), item('登记时间', 'reg_at', 'T', { isTimestamp: true })],
+        items: [
+          item('登记编号', 'reg_no', 'C', { isPrimaryKey: true }),
+          item('姓名', 'person_name', 'C'),
+          item('登记时间', 'reg_at', 'T', { isTimestamp: true }),
+        ],
       },
     })
     assert.equal(created.status, 201, JSON.stringify(created.body))
     const entryId = created.body.id
-    const mountOf = async () => (await server.api('GET', `/catalog/resources/${entryId}/mounts`, { token })).body.items.find((m: { kind: string }) => m.kind === 'table')
+    const mountOf = async () =>
+      (await server.api('GET', `/catalog/resources/${entryId}/mounts`, { token })).body.items.find((m: { kind: string }) => m.kind === 'table')
     const choose = async (name: string, csv: string) => {
-      await page.getByTestId('table-upload').locator('input[type=file]').setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') })
+      await page
+        .getByTestId('table-upload')
+        .locator('input[type=file]')
+        .setInputFiles({ name, mimeType: 'text/csv', buffer: Buffer.from(csv, 'utf8') })
       await page.getByTestId('table-upload').getByText(`已选择：${name}`).waitFor()
       await page.getByTestId('table-upload-start').click()
     }
@@ -137,7 +148,8 @@ describe('safe changes: confirmation, reasons and previews before anything is re
     await modal.getByText('由 10 个工作日 改为 15 个工作日').waitFor()
     // Nothing is saved before the confirmation.
     const token = await server.tokenOf('admin')
-    const value = async () => (await server.api('GET', '/parameters', { token })).body.items.find((p: { key: string }) => p.key === 'sharing.providerReplyWorkdays').value
+    const value = async () =>
+      (await server.api('GET', '/parameters', { token })).body.items.find((p: { key: string }) => p.key === 'sharing.providerReplyWorkdays').value
     assert.equal(await value(), 10)
     await modal.getByTestId('parameter-reason').fill('工作需要')
     await modal.getByTestId('parameter-confirm').click()

@@ -7,7 +7,6 @@ import { type ConsoleServer, startConsoleServer } from './support/server.ts'
 
 const ENTRY = '网约车驾驶员暂住登记信息'
 
-
 // Line 4 (the header is line 1) has a broken timestamp: the upload skips it and reports it.
 const CSV = [
   '登记编号,姓名,身份证号,居住地址,登记时间',
@@ -103,7 +102,10 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     await page.getByTestId('mount-entries').locator('.ant-table-row', { hasText: ENTRY }).getByText(ENTRY).click()
     await page.waitForURL(`**/mounts/${entryId}`)
     await page.getByTestId('mount-summary').getByText('尚未挂接数据').waitFor()
-    await page.getByTestId('table-upload').locator('input[type=file]').setInputFiles({ name: '流动人口.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') })
+    await page
+      .getByTestId('table-upload')
+      .locator('input[type=file]')
+      .setInputFiles({ name: '流动人口.csv', mimeType: 'text/csv', buffer: Buffer.from(CSV, 'utf8') })
     await page.getByTestId('table-upload').getByText('已选择：流动人口.csv').waitFor()
 
     // All or nothing by default: the bad line is reported and nothing is loaded.
@@ -145,7 +147,10 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     await page.getByTestId('main-menu').getByText('调用应用').click()
     await page.getByTestId('new-app').click()
     await page.getByTestId('app-name').fill('低保资格核对系统')
-    await page.locator('.ant-modal:visible').getByRole('button', { name: /创\s*建/ }).click()
+    await page
+      .locator('.ant-modal:visible')
+      .getByRole('button', { name: /创\s*建/ })
+      .click()
     const secretBox = page.getByTestId('app-secret')
     await secretBox.waitFor()
     appKey = (await page.getByTestId('app-key').innerText()).trim()
@@ -170,10 +175,16 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     assert.equal(await closedRow.locator('input[type=checkbox]').isChecked(), false)
     assert.equal(await picker.locator('.ant-table-row input[type=checkbox]:checked').count(), 5, 'the shareable items start ticked')
     await closedRow.getByText('侦查线索').hover()
-    await page.locator('.ant-tooltip:visible').getByText(/不予共享，不能申请。依据：涉及侦查工作秘密/).waitFor()
+    await page
+      .locator('.ant-tooltip:visible')
+      .getByText(/不予共享，不能申请。依据：涉及侦查工作秘密/)
+      .waitFor()
 
     await page.getByTestId('apply-submit').click()
-    await page.locator('.ant-form-item', { has: page.locator('#dutyBasis') }).locator('.ant-form-item-explain-error').waitFor()
+    await page
+      .locator('.ant-form-item', { has: page.locator('#dutyBasis') })
+      .locator('.ant-form-item-explain-error')
+      .waitFor()
     await page.locator('#dutyBasis').fill('《社会救助暂行办法》第十一条：最低生活保障家庭经济状况核对')
     await page.getByTestId('apply-apps').click()
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '低保资格核对系统' }).click()
@@ -206,7 +217,10 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     await items.locator('.ant-table-row', { hasText: '姓名' }).getByText('张**').waitFor()
     await idRow.locator('.ant-select').click()
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: 'SM3 加盐假名' }).click()
-    await idRow.getByTestId('mask-preview').getByText(/→ [0-9a-f]{64}/).waitFor()
+    await idRow
+      .getByTestId('mask-preview')
+      .getByText(/→ [0-9a-f]{64}/)
+      .waitFor()
     await idRow.locator('.ant-select').click()
     await page.locator('.ant-select-dropdown:visible .ant-select-item-option', { hasText: '身份证号（保留前6后4）' }).click()
     await idRow.getByText('370702********1234').waitFor()
@@ -259,10 +273,16 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     await screenshot(page, '26-api-guide', { fullPage: false })
 
     // The guide's calls work as written with the app shown once.
-    const token = await fetch(`${server.baseUrl}/api/v1/gateway/token`, { method: 'POST', headers: { 'content-type': 'application/json' }, body: JSON.stringify({ appKey, appSecret }) })
+    const token = await fetch(`${server.baseUrl}/api/v1/gateway/token`, {
+      method: 'POST',
+      headers: { 'content-type': 'application/json' },
+      body: JSON.stringify({ appKey, appSecret }),
+    })
     assert.equal(token.status, 200)
     const { accessToken } = (await token.json()) as { accessToken: string }
-    const records = await fetch(`${server.baseUrl}/api/v1/gateway/resources/${entryId}/records?limit=20`, { headers: { authorization: `Bearer ${accessToken}` } })
+    const records = await fetch(`${server.baseUrl}/api/v1/gateway/resources/${entryId}/records?limit=20`, {
+      headers: { authorization: `Bearer ${accessToken}` },
+    })
     assert.equal(records.status, 200)
     const body = (await records.json()) as { items: Record<string, unknown>[] }
     assert.equal(body.items.length, 3)
@@ -289,7 +309,15 @@ describe('sharing journey: mount → publish → apply → partial approval → 
     const itemIds = detail.body.items.filter((i: { shareType: number }) => i.shareType !== 3).map((i: { id: string }) => i.id)
     const applied = await server.api('POST', '/share-requests', {
       token: rsj,
-      body: { resourceId: entryId, itemIds, purpose: '工作参考', dutyBasis: '就业困难人员认定', mode: 'api', appIds: [await rsjApp(server, rsj)], validUntil: '2027-06-30' },
+      body: {
+        resourceId: entryId,
+        itemIds,
+        purpose: '工作参考',
+        dutyBasis: '就业困难人员认定',
+        mode: 'api',
+        appIds: [await rsjApp(server, rsj)],
+        validUntil: '2027-06-30',
+      },
     })
     assert.equal(applied.status, 201, JSON.stringify(applied.body))
 

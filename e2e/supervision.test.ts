@@ -33,7 +33,10 @@ describe('supervision pages', () => {
     const list = page.getByTestId('objection-list')
     await list.getByText('待受理').first().waitFor()
     assert.ok((await list.getByText('有异议').count()) >= 1, 'the accepted objection of the demo flags its record')
-    await list.getByRole('button', { name: /^受\s*理$/ }).first().click()
+    await list
+      .getByRole('button', { name: /^受\s*理$/ })
+      .first()
+      .click()
     await page.getByRole('button', { name: '确认受理' }).click()
     await page.getByText('受理：已完成').waitFor()
     const token = await server.tokenOf('authority')
@@ -49,7 +52,10 @@ describe('supervision pages', () => {
     await page.goto('/demands')
     const list = page.getByTestId('demand-list')
     await list.getByText('灵活就业人员登记信息').waitFor()
-    await list.getByRole('button', { name: /^分\s*办$/ }).first().click()
+    await list
+      .getByRole('button', { name: /^分\s*办$/ })
+      .first()
+      .click()
     const dialog = page.getByRole('dialog')
     await dialog.getByRole('combobox').nth(1).click()
     await page.getByTitle('潍坊市人力资源和社会保障局').or(page.getByTitle('潍坊市医疗保障局')).first().click()

@@ -6,16 +6,7 @@ import type { Actor } from '../../server/src/platform/auth/actor.ts'
 import type { Db, Executor } from '../../server/src/platform/db/database.ts'
 import { buildClassNode, buildOrg, buildUser } from '../../server/src/testing/factories.ts'
 import type { Rng } from './rng.ts'
-import {
-  BOOKKEEPING_ITEMS,
-  DEPARTMENTS,
-  DISTRICTS,
-  type Department,
-  ENTITY_ITEMS,
-  NAME_SUFFIXES,
-  PERSON_ITEMS,
-  USAGES,
-} from './vocabulary.ts'
+import { BOOKKEEPING_ITEMS, DEPARTMENTS, DISTRICTS, type Department, ENTITY_ITEMS, NAME_SUFFIXES, PERSON_ITEMS, USAGES } from './vocabulary.ts'
 
 /**
  * Fills a migrated database with a generated catalog, stored exactly as the app stores entries:
@@ -237,7 +228,10 @@ async function insertChunked(db: Executor, table: 'resources' | 'resourceVersion
   const perRow = Object.keys(rows[0]).length
   const size = Math.floor(MAX_PARAMS / perRow)
   for (let i = 0; i < rows.length; i += size) {
-    await db.insertInto(table).values(rows.slice(i, i + size) as never).execute()
+    await db
+      .insertInto(table)
+      .values(rows.slice(i, i + size) as never)
+      .execute()
   }
 }
 

@@ -194,7 +194,8 @@ export async function explainTerm(db: Db, actor: Actor, term: string): Promise<E
   const pattern = containsPattern(term)
   const [basePage, baseCount] = [baselinePage(pattern).compile(db), baselineCount(pattern).compile(db)]
   const explained: Explained[] = []
-  for (const [k, q] of statements.entries()) explained.push({ term, query: `ours: statement ${k + 1} of ${statements.length}`, plan: await explain(db, q.sql, q.parameters) })
+  for (const [k, q] of statements.entries())
+    explained.push({ term, query: `ours: statement ${k + 1} of ${statements.length}`, plan: await explain(db, q.sql, q.parameters) })
   explained.push({ term, query: 'baseline: page', plan: await explain(db, basePage.sql, basePage.parameters) })
   explained.push({ term, query: 'baseline: count', plan: await explain(db, baseCount.sql, baseCount.parameters) })
   return explained

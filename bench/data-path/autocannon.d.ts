@@ -17,7 +17,11 @@ declare module 'autocannon' {
     method?: string
     path?: string
     headers?: Record<string, string>
-    setupRequest?: (request: { method: string; path: string; headers: Record<string, string> }) => { method: string; path: string; headers: Record<string, string> }
+    setupRequest?: (request: { method: string; path: string; headers: Record<string, string> }) => {
+      method: string
+      path: string
+      headers: Record<string, string>
+    }
   }
   interface Options {
     url: string

@@ -19,7 +19,12 @@ const env = (name: string) => {
 pg.types.setTypeParser(pg.types.builtins.DATE, (value) => value)
 const pool = new pg.Pool({ connectionString: env('BARE_DATABASE_URL'), max: 10 })
 const columns = env('BARE_COLUMNS').split(',')
-const masks = new Map((process.env.BARE_MASK ?? '').split(',').filter(Boolean).map((m) => m.split('=') as [string, MaskingRule]))
+const masks = new Map(
+  (process.env.BARE_MASK ?? '')
+    .split(',')
+    .filter(Boolean)
+    .map((m) => m.split('=') as [string, MaskingRule]),
+)
 const text = `select ${columns.map((c) => `"${c}"`).join(', ')} from "${env('BARE_TABLE')}" where "${env('BARE_KEY')}" = $1 limit 20`
 const app = Fastify({ logger: false })
 app.get('/bare/:id', async (req) => {

@@ -14,7 +14,12 @@ pg.Client.prototype.query = function (this: pg.Client, ...args: unknown[]) {
   statements++
   if (trace) {
     const first = args[0] as string | { text?: string }
-    appendFileSync(trace, `${String(typeof first === 'string' ? first : (first?.text ?? 'copy')).replace(/\s+/g, ' ').slice(0, 160)}\n`)
+    appendFileSync(
+      trace,
+      `${String(typeof first === 'string' ? first : (first?.text ?? 'copy'))
+        .replace(/\s+/g, ' ')
+        .slice(0, 160)}\n`,
+    )
   }
   return (query as (...a: unknown[]) => unknown).apply(this, args)
 } as typeof query

@@ -52,7 +52,12 @@ app.get('/bench/bare/:resourceId', { config: { public: true }, logLevel: 'silent
   const query = req.query as { cols: string; key: string; value: string }
   let mount = bareTables.get(resourceId)
   if (!mount) {
-    const row = await database.db.selectFrom('mounts').select(['activeTable', 'columns']).where('resourceId', '=', resourceId).where('kind', '=', 'table').executeTakeFirstOrThrow()
+    const row = await database.db
+      .selectFrom('mounts')
+      .select(['activeTable', 'columns'])
+      .where('resourceId', '=', resourceId)
+      .where('kind', '=', 'table')
+      .executeTakeFirstOrThrow()
     mount = { table: row.activeTable!, columns: row.columns }
     bareTables.set(resourceId, mount)
   }

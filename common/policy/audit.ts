@@ -8,7 +8,11 @@ import { ALL, type PolicyActor as Actor, type Rule, anyOf, holds } from './rules
 const auditScope = (actor: Actor) => (holds(actor, 'AUDITOR') ? ALL : anyOf({ field: 'byAdministrator', equals: false }))
 
 export const auditRules = {
-  'audit.event.list': { roles: ['AUDITOR', 'SEC_ADMIN'], scope: auditScope, describe: '安全审计员查询全部审计日志；安全管理员查询普通用户的审计日志（只读，查询本身记入审计）' },
+  'audit.event.list': {
+    roles: ['AUDITOR', 'SEC_ADMIN'],
+    scope: auditScope,
+    describe: '安全审计员查询全部审计日志；安全管理员查询普通用户的审计日志（只读，查询本身记入审计）',
+  },
   'audit.event.export': {
     roles: ['AUDITOR', 'SEC_ADMIN'],
     visibility: 'audit.event.list',

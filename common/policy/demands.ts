@@ -12,7 +12,10 @@ const assignedProvider = providerNotSelf('requesterOrgId')
 
 export const demandRules = {
   'demands.demand.create': { roles: ['REQUESTER'], describe: '部门登记目录中没有的数据需求' },
-  'demands.demand.list': { roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'], describe: '需求清单、责任清单：本单位提出或承担的需求；主管部门看全部' },
+  'demands.demand.list': {
+    roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
+    describe: '需求清单、责任清单：本单位提出或承担的需求；主管部门看全部',
+  },
   'demands.demand.read': {
     roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
     scope: parties,

@@ -76,5 +76,3 @@ export const exchangeRules = {
   // Agent-authenticated (the node's own credential, not a user session): see exchange/agent-routes.ts.
   'exchange.agent.call': { roles: [], describe: '前置机代理凭本节点凭据注册、心跳、领取任务和报告结果（用户令牌无效）' },
 } as const satisfies Record<string, Rule<NodeSubject> | Rule<FeedSubject> | Rule<DeliverySubject> | Rule<FileSubject> | Rule<never>>
-
-

@@ -86,8 +86,7 @@ export const identityRules = {
   },
   'identity.user.create': {
     roles: ['SYS_ADMIN', 'DEPT_ADMIN'],
-    when: (actor: Actor, target: UserSubject) =>
-      holds(actor, 'SYS_ADMIN') ? target.roles.length === 0 : ownDeptOrdinary(actor, target),
+    when: (actor: Actor, target: UserSubject) => (holds(actor, 'SYS_ADMIN') ? target.roles.length === 0 : ownDeptOrdinary(actor, target)),
     describe: '系统管理员在任何单位开设账号（不带角色，角色由安全管理员分配）；部门管理员只在本部门建业务角色用户',
   },
   'identity.user.update': {

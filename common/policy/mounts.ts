@@ -8,11 +8,25 @@ export interface MountSubject {
 const ownOrg = (actor: Actor, subject: MountSubject) => subject.providerOrgId === actor.orgId
 
 export const mountRules = {
-  'mounts.table.upload': { roles: ['CATALOGER'], visibility: 'catalog.resource.read', when: ownOrg, describe: '本单位编目员上传库表数据（CSV/XLSX），整批替换' },
-  'mounts.table.restore': { roles: ['CATALOGER', 'DEPT_ADMIN'], visibility: 'catalog.resource.read', when: ownOrg, describe: '本单位编目员、单位管理员在保留期内恢复被替换的上一批次库表数据' },
+  'mounts.table.upload': {
+    roles: ['CATALOGER'],
+    visibility: 'catalog.resource.read',
+    when: ownOrg,
+    describe: '本单位编目员上传库表数据（CSV/XLSX），整批替换',
+  },
+  'mounts.table.restore': {
+    roles: ['CATALOGER', 'DEPT_ADMIN'],
+    visibility: 'catalog.resource.read',
+    when: ownOrg,
+    describe: '本单位编目员、单位管理员在保留期内恢复被替换的上一批次库表数据',
+  },
   'mounts.file.upload': { roles: ['CATALOGER'], visibility: 'catalog.resource.read', when: ownOrg, describe: '本单位编目员上传文件（保留历史版本）' },
   'mounts.api.register': { roles: ['CATALOGER'], visibility: 'catalog.resource.read', when: ownOrg, describe: '本单位编目员登记上游接口' },
-  'mounts.mount.list': { roles: 'any-user', visibility: 'catalog.resource.read', describe: '能看到目录的用户查看挂接情况（上游地址、表名仅提供方和主管部门可见）' },
+  'mounts.mount.list': {
+    roles: 'any-user',
+    visibility: 'catalog.resource.read',
+    describe: '能看到目录的用户查看挂接情况（上游地址、表名仅提供方和主管部门可见）',
+  },
   'mounts.file.list': { roles: 'any-user', visibility: 'catalog.resource.read', describe: '能看到目录的用户查看文件版本（不含内容）' },
   // The reasons quote the refused cells (a mistyped 身份证号 is still one): other departments never see them.
   'mounts.batch.rejections.read': {

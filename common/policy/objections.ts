@@ -13,13 +13,20 @@ const raiser = (actor: Actor, o: ObjectionSubject) => o.raiserOrgId === actor.or
 
 export const objectionRules = {
   'objections.objection.create': { roles: ['REQUESTER'], describe: '获得数据的部门对记录提出数据异议（纠错）' },
-  'objections.objection.list': { roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'], describe: '本单位提出或收到的异议；主管部门看全部' },
+  'objections.objection.list': {
+    roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
+    describe: '本单位提出或收到的异议；主管部门看全部',
+  },
   'objections.objection.read': {
     roles: ['REQUESTER', 'APPROVER', 'CATALOGER', 'DEPT_ADMIN', 'AUTH_ADMIN'],
     scope: parties,
     describe: '提出方、提供方与主管部门查看异议及其证明材料（其他单位看不到，返回 404）',
   },
-  'objections.objection.accept': { roles: ['AUTH_ADMIN'], visibility: 'objections.objection.read', describe: '主管部门受理异议（记录标注「有异议」）或驳回（须说明理由）' },
+  'objections.objection.accept': {
+    roles: ['AUTH_ADMIN'],
+    visibility: 'objections.objection.read',
+    describe: '主管部门受理异议（记录标注「有异议」）或驳回（须说明理由）',
+  },
   'objections.objection.verify': {
     roles: ['APPROVER', 'CATALOGER', 'DEPT_ADMIN'],
     visibility: 'objections.objection.read',

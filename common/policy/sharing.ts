@@ -24,20 +24,33 @@ const isParty = (actor: Actor, c: CaseSubject) => c.applicantOrgId === actor.org
 export const sharingRules = {
   'sharing.request.create': { roles: ['REQUESTER'], describe: '申请人为本单位申请共享数据' },
   'sharing.request.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '我的申请/待我审批/全部（主管部门）' },
-  'sharing.request.export': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '导出申请台账（Excel）：范围同申请列表，导出本身记入审计日志' },
+  'sharing.request.export': {
+    roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
+    describe: '导出申请台账（Excel）：范围同申请列表，导出本身记入审计日志',
+  },
   'sharing.request.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
     scope: twoParties('requesterOrgId'),
     describe: '申请方、提供方与主管部门查看申请（其他单位看不到，返回 404）',
   },
-  'sharing.request.decide': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerDecides, describe: '提供方审批员审批（不得审批本单位的申请）' },
+  'sharing.request.decide': {
+    roles: ['APPROVER'],
+    visibility: 'sharing.request.read',
+    when: providerDecides,
+    describe: '提供方审批员审批（不得审批本单位的申请）',
+  },
   'sharing.request.preview-terms': {
     roles: ['APPROVER', 'AUTH_ADMIN'],
     visibility: 'sharing.request.read',
     when: (actor: Actor, r: RequestSubject) => isAuthority(actor) || providerDecides(actor, r),
     describe: '审批前预览授权条件：实际脱敏规则与再识别风险提示（不作任何改动）',
   },
-  'sharing.request.request-info': { roles: ['APPROVER'], visibility: 'sharing.request.read', when: providerDecides, describe: '提供方要求补正（暂停计时一次）' },
+  'sharing.request.request-info': {
+    roles: ['APPROVER'],
+    visibility: 'sharing.request.read',
+    when: providerDecides,
+    describe: '提供方要求补正（暂停计时一次）',
+  },
   'sharing.request.resubmit': {
     roles: ['REQUESTER'],
     visibility: 'sharing.request.read',
@@ -57,7 +70,10 @@ export const sharingRules = {
   },
   'sharing.request.authority-decide': { roles: ['AUTH_ADMIN'], visibility: 'sharing.request.read', describe: '主管部门对逾期申请直接授权或延期一次' },
   'sharing.grant.list': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '本单位获得/提供的授权' },
-  'sharing.grant.export': { roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'], describe: '导出授权台账（Excel）：范围同授权列表，导出本身记入审计日志' },
+  'sharing.grant.export': {
+    roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
+    describe: '导出授权台账（Excel）：范围同授权列表，导出本身记入审计日志',
+  },
   'sharing.grant.read': {
     roles: ['REQUESTER', 'APPROVER', 'AUTH_ADMIN', 'DEPT_ADMIN'],
     scope: twoParties('consumerOrgId'),

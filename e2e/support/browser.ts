@@ -122,7 +122,8 @@ export async function screenshot(page: Page, name: string, options: { fullPage?:
 }
 
 // antd's English defaults and common English UI words: if one shows up, a locale or label is missing.
-const ENGLISH_UI = /\b(No data|Start date|End date|Select date|Cancel|OK|Search|Loading|items\/page|Go to|Page|Total|Expand|Collapse|Reset|Confirm|Submit|Upload|Delete|Edit|Save|Close|Back|Previous|Next|Today|Now|Error|Warning|Success|Please|Select)\b/
+const ENGLISH_UI =
+  /\b(No data|Start date|End date|Select date|Cancel|OK|Search|Loading|items\/page|Go to|Page|Total|Expand|Collapse|Reset|Confirm|Submit|Upload|Delete|Edit|Save|Close|Back|Previous|Next|Today|Now|Error|Warning|Success|Please|Select)\b/
 
 /** Fails when the visible text of the page contains English UI words (usernames and codes are fine). */
 export async function assertChineseUi(page: Page, where: string) {
@@ -156,4 +157,3 @@ export async function setChecked(page: Page, target: Locator, checked: boolean) 
   }
   assert.equal(await target.isChecked(), checked, `could not ${checked ? 'check' : 'uncheck'} ${target}`)
 }
-

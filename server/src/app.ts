@@ -57,7 +57,8 @@ export interface AppOptions {
 /** Builds the HTTP application without listening (tests call it too). */
 export async function buildApp(options: AppOptions) {
   // Loopback upstreams are for tests' local servers only; node's test runner sets NODE_TEST_CONTEXT.
-  if (options.config.upstreamLoopbackForTests && !process.env.NODE_TEST_CONTEXT) throw new Error('upstreamLoopbackForTests is only allowed under the test runner')
+  if (options.config.upstreamLoopbackForTests && !process.env.NODE_TEST_CONTEXT)
+    throw new Error('upstreamLoopbackForTests is only allowed under the test runner')
   const app = Fastify({
     logger: withRedactedRequests(options.logger ?? false),
     // The client's X-Request-Id is checked before it is used, stored or echoed (platform/http/client-refs.ts).
@@ -75,7 +76,9 @@ export async function buildApp(options: AppOptions) {
     clientErrorHandler: (error, socket) => {
       if (!socket.writable) return socket.destroy(error)
       const tooLarge = (error as { code?: string }).code === 'HPE_HEADER_OVERFLOW'
-      const body = JSON.stringify({ error: tooLarge ? { code: 'PAYLOAD_TOO_LARGE', message: '请求地址或请求头过长' } : { code: 'VALIDATION_FAILED', message: '请求格式无效' } })
+      const body = JSON.stringify({
+        error: tooLarge ? { code: 'PAYLOAD_TOO_LARGE', message: '请求地址或请求头过长' } : { code: 'VALIDATION_FAILED', message: '请求格式无效' },
+      })
       const requestId = crypto.randomUUID()
       socket.end(
         `HTTP/1.1 ${tooLarge ? '431 Request Header Fields Too Large' : '400 Bad Request'}\r\ncontent-type: application/json; charset=utf-8\r\n` +
@@ -88,7 +91,9 @@ export async function buildApp(options: AppOptions) {
   // malformed JSON. A route that needs a body still refuses the missing one through its schema.
   const parseJson = app.getDefaultJsonParser('error', 'error')
   app.removeContentTypeParser('application/json')
-  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) => (body === '' ? done(null, undefined) : parseJson(request, body as string, done)))
+  app.addContentTypeParser('application/json', { parseAs: 'string' }, (request, body, done) =>
+    body === '' ? done(null, undefined) : parseJson(request, body as string, done),
+  )
   app.setValidatorCompiler(validatorCompiler)
   app.setSerializerCompiler(serializerCompiler)
   app.decorate('db', options.db)
@@ -113,14 +118,18 @@ export async function buildApp(options: AppOptions) {
   })
   await app.register(swaggerUi, { routePrefix: '/api/docs' })
 
-  app.get('/api/health', {
-    config: { public: true },
-    schema: {
-      tags: ['system'],
-      summary: '健康检查',
-      response: { 200: z.object({ status: z.literal('ok'), db: z.enum(['pglite', 'postgres']), version: z.string() }) },
+  app.get(
+    '/api/health',
+    {
+      config: { public: true },
+      schema: {
+        tags: ['system'],
+        summary: '健康检查',
+        response: { 200: z.object({ status: z.literal('ok'), db: z.enum(['pglite', 'postgres']), version: z.string() }) },
+      },
     },
-  }, async () => ({ status: 'ok' as const, db: options.dbKind, version: VERSION }))
+    async () => ({ status: 'ok' as const, db: options.dbKind, version: VERSION }),
+  )
 
   await app.register(observabilityPlugin, { allow: options.config.metricsAllow, token: options.config.metricsToken })
 

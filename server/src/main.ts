@@ -33,7 +33,18 @@ async function main() {
   const interval = taskIntervalFromEnv()
   const releaseLock = config.databaseUrl ? null : await lockDataDir(config.dataDir)
   const database = await openDatabase(config.databaseUrl ? { url: config.databaseUrl } : { dataDir: config.dataDir })
-  const tasks = [...sharingTasks, ...catalogClockTasks, ...objectionTasks, ...demandTasks, ...evaluationTasks, ...freshnessTasks, ...exchangeTasks, ...mountTasks, ...auditTasks(checkpointSettingsOf(config), config.auditCheckpointMinutes), ...maintenanceTasks(database.kind)]
+  const tasks = [
+    ...sharingTasks,
+    ...catalogClockTasks,
+    ...objectionTasks,
+    ...demandTasks,
+    ...evaluationTasks,
+    ...freshnessTasks,
+    ...exchangeTasks,
+    ...mountTasks,
+    ...auditTasks(checkpointSettingsOf(config), config.auditCheckpointMinutes),
+    ...maintenanceTasks(database.kind),
+  ]
   const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock, logger: { level: config.logLevel } })
   const { applied } = await prepareDatabase(database.db)
   if (applied.length > 0) app.log.info({ applied }, 'migrations applied')

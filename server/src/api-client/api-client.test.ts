@@ -64,11 +64,21 @@ test('journey through the typed client: catalog → request → decision → gra
   const found = await requester.GET('/api/v1/catalog/resources', { params: { query: { q: '低保对象', pageSize: 20 } } })
   const entry = found.data!.items.find((item) => item.id === resourceId)
   assert.ok(entry, 'the published entry is found')
-  assert.deepEqual(entry.mounts.map((m) => [m.kind, m.live, m.rowCount]), [['table', true, 3]])
+  assert.deepEqual(
+    entry.mounts.map((m) => [m.kind, m.live, m.rowCount]),
+    [['table', true, 3]],
+  )
   const app = await requester.POST('/api/v1/apps', { body: { name: '低保核对系统' } })
   assert.equal(app.response.status, 201)
   const requested = await requester.POST('/api/v1/share-requests', {
-    body: { resourceId, itemIds: entry.items.map((i) => i.id), purpose: '数据校核', dutyBasis: '《社会救助暂行办法》第十一条', mode: 'api', appIds: [app.data!.id] },
+    body: {
+      resourceId,
+      itemIds: entry.items.map((i) => i.id),
+      purpose: '数据校核',
+      dutyBasis: '《社会救助暂行办法》第十一条',
+      mode: 'api',
+      appIds: [app.data!.id],
+    },
   })
   assert.equal(requested.data?.status, 'pending', JSON.stringify(requested.error))
 
@@ -94,7 +104,9 @@ test('journey through the typed client: catalog → request → decision → gra
   assert.equal(read.response.status, 200, JSON.stringify(read.error))
   assert.deepEqual(read.data!.items, [{ id_no: '370705********0021', full_name: '欧阳**', county: '奎文区' }])
   assert.equal(read.data!.grantId, grantId)
-  const wrongKind = await requester.GET('/api/v1/gateway/resources/{resourceId}/records', { params: { path: { resourceId }, query: { lookup: { id_no: '370705198512120021' } } } })
+  const wrongKind = await requester.GET('/api/v1/gateway/resources/{resourceId}/records', {
+    params: { path: { resourceId }, query: { lookup: { id_no: '370705198512120021' } } },
+  })
   assert.equal(wrongKind.response.status, 401)
   assert.equal(wrongKind.error?.error.code, 'WRONG_TOKEN_KIND')
   const missingKey = await gateway.GET('/api/v1/gateway/resources/{resourceId}/records', { params: { path: { resourceId } } })

@@ -10,7 +10,8 @@ test('audit-archive and audit-verify run through npm on an embedded data directo
   const dir = mkdtempSync(join(tmpdir(), 'govshare-cli-audit-'))
   try {
     const env = { ...process.env, GOVSHARE_DATA_DIR: join(dir, 'pglite'), DATABASE_URL: '', GOVSHARE_AUDIT_ARCHIVE_DIR: join(dir, 'archive') }
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 180_000 })
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 180_000 })
     const dry = run('audit-archive', '--dry-run')
     assert.equal(dry.status, 0, dry.stderr)
     const planned = JSON.parse(dry.stdout.slice(dry.stdout.indexOf('{')))

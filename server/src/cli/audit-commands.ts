@@ -26,7 +26,13 @@ export async function auditArchiveCommand(db: Db, args: Record<string, string | 
   const settings = settingsOf(args)
   try {
     const result = await archiveAuditPartitions(db, { ...settings, now: new Date(), dryRun: args.dryRun === 'true', checkpoint: checkpointsOf(args, config) })
-    return { archiveDir: settings.archiveDir, onlineMonths: settings.onlineMonths, cutoff: result.cutoff, archived: result.archived, wouldArchive: result.pending }
+    return {
+      archiveDir: settings.archiveDir,
+      onlineMonths: settings.onlineMonths,
+      cutoff: result.cutoff,
+      archived: result.archived,
+      wouldArchive: result.pending,
+    }
   } catch (error) {
     if (error instanceof AuditArchiveError) throw new CliError(error.message)
     throw error

@@ -33,32 +33,86 @@ describe('govshare command-line tool', () => {
     const org = await createOrgCommand(t.db, { name: '潍坊市民政局', code: withUsccCheck('11370700MB1234568') })
     await assert.rejects(createOrgCommand(t.db, { name: '潍坊市民政局', code: withUsccCheck('11370700MB1234569') }), /已存在/)
     await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'REQUESTER', password: 'weak' }), /密码/)
-    await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '不存在的局', roles: 'REQUESTER', password: 'Strong@2026' }), /不存在/)
-    await assert.rejects(createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'KING', password: 'Strong@2026' }), CliError)
+    await assert.rejects(
+      createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '不存在的局', roles: 'REQUESTER', password: 'Strong@2026' }),
+      /不存在/,
+    )
+    await assert.rejects(
+      createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'KING', password: 'Strong@2026' }),
+      CliError,
+    )
     // 三员分立 holds at the console too: no account holds two of the three, nor one of them with a data role.
-    await assert.rejects(createUserCommand(t.db, { username: 'root2', name: '管理员', orgName: '潍坊市民政局', roles: 'SYS_ADMIN,AUDITOR', password: 'Strong@2026' }), /三员分立/)
-    await assert.rejects(createUserCommand(t.db, { username: 'root3', name: '管理员', orgName: '潍坊市民政局', roles: 'SEC_ADMIN,REQUESTER', password: 'Strong@2026' }), /三员分立/)
-    const user = await createUserCommand(t.db, { username: 'mzj_user', name: '王芳', orgName: '潍坊市民政局', roles: 'REQUESTER,CATALOGER', password: 'Strong@2026' })
+    await assert.rejects(
+      createUserCommand(t.db, { username: 'root2', name: '管理员', orgName: '潍坊市民政局', roles: 'SYS_ADMIN,AUDITOR', password: 'Strong@2026' }),
+      /三员分立/,
+    )
+    await assert.rejects(
+      createUserCommand(t.db, { username: 'root3', name: '管理员', orgName: '潍坊市民政局', roles: 'SEC_ADMIN,REQUESTER', password: 'Strong@2026' }),
+      /三员分立/,
+    )
+    const user = await createUserCommand(t.db, {
+      username: 'mzj_user',
+      name: '王芳',
+      orgName: '潍坊市民政局',
+      roles: 'REQUESTER,CATALOGER',
+      password: 'Strong@2026',
+    })
     assert.deepEqual(user.roles, ['REQUESTER', 'CATALOGER'])
     assert.equal((await t.db.selectFrom('users').select('orgId').where('id', '=', user.id).executeTakeFirstOrThrow()).orgId, org.id)
   })
 
   test('create-org keeps every flag it accepts: short name, kind, type, region, parent', async () => {
-    const parent = await createOrgCommand(t.db, { name: '潍坊市卫生健康委员会', code: withUsccCheck('11370700MB1234570'), shortName: '市卫健委', orgType: '事业单位' })
-    const child = await createOrgCommand(t.db, { name: '潍坊市疾病预防控制中心', code: withUsccCheck('11370700MB1234571'), shortName: '市疾控', parentId: parent.id, region: '370700' })
-    const rows = await t.db.selectFrom('orgs').select(['id', 'shortName', 'orgType', 'parentId', 'regionCode', 'kind']).where('id', 'in', [parent.id, child.id]).execute()
+    const parent = await createOrgCommand(t.db, {
+      name: '潍坊市卫生健康委员会',
+      code: withUsccCheck('11370700MB1234570'),
+      shortName: '市卫健委',
+      orgType: '事业单位',
+    })
+    const child = await createOrgCommand(t.db, {
+      name: '潍坊市疾病预防控制中心',
+      code: withUsccCheck('11370700MB1234571'),
+      shortName: '市疾控',
+      parentId: parent.id,
+      region: '370700',
+    })
+    const rows = await t.db
+      .selectFrom('orgs')
+      .select(['id', 'shortName', 'orgType', 'parentId', 'regionCode', 'kind'])
+      .where('id', 'in', [parent.id, child.id])
+      .execute()
     const byId = new Map(rows.map((r) => [r.id, r]))
-    assert.deepEqual(byId.get(parent.id), { id: parent.id, shortName: '市卫健委', orgType: '事业单位', parentId: null, regionCode: '370700', kind: 'department' })
-    assert.deepEqual(byId.get(child.id), { id: child.id, shortName: '市疾控', orgType: '政府部门', parentId: parent.id, regionCode: '370700', kind: 'department' })
+    assert.deepEqual(byId.get(parent.id), {
+      id: parent.id,
+      shortName: '市卫健委',
+      orgType: '事业单位',
+      parentId: null,
+      regionCode: '370700',
+      kind: 'department',
+    })
+    assert.deepEqual(byId.get(child.id), {
+      id: child.id,
+      shortName: '市疾控',
+      orgType: '政府部门',
+      parentId: parent.id,
+      regionCode: '370700',
+      kind: 'department',
+    })
     // The API's checks hold here too: the same code twice, a parent in another region.
     await assert.rejects(createOrgCommand(t.db, { name: '另一个单位', code: withUsccCheck('11370700MB1234570') }), /已被其他单位使用/)
-    await assert.rejects(createOrgCommand(t.db, { name: '昌乐县疾控', code: withUsccCheck('11370700MB1234572'), parentId: parent.id, region: '370725' }), /行政区划/)
+    await assert.rejects(
+      createOrgCommand(t.db, { name: '昌乐县疾控', code: withUsccCheck('11370700MB1234572'), parentId: parent.id, region: '370725' }),
+      /行政区划/,
+    )
   })
 })
 
 describe('command-line flags', () => {
   test('every command refuses flags it does not know, repeated flags and flags without a value', () => {
-    assert.deepEqual(parseArgs('create-org', ['--name', '市卫健委', '--short-name', '卫健委', '--org-type', '事业单位']), { name: '市卫健委', shortName: '卫健委', orgType: '事业单位' })
+    assert.deepEqual(parseArgs('create-org', ['--name', '市卫健委', '--short-name', '卫健委', '--org-type', '事业单位']), {
+      name: '市卫健委',
+      shortName: '卫健委',
+      orgType: '事业单位',
+    })
     assert.deepEqual(parseArgs('audit-archive', ['--dry-run', '--online-months', '7']), { dryRun: 'true', onlineMonths: '7' })
     assert.throws(() => parseArgs('create-org', ['--name', 'x', '--shortname', 'y']), /create-org 不接受参数 --shortname/)
     assert.throws(() => parseArgs('create-user', ['--username', 'a', '--role', 'REQUESTER']), /不接受参数 --role/)
@@ -75,7 +129,8 @@ test('the tool runs through npm on an embedded data directory', () => {
   const dir = mkdtempSync(join(tmpdir(), 'govshare-cli-'))
   try {
     const env = { ...process.env, GOVSHARE_DATA_DIR: join(dir, 'pglite'), DATABASE_URL: '', GOVSHARE_PASSWORD: 'Admin@2026x' }
-    const run = (...args: string[]) => spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 120_000 })
+    const run = (...args: string[]) =>
+      spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], { cwd: PROJECT_ROOT, env, encoding: 'utf8', timeout: 120_000 })
     const init = run('init', '--org-name', '潍坊市大数据局', '--org-code', withUsccCheck('11370700MB7654321'), '--username', 'admin')
     assert.equal(init.status, 0, init.stderr)
     assert.match(init.stdout, /SYS_ADMIN/)

@@ -51,7 +51,10 @@ export async function createUserCommand(db: Db, args: Record<string, string | un
     username: args.username,
     name: args.name,
     orgId: org?.id ?? args.orgId,
-    roles: (args.roles ?? '').split(',').map((r) => r.trim()).filter(Boolean),
+    roles: (args.roles ?? '')
+      .split(',')
+      .map((r) => r.trim())
+      .filter(Boolean),
     password: args.password,
   })
   // The operator at the console sets up the first administrators; 三员分立 still holds for them.
@@ -76,8 +79,15 @@ export async function createUserCommand(db: Db, args: Record<string, string | un
 /** The first steps of a PostgreSQL deployment: the city authority and its system administrator. */
 export async function initCommand(db: Db, args: Record<string, string | undefined>) {
   const existing = await db.selectFrom('orgs').select(['id', 'name']).where('kind', '=', 'authority').executeTakeFirst()
-  const org = existing ?? (await createOrgCommand(db, { name: args.orgName, code: args.orgCode, region: args.region, shortName: args.orgShortName, kind: 'authority' }))
-  const user = await createUserCommand(db, { username: args.username ?? 'admin', name: args.name ?? '系统管理员', orgId: org.id, roles: 'SYS_ADMIN', password: args.password })
+  const org =
+    existing ?? (await createOrgCommand(db, { name: args.orgName, code: args.orgCode, region: args.region, shortName: args.orgShortName, kind: 'authority' }))
+  const user = await createUserCommand(db, {
+    username: args.username ?? 'admin',
+    name: args.name ?? '系统管理员',
+    orgId: org.id,
+    roles: 'SYS_ADMIN',
+    password: args.password,
+  })
   return { org, user }
 }
 
@@ -103,7 +113,10 @@ export function parseArgs(command: string, argv: readonly string[]): Record<stri
     const name = arg.startsWith('--') ? arg.slice(2) : null
     if (name === null) throw new CliError(`无法识别的参数：${arg}`)
     const isBoolean = accepted.booleans?.includes(name) ?? false
-    if (!isBoolean && !accepted.values.includes(name)) throw new CliError(`${command} 不接受参数 --${name}（可用：${[...accepted.values, ...(accepted.booleans ?? [])].map((f) => `--${f}`).join(' ') || '无'}）`)
+    if (!isBoolean && !accepted.values.includes(name))
+      throw new CliError(
+        `${command} 不接受参数 --${name}（可用：${[...accepted.values, ...(accepted.booleans ?? [])].map((f) => `--${f}`).join(' ') || '无'}）`,
+      )
     const key = name.replace(/-([a-z])/g, (_, c: string) => c.toUpperCase())
     if (key in args) throw new CliError(`参数 --${name} 重复`)
     if (isBoolean) args[key] = 'true'

@@ -8,7 +8,15 @@ import { zoneExportCommand, zoneImportCommand } from './zone-commands.ts'
 
 async function run() {
   const [command, ...rest] = process.argv.slice(2)
-  const commands = { init: initCommand, 'create-org': createOrgCommand, 'create-user': createUserCommand, 'audit-archive': auditArchiveCommand, 'audit-verify': auditVerifyCommand, 'zone-export': zoneExportCommand, 'zone-import': zoneImportCommand } as const
+  const commands = {
+    init: initCommand,
+    'create-org': createOrgCommand,
+    'create-user': createUserCommand,
+    'audit-archive': auditArchiveCommand,
+    'audit-verify': auditVerifyCommand,
+    'zone-export': zoneExportCommand,
+    'zone-import': zoneImportCommand,
+  } as const
   if (!command || (command !== 'migrate' && !(command in commands))) {
     console.log(USAGE)
     process.exit(command ? 64 : 0)

@@ -10,13 +10,23 @@ test('zone-export on a 外网 instance and zone-import on a 内网 instance, thr
   const dir = mkdtempSync(join(tmpdir(), 'govshare-cli-zone-'))
   try {
     const keyDir = join(dir, 'zone-key')
-    const instance = (zone: 'extranet' | 'intranet', extra: Record<string, string> = {}) => (...args: string[]) =>
-      spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], {
-        cwd: PROJECT_ROOT,
-        env: { ...process.env, DATABASE_URL: '', GOVSHARE_DATA_DIR: join(dir, zone), GOVSHARE_NETWORK_ZONE: zone, GOVSHARE_ZONE_KEY_DIR: keyDir, GOVSHARE_ZONE_TRUSTED_KEY: '', ...extra },
-        encoding: 'utf8',
-        timeout: 180_000,
-      })
+    const instance =
+      (zone: 'extranet' | 'intranet', extra: Record<string, string> = {}) =>
+      (...args: string[]) =>
+        spawnSync(process.execPath, ['--import', 'tsx', 'server/src/cli/main.ts', ...args], {
+          cwd: PROJECT_ROOT,
+          env: {
+            ...process.env,
+            DATABASE_URL: '',
+            GOVSHARE_DATA_DIR: join(dir, zone),
+            GOVSHARE_NETWORK_ZONE: zone,
+            GOVSHARE_ZONE_KEY_DIR: keyDir,
+            GOVSHARE_ZONE_TRUSTED_KEY: '',
+            ...extra,
+          },
+          encoding: 'utf8',
+          timeout: 180_000,
+        })
     const json = (stdout: string) => JSON.parse(stdout.slice(stdout.indexOf('{')))
     const extranet = instance('extranet')
     const file = join(dir, 'catalog.json')

@@ -26,7 +26,10 @@ export async function zoneExportCommand(db: Db, args: Record<string, string | un
   // The public half is written beside the key for the operator to hand to the 内网 instance once.
   const publicKeyFile = join(keyDir, 'zone-export-public.pem')
   await writeFile(publicKeyFile, signer.publicKeyPem)
-  const { envelope, payload } = await exportZoneCatalog(db, signer, { sourceInstance: args.instance ?? process.env.GOVSHARE_INSTANCE_NAME ?? 'govshare-extranet', now: new Date() })
+  const { envelope, payload } = await exportZoneCatalog(db, signer, {
+    sourceInstance: args.instance ?? process.env.GOVSHARE_INSTANCE_NAME ?? 'govshare-extranet',
+    now: new Date(),
+  })
   const out = resolve(args.out)
   await writeFile(out, JSON.stringify(envelope), { flag: 'wx' }).catch((error: NodeJS.ErrnoException) => {
     throw error.code === 'EEXIST' ? new CliError(`文件 ${out} 已存在，请换一个导出路径`) : error
@@ -43,9 +46,12 @@ export async function zoneImportCommand(db: Db, args: Record<string, string | un
     throw new CliError(`无法读取受信任公钥文件 ${keyPath}`)
   })
   const path = resolve(args.file)
-  const size = await stat(path).then((s) => s.size, () => {
-    throw new CliError(`无法读取导入文件 ${path}`)
-  })
+  const size = await stat(path).then(
+    (s) => s.size,
+    () => {
+      throw new CliError(`无法读取导入文件 ${path}`)
+    },
+  )
   if (size > TRANSFER_MAX_BYTES) throw new CliError(`导入文件超过 ${TRANSFER_MAX_BYTES / 1024 / 1024} MB，拒绝导入`)
   try {
     return await importZoneCatalog(db, await readFile(path), trustedKey, new Date())

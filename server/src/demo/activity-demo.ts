@@ -52,13 +52,28 @@ export async function loadActivity(db: Db, config: Config, directory: DemoDirect
     const every = CYCLE_DAYS[e.updateCycle]
     if (!e.mountId || !every) continue
     const keeps = diligence.get(e.providerOrgId)!
-    await db.updateTable('mounts').set({ createdAt: bj(START, '09:00') }).where('id', '=', e.mountId).execute()
+    await db
+      .updateTable('mounts')
+      .set({ createdAt: bj(START, '09:00') })
+      .where('id', '=', e.mountId)
+      .execute()
     for (let day = START; day <= END; ) {
-      batches.push({ mountId: e.mountId, tableName: e.activeTable ?? 'demo', status: 'replaced', rowsLoaded: 100, startedAt: bj(day, '01:00'), finishedAt: bj(day, '01:05') })
+      batches.push({
+        mountId: e.mountId,
+        tableName: e.activeTable ?? 'demo',
+        status: 'replaced',
+        rowsLoaded: 100,
+        startedAt: bj(day, '01:00'),
+        finishedAt: bj(day, '01:05'),
+      })
       day = addDays(day, rnd() < keeps ? every : every + 1 + Math.floor(rnd() * Math.max(2, every)))
     }
   }
-  for (let i = 0; i < batches.length; i += 1000) await db.insertInto('mountBatches').values(batches.slice(i, i + 1000) as never).execute()
+  for (let i = 0; i < batches.length; i += 1000)
+    await db
+      .insertInto('mountBatches')
+      .values(batches.slice(i, i + 1000) as never)
+      .execute()
 
   // Conditional requests each month, answered in time or not, and the weekly calls of the approved ones.
   const conditional = entries.filter((e) => e.shareType !== SHARE_TYPE.unconditional)
@@ -79,10 +94,18 @@ export async function loadActivity(db: Db, config: Config, directory: DemoDirect
         const onTime = rnd() < diligence.get(provider)!
         const escalated = !onTime && rnd() < 0.4
         const reject = rnd() < 0.15
-        const decidedAt = escalated ? null : new Date((onTime ? createdAt.getTime() + (1 + Math.floor(rnd() * 8)) * 86_400_000 : dueAt.getTime() + (1 + Math.floor(rnd() * 5)) * 86_400_000))
+        const decidedAt = escalated
+          ? null
+          : new Date(onTime ? createdAt.getTime() + (1 + Math.floor(rnd() * 8)) * 86_400_000 : dueAt.getTime() + (1 + Math.floor(rnd() * 5)) * 86_400_000)
         if (decidedAt && decidedAt > bj(END, '18:00')) continue
         requests++
-        const approver = await db.selectFrom('users').select('id').where('orgId', '=', provider).where(sql<boolean>`'APPROVER' = any(roles)`).orderBy('username').executeTakeFirst()
+        const approver = await db
+          .selectFrom('users')
+          .select('id')
+          .where('orgId', '=', provider)
+          .where(sql<boolean>`'APPROVER' = any(roles)`)
+          .orderBy('username')
+          .executeTakeFirst()
         await db
           .insertInto('shareRequests')
           .values({
@@ -113,7 +136,19 @@ export async function loadActivity(db: Db, config: Config, directory: DemoDirect
         for (let week = decidedAt.getTime() + 86_400_000; week < bj(END, '18:00').getTime(); week += 7 * 86_400_000) {
           for (let c = Math.floor(rnd() * 6); c > 0; c--) {
             const at = new Date(week + Math.floor(rnd() * 5) * 86_400_000 + Math.floor(rnd() * 8 * 3_600_000))
-            calls.push(journal.record({ requestInAt: at, responseOutAt: new Date(at.getTime() + 40), consumerOrgId: requester.orgId, providerOrgId: provider, resourceId: entry.resourceId, rowsReturned: 1 + Math.floor(rnd() * 20), result: 'success', requestBytes: 200, responseBytes: 2_000 }))
+            calls.push(
+              journal.record({
+                requestInAt: at,
+                responseOutAt: new Date(at.getTime() + 40),
+                consumerOrgId: requester.orgId,
+                providerOrgId: provider,
+                resourceId: entry.resourceId,
+                rowsReturned: 1 + Math.floor(rnd() * 20),
+                result: 'success',
+                requestBytes: 200,
+                responseBytes: 2_000,
+              }),
+            )
           }
         }
       }
@@ -127,12 +162,33 @@ export async function loadActivity(db: Db, config: Config, directory: DemoDirect
   const authorityUser = directory.actor('authority')
   for (const provider of providers) {
     const occurredAt = bj('2026-04-01')
-    const event = await db.insertInto('catalogChangeEvents').values({ orgId: provider, kind: 'law_revision', occurredAt, description: '《山东省政务信息资源管理办法》修订', createdBy: authorityUser.userId }).returning('id').executeTakeFirstOrThrow()
+    const event = await db
+      .insertInto('catalogChangeEvents')
+      .values({ orgId: provider, kind: 'law_revision', occurredAt, description: '《山东省政务信息资源管理办法》修订', createdBy: authorityUser.userId })
+      .returning('id')
+      .executeTakeFirstOrThrow()
     const { dueAt, dueDate } = deadlineWith(isWorkday, occurredAt, 15)
     for (const entry of entries.filter((e) => e.providerOrgId === provider).slice(0, 3)) {
       const onTime = rnd() < diligence.get(provider)!
-      const doneAt = onTime ? bj(addDays('2026-04-01', 5 + Math.floor(rnd() * 10))) : rnd() < 0.8 ? new Date(dueAt.getTime() + (3 + Math.floor(rnd() * 20)) * 86_400_000) : null
-      await db.insertInto('catalogReviewTasks').values({ eventId: event.id, resourceId: entry.resourceId, orgId: provider, dueDate, dueAt, status: doneAt ? 'done' : 'open', resolution: doneAt ? 'updated' : null, doneBy: null, doneAt }).execute()
+      const doneAt = onTime
+        ? bj(addDays('2026-04-01', 5 + Math.floor(rnd() * 10)))
+        : rnd() < 0.8
+          ? new Date(dueAt.getTime() + (3 + Math.floor(rnd() * 20)) * 86_400_000)
+          : null
+      await db
+        .insertInto('catalogReviewTasks')
+        .values({
+          eventId: event.id,
+          resourceId: entry.resourceId,
+          orgId: provider,
+          dueDate,
+          dueAt,
+          status: doneAt ? 'done' : 'open',
+          resolution: doneAt ? 'updated' : null,
+          doneBy: null,
+          doneAt,
+        })
+        .execute()
       tasks++
     }
   }
@@ -150,9 +206,19 @@ export async function loadActivity(db: Db, config: Config, directory: DemoDirect
   const notices = await issueNotices(asAuthority(bj('2026-10-13')), runs[2]!.id)
   let answered = 0
   for (const notice of notices.items.filter(() => rnd() < 0.5)) {
-    const admin = await db.selectFrom('users').select('username').where('orgId', '=', notice.orgId).where(sql<boolean>`'DEPT_ADMIN' = any(roles)`).orderBy('username').executeTakeFirst()
+    const admin = await db
+      .selectFrom('users')
+      .select('username')
+      .where('orgId', '=', notice.orgId)
+      .where(sql<boolean>`'DEPT_ADMIN' = any(roles)`)
+      .orderBy('username')
+      .executeTakeFirst()
     if (!admin) continue
-    await respondNotice(makeCtx({ db, actor: directory.actor(admin.username), config, now: () => bj('2026-10-28') }), notice.id, '已明确专人负责数据更新和申请答复，建立周调度机制')
+    await respondNotice(
+      makeCtx({ db, actor: directory.actor(admin.username), config, now: () => bj('2026-10-28') }),
+      notice.id,
+      '已明确专人负责数据更新和申请答复，建立周调度机制',
+    )
     answered++
   }
   const today = beijingDateTime(new Date()).date

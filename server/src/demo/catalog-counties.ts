@@ -440,4 +440,3 @@ export const COUNTY_ENTRIES: readonly DemoEntry[] = [
     ],
   },
 ]
-

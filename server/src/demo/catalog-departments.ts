@@ -938,4 +938,3 @@ export const DEPARTMENT_ENTRIES: readonly DemoEntry[] = [
     ],
   },
 ]
-

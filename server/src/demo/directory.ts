@@ -33,44 +33,54 @@ export async function loadDirectory(db: Db, createdAt: Date): Promise<DemoDirect
   await db.transaction().execute(async (trx) => {
     await trx
       .insertInto('orgs')
-      .values([...orgs.values()].map((o) => ({
-        id: o.id,
-        name: o.name,
-        shortName: o.shortName,
-        code: o.code,
-        regionCode: o.regionCode,
-        parentId: o.parentKey ? org(o.parentKey).id : null,
-        kind: o.kind,
-        createdAt,
-      })))
+      .values(
+        [...orgs.values()].map((o) => ({
+          id: o.id,
+          name: o.name,
+          shortName: o.shortName,
+          code: o.code,
+          regionCode: o.regionCode,
+          parentId: o.parentKey ? org(o.parentKey).id : null,
+          kind: o.kind,
+          createdAt,
+        })),
+      )
       .execute()
     await trx
       .insertInto('users')
-      .values([...users.values()].map((u) => ({
-        id: u.id,
-        username: u.username,
-        name: u.name,
-        orgId: org(u.orgKey).id,
-        roles: u.roles,
-        passwordHash,
-        mobile: u.mobile,
-        createdAt,
-      })))
+      .values(
+        [...users.values()].map((u) => ({
+          id: u.id,
+          username: u.username,
+          name: u.name,
+          orgId: org(u.orgKey).id,
+          roles: u.roles,
+          passwordHash,
+          mobile: u.mobile,
+          createdAt,
+        })),
+      )
       .execute()
     // One 目 per department under its tenant's 项 (301 市直, 302–313 the counties), led by that department.
     await trx
       .insertInto('classNodes')
-      .values(departmentNodes.map((o) => ({
-        code: o.classCode!,
-        name: o.name,
-        parentCode: o.classCode!.slice(0, 3),
-        depth: 3,
-        leadOrgId: o.id,
-        sort: Number(o.classCode!.slice(3)),
-      })))
+      .values(
+        departmentNodes.map((o) => ({
+          code: o.classCode!,
+          name: o.name,
+          parentCode: o.classCode!.slice(0, 3),
+          depth: 3,
+          leadOrgId: o.id,
+          sort: Number(o.classCode!.slice(3)),
+        })),
+      )
       .execute()
     for (const [code, key] of Object.entries(LIBRARY_LEADS)) {
-      const result = await trx.updateTable('classNodes').set({ leadOrgId: org(key).id }).where('code', '=', code).executeTakeFirst()
+      const result = await trx
+        .updateTable('classNodes')
+        .set({ leadOrgId: org(key).id })
+        .where('code', '=', code)
+        .executeTakeFirst()
       if (result.numUpdatedRows !== 1n) throw new Error(`class node ${code} is missing: the demo expects the reference class tree`)
     }
   })

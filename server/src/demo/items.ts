@@ -35,12 +35,27 @@ export interface DemoEntry extends DemoEntryBody {
 }
 
 // Data types (SPEC §5.3 T).
-export const str = (name: string, nameEn: string, length: number, extra: Extra = {}): DemoItem => ({ name, nameEn, dataType: 'C', length, shareType: 1, ...extra })
+export const str = (name: string, nameEn: string, length: number, extra: Extra = {}): DemoItem => ({
+  name,
+  nameEn,
+  dataType: 'C',
+  length,
+  shareType: 1,
+  ...extra,
+})
 export const memo = (name: string, nameEn: string, extra: Extra = {}): DemoItem => ({ name, nameEn, dataType: 'M', shareType: 1, ...extra })
 export const date = (name: string, nameEn: string, extra: Extra = {}): DemoItem => ({ name, nameEn, dataType: 'D', shareType: 1, ...extra })
 export const datetime = (name: string, nameEn: string, extra: Extra = {}): DemoItem => ({ name, nameEn, dataType: 'T', shareType: 1, ...extra })
 export const int = (name: string, nameEn: string, extra: Extra = {}): DemoItem => ({ name, nameEn, dataType: 'I', shareType: 1, ...extra })
-export const num = (name: string, nameEn: string, length: number, precision: number, extra: Extra = {}): DemoItem => ({ name, nameEn, dataType: 'N', length, precision, shareType: 1, ...extra })
+export const num = (name: string, nameEn: string, length: number, precision: number, extra: Extra = {}): DemoItem => ({
+  name,
+  nameEn,
+  dataType: 'N',
+  length,
+  precision,
+  shareType: 1,
+  ...extra,
+})
 export const money = (name: string, nameEn: string, extra: Extra = {}): DemoItem => ({ name, nameEn, dataType: 'Y', shareType: 1, ...extra })
 export const bool = (name: string, nameEn: string, extra: Extra = {}): DemoItem => ({ name, nameEn, dataType: 'L', shareType: 1, ...extra })
 

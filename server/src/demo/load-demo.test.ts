@@ -26,8 +26,17 @@ const API_MD_USERS = [
 ]
 
 const CITY_DEPARTMENTS = [
-  '潍坊市公安局', '潍坊市民政局', '潍坊市人力资源和社会保障局', '潍坊市市场监督管理局', '潍坊市自然资源和规划局', '潍坊市住房和城乡建设局',
-  '潍坊市卫生健康委员会', '潍坊市教育局', '潍坊市发展和改革委员会', '潍坊市医疗保障局', '潍坊市生态环境局',
+  '潍坊市公安局',
+  '潍坊市民政局',
+  '潍坊市人力资源和社会保障局',
+  '潍坊市市场监督管理局',
+  '潍坊市自然资源和规划局',
+  '潍坊市住房和城乡建设局',
+  '潍坊市卫生健康委员会',
+  '潍坊市教育局',
+  '潍坊市发展和改革委员会',
+  '潍坊市医疗保障局',
+  '潍坊市生态环境局',
 ]
 
 describe('demo data', () => {
@@ -134,7 +143,12 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
 
   test('一数一源: a county draft that collects 公民身份号码 itself is flagged against 人口基础信息 of 市公安局', async () => {
     // A draft is its department's own (no demo account of 昌邑市民政局): the warning its cataloger sees.
-    const draft = await t.db.selectFrom('resourceVersions').select(['resourceId', 'providerOrgId', 'items', 'status']).where('name', '=', '昌邑市特困人员供养信息').where('isLatest', '=', true).executeTakeFirstOrThrow()
+    const draft = await t.db
+      .selectFrom('resourceVersions')
+      .select(['resourceId', 'providerOrgId', 'items', 'status'])
+      .where('name', '=', '昌邑市特困人员供养信息')
+      .where('isLatest', '=', true)
+      .executeTakeFirstOrThrow()
     assert.ok(draft.items.some((i) => i.dataElementRef === 'GB 11643-1999 公民身份号码'))
     const warnings = await oneSourceWarnings(t.db, draft)
     const warning = warnings.find((w) => w.itemName === '公民身份号码')
@@ -162,8 +176,16 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
   test('every lifecycle state exists, with comments, reasons and version history', async () => {
     const count = async (status: string) => (await search('authority', { status })).body.items
     // Drafts are their departments' own (the authority sees submissions): counted in the database.
-    const drafts = await t.db.selectFrom('resourceVersions as v').select(['v.resourceId', 'v.name', 'v.version']).where('v.isLatest', '=', true).where('v.status', '=', 'draft')
-      .select((eb) => eb.exists(eb.selectFrom('resourceVersions as p').select('p.id').whereRef('p.resourceId', '=', 'v.resourceId').where('p.isPublished', '=', true)).as('published'))
+    const drafts = await t.db
+      .selectFrom('resourceVersions as v')
+      .select(['v.resourceId', 'v.name', 'v.version'])
+      .where('v.isLatest', '=', true)
+      .where('v.status', '=', 'draft')
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('resourceVersions as p').select('p.id').whereRef('p.resourceId', '=', 'v.resourceId').where('p.isPublished', '=', true))
+          .as('published'),
+      )
       .execute()
     const revised = drafts.filter((r) => r.published).map((r) => ({ id: r.resourceId, name: r.name, version: r.version }))
     assert.ok(drafts.length - revised.length >= 3, 'drafts never published')
@@ -181,7 +203,10 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
     assert.equal(seen.body.status, 'published')
     assert.ok(seen.body.version < edited.version)
     const versions = await t.request('GET', `/api/v1/catalog/resources/${edited.id}/versions`, { token: tokens.authority })
-    assert.deepEqual(versions.body.items.map((v: any) => v.status), ['draft', 'published'])
+    assert.deepEqual(
+      versions.body.items.map((v: any) => v.status),
+      ['draft', 'published'],
+    )
     assert.ok(new Date(versions.body.items[1].publishedAt) <= new Date(`${CATALOG_END}T23:59:59+08:00`))
   })
 
@@ -208,7 +233,8 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
     const calls = await t.request('GET', '/api/v1/gateway/calls?box=mine', { token: tokens.mzj_user })
     assert.equal(calls.status, 200, JSON.stringify(calls.body))
     // The story's dates move with the load time (whole weeks); a 办件号 carries its call's Beijing date.
-    const refOf = (c: { requestInAt: string }, serial: string) => `MZ${new Date(new Date(c.requestInAt).getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '')}${serial}`
+    const refOf = (c: { requestInAt: string }, serial: string) =>
+      `MZ${new Date(new Date(c.requestInAt).getTime() + 8 * 3600_000).toISOString().slice(0, 10).replaceAll('-', '')}${serial}`
     const results = calls.body.items.map((c: { result: string; rowsReturned: number; businessRef: string }) => [c.result, c.rowsReturned, c.businessRef])
     const items = calls.body.items
     assert.deepEqual(results, [
@@ -219,7 +245,10 @@ describe('the demo loaded into an empty database, seen over HTTP', () => {
       ['success', 10, refOf(items[4], '00031')],
     ])
     const usage = await t.request('GET', `/api/v1/grants/${calls.body.items[0].grantId}/usage`, { token: tokens.mzj_user })
-    assert.deepEqual(usage.body.items.map((u: { businessRef: string }) => u.businessRef), [results[0][2], results[2][2], results[3][2], results[4][2]])
+    assert.deepEqual(
+      usage.body.items.map((u: { businessRef: string }) => u.businessRef),
+      [results[0][2], results[2][2], results[3][2], results[4][2]],
+    )
   })
 
   test('the audit chain written on the demo clock verifies, with the demo calls sealed', async () => {

@@ -55,15 +55,33 @@ export async function loadDemo(db: Db, config: Config, progress: DemoProgress = 
   const requests = await loadSharing(db, config, directory)
   const activity = await loadActivity(db, config, directory)
   const supervision = await loadSupervision(db, config, directory)
-  return { ...(await countCatalog(db)), requests, activity, dataElements, supervision, classNodes: directory.classNodes, ms: Math.round(performance.now() - started) }
+  return {
+    ...(await countCatalog(db)),
+    requests,
+    activity,
+    dataElements,
+    supervision,
+    classNodes: directory.classNodes,
+    ms: Math.round(performance.now() - started),
+  }
 }
 
 async function countCatalog(db: Db) {
   const [orgs, users, latest, published] = await Promise.all([
-    db.selectFrom('orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
-    db.selectFrom('users').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('orgs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
+    db
+      .selectFrom('users')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
     db.selectFrom('resourceVersions').select(['status', 'classCode']).where('isLatest', '=', true).execute(),
-    db.selectFrom('resourceVersions').select((eb) => eb.fn.countAll<number>().as('n')).where('isPublished', '=', true).executeTakeFirstOrThrow(),
+    db
+      .selectFrom('resourceVersions')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('isPublished', '=', true)
+      .executeTakeFirstOrThrow(),
   ])
   const tally = (keys: string[]) => keys.reduce<Record<string, number>>((acc, key) => ({ ...acc, [key]: (acc[key] ?? 0) + 1 }), {})
   return {

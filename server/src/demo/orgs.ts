@@ -79,8 +79,14 @@ const classCodeOf = (tenantItem: number, index: number) => `${tenantItem}${Strin
 function buildOrgs(): DemoOrg[] {
   let serial = 0
   const city = CITY_REGION.code
-  const cityOrg = (org: { key: string; name: string; shortName: string }, kind: 'authority' | 'department', classCode: string): DemoOrg =>
-    ({ ...org, kind, regionCode: city, parentKey: null, code: organUscc(city, serial++), classCode })
+  const cityOrg = (org: { key: string; name: string; shortName: string }, kind: 'authority' | 'department', classCode: string): DemoOrg => ({
+    ...org,
+    kind,
+    regionCode: city,
+    parentKey: null,
+    code: organUscc(city, serial++),
+    classCode,
+  })
   // 市直 (项 301): the departments' 目 first, then the authority's own.
   const orgs: DemoOrg[] = [
     cityOrg(AUTHORITY, 'authority', classCodeOf(301, CITY_DEPARTMENTS.length)),
@@ -88,7 +94,16 @@ function buildOrgs(): DemoOrg[] {
   ]
   COUNTY_TENANTS.forEach((tenant, t) => {
     const county = COUNTIES.find((c) => c.code === tenant.code)!
-    orgs.push({ key: tenant.key, name: county.name, shortName: county.name, kind: 'region', regionCode: county.code, parentKey: null, code: null, classCode: null })
+    orgs.push({
+      key: tenant.key,
+      name: county.name,
+      shortName: county.name,
+      kind: 'region',
+      regionCode: county.code,
+      parentKey: null,
+      code: null,
+      classCode: null,
+    })
     tenant.departments.forEach((kind, i) => {
       const deptName = COUNTY_DEPARTMENT_KINDS[kind]
       orgs.push({

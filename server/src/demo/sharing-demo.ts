@@ -78,7 +78,15 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
   const orgOf = (username: string) => directory.actor(username).orgId
   const ctx = (username: string, when: Date) => makeCtx({ db, actor: directory.actor(username), config, now: () => when })
   const approverOf = async (orgId: string) =>
-    (await db.selectFrom('users').select('username').where('orgId', '=', orgId).where(sql<boolean>`'APPROVER' = any(roles)`).orderBy('username').executeTakeFirstOrThrow()).username
+    (
+      await db
+        .selectFrom('users')
+        .select('username')
+        .where('orgId', '=', orgId)
+        .where(sql<boolean>`'APPROVER' = any(roles)`)
+        .orderBy('username')
+        .executeTakeFirstOrThrow()
+    ).username
 
   /** A published entry of another department with the wanted share type and an API mode; the first not used yet. */
   const used = new Set<string>()
@@ -97,7 +105,8 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
   }
   // Each requesting department's business system: an 接口 request names the apps its grant is for (SPEC §7.6).
   const apps = new Map<string, Awaited<ReturnType<typeof createApp>>>()
-  for (const [requester, name] of Object.entries(REQUESTER_APPS)) apps.set(requester, await createApp(ctx(requester, at('2026-10-20')), { name, ipAllowList: [] }))
+  for (const [requester, name] of Object.entries(REQUESTER_APPS))
+    apps.set(requester, await createApp(ctx(requester, at('2026-10-20')), { name, ipAllowList: [] }))
   const apply = (requester: string, entry: Published, when: Date, purpose: '行政依据' | '工作参考' | '数据校核' | '业务协同', dutyBasis: string) =>
     createShareRequest(ctx(requester, when), {
       resourceId: entry.resourceId,
@@ -151,7 +160,10 @@ export async function loadSharing(db: Db, config: Config, directory: DemoDirecto
     decision: 'reject',
     reason: '申请用途“工作参考”不足以支持获取个人敏感信息，请明确具体履职事项和法律依据',
   })
-  const dispute = await openCase(ctx('rsj_user', at('2026-11-11')), { requestId: refused.id, statement: '就业困难人员认定须核验申请人家庭情况，属法定职责（《就业促进法》第五十二条）' })
+  const dispute = await openCase(ctx('rsj_user', at('2026-11-11')), {
+    requestId: refused.id,
+    statement: '就业困难人员认定须核验申请人家庭情况，属法定职责（《就业促进法》第五十二条）',
+  })
   await addCaseNote(ctx(await approverOf(refusedEntry.providerOrgId), at('2026-11-12')), dispute.id, '同意在补充认定文件后，按脱敏方式提供必要信息项')
   note('rejected')
 
@@ -183,16 +195,30 @@ const stepping = (start: Date, stepMs: number) => {
  * Calls of the requester's app through the gateway's own read path, on the given times: each call is
  * checked against its grant, masked, logged and sealed as a live one.
  */
-async function readAsApp(db: Db, config: Config, app: { appKey: string; appSecret: string }, resourceId: string, calls: { at: Date; businessRef: string; query: Record<string, string> }[]) {
+async function readAsApp(
+  db: Db,
+  config: Config,
+  app: { appKey: string; appSecret: string },
+  resourceId: string,
+  calls: { at: Date; businessRef: string; query: Record<string, string> }[],
+) {
   const runtime = new GatewayRuntime(db, { ...config, gatewayCacheMs: 0 })
-  const tokenEnv = { db, dataKey: config.dataKey, ip: '10.37.7.21', throttle: createTokenThrottle(db), limits: { perIp: 0, perApp: 0 }, denials: { record: (source: AuditSource, event: AuditEventInput) => appendAudit(db, source, event) } }
+  const tokenEnv = {
+    db,
+    dataKey: config.dataKey,
+    ip: '10.37.7.21',
+    throttle: createTokenThrottle(db),
+    limits: { perIp: 0, perApp: 0 },
+    denials: { record: (source: AuditSource, event: AuditEventInput) => appendAudit(db, source, event) },
+  }
   try {
     let token = { day: '', accessToken: '' }
     for (const [i, call] of calls.entries()) {
       const requestId = `demo-call-${i + 1}`
       // A token a day (they last two hours), as the app's scheduler would fetch them.
       const day = call.at.toISOString().slice(0, 10)
-      if (token.day !== day) token = { day, accessToken: (await issueAccessToken({ ...tokenEnv, now: call.at, requestId }, app.appKey, app.appSecret)).accessToken }
+      if (token.day !== day)
+        token = { day, accessToken: (await issueAccessToken({ ...tokenEnv, now: call.at, requestId }, app.appKey, app.appSecret)).accessToken }
       const accessToken = token.accessToken
       await readRecords({
         db,

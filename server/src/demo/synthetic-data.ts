@@ -15,7 +15,32 @@ import { seededRandom } from '../platform/seeded-random.ts'
  */
 
 const SURNAMES = ['王', '李', '张', '刘', '陈', '杨', '赵', '黄', '周', '吴', '徐', '孙', '马', '朱', '胡', '郭', '何', '林', '高', '欧阳']
-const GIVEN = ['伟', '芳', '娜', '秀英', '敏', '静', '丽', '强', '磊', '军', '洋', '勇', '艳', '杰', '娟', '涛', '明', '超', '秀兰', '霞', '建国', '晓东', '海燕', '志刚']
+const GIVEN = [
+  '伟',
+  '芳',
+  '娜',
+  '秀英',
+  '敏',
+  '静',
+  '丽',
+  '强',
+  '磊',
+  '军',
+  '洋',
+  '勇',
+  '艳',
+  '杰',
+  '娟',
+  '涛',
+  '明',
+  '超',
+  '秀兰',
+  '霞',
+  '建国',
+  '晓东',
+  '海燕',
+  '志刚',
+]
 const STREETS = ['胜利街', '东风街', '健康街', '北海路', '福寿街', '潍州路', '新华路', '樱前街', '文化路', '金宝街']
 const COMPANIES = ['潍柴', '鲁丰', '华辰', '昌盛', '恒源', '鸢都', '寿光蔬菜', '青州古城', '诸城恐龙', '安丘农谷']
 
@@ -103,7 +128,15 @@ export async function mountDemoData(ctx: Ctx, resource: { id: string; name: stri
     const csv = Buffer.from(syntheticCsv(resource.items, 40, seed, ctx.now()))
     const part = { type: 'file', fieldname: 'file', filename: `${resource.name}.csv`, mimetype: 'text/csv', file: fileStream(csv) } as unknown as Multipart
     // The demo loads through batched inserts on either engine (no COPY client needed for 40 rows).
-    return uploadTableCommand(ctx, { dbKind: 'pglite', pgPool: null }, resource.id, async function* () { yield part }, 10 * 1024 * 1024)
+    return uploadTableCommand(
+      ctx,
+      { dbKind: 'pglite', pgPool: null },
+      resource.id,
+      async function* () {
+        yield part
+      },
+      10 * 1024 * 1024,
+    )
   }
   if (resource.shareModes.includes('file')) {
     let content: Buffer
@@ -118,7 +151,13 @@ export async function mountDemoData(ctx: Ctx, resource: { id: string; name: stri
       content = Buffer.from(`${resource.name}\n\n本文件为演示数据，由潍坊市政务数据共享平台生成。\n`)
       filename = `${resource.name}.txt`
     }
-    const file = { type: 'file', fieldname: 'file', filename, mimetype: 'application/octet-stream', file: Object.assign(fileStream(content), { truncated: false }) } as unknown as MultipartFile
+    const file = {
+      type: 'file',
+      fieldname: 'file',
+      filename,
+      mimetype: 'application/octet-stream',
+      file: Object.assign(fileStream(content), { truncated: false }),
+    } as unknown as MultipartFile
     return uploadFile(ctx, resource.id, async () => file, 20 * 1024 * 1024)
   }
   if (resource.shareModes.includes('api')) {

@@ -44,7 +44,11 @@ type Task = Controls & {
 }
 
 class PlatformError extends Error {
-  constructor(readonly status: number, readonly code: string, message: string) {
+  constructor(
+    readonly status: number,
+    readonly code: string,
+    message: string,
+  ) {
     super(message)
   }
 }
@@ -61,7 +65,10 @@ export class NodeAgent {
   private stopped = false
   private wake: (() => void) | null = null
 
-  constructor(private readonly config: AgentConfig, private readonly log: (message: string) => void = (m) => console.log(`[govshare-node] ${m}`)) {
+  constructor(
+    private readonly config: AgentConfig,
+    private readonly log: (message: string) => void = (m) => console.log(`[govshare-node] ${m}`),
+  ) {
     for (const [name, settings] of Object.entries(config.connections)) this.connectors.set(name, openConnector(settings))
   }
 
@@ -74,10 +81,10 @@ export class NodeAgent {
     for (const [k, v] of Object.entries(init.query ?? {})) url.searchParams.set(k, v)
     const headers: Record<string, string> = {}
     if (this.credential) headers.authorization = `Bearer ${this.credential}`
-    let payload: RequestInit["body"]
+    let payload: RequestInit['body']
     if (init.csv) {
       headers['content-type'] = 'text/csv'
-      payload = init.csv as unknown as RequestInit["body"]
+      payload = init.csv as unknown as RequestInit['body']
     } else if (body !== undefined) {
       headers['content-type'] = 'application/json'
       payload = JSON.stringify(body)
@@ -97,7 +104,11 @@ export class NodeAgent {
     this.credential = (await readFile(file, 'utf8').catch(() => '')).trim() || null
     if (this.credential) return
     if (!this.config.enrolmentToken) throw new Error('not enrolled: put the enrolment token from the console into the config ("enrolmentToken")')
-    const enrolled = await this.call<{ nodeId: string; credential: string }>('POST', '/exchange/agent/enrol', { token: this.config.enrolmentToken, connections: this.connectionList, version: AGENT_VERSION })
+    const enrolled = await this.call<{ nodeId: string; credential: string }>('POST', '/exchange/agent/enrol', {
+      token: this.config.enrolmentToken,
+      connections: this.connectionList,
+      version: AGENT_VERSION,
+    })
     await writeFile(`${file}.tmp`, enrolled.credential, { mode: 0o600 })
     await rename(`${file}.tmp`, file)
     this.credential = enrolled.credential
@@ -107,7 +118,11 @@ export class NodeAgent {
   /** One heartbeat: reports, takes the tasks it has room for and starts them. */
   async beat() {
     const problem = this.problem && Date.now() - this.problem.at < 5 * 60_000 ? this.problem.message : null
-    const { tasks } = await this.call<{ tasks: Task[] }>('POST', '/exchange/agent/heartbeat', { connections: this.connectionList, problem, working: [...this.working.keys()] })
+    const { tasks } = await this.call<{ tasks: Task[] }>('POST', '/exchange/agent/heartbeat', {
+      connections: this.connectionList,
+      problem,
+      working: [...this.working.keys()],
+    })
     for (const task of tasks) {
       if (this.working.has(task.runId) || this.working.size >= this.config.concurrency) continue
       const done = this.run(task).finally(() => {
@@ -185,7 +200,11 @@ export class NodeAgent {
         if (!type) problems.push({ column: c.column, message: '源表中没有该列' })
         else if (!compatible(c.dataType, type)) problems.push({ column: c.column, message: `列类型 ${type} 与信息项的数据类型不符` })
       }
-      for (const [what, column] of [['主键列', task.key], ['增量字段', task.incremental], ['切分键', task.splitPk]] as const) {
+      for (const [what, column] of [
+        ['主键列', task.key],
+        ['增量字段', task.incremental],
+        ['切分键', task.splitPk],
+      ] as const) {
         if (column && !types.has(column)) problems.push({ column, message: `${what}不在源表中` })
       }
     }
@@ -195,7 +214,8 @@ export class NodeAgent {
         const rows = await connector.sample({ table: task.table, columns: columns.map((c) => c.column), where: task.where ?? null }, 100)
         sampled = rows.length
         columns.forEach((c, i) => {
-          if ('NYBFI'.includes(c.dataType) && rows.some((r) => r[i] !== null && !Number.isFinite(Number(r[i])))) problems.push({ column: c.column, message: '抽样数据中有非数值' })
+          if ('NYBFI'.includes(c.dataType) && rows.some((r) => r[i] !== null && !Number.isFinite(Number(r[i]))))
+            problems.push({ column: c.column, message: '抽样数据中有非数值' })
         })
       } catch (error) {
         problems.push({ column: task.table, message: `抽样读取失败：${(error as Error).message.slice(0, 200)}` })
@@ -221,7 +241,9 @@ export class NodeAgent {
       keys = new Set()
       for await (const page of connector.keys(task.table, task.key, task.where ?? null)) for (const k of page) keys.add(k)
       if (mode === 'incremental') {
-        const previous = await readFile(this.keysFile(task.jobId), 'utf8').then((t) => JSON.parse(t) as string[]).catch(() => null)
+        const previous = await readFile(this.keysFile(task.jobId), 'utf8')
+          .then((t) => JSON.parse(t) as string[])
+          .catch(() => null)
         // Without the keys of the last load the deletes cannot be known: load in full instead.
         if (previous === null) mode = 'full'
         else deletes = previous.filter((k) => !keys!.has(k))
@@ -262,7 +284,10 @@ export class NodeAgent {
       )
     }
     try {
-      await this.call('POST', `/exchange/agent/runs/${task.runId}/feed`, undefined, { csv: body, query: { mode, ...(watermark !== null ? { watermark } : {}) } })
+      await this.call('POST', `/exchange/agent/runs/${task.runId}/feed`, undefined, {
+        csv: body,
+        query: { mode, ...(watermark !== null ? { watermark } : {}) },
+      })
     } finally {
       release()
     }
@@ -330,12 +355,25 @@ export class NodeAgent {
       const { keys } = await this.call<{ keys: string[] }>('GET', `/exchange/agent/runs/${task.runId}/deletes`)
       const changed: (string | null)[][][] = []
       for await (const batch of batches) changed.push(batch)
-      result = await connector.applyChanges(task.table, columns, [...keys, ...stale], (async function* () {
-        yield* changed
-      })(), options)
+      result = await connector.applyChanges(
+        task.table,
+        columns,
+        [...keys, ...stale],
+        (async function* () {
+          yield* changed
+        })(),
+        options,
+      )
     }
     if (overErrorLimit(result.failed, read, errorLimit) && result.failed > 0) throw new Error(`写入失败 ${result.failed} 行，超过错误上限`)
-    await this.call('POST', `/exchange/agent/runs/${task.runId}/report`, { ok: true, rowsRead: read, rowsWritten: result.written, rowsDeleted: result.deleted, rowsFailed: result.failed, bytes })
+    await this.call('POST', `/exchange/agent/runs/${task.runId}/report`, {
+      ok: true,
+      rowsRead: read,
+      rowsWritten: result.written,
+      rowsDeleted: result.deleted,
+      rowsFailed: result.failed,
+      bytes,
+    })
   }
 
   private async purge(task: Task) {

@@ -21,7 +21,7 @@ export interface AgentConfig {
   pollSeconds: number
   /** How many runs the agent works on at once. */
   concurrency: number
-  connections: Record<string, ({ kind: 'postgres'; url: string } | ({ kind: 'mariadb' } & MariaDbSettings))>
+  connections: Record<string, { kind: 'postgres'; url: string } | ({ kind: 'mariadb' } & MariaDbSettings)>
 }
 
 export function loadAgentConfig(path: string): AgentConfig {

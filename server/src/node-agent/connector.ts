@@ -103,7 +103,10 @@ export async function* mergeBatches<T>(sources: AsyncIterable<T>[]): AsyncGenera
       pending.delete(i)
       continue
     }
-    pending.set(i, iterators[i].next().then((next) => ({ i, r: next })))
+    pending.set(
+      i,
+      iterators[i].next().then((next) => ({ i, r: next })),
+    )
     yield r.value
   }
 }

@@ -10,7 +10,10 @@ const index = process.argv.indexOf('--config')
 const path = index >= 0 ? process.argv[index + 1] : (process.env.GOVSHARE_NODE_CONFIG ?? 'govshare-node.json')
 const agent = new NodeAgent(loadAgentConfig(path))
 const stop = () => {
-  agent.stop().then(() => process.exit(0), () => process.exit(1))
+  agent.stop().then(
+    () => process.exit(0),
+    () => process.exit(1),
+  )
 }
 process.on('SIGTERM', stop)
 process.on('SIGINT', stop)

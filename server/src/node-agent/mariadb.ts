@@ -1,14 +1,36 @@
 import type { Connection as CoreConnection } from 'mysql2'
 import mysql from 'mysql2/promise'
-import { type Connector, KEY_COLUMN, type RowBatches, type SourceSpec, type TargetColumn, type WriteOptions, type WriteResult, mergeBatches, splitRanges } from './connector.ts'
+import {
+  type Connector,
+  KEY_COLUMN,
+  type RowBatches,
+  type SourceSpec,
+  type TargetColumn,
+  type WriteOptions,
+  type WriteResult,
+  mergeBatches,
+  splitRanges,
+} from './connector.ts'
 import { overErrorLimit } from './text.ts'
 
-const ident = (name: string) => name.split('.').map((part) => `\`${part.replaceAll('`', '``')}\``).join('.')
+const ident = (name: string) =>
+  name
+    .split('.')
+    .map((part) => `\`${part.replaceAll('`', '``')}\``)
+    .join('.')
 const PAGE = 5000
 // Rows per multi-row INSERT (DataX's MySQL writer batches the same way).
 const INSERT_ROWS = 1000
 
-const TYPES: Record<string, string> = { text: 'longtext', numeric: 'decimal(38,10)', bigint: 'bigint', double: 'double', date: 'date', timestamp: 'datetime(6)', boolean: 'tinyint(1)' }
+const TYPES: Record<string, string> = {
+  text: 'longtext',
+  numeric: 'decimal(38,10)',
+  bigint: 'bigint',
+  double: 'double',
+  date: 'date',
+  timestamp: 'datetime(6)',
+  boolean: 'tinyint(1)',
+}
 const myType = (type: string) => TYPES[type] ?? (/^varchar\(\d+\)$/.test(type) ? type : 'longtext')
 
 /** Text the platform sends (PostgreSQL's forms) as MariaDB takes it. */
@@ -33,17 +55,36 @@ export class MariaDbConnector implements Connector {
   private readonly pool: mysql.Pool
 
   constructor({ host, port, user, password, database }: MariaDbSettings) {
-    this.pool = mysql.createPool({ host, port, user, password, database, connectionLimit: 8, dateStrings: true, supportBigNumbers: true, bigNumberStrings: true, decimalNumbers: false, charset: 'utf8mb4' })
+    this.pool = mysql.createPool({
+      host,
+      port,
+      user,
+      password,
+      database,
+      connectionLimit: 8,
+      dateStrings: true,
+      supportBigNumbers: true,
+      bigNumberStrings: true,
+      decimalNumbers: false,
+      charset: 'utf8mb4',
+    })
   }
 
   async columnTypes(table: string) {
     const [schema, name] = table.includes('.') ? table.split('.') : [null, table]
-    const [rows] = await this.pool.query('select column_name as c, data_type as t from information_schema.columns where table_name = ? and table_schema = coalesce(?, database())', [name, schema])
+    const [rows] = await this.pool.query(
+      'select column_name as c, data_type as t from information_schema.columns where table_name = ? and table_schema = coalesce(?, database())',
+      [name, schema],
+    )
     return new Map((rows as { c: string; t: string }[]).map((r) => [String(r.c), String(r.t).toLowerCase()]))
   }
 
   private select(spec: SourceSpec, extra: string[] = []) {
-    const conditions = [...(spec.where ? [`(${spec.where})`] : []), ...(spec.since ? [`${ident(spec.since.column)} >= ${this.pool.escape(spec.since.value)}`] : []), ...extra]
+    const conditions = [
+      ...(spec.where ? [`(${spec.where})`] : []),
+      ...(spec.since ? [`${ident(spec.since.column)} >= ${this.pool.escape(spec.since.value)}`] : []),
+      ...extra,
+    ]
     return `select ${spec.columns.map(ident).join(', ')} from ${ident(spec.table)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`
   }
 
@@ -88,10 +129,17 @@ export class MariaDbConnector implements Connector {
     const split = spec.split
     const self = this
     return (async function* () {
-      const [rows] = await self.pool.query({ sql: `select min(${ident(split.column)}), max(${ident(split.column)}) from ${ident(spec.table)}${spec.where ? ` where ${spec.where}` : ''}`, rowsAsArray: true })
+      const [rows] = await self.pool.query({
+        sql: `select min(${ident(split.column)}), max(${ident(split.column)}) from ${ident(spec.table)}${spec.where ? ` where ${spec.where}` : ''}`,
+        rowsAsArray: true,
+      })
       const [lo, hi] = (rows as unknown[][])[0].map(Number)
       if (!Number.isFinite(lo) || !Number.isFinite(hi)) return
-      yield* mergeBatches(splitRanges(Math.floor(lo), Math.ceil(hi), split.channels).map(([a, b]) => self.stream(self.select(spec, [`${ident(split.column)} between ${a} and ${b}`]))))
+      yield* mergeBatches(
+        splitRanges(Math.floor(lo), Math.ceil(hi), split.channels).map(([a, b]) =>
+          self.stream(self.select(spec, [`${ident(split.column)} between ${a} and ${b}`])),
+        ),
+      )
     })()
   }
 
@@ -103,7 +151,12 @@ export class MariaDbConnector implements Connector {
   private async insertRows(connection: mysql.PoolConnection, table: string, columns: TargetColumn[], rows: RowBatches, options: WriteOptions, upsert: boolean) {
     const names = [KEY_COLUMN, ...columns.map((c) => c.name)].map(ident)
     const types = ['text', ...columns.map((c) => c.type)]
-    const tail = upsert ? ` on duplicate key update ${names.slice(1).map((n) => `${n} = values(${n})`).join(', ')}` : ''
+    const tail = upsert
+      ? ` on duplicate key update ${names
+          .slice(1)
+          .map((n) => `${n} = values(${n})`)
+          .join(', ')}`
+      : ''
     const head = `insert ${upsert ? '' : 'ignore '}into ${ident(table)} (${names.join(', ')}) values `
     let written = 0
     let failed = 0
@@ -140,7 +193,9 @@ export class MariaDbConnector implements Connector {
     const connection = await this.pool.getConnection()
     try {
       await connection.query(`drop table if exists ${ident(loading)}, ${ident(old)}`)
-      await connection.query(`create table ${ident(loading)} (${ident(KEY_COLUMN)} char(64) not null primary key, ${columns.map((c) => `${ident(c.name)} ${myType(c.type)}`).join(', ')}) default charset = utf8mb4`)
+      await connection.query(
+        `create table ${ident(loading)} (${ident(KEY_COLUMN)} char(64) not null primary key, ${columns.map((c) => `${ident(c.name)} ${myType(c.type)}`).join(', ')}) default charset = utf8mb4`,
+      )
       const { written, failed } = await this.insertRows(connection, loading, columns, rows, options, false)
       // One RENAME swaps both names atomically; readers never see the table missing.
       const [exists] = await connection.query('select 1 from information_schema.tables where table_schema = database() and table_name = ?', [table])

@@ -1,20 +1,43 @@
 import type { Readable } from 'node:stream'
 import pg from 'pg'
 import { from as copyFrom, to as copyTo } from 'pg-copy-streams'
-import { type Connector, KEY_COLUMN, type RowBatches, type SourceSpec, type TargetColumn, type WriteOptions, type WriteResult, mergeBatches, splitRanges } from './connector.ts'
+import {
+  type Connector,
+  KEY_COLUMN,
+  type RowBatches,
+  type SourceSpec,
+  type TargetColumn,
+  type WriteOptions,
+  type WriteResult,
+  mergeBatches,
+  splitRanges,
+} from './connector.ts'
 import { overErrorLimit } from './text.ts'
 
-const ident = (name: string) => name.split('.').map((part) => `"${part.replaceAll('"', '""')}"`).join('.')
+const ident = (name: string) =>
+  name
+    .split('.')
+    .map((part) => `"${part.replaceAll('"', '""')}"`)
+    .join('.')
 const literal = (value: string) => `'${value.replaceAll("'", "''")}'`
 const PAGE = 5000
 // A delivery line starts with `_gs_key` and the row-filter flag (t or f).
 const FLAG = /^([^\t\n]*)\tt\t/gm
 const NOT_MATCHING = /^[^\t\n]*\tf\t/m
 
-const TYPES: Record<string, string> = { text: 'text', numeric: 'numeric', bigint: 'bigint', double: 'double precision', date: 'date', timestamp: 'timestamp', boolean: 'boolean' }
+const TYPES: Record<string, string> = {
+  text: 'text',
+  numeric: 'numeric',
+  bigint: 'bigint',
+  double: 'double precision',
+  date: 'date',
+  timestamp: 'timestamp',
+  boolean: 'boolean',
+}
 const pgType = (type: string) => TYPES[type] ?? (/^varchar\(\d+\)$/.test(type) ? type : 'text')
 
-const copyValue = (value: string | null) => (value === null ? '\\N' : value.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!))
+const copyValue = (value: string | null) =>
+  value === null ? '\\N' : value.replace(/[\\\n\r\t]/g, (c) => ({ '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' })[c]!)
 
 /** PostgreSQL through `pg`: cursors to read, COPY to write (and to read a whole table as CSV). */
 export class PostgresConnector implements Connector {
@@ -35,7 +58,11 @@ export class PostgresConnector implements Connector {
   }
 
   private select(spec: SourceSpec, extra: string[] = []) {
-    const conditions = [...(spec.where ? [`(${spec.where})`] : []), ...(spec.since ? [`${ident(spec.since.column)} >= ${literal(spec.since.value)}`] : []), ...extra]
+    const conditions = [
+      ...(spec.where ? [`(${spec.where})`] : []),
+      ...(spec.since ? [`${ident(spec.since.column)} >= ${literal(spec.since.value)}`] : []),
+      ...extra,
+    ]
     return `select ${spec.columns.map((c) => `${ident(c)}::text`).join(', ')} from ${ident(spec.table)}${conditions.length ? ` where ${conditions.join(' and ')}` : ''}`
   }
 
@@ -72,11 +99,15 @@ export class PostgresConnector implements Connector {
     const split = spec.split
     const self = this
     return (async function* () {
-      const bounds = await self.pool.query(`select min(${ident(split.column)})::text as lo, max(${ident(split.column)})::text as hi from ${ident(spec.table)}${spec.where ? ` where ${spec.where}` : ''}`)
+      const bounds = await self.pool.query(
+        `select min(${ident(split.column)})::text as lo, max(${ident(split.column)})::text as hi from ${ident(spec.table)}${spec.where ? ` where ${spec.where}` : ''}`,
+      )
       const lo = Number(bounds.rows[0]?.lo)
       const hi = Number(bounds.rows[0]?.hi)
       if (!Number.isFinite(lo) || !Number.isFinite(hi)) return
-      const readers = splitRanges(Math.floor(lo), Math.ceil(hi), split.channels).map(([a, b]) => self.cursor(self.select(spec, [`${ident(split.column)} between ${a} and ${b}`])))
+      const readers = splitRanges(Math.floor(lo), Math.ceil(hi), split.channels).map(([a, b]) =>
+        self.cursor(self.select(spec, [`${ident(split.column)} between ${a} and ${b}`])),
+      )
       yield* mergeBatches(readers)
     })()
   }
@@ -100,7 +131,8 @@ export class PostgresConnector implements Connector {
   }
 
   async *keys(table: string, column: string, where: string | null): AsyncIterable<string[]> {
-    for await (const page of this.cursor(`select ${ident(column)}::text from ${ident(table)}${where ? ` where ${where}` : ''}`)) yield page.map((r) => String(r[0]))
+    for await (const page of this.cursor(`select ${ident(column)}::text from ${ident(table)}${where ? ` where ${where}` : ''}`))
+      yield page.map((r) => String(r[0]))
   }
 
   private async copyRows(client: pg.PoolClient, table: string, columns: TargetColumn[], rows: RowBatches, options: WriteOptions) {
@@ -195,7 +227,8 @@ export class PostgresConnector implements Connector {
       await client.query('begin')
       let deleted = 0
       for (let i = 0; i < deletes.length; i += 10_000) {
-        deleted += (await client.query(`delete from ${ident(table)} where ${ident(KEY_COLUMN)} = any($1::text[])`, [deletes.slice(i, i + 10_000)])).rowCount ?? 0
+        deleted +=
+          (await client.query(`delete from ${ident(table)} where ${ident(KEY_COLUMN)} = any($1::text[])`, [deletes.slice(i, i + 10_000)])).rowCount ?? 0
       }
       await client.query(`create temp table gs_stage (like ${ident(table)}) on commit drop`)
       const staged = await this.copyRows(client, 'gs_stage', columns, rows, options)

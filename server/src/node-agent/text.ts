@@ -29,7 +29,8 @@ export async function* lines(chunks: AsyncIterable<Buffer | string>): AsyncGener
 const CSV_SPECIAL = /[",\r\n]/
 
 /** One CSV field (RFC 4180); NULL is an empty field. */
-export const csvField = (value: string | null) => (value === null ? '' : CSV_SPECIAL.test(value) || value.trim() !== value ? `"${value.replaceAll('"', '""')}"` : value)
+export const csvField = (value: string | null) =>
+  value === null ? '' : CSV_SPECIAL.test(value) || value.trim() !== value ? `"${value.replaceAll('"', '""')}"` : value
 export const csvLine = (values: readonly (string | null)[]) => `${values.map(csvField).join(',')}\n`
 
 /**

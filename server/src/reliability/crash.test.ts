@@ -35,7 +35,15 @@ describe('crash safety (kill -9 of the server)', () => {
     return database.open()
   }
   const count = async (db: OpenDatabase['db'], table: 'callLogs', grantId: string) =>
-    Number((await db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).where('grantId', '=', grantId).executeTakeFirstOrThrow()).n)
+    Number(
+      (
+        await db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('grantId', '=', grantId)
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   before(async () => {
     database = await scratchDatabase(scratch)
@@ -73,7 +81,12 @@ describe('crash safety (kill -9 of the server)', () => {
         const request = await direct.db.selectFrom('shareRequests').select(['status', 'grantId']).where('id', '=', id).executeTakeFirstOrThrow()
         const grants = await direct.db.selectFrom('grants').select('id').where('requestId', '=', id).execute()
         const timeline = await direct.db.selectFrom('shareRequestEvents').select('action').where('requestId', '=', id).where('action', '=', 'decide').execute()
-        const audited = await direct.db.selectFrom('auditEvents').select('action').where('objectId', 'in', [id, ...grants.map((g) => g.id)]).where('action', 'in', ['sharing.request.decide', 'sharing.grant.create']).execute()
+        const audited = await direct.db
+          .selectFrom('auditEvents')
+          .select('action')
+          .where('objectId', 'in', [id, ...grants.map((g) => g.id)])
+          .where('action', 'in', ['sharing.request.decide', 'sharing.grant.create'])
+          .execute()
         if (request.status === 'granted') {
           granted++
           assert.equal(grants.length, 1, id)

@@ -20,7 +20,10 @@ export async function refreshTokensAt(db: Db, world: World, now: Date) {
 export async function conditionalResource(baseUrl: string, world: World, rows = 20) {
   const resource = await publishResource(clientOf(baseUrl), world.tokens, { name: `可靠性测试资源${Date.now()}`, shareModes: ['api', 'table'] })
   const header = 'uscc,org_name,legal_rep_id,updated_at'
-  const lines = Array.from({ length: rows }, (_, i) => `91370700MA3C${String(i).padStart(6, '0')},可靠性测试组织${i},37070219900101${String(1000 + i)},2026-01-01 08:00:00`)
+  const lines = Array.from(
+    { length: rows },
+    (_, i) => `91370700MA3C${String(i).padStart(6, '0')},可靠性测试组织${i},37070219900101${String(1000 + i)},2026-01-01 08:00:00`,
+  )
   const form = new FormData()
   form.append('file', new Blob([Buffer.from([header, ...lines].join('\n'))]), 'rows.csv')
   const uploaded = await http(baseUrl, 'POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: world.tokens.cataloger, form })
@@ -36,10 +39,12 @@ const defaultApps = new WeakMap<World, Promise<string>>()
 function defaultApp(baseUrl: string, world: World) {
   let app = defaultApps.get(world)
   if (!app) {
-    app = http(baseUrl, 'POST', '/api/v1/apps', { token: world.tokens.requester, body: { name: `可靠性测试业务系统${Date.now()}`, ipAllowList: [] } }).then((res) => {
-      assert.equal(res.status, 201, JSON.stringify(res.body))
-      return res.body.id as string
-    })
+    app = http(baseUrl, 'POST', '/api/v1/apps', { token: world.tokens.requester, body: { name: `可靠性测试业务系统${Date.now()}`, ipAllowList: [] } }).then(
+      (res) => {
+        assert.equal(res.status, 201, JSON.stringify(res.body))
+        return res.body.id as string
+      },
+    )
     defaultApps.set(world, app)
   }
   return app

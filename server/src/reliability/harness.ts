@@ -73,7 +73,12 @@ export interface Response {
 }
 
 /** JSON over real HTTP; network errors (a killed server) resolve as status 0. */
-export async function http(baseUrl: string, method: string, path: string, options: { token?: string; body?: unknown; form?: FormData } = {}): Promise<Response> {
+export async function http(
+  baseUrl: string,
+  method: string,
+  path: string,
+  options: { token?: string; body?: unknown; form?: FormData } = {},
+): Promise<Response> {
   const headers: Record<string, string> = {}
   if (options.token) headers.authorization = `Bearer ${options.token}`
   let body: RequestInit['body']

@@ -55,7 +55,10 @@ describe('two server processes on one PostgreSQL', { skip: testDatabaseUrl() ? f
         const [first, second] = i % 2 === 0 ? [a(), b()] : [b(), a()]
         const results = await Promise.all([
           approve(first, world, id),
-          http(second, 'POST', `/api/v1/share-requests/${id}/decision`, { token: world.tokens.approver, body: { decision: 'reject', reason: '并发测试：另一进程' } }),
+          http(second, 'POST', `/api/v1/share-requests/${id}/decision`, {
+            token: world.tokens.approver,
+            body: { decision: 'reject', reason: '并发测试：另一进程' },
+          }),
         ])
         return { id, statuses: results.map((r) => r.status).sort(), approved: results[0].status === 200 }
       }),
@@ -64,7 +67,13 @@ describe('two server processes on one PostgreSQL', { skip: testDatabaseUrl() ? f
     for (const outcome of outcomes) {
       const grants = await direct.db.selectFrom('grants').select('id').where('requestId', '=', outcome.id).execute()
       assert.equal(grants.length, outcome.approved ? 1 : 0)
-      const decided = await direct.db.selectFrom('auditEvents').select('id').where('objectId', '=', outcome.id).where('action', '=', 'sharing.request.decide').where('result', '=', 'success').execute()
+      const decided = await direct.db
+        .selectFrom('auditEvents')
+        .select('id')
+        .where('objectId', '=', outcome.id)
+        .where('action', '=', 'sharing.request.decide')
+        .where('result', '=', 'success')
+        .execute()
       assert.equal(decided.length, 1)
     }
   })
@@ -84,7 +93,11 @@ describe('two server processes on one PostgreSQL', { skip: testDatabaseUrl() ? f
     assert.equal(statuses.filter((s) => s === 429).length, 40)
     for (const r of results.filter((r) => r.status === 429)) assert.equal(r.body.error.code, 'RATE_LIMITED')
     // Every call, allowed or refused, is in the call log and the audit chain.
-    const logged = await direct.db.selectFrom('callLogs').select((eb) => eb.fn.countAll<number>().as('n')).where('grantId', '=', decided.body.grantId).executeTakeFirstOrThrow()
+    const logged = await direct.db
+      .selectFrom('callLogs')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .where('grantId', '=', decided.body.grantId)
+      .executeTakeFirstOrThrow()
     assert.equal(Number(logged.n), 60)
   })
 
@@ -105,7 +118,12 @@ describe('two server processes on one PostgreSQL', { skip: testDatabaseUrl() ? f
     const events = await direct.db.selectFrom('shareRequestEvents').select('requestId').where('requestId', 'in', ids).where('action', '=', 'escalate').execute()
     assert.equal(events.length, ids.length)
     assert.equal(new Set(events.map((e) => e.requestId)).size, ids.length)
-    const audited = await direct.db.selectFrom('auditEvents').select('objectId').where('objectId', 'in', ids).where('action', '=', 'sharing.request.escalate').execute()
+    const audited = await direct.db
+      .selectFrom('auditEvents')
+      .select('objectId')
+      .where('objectId', 'in', ids)
+      .where('action', '=', 'sharing.request.escalate')
+      .execute()
     assert.equal(audited.length, ids.length)
     await refreshTokensAt(direct.db, world, serverNow())
     const escalatedBy = servers.map((s) => (s.log().match(/"task":"sharing.escalate-overdue","count":\d+/g) ?? []).length)
@@ -126,7 +144,10 @@ describe('two server processes on one PostgreSQL', { skip: testDatabaseUrl() ? f
     await Promise.all(work)
     const verification = await verifyAuditChain(direct.db)
     assert.equal(verification.ok, true, JSON.stringify(verification))
-    const total = await direct.db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const total = await direct.db
+      .selectFrom('auditEvents')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     assert.equal(verification.count, Number(total.n))
     for (const base of [a(), b()]) {
       const res = await http(base, 'GET', '/api/v1/audit/verify', { token: world.tokens.auditor })

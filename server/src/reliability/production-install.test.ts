@@ -61,7 +61,17 @@ test('a production install from the README reaches a published entry and a gatew
     }
     // The CLI's first steps, as the README lists them (the output is the created object as JSON).
     const cli = (...args: string[]) => JSON.parse(run(['run', '--silent', 'govshare:prod', '--', ...args], env))
-    const authority = cli('init', '--org-name', '潍坊市大数据局', '--org-code', withUsccCheck('11370700MB0000001'), '--username', 'admin', '--name', '系统管理员').org
+    const authority = cli(
+      'init',
+      '--org-name',
+      '潍坊市大数据局',
+      '--org-code',
+      withUsccCheck('11370700MB0000001'),
+      '--username',
+      'admin',
+      '--name',
+      '系统管理员',
+    ).org
     const mzj = cli('create-org', '--name', '潍坊市民政局', '--short-name', '市民政局', '--code', withUsccCheck('11370700MB0000002'))
     cli('create-org', '--name', '潍坊市人力资源和社会保障局', '--short-name', '市人社局', '--code', withUsccCheck('11370700MB0000003'))
     cli('create-user', '--username', 'authority', '--name', '李主管', '--org-name', '潍坊市大数据局', '--roles', 'AUTH_ADMIN')
@@ -89,7 +99,10 @@ test('a production install from the README reaches a published entry and a gatew
     }
     const tokens = { authAdmin: await login('authority'), cataloger: await login('mzj_cataloger'), requester: await login('rsj_user') }
     // The authority gives the department its 部门 class node (市直部门 → 潍坊市民政局).
-    const node = await http(base, 'POST', '/api/v1/catalog/classes', { token: tokens.authAdmin, body: { parentCode: '301', code: '301001', name: '潍坊市民政局' } })
+    const node = await http(base, 'POST', '/api/v1/catalog/classes', {
+      token: tokens.authAdmin,
+      body: { parentCode: '301', code: '301001', name: '潍坊市民政局' },
+    })
     assert.equal(node.status, 201, JSON.stringify(node.body))
     const lead = await http(base, 'PATCH', '/api/v1/catalog/classes/301001', { token: tokens.authAdmin, body: { leadOrgId: mzj.id } })
     assert.equal(lead.status, 200, JSON.stringify(lead.body))
@@ -103,7 +116,14 @@ test('a production install from the README reaches a published entry and a gatew
     assert.equal(app.status, 201, JSON.stringify(app.body))
     const request = await http(base, 'POST', '/api/v1/share-requests', {
       token: tokens.requester,
-      body: { resourceId: resource.id, itemIds: openItems, purpose: '数据校核', dutyBasis: '《社会保险法》第八条：社会保险经办机构核定社会保险待遇', mode: 'api', appIds: [app.body.id] },
+      body: {
+        resourceId: resource.id,
+        itemIds: openItems,
+        purpose: '数据校核',
+        dutyBasis: '《社会保险法》第八条：社会保险经办机构核定社会保险待遇',
+        mode: 'api',
+        appIds: [app.body.id],
+      },
     })
     assert.equal(request.status, 201, JSON.stringify(request.body))
     assert.equal(request.body.status, 'granted', 'a request for 无条件 items only is granted at once')

@@ -71,7 +71,11 @@ export async function buildUser(db: Executor, overrides: { orgId: string; roles:
  * (SPEC §7.6); tests that also call the gateway create apps over HTTP to get a secret.
  */
 export async function buildAppRow(db: Executor, orgId: string, name = `测试应用${next()}`): Promise<string> {
-  const row = await db.insertInto('apps').values({ orgId, name, appKey: `gstest${next()}${randomInt(1e8, 1e9 - 1)}`, secretHash: 'unusable', ipAllowList: [] }).returning('id').executeTakeFirstOrThrow()
+  const row = await db
+    .insertInto('apps')
+    .values({ orgId, name, appKey: `gstest${next()}${randomInt(1e8, 1e9 - 1)}`, secretHash: 'unusable', ipAllowList: [] })
+    .returning('id')
+    .executeTakeFirstOrThrow()
   return row.id
 }
 
@@ -81,14 +85,28 @@ export const tokenFor = (db: Executor, user: { id: string }, now = new Date('202
 export async function buildClassNode(db: Executor, code: string, name: string, leadOrgId: string | null = null) {
   const parentCode = code.length === 6 ? code.slice(0, 3) : code.length === 3 ? code.slice(0, 1) : code.slice(0, code.length - 3)
   const depth = code.length === 1 ? 1 : code.length === 3 ? 2 : code.length === 6 ? 3 : 4
-  await db.insertInto('classNodes').values({ code, name, parentCode, depth, leadOrgId }).onConflict((oc) => oc.column('code').doNothing()).execute()
+  await db
+    .insertInto('classNodes')
+    .values({ code, name, parentCode, depth, leadOrgId })
+    .onConflict((oc) => oc.column('code').doNothing())
+    .execute()
 }
 
 /** A valid entry body (class 3, mixed share types ⇒ 有条件共享) that each test narrows with overrides. */
 /** One information item as API input: a 100-character 无条件共享 string, not sensitive, unless `extra` says otherwise. */
 export const itemInput = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => ({
-  name, nameEn, dataType: 'C' as const, length: 100, shareType: 1 as const, sensitive: false, piCategory: 'none' as const,
-  secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false, ...extra,
+  name,
+  nameEn,
+  dataType: 'C' as const,
+  length: 100,
+  shareType: 1 as const,
+  sensitive: false,
+  piCategory: 'none' as const,
+  secret: false,
+  isPrimaryKey: false,
+  isTimestamp: false,
+  basicItem: false,
+  ...extra,
 })
 
 export function resourceBody(overrides: Partial<CreateResourceBody> = {}): CreateResourceBody {
@@ -110,10 +128,58 @@ export function resourceBody(overrides: Partial<CreateResourceBody> = {}): Creat
     survey: {},
     dutyRefs: [],
     items: [
-      { name: '统一社会信用代码', nameEn: 'uscc', dataType: 'C', length: 18, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: true, isTimestamp: false, basicItem: false },
-      { name: '组织名称', nameEn: 'org_name', dataType: 'C', length: 200, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false },
-      { name: '法定代表人身份证号', nameEn: 'legal_rep_id', dataType: 'C', length: 18, shareType: 2, shareCondition: '用于身份核验', sensitive: true, piCategory: 'sensitive_personal', secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false },
-      { name: '更新时间', nameEn: 'updated_at', dataType: 'T', shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: false, isTimestamp: true, basicItem: false },
+      {
+        name: '统一社会信用代码',
+        nameEn: 'uscc',
+        dataType: 'C',
+        length: 18,
+        shareType: 1,
+        sensitive: false,
+        piCategory: 'none',
+        secret: false,
+        isPrimaryKey: true,
+        isTimestamp: false,
+        basicItem: false,
+      },
+      {
+        name: '组织名称',
+        nameEn: 'org_name',
+        dataType: 'C',
+        length: 200,
+        shareType: 1,
+        sensitive: false,
+        piCategory: 'none',
+        secret: false,
+        isPrimaryKey: false,
+        isTimestamp: false,
+        basicItem: false,
+      },
+      {
+        name: '法定代表人身份证号',
+        nameEn: 'legal_rep_id',
+        dataType: 'C',
+        length: 18,
+        shareType: 2,
+        shareCondition: '用于身份核验',
+        sensitive: true,
+        piCategory: 'sensitive_personal',
+        secret: false,
+        isPrimaryKey: false,
+        isTimestamp: false,
+        basicItem: false,
+      },
+      {
+        name: '更新时间',
+        nameEn: 'updated_at',
+        dataType: 'T',
+        shareType: 1,
+        sensitive: false,
+        piCategory: 'none',
+        secret: false,
+        isPrimaryKey: false,
+        isTimestamp: true,
+        basicItem: false,
+      },
     ],
     ...overrides,
   }
@@ -139,13 +205,17 @@ export async function buildWorld(db: Executor) {
     nodeOperator: await user(deptA.id, ['NODE_OPERATOR']),
     catalogerB: await user(deptB.id, ['CATALOGER']),
   }
-  const tokens = Object.fromEntries(
-    await Promise.all(Object.entries(users).map(async ([key, u]) => [key, await tokenFor(db, u)] as const)),
-  ) as Record<keyof typeof users, string>
+  const tokens = Object.fromEntries(await Promise.all(Object.entries(users).map(async ([key, u]) => [key, await tokenFor(db, u)] as const))) as Record<
+    keyof typeof users,
+    string
+  >
   return { authority, deptA, deptB, users, tokens }
 }
 
-type Requester = { request: (method: string, path: string, options?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>; db?: Executor }
+type Requester = {
+  request: (method: string, path: string, options?: { token?: string; body?: unknown }) => Promise<{ status: number; body: any }>
+  db?: Executor
+}
 
 /**
  * An upstream that never answers and is never looked up: `.invalid` names do not resolve (RFC 6761 §6.4;
@@ -157,11 +227,20 @@ export const PLACEHOLDER_UPSTREAM = 'http://upstream.invalid/unused'
 /** A sample value of an item's data type, for one-row fixture uploads. */
 export function sampleValue(item: { dataType: string; length?: number | null }, row = 1): string {
   switch (item.dataType) {
-    case 'N': case 'Y': case 'I': case 'F': case 'B': return String(row)
-    case 'D': return '2026-01-0' + ((row % 9) + 1)
-    case 'T': return '2026-01-01 08:00:00'
-    case 'L': return '是'
-    default: return `样例${row}`.slice(0, item.length ?? 20)
+    case 'N':
+    case 'Y':
+    case 'I':
+    case 'F':
+    case 'B':
+      return String(row)
+    case 'D':
+      return '2026-01-0' + ((row % 9) + 1)
+    case 'T':
+      return '2026-01-01 08:00:00'
+    case 'L':
+      return '是'
+    default:
+      return `样例${row}`.slice(0, item.length ?? 20)
   }
 }
 
@@ -171,7 +250,11 @@ export function sampleValue(item: { dataType: string; length?: number | null }, 
  * small file, else (a 接口 entry without items) the placeholder upstream. Tests that need a real upstream
  * start their own server and use publishApiResource.
  */
-export async function mountSomething(t: Requester, token: string, resource: { id: string; shareModes: string[]; items: { nameEn: string | null; dataType: string; length: number | null }[] }) {
+export async function mountSomething(
+  t: Requester,
+  token: string,
+  resource: { id: string; shareModes: string[]; items: { nameEn: string | null; dataType: string; length: number | null }[] },
+) {
   const path = `/api/v1/catalog/resources/${resource.id}/mounts`
   const items = resource.items.filter((i) => i.nameEn)
   let res
@@ -186,7 +269,11 @@ export async function mountSomething(t: Requester, token: string, resource: { id
     res = await t.request('POST', `${path}/file`, { token, body: form })
   } else if (resource.shareModes.includes('api')) {
     if (!t.db) throw new Error(`mount ${resource.id}: a 接口 entry without items needs the test database to list the placeholder upstream`)
-    await t.db.insertInto('upstreamHosts').values({ host: new URL(PLACEHOLDER_UPSTREAM).hostname, port: null, note: '测试占位上游' }).onConflict((oc) => oc.doNothing()).execute()
+    await t.db
+      .insertInto('upstreamHosts')
+      .values({ host: new URL(PLACEHOLDER_UPSTREAM).hostname, port: null, note: '测试占位上游' })
+      .onConflict((oc) => oc.doNothing())
+      .execute()
     res = await t.request('POST', `${path}/api`, { token, body: { upstreamUrl: PLACEHOLDER_UPSTREAM, method: 'GET', params: [] } })
   } else return
   if (res.status >= 300) throw new Error(`mount ${resource.id} → ${res.status} ${JSON.stringify(res.body)}`)
@@ -203,7 +290,12 @@ async function step(t: Requester, method: string, path: string, token: string, b
  * Compiles, submits and publishes an entry over HTTP as the given cataloger and authority; returns the
  * published resource. `mount` replaces mountSomething (e.g. registering an upstream API).
  */
-export async function publishResource(t: Requester, tokens: { cataloger: string; authAdmin: string }, overrides: Partial<CreateResourceBody> = {}, mount?: (resource: any) => Promise<unknown>) {
+export async function publishResource(
+  t: Requester,
+  tokens: { cataloger: string; authAdmin: string },
+  overrides: Partial<CreateResourceBody> = {},
+  mount?: (resource: any) => Promise<unknown>,
+) {
   const created = await step(t, 'POST', '/api/v1/catalog/resources', tokens.cataloger, resourceBody(overrides))
   await (mount ? mount(created) : mountSomething(t, tokens.cataloger, created))
   await step(t, 'POST', `/api/v1/catalog/resources/${created.id}/submit`, tokens.cataloger)

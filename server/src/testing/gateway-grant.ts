@@ -9,11 +9,23 @@ type World = Awaited<ReturnType<typeof buildWorld>>
 const item = itemInput
 /** A small register of persons: a masked-by-default 身份证号 and 姓名, and a plain 区县. */
 export const PERSON_ITEMS = [
-  item('公民身份号码', 'id_no', { length: 18, isPrimaryKey: true, sensitive: true, piCategory: 'sensitive_personal', shareType: 2, shareCondition: '用于身份核验' }),
+  item('公民身份号码', 'id_no', {
+    length: 18,
+    isPrimaryKey: true,
+    sensitive: true,
+    piCategory: 'sensitive_personal',
+    shareType: 2,
+    shareCondition: '用于身份核验',
+  }),
   item('姓名', 'full_name', { sensitive: true, piCategory: 'personal', shareType: 2, shareCondition: '用于身份核验' }),
   item('所属区县', 'county', { length: 20 }),
 ]
-export const PERSON_CSV = ['id_no,full_name,county', '370702199003071234,张三,潍城区', '370705198512120021,欧阳娜娜,奎文区', '370783200101015678,李四,寿光市'].join('\n')
+export const PERSON_CSV = [
+  'id_no,full_name,county',
+  '370702199003071234,张三,潍城区',
+  '370705198512120021,欧阳娜娜,奎文区',
+  '370783200101015678,李四,寿光市',
+].join('\n')
 
 /**
  * A published entry with mounted rows, a request of all its items (api) approved with `terms` (which may
@@ -25,7 +37,11 @@ export async function grantWithApp(
   terms: Record<string, unknown> | ((itemIds: string[]) => Record<string, unknown>) = {},
   { items = PERSON_ITEMS, csv = PERSON_CSV }: { items?: unknown[]; csv?: string } = {},
 ) {
-  const resource = await publishResource(t, w.tokens, { name: `救助对象${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table'], items: items as never })
+  const resource = await publishResource(t, w.tokens, {
+    name: `救助对象${randomBytes(3).toString('hex')}`,
+    shareModes: ['api', 'table'],
+    items: items as never,
+  })
   const form = new FormData()
   // publishResource mounted a placeholder row: replacing it with these rows is a confirmed swing.
   form.append('confirm', 'true')
@@ -47,6 +63,7 @@ export async function grantWithApp(
   assert.equal(decided.body.status, 'granted', JSON.stringify(decided.body))
   const issued = await t.request('POST', '/api/v1/gateway/token', { body: { appKey: app.body.appKey, appSecret: app.body.appSecret } })
   const token = issued.body.accessToken as string
-  const records = (query = '') => t.request('GET', `/api/v1/gateway/resources/${resource.id}/records${query}`, { headers: { authorization: `Bearer ${token}` } })
+  const records = (query = '') =>
+    t.request('GET', `/api/v1/gateway/resources/${resource.id}/records${query}`, { headers: { authorization: `Bearer ${token}` } })
   return { resource, requestId: request.body.id as string, grantId: decided.body.grantId as string, appId: app.body.id as string, token, records }
 }

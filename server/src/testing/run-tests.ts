@@ -17,7 +17,9 @@ const files = matching.filter((file) => isSlowTest(file) === slow)
 if (files.length === 0) {
   // A filter that names only tests of the other suite must not pass silently.
   const other = matching.filter((file) => isSlowTest(file) !== slow)
-  console.error(`no ${slow ? 'slow' : 'fast'} test file matches ${filters.join(' ')}${other.length ? `; run them with npm run ${slow ? 'test' : 'test:slow'} -- …: ${other.join(', ')}` : ''}`)
+  console.error(
+    `no ${slow ? 'slow' : 'fast'} test file matches ${filters.join(' ')}${other.length ? `; run them with npm run ${slow ? 'test' : 'test:slow'} -- …: ${other.join(', ')}` : ''}`,
+  )
   process.exit(1)
 }
 await prepareTemplates()

@@ -42,14 +42,24 @@ export interface TestApp {
 /**
  * Starts the real server on a random port over a fresh cloned database.
  */
-export async function buildTestApp(options: { config?: Partial<Config>; clock?: TestClock; logger?: AppOptions['logger']; resolveHost?: AppOptions['resolveHost'] } = {}): Promise<TestApp> {
+export async function buildTestApp(
+  options: { config?: Partial<Config>; clock?: TestClock; logger?: AppOptions['logger']; resolveHost?: AppOptions['resolveHost'] } = {},
+): Promise<TestApp> {
   const database = await openTestDatabase()
   // Each app its own audit checkpoint directory (created on first write): a checkpoint of one test
   // database never judges another's chain.
   const checkpointDir = join(tmpdir(), `govshare-test-checkpoints-${randomBytes(6).toString('hex')}`)
   const config = Object.freeze({ ...loadConfig({}), auditCheckpointDir: checkpointDir, ...options.config })
   const clock = options.clock ?? new TestClock()
-  const app = await buildApp({ db: database.db, dbKind: database.kind, pgPool: database.pgPool, config, clock: clock.now, logger: options.logger, resolveHost: options.resolveHost })
+  const app = await buildApp({
+    db: database.db,
+    dbKind: database.kind,
+    pgPool: database.pgPool,
+    config,
+    clock: clock.now,
+    logger: options.logger,
+    resolveHost: options.resolveHost,
+  })
   await app.listen({ host: '127.0.0.1', port: 0 })
   const { port } = app.server.address() as AddressInfo
   const baseUrl = `http://127.0.0.1:${port}`

@@ -28,8 +28,7 @@ export type OneSourceWarning = NonNullable<Resource['oneSourceWarnings']>[number
 
 export const searchResources = (query: SearchFilter, options: { quiet?: boolean; signal?: AbortSignal } = {}) =>
   api.get<SearchResult>('/catalog/resources', { query: query as Query, ...options })
-export const getResource = (id: string, version?: number) =>
-  api.get<Resource>(`/catalog/resources/${id}`, { query: { version }, quiet: true })
+export const getResource = (id: string, version?: number) => api.get<Resource>(`/catalog/resources/${id}`, { query: { version }, quiet: true })
 export const listVersions = (id: string) => api.get<{ items: Version[] }>(`/catalog/resources/${id}/versions`)
 export const createResource = (body: ResourceInput) => api.post<Resource>('/catalog/resources', body)
 export const updateResource = (id: string, body: Partial<ResourceInput>) => api.patch<Resource>(`/catalog/resources/${id}`, body)

@@ -22,4 +22,5 @@ export const listNotices = (query: { runId?: string; status?: string; page?: num
   api.get<{ items: Notice[]; total: number }>('/notices', { query })
 export const respondNotice = (id: string, measures: string) => api.post<Notice>(`/notices/${id}/respond`, { measures })
 export const closeNotice = (id: string, accept: boolean, comment: string) => api.post<Notice>(`/notices/${id}/close`, { accept, comment })
-export const downloadReport = (runId: string, format: 'docx' | 'xlsx', orgId?: string) => api.download(`/evaluation/runs/${runId}/report`, { query: { format, orgId } })
+export const downloadReport = (runId: string, format: 'docx' | 'xlsx', orgId?: string) =>
+  api.download(`/evaluation/runs/${runId}/report`, { query: { format, orgId } })

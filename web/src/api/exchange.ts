@@ -1,5 +1,15 @@
 import type { z } from 'zod'
-import type { CreateNodeBody, JobControlsBody, JobOut, JobsQuery, NodeCreatedOut, NodeOut, NodesQuery, RecentRunOut, RecentRunsQuery } from '../../../server/src/modules/exchange/schemas.ts'
+import type {
+  CreateNodeBody,
+  JobControlsBody,
+  JobOut,
+  JobsQuery,
+  NodeCreatedOut,
+  NodeOut,
+  NodesQuery,
+  RecentRunOut,
+  RecentRunsQuery,
+} from '../../../server/src/modules/exchange/schemas.ts'
 import type { DownloadOut, GrantFileOut } from '../../../server/src/modules/exchange/files/schemas.ts'
 import { type Query, api, saveDownload } from './client.ts'
 import type { Json, Page } from './json.ts'

@@ -36,8 +36,7 @@ export type CaseDecision = z.input<typeof CaseDecisionBody>
 export type { MaskingRule }
 
 export const createShareRequest = (body: NewShareRequest) => api.post<ShareRequest>('/share-requests', body, { quiet: true })
-export const listShareRequests = (query: RequestFilter, quiet = false) =>
-  api.get<Page<ShareRequest>>('/share-requests', { query: query as Query, quiet })
+export const listShareRequests = (query: RequestFilter, quiet = false) => api.get<Page<ShareRequest>>('/share-requests', { query: query as Query, quiet })
 export const getShareRequest = (id: string) => api.get<ShareRequest>(`/share-requests/${id}`, { quiet: true })
 export const decideShareRequest = (id: string, body: Decision) => api.post<ShareRequest>(`/share-requests/${id}/decision`, body, { quiet: true })
 /** The masking a decision would apply and its re-identification warnings; changes nothing. */
@@ -46,7 +45,8 @@ export const previewDecision = (id: string, body: z.input<typeof DecisionPreview
 export const requestMoreInfo = (id: string, comment: string) => api.post<ShareRequest>(`/share-requests/${id}/request-info`, { comment })
 export const resubmitShareRequest = (id: string, body: z.input<typeof ResubmitBody>) => api.post<ShareRequest>(`/share-requests/${id}/resubmit`, body)
 export const withdrawShareRequest = (id: string, reason: string) => api.post<ShareRequest>(`/share-requests/${id}/withdraw`, reason ? { reason } : {})
-export const reviewCompliance = (id: string, body: z.input<typeof ComplianceReviewBody>) => api.post<ShareRequest>(`/share-requests/${id}/compliance-review`, body, { quiet: true })
+export const reviewCompliance = (id: string, body: z.input<typeof ComplianceReviewBody>) =>
+  api.post<ShareRequest>(`/share-requests/${id}/compliance-review`, body, { quiet: true })
 export const authorityDecide = (id: string, body: AuthorityDecision) =>
   api.post<ShareRequest>(`/share-requests/${id}/authority-decision`, body, { quiet: true })
 

@@ -14,7 +14,8 @@ export type ElementCase = Json<z.infer<typeof ElementCaseOut>>
 
 export const listObjections = (query: Query) => api.get<Page<Objection>>('/objections', { query })
 export const raiseObjection = (body: z.input<typeof RaiseBody>) => api.post<Objection>('/objections', body, { quiet: true })
-export const objectionStep = (id: string, step: 'acceptance' | 'verification' | 'corrected' | 'dispute', body: object) => api.post<Objection>(`/objections/${id}/${step}`, body)
+export const objectionStep = (id: string, step: 'acceptance' | 'verification' | 'corrected' | 'dispute', body: object) =>
+  api.post<Objection>(`/objections/${id}/${step}`, body)
 
 export const listDemands = (query: Query) => api.get<Page<Demand>>('/demands', { query })
 export const createDemand = (body: z.input<typeof CreateDemandBody>) => api.post<Demand>('/demands', body, { quiet: true })
@@ -26,4 +27,5 @@ export const exportDemandList = (list: 'demand' | 'responsibility' | 'negative')
 export const listElements = () => api.get<{ items: DataElement[] }>('/data-elements')
 export const createElement = (body: z.input<typeof ElementBody>) => api.post<DataElement>('/data-elements', body, { quiet: true })
 export const listElementCases = (query: Query) => api.get<Page<ElementCase>>('/data-element-cases', { query })
-export const decideElementCase = (id: string, body: { decision: 'request_instead' | 'exception'; note?: string }) => api.post<ElementCase>(`/data-element-cases/${id}/decision`, body)
+export const decideElementCase = (id: string, body: { decision: 'request_instead' | 'exception'; note?: string }) =>
+  api.post<ElementCase>(`/data-element-cases/${id}/decision`, body)

@@ -6,5 +6,13 @@ export function Highlight({ text, terms }: { text: string; terms: readonly strin
   if (wanted.length === 0 || !text) return text
   const escaped = wanted.map((t) => t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
   const parts = text.split(new RegExp(`(${escaped.join('|')})`, 'gi'))
-  return parts.map((part, index) => (index % 2 === 1 ? <mark key={index} className="search-hit">{part}</mark> : part))
+  return parts.map((part, index) =>
+    index % 2 === 1 ? (
+      <mark key={index} className="search-hit">
+        {part}
+      </mark>
+    ) : (
+      part
+    ),
+  )
 }

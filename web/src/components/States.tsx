@@ -18,14 +18,7 @@ export function LoadError({ error, onRetry, title = '加载失败' }: { error: E
     return <Result status="404" title="内容不存在" subTitle={error?.message ?? '要查看的内容不存在或无权查看'} />
   }
   if (status === 403) return <Result status="403" title="无权访问" subTitle={error?.message ?? '当前账号无权查看此内容'} />
-  return (
-    <Result
-      status="error"
-      title={title}
-      subTitle={error?.message ?? '请稍后重试'}
-      extra={onRetry ? <Button onClick={onRetry}>重试</Button> : undefined}
-    />
-  )
+  return <Result status="error" title={title} subTitle={error?.message ?? '请稍后重试'} extra={onRetry ? <Button onClick={onRetry}>重试</Button> : undefined} />
 }
 
 export function EmptyState({ description, children }: { description: ReactNode; children?: ReactNode }) {

@@ -23,7 +23,11 @@ export function StatusTag({ status, label }: { status: string; label?: string })
 
 /** A submitted next version waiting beside the version shown (the authority and the provider see it). */
 export function PendingVersionTag({ version }: { version?: number | null }) {
-  return version ? <Tag color="gold" data-testid="pending-version">第 {version} 版待审核</Tag> : null
+  return version ? (
+    <Tag color="gold" data-testid="pending-version">
+      第 {version} 版待审核
+    </Tag>
+  ) : null
 }
 
 /** SPEC §7.3: the entry's data is older than its update cycle allows (the daily freshness check flagged it). */

@@ -61,20 +61,20 @@ export function AppLayout() {
         <Header className="app-header">
           <div />
           <Space>
-          <NotificationBell />
-          <Dropdown menu={userMenu} placement="bottomRight">
-            <Space className="user-chip" data-testid="user-chip">
-              <Avatar size="small" icon={<UserOutlined />} style={{ background: '#1f5fbf' }} />
-              <span className="user-name">{user.name}</span>
-              <span className="user-org">{user.orgName}</span>
-              {user.roles.map((role) => (
-                <Tag key={role} color="blue" style={{ marginInlineEnd: 0 }}>
-                  {ROLE_LABELS[role]}
-                </Tag>
-              ))}
-              <DownOutlined style={{ fontSize: 10, color: '#8c8c8c' }} />
-            </Space>
-          </Dropdown>
+            <NotificationBell />
+            <Dropdown menu={userMenu} placement="bottomRight">
+              <Space className="user-chip" data-testid="user-chip">
+                <Avatar size="small" icon={<UserOutlined />} style={{ background: '#1f5fbf' }} />
+                <span className="user-name">{user.name}</span>
+                <span className="user-org">{user.orgName}</span>
+                {user.roles.map((role) => (
+                  <Tag key={role} color="blue" style={{ marginInlineEnd: 0 }}>
+                    {ROLE_LABELS[role]}
+                  </Tag>
+                ))}
+                <DownOutlined style={{ fontSize: 10, color: '#8c8c8c' }} />
+              </Space>
+            </Dropdown>
           </Space>
         </Header>
         <Content className="app-content">

@@ -15,7 +15,11 @@ export function NotificationBell() {
   const navigate = useNavigate()
   useEffect(() => {
     let live = true
-    const load = () => listNotifications({ unread: true, pageSize: 1 }).then((r) => live && setUnread(r.unread), () => undefined)
+    const load = () =>
+      listNotifications({ unread: true, pageSize: 1 }).then(
+        (r) => live && setUnread(r.unread),
+        () => undefined,
+      )
     void load()
     const timer = setInterval(load, 60_000)
     window.addEventListener(CHANGED, load)

@@ -8,7 +8,8 @@ function nameSelectInputs(root: ParentNode) {
     if (input.id && document.querySelector(`label[for="${CSS.escape(input.id)}"]`)) continue
     const select = input.closest('.ant-select')
     const placeholder = select?.querySelector('.ant-select-selection-placeholder')?.textContent?.trim()
-    const selected = select?.querySelector('.ant-select-selection-item')?.getAttribute('title') ?? select?.querySelector('.ant-select-selection-item')?.textContent?.trim()
+    const selected =
+      select?.querySelector('.ant-select-selection-item')?.getAttribute('title') ?? select?.querySelector('.ant-select-selection-item')?.textContent?.trim()
     input.setAttribute('aria-label', placeholder || selected || '筛选条件')
   }
 }

@@ -15,7 +15,8 @@ export function namePathOf(field: string): (string | number)[] {
 // A schema's own wording ("无效输入：期望 string，实际接收 undefined") or an English type or value name.
 const SCHEMA_JARGON = /无效输入|期望|实际接收|undefined|null|\b(string|number|boolean|object|array)\b/i
 
-const isEmpty = (value: unknown) => value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)
+const isEmpty = (value: unknown) =>
+  value === undefined || value === null || (typeof value === 'string' && value.trim() === '') || (Array.isArray(value) && value.length === 0)
 
 /** The label the form shows for a field (its form item's label, or its table column's title), else 此项. */
 export function fieldLabelOf(name: (string | number)[]): string {
@@ -73,7 +74,8 @@ export function applyFieldErrors(form: FormInstance, details: readonly FieldProb
 }
 
 /** Checks the form's own rules (required fields) before any round trip; false when a field is marked. */
-export const formValid = (form: FormInstance) => form.validateFields().then(
-  () => true,
-  () => false,
-)
+export const formValid = (form: FormInstance) =>
+  form.validateFields().then(
+    () => true,
+    () => false,
+  )

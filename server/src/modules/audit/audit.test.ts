@@ -44,13 +44,33 @@ describe('auditor search and export', () => {
   before(async () => {
     t = await buildTestApp()
     w = await buildWorld(t.db)
-    const source = (orgId: string | null, when: string, reqId: string | null = null) => ({ actorId: w.users.approver.id, orgId, roles: ['APPROVER'], ip: '10.0.0.8', requestId: reqId, at: at(when) })
-    await appendAudit(t.db, source(w.deptA.id, '2026-03-02T01:00:00Z', requestId), { action: 'sharing.request.decide', objectType: 'share_request', objectId: 'r-1', grantId, detail: { 说明: '同意共享，含中文' } })
-    await appendAudit(t.db, source(w.deptB.id, '2026-03-03T01:00:00Z'), { action: 'sharing.grant.revoke', result: 'denied', objectType: 'grant', objectId: grantId, detail: { reason: '=HYPERLINK("http://evil")' } })
+    const source = (orgId: string | null, when: string, reqId: string | null = null) => ({
+      actorId: w.users.approver.id,
+      orgId,
+      roles: ['APPROVER'],
+      ip: '10.0.0.8',
+      requestId: reqId,
+      at: at(when),
+    })
+    await appendAudit(t.db, source(w.deptA.id, '2026-03-02T01:00:00Z', requestId), {
+      action: 'sharing.request.decide',
+      objectType: 'share_request',
+      objectId: 'r-1',
+      grantId,
+      detail: { 说明: '同意共享，含中文' },
+    })
+    await appendAudit(t.db, source(w.deptB.id, '2026-03-03T01:00:00Z'), {
+      action: 'sharing.grant.revoke',
+      result: 'denied',
+      objectType: 'grant',
+      objectId: grantId,
+      detail: { reason: '=HYPERLINK("http://evil")' },
+    })
     await appendAudit(t.db, source(w.deptA.id, '2026-03-04T01:00:00Z'), { action: 'catalog.resource.submit', objectType: 'resource', objectId: 'c-1' })
     // Enough events for the export to cross several pages.
     await t.db.transaction().execute(async (trx) => {
-      for (let i = 0; i < 4500; i++) await appendAudit(trx, source(w.authority.id, '2026-03-05T01:00:00Z'), { action: 'test.bulk', detail: { i, 名称: '批量' } })
+      for (let i = 0; i < 4500; i++)
+        await appendAudit(trx, source(w.authority.id, '2026-03-05T01:00:00Z'), { action: 'test.bulk', detail: { i, 名称: '批量' } })
     })
   })
   after(() => t.close())
@@ -60,18 +80,26 @@ describe('auditor search and export', () => {
   test('filters: org, request id, grant id, action prefix, result and time range', async () => {
     const byOrg = await search(`orgId=${w.deptB.id}`)
     assert.equal(byOrg.status, 200, JSON.stringify(byOrg.body))
-    assert.deepEqual(byOrg.body.items.map((e: any) => e.action), ['sharing.grant.revoke'])
+    assert.deepEqual(
+      byOrg.body.items.map((e: any) => e.action),
+      ['sharing.grant.revoke'],
+    )
     assert.equal((await search(`requestId=${requestId}`)).body.items[0].action, 'sharing.request.decide')
     assert.equal((await search(`grantId=${grantId}`)).body.total, 1)
     assert.deepEqual((await search('actionPrefix=sharing.')).body.items.map((e: any) => e.action).sort(), ['sharing.grant.revoke', 'sharing.request.decide'])
     assert.equal((await search('actionPrefix=sharing%25')).body.total, 0) // % is literal
     assert.equal((await search('result=denied&actionPrefix=sharing.')).body.total, 1)
-    const range = await search(`from=${encodeURIComponent('2026-03-03T00:00:00Z')}&to=${encodeURIComponent('2026-03-04T23:00:00+08:00')}&actorId=${w.users.approver.id}`)
-    assert.deepEqual(range.body.items.map((e: any) => e.action), ['catalog.resource.submit', 'sharing.grant.revoke'])
+    const range = await search(
+      `from=${encodeURIComponent('2026-03-03T00:00:00Z')}&to=${encodeURIComponent('2026-03-04T23:00:00+08:00')}&actorId=${w.users.approver.id}`,
+    )
+    assert.deepEqual(
+      range.body.items.map((e: any) => e.action),
+      ['catalog.resource.submit', 'sharing.grant.revoke'],
+    )
     assert.equal((await search('grantId=not-a-uuid')).status, 400)
   })
 
-  test('三员: the auditor reads everything; the security administrator only ordinary users\' events; others nothing', async () => {
+  test("三员: the auditor reads everything; the security administrator only ordinary users' events; others nothing", async () => {
     for (const token of [w.tokens.sysAdmin, w.tokens.authAdmin, w.tokens.approver]) {
       assert.equal((await search('', token)).status, 403)
       assert.equal((await t.request('GET', '/api/v1/audit/events/export', { token })).status, 403)
@@ -80,27 +108,40 @@ describe('auditor search and export', () => {
     assert.equal((await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.secAdmin })).status, 403)
     assert.equal((await t.request('GET', '/api/v1/audit/events')).status, 401)
     // An administrator's action: the security administrator must not read it, the auditor must.
-    await appendAudit(t.db, { actorId: w.users.sysAdmin.id, orgId: w.authority.id, roles: ['SYS_ADMIN'], ip: '10.0.0.9', requestId: null, at: at('2026-03-06T01:00:00Z') }, {
-      action: 'identity.user.update',
-      objectType: 'user',
-      objectId: w.users.requester.id,
-    })
+    await appendAudit(
+      t.db,
+      { actorId: w.users.sysAdmin.id, orgId: w.authority.id, roles: ['SYS_ADMIN'], ip: '10.0.0.9', requestId: null, at: at('2026-03-06T01:00:00Z') },
+      {
+        action: 'identity.user.update',
+        objectType: 'user',
+        objectId: w.users.requester.id,
+      },
+    )
     const bySec = await search('actionPrefix=identity.user.', w.tokens.secAdmin)
     assert.equal(bySec.status, 200)
-    assert.equal(bySec.body.total, 0, 'the security administrator reads no administrator\'s events')
+    assert.equal(bySec.body.total, 0, "the security administrator reads no administrator's events")
     const ordinary = await search('actionPrefix=sharing.', w.tokens.secAdmin)
-    assert.equal(ordinary.body.total, 2, 'the security administrator reads ordinary users\' events')
-    assert.equal((await search('actionPrefix=identity.user.')).body.total, 1, 'the auditor reads the administrators\' events')
+    assert.equal(ordinary.body.total, 2, "the security administrator reads ordinary users' events")
+    assert.equal((await search('actionPrefix=identity.user.')).body.total, 1, "the auditor reads the administrators' events")
     const csv = await fetch(`${t.baseUrl}/api/v1/audit/events/export?actionPrefix=identity.`, { headers: { authorization: `Bearer ${w.tokens.secAdmin}` } })
     assert.equal(parseCsv((await csv.text()).slice(1)).length, 1, 'the export keeps to the same scope (header row only)')
   })
 
-  test('the auditor\'s own searches and chain checks are in the audit log', async () => {
+  test("the auditor's own searches and chain checks are in the audit log", async () => {
     await search('actionPrefix=catalog.')
     const verify = await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })
     assert.equal(verify.status, 200)
-    const own = await t.db.selectFrom('auditEvents').select(['action', 'detail']).where('actorId', '=', w.users.auditor.id).orderBy('id', 'desc').limit(2).execute()
-    assert.deepEqual(own.map((e) => e.action), ['audit.chain.verify', 'audit.event.list'])
+    const own = await t.db
+      .selectFrom('auditEvents')
+      .select(['action', 'detail'])
+      .where('actorId', '=', w.users.auditor.id)
+      .orderBy('id', 'desc')
+      .limit(2)
+      .execute()
+    assert.deepEqual(
+      own.map((e) => e.action),
+      ['audit.chain.verify', 'audit.event.list'],
+    )
     assert.deepEqual((own[1].detail as { filters: unknown }).filters, { actionPrefix: 'catalog.' })
     assert.equal((own[0].detail as { ok: boolean }).ok, true)
   })
@@ -159,12 +200,17 @@ describe('auditor search and export', () => {
     const rows = parseCsv((await res.text()).replace(/^\uFEFF/, ''))
     assert.equal(rows.length, 4501)
     const ids = rows.slice(1).map((r) => Number(r[0]))
-    assert.deepEqual(ids, [...ids].sort((a, b) => a - b))
+    assert.deepEqual(
+      ids,
+      [...ids].sort((a, b) => a - b),
+    )
     assert.equal(new Set(ids).size, 4500)
   })
 
   test('XLSX export opens in a spreadsheet reader with the same rows', async () => {
-    const res = await fetch(`${t.baseUrl}/api/v1/audit/events/export?format=xlsx&orgId=${w.deptA.id}&result=success`, { headers: { authorization: `Bearer ${w.tokens.auditor}` } })
+    const res = await fetch(`${t.baseUrl}/api/v1/audit/events/export?format=xlsx&orgId=${w.deptA.id}&result=success`, {
+      headers: { authorization: `Bearer ${w.tokens.auditor}` },
+    })
     assert.equal(res.status, 200)
     assert.match(res.headers.get('content-type')!, /spreadsheetml/)
     const workbook = new ExcelJS.Workbook()

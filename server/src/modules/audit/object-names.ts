@@ -18,7 +18,12 @@ const resourceNames: Lookup = (db, ids) =>
 /** How each object type is named to a person reading the audit log. */
 const LOOKUPS: Record<string, Lookup> = {
   resource: resourceNames,
-  user: (db, ids) => db.selectFrom('users').select(['id', sql<string>`name || '（' || username || '）'`.as('name')]).where('id', 'in', ids).execute(),
+  user: (db, ids) =>
+    db
+      .selectFrom('users')
+      .select(['id', sql<string>`name || '（' || username || '）'`.as('name')])
+      .where('id', 'in', ids)
+      .execute(),
   org: (db, ids) => db.selectFrom('orgs').select(['id', 'name']).where('id', 'in', ids).execute(),
   app: (db, ids) => db.selectFrom('apps').select(['id', 'name']).where('id', 'in', ids).execute(),
   share_request: (db, ids) =>

@@ -24,7 +24,10 @@ export const AuditQuery = PageQuery.extend(AuditFilters.shape)
 export type AuditQuery = z.infer<typeof AuditQuery>
 
 export const AuditExportQuery = AuditFilters.extend({
-  format: z.enum(['csv', 'xlsx']).default('csv').describe('csv（UTF-8 带 BOM，Excel 直接打开，不限行数）或 xlsx（最多 1,000,000 行，Excel 单表上限所致；更多请用 csv）'),
+  format: z
+    .enum(['csv', 'xlsx'])
+    .default('csv')
+    .describe('csv（UTF-8 带 BOM，Excel 直接打开，不限行数）或 xlsx（最多 1,000,000 行，Excel 单表上限所致；更多请用 csv）'),
 })
 export type AuditExportQuery = z.infer<typeof AuditExportQuery>
 
@@ -73,7 +76,9 @@ export const VerifyOut = z.object({
       ok: z.boolean(),
       code: z
         .enum(['CHECKPOINT_MATCHED', 'NO_CHECKPOINT', 'CHECKPOINT_INVALID', 'CHAIN_TRUNCATED', 'CHAIN_REWRITTEN', 'CHECKPOINT_ARCHIVED'])
-        .describe('CHECKPOINT_MATCHED 与最新检查点一致；NO_CHECKPOINT 尚无检查点；CHECKPOINT_INVALID 检查点签名无效或密钥不可用；CHAIN_TRUNCATED 检查点所记事件已被删除（尾部截断）；CHAIN_REWRITTEN 该事件哈希不符（链被改写）；CHECKPOINT_ARCHIVED 该事件已归档，需用命令行连同归档文件校验'),
+        .describe(
+          'CHECKPOINT_MATCHED 与最新检查点一致；NO_CHECKPOINT 尚无检查点；CHECKPOINT_INVALID 检查点签名无效或密钥不可用；CHAIN_TRUNCATED 检查点所记事件已被删除（尾部截断）；CHAIN_REWRITTEN 该事件哈希不符（链被改写）；CHECKPOINT_ARCHIVED 该事件已归档，需用命令行连同归档文件校验',
+        ),
       message: z.string(),
       file: z.string().nullable().describe('最新检查点的文件名'),
       checkpoint: z

@@ -37,7 +37,9 @@ const filtered = (db: Executor, scope: Scope, query: AuditFilters) =>
         eb
           .selectFrom('users')
           .select('users.id')
-          .where((w) => w.or([w('users.name', 'ilike', containsPattern(query.actor!.trim())), w('users.username', 'ilike', containsPattern(query.actor!.trim()))])),
+          .where((w) =>
+            w.or([w('users.name', 'ilike', containsPattern(query.actor!.trim())), w('users.username', 'ilike', containsPattern(query.actor!.trim()))]),
+          ),
       ),
     )
     // LIKE metacharacters in the prefix are taken literally.
@@ -49,7 +51,10 @@ const filtered = (db: Executor, scope: Scope, query: AuditFilters) =>
     // (indexed: migration 0020).
     .$if(!!query.requestId, (qb) =>
       qb.where((eb) =>
-        eb.or([eb('auditEvents.requestId', '=', query.requestId!), sql<boolean>`${sql.ref('auditEvents.detail')} -> 'requestIds' @> jsonb_build_array(${query.requestId!}::text)`]),
+        eb.or([
+          eb('auditEvents.requestId', '=', query.requestId!),
+          sql<boolean>`${sql.ref('auditEvents.detail')} -> 'requestIds' @> jsonb_build_array(${query.requestId!}::text)`,
+        ]),
       ),
     )
     .$if(!!query.grantId, (qb) => qb.where('auditEvents.grantId', '=', query.grantId!))
@@ -57,7 +62,14 @@ const filtered = (db: Executor, scope: Scope, query: AuditFilters) =>
     .$if(!!query.to, (qb) => qb.where('auditEvents.at', '<=', new Date(query.to!)))
 
 /** `a.b.c,d.e.f` → the distinct codes (the console sends every code that carries one Chinese label). */
-const actionList = (actions: string) => [...new Set(actions.split(',').map((a) => a.trim()).filter(Boolean))]
+const actionList = (actions: string) => [
+  ...new Set(
+    actions
+      .split(',')
+      .map((a) => a.trim())
+      .filter(Boolean),
+  ),
+]
 
 /** Events with who acted as people know them: account, name, department and app (list and export alike). */
 const withNames = (db: Executor, scope: Scope, query: AuditFilters) =>
@@ -76,7 +88,9 @@ export async function listAuditEvents(ctx: Ctx, query: AuditQuery) {
   const scope = scopeOf(ctx.actor, 'audit.event.list')
   const [rows, total] = await Promise.all([
     withNames(ctx.db, scope, query).orderBy('auditEvents.id', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
-    filtered(ctx.db, scope, query).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    filtered(ctx.db, scope, query)
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   const names = await objectNames(ctx.db, rows)
   const items = rows.map((row) => ({ ...row, objectName: names.get(`${row.objectType}:${row.objectId}`) ?? null }))
@@ -142,12 +156,7 @@ function beijingTimestamp(at: Date) {
 }
 
 const exportPage = (db: Executor, scope: Scope, query: AuditFilters, afterId: number, maxId: number) =>
-  withNames(db, scope, query)
-    .where('auditEvents.id', '>', afterId)
-    .where('auditEvents.id', '<=', maxId)
-    .orderBy('auditEvents.id')
-    .limit(PAGE)
-    .execute()
+  withNames(db, scope, query).where('auditEvents.id', '>', afterId).where('auditEvents.id', '<=', maxId).orderBy('auditEvents.id').limit(PAGE).execute()
 
 /** Rows in id order, a page at a time (a large export never sits in memory or in one long query). */
 async function* exportRows(db: Executor, scope: Scope, query: AuditFilters, maxId: number, limit = Number.POSITIVE_INFINITY): AsyncGenerator<ExportRow> {
@@ -193,7 +202,10 @@ async function* csvLines(rows: AsyncGenerator<ExportRow>): AsyncGenerator<string
  */
 export async function exportAuditEvents(ctx: Ctx, query: AuditExportQuery) {
   const { format, ...filters } = query
-  const head = await ctx.db.selectFrom('auditEvents').select((eb) => eb.fn.max('id').as('maxId')).executeTakeFirstOrThrow()
+  const head = await ctx.db
+    .selectFrom('auditEvents')
+    .select((eb) => eb.fn.max('id').as('maxId'))
+    .executeTakeFirstOrThrow()
   const maxId = Number(head.maxId ?? 0)
   const conditions = Object.fromEntries(Object.entries(filters).filter(([, v]) => v !== undefined))
   await recordAudit(ctx.db, ctx, { action: 'audit.event.export', objectType: 'audit_events', detail: { format, filters: conditions, upToId: maxId } })
@@ -207,5 +219,10 @@ export async function exportAuditEvents(ctx: Ctx, query: AuditExportQuery) {
       asciiFilename: `audit-events-${stamp}.xlsx`,
     }
   }
-  return { stream: Readable.from(csvLines(rows)), contentType: 'text/csv; charset=utf-8', filename: `审计日志-${stamp}.csv`, asciiFilename: `audit-events-${stamp}.csv` }
+  return {
+    stream: Readable.from(csvLines(rows)),
+    contentType: 'text/csv; charset=utf-8',
+    filename: `审计日志-${stamp}.csv`,
+    asciiFilename: `audit-events-${stamp}.csv`,
+  }
 }

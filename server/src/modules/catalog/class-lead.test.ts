@@ -22,7 +22,10 @@ describe('the lead department of a class node, set by the authority', () => {
     assert.equal(set.status, 200, JSON.stringify(set.body))
     assert.deepEqual(set.body, { code: '301001', name: '测试部门A', leadOrgId: world.deptA.id })
     const tree = await t.request('GET', '/api/v1/catalog/classes', { token: world.tokens.requester })
-    const node = tree.body.flatMap((n: any) => n.children).flatMap((n: any) => n.children).find((n: any) => n.code === '301001')
+    const node = tree.body
+      .flatMap((n: any) => n.children)
+      .flatMap((n: any) => n.children)
+      .find((n: any) => n.code === '301001')
     assert.equal(node.leadOrgId, world.deptA.id)
 
     const refused = await draftUnder301001(world.tokens.catalogerB, '民政局编目一')
@@ -35,11 +38,20 @@ describe('the lead department of a class node, set by the authority', () => {
     assert.equal((await draftUnder301001(world.tokens.catalogerB, '民政局编目二')).status, 201)
     assert.equal((await draftUnder301001(world.tokens.cataloger, '公安局编目二')).status, 400)
 
-    const events = await t.db.selectFrom('auditEvents').select(['actorId', 'detail', 'result']).where('action', '=', 'catalog.class.update').where('objectId', '=', '301001').orderBy('id').execute()
-    assert.deepEqual(events.map((e) => e.detail), [
-      { leadOrgIdBefore: null, leadOrgIdAfter: world.deptA.id },
-      { leadOrgIdBefore: world.deptA.id, leadOrgIdAfter: world.deptB.id },
-    ])
+    const events = await t.db
+      .selectFrom('auditEvents')
+      .select(['actorId', 'detail', 'result'])
+      .where('action', '=', 'catalog.class.update')
+      .where('objectId', '=', '301001')
+      .orderBy('id')
+      .execute()
+    assert.deepEqual(
+      events.map((e) => e.detail),
+      [
+        { leadOrgIdBefore: null, leadOrgIdAfter: world.deptA.id },
+        { leadOrgIdBefore: world.deptA.id, leadOrgIdAfter: world.deptB.id },
+      ],
+    )
     assert.ok(events.every((e) => e.actorId === world.users.authAdmin.id && e.result === 'success'))
 
     const cleared = await setLead(null)

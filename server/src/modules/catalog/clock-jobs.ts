@@ -30,10 +30,26 @@ export async function warnCatalogClocks(db: Db, now: Date): Promise<number> {
     const reviewClocks = authority
       ? reviews.map((r) => {
           const dueAt = new Date(r.reviewDueAt!)
-          return { kind: 'catalog.review', objectType: 'resource', objectId: r.resourceId, orgId: authority, dueAt, dueDate: beijingDateTime(dueAt).date, subject: `目录审核（${r.orgName}「${r.name}」）` }
+          return {
+            kind: 'catalog.review',
+            objectType: 'resource',
+            objectId: r.resourceId,
+            orgId: authority,
+            dueAt,
+            dueDate: beijingDateTime(dueAt).date,
+            subject: `目录审核（${r.orgName}「${r.name}」）`,
+          }
         })
       : []
-    const taskClocks = tasks.map((t) => ({ kind: 'catalog.update-task', objectType: 'catalog_review_task', objectId: t.id, orgId: t.orgId, dueAt: new Date(t.dueAt), dueDate: t.dueDate, subject: `目录更新任务（「${t.name}」）` }))
+    const taskClocks = tasks.map((t) => ({
+      kind: 'catalog.update-task',
+      objectType: 'catalog_review_task',
+      objectId: t.id,
+      orgId: t.orgId,
+      dueAt: new Date(t.dueAt),
+      dueDate: t.dueDate,
+      subject: `目录更新任务（「${t.name}」）`,
+    }))
     // The authority's own review clock escalates to the authority itself: the 督办 copy is skipped (same org).
     return sendClockWarnings(trx, [...reviewClocks, ...taskClocks], now, window, authority)
   })

@@ -55,7 +55,7 @@ export function versionContent(body: CreateResourceBody, items: StoredItem[]) {
     formatType: body.formatType,
     formatOther: body.formatOther ?? null,
     shareType,
-    shareCondition: shareType === SHARE_TYPE.unconditional ? (body.shareCondition || '无条件') : (body.shareCondition ?? null),
+    shareCondition: shareType === SHARE_TYPE.unconditional ? body.shareCondition || '无条件' : (body.shareCondition ?? null),
     shareBasis: body.shareBasis ?? null,
     shareModeClass: body.shareModeClass,
     shareModeReason: body.shareModeReason ?? null,

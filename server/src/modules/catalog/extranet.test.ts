@@ -69,7 +69,15 @@ describe('涉密 entries are invisible on the 外网 instance', () => {
   })
 
   test('a request or a coordination case for one is refused as for a missing entry, and nothing is stored', async () => {
-    const count = async () => Number((await t.db.selectFrom('shareRequests').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+    const count = async () =>
+      Number(
+        (
+          await t.db
+            .selectFrom('shareRequests')
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
     const before = await count()
     for (const entry of [secretEntry, secretItemEntry]) {
       const res = await t.request('POST', '/api/v1/share-requests', {

@@ -18,10 +18,35 @@ type World = Awaited<ReturnType<typeof buildWorld>>
 /** The API body of a resource as returned by GET (edits send the whole entry back). */
 function bodyOf(res: any): CreateResourceBody {
   const drop = <T extends Record<string, unknown>>(o: T) => Object.fromEntries(Object.entries(o).filter(([, v]) => v !== null && v !== undefined)) as T
-  const { id: _id, code: _c, providerOrgId: _p, providerName: _pn, providerCode: _pc, className: _cn, formatClassLabel: _f, shareType: _s,
-    shareTypeLabel: _sl, updateCycleLabel: _u, levelAttr: _l, status: _st, statusLabel: _stl, version: _v, publishedVersion: _pv,
-    latestVersion: _lv, publishedAt: _pa, submittedAt: _sa, reviewDueAt: _rd, reviewComment: _rc, withdrawnReason: _w, changedAt: _ca,
-    mounts: _m, actions: _a, timeRange, items, ...rest } = res
+  const {
+    id: _id,
+    code: _c,
+    providerOrgId: _p,
+    providerName: _pn,
+    providerCode: _pc,
+    className: _cn,
+    formatClassLabel: _f,
+    shareType: _s,
+    shareTypeLabel: _sl,
+    updateCycleLabel: _u,
+    levelAttr: _l,
+    status: _st,
+    statusLabel: _stl,
+    version: _v,
+    publishedVersion: _pv,
+    latestVersion: _lv,
+    publishedAt: _pa,
+    submittedAt: _sa,
+    reviewDueAt: _rd,
+    reviewComment: _rc,
+    withdrawnReason: _w,
+    changedAt: _ca,
+    mounts: _m,
+    actions: _a,
+    timeRange,
+    items,
+    ...rest
+  } = res
   return drop({
     ...rest,
     timeRange: timeRange?.from || timeRange?.to ? drop(timeRange) : undefined,
@@ -80,8 +105,7 @@ describe('catalog entry lifecycle over HTTP', () => {
     await submit(draft.id)
     return approve(draft.id)
   }
-  const get = (id: string, token: string, version?: number) =>
-    t.request('GET', `${API}/${id}${version ? `?version=${version}` : ''}`, { token })
+  const get = (id: string, token: string, version?: number) => t.request('GET', `${API}/${id}${version ? `?version=${version}` : ''}`, { token })
   /** Edits the entry as its owner sees it, changing only `changes`. */
   async function edit(id: string, changes: Partial<CreateResourceBody>) {
     const current = await get(id, world.tokens.cataloger)
@@ -97,12 +121,38 @@ describe('catalog entry lifecycle over HTTP', () => {
     const resource = await t.db.selectFrom('resources').select(['code', 'latestVersion', 'publishedVersion']).where('id', '=', id).executeTakeFirst()
     const rows = await t.db
       .selectFrom('resourceVersions')
-      .select(['version', 'status', 'isLatest', 'isPublished', 'name', 'abstract', 'classCode', 'changedAt', 'changedFields', 'submittedAt', 'reviewedAt', 'reviewComment', 'publishedAt', 'withdrawnReason', 'items'])
+      .select([
+        'version',
+        'status',
+        'isLatest',
+        'isPublished',
+        'name',
+        'abstract',
+        'classCode',
+        'changedAt',
+        'changedFields',
+        'submittedAt',
+        'reviewedAt',
+        'reviewComment',
+        'publishedAt',
+        'withdrawnReason',
+        'items',
+      ])
       .where('resourceId', '=', id)
       .orderBy('version')
       .execute()
     const audits = await t.db.selectFrom('auditEvents').select(['action', 'result']).where('objectId', '=', id).where('result', '=', 'success').execute()
-    return { resource, rows: rows.map((r) => ({ ...r, changedAt: iso(r.changedAt), submittedAt: iso(r.submittedAt), reviewedAt: iso(r.reviewedAt), publishedAt: iso(r.publishedAt) })), audits }
+    return {
+      resource,
+      rows: rows.map((r) => ({
+        ...r,
+        changedAt: iso(r.changedAt),
+        submittedAt: iso(r.submittedAt),
+        reviewedAt: iso(r.reviewedAt),
+        publishedAt: iso(r.publishedAt),
+      })),
+      audits,
+    }
   }
   async function refusedWithoutChange(id: string, run: () => Promise<ApiResponse>, status: number, code: string, field?: string) {
     const before = await stateOf(id)
@@ -192,7 +242,10 @@ describe('catalog entry lifecycle over HTTP', () => {
       const again = await edit(v1.id, { updateCycle: 3 })
       assert.equal(again.version, 2)
       const rows = await t.db.selectFrom('resourceVersions').select(['version', 'status']).where('resourceId', '=', v1.id).orderBy('version').execute()
-      assert.deepEqual(rows, [{ version: 1, status: 'published' }, { version: 2, status: 'draft' }])
+      assert.deepEqual(rows, [
+        { version: 1, status: 'published' },
+        { version: 2, status: 'draft' },
+      ])
     })
 
     test('a return needs a comment, and the owner sees the comment on the returned entry', async () => {
@@ -245,14 +298,25 @@ describe('catalog entry lifecycle over HTTP', () => {
       assert.equal(other.body.version, 2)
       assert.equal(other.body.abstract, '社会组织登记、变更、注销信息（修订）')
       const history = await versions(v1.id, world.tokens.cataloger)
-      assert.deepEqual(history.body.items.map((v: any) => [v.version, v.status]), [[2, 'published'], [1, 'superseded']])
+      assert.deepEqual(
+        history.body.items.map((v: any) => [v.version, v.status]),
+        [
+          [2, 'published'],
+          [1, 'superseded'],
+        ],
+      )
       const old = await get(v1.id, world.tokens.cataloger, 1)
       assert.equal(old.status, 200, JSON.stringify(old.body))
       assert.equal(old.body.version, 1)
       assert.equal(old.body.abstract, '社会组织登记信息（旧）')
       assert.equal(old.body.code, v1.code)
       assert.equal(old.body.publishedVersion, 2)
-      const versionRows = await t.db.selectFrom('resourceVersions').select(['version', 'isPublished', 'isLatest']).where('resourceId', '=', v1.id).orderBy('version').execute()
+      const versionRows = await t.db
+        .selectFrom('resourceVersions')
+        .select(['version', 'isPublished', 'isLatest'])
+        .where('resourceId', '=', v1.id)
+        .orderBy('version')
+        .execute()
       assert.deepEqual(versionRows, [
         { version: 1, isPublished: false, isLatest: false },
         { version: 2, isPublished: true, isLatest: true },
@@ -302,7 +366,11 @@ describe('catalog entry lifecycle over HTTP', () => {
 
       const other = await versions(v1.id, world.tokens.requester)
       assert.equal(other.status, 200)
-      assert.deepEqual(other.body.items.map((v: any) => v.version), [1], 'other departments only see published versions')
+      assert.deepEqual(
+        other.body.items.map((v: any) => v.version),
+        [1],
+        'other departments only see published versions',
+      )
     })
 
     test('an edit of the abstract alone lists only abstract among the changed fields', async () => {
@@ -492,7 +560,10 @@ describe('catalog entry lifecycle over HTTP', () => {
         assert.equal(seen.status, 200, JSON.stringify(seen.body))
         assert.equal(seen.body.status, 'draft')
         const found = await t.request('GET', `${API}?q=${encodeURIComponent('涉案财物')}`, { token })
-        assert.deepEqual(found.body.items.map((r: any) => r.id), [draft.id])
+        assert.deepEqual(
+          found.body.items.map((r: any) => r.id),
+          [draft.id],
+        )
       }
     })
 
@@ -508,11 +579,17 @@ describe('catalog entry lifecycle over HTTP', () => {
       assert.equal(submitted.body.version, 1)
       assert.equal(submitted.body.pendingVersion, 2)
       const queue = await t.request('GET', `${API}?status=pending_review&pageSize=200`, { token: world.tokens.authAdmin })
-      assert.ok(queue.body.items.some((r: any) => r.id === v1.id && r.version === 2), 'the review queue lists the submitted version')
+      assert.ok(
+        queue.body.items.some((r: any) => r.id === v1.id && r.version === 2),
+        'the review queue lists the submitted version',
+      )
       const requester = await get(v1.id, world.tokens.requester)
       assert.equal(requester.body.pendingVersion, null, 'other departments are not told about unpublished versions')
       const history = await versions(v1.id, world.tokens.authAdmin)
-      assert.deepEqual(history.body.items.map((v: any) => v.version), [2, 1])
+      assert.deepEqual(
+        history.body.items.map((v: any) => v.version),
+        [2, 1],
+      )
     })
   })
 

@@ -38,11 +38,29 @@ after(() => t.close())
 test('only the authority keeps the registry; an element has one entry, whatever it is called', async () => {
   const body = { name: '公民身份号码', standardRef: 'GB 11643-1999', aliases: ['身份证号'], sourceOrgId: world.deptA.id }
   assert.equal((await t.request('POST', '/api/v1/data-elements', { token: world.tokens.cataloger, body })).status, 403)
-  assert.equal((await t.request('POST', '/api/v1/data-elements', { token: world.tokens.authAdmin, body: { ...body, sourceOrgId: '00000000-0000-4000-8000-000000000000' } })).status, 400)
+  assert.equal(
+    (
+      await t.request('POST', '/api/v1/data-elements', {
+        token: world.tokens.authAdmin,
+        body: { ...body, sourceOrgId: '00000000-0000-4000-8000-000000000000' },
+      })
+    ).status,
+    400,
+  )
   assert.equal((await t.request('POST', '/api/v1/data-elements', { token: world.tokens.authAdmin, body })).status, 201)
-  assert.equal((await t.request('POST', '/api/v1/data-elements', { token: world.tokens.authAdmin, body: { ...body, name: '身份证号', aliases: [] } })).status, 409, 'an alias is taken')
+  assert.equal(
+    (await t.request('POST', '/api/v1/data-elements', { token: world.tokens.authAdmin, body: { ...body, name: '身份证号', aliases: [] } })).status,
+    409,
+    'an alias is taken',
+  )
   const listed = await t.request('GET', '/api/v1/data-elements', { token: world.tokens.requester })
-  assert.deepEqual(listed.body.items.map((e: any) => [e.name, e.sourceOrgName]).sort(), [['公民身份号码', world.deptA.name], ['统一社会信用代码', world.deptB.name]].sort())
+  assert.deepEqual(
+    listed.body.items.map((e: any) => [e.name, e.sourceOrgName]).sort(),
+    [
+      ['公民身份号码', world.deptA.name],
+      ['统一社会信用代码', world.deptB.name],
+    ].sort(),
+  )
 })
 
 test('an item that is another department’s element is flagged with the entry to request, and goes to the worklist on submission', async () => {
@@ -60,10 +78,18 @@ test('an item that is another department’s element is flagged with the entry t
   await mountSomething(t, world.tokens.cataloger, created.body)
   const submitted = await t.request('POST', `${API}/${created.body.id}/submit`, { token: world.tokens.cataloger })
   assert.equal(submitted.status, 200, 'the warning does not stop the submission')
-  const audit = await t.db.selectFrom('auditEvents').select('detail').where('action', '=', 'catalog.resource.submit').where('objectId', '=', created.body.id).executeTakeFirstOrThrow()
+  const audit = await t.db
+    .selectFrom('auditEvents')
+    .select('detail')
+    .where('action', '=', 'catalog.resource.submit')
+    .where('objectId', '=', created.body.id)
+    .executeTakeFirstOrThrow()
   assert.deepEqual((audit.detail as { oneSourceWarnings: string[] }).oneSourceWarnings, [warning.message])
   const told = await t.db.selectFrom('notifications').selectAll().where('kind', '=', 'element.duplicate').execute()
-  assert.deepEqual(told.map((n) => n.orgId), [world.authority.id])
+  assert.deepEqual(
+    told.map((n) => n.orgId),
+    [world.authority.id],
+  )
 
   const worklist = await t.request('GET', '/api/v1/data-element-cases?status=open', { token: world.tokens.authAdmin })
   assert.equal(worklist.body.total, 1)
@@ -75,20 +101,40 @@ test('an item that is another department’s element is flagged with the entry t
   // Submitting again does not duplicate the case.
   await t.request('POST', `${API}/${created.body.id}/review`, { token: world.tokens.authAdmin, body: { decision: 'reject', comment: '请改为共享获取' } })
 
-  assert.equal((await t.request('POST', `/api/v1/data-element-cases/${kase.id}/decision`, { token: world.tokens.cataloger, body: { decision: 'request_instead' } })).status, 403)
-  assert.equal((await t.request('POST', `/api/v1/data-element-cases/${kase.id}/decision`, { token: world.tokens.authAdmin, body: { decision: 'exception' } })).status, 400)
-  const decided = await t.request('POST', `/api/v1/data-element-cases/${kase.id}/decision`, { token: world.tokens.authAdmin, body: { decision: 'request_instead', note: '向数源部门申请' } })
+  assert.equal(
+    (await t.request('POST', `/api/v1/data-element-cases/${kase.id}/decision`, { token: world.tokens.cataloger, body: { decision: 'request_instead' } }))
+      .status,
+    403,
+  )
+  assert.equal(
+    (await t.request('POST', `/api/v1/data-element-cases/${kase.id}/decision`, { token: world.tokens.authAdmin, body: { decision: 'exception' } })).status,
+    400,
+  )
+  const decided = await t.request('POST', `/api/v1/data-element-cases/${kase.id}/decision`, {
+    token: world.tokens.authAdmin,
+    body: { decision: 'request_instead', note: '向数源部门申请' },
+  })
   assert.equal(decided.body.status, 'request_instead')
-  assert.equal((await t.request('POST', `/api/v1/data-element-cases/${kase.id}/decision`, { token: world.tokens.authAdmin, body: { decision: 'request_instead' } })).status, 409)
+  assert.equal(
+    (await t.request('POST', `/api/v1/data-element-cases/${kase.id}/decision`, { token: world.tokens.authAdmin, body: { decision: 'request_instead' } }))
+      .status,
+    409,
+  )
   const outcome = await t.db.selectFrom('notifications').selectAll().where('kind', '=', 'element.decided').execute()
-  assert.deepEqual(outcome.map((n) => n.orgId), [world.deptA.id])
+  assert.deepEqual(
+    outcome.map((n) => n.orgId),
+    [world.deptA.id],
+  )
 
   const outsider = await t.request('GET', `${API}/${created.body.id}`, { token: world.tokens.requester })
   assert.equal(outsider.status, 404, 'a rejected draft stays with its department')
 })
 
 test('a data element reference or an alias matches too; naming the designated source, or an unregistered element, raises nothing', async () => {
-  const byRef = await t.request('POST', API, { token: world.tokens.cataloger, body: entryBody({ name: '主体代码', dataElementRef: 'GB 32100-2015 统一社会信用代码' }) })
+  const byRef = await t.request('POST', API, {
+    token: world.tokens.cataloger,
+    body: entryBody({ name: '主体代码', dataElementRef: 'GB 32100-2015 统一社会信用代码' }),
+  })
   assert.equal(byRef.body.oneSourceWarnings.length, 1)
   const byAlias = await t.request('POST', API, { token: world.tokens.cataloger, body: entryBody({ name: '社会信用代码' }) })
   assert.equal(byAlias.body.oneSourceWarnings.length, 1)

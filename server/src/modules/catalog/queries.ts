@@ -53,7 +53,9 @@ export function visibleInZone(zone: NetworkZone, entry: { secret: boolean; items
 
 /** The same rule as a condition on `v` (resource_versions), for lists. */
 export const inZone = (zone: NetworkZone) => (eb: VersionScope) =>
-  zone === 'extranet' ? eb.not(eb.or([eb('v.secret', '=', true), sql<boolean>`jsonb_path_exists(${eb.ref('v.items')}, '$[*] ? (@.secret == true)')`])) : sql<boolean>`true`
+  zone === 'extranet'
+    ? eb.not(eb.or([eb('v.secret', '=', true), sql<boolean>`jsonb_path_exists(${eb.ref('v.items')}, '$[*] ? (@.secret == true)')`]))
+    : sql<boolean>`true`
 
 /** Versions joined to their entry, provider and class (the context a list row shows). */
 export const withContext = (db: Executor) =>
@@ -82,8 +84,7 @@ export const findVisibleResource = (db: Executor, id: string, actor: Actor) =>
 export const findResourceVersion = (db: Executor, id: string, version: number) =>
   withContext(db).selectAll('v').select(contextColumns).where('v.resourceId', '=', id).where('v.version', '=', version).executeTakeFirst()
 
-export const lockResource = (db: Executor, id: string) =>
-  db.selectFrom('resources').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+export const lockResource = (db: Executor, id: string) => db.selectFrom('resources').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
 
 export const findVersion = (db: Executor, resourceId: string, version: number) =>
   db.selectFrom('resourceVersions').selectAll().where('resourceId', '=', resourceId).where('version', '=', version).executeTakeFirst()
@@ -166,8 +167,7 @@ export const listVersions = (db: Executor, resourceId: string, includeUnpublishe
     .orderBy('v.version', 'desc')
     .execute()
 
-export const findClassNode = (db: Executor, code: string) =>
-  db.selectFrom('classNodes').selectAll().where('code', '=', code).executeTakeFirst()
+export const findClassNode = (db: Executor, code: string) => db.selectFrom('classNodes').selectAll().where('code', '=', code).executeTakeFirst()
 
 export const hasChildClass = async (db: Executor, code: string) =>
   !!(await db.selectFrom('classNodes').select('code').where('parentCode', '=', code).limit(1).executeTakeFirst())
@@ -177,7 +177,11 @@ export async function leadOrgOfClass(db: Executor, code: string): Promise<string
   const rows = await db
     .selectFrom('classNodes')
     .select(['code', 'leadOrgId'])
-    .where('code', 'in', Array.from({ length: code.length }, (_, i) => code.slice(0, i + 1)))
+    .where(
+      'code',
+      'in',
+      Array.from({ length: code.length }, (_, i) => code.slice(0, i + 1)),
+    )
     .execute()
   const withLead = rows.filter((r) => r.leadOrgId).sort((a, b) => b.code.length - a.code.length)
   return withLead[0]?.leadOrgId ?? null
@@ -223,7 +227,15 @@ export async function mountSummaries(db: Executor, resourceIds: readonly string[
     .execute()
   for (const row of rows) {
     const list = byResource.get(row.resourceId) ?? []
-    list.push({ id: row.id, kind: row.kind, status: row.status, live: !!row.live, rowCount: Number(row.rowCount), lastDataTime: row.lastDataTime ? new Date(row.lastDataTime) : null, staleSince: row.staleSince ? new Date(row.staleSince) : null })
+    list.push({
+      id: row.id,
+      kind: row.kind,
+      status: row.status,
+      live: !!row.live,
+      rowCount: Number(row.rowCount),
+      lastDataTime: row.lastDataTime ? new Date(row.lastDataTime) : null,
+      staleSince: row.staleSince ? new Date(row.staleSince) : null,
+    })
     byResource.set(row.resourceId, list)
   }
   return byResource

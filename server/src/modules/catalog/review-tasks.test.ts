@@ -73,8 +73,14 @@ describe('catalog update tasks after a law revision or a change of functions (R-
     return t.db.selectFrom('catalogReviewTasks').selectAll().where('orgId', '=', orgId).orderBy('resourceId').execute()
   }
   async function eventCounts() {
-    const events = await t.db.selectFrom('catalogChangeEvents').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
-    const all = await t.db.selectFrom('catalogReviewTasks').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    const events = await t.db
+      .selectFrom('catalogChangeEvents')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
+    const all = await t.db
+      .selectFrom('catalogReviewTasks')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
     return { events: Number(events.n), tasks: Number(all.n) }
   }
   function assertError(res: ApiResponse, status: number, code: string, field?: string) {
@@ -218,9 +224,15 @@ describe('catalog update tasks after a law revision or a change of functions (R-
       const [task] = await taskRows(dept.org.id)
 
       const seenByB = await tasks(world.users.catalogerB)
-      assert.ok(seenByB.items.every((x) => x.orgId === world.deptB.id), 'only its own department')
+      assert.ok(
+        seenByB.items.every((x) => x.orgId === world.deptB.id),
+        'only its own department',
+      )
       const askedForA = await tasks(world.users.catalogerB, { orgId: dept.org.id })
-      assert.ok(askedForA.items.every((x) => x.orgId === world.deptB.id), 'an orgId filter does not open another department')
+      assert.ok(
+        askedForA.items.every((x) => x.orgId === world.deptB.id),
+        'an orgId filter does not open another department',
+      )
 
       const res = await call('POST', `/review-tasks/${task.id}/complete`, world.users.catalogerB, { resolution: '越权处理' })
       assertError(res, 404, 'NOT_FOUND')
@@ -262,12 +274,7 @@ describe('catalog update tasks after a law revision or a change of functions (R-
       assertError(await recordEvent(world.users.cataloger, { kind: 'reorganisation' }), 400, 'VALIDATION_FAILED', 'kind')
       assertError(await recordEvent(world.users.cataloger, { occurredOn: '2026-02-30' }), 400, 'VALIDATION_FAILED', 'occurredOn')
       assertError(await recordEvent(world.users.cataloger, { description: '  ' }), 400, 'VALIDATION_FAILED', 'description')
-      assertError(
-        await recordEvent(world.users.authAdmin, { orgId: '00000000-0000-4000-8000-000000000000' }),
-        400,
-        'VALIDATION_FAILED',
-        'orgId',
-      )
+      assertError(await recordEvent(world.users.authAdmin, { orgId: '00000000-0000-4000-8000-000000000000' }), 400, 'VALIDATION_FAILED', 'orgId')
       assertError(await recordEvent(world.users.authAdmin, { orgId: region.id }), 400, 'VALIDATION_FAILED', 'orgId')
       assert.deepEqual(await eventCounts(), before)
     })
@@ -285,12 +292,17 @@ describe('catalog update tasks after a law revision or a change of functions (R-
       // The published entry is revised (version 2), returned once, then approved.
       const current = await ok(call('GET', `/resources/${published.id}`, dept.cataloger))
       const { items, ...rest } = resourceBody({ name: current.name, abstract: '依据修订后的条例更新的不动产登记信息' })
-      const itemsBack = current.items.map(({ dataTypeLabel: _a, shareTypeLabel: _b, ...i }: any) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null)))
+      const itemsBack = current.items.map(({ dataTypeLabel: _a, shareTypeLabel: _b, ...i }: any) =>
+        Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null)),
+      )
       assert.equal(items.length, itemsBack.length)
       await ok(call('PATCH', `/resources/${published.id}`, dept.cataloger, { ...rest, items: itemsBack }))
       await ok(call('POST', `/resources/${published.id}/submit`, dept.cataloger))
       await ok(call('POST', `/resources/${published.id}/review`, world.users.authAdmin, { decision: 'return', comment: '请写明条例条款' }))
-      assert.ok((await taskRows(dept.org.id)).every((r) => r.status === 'open'), 'a return settles nothing')
+      assert.ok(
+        (await taskRows(dept.org.id)).every((r) => r.status === 'open'),
+        'a return settles nothing',
+      )
       await ok(call('POST', `/resources/${published.id}/submit`, dept.cataloger))
       await ok(call('POST', `/resources/${published.id}/review`, world.users.authAdmin, { decision: 'approve' }))
       // The draft is published for the first time.

@@ -37,12 +37,27 @@ export async function openEntryChangeTask(
   const { dueDate, dueAt } = await workdayDeadline(trx, now, CATALOG_UPDATE_WORKDAYS)
   const event = await trx
     .insertInto('catalogChangeEvents')
-    .values({ orgId: input.providerOrgId, kind: 'coordination_decision', occurredAt: now, description: input.description, createdBy: ctx.actor.userId, caseId: input.caseId })
+    .values({
+      orgId: input.providerOrgId,
+      kind: 'coordination_decision',
+      occurredAt: now,
+      description: input.description,
+      createdBy: ctx.actor.userId,
+      caseId: input.caseId,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   const task = await trx
     .insertInto('catalogReviewTasks')
-    .values({ eventId: event.id, resourceId: input.resourceId, orgId: input.providerOrgId, dueDate, dueAt, requiredShareType: input.shareType, requiredItemIds: input.itemIds ? [...input.itemIds] : null })
+    .values({
+      eventId: event.id,
+      resourceId: input.resourceId,
+      orgId: input.providerOrgId,
+      dueDate,
+      dueAt,
+      requiredShareType: input.shareType,
+      requiredItemIds: input.itemIds ? [...input.itemIds] : null,
+    })
     .returning('id')
     .executeTakeFirstOrThrow()
   await recordAudit(trx, ctx, {
@@ -99,21 +114,42 @@ export async function recordChangeEvent(ctx: Ctx, input: ChangeEventInput) {
  * A decided reclassification is met when every item it names (or, naming none, the entry) is at
  * least as open as decided: share type 1 is more open than 2, 2 than 3. Items since removed count as met.
  */
-export function meetsReclassification(task: { requiredShareType: number; requiredItemIds: readonly string[] | null }, version: { shareType: number; items: readonly { id: string; shareType: number }[] }) {
+export function meetsReclassification(
+  task: { requiredShareType: number; requiredItemIds: readonly string[] | null },
+  version: { shareType: number; items: readonly { id: string; shareType: number }[] },
+) {
   if (!task.requiredItemIds) return version.shareType <= task.requiredShareType
   const byId = new Map(version.items.map((item) => [item.id, item.shareType]))
   return task.requiredItemIds.every((id) => (byId.get(id) ?? 0) <= task.requiredShareType)
 }
 
 /** A newly published version settles the entry's open update tasks, a decided reclassification only when it meets it. */
-export async function closeReviewTasksOnPublish(trx: Trx, ctx: Ctx, resourceId: string, version: { version: number; shareType: number; items: readonly { id: string; shareType: number }[] }) {
-  const open = await trx.selectFrom('catalogReviewTasks').select(['id', 'requiredShareType', 'requiredItemIds']).where('resourceId', '=', resourceId).where('status', '=', 'open').forUpdate().execute()
-  const settled = open.filter((task) => task.requiredShareType === null || meetsReclassification({ requiredShareType: task.requiredShareType, requiredItemIds: task.requiredItemIds }, version))
+export async function closeReviewTasksOnPublish(
+  trx: Trx,
+  ctx: Ctx,
+  resourceId: string,
+  version: { version: number; shareType: number; items: readonly { id: string; shareType: number }[] },
+) {
+  const open = await trx
+    .selectFrom('catalogReviewTasks')
+    .select(['id', 'requiredShareType', 'requiredItemIds'])
+    .where('resourceId', '=', resourceId)
+    .where('status', '=', 'open')
+    .forUpdate()
+    .execute()
+  const settled = open.filter(
+    (task) =>
+      task.requiredShareType === null || meetsReclassification({ requiredShareType: task.requiredShareType, requiredItemIds: task.requiredItemIds }, version),
+  )
   if (settled.length === 0) return
   await trx
     .updateTable('catalogReviewTasks')
     .set({ status: 'done', resolution: `已发布第 ${version.version} 版`, doneBy: ctx.actor.userId, doneAt: ctx.now() })
-    .where('id', 'in', settled.map((task) => task.id))
+    .where(
+      'id',
+      'in',
+      settled.map((task) => task.id),
+    )
     .execute()
 }
 
@@ -166,17 +202,22 @@ export async function listReviewTasks(ctx: Ctx, query: ReviewTaskQuery) {
 /** The department confirms an entry needs no change after the event (or has been handled). */
 export async function completeReviewTask(ctx: Ctx, id: string, resolution: string) {
   return ctx.db.transaction().execute(async (trx) => {
-    const task = authorizeLoaded(ctx.actor, 'catalog.review-task.complete', await trx.selectFrom('catalogReviewTasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '更新任务')
+    const task = authorizeLoaded(
+      ctx.actor,
+      'catalog.review-task.complete',
+      await trx.selectFrom('catalogReviewTasks').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
+      '更新任务',
+    )
     if (task.status !== 'open') throw invalidState('该任务已处理')
     // SPEC §7.10: a coordination decision binds the catalog; only the republished entry settles it.
     if (task.requiredShareType !== null) {
-      throw new AppError(409, 'RECLASSIFICATION_REQUIRED', '该任务来自主管部门有约束力的协调决定，须按决定调整共享类型并重新发布目录，发布后自动办结，不能直接标记完成')
+      throw new AppError(
+        409,
+        'RECLASSIFICATION_REQUIRED',
+        '该任务来自主管部门有约束力的协调决定，须按决定调整共享类型并重新发布目录，发布后自动办结，不能直接标记完成',
+      )
     }
-    await trx
-      .updateTable('catalogReviewTasks')
-      .set({ status: 'done', resolution, doneBy: ctx.actor.userId, doneAt: ctx.now() })
-      .where('id', '=', id)
-      .execute()
+    await trx.updateTable('catalogReviewTasks').set({ status: 'done', resolution, doneBy: ctx.actor.userId, doneAt: ctx.now() }).where('id', '=', id).execute()
     await recordAudit(trx, ctx, { action: 'catalog.review-task.complete', objectType: 'catalog_review_task', objectId: id })
     return { id, status: 'done' as const, resolution }
   })

@@ -125,8 +125,14 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
 
   /** Rows a failed request must not touch. */
   async function counts() {
-    const resources = await t.db.selectFrom('resources').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
-    const versions = await t.db.selectFrom('resourceVersions').select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow()
+    const resources = await t.db
+      .selectFrom('resources')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
+    const versions = await t.db
+      .selectFrom('resourceVersions')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow()
     const audits = await t.db
       .selectFrom('auditEvents')
       .select((eb) => eb.fn.countAll<string>().as('n'))
@@ -179,7 +185,10 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
     assert.equal(res.body.error.code, 'ENTRY_INCOMPLETE')
     assert.match(res.body.error.message, /^目录尚缺：/)
     const details: { field: string; message: string }[] = res.body.error.details ?? []
-    assert.ok(details.some((d) => d.field === field), `details should name ${field}, got ${JSON.stringify(details)}`)
+    assert.ok(
+      details.some((d) => d.field === field),
+      `details should name ${field}, got ${JSON.stringify(details)}`,
+    )
     for (const d of details) assert.match(d.message, CJK, `message for ${d.field} should be Chinese: ${d.message}`)
     assert.deepEqual(await counts(), countsBefore, 'a refused submission writes nothing')
     const after = await t.request('GET', `${API}/${id}`, { token })
@@ -209,7 +218,11 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
     })
 
     test('an entry mixing share types is 有条件共享 (1+3, 1+2 and 2+3)', async () => {
-      for (const [a, b] of [[1, 3], [1, 2], [2, 3]] as const) {
+      for (const [a, b] of [
+        [1, 3],
+        [1, 2],
+        [2, 3],
+      ] as const) {
         const res = await create(
           withItems([item({ shareType: a, shareCondition: a === 1 ? undefined : '依申请' }), item({ shareType: b, shareCondition: '依申请' })]),
         )
@@ -239,13 +252,16 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
   })
 
   describe('incomplete drafts (保存草稿) and the completeness check on 提交', () => {
-    test('a draft lacking its conditions, basis and mount is saved; 提交 lists all three in the form\'s words, with one code', async () => {
+    test("a draft lacking its conditions, basis and mount is saved; 提交 lists all three in the form's words, with one code", async () => {
       const draft = await create(resourceBody({ shareCondition: undefined, shareBasis: undefined }))
       assert.equal(draft.status, 'draft')
       const details = await submitRefusedIncomplete(draft.id, 'shareCondition')
       const res = await t.request('POST', `${API}/${draft.id}/submit`, { token: world.tokens.cataloger })
       assert.equal(res.body.error.message, '目录尚缺：共享条件、共享依据（法律法规、政策）、须先挂接数据，补全后才能提交审核')
-      assert.deepEqual(details.map((d) => d.field), ['shareCondition', 'shareBasis', 'shareModes'])
+      assert.deepEqual(
+        details.map((d) => d.field),
+        ['shareCondition', 'shareBasis', 'shareModes'],
+      )
       assert.match(details[2].message, /须先挂接数据/)
     })
 
@@ -327,10 +343,7 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
     })
 
     test('a 不予共享 entry open to the public is refused (field openFlag)', async () => {
-      await createRejected(
-        withItems([item({ shareType: 3, shareCondition: '涉密' })], { openFlag: true, openCondition: '无条件开放' }),
-        'openFlag',
-      )
+      await createRejected(withItems([item({ shareType: 3, shareCondition: '涉密' })], { openFlag: true, openCondition: '无条件开放' }), 'openFlag')
     })
 
     test('a 不予共享 item marked open is refused (field items[i].openFlag)', async () => {
@@ -420,7 +433,10 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
     })
 
     test('the table share mode with an item lacking its column name is saved as a draft but refused on submission (field items[i].nameEn)', async () => {
-      await incompleteOnSubmit(withItems([item(), item({ nameEn: undefined })], { shareModes: ['table'], shareCondition: undefined, shareBasis: undefined }), 'items[1].nameEn')
+      await incompleteOnSubmit(
+        withItems([item(), item({ nameEn: undefined })], { shareModes: ['table'], shareCondition: undefined, shareBasis: undefined }),
+        'items[1].nameEn',
+      )
     })
 
     test('without the table mode an item may lack its column name', async () => {
@@ -433,7 +449,10 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
     })
 
     test('duplicate item column names, whatever their case, are refused (field items[i].nameEn)', async () => {
-      await createRejected(withItems([item({ nameEn: 'id_no' }), item({ nameEn: 'ID_NO' })], { shareCondition: undefined, shareBasis: undefined }), 'items[1].nameEn')
+      await createRejected(
+        withItems([item({ nameEn: 'id_no' }), item({ nameEn: 'ID_NO' })], { shareCondition: undefined, shareBasis: undefined }),
+        'items[1].nameEn',
+      )
     })
 
     test('a column name that is not SQL-safe is refused (field items[i].nameEn)', async () => {
@@ -442,7 +461,10 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
 
     test('more than one timestamp item is refused (field items[i].isTimestamp)', async () => {
       await createRejected(
-        withItems([item({ dataType: 'T', isTimestamp: true }), item(), item({ dataType: 'D', isTimestamp: true })], { shareCondition: undefined, shareBasis: undefined }),
+        withItems([item({ dataType: 'T', isTimestamp: true }), item(), item({ dataType: 'D', isTimestamp: true })], {
+          shareCondition: undefined,
+          shareBasis: undefined,
+        }),
         'items[2].isTimestamp',
       )
     })
@@ -677,7 +699,10 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
       const res = await t.request('PATCH', `${API}/${draft.id}`, { token: world.tokens.cataloger, body: { abstract: '本市社会组织的登记、年检与注销信息' } })
       assert.equal(res.status, 200, JSON.stringify(res.body))
       assert.equal(res.body.abstract, '本市社会组织的登记、年检与注销信息')
-      assert.deepEqual(res.body.items.map((i: any) => i.id), draft.items.map((i: any) => i.id))
+      assert.deepEqual(
+        res.body.items.map((i: any) => i.id),
+        draft.items.map((i: any) => i.id),
+      )
       assert.deepEqual(res.body.shareModes, draft.shareModes)
     })
 
@@ -717,7 +742,11 @@ describe('catalog entry rules over HTTP (SPEC §5.1–5.4)', () => {
     test('an empty PATCH is refused as empty, not for fields it did not send', async () => {
       const draft = await create(resourceBody())
       const details = await patchRejected(draft.id, {}, 'body')
-      assert.deepEqual(details.map((d) => d.field), ['body'], JSON.stringify(details))
+      assert.deepEqual(
+        details.map((d) => d.field),
+        ['body'],
+        JSON.stringify(details),
+      )
     })
   })
 })
@@ -809,14 +838,17 @@ describe('rules.ts (pure)', () => {
       item({ dataType: 'N', isTimestamp: true }),
     ]
     const fields = fieldsOf(withItems(items))
-    assert.deepEqual(fields.sort(), [
-      'items[1].length',
-      'items[1].name',
-      'items[2].shareType',
-      'items[3].sensitive',
-      'items[5].isTimestamp',
-      'items[6].isTimestamp',
-      'items[6].isTimestamp',
-    ].sort())
+    assert.deepEqual(
+      fields.sort(),
+      [
+        'items[1].length',
+        'items[1].name',
+        'items[2].shareType',
+        'items[3].sensitive',
+        'items[5].isTimestamp',
+        'items[6].isTimestamp',
+        'items[6].isTimestamp',
+      ].sort(),
+    )
   })
 })

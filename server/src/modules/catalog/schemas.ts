@@ -22,13 +22,21 @@ const codeEnum = <T extends object>(o: T, label: string) =>
   z
     .number({ error: `${label}应为代码数字` })
     .int()
-    .refine((n) => String(n) in o, `${label}代码无效，可选：${Object.entries(o).map(([k, v]) => `${k} ${v}`).join('，')}`)
+    .refine(
+      (n) => String(n) in o,
+      `${label}代码无效，可选：${Object.entries(o)
+        .map(([k, v]) => `${k} ${v}`)
+        .join('，')}`,
+    )
 
 const text = (max: number) => z.string().trim().max(max, `不能超过 ${max} 字`)
 const requiredText = (max: number, label: string) => text(max).min(1, `${label}不能为空`)
 
 /** Technical name: maps to a column, so SQL-safe by construction. */
-export const NameEn = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, '英文名只能由字母、数字、下划线组成，且以字母开头')
+export const NameEn = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, '英文名只能由字母、数字、下划线组成，且以字母开头')
 
 export const ItemInput = z.object({
   id: z.uuid().optional().describe('已有信息项的编号（修改时保留，授权按编号引用）'),
@@ -55,7 +63,11 @@ export type ItemInput = z.infer<typeof ItemInput>
 const resourceFields = {
   name: requiredText(LIMITS.resourceName, '信息资源名称').describe('信息资源名称（同一提供方内唯一）'),
   nameEn: NameEn.optional(),
-  classCode: z.string().trim().regex(/^[1-3]\d{5,}$/, '分类码应为 类(1位)+项(2位)+目(3位)[+细目]').describe('信息资源分类（目或细目）'),
+  classCode: z
+    .string()
+    .trim()
+    .regex(/^[1-3]\d{5,}$/, '分类码应为 类(1位)+项(2位)+目(3位)[+细目]')
+    .describe('信息资源分类（目或细目）'),
   providerSubunit: text(60).optional().describe('提供方内部部门'),
   abstract: requiredText(LIMITS.abstract, '信息资源摘要').describe('信息资源摘要（≤256字）'),
   sourceSystem: text(100).optional().describe('来源信息系统名称'),
@@ -66,12 +78,19 @@ const resourceFields = {
   shareBasis: text(LIMITS.longText).optional().describe('法律法规/政策依据（有条件/不予共享必填）'),
   shareModeClass: z.enum(SHARE_MODE_CLASSES).default('共享平台方式').describe('共享方式分类'),
   shareModeReason: text(LIMITS.shortText).optional().describe('非平台方式的理由（确因条件所限）'),
-  shareModes: z.array(z.enum(keysOf(SHARE_MODES), '共享方式类型应为 table、file、api')).max(3).default([]).describe('共享方式类型'),
+  shareModes: z
+    .array(z.enum(keysOf(SHARE_MODES), '共享方式类型应为 table、file、api'))
+    .max(3)
+    .default([])
+    .describe('共享方式类型'),
   openFlag: z.boolean().describe('是否向社会开放'),
   openCondition: z.enum(OPEN_CONDITIONS).optional().describe('开放条件'),
   updateCycle: codeEnum(UPDATE_CYCLES, '更新周期').describe('更新周期 1–8'),
   updateTimeLimit: text(60).optional().describe('更新时限，如「每日2:00前」'),
-  relatedCodes: z.array(z.string().regex(/^[1-3]\d{5,}\/\d+$/, '关联资源代码格式应为 分类码/顺序码')).max(20).default([]),
+  relatedCodes: z
+    .array(z.string().regex(/^[1-3]\d{5,}\/\d+$/, '关联资源代码格式应为 分类码/顺序码'))
+    .max(20)
+    .default([]),
   secret: z.boolean().default(false).describe('涉密属性（外网实例不允许涉密）'),
   dataGrade: z.enum(DATA_GRADES).default('一般数据').describe('数据分级'),
   survey: z
@@ -92,7 +111,11 @@ const resourceFields = {
   syncMech: z.enum(SYNC_MECHS).optional(),
   physDelete: z.boolean().optional(),
   contactName: text(30).optional().describe('共享咨询联系人（默认为编目人）'),
-  contactPhone: z.string().trim().regex(/^[0-9-]{7,20}$/, '联系电话格式不正确').optional(),
+  contactPhone: z
+    .string()
+    .trim()
+    .regex(/^[0-9-]{7,20}$/, '联系电话格式不正确')
+    .optional(),
   items: z.array(ItemInput).max(LIMITS.itemsPerResource).default([]).describe('信息项'),
 }
 
@@ -112,7 +135,16 @@ export const CreateResourceBody = z.object(resourceFields).meta({
       items: [
         { name: '统一社会信用代码', nameEn: 'uscc', dataType: 'C', length: 18, shareType: 1, isPrimaryKey: true },
         { name: '组织名称', nameEn: 'org_name', dataType: 'C', length: 200, shareType: 1 },
-        { name: '法定代表人身份证号', nameEn: 'legal_rep_id', dataType: 'C', length: 18, shareType: 2, shareCondition: '用于身份核验', sensitive: true, piCategory: 'sensitive_personal' },
+        {
+          name: '法定代表人身份证号',
+          nameEn: 'legal_rep_id',
+          dataType: 'C',
+          length: 18,
+          shareType: 2,
+          shareCondition: '用于身份核验',
+          sensitive: true,
+          piCategory: 'sensitive_personal',
+        },
       ],
     },
   ],
@@ -260,7 +292,12 @@ export type ResourceOut = z.infer<typeof ResourceOut>
 
 export const SearchQuery = PageQuery.extend({
   q: z.string().trim().max(LIMITS.searchTerm).optional().describe('检索词：名称、摘要、信息项名称；中文至少两个字'),
-  classCode: z.string().regex(/^[1-3]\d*$/, '分类码只能是数字').max(20).optional().describe('分类（含下级）'),
+  classCode: z
+    .string()
+    .regex(/^[1-3]\d*$/, '分类码只能是数字')
+    .max(20)
+    .optional()
+    .describe('分类（含下级）'),
   providerOrgId: z.uuid().optional(),
   shareType: z.coerce.number().int().min(1).max(3).optional(),
   status: z.enum(keysOf(RESOURCE_STATUSES)).optional(),
@@ -272,9 +309,7 @@ export const SearchQuery = PageQuery.extend({
 export type SearchQuery = z.infer<typeof SearchQuery>
 
 export const SearchPage = pageOf(ResourceOut).extend({
-  totalCapped: z
-    .boolean()
-    .describe('检索词命中超过 1000 条时为 true：total 记为 1000，只能翻阅前 1000 条（请增加检索词或筛选条件）；不带检索词时总为 false'),
+  totalCapped: z.boolean().describe('检索词命中超过 1000 条时为 true：total 记为 1000，只能翻阅前 1000 条（请增加检索词或筛选条件）；不带检索词时总为 false'),
   matchedTerms: z.array(z.string()).describe('检索所用的词：各检索词及其同义词（如 社保 → 社会保险），供界面高亮'),
 })
 
@@ -305,13 +340,25 @@ export const ClassNodeOut = z.object({
 z.globalRegistry.add(ClassNodeOut, { id: 'ClassNode' })
 
 export const CreateClassBody = z.object({
-  parentCode: z.string().regex(/^[1-3]\d*$/, '上级分类码只能是数字').max(20),
-  code: z.string().regex(/^[1-3]\d{2,}$/, '分类码只能是数字').max(24).describe('新分类码：上级码 + 项(2位)/目(3位)/细目(3位)'),
+  parentCode: z
+    .string()
+    .regex(/^[1-3]\d*$/, '上级分类码只能是数字')
+    .max(20),
+  code: z
+    .string()
+    .regex(/^[1-3]\d{2,}$/, '分类码只能是数字')
+    .max(24)
+    .describe('新分类码：上级码 + 项(2位)/目(3位)/细目(3位)'),
   name: requiredText(60, '分类名称'),
   leadOrgId: z.uuid().optional().describe('牵头部门（基础库/主题库）'),
 })
 
-export const ClassCodeParams = z.object({ code: z.string().regex(/^[1-3]\d*$/, '分类码只能是数字').max(24) })
+export const ClassCodeParams = z.object({
+  code: z
+    .string()
+    .regex(/^[1-3]\d*$/, '分类码只能是数字')
+    .max(24),
+})
 
 export const UpdateClassBody = z.object({
   leadOrgId: z.uuid().nullable().describe('牵头部门（null 清除，由上级分类的牵头部门负责）'),

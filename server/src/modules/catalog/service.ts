@@ -112,18 +112,22 @@ export async function insertDraft(trx: Trx, ctx: Ctx, body: CreateResourceBody, 
   const { problems, content } = await validateEntry(trx, ctx, body, providerOrgId, new Set(), { draft: options.incomplete })
   if (!content) return { problems, id: null }
   const { id } = await insertResource(trx, providerOrgId)
-  await insertVersion(trx, {
-    ...content,
-    resourceId: id,
-    version: 1,
-    providerOrgId,
-    status: 'draft',
-    isLatest: true,
-    contactName: content.contactName ?? ctx.actor.name,
-    changedBy: ctx.actor.userId,
-    changedAt: ctx.now(),
-    changedFields: changedFields(null, content),
-  }, searchTokensOf(content))
+  await insertVersion(
+    trx,
+    {
+      ...content,
+      resourceId: id,
+      version: 1,
+      providerOrgId,
+      status: 'draft',
+      isLatest: true,
+      contactName: content.contactName ?? ctx.actor.name,
+      changedBy: ctx.actor.userId,
+      changedAt: ctx.now(),
+      changedFields: changedFields(null, content),
+    },
+    searchTokensOf(content),
+  )
   await recordAudit(trx, ctx, { action: 'catalog.resource.create', objectType: 'resource', objectId: id, detail: { name: body.name } })
   return { problems, id }
 }
@@ -172,15 +176,19 @@ export async function updateEntry(ctx: Ctx, id: string, patch: UpdateResourceBod
     } else {
       const version = latest.version + 1
       await updateVersion(trx, latest.id, { isLatest: false })
-      await insertVersion(trx, {
-        ...content,
-        ...audit,
-        resourceId: id,
-        version,
-        providerOrgId: resource.providerOrgId,
-        status: 'draft',
-        isLatest: true,
-      }, searchTokensOf(content))
+      await insertVersion(
+        trx,
+        {
+          ...content,
+          ...audit,
+          resourceId: id,
+          version,
+          providerOrgId: resource.providerOrgId,
+          status: 'draft',
+          isLatest: true,
+        },
+        searchTokensOf(content),
+      )
       await updateResource(trx, id, { latestVersion: version })
     }
     await recordAudit(trx, ctx, { action: 'catalog.resource.update', objectType: 'resource', objectId: id, detail: { fields } })
@@ -234,7 +242,13 @@ export async function reviewResource(ctx: Ctx, id: string, decision: 'approve' |
       await updateVersion(trx, latest.id, { ...reviewed, status: 'published', isPublished: true, publishedAt: now })
       await updateResource(trx, id, { code, publishedVersion: latest.version, firstPublishedAt: resource.firstPublishedAt ?? now })
       await closeReviewTasksOnPublish(trx, ctx, id, latest)
-      await publicationChanged(trx, ctx, { kind: 'published', resourceId: id, version: latest.version, items: latest.items, previousItems: previouslyPublished?.items ?? null })
+      await publicationChanged(trx, ctx, {
+        kind: 'published',
+        resourceId: id,
+        version: latest.version,
+        items: latest.items,
+        previousItems: previouslyPublished?.items ?? null,
+      })
     }
     await recordAudit(trx, ctx, {
       action: 'catalog.resource.review',
@@ -286,10 +300,20 @@ export async function searchCatalog(ctx: Ctx, query: SearchQuery) {
   if (beyondCap) {
     throw fail([{ field: 'page', message: `检索结果超过 ${SEARCH_RESULT_CAP} 条，只能查看前 ${SEARCH_RESULT_CAP} 条：请增加检索词或筛选条件` }])
   }
-  const mounts = await mountSummaries(ctx.db, items.map((row) => row.resourceId))
+  const mounts = await mountSummaries(
+    ctx.db,
+    items.map((row) => row.resourceId),
+  )
   // What the console highlights: each term and the synonyms it was widened with.
   const matchedTerms = [...new Set(parsed?.groups.flat() ?? [])]
-  return { items: items.map((row) => presentResource(row, ctx.actor, mounts.get(row.resourceId))), total, totalCapped, matchedTerms, page: query.page, pageSize: query.pageSize }
+  return {
+    items: items.map((row) => presentResource(row, ctx.actor, mounts.get(row.resourceId))),
+    total,
+    totalCapped,
+    matchedTerms,
+    page: query.page,
+    pageSize: query.pageSize,
+  }
 }
 
 export async function listResourceVersions(ctx: Ctx, id: string) {

@@ -34,7 +34,15 @@ describe('demands: triage, provider response, fulfilment with an automatic reque
   const submit = (body: Record<string, unknown> = {}, token = w.tokens.requester) =>
     t.request('POST', '/api/v1/demands', {
       token,
-      body: { title: '不动产登记信息', description: '办理住房保障资格审核需核验申请人名下房产', wantedItems: ['不动产权证号', '权利人名称', '坐落'], purpose: '行政依据', dutyBasis: '《公共租赁住房管理办法》第七条', appIds: [appId], ...body },
+      body: {
+        title: '不动产登记信息',
+        description: '办理住房保障资格审核需核验申请人名下房产',
+        wantedItems: ['不动产权证号', '权利人名称', '坐落'],
+        purpose: '行政依据',
+        dutyBasis: '《公共租赁住房管理办法》第七条',
+        appIds: [appId],
+        ...body,
+      },
     })
   const act = (id: string, step: string, body: unknown, token = w.tokens.authAdmin) => t.request('POST', `/api/v1/demands/${id}/${step}`, { token, body })
   const notices = (kind: string) => t.db.selectFrom('notifications').selectAll().where('kind', '=', kind).execute()
@@ -64,7 +72,10 @@ describe('demands: triage, provider response, fulfilment with an automatic reque
     assert.equal(accepted.body.status, 'accepted')
 
     const responsibilities = await t.request('GET', '/api/v1/demands?list=responsibility', { token: w.tokens.approver })
-    assert.deepEqual(responsibilities.body.items.map((d: any) => [d.title, d.dueDate]), [['不动产登记信息', '2026-03-16']])
+    assert.deepEqual(
+      responsibilities.body.items.map((d: any) => [d.title, d.dueDate]),
+      [['不动产登记信息', '2026-03-16']],
+    )
 
     estate = await publishResource(t, w.tokens, { name: '不动产登记信息', items: ESTATE_ITEMS as never })
     const other = await publishResource(t, { cataloger: w.tokens.catalogerB, authAdmin: w.tokens.authAdmin }, { name: '民政自有目录', classCode: '301002' })
@@ -117,7 +128,13 @@ describe('demands: triage, provider response, fulfilment with an automatic reque
       const workbook = new ExcelJS.Workbook()
       await workbook.xlsx.load(await res.arrayBuffer())
       const sheet = workbook.worksheets[0]
-      return { name: sheet.name, rows: sheet.getSheetValues().slice(2).map((row: any) => row.slice(1)) }
+      return {
+        name: sheet.name,
+        rows: sheet
+          .getSheetValues()
+          .slice(2)
+          .map((row: any) => row.slice(1)),
+      }
     }
     const demands = await parse('demand')
     const page = await t.request('GET', '/api/v1/demands?pageSize=100', { token: w.tokens.authAdmin })
@@ -125,7 +142,10 @@ describe('demands: triage, provider response, fulfilment with an automatic reque
     assert.equal(demands.rows.length, page.body.total)
     assert.deepEqual(demands.rows.map((r: any) => r[0]).sort(), page.body.items.map((d: any) => d.no).sort())
     const responsibilities = await parse('responsibility')
-    assert.deepEqual(responsibilities.rows.map((r: any) => [r[0], r[2], r[6]]), [[w.deptA.name, '不动产登记信息', '不动产登记信息']])
+    assert.deepEqual(
+      responsibilities.rows.map((r: any) => [r[0], r[2], r[6]]),
+      [[w.deptA.name, '不动产登记信息', '不动产登记信息']],
+    )
     const negative = await parse('negative')
     const negativePage = await t.request('GET', '/api/v1/demands/negative-list', { token: outsider })
     assert.ok(negativePage.body.items.some((n: any) => n.itemName === '抵押情况' && /商业银行法/.test(n.basis)))

@@ -18,8 +18,16 @@ async function tellHolder(trx: Executor, row: ClockedRow, kind: string, title: s
 export async function escalateOverdueDemands(db: Db, now: Date): Promise<number> {
   return escalateOverdue(db, now, 'demands', async (trx, row) => {
     const comment = overdueComment(STAGE_LABEL[row.stage], row.dueDate)
-    await trx.insertInto('demandEvents').values({ demandId: row.id, at: now, actorId: null, action: 'escalate', fromStatus: row.status, toStatus: row.status, comment }).execute()
-    await appendAudit(trx, systemSource(now), { action: 'demands.demand.escalate', objectType: 'demand', objectId: row.id, detail: { no: row.no, stage: row.stage } })
+    await trx
+      .insertInto('demandEvents')
+      .values({ demandId: row.id, at: now, actorId: null, action: 'escalate', fromStatus: row.status, toStatus: row.status, comment })
+      .execute()
+    await appendAudit(trx, systemSource(now), {
+      action: 'demands.demand.escalate',
+      objectType: 'demand',
+      objectId: row.id,
+      detail: { no: row.no, stage: row.stage },
+    })
     const title = `数据需求${STAGE_LABEL[row.stage]}逾期：${row.no}`
     if (row.stage === 'provider') {
       await notifyAuthority(trx, { kind: 'demand.overdue', title, objectType: 'demand', objectId: row.id, dueAt: row.dueAt })
@@ -31,7 +39,10 @@ export async function escalateOverdueDemands(db: Db, now: Date): Promise<number>
 export async function warnDemandsDueSoon(db: Db, now: Date): Promise<number> {
   return warnDueSoon(db, now, 'demands', async (trx, row) => {
     await tellHolder(trx, row, 'demand.due-soon', `数据需求${STAGE_LABEL[row.stage]}即将到期（${row.dueDate}）：${row.no}`)
-    await trx.insertInto('demandEvents').values({ demandId: row.id, at: now, actorId: null, action: 'warn', fromStatus: row.status, toStatus: row.status, comment: dueSoonComment(row.dueDate) }).execute()
+    await trx
+      .insertInto('demandEvents')
+      .values({ demandId: row.id, at: now, actorId: null, action: 'warn', fromStatus: row.status, toStatus: row.status, comment: dueSoonComment(row.dueDate) })
+      .execute()
   })
 }
 

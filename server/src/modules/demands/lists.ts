@@ -23,10 +23,17 @@ export async function negativeList(ctx: Ctx) {
   for (const entry of entries) {
     if (!visibleInZone(ctx.config.networkZone, entry)) continue
     const basis = entry.shareBasis ?? entry.shareCondition ?? ''
-    if (entry.shareType === SHARE_TYPE.notShared) rows.push({ resourceId: entry.resourceId, resourceName: entry.name, providerName: entry.providerName, itemName: null, basis })
+    if (entry.shareType === SHARE_TYPE.notShared)
+      rows.push({ resourceId: entry.resourceId, resourceName: entry.name, providerName: entry.providerName, itemName: null, basis })
     else {
       for (const item of entry.items.filter((i) => i.shareType === SHARE_TYPE.notShared)) {
-        rows.push({ resourceId: entry.resourceId, resourceName: entry.name, providerName: entry.providerName, itemName: item.name, basis: item.shareCondition ?? basis })
+        rows.push({
+          resourceId: entry.resourceId,
+          resourceName: entry.name,
+          providerName: entry.providerName,
+          itemName: item.name,
+          basis: item.shareCondition ?? basis,
+        })
       }
     }
   }

@@ -85,7 +85,9 @@ export const DemandOut = z.object({
   dueDate: z.string().nullable(),
   escalated: z.boolean(),
   createdAt: z.date(),
-  events: z.array(z.object({ at: z.date(), action: z.string(), toStatus: z.string(), comment: z.string().nullable(), actorName: z.string().nullable() })).optional(),
+  events: z
+    .array(z.object({ at: z.date(), action: z.string(), toStatus: z.string(), comment: z.string().nullable(), actorName: z.string().nullable() }))
+    .optional(),
 })
 
 export const SuggestionOut = z.object({

@@ -35,7 +35,14 @@ export const withNames = (db: Executor) =>
     .leftJoin('resourceVersions as mv', (join) => join.onRef('mv.resourceId', '=', 'd.matchedResourceId').on('mv.isLatest', '=', true))
     .leftJoin('resourceVersions as fv', (join) => join.onRef('fv.resourceId', '=', 'd.resourceId').on('fv.isLatest', '=', true))
     .selectAll('d')
-    .select(['r.name as requesterOrgName', 'u.name as createdByName', 'p.name as providerName', 's.name as suggestedProviderName', 'mv.name as matchedResourceName', 'fv.name as resourceName'])
+    .select([
+      'r.name as requesterOrgName',
+      'u.name as createdByName',
+      'p.name as providerName',
+      's.name as suggestedProviderName',
+      'mv.name as matchedResourceName',
+      'fv.name as resourceName',
+    ])
 
 export type DemandRow = NonNullable<Awaited<ReturnType<ReturnType<typeof withNames>['executeTakeFirst']>>>
 
@@ -46,7 +53,10 @@ export const present = (row: DemandRow) => ({
 })
 
 async function load(db: Executor, ctx: Ctx, id: string, action: Action, lock = false) {
-  const row = await withNames(db).where('d.id', '=', id).$if(lock, (qb) => qb.forUpdate('d')).executeTakeFirst()
+  const row = await withNames(db)
+    .where('d.id', '=', id)
+    .$if(lock, (qb) => qb.forUpdate('d'))
+    .executeTakeFirst()
   return authorizeLoaded(ctx.actor, action, row, '数据需求')
 }
 
@@ -55,10 +65,25 @@ async function detail(db: Executor, ctx: Ctx, id: string) {
   return { ...present(row), events: await stageTimeline(db, 'demands', id) }
 }
 
-async function move(trx: Executor, ctx: Ctx, row: { id: string; status: DemandStatus }, to: DemandStatus, action: string, comment: string | null, changes: Updateable<DemandsTable> = {}) {
+async function move(
+  trx: Executor,
+  ctx: Ctx,
+  row: { id: string; status: DemandStatus },
+  to: DemandStatus,
+  action: string,
+  comment: string | null,
+  changes: Updateable<DemandsTable> = {},
+) {
   const now = ctx.now()
-  await trx.updateTable('demands').set({ ...changes, status: to, updatedAt: now }).where('id', '=', row.id).execute()
-  await trx.insertInto('demandEvents').values({ demandId: row.id, at: now, actorId: ctx.actor.userId, action, fromStatus: row.status, toStatus: to, comment }).execute()
+  await trx
+    .updateTable('demands')
+    .set({ ...changes, status: to, updatedAt: now })
+    .where('id', '=', row.id)
+    .execute()
+  await trx
+    .insertInto('demandEvents')
+    .values({ demandId: row.id, at: now, actorId: ctx.actor.userId, action, fromStatus: row.status, toStatus: to, comment })
+    .execute()
   await recordAudit(trx, ctx, { action: `demands.demand.${action}`, objectType: 'demand', objectId: row.id, detail: { to } })
 }
 
@@ -70,7 +95,13 @@ export async function createDemand(ctx: Ctx, body: CreateDemandBody) {
       if (!org) throw fieldError('suggestedProviderOrgId', '建议提供部门不存在')
     }
     if (body.appIds.length > 0) {
-      const own = await trx.selectFrom('apps').select('id').where('id', 'in', body.appIds).where('orgId', '=', ctx.actor.orgId).where('status', '=', 'active').execute()
+      const own = await trx
+        .selectFrom('apps')
+        .select('id')
+        .where('id', 'in', body.appIds)
+        .where('orgId', '=', ctx.actor.orgId)
+        .where('status', '=', 'active')
+        .execute()
       const missing = body.appIds.findIndex((appId) => !own.some((app) => app.id === appId))
       if (missing >= 0) throw fieldError(`appIds[${missing}]`, '应用不存在、已停用或不是本单位的应用')
     }
@@ -97,7 +128,10 @@ export async function createDemand(ctx: Ctx, body: CreateDemandBody) {
       })
       .returning('id')
       .executeTakeFirstOrThrow()
-    await trx.insertInto('demandEvents').values({ demandId: id, at: now, actorId: ctx.actor.userId, action: 'submit', fromStatus: null, toStatus: 'submitted', comment: null }).execute()
+    await trx
+      .insertInto('demandEvents')
+      .values({ demandId: id, at: now, actorId: ctx.actor.userId, action: 'submit', fromStatus: null, toStatus: 'submitted', comment: null })
+      .execute()
     await recordAudit(trx, ctx, { action: 'demands.demand.create', objectType: 'demand', objectId: id })
     await notifyAuthority(trx, { kind: 'demand.submitted', title: `数据需求待分办：${body.title}`, objectType: 'demand', objectId: id, dueAt: deadline.dueAt })
     return detail(trx, ctx, id)
@@ -130,19 +164,48 @@ export async function triageDemand(ctx: Ctx, id: string, body: z.infer<typeof Tr
       await move(trx, ctx, row, 'rejected', 'reject', comment, { response: comment, ...stageClock(null, null) })
       await notify(trx, { userId: row.createdBy, kind: 'demand.rejected', title: `数据需求被退回：${row.title}`, objectType: 'demand', objectId: id })
     } else if (body.decision === 'assign') {
-      const provider = await trx.selectFrom('orgs').select(['id', 'name']).where('id', '=', body.providerOrgId!).where('kind', '!=', 'region').executeTakeFirst()
+      const provider = await trx
+        .selectFrom('orgs')
+        .select(['id', 'name'])
+        .where('id', '=', body.providerOrgId!)
+        .where('kind', '!=', 'region')
+        .executeTakeFirst()
       if (!provider) throw fieldError('providerOrgId', '提供部门不存在')
       if (provider.id === row.requesterOrgId) throw fieldError('providerOrgId', '不能指派需求方自己')
       const deadline = await stageDeadline(trx, ctx.now(), 'demands.providerWorkdays')
       // The provider's due time outlives its stage clock: M10 counts the demand after the stage closes.
-      await move(trx, ctx, row, 'assigned', 'assign', comment, { providerOrgId: provider.id, response: comment, providerDueAt: deadline.dueAt, providerDoneAt: null, ...stageClock('provider', deadline) })
-      await notify(trx, { orgId: provider.id, kind: 'demand.assigned', title: `新的数据需求待响应：${row.title}`, objectType: 'demand', objectId: id, dueAt: deadline.dueAt })
-      await notify(trx, { userId: row.createdBy, kind: 'demand.assigned', title: `数据需求已指派${provider.name}：${row.title}`, objectType: 'demand', objectId: id })
+      await move(trx, ctx, row, 'assigned', 'assign', comment, {
+        providerOrgId: provider.id,
+        response: comment,
+        providerDueAt: deadline.dueAt,
+        providerDoneAt: null,
+        ...stageClock('provider', deadline),
+      })
+      await notify(trx, {
+        orgId: provider.id,
+        kind: 'demand.assigned',
+        title: `新的数据需求待响应：${row.title}`,
+        objectType: 'demand',
+        objectId: id,
+        dueAt: deadline.dueAt,
+      })
+      await notify(trx, {
+        userId: row.createdBy,
+        kind: 'demand.assigned',
+        title: `数据需求已指派${provider.name}：${row.title}`,
+        objectType: 'demand',
+        objectId: id,
+      })
     } else {
       const entry = await findPublishedEntry(trx, body.resourceId!)
       if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw fieldError('resourceId', '目录不存在或未发布')
       if (entry.providerOrgId === row.requesterOrgId) throw fieldError('resourceId', '该目录为需求方本单位的目录')
-      await move(trx, ctx, row, 'matched', 'match', comment, { matchedResourceId: entry.resourceId, providerOrgId: entry.providerOrgId, response: comment, ...stageClock(null, null) })
+      await move(trx, ctx, row, 'matched', 'match', comment, {
+        matchedResourceId: entry.resourceId,
+        providerOrgId: entry.providerOrgId,
+        response: comment,
+        ...stageClock(null, null),
+      })
       await openRequestFor(trx, ctx, { ...row, status: 'matched' }, entry.resourceId)
     }
     return detail(trx, ctx, id)
@@ -156,7 +219,14 @@ export async function respondDemand(ctx: Ctx, id: string, body: z.infer<typeof R
     if (body.decision === 'accept') {
       // Accepted demands are the provider's 责任清单; the 10-WD clock from the assignment keeps running.
       await move(trx, ctx, row, 'accepted', 'accept', body.comment ?? null, { response: body.comment ?? null })
-      await notify(trx, { userId: row.createdBy, kind: 'demand.accepted', title: `提供部门已接受数据需求，期限 ${row.dueDate}：${row.title}`, objectType: 'demand', objectId: id, dueAt: row.dueAt ? new Date(row.dueAt) : null })
+      await notify(trx, {
+        userId: row.createdBy,
+        kind: 'demand.accepted',
+        title: `提供部门已接受数据需求，期限 ${row.dueDate}：${row.title}`,
+        objectType: 'demand',
+        objectId: id,
+        dueAt: row.dueAt ? new Date(row.dueAt) : null,
+      })
     } else {
       const caseId = await insertCase(trx as Trx, ctx, {
         origin: 'demand_refusal',
@@ -167,7 +237,13 @@ export async function respondDemand(ctx: Ctx, id: string, body: z.infer<typeof R
         statement: `数据需求「${row.title}」（${row.no}）被提供部门拒绝：${body.comment}`,
       })
       await move(trx, ctx, row, 'declined', 'decline', body.comment!, { response: body.comment!, caseId, providerDoneAt: ctx.now(), ...stageClock(null, null) })
-      await notify(trx, { userId: row.createdBy, kind: 'demand.declined', title: `提供部门拒绝了数据需求，已转协调：${row.title}`, objectType: 'demand', objectId: id })
+      await notify(trx, {
+        userId: row.createdBy,
+        kind: 'demand.declined',
+        title: `提供部门拒绝了数据需求，已转协调：${row.title}`,
+        objectType: 'demand',
+        objectId: id,
+      })
     }
     return detail(trx, ctx, id)
   })
@@ -180,7 +256,11 @@ export async function fulfilDemand(ctx: Ctx, id: string, body: z.infer<typeof Fu
     if (row.status !== 'accepted' && row.status !== 'assigned') throw invalidState('该需求不在办理阶段')
     const entry = await findPublishedEntry(trx, body.resourceId)
     if (!entry || entry.providerOrgId !== row.providerOrgId) throw fieldError('resourceId', '请选择本单位已发布（已编目并挂接）的目录')
-    await move(trx, ctx, row, 'fulfilled', 'fulfil', body.comment ?? null, { resourceId: entry.resourceId, providerDoneAt: ctx.now(), ...stageClock(null, null) })
+    await move(trx, ctx, row, 'fulfilled', 'fulfil', body.comment ?? null, {
+      resourceId: entry.resourceId,
+      providerDoneAt: ctx.now(),
+      ...stageClock(null, null),
+    })
     await openRequestFor(trx, ctx, { ...row, status: 'fulfilled' }, entry.resourceId)
     return detail(trx, ctx, id)
   })
@@ -207,7 +287,16 @@ async function openRequestFor(trx: Trx | Executor, ctx: Ctx, row: DemandRow, res
   else if (itemIds.length === 0 || entry.shareType === SHARE_TYPE.notShared) reason = '该目录为不予共享，请通过协调解决'
   else if (user.status !== 'active' || !user.roles.includes('REQUESTER')) reason = '需求登记人已不能提出申请'
   else {
-    const actor: Actor = { userId: user.id, username: user.username, name: user.name, orgId: user.orgId, orgName: user.orgName, orgKind: user.orgKind, roles: user.roles, sessionId: '' }
+    const actor: Actor = {
+      userId: user.id,
+      username: user.username,
+      name: user.name,
+      orgId: user.orgId,
+      orgName: user.orgName,
+      orgKind: user.orgKind,
+      roles: user.roles,
+      sessionId: '',
+    }
     const asRequester = { ...makeCtx({ db: ctx.db, actor, config: ctx.config, now: ctx.now }), requestId: ctx.requestId, ip: ctx.ip }
     try {
       requestId = await submitShareRequest(trx as Trx, asRequester, {
@@ -229,15 +318,31 @@ async function openRequestFor(trx: Trx | Executor, ctx: Ctx, row: DemandRow, res
   if (requestId) await trx.updateTable('demands').set({ requestId }).where('id', '=', row.id).execute()
   await trx
     .insertInto('demandEvents')
-    .values({ demandId: row.id, at: ctx.now(), actorId: null, action: requestId ? 'request_opened' : 'request_needed', fromStatus: row.status, toStatus: row.status, comment: requestId ? '已自动发起共享申请' : reason })
+    .values({
+      demandId: row.id,
+      at: ctx.now(),
+      actorId: null,
+      action: requestId ? 'request_opened' : 'request_needed',
+      fromStatus: row.status,
+      toStatus: row.status,
+      comment: requestId ? '已自动发起共享申请' : reason,
+    })
     .execute()
-  await notify(trx, { userId: row.createdBy, kind: 'demand.available', title, objectType: requestId ? 'share_request' : 'demand', objectId: requestId ?? row.id })
+  await notify(trx, {
+    userId: row.createdBy,
+    kind: 'demand.available',
+    title,
+    objectType: requestId ? 'share_request' : 'demand',
+    objectId: requestId ?? row.id,
+  })
 }
 
 export const getDemand = (ctx: Ctx, id: string) => detail(ctx.db, ctx, id)
 
 export const visibleDemands = (ctx: Ctx, db: Executor = ctx.db) =>
-  withNames(db).where(scopeWhere(scopeOf(ctx.actor, 'demands.demand.read'), { requesterOrgId: sql.ref('d.requesterOrgId'), providerOrgId: sql.ref('d.providerOrgId') }))
+  withNames(db).where(
+    scopeWhere(scopeOf(ctx.actor, 'demands.demand.read'), { requesterOrgId: sql.ref('d.requesterOrgId'), providerOrgId: sql.ref('d.providerOrgId') }),
+  )
 
 /** 需求清单 (every demand one sees) or 责任清单 (accepted and fulfilled demands, per provider, by due date). */
 export function demandList(ctx: Ctx, list: 'demand' | 'responsibility', status?: DemandStatus) {
@@ -251,7 +356,11 @@ export async function listDemands(ctx: Ctx, query: z.infer<typeof DemandListQuer
   const base = demandList(ctx, query.list, query.status)
   const [rows, total] = await Promise.all([
     base.limit(query.pageSize).offset(pageOffset(query)).execute(),
-    base.clearSelect().clearOrderBy().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base
+      .clearSelect()
+      .clearOrderBy()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   return { items: rows.map(present), total: Number(total.n), page: query.page, pageSize: query.pageSize }
 }

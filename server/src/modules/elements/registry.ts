@@ -62,14 +62,21 @@ async function loadElements(db: Executor): Promise<Map<string, Element>> {
 }
 
 /** The element an item is: by its data element reference first, else by its name. */
-const elementOf = (byKey: Map<string, Element>, item: StoredItem) => (item.dataElementRef ? byKey.get(normalize(item.dataElementRef)) : undefined) ?? byKey.get(normalize(item.name))
+const elementOf = (byKey: Map<string, Element>, item: StoredItem) =>
+  (item.dataElementRef ? byKey.get(normalize(item.dataElementRef)) : undefined) ?? byKey.get(normalize(item.name))
 
-export async function oneSourceWarnings(db: Executor, entry: { resourceId: string; providerOrgId: string; items: readonly StoredItem[] }): Promise<OneSourceWarning[]> {
+export async function oneSourceWarnings(
+  db: Executor,
+  entry: { resourceId: string; providerOrgId: string; items: readonly StoredItem[] },
+): Promise<OneSourceWarning[]> {
   const byKey = await loadElements(db)
   if (byKey.size === 0) return []
   const hits = entry.items
     .map((item) => ({ item, element: elementOf(byKey, item) }))
-    .filter((hit): hit is { item: StoredItem; element: Element } => !!hit.element && hit.element.sourceOrgId !== (hit.item.authoritativeSourceOrgId ?? entry.providerOrgId))
+    .filter(
+      (hit): hit is { item: StoredItem; element: Element } =>
+        !!hit.element && hit.element.sourceOrgId !== (hit.item.authoritativeSourceOrgId ?? entry.providerOrgId),
+    )
   if (hits.length === 0) return []
   const claimedIds = [...new Set(hits.map((hit) => hit.item.authoritativeSourceOrgId ?? entry.providerOrgId))]
   const names = new Map((await db.selectFrom('orgs').select(['id', 'name']).where('id', 'in', claimedIds).execute()).map((org) => [org.id, org.name]))
@@ -117,18 +124,35 @@ async function sourceEntry(db: Executor, element: Element, exceptResourceId: str
  * On submission the warnings become cases on the authority's worklist (one per element, entry and item;
  * a case already decided is not reopened), and the authority is told of new ones.
  */
-export async function recordOneSourceCases(trx: Executor, ctx: Ctx, entry: { resourceId: string; providerOrgId: string; name: string }, warnings: readonly OneSourceWarning[]) {
+export async function recordOneSourceCases(
+  trx: Executor,
+  ctx: Ctx,
+  entry: { resourceId: string; providerOrgId: string; name: string },
+  warnings: readonly OneSourceWarning[],
+) {
   let created = 0
   for (const warning of warnings) {
     const row = await trx
       .insertInto('elementCases')
-      .values({ elementId: warning.elementId, resourceId: entry.resourceId, itemId: warning.itemId, itemName: warning.itemName, orgId: entry.providerOrgId, createdAt: ctx.now() })
+      .values({
+        elementId: warning.elementId,
+        resourceId: entry.resourceId,
+        itemId: warning.itemId,
+        itemName: warning.itemName,
+        orgId: entry.providerOrgId,
+        createdAt: ctx.now(),
+      })
       .onConflict((oc) => oc.columns(['elementId', 'resourceId', 'itemId']).doNothing())
       .returning('id')
       .executeTakeFirst()
     if (row) created++
   }
   if (created > 0) {
-    await notifyAuthority(trx, { kind: 'element.duplicate', title: `一数一源：「${entry.name}」重复采集 ${created} 项数据元`, objectType: 'resource', objectId: entry.resourceId })
+    await notifyAuthority(trx, {
+      kind: 'element.duplicate',
+      title: `一数一源：「${entry.name}」重复采集 ${created} 项数据元`,
+      objectType: 'resource',
+      objectId: entry.resourceId,
+    })
   }
 }

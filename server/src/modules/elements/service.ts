@@ -17,7 +17,14 @@ const elements = (db: Executor) =>
     .selectFrom('dataElements as e')
     .innerJoin('orgs as o', 'o.id', 'e.sourceOrgId')
     .select(['e.id', 'e.name', 'e.standardRef', 'e.aliases', 'e.sourceOrgId', 'e.note', 'o.name as sourceOrgName'])
-    .select((eb) => eb.selectFrom('elementCases as c').whereRef('c.elementId', '=', 'e.id').where('c.status', '=', 'open').select(eb.fn.countAll<number>().as('n')).as('openCases'))
+    .select((eb) =>
+      eb
+        .selectFrom('elementCases as c')
+        .whereRef('c.elementId', '=', 'e.id')
+        .where('c.status', '=', 'open')
+        .select(eb.fn.countAll<number>().as('n'))
+        .as('openCases'),
+    )
 
 const present = <T extends { openCases: number | string | null }>(row: T) => ({ ...row, openCases: Number(row.openCases ?? 0) })
 
@@ -31,7 +38,9 @@ async function checkBody(db: Executor, body: z.infer<typeof ElementBody>, except
   const same = await db
     .selectFrom('dataElements')
     .select('name')
-    .where((eb) => eb.or([eb('name', '=', body.name), eb(sql<string>`${body.name}`, '=', eb.fn.any('aliases')), ...body.aliases.map((alias) => eb('name', '=', alias))]))
+    .where((eb) =>
+      eb.or([eb('name', '=', body.name), eb(sql<string>`${body.name}`, '=', eb.fn.any('aliases')), ...body.aliases.map((alias) => eb('name', '=', alias))]),
+    )
     .$if(!!exceptId, (qb) => qb.where('id', '!=', exceptId!))
     .executeTakeFirst()
   if (same) throw conflict(`数据元「${same.name}」已登记，一个数据元只能有一个数源部门`)
@@ -43,10 +52,24 @@ export async function createElement(ctx: Ctx, body: z.infer<typeof ElementBody>)
     await checkBody(trx, body)
     const { id } = await trx
       .insertInto('dataElements')
-      .values({ name: body.name, standardRef: body.standardRef || null, aliases: body.aliases, sourceOrgId: body.sourceOrgId, note: body.note ?? null, createdBy: ctx.actor.userId, createdAt: ctx.now(), updatedAt: ctx.now() })
+      .values({
+        name: body.name,
+        standardRef: body.standardRef || null,
+        aliases: body.aliases,
+        sourceOrgId: body.sourceOrgId,
+        note: body.note ?? null,
+        createdBy: ctx.actor.userId,
+        createdAt: ctx.now(),
+        updatedAt: ctx.now(),
+      })
       .returning('id')
       .executeTakeFirstOrThrow()
-    await recordAudit(trx, ctx, { action: 'elements.element.create', objectType: 'data_element', objectId: id, detail: { name: body.name, sourceOrgId: body.sourceOrgId } })
+    await recordAudit(trx, ctx, {
+      action: 'elements.element.create',
+      objectType: 'data_element',
+      objectId: id,
+      detail: { name: body.name, sourceOrgId: body.sourceOrgId },
+    })
     return present((await elements(trx).where('e.id', '=', id).executeTakeFirst())!)
   })
 }
@@ -59,10 +82,22 @@ export async function updateElement(ctx: Ctx, id: string, body: z.infer<typeof E
     await checkBody(trx, body, id)
     await trx
       .updateTable('dataElements')
-      .set({ name: body.name, standardRef: body.standardRef || null, aliases: body.aliases, sourceOrgId: body.sourceOrgId, note: body.note ?? null, updatedAt: ctx.now() })
+      .set({
+        name: body.name,
+        standardRef: body.standardRef || null,
+        aliases: body.aliases,
+        sourceOrgId: body.sourceOrgId,
+        note: body.note ?? null,
+        updatedAt: ctx.now(),
+      })
       .where('id', '=', id)
       .execute()
-    await recordAudit(trx, ctx, { action: 'elements.element.update', objectType: 'data_element', objectId: id, detail: { sourceOrgBefore: before.sourceOrgId, sourceOrgAfter: body.sourceOrgId } })
+    await recordAudit(trx, ctx, {
+      action: 'elements.element.update',
+      objectType: 'data_element',
+      objectId: id,
+      detail: { sourceOrgBefore: before.sourceOrgId, sourceOrgAfter: body.sourceOrgId },
+    })
     return present((await elements(trx).where('e.id', '=', id).executeTakeFirst())!)
   })
 }
@@ -89,7 +124,10 @@ export async function listCases(ctx: Ctx, query: z.infer<typeof CaseQuery>) {
     .$if(!!query.status, (qb) => qb.where('c.status', '=', query.status!))
   const [rows, total] = await Promise.all([
     base.orderBy('c.createdAt', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
-    base.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   return { items: rows.map(presentCase), total: Number(total.n), page: query.page, pageSize: query.pageSize }
 }
@@ -99,7 +137,11 @@ export async function decideCase(ctx: Ctx, id: string, body: z.infer<typeof Case
   return ctx.db.transaction().execute(async (trx) => {
     const row = authorizeLoaded(ctx.actor, 'elements.case.decide', await cases(trx).where('c.id', '=', id).forUpdate('c').executeTakeFirst(), '重复采集事项')
     if (row.status !== 'open') throw invalidState('该事项已处理')
-    await trx.updateTable('elementCases').set({ status: body.decision, note: body.note ?? null, decidedBy: ctx.actor.userId, decidedAt: ctx.now() }).where('id', '=', id).execute()
+    await trx
+      .updateTable('elementCases')
+      .set({ status: body.decision, note: body.note ?? null, decidedBy: ctx.actor.userId, decidedAt: ctx.now() })
+      .where('id', '=', id)
+      .execute()
     await recordAudit(trx, ctx, { action: 'elements.case.decide', objectType: 'element_case', objectId: id, detail: { decision: body.decision } })
     const title =
       body.decision === 'request_instead'

@@ -58,28 +58,22 @@ describe('M9 call days: roll-up and call logs agree', () => {
   test('a period that has ended', async () => {
     const id = await run({ from: '2026-02-27', to: '2026-03-01' })
     const expected = (await reference(bj('2026-02-27T00:00:00'), bj('2026-03-02T00:00:00'))).rows
-    assert.deepEqual(
-      expected.map((r) => r.row.split('|').slice(2)).sort(),
-      [
-        ['2026-02-27', '3', '9'],
-        ['2026-02-28', '3', '9'],
-        ['2026-03-01', '4', '12'],
-      ],
-    )
+    assert.deepEqual(expected.map((r) => r.row.split('|').slice(2)).sort(), [
+      ['2026-02-27', '3', '9'],
+      ['2026-02-28', '3', '9'],
+      ['2026-03-01', '4', '12'],
+    ])
     assert.deepEqual((await evidence(id)).rows, expected)
   })
 
   test('a period computed before it is over counts today up to the computation time only', async () => {
     const id = await run({ from: '2026-02-28', to: '2026-03-31' })
     const expected = (await reference(bj('2026-02-28T00:00:00'), bj('2026-03-02T10:00:00'))).rows
-    assert.deepEqual(
-      expected.map((r) => r.row.split('|').slice(2)).sort(),
-      [
-        ['2026-02-28', '3', '9'],
-        ['2026-03-01', '4', '12'],
-        ['2026-03-02', '5', '15'],
-      ],
-    )
+    assert.deepEqual(expected.map((r) => r.row.split('|').slice(2)).sort(), [
+      ['2026-02-28', '3', '9'],
+      ['2026-03-01', '4', '12'],
+      ['2026-03-02', '5', '15'],
+    ])
     assert.deepEqual((await evidence(id)).rows, expected)
     // A period of today alone reads only call logs.
     const today = await run({ from: '2026-03-02', to: '2026-03-02' })

@@ -39,44 +39,86 @@ before(async () => {
   await sql`update mount_batches set finished_at = ${created} where mount_id in (select id from mounts where resource_id in (${eX.id}, ${eY.id}))`.execute(t.db)
   // eX gets a second batch on 2026-01-20 12:00: that day is fresh again (daily cycle: 26 h).
   await sql`insert into mount_batches (mount_id, table_name, status, rows_loaded, started_at, finished_at)
-            select id, active_table, 'replaced', 1, ${bj('2026-01-20T11:59:00')}, ${bj('2026-01-20T12:00:00')} from mounts where resource_id = ${eX.id}`.execute(t.db)
+            select id, active_table, 'replaced', 1, ${bj('2026-01-20T11:59:00')}, ${bj('2026-01-20T12:00:00')} from mounts where resource_id = ${eX.id}`.execute(
+    t.db,
+  )
 
   const A = world.deptA.id
   const B = world.deptB.id
   const req = { resourceId: eX.id, providerOrgId: A, requesterOrgId: B, requesterId: world.users.requester.id, decidedBy: world.users.approver.id }
   await recordRequest(t.db, { ...req, dueAt: bj('2026-01-19T23:59:59'), decision: 'approve', decidedAt: bj('2026-01-07T09:00:00') }) // on time
-  await recordRequest(t.db, { ...req, dueAt: bj('2026-01-20T23:59:59'), decision: 'reject', decidedAt: bj('2026-01-22T09:00:00'), reason: '申请用途超出职责范围' }) // late, reasoned
+  await recordRequest(t.db, {
+    ...req,
+    dueAt: bj('2026-01-20T23:59:59'),
+    decision: 'reject',
+    decidedAt: bj('2026-01-22T09:00:00'),
+    reason: '申请用途超出职责范围',
+  }) // late, reasoned
   await recordRequest(t.db, { ...req, dueAt: bj('2026-01-21T23:59:59'), status: 'escalated', escalatedAt: bj('2026-01-22T00:01:00') }) // late
   await recordRequest(t.db, { ...req, dueAt: bj('2026-01-25T23:59:59'), status: 'withdrawn' }) // not counted
   await recordRequest(t.db, { ...req, dueAt: bj('2026-02-10T23:59:59'), decision: 'approve', decidedAt: bj('2026-01-28T09:00:00') }) // due after: M8 only
-  await recordRequest(t.db, { ...req, dueAt: bj('2026-01-09T23:59:59'), decision: 'reject', decidedAt: bj('2026-01-29T09:00:00'), reason: null, status: 'rejected' }) // late, no basis
+  await recordRequest(t.db, {
+    ...req,
+    dueAt: bj('2026-01-09T23:59:59'),
+    decision: 'reject',
+    decidedAt: bj('2026-01-29T09:00:00'),
+    reason: null,
+    status: 'rejected',
+  }) // late, no basis
   // eY's 无条件 request is granted automatically: no decision by the provider, no clock.
   await recordRequest(t.db, { ...req, resourceId: eY.id, dueAt: null, decision: 'approve', decidedAt: bj('2026-01-08T09:00:00'), decidedBy: null })
 
-  await recordReviewTask(t.db, { orgId: A, resourceId: eX.id, createdBy: world.users.cataloger.id, dueAt: bj('2026-01-15T23:59:59'), doneAt: bj('2026-01-14T16:00:00') })
-  await recordReviewTask(t.db, { orgId: A, resourceId: eY.id, createdBy: world.users.cataloger.id, dueAt: bj('2026-01-16T23:59:59'), doneAt: bj('2026-01-20T16:00:00') })
+  await recordReviewTask(t.db, {
+    orgId: A,
+    resourceId: eX.id,
+    createdBy: world.users.cataloger.id,
+    dueAt: bj('2026-01-15T23:59:59'),
+    doneAt: bj('2026-01-14T16:00:00'),
+  })
+  await recordReviewTask(t.db, {
+    orgId: A,
+    resourceId: eY.id,
+    createdBy: world.users.cataloger.id,
+    dueAt: bj('2026-01-16T23:59:59'),
+    doneAt: bj('2026-01-20T16:00:00'),
+  })
   await recordReviewTask(t.db, { orgId: A, resourceId: eX.id, createdBy: world.users.cataloger.id, dueAt: bj('2026-01-30T23:59:59') })
   await recordReviewTask(t.db, { orgId: A, resourceId: eY.id, createdBy: world.users.cataloger.id, dueAt: bj('2026-02-13T23:59:59') })
 
-  const C = (await t.db.insertInto('orgs').values({ name: '测试外县单位', regionCode: '370702', kind: 'department' }).returning('id').executeTakeFirstOrThrow()).id
+  const C = (await t.db.insertInto('orgs').values({ name: '测试外县单位', regionCode: '370702', kind: 'department' }).returning('id').executeTakeFirstOrThrow())
+    .id
   await recordCalls(t.db, { providerOrgId: A, consumerOrgId: B, resourceId: eX.id, at: bj('2026-01-10T09:00:00'), count: 3, rows: 5 })
   await recordCalls(t.db, { providerOrgId: A, consumerOrgId: B, resourceId: eX.id, at: bj('2026-01-11T09:00:00'), count: 2, rows: 5 })
   await recordCalls(t.db, { providerOrgId: A, consumerOrgId: C, resourceId: eY.id, at: bj('2026-01-12T23:30:00'), count: 1, rows: 7 })
   await recordCalls(t.db, { providerOrgId: A, consumerOrgId: B, resourceId: eX.id, at: bj('2026-01-13T09:00:00'), count: 4, result: 'denied' })
   await recordCalls(t.db, { providerOrgId: A, consumerOrgId: B, resourceId: eX.id, at: bj('2026-02-03T09:00:00'), count: 1 })
 
-  const app = (await t.db.insertInto('apps').values({ orgId: B, name: '救助核对系统', appKey: `k${Date.now()}`, secretHash: 'x', ipAllowList: [] }).returning('id').executeTakeFirstOrThrow()).id
-  await t.db.insertInto('gatewayAppFlags').values({ appId: app, orgId: B, reason: 'lookup_misses', misses: 40, firstAt: bj('2026-01-15T10:00:00'), lastAt: bj('2026-01-15T11:00:00') }).execute()
+  const app = (
+    await t.db
+      .insertInto('apps')
+      .values({ orgId: B, name: '救助核对系统', appKey: `k${Date.now()}`, secretHash: 'x', ipAllowList: [] })
+      .returning('id')
+      .executeTakeFirstOrThrow()
+  ).id
+  await t.db
+    .insertInto('gatewayAppFlags')
+    .values({ appId: app, orgId: B, reason: 'lookup_misses', misses: 40, firstAt: bj('2026-01-15T10:00:00'), lastAt: bj('2026-01-15T11:00:00') })
+    .execute()
 
   t.clock.set(bj('2026-03-02T10:00:00'))
   await refreshTokens(t.db, world, t.clock.now())
   deptBAdmin = await deptBAdminToken()
 })
 const deptBAdminToken = async () =>
-  tokenFor(t.db, await t.db.selectFrom('users').select('id').where('orgId', '=', world.deptB.id).where(sql<boolean>`'DEPT_ADMIN' = any(roles)`).executeTakeFirstOrThrow(), t.clock.now())
+  tokenFor(
+    t.db,
+    await t.db.selectFrom('users').select('id').where('orgId', '=', world.deptB.id).where(sql<boolean>`'DEPT_ADMIN' = any(roles)`).executeTakeFirstOrThrow(),
+    t.clock.now(),
+  )
 after(() => t.close())
 
-const indicator = (row: { indicators: { id: string }[] }, id: string) => row.indicators.find((i) => i.id === id) as unknown as { numerator: number; denominator: number; value: number | null; score: number | null }
+const indicator = (row: { indicators: { id: string }[] }, id: string) =>
+  row.indicators.find((i) => i.id === id) as unknown as { numerator: number; denominator: number; value: number | null; score: number | null }
 
 describe('evaluation runs', () => {
   let runId: string
@@ -136,19 +178,38 @@ describe('evaluation runs', () => {
     assert.equal(late.body.total, 3)
     const m9 = await t.request('GET', url('M9'), { token: world.tokens.authAdmin })
     // One row per consumer and Beijing day; 23:30 on the 12th is the 12th in Beijing.
-    assert.deepEqual(m9.body.items.map((e: any) => [e.day, e.label, e.amount]).sort(), [['2026-01-10', world.deptB.name, 3], ['2026-01-11', world.deptB.name, 2], ['2026-01-12', '测试外县单位', 1]].sort())
+    assert.deepEqual(
+      m9.body.items.map((e: any) => [e.day, e.label, e.amount]).sort(),
+      [
+        ['2026-01-10', world.deptB.name, 3],
+        ['2026-01-11', world.deptB.name, 2],
+        ['2026-01-12', '测试外县单位', 1],
+      ].sort(),
+    )
     const m4 = await t.request('GET', url('M4'), { token: world.tokens.authAdmin })
     const days = (range: [string, string]) => (Date.parse(range[1]) - Date.parse(range[0])) / 86_400_000 + 1
     const stale = m4.body.items.map((e: any) => [e.detail.staleRanges, e.detail.staleRanges.reduce((n: number, r: [string, string]) => n + days(r), 0)])
     // eY: fresh on the 5th only; eX: fresh on the 5th and the 20th.
     assert.deepEqual(stale.map((x: any) => x[1]).sort(), [25, 26])
-    assert.ok(stale.some((x: any) => JSON.stringify(x[0]) === JSON.stringify([['2026-01-06', '2026-01-19'], ['2026-01-21', '2026-01-31']])))
+    assert.ok(
+      stale.some(
+        (x: any) =>
+          JSON.stringify(x[0]) ===
+          JSON.stringify([
+            ['2026-01-06', '2026-01-19'],
+            ['2026-01-21', '2026-01-31'],
+          ]),
+      ),
+    )
   })
 
   test('a department sees only its own scores; others get 404, other roles 403', async () => {
     const own = await t.request('GET', `/api/v1/evaluation/runs/${runId}/scores`, { token: world.tokens.deptAdmin })
     assert.equal(own.status, 200)
-    assert.deepEqual(own.body.items.map((i: any) => i.orgId), [world.deptA.id])
+    assert.deepEqual(
+      own.body.items.map((i: any) => i.orgId),
+      [world.deptA.id],
+    )
     assert.deepEqual(own.body.aggregates, [])
     const foreign = await t.request('GET', `/api/v1/evaluation/runs/${runId}/scores/${world.deptA.id}/indicators/M5/evidence`, { token: deptBAdmin })
     assert.equal(foreign.status, 404)
@@ -176,7 +237,17 @@ describe('evaluation runs', () => {
     // Activity after the period: a late decision, more calls, a task done, another entry published.
     await recordCalls(t.db, { providerOrgId: world.deptB.id, consumerOrgId: world.deptA.id, resourceId: eX.id, at: bj('2026-02-20T09:00:00'), count: 5 })
     await sql`update catalog_review_tasks set status = 'done', done_at = ${bj('2026-02-25T09:00:00')} where status = 'open'`.execute(t.db)
-    await recordRequest(t.db, { resourceId: eX.id, providerOrgId: world.deptA.id, requesterOrgId: world.deptB.id, requesterId: world.users.requester.id, dueAt: bj('2026-02-27T23:59:59'), decision: 'reject', decidedAt: bj('2026-02-26T09:00:00'), decidedBy: world.users.approver.id, reason: '不符合' })
+    await recordRequest(t.db, {
+      resourceId: eX.id,
+      providerOrgId: world.deptA.id,
+      requesterOrgId: world.deptB.id,
+      requesterId: world.users.requester.id,
+      dueAt: bj('2026-02-27T23:59:59'),
+      decision: 'reject',
+      decidedAt: bj('2026-02-26T09:00:00'),
+      decidedBy: world.users.approver.id,
+      reason: '不符合',
+    })
     t.clock.set(bj('2026-04-01T10:00:00'))
     await refreshTokens(t.db, world, t.clock.now())
     deptBAdmin = await deptBAdminToken()
@@ -186,7 +257,11 @@ describe('evaluation runs', () => {
     const strip = (body: any) => ({ items: body.items, aggregates: body.aggregates })
     assert.deepEqual(strip(scores.body), strip(first))
     const evidence = (run: string) =>
-      sql<{ n: string }>`select md5(string_agg(org_id || indicator || object_type || object_id || label || coalesce(day::text, '') || coalesce(ok::text, '') || coalesce(amount::text, '') || detail::text, ',' order by org_id, indicator, object_type, object_id, day)) as n from evaluation_evidence where run_id = ${run}`.execute(t.db)
+      sql<{
+        n: string
+      }>`select md5(string_agg(org_id || indicator || object_type || object_id || label || coalesce(day::text, '') || coalesce(ok::text, '') || coalesce(amount::text, '') || detail::text, ',' order by org_id, indicator, object_type, object_id, day)) as n from evaluation_evidence where run_id = ${run}`.execute(
+        t.db,
+      )
     assert.equal((await evidence(again.body.id)).rows[0]!.n, (await evidence(runId)).rows[0]!.n)
     // The first run itself never changed.
     const firstAgain = await t.request('GET', `/api/v1/evaluation/runs/${runId}/scores`, { token: world.tokens.authAdmin })
@@ -202,7 +277,11 @@ describe('evaluation runs', () => {
     // 20 working days from Wed 2026-04-01 (Qingming 4–6 Apr is off) → due date on the calendar.
     const dueDate = issued.body.items[0].dueDate
     assert.ok(issued.body.items.every((n: any) => n.dueDate === dueDate && n.status === 'issued'))
-    assert.equal((await t.request('POST', `/api/v1/evaluation/runs/${runId}/notices`, { token: world.tokens.authAdmin })).body.items.length, 0, 'issuing twice adds nothing')
+    assert.equal(
+      (await t.request('POST', `/api/v1/evaluation/runs/${runId}/notices`, { token: world.tokens.authAdmin })).body.items.length,
+      0,
+      'issuing twice adds nothing',
+    )
 
     const bNotice = issued.body.items.find((n: any) => n.orgId === world.deptB.id)
     const aNotice = issued.body.items.find((n: any) => n.orgId === world.deptA.id && n.indicator === 'M5')
@@ -211,17 +290,32 @@ describe('evaluation runs', () => {
     assert.equal(inbox.body.unread, 4)
     assert.ok(inbox.body.items.every((n: any) => n.kind === 'evaluation.notice.issued'))
     // Only the notified department answers; another department's admin does not even see it.
-    assert.equal((await t.request('POST', `/api/v1/notices/${aNotice.id}/respond`, { token: deptBAdmin, body: { measures: '已建立答复台账并每日督办' } })).status, 404)
+    assert.equal(
+      (await t.request('POST', `/api/v1/notices/${aNotice.id}/respond`, { token: deptBAdmin, body: { measures: '已建立答复台账并每日督办' } })).status,
+      404,
+    )
     assert.equal((await t.request('POST', `/api/v1/notices/${aNotice.id}/respond`, { token: world.tokens.deptAdmin, body: { measures: '短' } })).status, 400)
-    const responded = await t.request('POST', `/api/v1/notices/${aNotice.id}/respond`, { token: world.tokens.deptAdmin, body: { measures: '已建立答复台账并每日督办' } })
+    const responded = await t.request('POST', `/api/v1/notices/${aNotice.id}/respond`, {
+      token: world.tokens.deptAdmin,
+      body: { measures: '已建立答复台账并每日督办' },
+    })
     assert.equal(responded.status, 200)
     assert.equal(responded.body.status, 'responded')
-    assert.equal((await t.request('POST', `/api/v1/notices/${aNotice.id}/respond`, { token: world.tokens.deptAdmin, body: { measures: '再次反馈整改措施' } })).status, 409)
-    const returned = await t.request('POST', `/api/v1/notices/${aNotice.id}/close`, { token: world.tokens.authAdmin, body: { accept: false, comment: '请说明逾期申请的处理结果' } })
+    assert.equal(
+      (await t.request('POST', `/api/v1/notices/${aNotice.id}/respond`, { token: world.tokens.deptAdmin, body: { measures: '再次反馈整改措施' } })).status,
+      409,
+    )
+    const returned = await t.request('POST', `/api/v1/notices/${aNotice.id}/close`, {
+      token: world.tokens.authAdmin,
+      body: { accept: false, comment: '请说明逾期申请的处理结果' },
+    })
     assert.equal(returned.body.status, 'issued')
     await t.request('POST', `/api/v1/notices/${aNotice.id}/respond`, { token: world.tokens.deptAdmin, body: { measures: '逾期申请均已补办答复，台账见附件' } })
     assert.equal((await t.request('POST', `/api/v1/notices/${aNotice.id}/close`, { token: world.tokens.deptAdmin, body: { comment: '自行办结' } })).status, 403)
-    const closed = await t.request('POST', `/api/v1/notices/${aNotice.id}/close`, { token: world.tokens.authAdmin, body: { accept: true, comment: '整改到位' } })
+    const closed = await t.request('POST', `/api/v1/notices/${aNotice.id}/close`, {
+      token: world.tokens.authAdmin,
+      body: { accept: true, comment: '整改到位' },
+    })
     assert.equal(closed.body.status, 'closed')
 
     // The clock: 2 working days before the due date, on it, then past it.
@@ -235,7 +329,10 @@ describe('evaluation runs', () => {
     t.clock.set(new Date(dueAt.getTime() + 60_000))
     assert.ok((await warnRectificationNotices(t.db, t.clock.now())) >= 2)
     const kinds = await t.db.selectFrom('notifications').select(['kind', 'orgId']).where('objectId', '=', bNotice.id).orderBy('createdAt').execute()
-    assert.deepEqual(kinds.map((k) => k.kind), ['evaluation.notice.issued', 'evaluation.notice.due_soon', 'evaluation.notice.due_today', 'evaluation.notice.overdue', 'evaluation.notice.overdue'])
+    assert.deepEqual(
+      kinds.map((k) => k.kind),
+      ['evaluation.notice.issued', 'evaluation.notice.due_soon', 'evaluation.notice.due_today', 'evaluation.notice.overdue', 'evaluation.notice.overdue'],
+    )
     assert.equal(kinds.at(-1)!.orgId, world.authority.id, 'the authority is told of the overdue notice')
     const after = await t.db.selectFrom('rectificationNotices').select(['escalatedAt']).where('id', '=', bNotice.id).executeTakeFirstOrThrow()
     assert.ok(after.escalatedAt)
@@ -247,7 +344,9 @@ describe('evaluation runs', () => {
     await refreshTokens(t.db, world, t.clock.now())
     const scores = (await t.request('GET', `/api/v1/evaluation/runs/${runId}/scores`, { token: world.tokens.authAdmin })).body
     const a = scores.items.find((i: any) => i.orgId === world.deptA.id)
-    const docx = await fetch(`${t.baseUrl}/api/v1/evaluation/runs/${runId}/report?format=docx&orgId=${world.deptA.id}`, { headers: { authorization: `Bearer ${world.tokens.deptAdmin}` } })
+    const docx = await fetch(`${t.baseUrl}/api/v1/evaluation/runs/${runId}/report?format=docx&orgId=${world.deptA.id}`, {
+      headers: { authorization: `Bearer ${world.tokens.deptAdmin}` },
+    })
     assert.equal(docx.status, 200)
     assert.match(docx.headers.get('content-type')!, /wordprocessingml/)
     const zip = await JSZip.loadAsync(Buffer.from(await docx.arrayBuffer()))
@@ -263,13 +362,22 @@ describe('evaluation runs', () => {
     assert.ok(text.includes('整改措施：逾期申请均已补办答复'))
     assert.match(xml, /仿宋_GB2312/)
 
-    const xlsx = await fetch(`${t.baseUrl}/api/v1/evaluation/runs/${runId}/report?format=xlsx`, { headers: { authorization: `Bearer ${world.tokens.authAdmin}` } })
+    const xlsx = await fetch(`${t.baseUrl}/api/v1/evaluation/runs/${runId}/report?format=xlsx`, {
+      headers: { authorization: `Bearer ${world.tokens.authAdmin}` },
+    })
     assert.equal(xlsx.status, 200)
     const workbook = new ExcelJS.Workbook()
     await workbook.xlsx.load(Buffer.from(await xlsx.arrayBuffer()) as never)
     const ranking = workbook.getWorksheet('部门排名')!
-    const rows = ranking.getSheetValues().slice(2).map((r: any) => [r[2], r[4]])
-    for (const item of scores.items) assert.ok(rows.some(([name, total]) => name === item.orgName && total === (item.total ?? '不适用')), item.orgName)
+    const rows = ranking
+      .getSheetValues()
+      .slice(2)
+      .map((r: any) => [r[2], r[4]])
+    for (const item of scores.items)
+      assert.ok(
+        rows.some(([name, total]) => name === item.orgName && total === (item.total ?? '不适用')),
+        item.orgName,
+      )
     const sheet = workbook.getWorksheet('指标得分')!
     const city = scores.aggregates.find((x: any) => x.level === 'city')
     for (const line of city.indicators) {

@@ -22,7 +22,15 @@ export async function warnRectificationNotices(db: Db, now: Date): Promise<numbe
       .execute()
     const sent = await sendClockWarnings(
       trx,
-      open.map((n) => ({ kind: 'evaluation.notice', objectType: 'rectification_notice', objectId: n.id, orgId: n.orgId, dueAt: new Date(n.dueAt), dueDate: n.dueDate, subject: `整改通知（${n.label}「${indicatorOf(n.indicator)?.name ?? n.indicator}」）` })),
+      open.map((n) => ({
+        kind: 'evaluation.notice',
+        objectType: 'rectification_notice',
+        objectId: n.id,
+        orgId: n.orgId,
+        dueAt: new Date(n.dueAt),
+        dueDate: n.dueDate,
+        subject: `整改通知（${n.label}「${indicatorOf(n.indicator)?.name ?? n.indicator}」）`,
+      })),
       now,
       window,
       await authorityOrgId(trx),

@@ -20,8 +20,25 @@ const noticeView = (db: Executor) =>
     .leftJoin('users as ru', 'ru.id', 'n.respondedBy')
     .leftJoin('users as cu', 'cu.id', 'n.closedBy')
     .select([
-      'n.id', 'n.runId', 'r.label as runLabel', 'n.orgId', 'o.name as orgName', 'n.indicator', 'n.score', 'n.threshold', 'n.status', 'n.dueDate', 'n.dueAt',
-      'n.measures', 'n.respondedAt', 'ru.name as respondedByName', 'n.closingComment', 'n.closedAt', 'cu.name as closedByName', 'n.escalatedAt', 'n.issuedAt',
+      'n.id',
+      'n.runId',
+      'r.label as runLabel',
+      'n.orgId',
+      'o.name as orgName',
+      'n.indicator',
+      'n.score',
+      'n.threshold',
+      'n.status',
+      'n.dueDate',
+      'n.dueAt',
+      'n.measures',
+      'n.respondedAt',
+      'ru.name as respondedByName',
+      'n.closingComment',
+      'n.closedAt',
+      'cu.name as closedByName',
+      'n.escalatedAt',
+      'n.issuedAt',
     ])
 
 type NoticeRow = Awaited<ReturnType<ReturnType<typeof noticeView>['execute']>>[number]
@@ -51,7 +68,9 @@ export async function issueNotices(ctx: Ctx, runId: string) {
     await sql`select pg_advisory_xact_lock(hashtext(${`notices:${runId}`}))`.execute(trx)
     const below = await trx
       .selectFrom('evaluationScores as s')
-      .leftJoin('rectificationNotices as n', (join) => join.onRef('n.runId', '=', 's.runId').onRef('n.orgId', '=', 's.orgId').onRef('n.indicator', '=', 's.indicator'))
+      .leftJoin('rectificationNotices as n', (join) =>
+        join.onRef('n.runId', '=', 's.runId').onRef('n.orgId', '=', 's.orgId').onRef('n.indicator', '=', 's.indicator'),
+      )
       .select(['s.orgId', 's.indicator', 's.score', 's.threshold'])
       .where('s.runId', '=', runId)
       .where('s.level', '=', 'department')
@@ -67,13 +86,36 @@ export async function issueNotices(ctx: Ctx, runId: string) {
     for (const row of below) {
       const { id } = await trx
         .insertInto('rectificationNotices')
-        .values({ runId, orgId: row.orgId!, indicator: row.indicator, score: row.score!, threshold: row.threshold, status: 'issued', dueDate: deadline.dueDate, dueAt: deadline.dueAt, issuedBy: ctx.actor.userId, issuedAt: now })
+        .values({
+          runId,
+          orgId: row.orgId!,
+          indicator: row.indicator,
+          score: row.score!,
+          threshold: row.threshold,
+          status: 'issued',
+          dueDate: deadline.dueDate,
+          dueAt: deadline.dueAt,
+          issuedBy: ctx.actor.userId,
+          issuedAt: now,
+        })
         .returning('id')
         .executeTakeFirstOrThrow()
       ids.push(id)
       const name = indicatorOf(row.indicator)?.name ?? row.indicator
-      await notify(trx, { orgId: row.orgId, kind: 'evaluation.notice.issued', title: `整改通知：${run.label}「${name}」得分 ${Number(row.score)} 低于达标线 ${Number(row.threshold)}，请于 ${deadline.dueDate} 前反馈整改措施`, objectType: 'rectification_notice', objectId: id, dueAt: deadline.dueAt })
-      await recordAudit(trx, ctx, { action: 'evaluation.notice.issue', objectType: 'rectification_notice', objectId: id, detail: { runId, orgId: row.orgId, indicator: row.indicator } })
+      await notify(trx, {
+        orgId: row.orgId,
+        kind: 'evaluation.notice.issued',
+        title: `整改通知：${run.label}「${name}」得分 ${Number(row.score)} 低于达标线 ${Number(row.threshold)}，请于 ${deadline.dueDate} 前反馈整改措施`,
+        objectType: 'rectification_notice',
+        objectId: id,
+        dueAt: deadline.dueAt,
+      })
+      await recordAudit(trx, ctx, {
+        action: 'evaluation.notice.issue',
+        objectType: 'rectification_notice',
+        objectId: id,
+        detail: { runId, orgId: row.orgId, indicator: row.indicator },
+      })
     }
     const items = ids.length ? await noticeView(trx).where('n.id', 'in', ids).orderBy('o.name').orderBy('n.indicator').execute() : []
     return { items: items.map((n) => present(n, now)) }
@@ -87,7 +129,10 @@ export async function listNotices(ctx: Ctx, query: PageQuery & { runId?: string;
     .$if(query.status !== undefined, (qb) => qb.where('n.status', '=', query.status!))
   const [items, count] = await Promise.all([
     base.orderBy('n.dueAt').orderBy('o.name').orderBy('n.indicator').limit(query.pageSize).offset(pageOffset(query)).execute(),
-    base.clearSelect().select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
+    base
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   return { items: items.map((n) => present(n, ctx.now())), total: Number(count.n), page: query.page, pageSize: query.pageSize }
 }
@@ -103,10 +148,20 @@ export async function respondNotice(ctx: Ctx, id: string, measures: string) {
   return ctx.db.transaction().execute(async (trx) => {
     const notice = authorizeLoaded(ctx.actor, 'evaluation.notice.respond', await lockNotice(trx, id), '整改通知')
     if (notice.status !== 'issued') throw invalidState(notice.status === 'closed' ? '该整改通知已办结' : '已反馈，等待主管部门办结')
-    await trx.updateTable('rectificationNotices').set({ status: 'responded', measures, respondedBy: ctx.actor.userId, respondedAt: ctx.now() }).where('id', '=', id).execute()
+    await trx
+      .updateTable('rectificationNotices')
+      .set({ status: 'responded', measures, respondedBy: ctx.actor.userId, respondedAt: ctx.now() })
+      .where('id', '=', id)
+      .execute()
     const authority = await trx.selectFrom('orgs').select('id').where('kind', '=', 'authority').orderBy('createdAt').executeTakeFirst()
     if (authority) {
-      await notify(trx, { orgId: authority.id, kind: 'evaluation.notice.responded', title: `整改反馈待办结：${indicatorOf(notice.indicator)?.name ?? notice.indicator}`, objectType: 'rectification_notice', objectId: id })
+      await notify(trx, {
+        orgId: authority.id,
+        kind: 'evaluation.notice.responded',
+        title: `整改反馈待办结：${indicatorOf(notice.indicator)?.name ?? notice.indicator}`,
+        objectType: 'rectification_notice',
+        objectId: id,
+      })
     }
     await recordAudit(trx, ctx, { action: 'evaluation.notice.respond', objectType: 'rectification_notice', objectId: id })
     return reload(trx, id, ctx.now())
@@ -119,7 +174,12 @@ export async function closeNotice(ctx: Ctx, id: string, body: { accept: boolean;
     const notice = authorizeLoaded(ctx.actor, 'evaluation.notice.close', await lockNotice(trx, id), '整改通知')
     if (notice.status !== 'responded') throw invalidState(notice.status === 'closed' ? '该整改通知已办结' : '部门尚未反馈整改措施')
     const now = ctx.now()
-    if (body.accept) await trx.updateTable('rectificationNotices').set({ status: 'closed', closingComment: body.comment, closedBy: ctx.actor.userId, closedAt: now }).where('id', '=', id).execute()
+    if (body.accept)
+      await trx
+        .updateTable('rectificationNotices')
+        .set({ status: 'closed', closingComment: body.comment, closedBy: ctx.actor.userId, closedAt: now })
+        .where('id', '=', id)
+        .execute()
     else await trx.updateTable('rectificationNotices').set({ status: 'issued', closingComment: body.comment }).where('id', '=', id).execute()
     await notify(trx, {
       orgId: notice.orgId,

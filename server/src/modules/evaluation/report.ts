@@ -51,7 +51,9 @@ async function collect(ctx: Ctx, runId: string, orgId: string | undefined): Prom
       rank: org.rank === null ? '不参与排名' : `在${org.regionName}各部门中排第 ${org.rank} 名`,
       indicators: org.indicators,
       ranking: [],
-      notices: notices.filter((n) => n.orgId === orgId).map((n) => ({ indicator: n.indicatorName, status: n.status, dueDate: n.dueDate, measures: n.measures })),
+      notices: notices
+        .filter((n) => n.orgId === orgId)
+        .map((n) => ({ indicator: n.indicatorName, status: n.status, dueDate: n.dueDate, measures: n.measures })),
       issuedOn,
     }
   }
@@ -76,11 +78,23 @@ const STATUS = { issued: '待整改', responded: '已反馈', closed: '已办结
 
 // GB/T 9704: sizes in half-points (二号 22pt = 44, 三号 16pt = 32, 四号 14pt = 28); margins in twips.
 const body = (text: string, opts: { bold?: boolean; font?: string } = {}) =>
-  new Paragraph({ indent: { firstLine: 640 }, spacing: { line: 560, lineRule: 'exact' }, children: [new TextRun({ text, font: opts.font ?? '仿宋_GB2312', size: 32, bold: opts.bold })] })
-const heading = (text: string) => new Paragraph({ indent: { firstLine: 640 }, spacing: { line: 560, lineRule: 'exact' }, children: [new TextRun({ text, font: '黑体', size: 32 })] })
-const cell = (text: string, bold = false) => new TableCell({ children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text, font: '仿宋_GB2312', size: 24, bold })] })] })
+  new Paragraph({
+    indent: { firstLine: 640 },
+    spacing: { line: 560, lineRule: 'exact' },
+    children: [new TextRun({ text, font: opts.font ?? '仿宋_GB2312', size: 32, bold: opts.bold })],
+  })
+const heading = (text: string) =>
+  new Paragraph({ indent: { firstLine: 640 }, spacing: { line: 560, lineRule: 'exact' }, children: [new TextRun({ text, font: '黑体', size: 32 })] })
+const cell = (text: string, bold = false) =>
+  new TableCell({ children: [new Paragraph({ alignment: AlignmentType.CENTER, children: [new TextRun({ text, font: '仿宋_GB2312', size: 24, bold })] })] })
 const table = (header: string[], rows: string[][]) =>
-  new Table({ width: { size: 100, type: WidthType.PERCENTAGE }, rows: [new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }), ...rows.map((r) => new TableRow({ children: r.map((c) => cell(c)) }))] })
+  new Table({
+    width: { size: 100, type: WidthType.PERCENTAGE },
+    rows: [
+      new TableRow({ tableHeader: true, children: header.map((h) => cell(h, true)) }),
+      ...rows.map((r) => new TableRow({ children: r.map((c) => cell(c)) })),
+    ],
+  })
 
 export function indicatorRows(data: ReportData): string[][] {
   return data.indicators.map((l) => [l.id, l.name, `${l.numerator} / ${l.denominator}`, rateText(l), fmt(l.score), String(l.weight), String(l.threshold)])
@@ -89,18 +103,47 @@ export function indicatorRows(data: ReportData): string[][] {
 async function writeDocx(data: ReportData): Promise<Buffer> {
   const below = data.indicators.filter((l) => l.score !== null && l.score < l.threshold)
   const children = [
-    new Paragraph({ alignment: AlignmentType.CENTER, spacing: { after: 560 }, children: [new TextRun({ text: data.title, font: '方正小标宋简体', size: 44 })] }),
+    new Paragraph({
+      alignment: AlignmentType.CENTER,
+      spacing: { after: 560 },
+      children: [new TextRun({ text: data.title, font: '方正小标宋简体', size: 44 })],
+    }),
     heading('一、基本情况'),
     body(`考核期间：${data.period}。${data.subject}综合得分 ${fmt(data.total)} 分，${data.rank}。本报告各项数据均取自共享交换平台的记录，不含人工填报。`),
     heading('二、指标完成情况'),
     table(['指标', '名称', '分子 / 分母', '数值', '得分', '权重', '达标线'], indicatorRows(data)),
     heading('三、存在的问题'),
-    ...(below.length ? below.map((l) => body(`${l.name}（${l.id}）得分 ${fmt(l.score)}，低于达标线 ${l.threshold}：${INDICATORS.find((i) => i.id === l.id)!.violation}。`)) : [body('各项指标均达到达标线。')]),
+    ...(below.length
+      ? below.map((l) => body(`${l.name}（${l.id}）得分 ${fmt(l.score)}，低于达标线 ${l.threshold}：${INDICATORS.find((i) => i.id === l.id)!.violation}。`))
+      : [body('各项指标均达到达标线。')]),
     heading('四、整改情况'),
-    ...(data.notices.length ? data.notices.map((n) => body(`${n.indicator}：${STATUS[n.status]}，整改期限 ${n.dueDate}${n.measures ? `；整改措施：${n.measures}` : ''}。`)) : [body('本期无整改通知。')]),
-    ...(data.ranking.length ? [heading('五、部门排名'), table(['排名', '部门', '区县', '综合得分'], data.ranking.map((r) => [r.rank === null ? '—' : String(r.rank), r.name, r.region, fmt(r.total)]))] : []),
-    new Paragraph({ alignment: AlignmentType.RIGHT, spacing: { before: 1120 }, children: [new TextRun({ text: data.subject, font: '仿宋_GB2312', size: 32 })] }),
-    new Paragraph({ alignment: AlignmentType.RIGHT, children: [new TextRun({ text: data.issuedOn.replace(/^(\d{4})-(\d{2})-(\d{2})$/, (_, y, m, d) => `${y}年${Number(m)}月${Number(d)}日`), font: '仿宋_GB2312', size: 32 })] }),
+    ...(data.notices.length
+      ? data.notices.map((n) => body(`${n.indicator}：${STATUS[n.status]}，整改期限 ${n.dueDate}${n.measures ? `；整改措施：${n.measures}` : ''}。`))
+      : [body('本期无整改通知。')]),
+    ...(data.ranking.length
+      ? [
+          heading('五、部门排名'),
+          table(
+            ['排名', '部门', '区县', '综合得分'],
+            data.ranking.map((r) => [r.rank === null ? '—' : String(r.rank), r.name, r.region, fmt(r.total)]),
+          ),
+        ]
+      : []),
+    new Paragraph({
+      alignment: AlignmentType.RIGHT,
+      spacing: { before: 1120 },
+      children: [new TextRun({ text: data.subject, font: '仿宋_GB2312', size: 32 })],
+    }),
+    new Paragraph({
+      alignment: AlignmentType.RIGHT,
+      children: [
+        new TextRun({
+          text: data.issuedOn.replace(/^(\d{4})-(\d{2})-(\d{2})$/, (_, y, m, d) => `${y}年${Number(m)}月${Number(d)}日`),
+          font: '仿宋_GB2312',
+          size: 32,
+        }),
+      ],
+    }),
   ]
   const doc = new Document({
     creator: 'GovShare',
@@ -136,7 +179,14 @@ export async function sendReport(ctx: Ctx, reply: FastifyReply, runId: string, q
   authorizeLoaded(ctx.actor, 'evaluation.report.read', { orgId: query.orgId ?? CITY_REPORT }, '考核报告')
   const data = await collect(ctx, runId, query.orgId)
   const buffer = query.format === 'docx' ? await writeDocx(data) : await writeXlsx(data)
-  await ctx.db.transaction().execute((trx) => recordAudit(trx, ctx, { action: 'evaluation.report.read', objectType: 'evaluation_run', objectId: runId, detail: { orgId: query.orgId ?? null, format: query.format } }))
+  await ctx.db.transaction().execute((trx) =>
+    recordAudit(trx, ctx, {
+      action: 'evaluation.report.read',
+      objectType: 'evaluation_run',
+      objectId: runId,
+      detail: { orgId: query.orgId ?? null, format: query.format },
+    }),
+  )
   return reply
     .header('content-type', query.format === 'docx' ? DOCX_MIME : XLSX_MIME)
     .header('content-disposition', contentDisposition(`sharing-report.${query.format}`, `${data.title}.${query.format}`))

@@ -61,7 +61,20 @@ async function writeScores(trx: Executor, runId: string, settings: Awaited<Retur
   const totalRows: object[] = []
   const push = (level: string, orgId: string | null, tenant: string, scores: IndicatorScore[]) => {
     for (const s of scores) {
-      scoreRows.push({ runId, level, orgId, tenant, indicator: s.indicator, numerator: s.numerator, denominator: s.denominator, value: s.value, score: s.score, weight: s.weight, threshold: s.threshold, detail: JSON.stringify(s.detail) })
+      scoreRows.push({
+        runId,
+        level,
+        orgId,
+        tenant,
+        indicator: s.indicator,
+        numerator: s.numerator,
+        denominator: s.denominator,
+        value: s.value,
+        score: s.score,
+        weight: s.weight,
+        threshold: s.threshold,
+        detail: JSON.stringify(s.detail),
+      })
     }
   }
   const tenantResults: { tenant: string; scores: IndicatorScore[]; total: number | null }[] = []
@@ -77,7 +90,10 @@ async function writeScores(trx: Executor, runId: string, settings: Awaited<Retur
       push('department', d.orgId, tenant, d.scores)
       totalRows.push({ runId, level: 'department', orgId: d.orgId, tenant, total: d.total, rank: d.rank })
     }
-    const scores = aggregate(scored.map((d) => d.scores), settings[tenant]!)
+    const scores = aggregate(
+      scored.map((d) => d.scores),
+      settings[tenant]!,
+    )
     const totals = scored.map((d) => d.total).filter((t): t is number => t !== null)
     tenantResults.push({ tenant, scores, total: totals.length ? Math.round((100 * totals.reduce((a, b) => a + b, 0)) / totals.length) / 100 : null })
     allDepartmentScores.push(...scored.map((d) => d.scores))
@@ -89,13 +105,33 @@ async function writeScores(trx: Executor, runId: string, settings: Awaited<Retur
   const city = aggregate(allDepartmentScores, settings[CITY]!)
   push('city', null, CITY, city)
   const cityTotals = tenantResults.map((t) => t.total).filter((t): t is number => t !== null)
-  totalRows.push({ runId, level: 'city', orgId: null, tenant: CITY, total: cityTotals.length ? Math.round((100 * cityTotals.reduce((a, b) => a + b, 0)) / cityTotals.length) / 100 : null, rank: null })
-  for (let i = 0; i < scoreRows.length; i += 1000) await trx.insertInto('evaluationScores').values(scoreRows.slice(i, i + 1000) as never).execute()
-  for (let i = 0; i < totalRows.length; i += 1000) await trx.insertInto('evaluationTotals').values(totalRows.slice(i, i + 1000) as never).execute()
+  totalRows.push({
+    runId,
+    level: 'city',
+    orgId: null,
+    tenant: CITY,
+    total: cityTotals.length ? Math.round((100 * cityTotals.reduce((a, b) => a + b, 0)) / cityTotals.length) / 100 : null,
+    rank: null,
+  })
+  for (let i = 0; i < scoreRows.length; i += 1000)
+    await trx
+      .insertInto('evaluationScores')
+      .values(scoreRows.slice(i, i + 1000) as never)
+      .execute()
+  for (let i = 0; i < totalRows.length; i += 1000)
+    await trx
+      .insertInto('evaluationTotals')
+      .values(totalRows.slice(i, i + 1000) as never)
+      .execute()
 }
 
 export async function listRuns(ctx: Ctx) {
-  const runs = await ctx.db.selectFrom('evaluationRuns').select(['id', 'label', 'periodFrom', 'periodTo', 'status', 'computedAt']).orderBy('computedAt', 'desc').limit(200).execute()
+  const runs = await ctx.db
+    .selectFrom('evaluationRuns')
+    .select(['id', 'label', 'periodFrom', 'periodTo', 'status', 'computedAt'])
+    .orderBy('computedAt', 'desc')
+    .limit(200)
+    .execute()
   return { items: runs.map((r) => ({ id: r.id, label: r.label, from: r.periodFrom, to: r.periodTo, status: r.status, computedAt: new Date(r.computedAt) })) }
 }
 
@@ -105,11 +141,32 @@ export const loadRun = (db: Executor, id: string) =>
 const num = (v: string | null) => (v === null ? null : Number(v))
 
 /** Indicator rows of a run, in M1…M12 order, as the API presents them. */
-function presentIndicators(rows: { indicator: string; numerator: string; denominator: string; value: string | null; score: string | null; weight: string; threshold: string; detail: Record<string, unknown> }[]) {
+function presentIndicators(
+  rows: {
+    indicator: string
+    numerator: string
+    denominator: string
+    value: string | null
+    score: string | null
+    weight: string
+    threshold: string
+    detail: Record<string, unknown>
+  }[],
+) {
   const order = new Map(INDICATORS.map((i, n) => [i.id as string, n]))
   return [...rows]
     .sort((a, b) => order.get(a.indicator)! - order.get(b.indicator)!)
-    .map((r) => ({ id: r.indicator, name: INDICATORS[order.get(r.indicator)!]!.name, numerator: Number(r.numerator), denominator: Number(r.denominator), value: num(r.value), score: num(r.score), weight: Number(r.weight), threshold: Number(r.threshold), detail: r.detail }))
+    .map((r) => ({
+      id: r.indicator,
+      name: INDICATORS[order.get(r.indicator)!]!.name,
+      numerator: Number(r.numerator),
+      denominator: Number(r.denominator),
+      value: num(r.value),
+      score: num(r.score),
+      weight: Number(r.weight),
+      threshold: Number(r.threshold),
+      detail: r.detail,
+    }))
 }
 
 /**
@@ -140,7 +197,14 @@ export async function getScores(ctx: Ctx, runId: string, regionCode: string | un
     .execute()
   const seesAll = 'all' in scope
   const aggregates = seesAll
-    ? (await ctx.db.selectFrom('evaluationTotals').select(['level', 'tenant', 'total', 'rank']).where('runId', '=', runId).where('level', 'in', ['tenant', 'city']).execute())
+    ? (
+        await ctx.db
+          .selectFrom('evaluationTotals')
+          .select(['level', 'tenant', 'total', 'rank'])
+          .where('runId', '=', runId)
+          .where('level', 'in', ['tenant', 'city'])
+          .execute()
+      )
         .filter((t) => regionCode === undefined || t.tenant === regionCode || t.level === 'city')
         .map((t) => ({
           level: t.level,
@@ -169,7 +233,15 @@ export async function getScores(ctx: Ctx, runId: string, regionCode: string | un
 /** The records behind one department's figure (paged), within the caller's scope (404 outside it). */
 export async function getEvidence(ctx: Ctx, runId: string, orgId: string, indicator: IndicatorId, query: PageQuery & { ok?: boolean }) {
   const run = await loadRun(ctx.db, runId)
-  const total = run && (await ctx.db.selectFrom('evaluationTotals').select(['orgId']).where('runId', '=', runId).where('orgId', '=', orgId).where('level', '=', 'department').executeTakeFirst())
+  const total =
+    run &&
+    (await ctx.db
+      .selectFrom('evaluationTotals')
+      .select(['orgId'])
+      .where('runId', '=', runId)
+      .where('orgId', '=', orgId)
+      .where('level', '=', 'department')
+      .executeTakeFirst())
   authorizeLoaded(ctx.actor, 'evaluation.score.read', total ? { orgId: total.orgId! } : undefined, '考核结果')
   const base = ctx.db
     .selectFrom('evaluationEvidence')

@@ -39,18 +39,51 @@ const IndicatorScoreOut = z.object({
 
 export const ScoresOut = z.object({
   run: z.object({ id: z.string(), label: z.string(), from: z.string(), to: z.string(), computedAt: z.date() }),
-  items: z.array(z.object({ orgId: z.string(), orgName: z.string(), regionCode: z.string(), regionName: z.string(), total: z.number().nullable(), rank: z.number().nullable(), indicators: z.array(IndicatorScoreOut) })),
-  aggregates: z.array(z.object({ level: z.string(), regionCode: z.string(), regionName: z.string(), total: z.number().nullable(), rank: z.number().nullable(), indicators: z.array(IndicatorScoreOut) })),
+  items: z.array(
+    z.object({
+      orgId: z.string(),
+      orgName: z.string(),
+      regionCode: z.string(),
+      regionName: z.string(),
+      total: z.number().nullable(),
+      rank: z.number().nullable(),
+      indicators: z.array(IndicatorScoreOut),
+    }),
+  ),
+  aggregates: z.array(
+    z.object({
+      level: z.string(),
+      regionCode: z.string(),
+      regionName: z.string(),
+      total: z.number().nullable(),
+      rank: z.number().nullable(),
+      indicators: z.array(IndicatorScoreOut),
+    }),
+  ),
 })
 
 export const RunIdParams = z.object({ id: z.uuid('编号格式不正确') })
 export const EvidenceParams = z.object({ id: z.uuid('编号格式不正确'), orgId: z.uuid('编号格式不正确'), indicatorId: z.enum(INDICATOR_IDS, '指标应为 M1–M12') })
 export const EvidenceQuery = PageQuery.extend({
-  ok: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')).describe('true：只看计为达标的记录；false：只看未达标的'),
+  ok: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true'))
+    .describe('true：只看计为达标的记录；false：只看未达标的'),
 })
 
 export const EvidencePage = z.object({
-  items: z.array(z.object({ objectType: z.string(), objectId: z.string(), label: z.string(), day: z.string().nullable(), ok: z.boolean().nullable(), amount: z.number().nullable(), detail: z.record(z.string(), z.unknown()) })),
+  items: z.array(
+    z.object({
+      objectType: z.string(),
+      objectId: z.string(),
+      label: z.string(),
+      day: z.string().nullable(),
+      ok: z.boolean().nullable(),
+      amount: z.number().nullable(),
+      detail: z.record(z.string(), z.unknown()),
+    }),
+  ),
   total: z.number().int(),
   page: z.number().int(),
   pageSize: z.number().int(),
@@ -83,6 +116,12 @@ export const NoticeOut = z.object({
 
 export const NoticeListQuery = PageQuery.extend({ runId: z.uuid('编号格式不正确').optional(), status: z.enum(['issued', 'responded', 'closed']).optional() })
 export const RespondBody = z.object({ measures: z.string().trim().min(5, '请填写整改措施（至少 5 字）').max(2000, '整改措施不超过 2000 字') })
-export const CloseBody = z.object({ accept: z.boolean().default(true).describe('true 办结；false 退回补充'), comment: z.string().trim().min(2, '请填写办结或退回意见').max(1000, '意见不超过 1000 字') })
+export const CloseBody = z.object({
+  accept: z.boolean().default(true).describe('true 办结；false 退回补充'),
+  comment: z.string().trim().min(2, '请填写办结或退回意见').max(1000, '意见不超过 1000 字'),
+})
 
-export const ReportQuery = z.object({ orgId: z.uuid('编号格式不正确').optional().describe('部门；不填为全市报告'), format: z.enum(['docx', 'xlsx'], '格式应为 docx 或 xlsx') })
+export const ReportQuery = z.object({
+  orgId: z.uuid('编号格式不正确').optional().describe('部门；不填为全市报告'),
+  format: z.enum(['docx', 'xlsx'], '格式应为 docx 或 xlsx'),
+})

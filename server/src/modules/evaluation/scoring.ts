@@ -22,7 +22,17 @@ const rate = (num: number, den: number) => (den > 0 ? num / den : null)
 const pct = (value: number | null) => (value === null ? null : round2(100 * value))
 
 const empty = (orgId: string, indicator: IndicatorId): EvidenceTotals => ({
-  orgId, indicator, count: 0, okCount: 0, amount: 0, days: 0, distinct: 0, rejected: 0, rejectedWithBasis: 0, noBasis: 0, rows: 0,
+  orgId,
+  indicator,
+  count: 0,
+  okCount: 0,
+  amount: 0,
+  days: 0,
+  distinct: 0,
+  rejected: 0,
+  rejectedWithBasis: 0,
+  noBasis: 0,
+  rows: 0,
 })
 
 /**
@@ -41,13 +51,27 @@ export function scoreDepartment(totals: ReadonlyMap<IndicatorId, EvidenceTotals>
       case 'M7': {
         const value = rate(t.okCount, t.count)
         // SPEC §9: type 2/3 without a basis is zero tolerance.
-        return { ...base, numerator: t.okCount, denominator: t.count, value, score: value === null ? null : t.noBasis > 0 ? 0 : pct(value), detail: { noBasis: t.noBasis } }
+        return {
+          ...base,
+          numerator: t.okCount,
+          denominator: t.count,
+          value,
+          score: value === null ? null : t.noBasis > 0 ? 0 : pct(value),
+          detail: { noBasis: t.noBasis },
+        }
       }
       case 'M8': {
         if (t.count === 0) return { ...base, numerator: 0, denominator: 0, value: null, score: null, detail: { rejected: 0, rejectedWithBasis: 0 } }
         const basisRate = t.rejected > 0 ? t.rejectedWithBasis / t.rejected : 1
         const value = 0.5 * (1 - t.rejected / t.count) + 0.5 * basisRate
-        return { ...base, numerator: t.count - t.rejected, denominator: t.count, value, score: pct(value), detail: { rejected: t.rejected, rejectedWithBasis: t.rejectedWithBasis } }
+        return {
+          ...base,
+          numerator: t.count - t.rejected,
+          denominator: t.count,
+          value,
+          score: pct(value),
+          detail: { rejected: t.rejected, rejectedWithBasis: t.rejectedWithBasis },
+        }
       }
       case 'M9': {
         const value = t.distinct
@@ -64,7 +88,14 @@ export function scoreDepartment(totals: ReadonlyMap<IndicatorId, EvidenceTotals>
         // gateway) is reported beside it, since rates of a few per hundred thousand would not move a score.
         const value = rate(t.okCount, t.count)
         const delivered = totals.get('M9')?.rows ?? 0
-        return { ...base, numerator: t.okCount, denominator: t.count, value, score: pct(value), detail: { confirmedRecords: t.amount, recordsDelivered: delivered } }
+        return {
+          ...base,
+          numerator: t.okCount,
+          denominator: t.count,
+          value,
+          score: pct(value),
+          detail: { confirmedRecords: t.amount, recordsDelivered: delivered },
+        }
       }
       default: {
         const value = rate(t.okCount, t.count)
@@ -89,7 +120,10 @@ export function weightedTotal(scores: readonly IndicatorScore[]): number | null 
 
 /** Standard competition ranking (1, 2, 2, 4) by total, highest first; no total, no rank. */
 export function rankByTotal<T extends { total: number | null }>(rows: readonly T[]): (T & { rank: number | null })[] {
-  const sorted = rows.filter((r) => r.total !== null).map((r) => r.total!).sort((a, b) => b - a)
+  const sorted = rows
+    .filter((r) => r.total !== null)
+    .map((r) => r.total!)
+    .sort((a, b) => b - a)
   return rows.map((r) => ({ ...r, rank: r.total === null ? null : sorted.indexOf(r.total) + 1 }))
 }
 

@@ -21,11 +21,29 @@ before(async () => {
   const A = world.deptA.id
   const B = world.deptB.id
   const raised = { resourceId: entry.id, providerOrgId: A, raiserOrgId: B, raisedBy: world.users.requester.id }
-  await recordObjection(t.db, { ...raised, recordKeys: ['91370700MA00000001', '91370700MA00000002'], verifyDueAt: bj('2026-01-12T23:59:59'), verifiedAt: bj('2026-01-10T09:00:00'), confirmed: true }) // on time, 2 records wrong
+  await recordObjection(t.db, {
+    ...raised,
+    recordKeys: ['91370700MA00000001', '91370700MA00000002'],
+    verifyDueAt: bj('2026-01-12T23:59:59'),
+    verifiedAt: bj('2026-01-10T09:00:00'),
+    confirmed: true,
+  }) // on time, 2 records wrong
   await recordObjection(t.db, { ...raised, recordKeys: ['91370700MA00000003'], verifyDueAt: bj('2026-01-20T23:59:59'), verifiedAt: bj('2026-01-22T09:00:00') }) // late, explained
   await recordObjection(t.db, { ...raised, recordKeys: ['91370700MA00000004'], verifyDueAt: bj('2026-01-28T23:59:59') }) // never answered
-  await recordObjection(t.db, { ...raised, recordKeys: ['91370700MA00000005', '91370700MA00000006', '91370700MA00000007'], verifyDueAt: bj('2026-01-25T23:59:59'), verifiedAt: bj('2026-02-03T09:00:00'), confirmed: true }) // late; confirmed after the period
-  await recordObjection(t.db, { ...raised, recordKeys: ['91370700MA00000008'], verifyDueAt: bj('2026-02-05T23:59:59'), verifiedAt: bj('2026-01-30T09:00:00'), confirmed: true }) // due after: not counted
+  await recordObjection(t.db, {
+    ...raised,
+    recordKeys: ['91370700MA00000005', '91370700MA00000006', '91370700MA00000007'],
+    verifyDueAt: bj('2026-01-25T23:59:59'),
+    verifiedAt: bj('2026-02-03T09:00:00'),
+    confirmed: true,
+  }) // late; confirmed after the period
+  await recordObjection(t.db, {
+    ...raised,
+    recordKeys: ['91370700MA00000008'],
+    verifyDueAt: bj('2026-02-05T23:59:59'),
+    verifiedAt: bj('2026-01-30T09:00:00'),
+    confirmed: true,
+  }) // due after: not counted
   // Records delivered to consumers in January: 4 calls × 5 rows.
   await recordCalls(t.db, { providerOrgId: A, consumerOrgId: B, resourceId: entry.id, at: bj('2026-01-15T10:00:00'), count: 4, rows: 5 })
 
@@ -70,7 +88,9 @@ describe('M6 and M10 from the recorded objections and demands', () => {
 
   test('each figure drills down to the objections and demands it counts', async () => {
     const evidence = async (id: string) => {
-      const res = await t.request('GET', `/api/v1/evaluation/runs/${first.runId}/scores/${world.deptA.id}/indicators/${id}/evidence?pageSize=50`, { token: world.tokens.authAdmin })
+      const res = await t.request('GET', `/api/v1/evaluation/runs/${first.runId}/scores/${world.deptA.id}/indicators/${id}/evidence?pageSize=50`, {
+        token: world.tokens.authAdmin,
+      })
       assert.equal(res.status, 200, JSON.stringify(res.body))
       return res.body.items as { objectType: string; day: string; ok: boolean; amount: number | null; detail: Record<string, unknown> }[]
     }
@@ -94,7 +114,11 @@ describe('M6 and M10 from the recorded objections and demands', () => {
   })
 
   test('a later fulfilment does not change January: recomputing gives the same figures', async () => {
-    await t.db.updateTable('demands').set({ status: 'fulfilled', providerDoneAt: bj('2026-02-20T09:00:00') }).where('id', '=', demandLateFulfilled).execute()
+    await t.db
+      .updateTable('demands')
+      .set({ status: 'fulfilled', providerDoneAt: bj('2026-02-20T09:00:00') })
+      .where('id', '=', demandLateFulfilled)
+      .execute()
     const again = await run()
     for (const id of ['M6', 'M10']) assert.deepEqual(line(again.a, id), line(first.a, id), id)
   })

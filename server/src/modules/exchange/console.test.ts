@@ -18,7 +18,8 @@ describe('exchange console: nodes, jobs, runs and notices', () => {
   let jobId: string
 
   const api = (method: string, path: string, token?: string, body?: unknown) => t.request(method, `/api/v1${path}`, { token, body })
-  const agent = (method: string, path: string, body?: unknown) => t.request(method, `/api/v1/exchange/agent${path}`, { body, headers: { authorization: `Bearer ${credential}` } })
+  const agent = (method: string, path: string, body?: unknown) =>
+    t.request(method, `/api/v1/exchange/agent${path}`, { body, headers: { authorization: `Bearer ${credential}` } })
   const beat = async () => {
     const res = await agent('POST', '/heartbeat', { connections: [{ name: 'staging', kind: 'postgres' }], working: [] })
     assert.equal(res.status, 200, JSON.stringify(res.body))
@@ -36,7 +37,8 @@ describe('exchange console: nodes, jobs, runs and notices', () => {
           .executeTakeFirstOrThrow()
       ).n,
     )
-  const noticesOf = async (token: string, kind: string) => ((await api('GET', '/notifications?pageSize=200', token)).body.items as { kind: string; title: string }[]).filter((n) => n.kind === kind)
+  const noticesOf = async (token: string, kind: string) =>
+    ((await api('GET', '/notifications?pageSize=200', token)).body.items as { kind: string; title: string }[]).filter((n) => n.kind === kind)
 
   before(async () => {
     t = await buildTestApp()
@@ -56,7 +58,9 @@ describe('exchange console: nodes, jobs, runs and notices', () => {
     const listed = await api('GET', '/exchange/nodes', w.tokens.deptAdmin)
     assert.equal(listed.body.items[0].enrolmentToken, undefined, 'the token is never listed again')
 
-    const enrolled = await t.request('POST', '/api/v1/exchange/agent/enrol', { body: { token: created.body.enrolmentToken, connections: [{ name: 'staging', kind: 'postgres' }], version: 'test' } })
+    const enrolled = await t.request('POST', '/api/v1/exchange/agent/enrol', {
+      body: { token: created.body.enrolmentToken, connections: [{ name: 'staging', kind: 'postgres' }], version: 'test' },
+    })
     assert.equal(enrolled.status, 200, JSON.stringify(enrolled.body))
     credential = enrolled.body.credential
 
@@ -65,7 +69,10 @@ describe('exchange console: nodes, jobs, runs and notices', () => {
     assert.deepEqual(own.actions, { manage: true })
     const authority = await api('GET', `/exchange/nodes?orgId=${w.deptA.id}&status=online`, w.tokens.authAdmin)
     assert.equal(authority.status, 200)
-    assert.deepEqual(authority.body.items.map((n: { id: string }) => n.id), [nodeId])
+    assert.deepEqual(
+      authority.body.items.map((n: { id: string }) => n.id),
+      [nodeId],
+    )
     assert.deepEqual(authority.body.items[0].actions, { manage: false }, 'the authority reads, it does not manage')
     assert.equal((await api('GET', `/exchange/nodes?orgId=${w.deptB.id}`, w.tokens.authAdmin)).body.items.length, 0)
     assert.equal((await api('GET', `/exchange/nodes?status=offline`, w.tokens.authAdmin)).body.items.length, 0)
@@ -113,7 +120,10 @@ describe('exchange console: nodes, jobs, runs and notices', () => {
     assert.equal(job.providerOrgName, w.deptA.name)
     assert.deepEqual(job.actions, { manage: true })
     const flagged = await api('GET', `/exchange/jobs?flagged=true&orgId=${w.deptA.id}`, w.tokens.authAdmin)
-    assert.deepEqual(flagged.body.items.map((j: { id: string }) => j.id), [jobId])
+    assert.deepEqual(
+      flagged.body.items.map((j: { id: string }) => j.id),
+      [jobId],
+    )
     assert.deepEqual(flagged.body.items[0].actions, { manage: false })
 
     for (const token of [w.tokens.deptAdmin, w.tokens.nodeOperator]) {

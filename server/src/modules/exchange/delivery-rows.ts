@@ -160,7 +160,8 @@ export const copyText = (value: string | null) => (value === null ? '\\N' : valu
 const COPY_ESCAPES: Record<string, string> = { '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t' }
 const COPY_UNESCAPES: Record<string, string> = { n: '\n', r: '\r', t: '\t', b: '\b', f: '\f', v: '\v' }
 /** One field of PostgreSQL's COPY text output as its value (PostgreSQL writes only these escapes). */
-const fromCopyText = (field: string): string | null => (field === '\\N' ? null : field.includes('\\') ? field.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPES[c] ?? c) : field)
+const fromCopyText = (field: string): string | null =>
+  field === '\\N' ? null : field.includes('\\') ? field.replace(/\\(.)/g, (_, c: string) => COPY_UNESCAPES[c] ?? c) : field
 
 /**
  * The delivery as COPY text lines (`_gs_key`, whether the row passes the row filter, the masked values).

@@ -106,7 +106,10 @@ describe('exchange: nodes, feeds, deliveries and purges against PostgreSQL and M
     assert.equal(created.status, 201, JSON.stringify(created.body))
     const dir = join(stateRoot, name)
     const file = join(stateRoot, `${name}.json`)
-    await writeFile(file, JSON.stringify({ platform: `${t.baseUrl}/api/v1`, stateDir: dir, enrolmentToken: created.body.enrolmentToken, pollSeconds: 0.2, connections }))
+    await writeFile(
+      file,
+      JSON.stringify({ platform: `${t.baseUrl}/api/v1`, stateDir: dir, enrolmentToken: created.body.enrolmentToken, pollSeconds: 0.2, connections }),
+    )
     return { id: created.body.id as string, token: created.body.enrolmentToken as string, file }
   }
 
@@ -144,16 +147,32 @@ describe('exchange: nodes, feeds, deliveries and purges against PostgreSQL and M
 
   /** A published entry, its 库表 grant to department B (masked, filtered) and the entry's items by English name. */
   async function entryWithGrant() {
-    const resource = await publishResource(t, w.tokens, { name: `人员信息${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table'], items: ITEMS as never, physDelete: true })
+    const resource = await publishResource(t, w.tokens, {
+      name: `人员信息${randomBytes(3).toString('hex')}`,
+      shareModes: ['api', 'table'],
+      items: ITEMS as never,
+      physDelete: true,
+    })
     const ids = Object.fromEntries(resource.items.map((i: { id: string; nameEn: string }) => [i.nameEn, i.id])) as Record<string, string>
     const request = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: resource.items.map((i: { id: string }) => i.id), purpose: '数据校核', dutyBasis: '社会救助核对', mode: 'table', validUntil: '2026-12-31' },
+      body: {
+        resourceId: resource.id,
+        itemIds: resource.items.map((i: { id: string }) => i.id),
+        purpose: '数据校核',
+        dutyBasis: '社会救助核对',
+        mode: 'table',
+        validUntil: '2026-12-31',
+      },
     })
     assert.equal(request.status, 201, JSON.stringify(request.body))
     const decided = await t.request('POST', `/api/v1/share-requests/${request.body.id}/decision`, {
       token: w.tokens.approver,
-      body: { decision: 'approve', masking: { [ids.id_no]: 'id_card', [ids.full_name]: 'name', [ids.person_id]: 'none', [ids.county]: 'none', [ids.updated_at]: 'none' }, rowFilter: { county: { in: GRANTED_COUNTIES } } },
+      body: {
+        decision: 'approve',
+        masking: { [ids.id_no]: 'id_card', [ids.full_name]: 'name', [ids.person_id]: 'none', [ids.county]: 'none', [ids.updated_at]: 'none' },
+        rowFilter: { county: { in: GRANTED_COUNTIES } },
+      },
     })
     assert.equal(decided.body.status, 'granted', JSON.stringify(decided.body))
     return { resource, ids, grantId: decided.body.grantId as string }
@@ -179,22 +198,42 @@ describe('exchange: nodes, feeds, deliveries and purges against PostgreSQL and M
     let rows = Array.from({ length: 60 }, (_, i) => person(i + 1))
     await source.query('create table people (id int primary key, sfzh varchar(18), xm text, qx text, changed_at timestamp)')
     const insert = (list: Person[]) =>
-      Promise.all(list.map((p) => source.query('insert into people values ($1,$2,$3,$4,$5) on conflict (id) do update set sfzh = excluded.sfzh, xm = excluded.xm, qx = excluded.qx, changed_at = excluded.changed_at', [p.person_id, p.id_no, p.full_name, p.county, p.updated_at])))
+      Promise.all(
+        list.map((p) =>
+          source.query(
+            'insert into people values ($1,$2,$3,$4,$5) on conflict (id) do update set sfzh = excluded.sfzh, xm = excluded.xm, qx = excluded.qx, changed_at = excluded.changed_at',
+            [p.person_id, p.id_no, p.full_name, p.county, p.updated_at],
+          ),
+        ),
+      )
     await insert(rows)
     const { resource, ids, grantId } = await entryWithGrant()
 
     const provider = await node(w.tokens.nodeOperator, `provider-${suffix}`, { staging: { kind: 'postgres', url: pgUrl } })
     const providerAgent = await agentFor(provider.file)
-    const feed = await t.request('POST', '/api/v1/exchange/feeds', { token: w.tokens.cataloger, body: feedBody(provider.id, resource.id, ids, 'staging', 'people') })
+    const feed = await t.request('POST', '/api/v1/exchange/feeds', {
+      token: w.tokens.cataloger,
+      body: feedBody(provider.id, resource.id, ids, 'staging', 'people'),
+    })
     assert.equal(feed.status, 201, JSON.stringify(feed.body))
     await pump(providerAgent)
     let feedRuns = await runsOf(feed.body.id, w.tokens.nodeOperator)
-    assert.deepEqual(feedRuns.map((r) => [r.kind, r.status]).reverse(), [['verify', 'succeeded'], ['full', 'succeeded']], JSON.stringify(feedRuns))
+    assert.deepEqual(
+      feedRuns.map((r) => [r.kind, r.status]).reverse(),
+      [
+        ['verify', 'succeeded'],
+        ['full', 'succeeded'],
+      ],
+      JSON.stringify(feedRuns),
+    )
     assert.equal(feedRuns[0].rowsWritten, 60)
 
     const consumer = await node(operatorB, `consumer-${suffix}`, { mdb: { kind: 'mariadb', ...MARIADB, database: MY_DB } })
     const consumerAgent = await agentFor(consumer.file)
-    const delivery = await t.request('POST', '/api/v1/exchange/deliveries', { token: operatorB, body: { grantId, nodeId: consumer.id, connection: 'mdb', table: 'people_copy' } })
+    const delivery = await t.request('POST', '/api/v1/exchange/deliveries', {
+      token: operatorB,
+      body: { grantId, nodeId: consumer.id, connection: 'mdb', table: 'people_copy' },
+    })
     assert.equal(delivery.status, 201, JSON.stringify(delivery.body))
     await pump(consumerAgent)
     assert.deepEqual(await mariaRows('people_copy'), expected(rows))
@@ -217,11 +256,23 @@ describe('exchange: nodes, feeds, deliveries and purges against PostgreSQL and M
     assert.equal(feedRuns[0].rowsDeleted, 2)
     await pump(consumerAgent)
     const deliveryRuns = await runsOf(delivery.body.id, operatorB)
-    assert.deepEqual(deliveryRuns.map((r) => [r.kind, r.status]), [['incremental', 'succeeded'], ['full', 'succeeded']], JSON.stringify(deliveryRuns))
+    assert.deepEqual(
+      deliveryRuns.map((r) => [r.kind, r.status]),
+      [
+        ['incremental', 'succeeded'],
+        ['full', 'succeeded'],
+      ],
+      JSON.stringify(deliveryRuns),
+    )
     assert.deepEqual(await mariaRows('people_copy'), expected(rows))
 
     // Each delivery run is an audited data access and a use of the grant.
-    const audited = await t.db.selectFrom('auditEvents').select('action').where('grantId', '=', grantId).where('action', 'like', 'exchange.delivery.%').execute()
+    const audited = await t.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('grantId', '=', grantId)
+      .where('action', 'like', 'exchange.delivery.%')
+      .execute()
     assert.ok(audited.length >= 2, JSON.stringify(audited))
     const usage = await t.db.selectFrom('usageRecords').select('rows').where('grantId', '=', grantId).execute()
     assert.equal(usage.length, 2)
@@ -263,12 +314,18 @@ describe('exchange: nodes, feeds, deliveries and purges against PostgreSQL and M
     await maria.query('create table people_src (id int primary key, sfzh varchar(18), xm varchar(50), qx varchar(20), changed_at datetime)')
     for (let i = 0; i < rows.length; i += 500) {
       const chunk = rows.slice(i, i + 500)
-      await maria.query(`insert into people_src values ${chunk.map(() => '(?,?,?,?,?)').join(',')}`, chunk.flatMap((p) => [p.person_id, p.id_no, p.full_name, p.county, p.updated_at]))
+      await maria.query(
+        `insert into people_src values ${chunk.map(() => '(?,?,?,?,?)').join(',')}`,
+        chunk.flatMap((p) => [p.person_id, p.id_no, p.full_name, p.county, p.updated_at]),
+      )
     }
     const { resource, ids, grantId } = await entryWithGrant()
     const provider = await node(w.tokens.nodeOperator, `provider-my-${suffix}`, { mdb: { kind: 'mariadb', ...MARIADB, database: MY_DB } })
     const providerAgent = await agentFor(provider.file)
-    const feed = await t.request('POST', '/api/v1/exchange/feeds', { token: w.tokens.cataloger, body: { ...feedBody(provider.id, resource.id, ids, 'mdb', 'people_src'), channels: 3, splitPk: 'id' } })
+    const feed = await t.request('POST', '/api/v1/exchange/feeds', {
+      token: w.tokens.cataloger,
+      body: { ...feedBody(provider.id, resource.id, ids, 'mdb', 'people_src'), channels: 3, splitPk: 'id' },
+    })
     assert.equal(feed.status, 201, JSON.stringify(feed.body))
     await pump(providerAgent)
     assert.equal((await runsOf(feed.body.id, w.tokens.nodeOperator))[0].rowsWritten, 3000)
@@ -277,11 +334,16 @@ describe('exchange: nodes, feeds, deliveries and purges against PostgreSQL and M
     const consumer = await node(operatorB, `consumer-pg-${suffix}`, { staging: { kind: 'postgres', url: pgUrl } })
     // Enrolled here; the same credential (state directory) is used by the agent process started below.
     const consumerAgent = await agentFor(consumer.file)
-    const delivery = await t.request('POST', '/api/v1/exchange/deliveries', { token: operatorB, body: { grantId, nodeId: consumer.id, connection: 'staging', table: 'consumer.people', speedRecords: 500 } })
+    const delivery = await t.request('POST', '/api/v1/exchange/deliveries', {
+      token: operatorB,
+      body: { grantId, nodeId: consumer.id, connection: 'staging', table: 'consumer.people', speedRecords: 500 },
+    })
     assert.equal(delivery.status, 201, JSON.stringify(delivery.body))
 
     // The agent as its own process, capped at 500 rows/s, killed with SIGKILL in the middle of its full run.
-    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../node-agent/main.ts'), '--config', consumer.file], { stdio: 'ignore' })
+    const child = spawn(process.execPath, ['--import', 'tsx', join(import.meta.dirname, '../../node-agent/main.ts'), '--config', consumer.file], {
+      stdio: 'ignore',
+    })
     children.push(child)
     const deadline = Date.now() + 20_000
     for (;;) {
@@ -299,7 +361,14 @@ describe('exchange: nodes, feeds, deliveries and purges against PostgreSQL and M
     // Restarted (same credential, same state directory), it takes the run up again and completes it.
     await pump(consumerAgent)
     const runs = await runsOf(delivery.body.id, operatorB)
-    assert.deepEqual(runs.map((r) => [r.kind, r.status]), [['full', 'succeeded'], ['full', 'failed']], JSON.stringify(runs))
+    assert.deepEqual(
+      runs.map((r) => [r.kind, r.status]),
+      [
+        ['full', 'succeeded'],
+        ['full', 'failed'],
+      ],
+      JSON.stringify(runs),
+    )
     assert.deepEqual(await pgRows(source, 'consumer.people'), expected(rows))
     const keys = await source.query('select count(*)::int as n, count(distinct _gs_key)::int as d from consumer.people')
     assert.equal(keys.rows[0].n, keys.rows[0].d)

@@ -46,7 +46,15 @@ export async function createNode(ctx: Ctx, body: { name: string; note?: string |
     const { token, ...enrolment } = newEnrolment(ctx.now())
     const node = await trx
       .insertInto('exchangeNodes')
-      .values({ orgId: ctx.actor.orgId, name: body.name, note: body.note ?? null, connections: '[]', heartbeatSeconds: body.heartbeatSeconds ?? 30, createdBy: ctx.actor.userId, ...enrolment })
+      .values({
+        orgId: ctx.actor.orgId,
+        name: body.name,
+        note: body.note ?? null,
+        connections: '[]',
+        heartbeatSeconds: body.heartbeatSeconds ?? 30,
+        createdBy: ctx.actor.userId,
+        ...enrolment,
+      })
       .returningAll()
       .executeTakeFirstOrThrow()
     await recordAudit(trx, ctx, { action: 'exchange.node.create', objectType: 'exchange_node', objectId: node.id, detail: { name: body.name } })
@@ -84,7 +92,12 @@ export async function revokeNode(ctx: Ctx, nodeId: string) {
     const found = await trx.selectFrom('exchangeNodes').selectAll().where('id', '=', nodeId).forUpdate().executeTakeFirst()
     const node = authorizeLoaded(ctx.actor, 'exchange.node.revoke', found, '前置机', '只能注销本单位的前置机')
     if (node.revokedAt) throw new AppError(409, 'INVALID_STATE', '该前置机已注销')
-    const live = await trx.selectFrom('exchangeJobs').select(({ fn }) => fn.countAll<string>().as('n')).where('nodeId', '=', node.id).where('status', 'in', LIVE_JOB_STATUSES).executeTakeFirstOrThrow()
+    const live = await trx
+      .selectFrom('exchangeJobs')
+      .select(({ fn }) => fn.countAll<string>().as('n'))
+      .where('nodeId', '=', node.id)
+      .where('status', 'in', LIVE_JOB_STATUSES)
+      .executeTakeFirstOrThrow()
     if (Number(live.n) > 0) throw new AppError(409, 'INVALID_STATE', `该前置机上还有 ${live.n} 个未停止的交换任务，请先停止后再注销`)
     const now = ctx.now()
     const updated = await trx
@@ -125,27 +138,47 @@ const sameDigest = (a: string, b: string) => a.length === b.length && timingSafe
 export async function enrolNode(db: Db, now: Date, ip: string, body: { token: string; connections: { name: string; kind: string }[]; version: string }) {
   const tokenDigest = digest(body.token)
   const secret = randomBytes(32).toString('base64url')
-  return db.transaction().execute(async (trx) => {
-    const node = await trx
-      .updateTable('exchangeNodes')
-      .set({ enrolTokenDigest: null, enrolExpiresAt: null, enrolledAt: now, heartbeatAt: now, connections: JSON.stringify(body.connections), agentVersion: body.version, problem: null })
-      .where('enrolTokenDigest', '=', tokenDigest)
-      .where('enrolExpiresAt', '>', now)
-      .returning(['id', 'orgId', 'name'])
-      .executeTakeFirst()
-    const source = { actorId: null, orgId: node?.orgId ?? null, roles: ['NODE'], ip, requestId: null, at: now }
-    if (!node) {
-      await appendAudit(trx, source, { action: 'exchange.agent.enrol', result: 'denied', objectType: 'exchange_node', detail: { reason: 'token' } })
-      return null
-    }
-    const credential = `gsn_${node.id}.${secret}`
-    await trx.updateTable('exchangeNodes').set({ credentialDigest: digest(credential) }).where('id', '=', node.id).execute()
-    await appendAudit(trx, source, { action: 'exchange.agent.enrol', objectType: 'exchange_node', objectId: node.id, detail: { connections: body.connections.map((c) => c.name) } })
-    return { nodeId: node.id, credential }
-  }).then((result) => {
-    if (!result) throw refusedEnrolment()
-    return result
-  })
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      const node = await trx
+        .updateTable('exchangeNodes')
+        .set({
+          enrolTokenDigest: null,
+          enrolExpiresAt: null,
+          enrolledAt: now,
+          heartbeatAt: now,
+          connections: JSON.stringify(body.connections),
+          agentVersion: body.version,
+          problem: null,
+        })
+        .where('enrolTokenDigest', '=', tokenDigest)
+        .where('enrolExpiresAt', '>', now)
+        .returning(['id', 'orgId', 'name'])
+        .executeTakeFirst()
+      const source = { actorId: null, orgId: node?.orgId ?? null, roles: ['NODE'], ip, requestId: null, at: now }
+      if (!node) {
+        await appendAudit(trx, source, { action: 'exchange.agent.enrol', result: 'denied', objectType: 'exchange_node', detail: { reason: 'token' } })
+        return null
+      }
+      const credential = `gsn_${node.id}.${secret}`
+      await trx
+        .updateTable('exchangeNodes')
+        .set({ credentialDigest: digest(credential) })
+        .where('id', '=', node.id)
+        .execute()
+      await appendAudit(trx, source, {
+        action: 'exchange.agent.enrol',
+        objectType: 'exchange_node',
+        objectId: node.id,
+        detail: { connections: body.connections.map((c) => c.name) },
+      })
+      return { nodeId: node.id, credential }
+    })
+    .then((result) => {
+      if (!result) throw refusedEnrolment()
+      return result
+    })
 }
 
 const CREDENTIAL = /^gsn_([0-9a-f-]{36})\.[A-Za-z0-9_-]{20,100}$/
@@ -161,7 +194,12 @@ export async function authenticateNode(db: Executor, authorization: string | und
 }
 
 /** A heartbeat: the time, the connection names the agent has, and any problem it reports (degraded). */
-export async function recordHeartbeat(db: Executor, node: NodeRow, now: Date, body: { connections: { name: string; kind: string }[]; problem?: string | null }) {
+export async function recordHeartbeat(
+  db: Executor,
+  node: NodeRow,
+  now: Date,
+  body: { connections: { name: string; kind: string }[]; problem?: string | null },
+) {
   await db
     .updateTable('exchangeNodes')
     .set({ heartbeatAt: now, connections: JSON.stringify(body.connections), problem: body.problem ?? null })

@@ -24,7 +24,13 @@ async function nodeStaff(db: Executor, orgId: string): Promise<string[]> {
 }
 
 /** Tells the node's staff that a job failed three times in a row (once per flag: `flaggedAt` names the event). */
-export async function noticeJobFlagged(trx: Executor, node: Pick<NodeRow, 'orgId' | 'name'>, job: { id: string; resourceId: string; kind: 'feed' | 'delivery' }, flaggedAt: Date, error: string | null): Promise<number> {
+export async function noticeJobFlagged(
+  trx: Executor,
+  node: Pick<NodeRow, 'orgId' | 'name'>,
+  job: { id: string; resourceId: string; kind: 'feed' | 'delivery' },
+  flaggedAt: Date,
+  error: string | null,
+): Promise<number> {
   const entry = await trx.selectFrom('resourceVersions').select('name').where('resourceId', '=', job.resourceId).where('isLatest', '=', true).executeTakeFirst()
   const what = job.kind === 'feed' ? '挂接任务' : '交付任务'
   const title = `前置机「${node.name}」上「${entry?.name ?? '目录'}」的${what}连续三次运行失败，已标记为异常，请检查前置机和源表或目标表${error ? `：${error.slice(0, 100)}` : ''}`
@@ -42,7 +48,13 @@ export async function noticeJobFlagged(trx: Executor, node: Pick<NodeRow, 'orgId
  */
 export async function noticeOfflineNodes(db: Db, now: Date): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const nodes = await trx.selectFrom('exchangeNodes').selectAll().where('enrolledAt', 'is not', null).where('revokedAt', 'is', null).where('heartbeatAt', 'is not', null).execute()
+    const nodes = await trx
+      .selectFrom('exchangeNodes')
+      .selectAll()
+      .where('enrolledAt', 'is not', null)
+      .where('revokedAt', 'is', null)
+      .where('heartbeatAt', 'is not', null)
+      .execute()
     let sent = 0
     for (const node of nodes) {
       if (nodeStatus(node, now) !== 'offline') continue

@@ -2,9 +2,18 @@ import { z } from 'zod'
 import { PageQuery } from '../../platform/http/pagination.ts'
 
 // Identifiers the node uses in its own database: letters, digits, underscores, optionally schema-qualified.
-const Identifier = z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, '只能包含字母、数字和下划线，且不以数字开头')
-const TableName = z.string().trim().regex(/^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/, '表名只能包含字母、数字和下划线（可写作 模式.表名）')
-const ConnectionName = z.string().trim().regex(/^[A-Za-z0-9_.-]{1,64}$/, '连接名只能包含字母、数字、点、下划线和连字符')
+const Identifier = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z_][A-Za-z0-9_]{0,62}$/, '只能包含字母、数字和下划线，且不以数字开头')
+const TableName = z
+  .string()
+  .trim()
+  .regex(/^([A-Za-z_][A-Za-z0-9_]{0,62}\.)?[A-Za-z_][A-Za-z0-9_]{0,62}$/, '表名只能包含字母、数字和下划线（可写作 模式.表名）')
+const ConnectionName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z0-9_.-]{1,64}$/, '连接名只能包含字母、数字、点、下划线和连字符')
 
 export const CreateNodeBody = z.object({
   name: z.string().trim().min(1, '前置机名称不能为空').max(50).describe('前置机名称'),
@@ -32,7 +41,11 @@ export const FeedBody = z.object({
   table: TableName.describe('源表'),
   keyColumn: Identifier.describe('主键列'),
   incrementalColumn: Identifier.nullish().describe('增量字段（时间戳或递增键）；为空则每次全量'),
-  columns: z.array(z.object({ itemId: z.uuid(), column: Identifier })).min(1, '至少对应一个信息项').max(500).describe('信息项与源表列的对应'),
+  columns: z
+    .array(z.object({ itemId: z.uuid(), column: Identifier }))
+    .min(1, '至少对应一个信息项')
+    .max(500)
+    .describe('信息项与源表列的对应'),
   where: z
     .string()
     .trim()
@@ -65,7 +78,11 @@ export const JobsQuery = z.object({
   orgId: z.uuid().optional().describe('前置机所属单位（主管部门按部门查看）'),
   status: z.enum(JOB_STATUSES).optional().describe('任务状态'),
   kind: z.enum(['feed', 'delivery']).optional().describe('feed 挂接 / delivery 交付'),
-  flagged: z.enum(['true', 'false']).optional().transform((v) => v === 'true').describe('true：只看连续失败已标记的任务'),
+  flagged: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => v === 'true')
+    .describe('true：只看连续失败已标记的任务'),
 })
 export type JobsQuery = z.infer<typeof JobsQuery>
 export const NODE_STATUSES = ['pending', 'online', 'degraded', 'offline', 'revoked'] as const

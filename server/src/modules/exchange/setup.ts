@@ -55,7 +55,13 @@ export async function createFeed(ctx: Ctx, body: FeedBody) {
     const keyMapped = body.columns.find((c) => c.itemId === keyItem?.id)
     if (!keyItem || !keyMapped) throw fieldError('columns', '须为目录的主键信息项指定源表中的列')
     if (keyMapped.column !== body.keyColumn) throw fieldError('keyColumn', '主键列应与主键信息项对应的列一致')
-    const existing = await trx.selectFrom('exchangeJobs').select('id').where('kind', '=', 'feed').where('resourceId', '=', entry.resourceId).where('status', '<>', 'stopped').executeTakeFirst()
+    const existing = await trx
+      .selectFrom('exchangeJobs')
+      .select('id')
+      .where('kind', '=', 'feed')
+      .where('resourceId', '=', entry.resourceId)
+      .where('status', '<>', 'stopped')
+      .executeTakeFirst()
     if (existing) throw conflict('该目录已有前置机挂接任务，请先停止原任务')
     const job = await trx
       .insertInto('exchangeJobs')
@@ -79,7 +85,12 @@ export async function createFeed(ctx: Ctx, body: FeedBody) {
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    await recordAudit(trx, ctx, { action: 'exchange.feed.create', objectType: 'exchange_job', objectId: job.id, detail: { resourceId: entry.resourceId, nodeId: node.id, table: body.table } })
+    await recordAudit(trx, ctx, {
+      action: 'exchange.feed.create',
+      objectType: 'exchange_job',
+      objectId: job.id,
+      detail: { resourceId: entry.resourceId, nodeId: node.id, table: body.table },
+    })
     return job
   })
 }
@@ -97,7 +108,13 @@ export async function createDelivery(ctx: Ctx, body: DeliveryBody) {
     const plan = deliveryPlan(grant, entry.items, ctx.config.dataKey)
     if ('refused' in plan) throw new AppError(409, 'NOT_DELIVERABLE', plan.refused)
     const node = await ownNodeWith(ctx, trx, body.nodeId, body.connection)
-    const existing = await trx.selectFrom('exchangeJobs').select('id').where('grantId', '=', grant.id).where('kind', '=', 'delivery').where('status', '<>', 'purged').executeTakeFirst()
+    const existing = await trx
+      .selectFrom('exchangeJobs')
+      .select('id')
+      .where('grantId', '=', grant.id)
+      .where('kind', '=', 'delivery')
+      .where('status', '<>', 'purged')
+      .executeTakeFirst()
     if (existing) throw conflict('该授权已有交付任务')
     const job = await trx
       .insertInto('exchangeJobs')
@@ -117,7 +134,13 @@ export async function createDelivery(ctx: Ctx, body: DeliveryBody) {
       })
       .returningAll()
       .executeTakeFirstOrThrow()
-    await recordAudit(trx, ctx, { action: 'exchange.delivery.create', objectType: 'exchange_job', objectId: job.id, grantId: grant.id, detail: { nodeId: node.id, table: body.table } })
+    await recordAudit(trx, ctx, {
+      action: 'exchange.delivery.create',
+      objectType: 'exchange_job',
+      objectId: job.id,
+      grantId: grant.id,
+      detail: { nodeId: node.id, table: body.table },
+    })
     return job
   })
 }
@@ -139,8 +162,18 @@ export async function requestRun(ctx: Ctx, jobId: string, full: boolean) {
   return ctx.db.transaction().execute(async (trx) => {
     const job = await ownJob(ctx, trx, jobId)
     if (job.status !== 'active') throw new AppError(409, 'INVALID_STATE', '只有运行中的任务可以立即执行')
-    await trx.updateTable('exchangeJobs').set({ runRequested: true, fullRequested: full || job.fullRequested, nextRunAt: null, updatedAt: ctx.now() }).where('id', '=', job.id).execute()
-    await recordAudit(trx, ctx, { action: 'exchange.job.update', objectType: 'exchange_job', objectId: job.id, grantId: job.grantId, detail: { run: full ? 'full' : 'next' } })
+    await trx
+      .updateTable('exchangeJobs')
+      .set({ runRequested: true, fullRequested: full || job.fullRequested, nextRunAt: null, updatedAt: ctx.now() })
+      .where('id', '=', job.id)
+      .execute()
+    await recordAudit(trx, ctx, {
+      action: 'exchange.job.update',
+      objectType: 'exchange_job',
+      objectId: job.id,
+      grantId: job.grantId,
+      detail: { run: full ? 'full' : 'next' },
+    })
   })
 }
 
@@ -151,7 +184,11 @@ export async function stopJob(ctx: Ctx, jobId: string, reason: string) {
     if (job.status === 'stopped' || job.status === 'purged' || job.status === 'purging') throw new AppError(409, 'INVALID_STATE', '任务已停止')
     const now = ctx.now()
     const patch = job.kind === 'delivery' ? { status: 'purging' as const, purgeRequestedAt: now } : { status: 'stopped' as const }
-    await trx.updateTable('exchangeJobs').set({ ...patch, statusReason: reason, updatedAt: now }).where('id', '=', job.id).execute()
+    await trx
+      .updateTable('exchangeJobs')
+      .set({ ...patch, statusReason: reason, updatedAt: now })
+      .where('id', '=', job.id)
+      .execute()
     await recordAudit(trx, ctx, { action: 'exchange.job.update', objectType: 'exchange_job', objectId: job.id, grantId: job.grantId, detail: { stop: reason } })
   })
 }
@@ -173,8 +210,18 @@ export async function updateJobControls(ctx: Ctx, jobId: string, body: JobContro
       ...(body.errorLimitShare !== undefined ? { errorLimitShare: body.errorLimitShare === null ? null : String(body.errorLimitShare) } : {}),
       ...(body.writeMode !== undefined ? { writeMode: body.writeMode } : {}),
     }
-    await trx.updateTable('exchangeJobs').set({ ...patch, updatedAt: ctx.now() }).where('id', '=', job.id).execute()
-    await recordAudit(trx, ctx, { action: 'exchange.job.update', objectType: 'exchange_job', objectId: job.id, grantId: job.grantId, detail: { controls: body } })
+    await trx
+      .updateTable('exchangeJobs')
+      .set({ ...patch, updatedAt: ctx.now() })
+      .where('id', '=', job.id)
+      .execute()
+    await recordAudit(trx, ctx, {
+      action: 'exchange.job.update',
+      objectType: 'exchange_job',
+      objectId: job.id,
+      grantId: job.grantId,
+      detail: { controls: body },
+    })
   })
 }
 
@@ -187,7 +234,11 @@ export async function setJobPaused(ctx: Ctx, jobId: string, paused: boolean) {
     const job = await ownJob(ctx, trx, jobId)
     if (paused && job.status !== 'active') throw new AppError(409, 'INVALID_STATE', '只有运行中的任务可以暂停')
     if (!paused && job.status !== 'paused') throw new AppError(409, 'INVALID_STATE', '只有已暂停的任务可以恢复')
-    await trx.updateTable('exchangeJobs').set({ status: paused ? 'paused' : 'active', updatedAt: ctx.now() }).where('id', '=', job.id).execute()
+    await trx
+      .updateTable('exchangeJobs')
+      .set({ status: paused ? 'paused' : 'active', updatedAt: ctx.now() })
+      .where('id', '=', job.id)
+      .execute()
     await recordAudit(trx, ctx, { action: 'exchange.job.update', objectType: 'exchange_job', objectId: job.id, grantId: job.grantId, detail: { paused } })
   })
 }
@@ -217,7 +268,11 @@ export async function listJobs(ctx: Ctx, filter: JobsQuery) {
   }))
 }
 
-const runFigures = <T extends { rowsRead: string | number; rowsWritten: string | number; rowsDeleted: string | number; rowsFailed: string | number; bytes: string | number }>(r: T) => ({
+const runFigures = <
+  T extends { rowsRead: string | number; rowsWritten: string | number; rowsDeleted: string | number; rowsFailed: string | number; bytes: string | number },
+>(
+  r: T,
+) => ({
   ...r,
   rowsRead: Number(r.rowsRead),
   rowsWritten: Number(r.rowsWritten),
@@ -256,8 +311,32 @@ export async function listRecentRuns(ctx: Ctx, filter: RecentRunsQuery) {
     .$if(filter.status !== undefined, (qb) => qb.where('r.status', '=', filter.status!))
   const [rows, total] = await Promise.all([
     base
-      .select(['r.id', 'r.jobId', 'r.kind', 'r.status', 'r.startedAt', 'r.finishedAt', 'r.rowsRead', 'r.rowsWritten', 'r.rowsDeleted', 'r.rowsFailed', 'r.bytes', 'r.durationMs', 'r.error'])
-      .select(['j.kind as jobKind', 'j.tableName', 'j.status as jobStatus', 'j.purgeRequestedAt', 'j.purgedAt', 'n.name as nodeName', 'n.orgId', 'o.name as orgName', 'v.name as resourceName'])
+      .select([
+        'r.id',
+        'r.jobId',
+        'r.kind',
+        'r.status',
+        'r.startedAt',
+        'r.finishedAt',
+        'r.rowsRead',
+        'r.rowsWritten',
+        'r.rowsDeleted',
+        'r.rowsFailed',
+        'r.bytes',
+        'r.durationMs',
+        'r.error',
+      ])
+      .select([
+        'j.kind as jobKind',
+        'j.tableName',
+        'j.status as jobStatus',
+        'j.purgeRequestedAt',
+        'j.purgedAt',
+        'n.name as nodeName',
+        'n.orgId',
+        'o.name as orgName',
+        'v.name as resourceName',
+      ])
       .orderBy('r.seq', 'desc')
       .limit(filter.pageSize)
       .offset(pageOffset(filter))

@@ -55,7 +55,17 @@ const today = (now: Date) => beijingDateTime(now).date
 async function startRun(trx: Trx, job: JobRow, kind: Kind, now: Date, detail: Record<string, unknown>, extra: Partial<RunRow> = {}) {
   return trx
     .insertInto('exchangeRuns')
-    .values({ jobId: job.id, kind, status: 'running', startedAt: now, leaseUntil: new Date(now.getTime() + LEASE_MS), deletedKeys: '[]', detail: JSON.stringify(detail), batchId: extra.batchId ?? null, baseLine: extra.baseLine ?? null })
+    .values({
+      jobId: job.id,
+      kind,
+      status: 'running',
+      startedAt: now,
+      leaseUntil: new Date(now.getTime() + LEASE_MS),
+      deletedKeys: '[]',
+      detail: JSON.stringify(detail),
+      batchId: extra.batchId ?? null,
+      baseLine: extra.baseLine ?? null,
+    })
     .returningAll()
     .executeTakeFirstOrThrow()
 }
@@ -84,7 +94,11 @@ export async function planWork(db: Db, config: Config, node: NodeRow, now: Date,
       const running = await trx.selectFrom('exchangeRuns').selectAll().where('jobId', '=', job.id).where('status', '=', 'running').executeTakeFirst()
       if (running) {
         if (working.includes(running.id) && new Date(running.leaseUntil) > now) {
-          await trx.updateTable('exchangeRuns').set({ leaseUntil: new Date(now.getTime() + LEASE_MS) }).where('id', '=', running.id).execute()
+          await trx
+            .updateTable('exchangeRuns')
+            .set({ leaseUntil: new Date(now.getTime() + LEASE_MS) })
+            .where('id', '=', running.id)
+            .execute()
           return null
         }
         // Started before but not being worked on: the agent restarted or lost it. Retried at once, no duplicates:
@@ -138,7 +152,11 @@ async function planDelivery(trx: Trx, config: Config, job: JobRow, now: Date, ba
   const inactive = !grant || grant.status !== 'active' ? (grant?.status ?? 'revoked') : grant.validUntil < today(now) ? 'expired' : null
   if (inactive) {
     const reasons: Record<string, string> = { revoked: '授权已撤销', suspended: '授权已暂停', expired: '授权已过期' }
-    await trx.updateTable('exchangeJobs').set({ status: 'purging', purgeRequestedAt: now, statusReason: reasons[inactive] ?? '授权已失效', updatedAt: now }).where('id', '=', job.id).execute()
+    await trx
+      .updateTable('exchangeJobs')
+      .set({ status: 'purging', purgeRequestedAt: now, statusReason: reasons[inactive] ?? '授权已失效', updatedAt: now })
+      .where('id', '=', job.id)
+      .execute()
     const run = await startRun(trx, job, 'purge', now, {})
     return { ...base, runId: run.id, type: 'purge' }
   }
@@ -159,17 +177,26 @@ async function planDelivery(trx: Trx, config: Config, job: JobRow, now: Date, ba
   if (!entry || !mount) return null
   const plan = deliveryPlan(grant!, entry.items, config.dataKey)
   if ('refused' in plan) {
-    if (job.statusReason !== plan.refused) await trx.updateTable('exchangeJobs').set({ statusReason: plan.refused, updatedAt: now }).where('id', '=', job.id).execute()
+    if (job.statusReason !== plan.refused)
+      await trx.updateTable('exchangeJobs').set({ statusReason: plan.refused, updatedAt: now }).where('id', '=', job.id).execute()
     return null
   }
-  const changes = job.fullRequested || job.deliveredSignature !== plan.signature || !job.deliveredBatchId ? null : await changesSince(trx, job, job.deliveredBatchId, mount.batchId)
+  const changes =
+    job.fullRequested || job.deliveredSignature !== plan.signature || !job.deliveredBatchId
+      ? null
+      : await changesSince(trx, job, job.deliveredBatchId, mount.batchId)
   const mode = changes ? 'incremental' : 'full'
   if (mode === 'incremental' && mount.batchId === job.deliveredBatchId && !job.runRequested) return null
   const detail = { signature: plan.signature, items: plan.granted.map(({ item }) => item.id), maxLine: await maxLine(trx, mount) }
   const afterLine = mode === 'incremental' ? Number(job.deliveredLine ?? 0) : 0
   const run = await startRun(trx, job, mode, now, detail, { batchId: mount.batchId, baseLine: String(afterLine) })
   const deletes = (changes?.deletedKeys ?? []).map((key) => deliveryKey(plan, key))
-  if (deletes.length > 0) await trx.updateTable('exchangeRuns').set({ deletedKeys: JSON.stringify(deletes) }).where('id', '=', run.id).execute()
+  if (deletes.length > 0)
+    await trx
+      .updateTable('exchangeRuns')
+      .set({ deletedKeys: JSON.stringify(deletes) })
+      .where('id', '=', run.id)
+      .execute()
   return { ...base, runId: run.id, type: 'deliver', mode, key: '_gs_key', columns: plan.columns, deletes: deletes.length, ...controlsOf(job) }
 }
 
@@ -227,7 +254,15 @@ export interface Outcome {
  * loaded, or purged); a failure backs off, and the third in a row flags the job for its node's operators.
  * Every run is an audited data access; a delivery or purge also counts as a use of the grant.
  */
-export async function closeRun(trx: Trx, node: NodeRow, job: JobRow, run: RunRow, now: Date, outcome: Outcome, options: { retryNow?: boolean; jobPatch?: Partial<JobRow> } = {}) {
+export async function closeRun(
+  trx: Trx,
+  node: NodeRow,
+  job: JobRow,
+  run: RunRow,
+  now: Date,
+  outcome: Outcome,
+  options: { retryNow?: boolean; jobPatch?: Partial<JobRow> } = {},
+) {
   const figures = {
     rowsRead: String(outcome.rowsRead ?? 0),
     rowsWritten: String(outcome.rowsWritten ?? 0),
@@ -237,7 +272,13 @@ export async function closeRun(trx: Trx, node: NodeRow, job: JobRow, run: RunRow
   }
   await trx
     .updateTable('exchangeRuns')
-    .set({ status: outcome.ok ? 'succeeded' : 'failed', finishedAt: now, durationMs: now.getTime() - new Date(run.startedAt).getTime(), error: outcome.ok ? null : (outcome.error ?? '运行失败'), ...figures })
+    .set({
+      status: outcome.ok ? 'succeeded' : 'failed',
+      finishedAt: now,
+      durationMs: now.getTime() - new Date(run.startedAt).getTime(),
+      error: outcome.ok ? null : (outcome.error ?? '运行失败'),
+      ...figures,
+    })
     .where('id', '=', run.id)
     .execute()
   const patch: Record<string, unknown> = { updatedAt: now, ...options.jobPatch }
@@ -247,7 +288,14 @@ export async function closeRun(trx: Trx, node: NodeRow, job: JobRow, run: RunRow
     if (run.kind === 'full' || run.kind === 'incremental') {
       if (run.kind === 'full') patch.fullRequested = false
       if (job.kind === 'delivery') {
-        Object.assign(patch, { deliveredBatchId: run.batchId, deliveredLine: String(run.detail.maxLine ?? 0), deliveredSignature: run.detail.signature, deliveredItems: JSON.stringify(run.detail.items ?? []), nextRunAt: null, statusReason: null })
+        Object.assign(patch, {
+          deliveredBatchId: run.batchId,
+          deliveredLine: String(run.detail.maxLine ?? 0),
+          deliveredSignature: run.detail.signature,
+          deliveredItems: JSON.stringify(run.detail.items ?? []),
+          nextRunAt: null,
+          statusReason: null,
+        })
       } else {
         const entry = await findPublishedEntry(trx, job.resourceId)
         const cadence = CADENCE_MS[entry?.updateCycle ?? 8]
@@ -256,11 +304,20 @@ export async function closeRun(trx: Trx, node: NodeRow, job: JobRow, run: RunRow
     }
   } else {
     const failures = job.consecutiveFailures + 1
-    Object.assign(patch, { consecutiveFailures: failures, nextRunAt: options.retryNow && failures < FLAG_AFTER ? null : new Date(now.getTime() + backoffMs(failures)) })
+    Object.assign(patch, {
+      consecutiveFailures: failures,
+      nextRunAt: options.retryNow && failures < FLAG_AFTER ? null : new Date(now.getTime() + backoffMs(failures)),
+    })
     if (failures >= FLAG_AFTER && !job.flaggedAt) {
       patch.flaggedAt = now
       // SPEC §7.7: three consecutive errors flag the grant; its node's operators see it on their console.
-      await appendAudit(trx, nodeSource(node, now), { action: 'exchange.job.flag', objectType: 'exchange_job', objectId: job.id, grantId: job.grantId, detail: { failures, error: outcome.error ?? null } })
+      await appendAudit(trx, nodeSource(node, now), {
+        action: 'exchange.job.flag',
+        objectType: 'exchange_job',
+        objectId: job.id,
+        grantId: job.grantId,
+        detail: { failures, error: outcome.error ?? null },
+      })
       await noticeJobFlagged(trx, node, job, now, outcome.error ?? null)
     }
   }
@@ -275,6 +332,12 @@ export async function closeRun(trx: Trx, node: NodeRow, job: JobRow, run: RunRow
     detail: { jobId: job.id, nodeId: node.id, resourceId: job.resourceId, ...figures, error: outcome.ok ? null : (outcome.error ?? null) },
   })
   if (job.grantId && outcome.ok && (run.kind === 'full' || run.kind === 'incremental' || run.kind === 'purge')) {
-    await recordGrantUsage(trx, { grantId: job.grantId, at: now, userId: null, purpose: run.kind === 'purge' ? '交付数据清除' : '库表交付', rows: Number(figures.rowsWritten) + Number(figures.rowsDeleted) })
+    await recordGrantUsage(trx, {
+      grantId: job.grantId,
+      at: now,
+      userId: null,
+      purpose: run.kind === 'purge' ? '交付数据清除' : '库表交付',
+      rows: Number(figures.rowsWritten) + Number(figures.rowsDeleted),
+    })
   }
 }

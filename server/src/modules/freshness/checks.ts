@@ -32,7 +32,13 @@ export async function checkFreshness(db: Db, now: Date): Promise<number> {
         await trx.updateTable('mounts').set({ staleSince: now }).where('id', '=', m.id).execute()
         await notifyOnce(
           trx,
-          { orgId: m.providerOrgId, kind: 'mounts.stale', title: `「${m.name}」未按更新周期更新数据（最近数据：${m.lastData ? new Date(m.lastData).toISOString().slice(0, 10) : '无'}），请尽快更新`, objectType: 'mount', objectId: m.id },
+          {
+            orgId: m.providerOrgId,
+            kind: 'mounts.stale',
+            title: `「${m.name}」未按更新周期更新数据（最近数据：${m.lastData ? new Date(m.lastData).toISOString().slice(0, 10) : '无'}），请尽快更新`,
+            objectType: 'mount',
+            objectId: m.id,
+          },
           `mounts.stale:${m.id}:${now.toISOString().slice(0, 10)}`,
         )
         changed++
@@ -64,20 +70,30 @@ export async function measureBatch(db: Executor, batch: QualityInput) {
   for (const item of required) {
     const column = columnOf(item.id)
     if (!column || !/^[a-z_][a-z0-9_]*$/.test(column)) continue
-    const { rows } = await sql<{ n: string; nulls: string }>`select count(*) as n, count(*) filter (where ${sql.ref(column)} is null) as nulls from ${table}`.execute(db)
+    const { rows } = await sql<{
+      n: string
+      nulls: string
+    }>`select count(*) as n, count(*) filter (where ${sql.ref(column)} is null) as nulls from ${table}`.execute(db)
     const n = Number(rows[0]!.n)
     nullRates[item.name] = n === 0 ? 0 : Math.round((10_000 * Number(rows[0]!.nulls)) / n) / 10_000
   }
-  const keys = batch.items.filter((i) => i.isPrimaryKey).map((i) => columnOf(i.id)).filter((c): c is string => !!c && /^[a-z_][a-z0-9_]*$/.test(c))
+  const keys = batch.items
+    .filter((i) => i.isPrimaryKey)
+    .map((i) => columnOf(i.id))
+    .filter((c): c is string => !!c && /^[a-z_][a-z0-9_]*$/.test(c))
   let duplicateKeys = 0
   if (keys.length) {
     const list = sql.join(keys.map((k) => sql.ref(k)))
-    const { rows } = await sql<{ n: string }>`select coalesce(sum(c - 1), 0) as n from (select count(*) as c from ${table} group by ${list} having count(*) > 1) d`.execute(db)
+    const { rows } = await sql<{
+      n: string
+    }>`select coalesce(sum(c - 1), 0) as n from (select count(*) as c from ${table} group by ${list} having count(*) > 1) d`.execute(db)
     duplicateKeys = Number(rows[0]!.n)
   }
   const rowSwing = batch.previousRows ? Math.round((10_000 * (batch.rowsLoaded - batch.previousRows)) / batch.previousRows) / 10_000 : null
   const problems = [
-    ...Object.entries(nullRates).filter(([, rate]) => rate > 0).map(([name, rate]) => `必填信息项「${name}」空值率 ${(rate * 100).toFixed(2)}%`),
+    ...Object.entries(nullRates)
+      .filter(([, rate]) => rate > 0)
+      .map(([name, rate]) => `必填信息项「${name}」空值率 ${(rate * 100).toFixed(2)}%`),
     ...(duplicateKeys > 0 ? [`主键重复 ${duplicateKeys} 行`] : []),
     ...(rowSwing !== null && Math.abs(rowSwing) > ROW_SWING_LIMIT ? [`行数较上一批变化 ${(rowSwing * 100).toFixed(1)}%（超过 50%）`] : []),
   ]
@@ -90,7 +106,17 @@ export async function measureBatch(db: Executor, batch: QualityInput) {
  */
 export async function writeQualityReports(db: Db, now: Date): Promise<number> {
   return db.transaction().execute(async (trx) => {
-    const { rows } = await sql<{ batchId: string; mountId: string; tableName: string; rowsLoaded: number; columns: { itemId: string; column: string }[]; items: QualityInput['items']; providerOrgId: string; name: string; previousRows: number | null }>`
+    const { rows } = await sql<{
+      batchId: string
+      mountId: string
+      tableName: string
+      rowsLoaded: number
+      columns: { itemId: string; column: string }[]
+      items: QualityInput['items']
+      providerOrgId: string
+      name: string
+      previousRows: number | null
+    }>`
       select b.id as batch_id, b.mount_id, b.table_name, b.rows_loaded, m.columns, v.items, v.provider_org_id, v.name,
              (select p.rows_loaded from mount_batches p where p.mount_id = b.mount_id and p.id <> b.id and p.status in ('active', 'replaced')
                 and p.started_at <= b.started_at order by p.started_at desc, p.finished_at desc limit 1) as previous_rows
@@ -104,10 +130,30 @@ export async function writeQualityReports(db: Db, now: Date): Promise<number> {
       const report = await measureBatch(trx, { ...b, rowsLoaded: Number(b.rowsLoaded), previousRows: b.previousRows === null ? null : Number(b.previousRows) })
       await trx
         .insertInto('mountQualityReports')
-        .values({ batchId: b.batchId, mountId: b.mountId, createdAt: now, rows: Number(b.rowsLoaded), previousRows: b.previousRows === null ? null : Number(b.previousRows), rowSwing: report.rowSwing, duplicateKeys: report.duplicateKeys, nullRates: JSON.stringify(report.nullRates), problems: report.problems })
+        .values({
+          batchId: b.batchId,
+          mountId: b.mountId,
+          createdAt: now,
+          rows: Number(b.rowsLoaded),
+          previousRows: b.previousRows === null ? null : Number(b.previousRows),
+          rowSwing: report.rowSwing,
+          duplicateKeys: report.duplicateKeys,
+          nullRates: JSON.stringify(report.nullRates),
+          problems: report.problems,
+        })
         .execute()
       if (report.problems.length) {
-        await notifyOnce(trx, { orgId: b.providerOrgId, kind: 'mounts.quality', title: `「${b.name}」新批次数据质量问题：${report.problems.join('；')}`, objectType: 'mount', objectId: b.mountId }, `mounts.quality:${b.batchId}`)
+        await notifyOnce(
+          trx,
+          {
+            orgId: b.providerOrgId,
+            kind: 'mounts.quality',
+            title: `「${b.name}」新批次数据质量问题：${report.problems.join('；')}`,
+            objectType: 'mount',
+            objectId: b.mountId,
+          },
+          `mounts.quality:${b.batchId}`,
+        )
       }
     }
     return rows.length

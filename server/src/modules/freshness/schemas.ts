@@ -10,7 +10,16 @@ export const FreshnessOut = z.object({
       providerOrgId: z.string(),
       staleSince: z.date().nullable(),
       latestReport: z
-        .object({ batchId: z.string(), createdAt: z.date(), rows: z.number(), previousRows: z.number().nullable(), rowSwing: z.number().nullable(), duplicateKeys: z.number(), nullRates: z.record(z.string(), z.number()), problems: z.array(z.string()) })
+        .object({
+          batchId: z.string(),
+          createdAt: z.date(),
+          rows: z.number(),
+          previousRows: z.number().nullable(),
+          rowSwing: z.number().nullable(),
+          duplicateKeys: z.number(),
+          nullRates: z.record(z.string(), z.number()),
+          problems: z.array(z.string()),
+        })
         .nullable(),
     }),
   ),

@@ -12,7 +12,22 @@ function flagsView(db: Executor) {
     .selectFrom('gatewayAppFlags as f')
     .innerJoin('apps as a', 'a.id', 'f.appId')
     .innerJoin('orgs as o', 'o.id', 'f.orgId')
-    .select(['f.id', 'f.appId', 'a.name as appName', 'a.status as appStatus', 'f.orgId', 'o.name as orgName', 'f.reason', 'f.misses', 'f.times', 'f.firstAt', 'f.lastAt', 'f.clearedAt', 'f.clearedBy', 'f.clearNote'])
+    .select([
+      'f.id',
+      'f.appId',
+      'a.name as appName',
+      'a.status as appStatus',
+      'f.orgId',
+      'o.name as orgName',
+      'f.reason',
+      'f.misses',
+      'f.times',
+      'f.firstAt',
+      'f.lastAt',
+      'f.clearedAt',
+      'f.clearedBy',
+      'f.clearNote',
+    ])
 }
 
 type FlagRow = Awaited<ReturnType<ReturnType<typeof flagsView>['executeTakeFirstOrThrow']>>
@@ -32,7 +47,10 @@ export async function listAppFlags(ctx: Ctx, query: AppFlagListQuery) {
     .$if(query.status === 'cleared', (qb) => qb.where('f.clearedAt', 'is not', null))
   const [rows, total] = await Promise.all([
     base.orderBy('f.lastAt', 'desc').orderBy('f.id').limit(query.pageSize).offset(pageOffset(query)).execute(),
-    base.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   return { items: rows.map(present), total: Number(total.n), page: query.page, pageSize: query.pageSize }
 }

@@ -40,7 +40,8 @@ export const appSecretDigest = (dataKey: Buffer | null, secret: string) => {
 }
 
 // `stored` comes from the database: anything but 64 hex digits is no match rather than an exception.
-const sameDigest = (stored: string, computed: string) => /^[0-9a-f]{64}$/.test(stored) && timingSafeEqual(Buffer.from(stored, 'hex'), Buffer.from(computed, 'hex'))
+const sameDigest = (stored: string, computed: string) =>
+  /^[0-9a-f]{64}$/.test(stored) && timingSafeEqual(Buffer.from(stored, 'hex'), Buffer.from(computed, 'hex'))
 
 // Compared against when the app key is unknown, so that answer costs what a wrong secret does.
 const DUMMY = `${SCHEME}$${UNKEYED.id}$${'0'.repeat(64)}`

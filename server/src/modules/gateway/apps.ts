@@ -27,7 +27,14 @@ export async function createApp(ctx: Ctx, input: { name: string; ipAllowList: st
     if (clash) throw conflict(`本单位已有名为「${input.name}」的应用`)
     const row = await trx
       .insertInto('apps')
-      .values({ orgId: ctx.actor.orgId, name: input.name, appKey: `gs${randomBytes(12).toString('hex')}`, secretHash, ipAllowList: input.ipAllowList, createdBy: ctx.actor.userId })
+      .values({
+        orgId: ctx.actor.orgId,
+        name: input.name,
+        appKey: `gs${randomBytes(12).toString('hex')}`,
+        secretHash,
+        ipAllowList: input.ipAllowList,
+        createdBy: ctx.actor.userId,
+      })
       .returning(appColumns)
       .executeTakeFirstOrThrow()
     await recordAudit(trx, ctx, { action: 'gateway.app.create', objectType: 'app', objectId: row.id, appId: row.id })
@@ -113,7 +120,11 @@ export async function issueAccessToken(env: TokenEnv, appKey: string, appSecret:
       env.now,
     )
   } catch (error) {
-    await env.denials.record(source(null), { action: 'gateway.token.issue', result: 'denied', detail: { appKey: subject, reason: 'rate_limited' } }, { kind: 'rate_limited', subject })
+    await env.denials.record(
+      source(null),
+      { action: 'gateway.token.issue', result: 'denied', detail: { appKey: subject, reason: 'rate_limited' } },
+      { kind: 'rate_limited', subject },
+    )
     throw error
   }
   const app = await env.db
@@ -126,17 +137,31 @@ export async function issueAccessToken(env: TokenEnv, appKey: string, appSecret:
   // An app of a disabled organisation is as stopped as a disabled app.
   if (!app || !check.ok || app.status !== 'active' || app.orgStatus !== 'active') {
     const reason = !app ? 'unknown_app' : !check.ok ? 'bad_secret' : app.status !== 'active' ? 'disabled' : 'org_disabled'
-    await env.denials.record(source(app?.orgId ?? null), { action: 'gateway.token.issue', result: 'denied', appId: app?.id ?? null, detail: { appKey: subject, reason } }, { kind: reason, subject })
+    await env.denials.record(
+      source(app?.orgId ?? null),
+      { action: 'gateway.token.issue', result: 'denied', appId: app?.id ?? null, detail: { appKey: subject, reason } },
+      { kind: reason, subject },
+    )
     throw new AppError(401, 'INVALID_CREDENTIALS', app && check.ok ? '应用已停用' : '应用标识或密钥错误')
   }
   const accessToken = randomToken(32)
   const lifetimeSeconds = await numberParameter(env.db, 'gateway.accessTokenSeconds')
   await env.db.transaction().execute(async (trx) => {
     // Only over the hash that was checked: a rotation committed meanwhile wins.
-    if (check.upgradeTo) await trx.updateTable('apps').set({ secretHash: check.upgradeTo }).where('id', '=', app.id).where('secretHash', '=', app.secretHash).execute()
+    if (check.upgradeTo)
+      await trx.updateTable('apps').set({ secretHash: check.upgradeTo }).where('id', '=', app.id).where('secretHash', '=', app.secretHash).execute()
     await trx.deleteFrom('appTokens').where('appId', '=', app.id).where('expiresAt', '<', env.now).execute()
-    await trx.insertInto('appTokens').values({ tokenHash: accessTokenDigest(accessToken), appId: app.id, expiresAt: new Date(env.now.getTime() + lifetimeSeconds * 1000) }).execute()
-    await appendAudit(trx, source(app.orgId), { action: 'gateway.token.issue', appId: app.id, objectType: 'app', objectId: app.id, ...(check.upgradeTo && { detail: { secretRehashed: true } }) })
+    await trx
+      .insertInto('appTokens')
+      .values({ tokenHash: accessTokenDigest(accessToken), appId: app.id, expiresAt: new Date(env.now.getTime() + lifetimeSeconds * 1000) })
+      .execute()
+    await appendAudit(trx, source(app.orgId), {
+      action: 'gateway.token.issue',
+      appId: app.id,
+      objectType: 'app',
+      objectId: app.id,
+      ...(check.upgradeTo && { detail: { secretRehashed: true } }),
+    })
   })
   await attempt.succeeded()
   return { accessToken, expiresIn: lifetimeSeconds, tokenType: 'Bearer' as const }

@@ -17,7 +17,12 @@ function filteredCalls(db: Executor, ctx: Ctx, query: Omit<CallExportQuery, 'pag
   return db
     .selectFrom('callLogs')
     .leftJoin('apps', 'apps.id', 'callLogs.appId')
-    .where(scopeWhere(scopeOf(ctx.actor, 'gateway.call.list'), { consumerOrgId: sql.ref('callLogs.consumerOrgId'), providerOrgId: sql.ref('callLogs.providerOrgId') }))
+    .where(
+      scopeWhere(scopeOf(ctx.actor, 'gateway.call.list'), {
+        consumerOrgId: sql.ref('callLogs.consumerOrgId'),
+        providerOrgId: sql.ref('callLogs.providerOrgId'),
+      }),
+    )
     .$if(query.box === 'mine', (qb) => qb.where('callLogs.consumerOrgId', '=', ctx.actor.orgId))
     .$if(query.box === 'provided', (qb) => qb.where('callLogs.providerOrgId', '=', ctx.actor.orgId))
     .$if(!!query.resourceId, (qb) => qb.where('callLogs.resourceId', '=', query.resourceId!))
@@ -37,7 +42,13 @@ export async function listCalls(ctx: Ctx, query: CallListQuery) {
     base.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
   ])
   return {
-    items: rows.map((r) => ({ ...r, requestInAt: new Date(r.requestInAt), responseOutAt: new Date(r.responseOutAt), upstreamOutAt: date(r.upstreamOutAt), upstreamInAt: date(r.upstreamInAt) })),
+    items: rows.map((r) => ({
+      ...r,
+      requestInAt: new Date(r.requestInAt),
+      responseOutAt: new Date(r.responseOutAt),
+      upstreamOutAt: date(r.upstreamOutAt),
+      upstreamInAt: date(r.upstreamInAt),
+    })),
     total: Number(total.n),
     page: query.page,
     pageSize: query.pageSize,
@@ -55,7 +66,9 @@ const exportPage = (db: Executor, ctx: Ctx, query: CallExportQuery, afterId: num
     .leftJoin('orgs as provider', 'provider.id', 'callLogs.providerOrgId')
     // The name of the entry's current version (published, else the latest): what the department knows it by.
     .leftJoin('resources as r', 'r.id', 'callLogs.resourceId')
-    .leftJoin('resourceVersions as v', (join) => join.onRef('v.resourceId', '=', 'r.id').on(sql<boolean>`v.version = coalesce(r.published_version, r.latest_version)`))
+    .leftJoin('resourceVersions as v', (join) =>
+      join.onRef('v.resourceId', '=', 'r.id').on(sql<boolean>`v.version = coalesce(r.published_version, r.latest_version)`),
+    )
     .select([
       'callLogs.id',
       'callLogs.requestInAt',
@@ -95,9 +108,16 @@ const COLUMNS: SheetColumn<ExportRow>[] = [
  * The export is recorded in the audit chain first (with its filters); it covers the calls up to then.
  */
 export async function exportCalls(ctx: Ctx, query: CallExportQuery) {
-  const head = await ctx.db.selectFrom('callLogs').select((eb) => eb.fn.max('id').as('maxId')).executeTakeFirstOrThrow()
+  const head = await ctx.db
+    .selectFrom('callLogs')
+    .select((eb) => eb.fn.max('id').as('maxId'))
+    .executeTakeFirstOrThrow()
   const maxId = Number(head.maxId ?? 0)
   const filters = Object.fromEntries(Object.entries(query).filter(([, v]) => v !== undefined))
   await recordAudit(ctx.db, ctx, { action: 'gateway.call.export', objectType: 'call_logs', detail: { format: 'xlsx', filters, upToId: maxId } })
-  return xlsxStream('调用记录', COLUMNS, pagedAfter<ExportRow>((last) => exportPage(ctx.db, ctx, query, last?.id ?? null, maxId), PAGE))
+  return xlsxStream(
+    '调用记录',
+    COLUMNS,
+    pagedAfter<ExportRow>((last) => exportPage(ctx.db, ctx, query, last?.id ?? null, maxId), PAGE),
+  )
 }

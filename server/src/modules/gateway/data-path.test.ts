@@ -56,8 +56,20 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     const resumed = await t.request('POST', `/api/v1/grants/${s.grantId}/resume`, { token: w.tokens.authAdmin, body: { reason: '核查完毕' } })
     assert.equal(resumed.body.status, 'active')
     assert.equal((await s.records()).status, 200)
-    const audited = await t.db.selectFrom('auditEvents').select(['action', 'detail']).where('grantId', '=', s.grantId).where('action', 'in', ['sharing.grant.suspend', 'sharing.grant.resume']).orderBy('id').execute()
-    assert.deepEqual(audited.map((a) => [a.action, (a.detail as any).reason]), [['sharing.grant.suspend', '发现超范围使用，暂停核查'], ['sharing.grant.resume', '核查完毕']])
+    const audited = await t.db
+      .selectFrom('auditEvents')
+      .select(['action', 'detail'])
+      .where('grantId', '=', s.grantId)
+      .where('action', 'in', ['sharing.grant.suspend', 'sharing.grant.resume'])
+      .orderBy('id')
+      .execute()
+    assert.deepEqual(
+      audited.map((a) => [a.action, (a.detail as any).reason]),
+      [
+        ['sharing.grant.suspend', '发现超范围使用，暂停核查'],
+        ['sharing.grant.resume', '核查完毕'],
+      ],
+    )
   })
 
   test('revocation, expiry by the job and disabling the app stop access on the next call', async () => {
@@ -101,9 +113,17 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     assert.equal(logs.length, 25)
     assert.equal(new Set(logs.map((l) => l.requestId)).size, 25)
     // Each call log is sealed by exactly one gateway.records.read event of its outcome; calls committed together share one.
-    const seals = await t.db.selectFrom('auditEvents').select(['result', 'requestId', 'detail']).where('action', '=', 'gateway.records.read').where('objectId', '=', s.resource.id).execute()
+    const seals = await t.db
+      .selectFrom('auditEvents')
+      .select(['result', 'requestId', 'detail'])
+      .where('action', '=', 'gateway.records.read')
+      .where('objectId', '=', s.resource.id)
+      .execute()
     const sealedIds = seals.flatMap((e) => (e.detail as { callLogIds: number[] }).callLogIds.map(Number))
-    assert.deepEqual(sealedIds.sort((a, b) => a - b), logs.map((l) => Number(l.id)).sort((a, b) => a - b))
+    assert.deepEqual(
+      sealedIds.sort((a, b) => a - b),
+      logs.map((l) => Number(l.id)).sort((a, b) => a - b),
+    )
     const callsOf = (result: string) => seals.filter((e) => e.result === result).reduce((n, e) => n + (e.detail as { calls: number }).calls, 0)
     assert.equal(callsOf('success'), 10)
     assert.equal(callsOf('denied'), 15)
@@ -127,12 +147,19 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     assert.equal(new Set([...usage.body.items, ...secondPage.body.items].map((u: any) => u.id)).size, 10)
     // Uses recorded by another channel merge in by time.
     const later = new Date(t.clock.now().getTime() + 60_000)
-    await t.db.insertInto('usageRecords').values({ grantId: s.grantId, at: later, userId: w.users.requester.id, businessRef: 'BJ-FILE', purpose: '文件交换', rows: 300 }).execute()
+    await t.db
+      .insertInto('usageRecords')
+      .values({ grantId: s.grantId, at: later, userId: w.users.requester.id, businessRef: 'BJ-FILE', purpose: '文件交换', rows: 300 })
+      .execute()
     const merged = await t.request('GET', `/api/v1/grants/${s.grantId}/usage?pageSize=3`, { token: w.tokens.requester })
     assert.equal(merged.body.total, 11)
     assert.deepEqual(
       merged.body.items.map((u: any) => [u.source, u.businessRef]),
-      [['record', 'BJ-FILE'], ['gateway', 'BJ-C'], ['gateway', 'BJ-C']],
+      [
+        ['record', 'BJ-FILE'],
+        ['gateway', 'BJ-C'],
+        ['gateway', 'BJ-C'],
+      ],
     )
     const chain = await t.request('GET', '/api/v1/audit/verify', { token: w.tokens.auditor })
     assert.equal(chain.body.ok, true, JSON.stringify(chain.body))
@@ -173,10 +200,16 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
     await asDba(t.db, sql`delete from call_logs where id = ${id}`)
     result = await verify()
     assert.equal(result.callLogs.firstBadEventId, await sealOf(id))
-    await t.db.insertInto('callLogs').values({ id, ...copy }).execute()
+    await t.db
+      .insertInto('callLogs')
+      .values({ id, ...copy })
+      .execute()
     assert.equal((await verify()).ok, true)
 
-    await t.db.insertInto('callLogs').values({ ...copy, requestId: 'forged' }).execute()
+    await t.db
+      .insertInto('callLogs')
+      .values({ ...copy, requestId: 'forged' })
+      .execute()
     result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.callLogs.unsealedCalls, 1)
@@ -185,7 +218,10 @@ describe('gateway: grant status changes, caches and the batched call log', () =>
 
     // A second seal over a call log already sealed (appended through the chain, so the chain still verifies).
     const source = { actorId: null, orgId: null, roles: ['APP'], ip: null, requestId: null, at: new Date() }
-    await appendAudit(t.db, source, { action: 'gateway.records.read', detail: { calls: 1, callLogIds: [Number(id)], digest: sealDigest([callLogDigest(first)]) } })
+    await appendAudit(t.db, source, {
+      action: 'gateway.records.read',
+      detail: { calls: 1, callLogIds: [Number(id)], digest: sealDigest([callLogDigest(first)]) },
+    })
     result = await verify()
     assert.equal(result.ok, false)
     assert.equal(result.firstBadId, null)
@@ -220,7 +256,10 @@ describe('涉密 data on the 外网 instance', () => {
     const upload = await t.request('POST', `/api/v1/catalog/resources/${s.resource.id}/mounts/table`, { token: w.tokens.cataloger, body: form })
     assert.equal(upload.status, 403)
     assert.equal(upload.body.error.code, 'SECRET_ON_EXTRANET')
-    const api = await t.request('POST', `/api/v1/catalog/resources/${s.resource.id}/mounts/api`, { token: w.tokens.cataloger, body: { upstreamUrl: 'http://127.0.0.1:9/x', method: 'GET', params: [] } })
+    const api = await t.request('POST', `/api/v1/catalog/resources/${s.resource.id}/mounts/api`, {
+      token: w.tokens.cataloger,
+      body: { upstreamUrl: 'http://127.0.0.1:9/x', method: 'GET', params: [] },
+    })
     assert.equal(api.status, 403)
     const logged = await t.db.selectFrom('callLogs').select('errorCode').where('resourceId', '=', s.resource.id).where('result', '=', 'denied').execute()
     assert.ok(logged.some((l) => l.errorCode === 'SECRET_ON_EXTRANET'))
@@ -238,7 +277,12 @@ describe('SM4 at rest for sensitive mounted items', () => {
   after(() => t.close())
 
   const managedRows = async (resourceId: string) => {
-    const mount = await t.db.selectFrom('mounts').select(['activeTable', 'columns']).where('resourceId', '=', resourceId).where('kind', '=', 'table').executeTakeFirstOrThrow()
+    const mount = await t.db
+      .selectFrom('mounts')
+      .select(['activeTable', 'columns'])
+      .where('resourceId', '=', resourceId)
+      .where('kind', '=', 'table')
+      .executeTakeFirstOrThrow()
     const rows = (await sql<Record<string, unknown>>`select * from ${sql.table(mount.activeTable!)} order by _line`.execute(t.db)).rows
     return { mount, rows }
   }
@@ -255,8 +299,14 @@ describe('SM4 at rest for sensitive mounted items', () => {
     const cell = rows[0].idNo as Uint8Array
     assert.ok(cell instanceof Uint8Array && cell[0] === 2 && cell.length === 18 + 29, String(cell))
     assert.ok(!Buffer.from(cell).toString('latin1').includes('3707'))
-    assert.ok(Object.values(rows[0]).some((v) => v instanceof Uint8Array && v.length === 16), 'digest column')
-    assert.deepEqual(mount.columns.filter((c) => c.sealed).map((c) => c.sealed!.format), [2, 2])
+    assert.ok(
+      Object.values(rows[0]).some((v) => v instanceof Uint8Array && v.length === 16),
+      'digest column',
+    )
+    assert.deepEqual(
+      mount.columns.filter((c) => c.sealed).map((c) => c.sealed!.format),
+      [2, 2],
+    )
     assert.ok(mount.columns.find((c) => c.column === 'id_no')!.sealed?.keyId)
     assert.ok(!JSON.stringify(mount.columns).includes(dataKey.toString('hex')))
 
@@ -276,17 +326,29 @@ describe('SM4 at rest for sensitive mounted items', () => {
     const sealedColumns = mount.columns.filter((c) => c.sealed)
     const table = sql.table(mount.activeTable!)
     for (const c of sealedColumns) {
-      await sql`alter table ${table} alter column ${sql.ref(c.column)} type text using null, alter column ${sql.ref(c.sealed!.digestColumn)} type char(64) using encode(${sql.ref(c.sealed!.digestColumn)}, 'hex') || repeat('0', 32)`.execute(t.db)
+      await sql`alter table ${table} alter column ${sql.ref(c.column)} type text using null, alter column ${sql.ref(c.sealed!.digestColumn)} type char(64) using encode(${sql.ref(c.sealed!.digestColumn)}, 'hex') || repeat('0', 32)`.execute(
+        t.db,
+      )
     }
-    const plain: Record<string, string[]> = { id_no: ['370702199003071234', '370705198512120021', '370783200101015678'], full_name: ['张三', '欧阳娜娜', '李四'] }
+    const plain: Record<string, string[]> = {
+      id_no: ['370702199003071234', '370705198512120021', '370783200101015678'],
+      full_name: ['张三', '欧阳娜娜', '李四'],
+    }
     for (const [i, row] of rows.entries()) {
       for (const c of sealedColumns) {
         const value = plain[c.column][i]
-        await sql`update ${table} set ${sql.ref(c.column)} = ${sealValue(sealer, s.resource.id, c.itemId, value, 1)}, ${sql.ref(c.sealed!.digestColumn)} = ${digestValue(sealer, c.itemId, value, 1)} where _line = ${row._Line as number}`.execute(t.db)
+        await sql`update ${table} set ${sql.ref(c.column)} = ${sealValue(sealer, s.resource.id, c.itemId, value, 1)}, ${sql.ref(c.sealed!.digestColumn)} = ${digestValue(sealer, c.itemId, value, 1)} where _line = ${row._Line as number}`.execute(
+          t.db,
+        )
       }
     }
     const formatOne = mount.columns.map((c) => (c.sealed ? { ...c, sealed: { keyId: c.sealed.keyId, digestColumn: c.sealed.digestColumn } } : c))
-    await t.db.updateTable('mounts').set({ columns: JSON.stringify(formatOne) }).where('resourceId', '=', s.resource.id).where('kind', '=', 'table').execute()
+    await t.db
+      .updateTable('mounts')
+      .set({ columns: JSON.stringify(formatOne) })
+      .where('resourceId', '=', s.resource.id)
+      .where('kind', '=', 'table')
+      .execute()
     await sleep(350)
     const stored = (await managedRows(s.resource.id)).rows
     assert.match(String(stored[0].idNo), /^v1\./)
@@ -314,7 +376,11 @@ describe('SM4 at rest for sensitive mounted items', () => {
     const clearId = (rowFilter: Record<string, unknown>) => (ids: string[]) => ({ masking: { [ids[0]]: 'none', [ids[1]]: 'name' }, rowFilter })
     const eq = await setup(t, w, clearId({ id_no: { in: ['370702199003071234', '370783200101015678'] } }))
     const got = await eq.records()
-    assert.deepEqual(got.body.items.map((r: any) => r.county), ['潍城区', '寿光市'], JSON.stringify(got.body))
+    assert.deepEqual(
+      got.body.items.map((r: any) => r.county),
+      ['潍城区', '寿光市'],
+      JSON.stringify(got.body),
+    )
     const prefix = await setup(t, w, clearId({ id_no: { prefix: '370702' } }))
     const refused = await prefix.records()
     assert.equal(refused.status, 409)
@@ -335,7 +401,11 @@ describe('SM4 at rest for sensitive mounted items', () => {
   })
 
   test('duplicate keys are found through the digest; a batch sealed under another key is never served', async () => {
-    const resource = await publishResource(t, w.tokens, { name: `重复主键${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table'], items: ITEMS as never })
+    const resource = await publishResource(t, w.tokens, {
+      name: `重复主键${randomBytes(3).toString('hex')}`,
+      shareModes: ['api', 'table'],
+      items: ITEMS as never,
+    })
     const form = new FormData()
     form.append('file', new Blob([Buffer.from(`${CSV}\n370702199003071234,张三丰,潍城区`)]), 'dup.csv')
     form.append('confirm', 'true') // a fixture's upload may replace rows mounted before: confirmed
@@ -346,7 +416,12 @@ describe('SM4 at rest for sensitive mounted items', () => {
     const s = await setup(t, w)
     const { mount } = await managedRows(s.resource.id)
     const otherKey = mount.columns.map((c) => (c.sealed ? { ...c, sealed: { ...c.sealed, keyId: 'ffffffffffffffff' } } : c))
-    await t.db.updateTable('mounts').set({ columns: JSON.stringify(otherKey) }).where('resourceId', '=', s.resource.id).where('kind', '=', 'table').execute()
+    await t.db
+      .updateTable('mounts')
+      .set({ columns: JSON.stringify(otherKey) })
+      .where('resourceId', '=', s.resource.id)
+      .where('kind', '=', 'table')
+      .execute()
     await sleep(350)
     const res = await s.records()
     assert.equal(res.status, 503)
@@ -370,7 +445,10 @@ describe('gateway: client references and refused calls in the call log', () => {
 
   test('a valid 办件号 is stored as sent, from the header (UTF-8) or the query', async () => {
     const s = await setup(t, w)
-    const header = await call(s, `${s.resource.id}/records`, { 'x-business-ref': Buffer.from('潍民办-2026-0001').toString('latin1'), 'x-request-id': 'ref-header-1' })
+    const header = await call(s, `${s.resource.id}/records`, {
+      'x-business-ref': Buffer.from('潍民办-2026-0001').toString('latin1'),
+      'x-request-id': 'ref-header-1',
+    })
     assert.equal(header.status, 200, JSON.stringify(header.body))
     assert.equal((await logOf('ref-header-1')).businessRef, '潍民办-2026-0001')
     const query = await call(s, `${s.resource.id}/records?businessRef=${encodeURIComponent('MZ 2026/11 #3')}`, { 'x-request-id': 'ref-query-1' })
@@ -392,7 +470,10 @@ describe('gateway: client references and refused calls in the call log', () => {
       assert.equal(res.body.error.code, 'VALIDATION_FAILED')
       assert.match(res.body.error.message, message)
       const log = await logOf(`bad-ref-${i}`)
-      assert.deepEqual([log.result, log.errorCode, log.errorClass, log.businessRef, log.appId, log.rowsReturned], ['denied', 'VALIDATION_FAILED', '参数校验失败', null, s.appId, 0])
+      assert.deepEqual(
+        [log.result, log.errorCode, log.errorClass, log.businessRef, log.appId, log.rowsReturned],
+        ['denied', 'VALIDATION_FAILED', '参数校验失败', null, s.appId, 0],
+      )
     }
   })
 
@@ -406,9 +487,13 @@ describe('gateway: client references and refused calls in the call log', () => {
     assert.equal(byToken.status, 200)
     assert.equal(byToken.headers.get('x-request-id'), secretDigest(s.token))
     assert.ok(await logOf(secretDigest(s.token)))
-    const leaks = await sql<{ n: number }>`select count(*)::int as n from call_logs where business_ref in (${secret}, ${s.token}) or request_id in (${secret}, ${s.token})`.execute(t.db)
+    const leaks = await sql<{
+      n: number
+    }>`select count(*)::int as n from call_logs where business_ref in (${secret}, ${s.token}) or request_id in (${secret}, ${s.token})`.execute(t.db)
     assert.equal(leaks.rows[0].n, 0)
-    const audited = await sql<{ n: number }>`select count(*)::int as n from audit_events where request_id = ${s.token} or detail::text like ${`%${s.token}%`}`.execute(t.db)
+    const audited = await sql<{
+      n: number
+    }>`select count(*)::int as n from audit_events where request_id = ${s.token} or detail::text like ${`%${s.token}%`}`.execute(t.db)
     assert.equal(audited.rows[0].n, 0)
   })
 
@@ -426,7 +511,10 @@ describe('gateway: client references and refused calls in the call log', () => {
     assert.equal(anonymous.status, 400)
 
     const one = await logOf('schema-1')
-    assert.deepEqual([one.result, one.errorCode, one.errorClass, one.appId, one.consumerOrgId, one.resourceId], ['denied', 'VALIDATION_FAILED', '参数校验失败', s.appId, w.deptB.id, null])
+    assert.deepEqual(
+      [one.result, one.errorCode, one.errorClass, one.appId, one.consumerOrgId, one.resourceId],
+      ['denied', 'VALIDATION_FAILED', '参数校验失败', s.appId, w.deptB.id, null],
+    )
     const two = await logOf('schema-2')
     assert.deepEqual([two.errorCode, two.appId, two.resourceId], ['VALIDATION_FAILED', s.appId, s.resource.id])
     assert.equal((await logOf('schema-3')).appId, null)

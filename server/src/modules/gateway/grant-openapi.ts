@@ -79,7 +79,11 @@ export function buildGrantDocument(grant: GrantView, granted: Granted) {
                   schema: {
                     type: 'object',
                     required: ['accessToken', 'expiresIn', 'tokenType'],
-                    properties: { accessToken: { type: 'string' }, expiresIn: { type: 'integer', description: '有效秒数' }, tokenType: { type: 'string', enum: ['Bearer'] } },
+                    properties: {
+                      accessToken: { type: 'string' },
+                      expiresIn: { type: 'integer', description: '有效秒数' },
+                      tokenType: { type: 'string', enum: ['Bearer'] },
+                    },
                   },
                 },
               },
@@ -95,9 +99,27 @@ export function buildGrantDocument(grant: GrantView, granted: Granted) {
           summary: `读取「${grant.resourceName}」的数据记录`,
           description: terms.join('。\n'),
           parameters: [
-            { in: 'query', name: 'limit', required: false, schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 }, description: '每次返回的记录数' },
-            { in: 'query', name: 'offset', required: false, schema: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 }, description: '跳过的记录数' },
-            { in: 'query', name: 'businessRef', required: false, schema: { type: 'string', maxLength: 64 }, description: '办件号（也可用请求头 X-Business-Ref）' },
+            {
+              in: 'query',
+              name: 'limit',
+              required: false,
+              schema: { type: 'integer', minimum: 1, maximum: 1000, default: 20 },
+              description: '每次返回的记录数',
+            },
+            {
+              in: 'query',
+              name: 'offset',
+              required: false,
+              schema: { type: 'integer', minimum: 0, maximum: 10_000_000, default: 0 },
+              description: '跳过的记录数',
+            },
+            {
+              in: 'query',
+              name: 'businessRef',
+              required: false,
+              schema: { type: 'string', maxLength: 64 },
+              description: '办件号（也可用请求头 X-Business-Ref）',
+            },
             ...queryable.map(({ item, key, rule }) => ({
               in: 'query',
               name: key,

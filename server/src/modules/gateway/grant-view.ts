@@ -26,7 +26,11 @@ export function maskRow(granted: Granted, row: Record<string, unknown>, pseudony
  * columns rather than objects (the exchange's table delivery): each applies `maskValue` with the item's rule.
  */
 export function columnMasks(granted: Granted, pseudonymKey: string): ((value: string | null) => unknown)[] {
-  return granted.map(({ rule }) => (value: string | null) => maskValue(rule, value, pseudonymKey))
+  return granted.map(
+    ({ rule }) =>
+      (value: string | null) =>
+        maskValue(rule, value, pseudonymKey),
+  )
 }
 
 /** The first row-filter key that works on a masked item (such a grant is not served until the provider changes it). */

@@ -50,16 +50,25 @@ export async function flagApp(db: Db, app: { appId: string; orgId: string }, mis
     const flag = await trx
       .insertInto('gatewayAppFlags')
       .values({ appId: app.appId, orgId: app.orgId, reason: 'lookup_misses', misses, firstAt: source.at, lastAt: source.at })
-      .onConflict((oc) => oc.column('appId').where('clearedAt', 'is', null).doUpdateSet((eb) => ({ times: eb('gatewayAppFlags.times', '+', 1), lastAt: source.at })))
+      .onConflict((oc) =>
+        oc
+          .column('appId')
+          .where('clearedAt', 'is', null)
+          .doUpdateSet((eb) => ({ times: eb('gatewayAppFlags.times', '+', 1), lastAt: source.at })),
+      )
       .returning(['id', 'times'])
       .executeTakeFirstOrThrow()
-    await appendAudit(trx, { actorId: null, orgId: app.orgId, roles: [], ip: source.ip, requestId: source.requestId, at: source.at }, {
-      action: 'gateway.app.flag',
-      result: 'denied',
-      objectType: 'gateway_app_flag',
-      objectId: flag.id,
-      appId: app.appId,
-      detail: { reason: 'lookup_misses', misses, times: flag.times },
-    })
+    await appendAudit(
+      trx,
+      { actorId: null, orgId: app.orgId, roles: [], ip: source.ip, requestId: source.requestId, at: source.at },
+      {
+        action: 'gateway.app.flag',
+        result: 'denied',
+        objectType: 'gateway_app_flag',
+        objectId: flag.id,
+        appId: app.appId,
+        detail: { reason: 'lookup_misses', misses, times: flag.times },
+      },
+    )
   })
 }

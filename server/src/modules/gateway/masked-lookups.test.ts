@@ -19,7 +19,8 @@ describe('gateway: masked items cannot be recovered by lookups or filters', () =
   })
   after(() => t.close())
 
-  const callLogs = (appId: string) => t.db.selectFrom('callLogs').select(['result', 'errorCode', 'rowsReturned']).where('appId', '=', appId).orderBy('id').execute()
+  const callLogs = (appId: string) =>
+    t.db.selectFrom('callLogs').select(['result', 'errorCode', 'rowsReturned']).where('appId', '=', appId).orderBy('id').execute()
 
   test('exact lookups on a masked 身份证号 are refused and logged, then the app is throttled and flagged for the security administrator only', async () => {
     const s = await grantWithApp(t, w) // 公民身份号码 masked by default (id_card), no lookup key
@@ -38,7 +39,10 @@ describe('gateway: masked items cannot be recovered by lookups or filters', () =
     // Every call of the app is held for the rest of the minute, even one that would be served.
     assert.equal((await s.records()).status, 429)
     const logs = await callLogs(s.appId)
-    assert.deepEqual(logs.map((l) => l.errorCode), [...candidates.map(() => 'LOOKUP_ON_MASKED_ITEM'), 'LOOKUP_PROBING', 'LOOKUP_PROBING'])
+    assert.deepEqual(
+      logs.map((l) => l.errorCode),
+      [...candidates.map(() => 'LOOKUP_ON_MASKED_ITEM'), 'LOOKUP_PROBING', 'LOOKUP_PROBING'],
+    )
     assert.ok(logs.every((l) => l.result === 'denied' && l.rowsReturned === 0))
 
     const flags = await t.request('GET', '/api/v1/gateway/app-flags', { token: w.tokens.secAdmin })
@@ -63,7 +67,10 @@ describe('gateway: masked items cannot be recovered by lookups or filters', () =
     const noNote = await t.request('POST', `/api/v1/gateway/app-flags/${flag.id}/clear`, { token: w.tokens.secAdmin, body: { note: ' ' } })
     assert.equal(noNote.status, 400)
     assert.equal((await t.db.selectFrom('gatewayAppFlags').select('clearedAt').where('id', '=', flag.id).executeTakeFirstOrThrow()).clearedAt, null)
-    const cleared = await t.request('POST', `/api/v1/gateway/app-flags/${flag.id}/clear`, { token: w.tokens.secAdmin, body: { note: '已约谈使用部门，确认为批量核验脚本配置错误' } })
+    const cleared = await t.request('POST', `/api/v1/gateway/app-flags/${flag.id}/clear`, {
+      token: w.tokens.secAdmin,
+      body: { note: '已约谈使用部门，确认为批量核验脚本配置错误' },
+    })
     assert.equal(cleared.status, 200, JSON.stringify(cleared.body))
     assert.ok(cleared.body.clearedAt)
     assert.equal((await t.request('POST', `/api/v1/gateway/app-flags/${flag.id}/clear`, { token: w.tokens.secAdmin, body: { note: '再次' } })).status, 409)
@@ -96,7 +103,12 @@ describe('gateway: masked items cannot be recovered by lookups or filters', () =
   })
 
   test('a prefix or range row filter on a masked item is refused at decision time; an older grant with one is not served', async () => {
-    for (const rowFilter of [{ id_no: { prefix: '3707' } }, { id_no: { gte: '370702', lte: '370703' } }, { full_name: { eq: '张三' } }, { id_no: { in: ['370702199003071234'] } }]) {
+    for (const rowFilter of [
+      { id_no: { prefix: '3707' } },
+      { id_no: { gte: '370702', lte: '370703' } },
+      { full_name: { eq: '张三' } },
+      { id_no: { in: ['370702199003071234'] } },
+    ]) {
       const key = Object.keys(rowFilter)[0]
       const refused = await grantWithApp(t, w, { rowFilter }).then(
         () => assert.fail(`${key} accepted`),
@@ -107,11 +119,18 @@ describe('gateway: masked items cannot be recovered by lookups or filters', () =
     }
     // The same filter is fine when the item is shared in clear...
     const s = await grantWithApp(t, w, (ids) => ({ masking: { [ids[0]]: 'none', [ids[1]]: 'name' }, rowFilter: { id_no: { prefix: '370702' } } }))
-    assert.deepEqual((await s.records()).body.items.map((r: { county: string }) => r.county), ['潍城区'])
+    assert.deepEqual(
+      (await s.records()).body.items.map((r: { county: string }) => r.county),
+      ['潍城区'],
+    )
     // ...but a grant made before the rule, which masks the filtered item, stops being served.
     const grant = await t.db.selectFrom('grants').select('masking').where('id', '=', s.grantId).executeTakeFirstOrThrow()
     const idItem = s.resource.items[0].id
-    await t.db.updateTable('grants').set({ masking: JSON.stringify({ ...grant.masking, [idItem]: 'id_card' }) }).where('id', '=', s.grantId).execute()
+    await t.db
+      .updateTable('grants')
+      .set({ masking: JSON.stringify({ ...grant.masking, [idItem]: 'id_card' }) })
+      .where('id', '=', s.grantId)
+      .execute()
     const res = await s.records()
     assert.equal(res.status, 409)
     assert.equal(res.body.error.code, 'FILTER_ON_MASKED_ITEM')

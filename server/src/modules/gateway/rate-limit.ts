@@ -70,7 +70,11 @@ export class GroupCounter {
     try {
       // One statement of fixed text (migration 0021), the batch as one JSON parameter.
       const counts = JSON.stringify(slots.map((s) => ({ key: s.key, window_start: s.windowStart, count: s.waiters.length })))
-      const { rows } = await sql<{ counterKey: string; windowFrom: Date | string; total: number }>`select counter_key, window_from, total from rate_counters_add(${counts}::json)`.execute(this.db)
+      const { rows } = await sql<{
+        counterKey: string
+        windowFrom: Date | string
+        total: number
+      }>`select counter_key, window_from, total from rate_counters_add(${counts}::json)`.execute(this.db)
       const totals = new Map(rows.map((r) => [slotId(r.counterKey, new Date(r.windowFrom)), r.total]))
       for (const slot of slots) {
         const total = totals.get(slotId(slot.key, slot.windowStart))

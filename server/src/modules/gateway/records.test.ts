@@ -10,7 +10,14 @@ type World = Awaited<ReturnType<typeof buildWorld>>
 
 const item = itemInput
 const PERSON_ITEMS = [
-  item('公民身份号码', 'id_no', { length: 18, isPrimaryKey: true, sensitive: true, piCategory: 'sensitive_personal', shareType: 2, shareCondition: '用于身份核验' }),
+  item('公民身份号码', 'id_no', {
+    length: 18,
+    isPrimaryKey: true,
+    sensitive: true,
+    piCategory: 'sensitive_personal',
+    shareType: 2,
+    shareCondition: '用于身份核验',
+  }),
   item('姓名', 'full_name', { sensitive: true, piCategory: 'personal', shareType: 2, shareCondition: '用于身份核验' }),
   item('手机号码', 'mobile', { sensitive: true, piCategory: 'personal', shareType: 2, shareCondition: '用于联系' }),
   item('银行卡号', 'bank_card', { sensitive: true, piCategory: 'sensitive_personal', shareType: 2, shareCondition: '用于发放补贴' }),
@@ -69,7 +76,11 @@ describe('data service gateway', () => {
       body: {
         resourceId: resource.id,
         itemIds: ['id_no', 'full_name', 'mobile', 'bank_card', 'address', 'birth_date', 'county'].map(itemId),
-        purpose: '数据校核', dutyBasis: '社会救助家庭经济状况核对', mode: 'api', appIds: [appId], validUntil: '2026-12-31',
+        purpose: '数据校核',
+        dutyBasis: '社会救助家庭经济状况核对',
+        mode: 'api',
+        appIds: [appId],
+        validUntil: '2026-12-31',
       },
     })
     assert.equal(request.status, 201, JSON.stringify(request.body))
@@ -79,8 +90,12 @@ describe('data service gateway', () => {
         decision: 'approve',
         itemIds: ['id_no', 'full_name', 'mobile', 'bank_card', 'address', 'birth_date', 'county'].map(itemId),
         masking: {
-          [itemId('id_no')]: 'id_card', [itemId('full_name')]: 'name', [itemId('mobile')]: 'phone',
-          [itemId('bank_card')]: 'bank_card', [itemId('address')]: 'address', [itemId('birth_date')]: 'birth_year',
+          [itemId('id_no')]: 'id_card',
+          [itemId('full_name')]: 'name',
+          [itemId('mobile')]: 'phone',
+          [itemId('bank_card')]: 'bank_card',
+          [itemId('address')]: 'address',
+          [itemId('birth_date')]: 'birth_year',
         },
         rowFilter: { county: { in: ['潍城区', '奎文区'] } },
         rateLimitPerMinute: 20,
@@ -97,8 +112,13 @@ describe('data service gateway', () => {
     assert.equal(res.body.grantId, grantId)
     assert.equal(res.body.items.length, 2) // 寿光市 is outside the row filter
     assert.deepEqual(res.body.items[0], {
-      id_no: '370702********1234', full_name: '张*', mobile: '138****1234', bank_card: '***************0123',
-      address: '山东省潍坊市潍城区****', birth_date: '1990', county: '潍城区',
+      id_no: '370702********1234',
+      full_name: '张*',
+      mobile: '138****1234',
+      bank_card: '***************0123',
+      address: '山东省潍坊市潍城区****',
+      birth_date: '1990',
+      county: '潍城区',
     })
     assert.equal(res.body.items[1].full_name, '欧阳**')
     assert.ok(!JSON.stringify(res.body).includes('aid_type'))
@@ -180,25 +200,38 @@ describe('data service gateway', () => {
     const search = await t.request('GET', `/api/v1/catalog/resources?q=${encodeURIComponent('低保')}&page=1`, { token: w.tokens.requester })
     assert.equal(search.status, 200)
     const log = logLines.join('')
-    for (const raw of ['370705198512120021', '370702199003071234', 'BJ2026030200002', encodeURIComponent('低保')]) assert.ok(!log.includes(raw), `${raw} in the log`)
+    for (const raw of ['370705198512120021', '370702199003071234', 'BJ2026030200002', encodeURIComponent('低保')])
+      assert.ok(!log.includes(raw), `${raw} in the log`)
     // The records route logs warnings and errors only: its calls are in the sealed call log.
     assert.ok(!log.includes('/records'), log)
     const urls = logLines.map((line) => JSON.parse(line).req?.url).filter(Boolean)
     assert.ok(urls.includes('/api/v1/catalog/resources?q=*&page=*'), JSON.stringify(urls))
-    const calls = await t.db.selectFrom('callLogs').select(['result', 'errorCode']).where('resourceId', '=', resource.id).orderBy('id', 'desc').limit(2).execute()
+    const calls = await t.db
+      .selectFrom('callLogs')
+      .select(['result', 'errorCode'])
+      .where('resourceId', '=', resource.id)
+      .orderBy('id', 'desc')
+      .limit(2)
+      .execute()
     assert.deepEqual(calls.map((c) => c.errorCode).sort(), ['LOOKUP_ON_MASKED_ITEM', 'UNAUTHENTICATED'])
   })
 
   test('no raw value of a masked item ever appears in a gateway response (property)', async () => {
     const digits = (n: number) => fc.array(fc.integer({ min: 0, max: 9 }), { minLength: n, maxLength: n }).map((d) => d.join(''))
     const person = fc.record({
-      id: digits(18), name: fc.constantFrom('王', '李', '张', '欧阳').chain((s) => fc.constantFrom('小明', '建国', '秀英', '娜').map((g) => s + g)),
-      mobile: digits(11).map((d) => `1${d.slice(1)}`), card: digits(19), street: fc.constantFrom('胜利街', '东风街', '健康路'),
+      id: digits(18),
+      name: fc.constantFrom('王', '李', '张', '欧阳').chain((s) => fc.constantFrom('小明', '建国', '秀英', '娜').map((g) => s + g)),
+      mobile: digits(11).map((d) => `1${d.slice(1)}`),
+      card: digits(19),
+      street: fc.constantFrom('胜利街', '东风街', '健康路'),
       birth: fc.date({ min: new Date('1940-01-01'), max: new Date('2020-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10)),
     })
     await fc.assert(
       fc.asyncProperty(fc.uniqueArray(person, { minLength: 1, maxLength: 15, selector: (p) => p.id }), async (people) => {
-        const csv = [CSV_HEADER, ...people.map((p) => `${p.id},${p.name},${p.mobile},${p.card},山东省潍坊市奎文区${p.street}${p.id.slice(0, 2)}号,${p.birth},奎文区,城市低保`)].join('\n')
+        const csv = [
+          CSV_HEADER,
+          ...people.map((p) => `${p.id},${p.name},${p.mobile},${p.card},山东省潍坊市奎文区${p.street}${p.id.slice(0, 2)}号,${p.birth},奎文区,城市低保`),
+        ].join('\n')
         await upload(csv)
         const res = await records('?limit=1000')
         assert.equal(res.status, 200)
@@ -283,11 +316,22 @@ describe('gateway over an upstream API mount', () => {
     const created = await t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '一件事平台' } })
     const request = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: ids, purpose: '业务协同', dutyBasis: '企业开办一件事', mode: 'api', appIds: [created.body.id], validUntil: '2026-12-31' },
+      body: {
+        resourceId: resource.id,
+        itemIds: ids,
+        purpose: '业务协同',
+        dutyBasis: '企业开办一件事',
+        mode: 'api',
+        appIds: [created.body.id],
+        validUntil: '2026-12-31',
+      },
     })
     assert.equal(request.body.status, 'granted')
-    const token = (await t.request('POST', '/api/v1/gateway/token', { body: { appKey: created.body.appKey, appSecret: created.body.appSecret } })).body.accessToken
-    const res = await t.request('GET', `/api/v1/gateway/resources/${resource.id}/records?uscc=91370700MA3C000002`, { headers: { authorization: `Bearer ${token}` } })
+    const token = (await t.request('POST', '/api/v1/gateway/token', { body: { appKey: created.body.appKey, appSecret: created.body.appSecret } })).body
+      .accessToken
+    const res = await t.request('GET', `/api/v1/gateway/resources/${resource.id}/records?uscc=91370700MA3C000002`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     assert.equal(res.status, 200, JSON.stringify(res.body))
     assert.deepEqual(res.body.items, [{ uscc: '91370700MA3C000002', ent_name: '潍坊市乙公司', legal_rep: '李**' }])
   })

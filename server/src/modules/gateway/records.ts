@@ -59,7 +59,9 @@ const UUID = /^[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}$/i
 export async function readRecords(call: RecordsCall) {
   const requestInAt = call.now()
   const facts: CallFacts = { rows: 0 }
-  let result: { items: Record<string, unknown>[]; grantId: string; requestId: string | null; limit: number; offset: number; objectionNotice?: string } | undefined
+  let result:
+    | { items: Record<string, unknown>[]; grantId: string; requestId: string | null; limit: number; offset: number; objectionNotice?: string }
+    | undefined
   let failure: unknown
   try {
     result = await serve(call, facts)
@@ -149,7 +151,6 @@ async function countMiss(call: RecordsCall, app: AppCaller, now: Date) {
     call.log.error({ err: loggableError(error) }, 'gateway lookup-miss flag failed')
   }
 }
-
 
 const paramsKeys = new WeakMap<Buffer, Buffer>()
 

@@ -26,7 +26,14 @@ describe('the reviewer sees the mounted sample of a submitted version', () => {
       name: '社区矫正对象基本信息',
       shareModes: ['table'],
       items: [
-        item('公民身份号码', 'id_no', { length: 18, isPrimaryKey: true, sensitive: true, piCategory: 'sensitive_personal', shareType: 2, shareCondition: '用于身份核验' }),
+        item('公民身份号码', 'id_no', {
+          length: 18,
+          isPrimaryKey: true,
+          sensitive: true,
+          piCategory: 'sensitive_personal',
+          shareType: 2,
+          shareCondition: '用于身份核验',
+        }),
         item('姓名', 'person_name', { sensitive: true, piCategory: 'personal' }),
         item('矫正类别', 'category'),
         item('案件承办人备注', 'case_note', { shareType: 3, shareCondition: '涉及案件办理，不予共享' }),
@@ -73,11 +80,21 @@ describe('the reviewer sees the mounted sample of a submitted version', () => {
       .where('objectId', '=', id)
       .where('result', '=', 'success')
       .execute()
-    assert.deepEqual(audit.map((a) => a.actorId), [world.users.authAdmin.id])
+    assert.deepEqual(
+      audit.map((a) => a.actorId),
+      [world.users.authAdmin.id],
+    )
   })
 
   test('only the reviewer: the provider, other departments and the 三员 get 403', async () => {
-    for (const token of [world.tokens.cataloger, world.tokens.approver, world.tokens.requester, world.tokens.sysAdmin, world.tokens.secAdmin, world.tokens.auditor]) {
+    for (const token of [
+      world.tokens.cataloger,
+      world.tokens.approver,
+      world.tokens.requester,
+      world.tokens.sysAdmin,
+      world.tokens.secAdmin,
+      world.tokens.auditor,
+    ]) {
       const res = await read(token)
       assert.equal(res.status, 403, JSON.stringify(res.body))
       assert.equal(res.body.error.code, 'FORBIDDEN')

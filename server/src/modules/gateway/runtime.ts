@@ -82,17 +82,29 @@ export class GatewayRuntime {
 
   /** Only a usable grant is kept: a new grant, or a refusal's reason, is always read fresh. */
   grant(caller: AppCaller, resourceId: string, today: string) {
-    return this.grants.get(`${caller.appId}:${resourceId}:${today}`, () => findGrantForCall(this.db, caller.orgId, resourceId, today, caller.appId), (g) => !!g.usable)
+    return this.grants.get(
+      `${caller.appId}:${resourceId}:${today}`,
+      () => findGrantForCall(this.db, caller.orgId, resourceId, today, caller.appId),
+      (g) => !!g.usable,
+    )
   }
 
   source(resourceId: string, fresh = false) {
     if (fresh) this.sources.clear()
-    return this.sources.get(resourceId, () => findDataSource(this.db, resourceId), (s) => !!(s.table || s.api))
+    return this.sources.get(
+      resourceId,
+      () => findDataSource(this.db, resourceId),
+      (s) => !!(s.table || s.api),
+    )
   }
 
   /** The entry's records flagged 有异议 (an empty set too is kept: most entries have none), or 'many'. */
   flaggedKeys(resourceId: string) {
-    return this.objectionFlags.get(resourceId, () => flaggedKeysOf(this.db, resourceId), () => true)
+    return this.objectionFlags.get(
+      resourceId,
+      () => flaggedKeysOf(this.db, resourceId),
+      () => true,
+    )
   }
 
   /** The upstream allow-list, as rules (a removal made in this process applies to the next call). */

@@ -11,7 +11,15 @@ let world: Awaited<ReturnType<typeof buildWorld>>
 let open: { id: string }
 let conditional: { id: string }
 
-const ID_NUMBERS = ['370702199001011234', '37070219850315202X', '370703197712125678', '370704200002294321', '37070519661231001X', '370781199408083333', '370782198811110012']
+const ID_NUMBERS = [
+  '370702199001011234',
+  '37070219850315202X',
+  '370703197712125678',
+  '370704200002294321',
+  '37070519661231001X',
+  '370781199408083333',
+  '370782198811110012',
+]
 const item = (name: string, nameEn: string, extra: Record<string, unknown> = {}) => itemInput(name, nameEn, { length: 64, ...extra })
 
 before(async () => {
@@ -48,14 +56,20 @@ test('another department sees at most five rows, every personal item masked, and
   const res = await t.request('GET', `${API}/${open.id}/sample`, { token: world.tokens.requester })
   assert.equal(res.status, 200, JSON.stringify(res.body))
   assert.equal(res.body.rows.length, 5)
-  assert.deepEqual(res.body.items.map((i: { masking: string }) => i.masking), ['id_card', 'name', 'none'])
+  assert.deepEqual(
+    res.body.items.map((i: { masking: string }) => i.masking),
+    ['id_card', 'name', 'none'],
+  )
   const text = JSON.stringify(res.body)
   for (const id of ID_NUMBERS) assert.ok(!text.includes(id), `raw ${id} must not leave`)
   assert.equal(res.body.rows[0].id_no, '370702********1234')
   assert.match(res.body.rows[0].person_name, /^张\*+$/)
   assert.equal(res.body.rows[0].org_name, '潍坊市殡仪馆')
   const audit = await t.db.selectFrom('auditEvents').select('actorId').where('action', '=', 'gateway.sample.read').where('objectId', '=', open.id).execute()
-  assert.deepEqual(audit.map((a) => a.actorId), [world.users.requester.id])
+  assert.deepEqual(
+    audit.map((a) => a.actorId),
+    [world.users.requester.id],
+  )
 })
 
 test('a conditional entry has no sample, and the administrators of 三员 see no data', async () => {

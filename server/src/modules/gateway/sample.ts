@@ -24,9 +24,14 @@ export async function readSample(ctx: Ctx, resourceId: string) {
   const entry = await findVisibleResource(ctx.db, resourceId, ctx.actor)
   // On the 外网 instance a 涉密 entry does not exist (SPEC §8.1), its sample included.
   if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('目录')
-  if (!entry.isPublished || entry.shareType !== SHARE_TYPE.unconditional) throw noSample('只有已发布的无条件共享目录提供样例数据；有条件共享的数据请提交共享申请')
+  if (!entry.isPublished || entry.shareType !== SHARE_TYPE.unconditional)
+    throw noSample('只有已发布的无条件共享目录提供样例数据；有条件共享的数据请提交共享申请')
   const shown = entry.items.filter((item) => item.shareType === SHARE_TYPE.unconditional)
-  const sample = await maskedSample(ctx, resourceId, shown.map((item) => ({ item, rule: defaultMaskingFor(item) })))
+  const sample = await maskedSample(
+    ctx,
+    resourceId,
+    shown.map((item) => ({ item, rule: defaultMaskingFor(item) })),
+  )
   await recordAudit(ctx.db, ctx, { action: 'gateway.sample.read', objectType: 'resource', objectId: resourceId, detail: { rows: sample.rows.length } })
   return sample
 }

@@ -3,10 +3,14 @@ import { z } from 'zod'
 import { PageQuery } from '../../platform/http/pagination.ts'
 import { allowEntryProblem } from './ip-allow.ts'
 
-const AllowEntry = z.string().trim().max(50).superRefine((entry, ctx) => {
-  const problem = allowEntryProblem(entry)
-  if (problem) ctx.addIssue({ code: 'custom', message: problem })
-})
+const AllowEntry = z
+  .string()
+  .trim()
+  .max(50)
+  .superRefine((entry, ctx) => {
+    const problem = allowEntryProblem(entry)
+    if (problem) ctx.addIssue({ code: 'custom', message: problem })
+  })
 
 export const CreateAppBody = z.object({
   name: z.string().trim().min(1, '应用名称不能为空').max(50).describe('应用名称'),
@@ -38,29 +42,43 @@ const OFFSET_MESSAGE = 'offset 应为 0–10000000 的整数'
 /** Paging and the 办件号 by name; any other parameter is a lookup on a granted item (`nameEn=value`, exact match). */
 export const RecordsQuery = z
   .object({
-    limit: z.coerce.number(LIMIT_MESSAGE).int(LIMIT_MESSAGE).min(1, LIMIT_MESSAGE).max(1000, LIMIT_MESSAGE).default(20).describe('每次返回的记录数，1–1000，默认 20'),
-    offset: z.coerce.number(OFFSET_MESSAGE).int(OFFSET_MESSAGE).min(0, OFFSET_MESSAGE).max(10_000_000, OFFSET_MESSAGE).default(0).describe('跳过的记录数，默认 0'),
+    limit: z.coerce
+      .number(LIMIT_MESSAGE)
+      .int(LIMIT_MESSAGE)
+      .min(1, LIMIT_MESSAGE)
+      .max(1000, LIMIT_MESSAGE)
+      .default(20)
+      .describe('每次返回的记录数，1–1000，默认 20'),
+    offset: z.coerce
+      .number(OFFSET_MESSAGE)
+      .int(OFFSET_MESSAGE)
+      .min(0, OFFSET_MESSAGE)
+      .max(10_000_000, OFFSET_MESSAGE)
+      .default(0)
+      .describe('跳过的记录数，默认 0'),
     businessRef: z.string().optional().describe('办件号（也可用请求头 X-Business-Ref）：至多 64 个可打印字符，记入调用记录'),
   })
   .catchall(z.string())
-export const RecordsOut = z.object({
-  items: z.array(z.record(z.string(), z.unknown())).describe('记录，键为信息项英文名，已按授权脱敏；有异议（核实中）的记录另有 `_objection: true`'),
-  grantId: z.string(),
-  requestId: z.string().nullable(),
-  limit: z.number(),
-  offset: z.number(),
-  objectionNotice: z.string().optional().describe('有记录标注「有异议」时给出的办理规则（R-11）'),
-}).meta({
-  examples: [
-    {
-      items: [{ id_no: '370702********1234', full_name: '张*', county: '潍城区' }],
-      grantId: '3e9d2c71-0f4b-4a8e-b6d5-2c1a9f8e7d60',
-      requestId: 'a4c8e2f0-5b19-4d37-8e6a-0f2b4c6d8e10',
-      limit: 20,
-      offset: 0,
-    },
-  ],
-})
+export const RecordsOut = z
+  .object({
+    items: z.array(z.record(z.string(), z.unknown())).describe('记录，键为信息项英文名，已按授权脱敏；有异议（核实中）的记录另有 `_objection: true`'),
+    grantId: z.string(),
+    requestId: z.string().nullable(),
+    limit: z.number(),
+    offset: z.number(),
+    objectionNotice: z.string().optional().describe('有记录标注「有异议」时给出的办理规则（R-11）'),
+  })
+  .meta({
+    examples: [
+      {
+        items: [{ id_no: '370702********1234', full_name: '张*', county: '潍城区' }],
+        grantId: '3e9d2c71-0f4b-4a8e-b6d5-2c1a9f8e7d60',
+        requestId: 'a4c8e2f0-5b19-4d37-8e6a-0f2b4c6d8e10',
+        limit: 20,
+        offset: 0,
+      },
+    ],
+  })
 
 const callFilters = {
   box: z.enum(['mine', 'provided', 'all']).default('mine'),

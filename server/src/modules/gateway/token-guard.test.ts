@@ -42,7 +42,10 @@ describe('gateway/token under guessing and flooding', () => {
       statuses.push(last.status)
     }
     assert.deepEqual(statuses.slice(0, 5), [401, 401, 401, 401, 401])
-    assert.ok(statuses.slice(5).every((status) => status === 429), 'every attempt past the 5th')
+    assert.ok(
+      statuses.slice(5).every((status) => status === 429),
+      'every attempt past the 5th',
+    )
     assert.equal(last!.body.error.code, 'RATE_LIMITED')
     assert.match(last!.body.error.message, /获取访问令牌失败次数过多，请 60 分钟后再试/)
     assert.equal(last!.headers.get('retry-after'), '3600')
@@ -53,10 +56,20 @@ describe('gateway/token under guessing and flooding', () => {
     const counter = await t.db.selectFrom('loginThrottle').select('failures').where('key', '=', `app:${app.appKey}`).executeTakeFirstOrThrow()
     assert.equal(counter.failures, 6)
     // The chain got the first refusal of each kind at once, the rest as one event with a count.
-    const written = await t.db.selectFrom('auditEvents').select('id').where('action', '=', 'gateway.token.issue').where('id', 'not in', auditBefore.length ? auditBefore.map((e) => e.id) : [0]).execute()
+    const written = await t.db
+      .selectFrom('auditEvents')
+      .select('id')
+      .where('action', '=', 'gateway.token.issue')
+      .where('id', 'not in', auditBefore.length ? auditBefore.map((e) => e.id) : [0])
+      .execute()
     assert.equal(written.length, 2, 'bad_secret and rate_limited, once each')
     await t.app.auditDenials.flush()
-    const events = await t.db.selectFrom('auditEvents').select(['detail', 'result']).where('action', '=', 'gateway.token.issue').where('result', '=', 'denied').execute()
+    const events = await t.db
+      .selectFrom('auditEvents')
+      .select(['detail', 'result'])
+      .where('action', '=', 'gateway.token.issue')
+      .where('result', '=', 'denied')
+      .execute()
     const attempts = events.reduce((n, e) => n + ((e.detail as { repeated?: { count: number } }).repeated?.count ?? 1), 0)
     assert.equal(attempts, 201)
     assert.ok(events.length <= 4)
@@ -101,8 +114,17 @@ describe('app secrets are stored as keyed SM3, not argon2', () => {
       const upgraded = await s.storedHash(old.id)
       assert.match(upgraded, /^hmac-sm3\$none\$[0-9a-f]{64}$/, 'replaced by its digest on first use')
       assert.equal((await s.token(old.appKey, old.appSecret)).status, 200, 'and still works')
-      const rehashed = await s.t.db.selectFrom('auditEvents').select('detail').where('action', '=', 'gateway.token.issue').where('appId', '=', old.id).where('result', '=', 'success').execute()
-      assert.deepEqual(rehashed.map((e) => (e.detail as { secretRehashed?: boolean }).secretRehashed ?? false), [true, false])
+      const rehashed = await s.t.db
+        .selectFrom('auditEvents')
+        .select('detail')
+        .where('action', '=', 'gateway.token.issue')
+        .where('appId', '=', old.id)
+        .where('result', '=', 'success')
+        .execute()
+      assert.deepEqual(
+        rehashed.map((e) => (e.detail as { secretRehashed?: boolean }).secretRehashed ?? false),
+        [true, false],
+      )
 
       // A rotated secret is a digest too, and the old one stops.
       const rotated = await s.t.request('POST', `/api/v1/apps/${old.id}/rotate-secret`, { token: s.world.tokens.requester })
@@ -124,7 +146,11 @@ describe('app secrets are stored as keyed SM3, not argon2', () => {
       assert.doesNotMatch(stored, /\$none\$/)
       assert.equal((await s.token(app.appKey, app.appSecret)).status, 200)
 
-      await s.t.db.updateTable('apps').set({ secretHash: appSecretDigest(null, app.appSecret) }).where('id', '=', app.id).execute()
+      await s.t.db
+        .updateTable('apps')
+        .set({ secretHash: appSecretDigest(null, app.appSecret) })
+        .where('id', '=', app.id)
+        .execute()
       assert.equal((await s.token(app.appKey, app.appSecret)).status, 200)
       assert.equal(await s.storedHash(app.id), stored, 're-keyed under the data key')
     } finally {

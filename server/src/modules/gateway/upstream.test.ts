@@ -104,7 +104,15 @@ async function grantedApiEntry(t: TestApp, w: World, name: string, upstreamUrl: 
   const app = await requesterApp(t, w)
   const request = await t.request('POST', '/api/v1/share-requests', {
     token: w.tokens.requester,
-    body: { resourceId: resource.id, itemIds: resource.items.map((i: { id: string }) => i.id), purpose: '业务协同', dutyBasis: '企业开办一件事', mode: 'api', appIds: [app.id], validUntil: '2026-12-31' },
+    body: {
+      resourceId: resource.id,
+      itemIds: resource.items.map((i: { id: string }) => i.id),
+      purpose: '业务协同',
+      dutyBasis: '企业开办一件事',
+      mode: 'api',
+      appIds: [app.id],
+      validUntil: '2026-12-31',
+    },
   })
   assert.equal(request.body.status, 'granted', JSON.stringify(request.body))
   return resource.id as string
@@ -113,7 +121,11 @@ async function grantedApiEntry(t: TestApp, w: World, name: string, upstreamUrl: 
 /** Department B's one app, created once per test app: every grant names it (SPEC §7.6). */
 const apps = new WeakMap<TestApp, Promise<{ id: string; appKey: string; appSecret: string }>>()
 function requesterApp(t: TestApp, w: World) {
-  if (!apps.has(t)) apps.set(t, t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '一件事平台' } }).then((res) => res.body))
+  if (!apps.has(t))
+    apps.set(
+      t,
+      t.request('POST', '/api/v1/apps', { token: w.tokens.requester, body: { name: '一件事平台' } }).then((res) => res.body),
+    )
   return apps.get(t)!
 }
 
@@ -137,7 +149,12 @@ describe('gateway → upstream API, with loopback allowed for the tests (listed 
     elsewhere = await startUpstream()
     t = await buildTestApp({
       config: { upstreamLoopbackForTests: true, upstreamMaxBytes: 64 * 1024, gatewayCacheMs: 0 },
-      resolveHost: resolverOf({ 'upstream.test': ['127.0.0.1'], 'internal.test': ['10.20.30.40'], 'metadata.test': ['169.254.169.254'], 'mixed.test': ['127.0.0.1', '169.254.169.254'] }),
+      resolveHost: resolverOf({
+        'upstream.test': ['127.0.0.1'],
+        'internal.test': ['10.20.30.40'],
+        'metadata.test': ['169.254.169.254'],
+        'mixed.test': ['127.0.0.1', '169.254.169.254'],
+      }),
       logger: { level: 'warn', stream: { write: (line: string) => void logLines.push(line) } },
     })
     w = await buildWorld(t.db)
@@ -150,7 +167,10 @@ describe('gateway → upstream API, with loopback allowed for the tests (listed 
   })
 
   /** The upstream's loopback address on its port, and the test name, are what SEC_ADMIN lists. */
-  const allowUp = () => [{ host: '127.0.0.1', port: up.port }, { host: 'upstream.test', port: up.port }]
+  const allowUp = () => [
+    { host: '127.0.0.1', port: up.port },
+    { host: 'upstream.test', port: up.port },
+  ]
 
   test('a listed host works end to end; the connection goes to the checked address under the registered name', async () => {
     const id = await grantedApiEntry(t, w, '企业登记查询（正常）', `http://upstream.test:${up.port}/ok`, allowUp())
@@ -181,7 +201,10 @@ describe('gateway → upstream API, with loopback allowed for the tests (listed 
       assert.equal(res.body.error.code, 'UPSTREAM_FAILED')
       assert.equal(up.hits.length, asked, `${name}: the upstream was contacted`)
     }
-    assert.ok(logLines.some((line) => line.includes('internal.test resolved to 10.20.30.40')), 'the reason is in the server log')
+    assert.ok(
+      logLines.some((line) => line.includes('internal.test resolved to 10.20.30.40')),
+      'the reason is in the server log',
+    )
   })
 
   test('a redirect is not followed (here to an unlisted port on the same machine)', async () => {
@@ -226,12 +249,17 @@ describe('gateway → upstream API, with loopback allowed for the tests (listed 
       assert.equal(res.status, 502)
       assert.deepEqual(res.body.error, { code: 'UPSTREAM_FAILED', message: '数据源暂时无法提供数据，请稍后再试或联系提供方' })
       const text = JSON.stringify(res.body)
-      for (const leak of ['hunter2', '10.9.8.7', '500', 'html', 'query.js', String(up.port)]) assert.equal(text.includes(leak), false, `${path} leaked ${leak}: ${text}`)
+      for (const leak of ['hunter2', '10.9.8.7', '500', 'html', 'query.js', String(up.port)])
+        assert.equal(text.includes(leak), false, `${path} leaked ${leak}: ${text}`)
       const logged = await t.db.selectFrom('callLogs').select(['result', 'errorCode']).where('resourceId', '=', id).execute()
       assert.deepEqual(logged, [{ result: 'error', errorCode: 'UPSTREAM_FAILED' }])
     }
     assert.ok(logLines.some((line) => line.includes('upstream answered HTTP 500')))
-    assert.equal(logLines.some((line) => line.includes('hunter2')), false, 'the upstream body is not logged either')
+    assert.equal(
+      logLines.some((line) => line.includes('hunter2')),
+      false,
+      'the upstream body is not logged either',
+    )
   })
 })
 

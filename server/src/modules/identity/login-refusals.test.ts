@@ -49,7 +49,12 @@ describe('login refusals look alike', () => {
       assert.deepEqual(res.body.error, wrong.body.error, `${what}: same code and message`)
     }
     // The auditor still sees why.
-    const reasons = await t.db.selectFrom('auditEvents').select('detail').where('action', '=', 'identity.session.login').where('result', '=', 'denied').execute()
+    const reasons = await t.db
+      .selectFrom('auditEvents')
+      .select('detail')
+      .where('action', '=', 'identity.session.login')
+      .where('result', '=', 'denied')
+      .execute()
     const seen = new Set(reasons.map((e) => (e.detail as { reason?: string }).reason))
     for (const reason of ['bad_password', 'unknown_user', 'locked', 'disabled', 'org_disabled']) assert.ok(seen.has(reason), reason)
   })

@@ -12,7 +12,8 @@ import { totpRequiredFor, useTotpCode } from './totp.ts'
 
 // One answer for a wrong password and for an account that is unknown, locked, disabled or of a disabled
 // organisation: telling them apart would let a guesser list accounts and learn which ones are worth it.
-const invalidCredentials = () => new AppError(401, 'INVALID_CREDENTIALS', '用户名或密码错误，或账号暂不可用（连续 5 次错误将锁定 15 分钟，如需帮助请联系管理员）')
+const invalidCredentials = () =>
+  new AppError(401, 'INVALID_CREDENTIALS', '用户名或密码错误，或账号暂不可用（连续 5 次错误将锁定 15 分钟，如需帮助请联系管理员）')
 const totpMissing = () => new AppError(401, 'TOTP_REQUIRED', '请输入身份验证器中的 6 位动态验证码')
 const totpInvalid = () => new AppError(401, 'INVALID_TOTP', '动态验证码错误或已使用，请输入新的验证码')
 
@@ -57,7 +58,12 @@ function refusalOf(user: LoginUser, now: Date): string | null {
 export async function login(env: LoginEnv, input: LoginBody) {
   const { username, password, totpCode } = input
   const source = (user: LoginUser | null): AuditSource => ({
-    actorId: user?.id ?? null, orgId: user?.orgId ?? null, roles: user?.roles ?? [], ip: env.ip, requestId: env.requestId, at: env.now,
+    actorId: user?.id ?? null,
+    orgId: user?.orgId ?? null,
+    roles: user?.roles ?? [],
+    ip: env.ip,
+    requestId: env.requestId,
+    at: env.now,
   })
   const deny = (user: LoginUser | null, reason: string) =>
     env.denials.record(

@@ -3,7 +3,7 @@ import { after, before, describe, test } from 'node:test'
 import { TEST_PASSWORD, buildUser, buildWorld } from '../../testing/factories.ts'
 import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 
-describe('password policy and changing one\'s own password', () => {
+describe("password policy and changing one's own password", () => {
   let t: TestApp
   let world: Awaited<ReturnType<typeof buildWorld>>
   before(async () => {
@@ -60,7 +60,12 @@ describe('password policy and changing one\'s own password', () => {
     assert.equal((await t.request('GET', '/api/v1/auth/me', { token: other })).status, 401, 'other sessions end')
     assert.equal((await login(user.username)).status, 401)
     assert.equal((await login(user.username, 'Xin@Mima2026')).status, 200)
-    const audited = await t.db.selectFrom('auditEvents').select('action').where('objectId', '=', user.id).where('action', '=', 'identity.password.change').execute()
+    const audited = await t.db
+      .selectFrom('auditEvents')
+      .select('action')
+      .where('objectId', '=', user.id)
+      .where('action', '=', 'identity.password.change')
+      .execute()
     assert.equal(audited.length, 1)
   })
 

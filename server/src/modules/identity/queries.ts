@@ -6,29 +6,23 @@ import { containsPattern } from '../../platform/db/like.ts'
 import { pageOffset } from '../../platform/http/pagination.ts'
 import type { UserListQuery } from './schemas.ts'
 
-const userColumns = [
-  'u.id',
-  'u.username',
-  'u.name',
-  'u.orgId',
-  'o.name as orgName',
-  'u.roles',
-  'u.status',
-  'u.mobile',
-  'u.lastLoginAt',
-] as const
+const userColumns = ['u.id', 'u.username', 'u.name', 'u.orgId', 'o.name as orgName', 'u.roles', 'u.status', 'u.mobile', 'u.lastLoginAt'] as const
 
 const usersWithOrg = (db: Executor) => db.selectFrom('users as u').innerJoin('orgs as o', 'o.id', 'u.orgId')
 
 /** The user's row with its organisation's status: an account of a disabled organisation may not log in. */
 export const findUserForLogin = (db: Executor, username: string) =>
-  db.selectFrom('users as u').innerJoin('orgs as o', 'o.id', 'u.orgId').selectAll('u').select('o.status as orgStatus').where('u.username', '=', username).executeTakeFirst()
+  db
+    .selectFrom('users as u')
+    .innerJoin('orgs as o', 'o.id', 'u.orgId')
+    .selectAll('u')
+    .select('o.status as orgStatus')
+    .where('u.username', '=', username)
+    .executeTakeFirst()
 
-export const findUserById = (db: Executor, id: string) =>
-  usersWithOrg(db).select(userColumns).where('u.id', '=', id).executeTakeFirst()
+export const findUserById = (db: Executor, id: string) => usersWithOrg(db).select(userColumns).where('u.id', '=', id).executeTakeFirst()
 
-export const lockUserForUpdate = (db: Executor, id: string) =>
-  db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
+export const lockUserForUpdate = (db: Executor, id: string) => db.selectFrom('users').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
 
 /**
  * Counts one failed login atomically; the 5th failure in a row locks the account for 15 minutes
@@ -56,14 +50,17 @@ export async function listUsers(db: Executor, scope: Scope, query: UserListQuery
   const base = usersWithOrg(db)
     .where(scopeWhere(scope, { orgId: sql.ref('u.orgId') }))
     .$if(!!query.orgId, (qb) => qb.where('u.orgId', '=', query.orgId!))
-    .$if(!!query.q, (qb) =>
-      qb.where((eb) => eb.or([eb('u.username', 'ilike', containsPattern(query.q!)), eb('u.name', 'ilike', containsPattern(query.q!))])),
-    )
+    .$if(!!query.q, (qb) => qb.where((eb) => eb.or([eb('u.username', 'ilike', containsPattern(query.q!)), eb('u.name', 'ilike', containsPattern(query.q!))])))
   const [items, total] = await Promise.all([
     base
       .select(userColumns)
       // Whether the user signs in with a one-time code: administrators see who still has to enroll.
-      .select((eb) => eb.exists(eb.selectFrom('userTotp as t').whereRef('t.userId', '=', 'u.id').where('t.confirmedAt', 'is not', null)).$castTo<boolean>().as('totpEnabled'))
+      .select((eb) =>
+        eb
+          .exists(eb.selectFrom('userTotp as t').whereRef('t.userId', '=', 'u.id').where('t.confirmedAt', 'is not', null))
+          .$castTo<boolean>()
+          .as('totpEnabled'),
+      )
       .orderBy('o.name')
       .orderBy('u.username')
       .limit(query.pageSize)
@@ -74,11 +71,9 @@ export async function listUsers(db: Executor, scope: Scope, query: UserListQuery
   return { items, total: total.n }
 }
 
-export const findUserTotp = (db: Executor, userId: string) =>
-  db.selectFrom('userTotp').selectAll().where('userId', '=', userId).executeTakeFirst()
+export const findUserTotp = (db: Executor, userId: string) => db.selectFrom('userTotp').selectAll().where('userId', '=', userId).executeTakeFirst()
 
-export const lockUserTotp = (db: Executor, userId: string) =>
-  db.selectFrom('userTotp').selectAll().where('userId', '=', userId).forUpdate().executeTakeFirst()
+export const lockUserTotp = (db: Executor, userId: string) => db.selectFrom('userTotp').selectAll().where('userId', '=', userId).forUpdate().executeTakeFirst()
 
 /**
  * Marks a TOTP step as used. Only a step newer than the last one accepted is taken, in one

@@ -145,7 +145,13 @@ describe('identity over time', () => {
     assert.equal((await login(user.username)).status, 200)
     // Repeats of one kind of refusal are summed into one event per window (platform/audit/denials.ts).
     await t.app.auditDenials.flush()
-    const denied = await t.db.selectFrom('auditEvents').select('detail').where('objectId', '=', user.id).where('action', '=', 'identity.session.login').where('result', '=', 'denied').execute()
+    const denied = await t.db
+      .selectFrom('auditEvents')
+      .select('detail')
+      .where('objectId', '=', user.id)
+      .where('action', '=', 'identity.session.login')
+      .where('result', '=', 'denied')
+      .execute()
     const attempts = denied.reduce((n, e) => n + ((e.detail as { repeated?: { count: number } }).repeated?.count ?? 1), 0)
     assert.equal(attempts, 11, '5 wrong, 2 while locked, 4 wrong')
   })

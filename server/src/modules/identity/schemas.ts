@@ -2,13 +2,18 @@ import { z } from 'zod'
 import { ROLES } from '../../../../common/roles.ts'
 import { PageQuery } from '../../platform/http/pagination.ts'
 
-const TotpCode = z.string().trim().regex(/^\d{6}$/, '动态验证码应为 6 位数字')
+const TotpCode = z
+  .string()
+  .trim()
+  .regex(/^\d{6}$/, '动态验证码应为 6 位数字')
 
-export const LoginBody = z.object({
-  username: z.string().trim().min(1).max(64).describe('用户名'),
-  password: z.string().min(1).max(128).describe('密码'),
-  totpCode: TotpCode.optional().describe('已启用动态验证码的用户必填：身份验证器中的 6 位数字'),
-}).meta({ examples: [{ username: 'mzj_user', password: 'Govshare@2026' }] })
+export const LoginBody = z
+  .object({
+    username: z.string().trim().min(1).max(64).describe('用户名'),
+    password: z.string().min(1).max(128).describe('密码'),
+    totpCode: TotpCode.optional().describe('已启用动态验证码的用户必填：身份验证器中的 6 位数字'),
+  })
+  .meta({ examples: [{ username: 'mzj_user', password: 'Govshare@2026' }] })
 export type LoginBody = z.infer<typeof LoginBody>
 
 export const UserOut = z.object({
@@ -26,21 +31,30 @@ export const UserOut = z.object({
 })
 export type UserOut = z.infer<typeof UserOut>
 
-export const LoginOut = z.object({
-  token: z.string(),
-  expiresAt: z.date(),
-  user: UserOut,
-  totpEnrollmentRequired: z.boolean().describe('true：须先绑定动态验证码，此令牌只能用于绑定、修改密码和退出'),
-}).meta({
-  examples: [
-    {
-      token: 'q7Zk2mB5tH9xR3wLp0sV8cNfJ4yD6gUe1aKiOoTrWbM',
-      expiresAt: '2026-03-02T10:30:00.000Z',
-      user: { id: '0b7c9f7e-3a51-4c1e-9d0b-5a2f4e6c8d11', username: 'mzj_user', name: '王芳', orgId: '7d1f0c2a-6b3e-4f58-8a9c-1e2d3c4b5a60', orgName: '潍坊市民政局', roles: ['REQUESTER'] },
-      totpEnrollmentRequired: false,
-    },
-  ],
-})
+export const LoginOut = z
+  .object({
+    token: z.string(),
+    expiresAt: z.date(),
+    user: UserOut,
+    totpEnrollmentRequired: z.boolean().describe('true：须先绑定动态验证码，此令牌只能用于绑定、修改密码和退出'),
+  })
+  .meta({
+    examples: [
+      {
+        token: 'q7Zk2mB5tH9xR3wLp0sV8cNfJ4yD6gUe1aKiOoTrWbM',
+        expiresAt: '2026-03-02T10:30:00.000Z',
+        user: {
+          id: '0b7c9f7e-3a51-4c1e-9d0b-5a2f4e6c8d11',
+          username: 'mzj_user',
+          name: '王芳',
+          orgId: '7d1f0c2a-6b3e-4f58-8a9c-1e2d3c4b5a60',
+          orgName: '潍坊市民政局',
+          roles: ['REQUESTER'],
+        },
+        totpEnrollmentRequired: false,
+      },
+    ],
+  })
 
 export const ChangePasswordBody = z.object({
   currentPassword: z.string().min(1).max(128).describe('当前密码'),
@@ -69,7 +83,10 @@ export const TotpStatusOut = z.object({
 })
 export type TotpStatusOut = z.infer<typeof TotpStatusOut>
 
-const Username = z.string().trim().regex(/^[A-Za-z][A-Za-z0-9_.-]{2,31}$/, '用户名须以字母开头，3–32 位字母、数字、下划线、点或横线')
+const Username = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z][A-Za-z0-9_.-]{2,31}$/, '用户名须以字母开头，3–32 位字母、数字、下划线、点或横线')
 const Roles = z.array(z.enum(ROLES)).max(ROLES.length).describe('角色（三员分立：系统管理员、安全管理员、审计员各自单独持有，不兼任其他角色）')
 
 export const CreateUserBody = z.object({
@@ -78,7 +95,10 @@ export const CreateUserBody = z.object({
   orgId: z.uuid('单位编号格式不正确'),
   roles: Roles.default([]).describe('角色：系统管理员只开设账号（不带角色），由安全管理员分配；部门管理员可为本部门账号直接分配业务角色'),
   password: z.string().max(128).describe('初始密码：至少 8 位，含大写、小写、数字、符号中的三类'),
-  mobile: z.string().regex(/^1\d{10}$/, '手机号应为 11 位').optional(),
+  mobile: z
+    .string()
+    .regex(/^1\d{10}$/, '手机号应为 11 位')
+    .optional(),
 })
 export type CreateUserBody = z.infer<typeof CreateUserBody>
 
@@ -88,7 +108,10 @@ export const UpdateUserBody = z
     roles: Roles,
     status: z.enum(['active', 'disabled']),
     password: z.string().max(128),
-    mobile: z.string().regex(/^1\d{10}$/, '手机号应为 11 位').nullable(),
+    mobile: z
+      .string()
+      .regex(/^1\d{10}$/, '手机号应为 11 位')
+      .nullable(),
     resetTotp: z.literal(true).describe('清除该用户的动态验证码（如手机丢失），下次登录重新绑定'),
   })
   .partial()
@@ -100,4 +123,3 @@ export const UserListQuery = PageQuery.extend({
   q: z.string().trim().max(50).optional().describe('按用户名或姓名查找'),
 })
 export type UserListQuery = z.infer<typeof UserListQuery>
-

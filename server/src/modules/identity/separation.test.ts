@@ -21,7 +21,7 @@ describe('三员 separation of duties', () => {
   const patch = (id: string, token: string, body: object) => t.request('PATCH', `/api/v1/users/${id}`, { token, body })
   const rolesOf = async (id: string) => (await t.db.selectFrom('users').select('roles').where('id', '=', id).executeTakeFirstOrThrow()).roles
 
-  test('the system administrator cannot give itself the auditor\'s, the security administrator\'s or a data role', async () => {
+  test("the system administrator cannot give itself the auditor's, the security administrator's or a data role", async () => {
     for (const roles of [['SYS_ADMIN', 'AUDITOR'], ['AUDITOR'], ['SEC_ADMIN'], ['SYS_ADMIN', 'REQUESTER'], ['APPROVER']]) {
       const res = await patch(w.users.sysAdmin.id, w.tokens.sysAdmin, { roles })
       assert.equal(res.status, 403, JSON.stringify(roles))
@@ -35,7 +35,12 @@ describe('三员 separation of duties', () => {
     assert.equal(proxy.status, 403)
     // Each refusal is an audited denial (repeats of one kind are summed into one event with a count).
     await t.app.auditDenials.flush()
-    const denials = await t.db.selectFrom('auditEvents').select(['action', 'detail']).where('actorId', '=', w.users.sysAdmin.id).where('result', '=', 'denied').execute()
+    const denials = await t.db
+      .selectFrom('auditEvents')
+      .select(['action', 'detail'])
+      .where('actorId', '=', w.users.sysAdmin.id)
+      .where('result', '=', 'denied')
+      .execute()
     const counted = (action: string) =>
       denials.filter((d) => d.action === action).reduce((n, d) => n + ((d.detail as { repeated?: { count: number } }).repeated?.count ?? 1), 0)
     assert.equal(counted('identity.user.update'), 5)
@@ -71,7 +76,13 @@ describe('三员 separation of duties', () => {
 
   test('no account holds two of the three, nor one of them with any other role', async () => {
     const clerk = await buildUser(t.db, { orgId: w.deptA.id, roles: ['REQUESTER'] })
-    for (const roles of [['SYS_ADMIN', 'AUDITOR'], ['SEC_ADMIN', 'AUDITOR'], ['AUDITOR', 'REQUESTER'], ['SYS_ADMIN', 'CATALOGER'], ['SEC_ADMIN', 'APPROVER']]) {
+    for (const roles of [
+      ['SYS_ADMIN', 'AUDITOR'],
+      ['SEC_ADMIN', 'AUDITOR'],
+      ['AUDITOR', 'REQUESTER'],
+      ['SYS_ADMIN', 'CATALOGER'],
+      ['SEC_ADMIN', 'APPROVER'],
+    ]) {
       const res = await patch(clerk.id, w.tokens.secAdmin, { roles })
       assert.equal(res.status, 400, JSON.stringify(roles))
       assert.equal(res.body.error.details[0].field, 'roles')
@@ -82,7 +93,7 @@ describe('三员 separation of duties', () => {
     assert.equal(roleSetProblem(['APPROVER', 'REQUESTER']), null)
   })
 
-  test('only the security administrator resets the auditor\'s password or authenticator', async () => {
+  test("only the security administrator resets the auditor's password or authenticator", async () => {
     for (const body of [{ password: 'Aud1t!reset' }, { resetTotp: true }]) {
       const bySys = await patch(w.users.auditor.id, w.tokens.sysAdmin, body)
       assert.equal(bySys.status, 403, JSON.stringify(body))

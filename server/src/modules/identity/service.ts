@@ -44,7 +44,10 @@ function checkPassword(password: string, username: string, field = 'password') {
 export async function createUser(ctx: Ctx, input: CreateUserBody) {
   const roles = [...new Set(input.roles)]
   // The likely refusal: the system administrator tried to hand out roles itself.
-  const message = roles.length > 0 && can(ctx.actor, 'identity.user.create', { orgId: input.orgId, roles: [] }) ? '系统管理员只开设账号，角色由安全管理员分配（三员分立）' : '无权在该单位创建此角色的用户'
+  const message =
+    roles.length > 0 && can(ctx.actor, 'identity.user.create', { orgId: input.orgId, roles: [] })
+      ? '系统管理员只开设账号，角色由安全管理员分配（三员分立）'
+      : '无权在该单位创建此角色的用户'
   authorize(ctx.actor, 'identity.user.create', { orgId: input.orgId, roles }, message)
   checkRoleSet(roles)
   checkPassword(input.password, input.username)
@@ -87,11 +90,18 @@ export async function updateUser(ctx: Ctx, id: string, input: UpdateUserBody) {
     const target = user && { id: user.id, orgId: user.orgId, roles: user.roles as Role[] }
     const profile = input.name !== undefined || input.mobile !== undefined || input.status !== undefined
     if (profile || !(input.roles || resets)) authorizeLoaded(ctx.actor, 'identity.user.update', target, '用户', '无权修改该账号（三员账号由其他管理员管理）')
-    if (resets) authorizeLoaded(ctx.actor, 'identity.user.reset-credentials', target, '用户', '无权重置该账号的密码或动态验证码（审计员、系统管理员的由安全管理员重置）')
+    if (resets)
+      authorizeLoaded(ctx.actor, 'identity.user.reset-credentials', target, '用户', '无权重置该账号的密码或动态验证码（审计员、系统管理员的由安全管理员重置）')
     const newRoles = input.roles ? ([...new Set(input.roles)] as Role[]) : undefined
     if (newRoles) {
       const change = { ...target!, newRoles }
-      authorizeLoaded(ctx.actor, 'identity.user.assign-roles', target && change, '用户', id === ctx.actor.userId ? '不能修改自己的角色' : '无权分配这些角色（角色由安全管理员分配）')
+      authorizeLoaded(
+        ctx.actor,
+        'identity.user.assign-roles',
+        target && change,
+        '用户',
+        id === ctx.actor.userId ? '不能修改自己的角色' : '无权分配这些角色（角色由安全管理员分配）',
+      )
       checkRoleSet(newRoles)
     }
     if (id === ctx.actor.userId && input.status === 'disabled') throw conflict('不能停用自己的账号')
@@ -112,7 +122,9 @@ export async function updateUser(ctx: Ctx, id: string, input: UpdateUserBody) {
       objectType: 'user',
       objectId: id,
       detail: {
-        fields: Object.keys(input).filter((k) => k !== 'password').concat(input.password ? ['password(reset)'] : []),
+        fields: Object.keys(input)
+          .filter((k) => k !== 'password')
+          .concat(input.password ? ['password(reset)'] : []),
         // Role changes carry the roles before and after (SPEC §8.4 S12: admin actions).
         ...(newRoles && { rolesBefore: user!.roles, rolesAfter: newRoles }),
       },

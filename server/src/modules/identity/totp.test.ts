@@ -59,7 +59,10 @@ describe('TOTP second factor', () => {
     // Not yet confirmed: login does not ask for a code.
     assert.equal((await login(user.username)).status, 200)
 
-    const bad = await t.request('POST', '/api/v1/auth/totp/confirm', { token, body: { code: '000000' === totpCode(started.body.secret, t.clock.now()) ? '111111' : '000000' } })
+    const bad = await t.request('POST', '/api/v1/auth/totp/confirm', {
+      token,
+      body: { code: '000000' === totpCode(started.body.secret, t.clock.now()) ? '111111' : '000000' },
+    })
     assert.equal(bad.status, 400)
     assert.equal(bad.body.error.details[0].field, 'code')
     const ok = await t.request('POST', '/api/v1/auth/totp/confirm', { token, body: { code: totpCode(started.body.secret, t.clock.now()) } })
@@ -188,7 +191,10 @@ describe('TOTP mandatory for approvers and administrators', () => {
     assert.deepEqual(confirmed.body, { enabled: true, pending: false, required: true })
     assert.notEqual((await t.request('GET', '/api/v1/share-requests', { token })).status, 403, 'the same session is now a full one')
 
-    const off = await t.request('POST', '/api/v1/auth/totp/disable', { token, body: { code: totpCode(started.body.secret, new Date(t.clock.now().getTime() + 30_000)) } })
+    const off = await t.request('POST', '/api/v1/auth/totp/disable', {
+      token,
+      body: { code: totpCode(started.body.secret, new Date(t.clock.now().getTime() + 30_000)) },
+    })
     assert.equal(off.status, 409, 'mandatory TOTP cannot be turned off')
     t.clock.advanceMinutes(1)
     assert.equal((await login(user.username)).body.error.code, 'TOTP_REQUIRED')
@@ -231,7 +237,10 @@ describe('TOTP without a configured data key', () => {
         // Same rows, another key: copy the sealed secret into the second database.
         const row = await keyed.db.selectFrom('userTotp').selectAll().executeTakeFirstOrThrow()
         const w2 = await buildWorld(rotated.db)
-        await rotated.db.insertInto('userTotp').values({ userId: w2.users.approver.id, secretCiphertext: row.secretCiphertext, confirmedAt: new Date(), lastUsedStep: 0 }).execute()
+        await rotated.db
+          .insertInto('userTotp')
+          .values({ userId: w2.users.approver.id, secretCiphertext: row.secretCiphertext, confirmedAt: new Date(), lastUsedStep: 0 })
+          .execute()
         const res = await loginWith(rotated, w2.users.approver.username, { totpCode: totpCode(secret, rotated.clock.now()) })
         assert.equal(res.status, 409)
         assert.match(res.body.error.message, /无法解密/)

@@ -81,7 +81,9 @@ describe('a large CSV upload', () => {
     const counted = await sql<{ n: number }>`select count(*)::int as n from ${sql.table(mount!.activeTable!)}`.execute(t.db)
     assert.equal(counted.rows[0].n, upload.counts.rows)
     // The unique key index exists (built before the load on PostgreSQL, after it on PGlite), and no other.
-    const indexes = await sql<{ name: string }>`select indexname as name from pg_indexes where schemaname = 'mounted' and tablename = ${mount!.activeTable!.split('.')[1]}`.execute(t.db)
+    const indexes = await sql<{
+      name: string
+    }>`select indexname as name from pg_indexes where schemaname = 'mounted' and tablename = ${mount!.activeTable!.split('.')[1]}`.execute(t.db)
     assert.deepEqual(indexes.rows.map((r) => r.name.replace(/^r_[0-9a-f]+_\d+_/, '')).sort(), ['pk'])
     assert.ok(growthMb < 300, `RSS grew by ${growthMb.toFixed(0)} MB`)
   })
@@ -105,13 +107,19 @@ describe('a large CSV upload', () => {
     assert.equal(loaded.body.rows, rows - 1)
     assert.deepEqual(loaded.body.rejectedRows, [{ line: 101_002, reason: '「uscc」主键重复（与第 9 行相同）' }])
     const table = (await tableMountOf(t.db, id))!.activeTable!
-    const unique = await sql<{ def: string }>`select indexdef as def from pg_indexes where schemaname = 'mounted' and tablename = ${table.split('.')[1]} and indexname like '%_pk'`.execute(t.db)
+    const unique = await sql<{
+      def: string
+    }>`select indexdef as def from pg_indexes where schemaname = 'mounted' and tablename = ${table.split('.')[1]} and indexname like '%_pk'`.execute(t.db)
     assert.match(unique.rows[0]?.def ?? '', /CREATE UNIQUE INDEX .* \(uscc\)/)
     const counted = await sql<{ n: number }>`select count(*)::int as n, count(distinct uscc)::int as keys from ${sql.table(table)}`.execute(t.db)
     assert.deepEqual(counted.rows[0], { n: rows - 1, keys: rows - 1 })
     // On PostgreSQL the chunk that broke the key went as the file's CSV text and was sent again as such.
     if (t.dbKind === 'postgres') assert.equal(await passedThrough(t.db, id), true)
-    const lineRange = await sql<{ first: number; last: number; distinct: number }>`select min(_line)::int as first, max(_line)::int as last, count(distinct _line)::int as distinct from ${sql.table(table)}`.execute(t.db)
+    const lineRange = await sql<{
+      first: number
+      last: number
+      distinct: number
+    }>`select min(_line)::int as first, max(_line)::int as last, count(distinct _line)::int as distinct from ${sql.table(table)}`.execute(t.db)
     assert.deepEqual(lineRange.rows[0], { first: 2, last: rows + 1, distinct: rows - 1 })
   })
 })

@@ -111,7 +111,9 @@ describe('an upload killed mid-load', () => {
     if (url) {
       // Wait until PostgreSQL has noticed the dead connection (its advisory lock goes with it).
       for (let i = 0; i < 100; i++) {
-        const copying = await sql<{ n: number }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'copy %'`.execute(direct.db)
+        const copying = await sql<{
+          n: number
+        }>`select count(*)::int as n from pg_stat_activity where datname = current_database() and query ilike 'copy %'`.execute(direct.db)
         if (copying.rows[0].n === 0) break
         await sleep(100)
       }
@@ -121,7 +123,10 @@ describe('an upload killed mid-load', () => {
     }
     const mountBefore = (await tableMountOf(direct.db, id))!
     const batchesBefore = await batchesOf(direct.db, mountBefore.id)
-    assert.deepEqual(batchesBefore.map((b) => b.status), ['active', 'loading'])
+    assert.deepEqual(
+      batchesBefore.map((b) => b.status),
+      ['active', 'loading'],
+    )
     const orphan = batchesBefore[1].tableName
     assert.deepEqual(await managedTablesOf(direct.db, id), [mountBefore.activeTable!.split('.')[1], orphan].sort())
     if (!url) await direct.close()
@@ -133,9 +138,18 @@ describe('an upload killed mid-load', () => {
     const table = listed.body.items.find((m: { kind: string }) => m.kind === 'table')
     assert.equal(table.rowCount, 3)
     assert.equal(table.activeBatchId, first.body.batchId)
-    assert.deepEqual(table.batches.map((b: { status: string }) => b.status), ['failed', 'active'])
+    assert.deepEqual(
+      table.batches.map((b: { status: string }) => b.status),
+      ['failed', 'active'],
+    )
     // And a new upload works after the crash.
-    const again = await http(server.baseUrl, 'POST', uploadTablePath(id), token, uploadForm('uscc,org_name\n91370700MA3C000009,丁\n', 'data.csv', { confirm: 'true' }))
+    const again = await http(
+      server.baseUrl,
+      'POST',
+      uploadTablePath(id),
+      token,
+      uploadForm('uscc,org_name\n91370700MA3C000009,丁\n', 'data.csv', { confirm: 'true' }),
+    )
     assert.equal(again.status, 201, JSON.stringify(again.body))
     await stopServer(server, 'SIGTERM')
 
@@ -143,7 +157,10 @@ describe('an upload killed mid-load', () => {
     const mount = (await tableMountOf(direct.db, id))!
     assert.equal(mount.rowCount, 1)
     const batches = await batchesOf(direct.db, mount.id)
-    assert.deepEqual(batches.map((b) => b.status), ['replaced', 'failed', 'active'])
+    assert.deepEqual(
+      batches.map((b) => b.status),
+      ['replaced', 'failed', 'active'],
+    )
     // The replaced batch keeps its table for the restore period; the failed batch's table is gone.
     assert.deepEqual(await managedTablesOf(direct.db, id), [mount.activeTable!.split('.')[1], batches[0].tableName].sort())
     assert.deepEqual(await cleanupStaleBatches(direct.db), { failedBatches: [], droppedTables: [] })

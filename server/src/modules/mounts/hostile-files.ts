@@ -44,7 +44,10 @@ const withPart = (base: Map<string, Buffer>, name: string, part: Buffer | ZipEnt
   zipOf(new Map<string, Buffer | ZipEntry>(base).set(name, part), options)
 
 /** Random text that does not compress (so only the limit under test can refuse it). */
-const incompressible = (bytes: number) => randomBytes(Math.ceil((bytes * 3) / 4)).toString('base64').slice(0, bytes)
+const incompressible = (bytes: number) =>
+  randomBytes(Math.ceil((bytes * 3) / 4))
+    .toString('base64')
+    .slice(0, bytes)
 
 /** `count` parts of 1 MB of zeros, deflated once: `count` MB inflated from a few KB each. */
 function paddingParts(base: Map<string, Buffer>, count: number) {
@@ -63,9 +66,7 @@ export function hostileWorkbooks(base: Map<string, Buffer>, inflatedBytes: numbe
   const xlsx = (name: string, bytes: Buffer, status: 400 | 413, message: RegExp): HostileFile => ({ name, fileName: `${name}.xlsx`, bytes, status, message })
   const deep = '<x>'.repeat(10_000) + '</x>'.repeat(10_000)
   const laughs =
-    '<!DOCTYPE sst [<!ENTITY lol "lol">' +
-    Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`).join('') +
-    ']>'
+    '<!DOCTYPE sst [<!ENTITY lol "lol">' + Array.from({ length: 9 }, (_, i) => `<!ENTITY lol${i + 1} "${`&lol${i || ''};`.repeat(10)}">`).join('') + ']>'
   const manyStrings: string[] = []
   for (let i = 0; i <= UPLOAD_LIMITS.sharedStrings; i++) manyStrings.push(`<si><t>${i}</t></si>`)
   const sheetBomb = Buffer.concat([Buffer.from(sheetXml('')), Buffer.alloc(96 * MB, 0x20)])
@@ -77,11 +78,21 @@ export function hostileWorkbooks(base: Map<string, Buffer>, inflatedBytes: numbe
     xlsx('smuggled-entry', smuggledEntry(base), 400, /可能被篡改/),
     xlsx('zip64', withPart(base, SHEET, { content: Buffer.from(sheetXml('')), zip64: true }, { zip64: true }), 400, /ZIP64/),
     xlsx('giant-shared-string', withPart(base, SHARED, Buffer.from(sharedXml(`<si><t>${incompressible(2 * MB)}</t></si>`))), 413, /超过 256 KB/),
-    xlsx('shared-strings-size', withPart(base, SHARED, Buffer.from(sharedXml('<si><t>x</t></si>'.repeat(Math.ceil((UPLOAD_LIMITS.sharedStringsBytes + MB) / 17))))), 413, /共享字符串表解压后超过/),
+    xlsx(
+      'shared-strings-size',
+      withPart(base, SHARED, Buffer.from(sharedXml('<si><t>x</t></si>'.repeat(Math.ceil((UPLOAD_LIMITS.sharedStringsBytes + MB) / 17))))),
+      413,
+      /共享字符串表解压后超过/,
+    ),
     xlsx('many-shared-strings', withPart(base, SHARED, Buffer.from(sharedXml(manyStrings.join('')))), 413, /共享字符串超过 1000000 个/),
     xlsx('deep-xml', withPart(base, SHEET, Buffer.from(sheetXml(`<row r="2">${deep}</row>`))), 400, /嵌套超过 64 层/),
     xlsx('billion-laughs', withPart(base, SHARED, Buffer.from(sharedXml('<si><t>&lol9;</t></si>', laughs))), 400, /DOCTYPE/),
-    xlsx('huge-cell', withPart(base, SHEET, Buffer.from(sheetXml(`<row r="2"><c r="A2" t="inlineStr"><is><t>${incompressible(MB)}</t></is></c></row>`))), 413, /超过 256 KB/),
+    xlsx(
+      'huge-cell',
+      withPart(base, SHEET, Buffer.from(sheetXml(`<row r="2"><c r="A2" t="inlineStr"><is><t>${incompressible(MB)}</t></is></c></row>`))),
+      413,
+      /超过 256 KB/,
+    ),
     xlsx('too-many-columns', withPart(base, SHEET, Buffer.from(sheetXml(`<row r="2">${'<c><v>1</v></c>'.repeat(5000)}</row>`))), 413, /超过 4096 列/),
   ]
 }
@@ -114,7 +125,17 @@ export function hostileCsvs(): HostileFile[] {
   return [
     csv('long-line', Buffer.from(`${head}1,${'x'.repeat(UPLOAD_LIMITS.csvLineChars + 1)}\n`), 413, /超过 8M 个字符/),
     csv('too-many-columns', Buffer.from(`${Array.from({ length: 5000 }, (_, i) => `c${i}`).join(',')}\n1\n`), 413, /超过 4096 列/),
-    csv('invalid-utf8', Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${head}913707000000000001,潍坊`), Buffer.from([0xc3, 0x28]), Buffer.from(',x,y\n')]), 400, /不是有效的 UTF-8/),
-    csv('invalid-gbk', Buffer.concat([encodeGbk(`${head}913707000000000001,潍坊市张三`), Buffer.from([0x81, 0x20]), Buffer.from(',x,y\n')]), 400, /不是有效的 GBK/),
+    csv(
+      'invalid-utf8',
+      Buffer.concat([Buffer.from([0xef, 0xbb, 0xbf]), Buffer.from(`${head}913707000000000001,潍坊`), Buffer.from([0xc3, 0x28]), Buffer.from(',x,y\n')]),
+      400,
+      /不是有效的 UTF-8/,
+    ),
+    csv(
+      'invalid-gbk',
+      Buffer.concat([encodeGbk(`${head}913707000000000001,潍坊市张三`), Buffer.from([0x81, 0x20]), Buffer.from(',x,y\n')]),
+      400,
+      /不是有效的 GBK/,
+    ),
   ]
 }

@@ -60,12 +60,18 @@ describe('hostile uploads are refused with 400/413 and the server keeps serving'
     const hog = uploadBudget(t.config).lease()
     await hog.reserve(BUDGET - MB / 2)
     try {
-      const csv = await t.request('POST', uploadTablePath(id), { token: world.tokens.cataloger, body: uploadForm(`${'uscc,org_name'}\n913707000000000001,甲\n`) })
+      const csv = await t.request('POST', uploadTablePath(id), {
+        token: world.tokens.cataloger,
+        body: uploadForm(`${'uscc,org_name'}\n913707000000000001,甲\n`),
+      })
       assertError(csv, 503, 'UPLOAD_BUSY')
       assert.equal(csv.headers.get('retry-after'), '1')
       const imported = await t.request('POST', '/api/v1/catalog/import', { token: world.tokens.cataloger, body: uploadForm(zipOf(base), 'a.xlsx') })
       assertError(imported, 503, 'UPLOAD_BUSY')
-      const file = await t.request('POST', `/api/v1/catalog/resources/${id}/mounts/file`, { token: world.tokens.cataloger, body: uploadForm(Buffer.alloc(2 * MB, 1), 'a.bin') })
+      const file = await t.request('POST', `/api/v1/catalog/resources/${id}/mounts/file`, {
+        token: world.tokens.cataloger,
+        body: uploadForm(Buffer.alloc(2 * MB, 1), 'a.bin'),
+      })
       assertError(file, 503, 'UPLOAD_BUSY')
       assert.equal(await tableMountOf(t.db, id), undefined)
     } finally {
@@ -75,7 +81,10 @@ describe('hostile uploads are refused with 400/413 and the server keeps serving'
     const waiter = uploadBudget(t.config).lease()
     await waiter.reserve(BUDGET - MB / 2)
     setTimeout(() => waiter.release(), WAIT_MS / 3)
-    const file = await t.request('POST', `/api/v1/catalog/resources/${id}/mounts/file`, { token: world.tokens.cataloger, body: uploadForm(Buffer.alloc(2 * MB, 1), 'a.bin') })
+    const file = await t.request('POST', `/api/v1/catalog/resources/${id}/mounts/file`, {
+      token: world.tokens.cataloger,
+      body: uploadForm(Buffer.alloc(2 * MB, 1), 'a.bin'),
+    })
     assert.equal(file.status, 201, JSON.stringify(file.body))
     assert.equal(uploadBudget(t.config).used, 0)
   })
@@ -89,7 +98,9 @@ describe('hostile uploads are refused with 400/413 and the server keeps serving'
       items.push(item)
       size += Buffer.byteLength(item)
     }
-    const shared = Buffer.from(`<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${items.join('')}</sst>`)
+    const shared = Buffer.from(
+      `<?xml version="1.0" encoding="UTF-8"?>\n<sst xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main">${items.join('')}</sst>`,
+    )
     const bytes = zipOf(new Map(base).set('xl/sharedStrings.xml', shared))
     const response = await t.request('POST', uploadTablePath(id), { token: world.tokens.cataloger, body: uploadForm(bytes, 'big.xlsx') })
     assertError(response, 413, 'PAYLOAD_TOO_LARGE')

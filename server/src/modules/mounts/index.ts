@@ -3,7 +3,17 @@ import type { Task } from '../../platform/jobs/scheduler.ts'
 import { cleanupStaleBatches } from './storage/cleanup.ts'
 
 export { mountsRoutes as mountsModule } from './routes.ts'
-export { type ActiveTableMount, type ApiMount, type LatestFile, activeMountKinds, fileVersions, findActiveTableMount, findApiMount, findDataSource, latestFile } from './lookups.ts'
+export {
+  type ActiveTableMount,
+  type ApiMount,
+  type LatestFile,
+  activeMountKinds,
+  fileVersions,
+  findActiveTableMount,
+  findApiMount,
+  findDataSource,
+  latestFile,
+} from './lookups.ts'
 export { onMountsChanged } from './mount-signal.ts'
 export { type CleanupResult, cleanupStaleBatches } from './storage/cleanup.ts'
 

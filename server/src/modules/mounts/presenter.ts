@@ -32,10 +32,12 @@ const presentBatch = (row: BatchRow, rejections: boolean) => ({
  * table name, the column mapping and the upstream URL; nobody else ever gets them. `rejections`
  * (policy action mounts.batch.rejections.read) adds the refused rows of each batch, which quote cell values.
  */
-export function presentMount(row: MountRow, extra: { internals: boolean; rejections: boolean; batches: BatchRow[]; files: FileVersionRow[]; restorable: MountOut['restorable'] }): MountOut {
+export function presentMount(
+  row: MountRow,
+  extra: { internals: boolean; rejections: boolean; batches: BatchRow[]; files: FileVersionRow[]; restorable: MountOut['restorable'] },
+): MountOut {
   const live =
-    row.status === 'active' &&
-    (row.kind === 'table' ? row.activeBatchId !== null : row.kind === 'file' ? extra.files.length > 0 : row.upstreamUrl !== null)
+    row.status === 'active' && (row.kind === 'table' ? row.activeBatchId !== null : row.kind === 'file' ? extra.files.length > 0 : row.upstreamUrl !== null)
   const base: MountOut = {
     id: row.id,
     resourceId: row.resourceId,

@@ -29,8 +29,7 @@ export const findMount = (db: Executor, resourceId: string, kind: MountKind) =>
 export const listMounts = (db: Executor, resourceId: string) =>
   db.selectFrom('mounts').selectAll().where('resourceId', '=', resourceId).orderBy('kind').execute()
 
-export const updateMount = (db: Executor, id: string, patch: Updateable<MountsTable>) =>
-  db.updateTable('mounts').set(patch).where('id', '=', id).execute()
+export const updateMount = (db: Executor, id: string, patch: Updateable<MountsTable>) => db.updateTable('mounts').set(patch).where('id', '=', id).execute()
 
 /** Deletes a mount this request created, if it still holds nothing (a failed first upload changes nothing). */
 export const deleteEmptyMount = (db: Executor, id: string) =>
@@ -45,13 +44,15 @@ export const deleteEmptyMount = (db: Executor, id: string) =>
 // ---- batches ----
 
 export const insertBatch = (db: Executor, row: { id: string; mountId: string; tableName: string; fileName: string; createdBy: string; startedAt: Date }) =>
-  db.insertInto('mountBatches').values({ ...row, status: 'loading', rejectedSample: '[]' }).execute()
+  db
+    .insertInto('mountBatches')
+    .values({ ...row, status: 'loading', rejectedSample: '[]' })
+    .execute()
 
 export const updateBatch = (db: Executor, id: string, patch: Updateable<MountBatchesTable>) =>
   db.updateTable('mountBatches').set(patch).where('id', '=', id).execute()
 
-export const deleteLoadingBatch = (db: Executor, id: string) =>
-  db.deleteFrom('mountBatches').where('id', '=', id).where('status', '=', 'loading').execute()
+export const deleteLoadingBatch = (db: Executor, id: string) => db.deleteFrom('mountBatches').where('id', '=', id).where('status', '=', 'loading').execute()
 
 export const loadingBatches = (db: Executor, mountId?: string) =>
   db
@@ -97,7 +98,12 @@ export async function findBatchItems(db: Executor, batchId: string): Promise<str
 
 /** Marks a loading batch failed; true when this call did it (so exactly one caller drops its table). */
 export async function failLoadingBatch(db: Executor, id: string, at: Date): Promise<boolean> {
-  const result = await db.updateTable('mountBatches').set({ status: 'failed', finishedAt: at }).where('id', '=', id).where('status', '=', 'loading').executeTakeFirst()
+  const result = await db
+    .updateTable('mountBatches')
+    .set({ status: 'failed', finishedAt: at })
+    .where('id', '=', id)
+    .where('status', '=', 'loading')
+    .executeTakeFirst()
   return Number(result.numUpdatedRows) > 0
 }
 
@@ -150,7 +156,17 @@ export async function nextFileVersion(db: Executor, mountId: string): Promise<nu
 
 export const insertFile = (
   db: Executor,
-  row: { mountId: string; version: number; fileName: string; contentType: string | null; sizeBytes: number; sm3: string; content: Buffer; createdBy: string; createdAt: Date },
+  row: {
+    mountId: string
+    version: number
+    fileName: string
+    contentType: string | null
+    sizeBytes: number
+    sm3: string
+    content: Buffer
+    createdBy: string
+    createdAt: Date
+  },
 ) => db.insertInto('mountFiles').values(row).returning(fileColumns).executeTakeFirstOrThrow()
 
 export const listFileVersions = (db: Executor, mountIds: string[]): Promise<FileVersionRow[]> =>

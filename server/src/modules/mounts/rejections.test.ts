@@ -21,7 +21,10 @@ describe('refused rows of an upload', () => {
     t = await buildTestApp()
     world = await buildWorld(t.db)
     resourceId = await createEntry(t, world.tokens.cataloger)
-    const uploaded = await t.request('POST', uploadTablePath(resourceId), { token: world.tokens.cataloger, body: uploadForm(CSV, 'orgs.csv', { skipInvalidRows: 'true' }) })
+    const uploaded = await t.request('POST', uploadTablePath(resourceId), {
+      token: world.tokens.cataloger,
+      body: uploadForm(CSV, 'orgs.csv', { skipInvalidRows: 'true' }),
+    })
     assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body))
     assert.equal(uploaded.body.rejectedTotal, 1)
     assert.ok(uploaded.body.rejectedRows[0].reason.includes(LEAKED), 'the uploader is told which value was refused')

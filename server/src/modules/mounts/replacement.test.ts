@@ -34,7 +34,12 @@ describe('safe table replacement: preview, confirmation, restore', () => {
     t.request('POST', uploadTablePath(id), { token, body: uploadForm(csv, 'data.csv', fields) })
   const state = async (id: string) => {
     const mount = await tableMountOf(t.db, id)
-    return { activeBatchId: mount?.activeBatchId, rowCount: mount?.rowCount, tables: await managedTablesOf(t.db, id), batches: mount ? (await batchesOf(t.db, mount.id)).map((b) => [b.id, b.status]) : [] }
+    return {
+      activeBatchId: mount?.activeBatchId,
+      rowCount: mount?.rowCount,
+      tables: await managedTablesOf(t.db, id),
+      batches: mount ? (await batchesOf(t.db, mount.id)).map((b) => [b.id, b.status]) : [],
+    }
   }
 
   test('a dry run previews the replacement and changes nothing', async () => {
@@ -43,16 +48,19 @@ describe('safe table replacement: preview, confirmation, restore', () => {
     const first = await upload(id, orgsCsv(10), { dryRun: 'true' })
     assert.equal(first.status, 200, JSON.stringify(first.body))
     assert.equal(first.body.rows, 0)
-    assert.deepEqual({ ...first.body.preview, missingItems: undefined }, {
-      rowsBefore: null,
-      rowsAfter: 10,
-      changePercent: null,
-      missingItems: undefined,
-      ignoredColumns: ['extra'],
-      rejectedTotal: 0,
-      confirmationRequired: false,
-      reasons: [],
-    })
+    assert.deepEqual(
+      { ...first.body.preview, missingItems: undefined },
+      {
+        rowsBefore: null,
+        rowsAfter: 10,
+        changePercent: null,
+        missingItems: undefined,
+        ignoredColumns: ['extra'],
+        rejectedTotal: 0,
+        confirmationRequired: false,
+        reasons: [],
+      },
+    )
     assert.equal(await tableMountOf(t.db, id), undefined, 'a dry run on a new entry leaves no mount')
     assert.deepEqual(await managedTablesOf(t.db, id), [])
 
@@ -65,7 +73,10 @@ describe('safe table replacement: preview, confirmation, restore', () => {
     assert.equal(p.rowsBefore, 10)
     assert.equal(p.rowsAfter, 8)
     assert.equal(p.changePercent, -20)
-    assert.deepEqual(p.missingItems.map((m: { name: string; required: boolean; hadBefore: boolean }) => [m.name, m.required, m.hadBefore]), [['更新时间', false, true]])
+    assert.deepEqual(
+      p.missingItems.map((m: { name: string; required: boolean; hadBefore: boolean }) => [m.name, m.required, m.hadBefore]),
+      [['更新时间', false, true]],
+    )
     assert.deepEqual(p.ignoredColumns, ['note'])
     assert.equal(p.confirmationRequired, true)
     assert.match(p.reasons.join(), /「更新时间」/)
@@ -75,9 +86,45 @@ describe('safe table replacement: preview, confirmation, restore', () => {
   test('a file without a required item (primary key or basic item) → 400 naming it; nothing changes', async () => {
     const id = await createEntry(t, world.tokens.cataloger, {
       items: [
-        { name: '统一社会信用代码', nameEn: 'uscc', dataType: 'C', length: 18, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: true, isTimestamp: false, basicItem: true },
-        { name: '组织名称', nameEn: 'org_name', dataType: 'C', length: 200, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: true },
-        { name: '备注', nameEn: 'remark', dataType: 'C', length: 200, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false },
+        {
+          name: '统一社会信用代码',
+          nameEn: 'uscc',
+          dataType: 'C',
+          length: 18,
+          shareType: 1,
+          sensitive: false,
+          piCategory: 'none',
+          secret: false,
+          isPrimaryKey: true,
+          isTimestamp: false,
+          basicItem: true,
+        },
+        {
+          name: '组织名称',
+          nameEn: 'org_name',
+          dataType: 'C',
+          length: 200,
+          shareType: 1,
+          sensitive: false,
+          piCategory: 'none',
+          secret: false,
+          isPrimaryKey: false,
+          isTimestamp: false,
+          basicItem: true,
+        },
+        {
+          name: '备注',
+          nameEn: 'remark',
+          dataType: 'C',
+          length: 200,
+          shareType: 1,
+          sensitive: false,
+          piCategory: 'none',
+          secret: false,
+          isPrimaryKey: false,
+          isTimestamp: false,
+          basicItem: false,
+        },
       ],
     })
     assert.equal((await upload(id, orgsCsv(3, 1, 'uscc,org_name'))).status, 201)
@@ -96,7 +143,10 @@ describe('safe table replacement: preview, confirmation, restore', () => {
     const id = await createEntry(t, world.tokens.cataloger)
     assert.equal((await upload(id, orgsCsv(10))).status, 201)
     const before = await state(id)
-    for (const [count, percent] of [[4, -60], [16, 60]] as const) {
+    for (const [count, percent] of [
+      [4, -60],
+      [16, 60],
+    ] as const) {
       const refused = await upload(id, orgsCsv(count))
       assertError(refused, 409, 'CONFIRMATION_REQUIRED')
       const preview = refused.body.error.details[0].preview
@@ -107,7 +157,14 @@ describe('safe table replacement: preview, confirmation, restore', () => {
       assert.match(refused.body.error.message, new RegExp(`从 10 行变为 ${count} 行`))
       assert.deepEqual(await state(id), before, 'nothing committed, no table or batch left behind')
       assert.deepEqual(
-        await t.db.selectFrom('auditEvents').select('id').where('action', '=', 'mounts.table.upload').where('objectId', '=', id).where('result', '=', 'success').execute().then((r) => r.length),
+        await t.db
+          .selectFrom('auditEvents')
+          .select('id')
+          .where('action', '=', 'mounts.table.upload')
+          .where('objectId', '=', id)
+          .where('result', '=', 'success')
+          .execute()
+          .then((r) => r.length),
         1,
       )
     }
@@ -147,13 +204,22 @@ describe('safe table replacement: preview, confirmation, restore', () => {
     const undone = await t.request('POST', restorePath(id), { token: world.tokens.deptAdmin })
     assert.equal(undone.status, 200, JSON.stringify(undone.body))
     assert.equal(undone.body.activeBatchId, second.body.batchId)
-    assert.deepEqual((await activeRows(t.db, id)).map((r) => r.uscc), ['91370700MA3C000100', '91370700MA3C000101'])
+    assert.deepEqual(
+      (await activeRows(t.db, id)).map((r) => r.uscc),
+      ['91370700MA3C000100', '91370700MA3C000101'],
+    )
 
     // A third upload keeps only the one it replaced: the first batch's table goes.
     assert.equal((await upload(id, orgsCsv(2, 200))).status, 201)
     const mount = (await tableMountOf(t.db, id))!
     const batches = await batchesOf(t.db, mount.id)
-    assert.deepEqual(await managedTablesOf(t.db, id), batches.filter((b) => b.id !== first.body.batchId).map((b) => b.tableName).sort())
+    assert.deepEqual(
+      await managedTablesOf(t.db, id),
+      batches
+        .filter((b) => b.id !== first.body.batchId)
+        .map((b) => b.tableName)
+        .sort(),
+    )
   })
 
   test('after the period (parameter mounts.restoreDays) restore is refused and the kept table is purged', async () => {
@@ -165,7 +231,10 @@ describe('safe table replacement: preview, confirmation, restore', () => {
     await refreshTokens(t.db, world, t.clock.now())
     assertError(await t.request('POST', restorePath(id), { token: world.tokens.cataloger }), 409, 'INVALID_STATE')
     // The city sets a longer period: the same batch may be restored again.
-    await t.db.insertInto('parameters').values({ key: 'mounts.restoreDays', value: JSON.stringify(14), updatedBy: null }).execute()
+    await t.db
+      .insertInto('parameters')
+      .values({ key: 'mounts.restoreDays', value: JSON.stringify(14), updatedBy: null })
+      .execute()
     try {
       assert.equal((await cleanupStaleBatches(t.db, t.clock.now)).droppedTables.includes(keptTable), false)
       const restored = await t.request('POST', restorePath(id), { token: world.tokens.cataloger })
@@ -203,7 +272,9 @@ describe('safe table replacement: preview, confirmation, restore', () => {
     // Denials are written beside the response, not before it: wait for the three refused callers (the role
     // check refuses two before the entry is loaded, so only the department check names the entry).
     const deniedActors = async () =>
-      (await t.db.selectFrom('auditEvents').select('actorId').where('result', '=', 'denied').where('action', '=', 'mounts.table.restore').execute()).map((e) => e.actorId)
+      (await t.db.selectFrom('auditEvents').select('actorId').where('result', '=', 'denied').where('action', '=', 'mounts.table.restore').execute()).map(
+        (e) => e.actorId,
+      )
     // catalogerB is refused twice: the draft it may not see (404) and the published entry (403).
     for (let i = 0; i < 100 && (await deniedActors()).length < 4; i++) await new Promise((resolve) => setTimeout(resolve, 50))
     assert.equal((await deniedActors()).length, 4)

@@ -28,7 +28,9 @@ type World = Awaited<ReturnType<typeof buildWorld>>
 async function tableRows(t: TestApp, resourceId: string): Promise<Record<string, unknown>[]> {
   const mount = await tableMountOf(t.db, resourceId)
   assert.ok(mount?.activeTable, 'no active table')
-  const result = await sql<{ row: Record<string, unknown> }>`select to_jsonb(t) as row from ${sql.table(mount.activeTable)} t order by _line`.execute(t.db.withoutPlugins())
+  const result = await sql<{ row: Record<string, unknown> }>`select to_jsonb(t) as row from ${sql.table(mount.activeTable)} t order by _line`.execute(
+    t.db.withoutPlugins(),
+  )
   return result.rows.map((r) => r.row)
 }
 
@@ -75,8 +77,21 @@ describe('mounting a table (CSV / XLSX)', () => {
     const mount = await tableMountOf(t.db, id)
     assert.equal(mount!.rowCount, 3)
     assert.equal(mount!.activeBatchId, response.body.batchId)
-    assert.deepEqual(mount!.columns.map((c) => [c.column, c.dataType]), [['uscc', 'C'], ['org_name', 'C'], ['legal_rep_id', 'C'], ['updated_at', 'T']])
-    const audit = await t.db.selectFrom('auditEvents').select(['action', 'result']).where('objectId', '=', id).where('action', '=', 'mounts.table.upload').execute()
+    assert.deepEqual(
+      mount!.columns.map((c) => [c.column, c.dataType]),
+      [
+        ['uscc', 'C'],
+        ['org_name', 'C'],
+        ['legal_rep_id', 'C'],
+        ['updated_at', 'T'],
+      ],
+    )
+    const audit = await t.db
+      .selectFrom('auditEvents')
+      .select(['action', 'result'])
+      .where('objectId', '=', id)
+      .where('action', '=', 'mounts.table.upload')
+      .execute()
     assert.deepEqual(audit, [{ action: 'mounts.table.upload', result: 'success' }])
 
     // What other modules read.
@@ -92,7 +107,13 @@ describe('mounting a table (CSV / XLSX)', () => {
       from information_schema.columns where table_schema = ${schema} and table_name = ${table} order by ordinal_position`.execute(t.db.withoutPlugins())
     assert.deepEqual(
       collations.rows.map((r) => [r.column, r.collation]),
-      [['_line', null], ['uscc', 'C'], ['org_name', 'C'], ['legal_rep_id', 'C'], ['updated_at', null]],
+      [
+        ['_line', null],
+        ['uscc', 'C'],
+        ['org_name', 'C'],
+        ['legal_rep_id', 'C'],
+        ['updated_at', null],
+      ],
     )
   })
 
@@ -108,7 +129,11 @@ describe('mounting a table (CSV / XLSX)', () => {
 
   test('a GBK CSV with Chinese headers (matched by item name) is detected and decoded', async () => {
     const id = await createEntry(t, world.tokens.cataloger)
-    const text = ['统一社会信用代码,组织名称,更新时间', '91370700MA3C000011,张三养老服务中心,2026-02-01 12:00:00', '91370700MA3C000012,潍坊市李四慈善会,2026-02-02 13:00:00'].join('\r\n')
+    const text = [
+      '统一社会信用代码,组织名称,更新时间',
+      '91370700MA3C000011,张三养老服务中心,2026-02-01 12:00:00',
+      '91370700MA3C000012,潍坊市李四慈善会,2026-02-02 13:00:00',
+    ].join('\r\n')
     const bytes = encodeGbk(text)
     assert.equal(bytes.includes(Buffer.from([0xd5, 0xc5, 0xc8, 0xfd])), true, '张三 is 0xD5C5 0xC8FD in GBK')
     const response = await upload(id, uploadForm(bytes, '社会组织.csv'))
@@ -116,7 +141,13 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.equal(response.body.encoding, 'gbk')
     assert.deepEqual(response.body.columns, ['统一社会信用代码', '组织名称', '更新时间'])
     const rows = await tableRows(t, id)
-    assert.deepEqual(rows.map((r) => [r._line, r.org_name, r.legal_rep_id]), [[2, '张三养老服务中心', null], [3, '潍坊市李四慈善会', null]])
+    assert.deepEqual(
+      rows.map((r) => [r._line, r.org_name, r.legal_rep_id]),
+      [
+        [2, '张三养老服务中心', null],
+        [3, '潍坊市李四慈善会', null],
+      ],
+    )
   })
 
   test('an XLSX (first sheet) loads, with date cells, numbers and rich text', async () => {
@@ -124,7 +155,18 @@ describe('mounting a table (CSV / XLSX)', () => {
     const workbook = new ExcelJS.Workbook()
     const sheet = workbook.addWorksheet('数据')
     sheet.addRow(['编码', '姓名', 'num', 'amount', 'birth', 'updated', 'active', 'note', 'cnt', 'score'])
-    sheet.addRow(['A001', { richText: [{ text: '张' }, { text: '三' }] }, 12.5, 1234.5, new Date(Date.UTC(1990, 0, 2)), new Date(Date.UTC(2026, 0, 5, 8, 30, 0)), true, '备注', 7, 1.25])
+    sheet.addRow([
+      'A001',
+      { richText: [{ text: '张' }, { text: '三' }] },
+      12.5,
+      1234.5,
+      new Date(Date.UTC(1990, 0, 2)),
+      new Date(Date.UTC(2026, 0, 5, 8, 30, 0)),
+      true,
+      '备注',
+      7,
+      1.25,
+    ])
     sheet.addRow([])
     sheet.addRow(['A002', '李四', { formula: '1+1', result: 2 }, 0.1, 32875, '2026-01-06 09:00:00', '否', null, '8', 2])
     workbook.addWorksheet('其他').addRow(['ignored'])
@@ -186,14 +228,23 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.match(reasons[17], /多于表头/)
 
     const rows = await tableRows(t, id)
-    assert.deepEqual(rows.map((r) => [r._line, r.code]), [[2, 'A001'], [4, 'A002']])
+    assert.deepEqual(
+      rows.map((r) => [r._line, r.code]),
+      [
+        [2, 'A001'],
+        [4, 'A002'],
+      ],
+    )
     const [a, b] = rows
     assert.deepEqual(
       [a.person_name, a.num, a.amount, a.birth, a.updated, a.active, a.note, a.blob, a.ratio, a.cnt, a.score],
       ['张三', 123.456, 1234.5, '1990-01-02', '2026-01-05T08:30:00', true, '多行\n备注', 'aGVsbG8=', 0.5, 1000, 1.5],
     )
     // An explicit UTC offset is converted to Beijing time.
-    assert.deepEqual([b.num, b.amount, b.birth, b.updated, b.active, b.note, b.ratio, b.cnt, b.score], [-1000, 12.3, '1990-01-02', '2026-01-05T16:30:00', false, null, 0.00001, 42, -2.5])
+    assert.deepEqual(
+      [b.num, b.amount, b.birth, b.updated, b.active, b.note, b.ratio, b.cnt, b.score],
+      [-1000, 12.3, '1990-01-02', '2026-01-05T16:30:00', false, null, 0.00001, 42, -2.5],
+    )
     const batch = (await batchesOf(t.db, response.body.mountId)).at(-1)!
     assert.equal(batch.rowsRejected, 12)
     assert.equal(batch.rejectedSample.length, 12)
@@ -216,7 +267,10 @@ describe('mounting a table (CSV / XLSX)', () => {
     const response = await upload(id, uploadForm(bad))
     assertError(response, 400, 'VALIDATION_FAILED')
     assert.match(response.body.error.message, /有 2 行数据不符合/)
-    assert.deepEqual(response.body.error.details.map((d: { field: string }) => d.field), ['第3行.updated_at', '第5行.uscc'])
+    assert.deepEqual(
+      response.body.error.details.map((d: { field: string }) => d.field),
+      ['第3行.updated_at', '第5行.uscc'],
+    )
     assert.match(response.body.error.details[1].message, /长度 19 超过 18 个字符/)
 
     const after = await tableMountOf(t.db, id)
@@ -235,7 +289,10 @@ describe('mounting a table (CSV / XLSX)', () => {
     const response = await upload(id, uploadForm(csv, 'data.csv', { skipInvalidRows: 'true' }, true))
     assert.equal(response.status, 201, JSON.stringify(response.body))
     assert.equal(response.body.rows, 2)
-    assert.deepEqual(response.body.rejectedRows.map((r: { line: number }) => r.line), [3])
+    assert.deepEqual(
+      response.body.rejectedRows.map((r: { line: number }) => r.line),
+      [3],
+    )
 
     // …and skipInvalidRows=false after the file still refuses the whole upload.
     const refused = await upload(id, uploadForm(csv, 'data.csv', { skipInvalidRows: 'false' }, true))
@@ -246,7 +303,12 @@ describe('mounting a table (CSV / XLSX)', () => {
   test('a duplicate primary key is a rejected row (400 without skipInvalidRows)', async () => {
     const id = await createEntry(t, world.tokens.cataloger)
     // The removed duplicate carries the newest time: the batch's data time must not come from it.
-    const csv = ['uscc,org_name,updated_at', '91370700MA3C000041,甲,2026-01-05 08:30:00', '91370700MA3C000042,乙,2026/1/6 9:05', '91370700MA3C000041,甲又一次,2026-02-01 00:00:00'].join('\n')
+    const csv = [
+      'uscc,org_name,updated_at',
+      '91370700MA3C000041,甲,2026-01-05 08:30:00',
+      '91370700MA3C000042,乙,2026/1/6 9:05',
+      '91370700MA3C000041,甲又一次,2026-02-01 00:00:00',
+    ].join('\n')
     const refused = await upload(id, uploadForm(csv))
     assertError(refused, 400, 'VALIDATION_FAILED')
     assert.deepEqual(refused.body.error.details, [{ field: '第4行.uscc', message: '主键重复（与第 2 行相同）' }])
@@ -257,7 +319,10 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.equal(skipped.status, 201, JSON.stringify(skipped.body))
     assert.equal(skipped.body.rows, 2)
     assert.deepEqual(skipped.body.rejectedRows, [{ line: 4, reason: '「uscc」主键重复（与第 2 行相同）' }])
-    assert.deepEqual((await tableRows(t, id)).map((r) => r.org_name), ['甲', '乙'])
+    assert.deepEqual(
+      (await tableRows(t, id)).map((r) => r.org_name),
+      ['甲', '乙'],
+    )
     assert.equal(skipped.body.lastDataTime, '2026-01-06T01:05:00.000Z')
   })
 
@@ -294,7 +359,10 @@ describe('mounting a table (CSV / XLSX)', () => {
     const response = await upload(id, uploadForm('身份证号,姓名\n370702199001011234,张三\n'))
     assert.equal(response.status, 201, JSON.stringify(response.body))
     const mount = await tableMountOf(t.db, id)
-    assert.deepEqual(mount!.columns.map((c) => c.column), ['item_1', 'item_2', 'reg_date'])
+    assert.deepEqual(
+      mount!.columns.map((c) => c.column),
+      ['item_1', 'item_2', 'reg_date'],
+    )
     assert.deepEqual(await tableRows(t, id), [{ _line: 2, item_1: '370702199001011234', item_2: '张三', reg_date: null }])
   })
 
@@ -313,11 +381,17 @@ describe('mounting a table (CSV / XLSX)', () => {
     // No timestamp value in the new batch: the data time is the upload time.
     assert.equal(second.body.lastDataTime, t.clock.now().toISOString())
     assert.deepEqual(await managedTablesOf(t.db, id), [firstTable.split('.')[1], mount!.activeTable!.split('.')[1]].sort())
-    assert.deepEqual((await batchesOf(t.db, mount!.id)).map((b) => [b.id, b.status, b.rowsLoaded]), [
-      [first.body.batchId, 'replaced', 3],
-      [second.body.batchId, 'active', 2],
-    ])
-    assert.deepEqual((await tableRows(t, id)).map((r) => r.org_name), ['新甲', '新乙'])
+    assert.deepEqual(
+      (await batchesOf(t.db, mount!.id)).map((b) => [b.id, b.status, b.rowsLoaded]),
+      [
+        [first.body.batchId, 'replaced', 3],
+        [second.body.batchId, 'active', 2],
+      ],
+    )
+    assert.deepEqual(
+      (await tableRows(t, id)).map((r) => r.org_name),
+      ['新甲', '新乙'],
+    )
 
     const listed = await t.request('GET', `/api/v1/catalog/resources/${id}/mounts`, { token: world.tokens.cataloger })
     assert.equal(listed.status, 200, JSON.stringify(listed.body))
@@ -325,7 +399,10 @@ describe('mounting a table (CSV / XLSX)', () => {
     assert.equal(table.rowCount, 2)
     assert.equal(table.live, true)
     assert.equal(table.tableName, mount!.activeTable)
-    assert.deepEqual(table.batches.map((b: { status: string }) => b.status), ['active', 'replaced'])
+    assert.deepEqual(
+      table.batches.map((b: { status: string }) => b.status),
+      ['active', 'replaced'],
+    )
   })
 
   test('one load per entry at a time; a load whose loader died is cleaned up by the next upload or by cleanupStaleBatches', async () => {
@@ -416,7 +493,10 @@ describe('mounting a table (CSV / XLSX)', () => {
     const mount = (await tableMountOf(t.db, id))!
     assert.equal(mount.activeBatchId, first.body.batchId)
     assert.deepEqual(await managedTablesOf(t.db, id), [mount.activeTable!.split('.')[1]])
-    assert.deepEqual((await batchesOf(t.db, mount.id)).map((b) => b.status), ['active'])
+    assert.deepEqual(
+      (await batchesOf(t.db, mount.id)).map((b) => b.status),
+      ['active'],
+    )
   })
 })
 
@@ -444,7 +524,10 @@ describe('mounting files and APIs', () => {
 
     const listed = await t.request('GET', `${path}s`, { token: world.tokens.cataloger })
     assert.equal(listed.status, 200, JSON.stringify(listed.body))
-    assert.deepEqual(listed.body.items.map((f: { version: number }) => f.version), [2, 1])
+    assert.deepEqual(
+      listed.body.items.map((f: { version: number }) => f.version),
+      [2, 1],
+    )
     assert.equal('content' in listed.body.items[0], false)
 
     const latest = await latestFile(t.db, id)
@@ -456,7 +539,10 @@ describe('mounting files and APIs', () => {
     assertError(tooBig, 413, 'PAYLOAD_TOO_LARGE')
     const empty = await t.request('POST', path, { token: world.tokens.cataloger, body: uploadForm(Buffer.alloc(0), 'empty.bin') })
     assertError(empty, 400, 'VALIDATION_FAILED')
-    const count = await t.db.selectFrom('mountFiles').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()
+    const count = await t.db
+      .selectFrom('mountFiles')
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow()
     assert.equal(Number(count.n), 2, 'refused uploads store nothing')
   })
 
@@ -478,13 +564,24 @@ describe('mounting files and APIs', () => {
     }
     // The upstreams' range is on the security administrator's allow-list (the refusals are in security/).
     assertError(await register({ upstreamUrl: 'https://10.1.2.3:8443/api/orgs' }), 400, 'UPSTREAM_NOT_ALLOWED')
-    const listed = await t.request('POST', '/api/v1/security/upstream-hosts', { token: world.tokens.secAdmin, body: { host: '10.1.2.0/24', note: '测试数据中心' } })
+    const listed = await t.request('POST', '/api/v1/security/upstream-hosts', {
+      token: world.tokens.secAdmin,
+      body: { host: '10.1.2.0/24', note: '测试数据中心' },
+    })
     assert.equal(listed.status, 201, JSON.stringify(listed.body))
-    const ok = await register({ upstreamUrl: 'https://10.1.2.3:8443/api/orgs', method: 'POST', params: [{ name: 'uscc', required: true }, { name: 'page' }], timeoutMs: 3000 })
+    const ok = await register({
+      upstreamUrl: 'https://10.1.2.3:8443/api/orgs',
+      method: 'POST',
+      params: [{ name: 'uscc', required: true }, { name: 'page' }],
+      timeoutMs: 3000,
+    })
     assert.equal(ok.status, 201, JSON.stringify(ok.body))
     assert.equal(ok.body.kind, 'api')
     assert.equal(ok.body.upstreamUrl, 'https://10.1.2.3:8443/api/orgs')
-    assert.deepEqual(ok.body.params, [{ name: 'uscc', required: true }, { name: 'page', required: false }])
+    assert.deepEqual(ok.body.params, [
+      { name: 'uscc', required: true },
+      { name: 'page', required: false },
+    ])
     assert.equal(ok.body.timeoutMs, 3000)
     const again = await register({ upstreamUrl: 'http://10.1.2.4/api/orgs' })
     assert.equal(again.status, 201, JSON.stringify(again.body))
@@ -500,7 +597,13 @@ describe('mounting files and APIs', () => {
     assert.equal(text.includes('10.1.2.4'), false, text)
     assert.equal(text.includes('mounted.'), false, text)
     assert.equal(text.includes('r_'), false, text)
-    assert.deepEqual(seenByOther.body.items.map((m: { kind: string; live: boolean }) => [m.kind, m.live]), [['api', true], ['table', true]])
+    assert.deepEqual(
+      seenByOther.body.items.map((m: { kind: string; live: boolean }) => [m.kind, m.live]),
+      [
+        ['api', true],
+        ['table', true],
+      ],
+    )
     const seenByAuthority = await t.request('GET', `/api/v1/catalog/resources/${id}/mounts`, { token: world.tokens.authAdmin })
     assert.equal(seenByAuthority.body.items.find((m: { kind: string }) => m.kind === 'api').upstreamUrl, 'http://10.1.2.4/api/orgs')
     assert.deepEqual([...(await activeMountKinds(t.db, id))].sort(), ['api', 'table'])
@@ -522,11 +625,12 @@ describe('who may mount', () => {
   })
   after(() => t.close())
 
-  const commands = (id: string) => [
-    ['POST', uploadTablePath(id), () => uploadForm(ORGS_CSV)],
-    ['POST', `/api/v1/catalog/resources/${id}/mounts/file`, () => uploadForm('x', 'a.txt')],
-    ['POST', `/api/v1/catalog/resources/${id}/mounts/api`, () => ({ upstreamUrl: 'http://10.0.0.1/x' })],
-  ] as const
+  const commands = (id: string) =>
+    [
+      ['POST', uploadTablePath(id), () => uploadForm(ORGS_CSV)],
+      ['POST', `/api/v1/catalog/resources/${id}/mounts/file`, () => uploadForm('x', 'a.txt')],
+      ['POST', `/api/v1/catalog/resources/${id}/mounts/api`, () => ({ upstreamUrl: 'http://10.0.0.1/x' })],
+    ] as const
 
   test('anonymous → 401 on every mounts endpoint', async () => {
     for (const [method, path, body] of commands(draftId)) assertError(await t.request(method, path, { body: body() }), 401, 'UNAUTHENTICATED')
@@ -551,11 +655,17 @@ describe('who may mount', () => {
     assert.equal((await tableMountOf(t.db, publishedId))!.rowCount, 3)
     assert.equal(await tableMountOf(t.db, draftId), undefined)
     const denied = await t.db.selectFrom('auditEvents').select('action').where('result', '=', 'denied').where('objectId', '=', publishedId).execute()
-    assert.ok(denied.some((d) => d.action === 'mounts.table.upload'), JSON.stringify(denied))
+    assert.ok(
+      denied.some((d) => d.action === 'mounts.table.upload'),
+      JSON.stringify(denied),
+    )
   })
 
   test('the owner mounts on a published entry too (a new batch replaces the one consumers read)', async () => {
-    const response = await t.request('POST', uploadTablePath(publishedId), { token: world.tokens.cataloger, body: uploadForm('uscc,org_name\n91370700MA3C000071,更新后\n', 'data.csv', { confirm: 'true' }) })
+    const response = await t.request('POST', uploadTablePath(publishedId), {
+      token: world.tokens.cataloger,
+      body: uploadForm('uscc,org_name\n91370700MA3C000071,更新后\n', 'data.csv', { confirm: 'true' }),
+    })
     assert.equal(response.status, 201, JSON.stringify(response.body))
     assert.equal((await findActiveTableMount(t.db, publishedId))?.rowCount, 1)
   })

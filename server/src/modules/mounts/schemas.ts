@@ -31,7 +31,15 @@ export const ReplacementPreviewOut = z.object({
   rowsAfter: z.number().int().describe('替换后的行数'),
   changePercent: z.number().nullable().describe('行数变化百分比（相对当前批次）'),
   missingItems: z
-    .array(z.object({ itemId: z.string(), name: z.string(), nameEn: z.string().nullable(), required: z.boolean().describe('必需的信息项（主键或基础信息项）'), hadBefore: z.boolean().describe('当前批次的文件有此列') }))
+    .array(
+      z.object({
+        itemId: z.string(),
+        name: z.string(),
+        nameEn: z.string().nullable(),
+        required: z.boolean().describe('必需的信息项（主键或基础信息项）'),
+        hadBefore: z.boolean().describe('当前批次的文件有此列'),
+      }),
+    )
     .describe('文件中没有对应列的信息项（替换后为空）'),
   ignoredColumns: z.array(z.string()).describe('未对应任何信息项、将被忽略的列'),
   rejectedTotal: z.number().int().describe('不符合信息项要求的行数'),
@@ -57,7 +65,10 @@ export const FileVersionOut = z.object({
 })
 export type FileVersionOut = z.infer<typeof FileVersionOut>
 
-const ParamName = z.string().trim().regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, '参数名只能由字母、数字、下划线、点、连字符组成，且以字母或下划线开头')
+const ParamName = z
+  .string()
+  .trim()
+  .regex(/^[A-Za-z_][A-Za-z0-9_.-]{0,63}$/, '参数名只能由字母、数字、下划线、点、连字符组成，且以字母或下划线开头')
 
 export const RegisterApiBody = z.object({
   upstreamUrl: z
@@ -104,10 +115,19 @@ export const MountOut = z.object({
   lastDataTime: z.date().nullable(),
   activeBatchId: z.string().nullable(),
   tableName: z.string().nullable().optional().describe('受管表名（仅提供方与主管部门可见）'),
-  columns: z.array(z.object({ itemId: z.string(), column: z.string(), dataType: DataType })).optional().describe('信息项与列的对应（仅提供方与主管部门可见）'),
+  columns: z
+    .array(z.object({ itemId: z.string(), column: z.string(), dataType: DataType }))
+    .optional()
+    .describe('信息项与列的对应（仅提供方与主管部门可见）'),
   batches: z.array(BatchOut).optional().describe('最近的导入批次'),
   restorable: z
-    .object({ batchId: z.string(), fileName: z.string().nullable(), rows: z.number().int(), replacedAt: z.date(), until: z.date().describe('保留期满的时间，之后不能恢复') })
+    .object({
+      batchId: z.string(),
+      fileName: z.string().nullable(),
+      rows: z.number().int(),
+      replacedAt: z.date(),
+      until: z.date().describe('保留期满的时间，之后不能恢复'),
+    })
     .nullable()
     .optional()
     .describe('可恢复的上一批次（仅提供方与主管部门可见）'),

@@ -12,7 +12,19 @@ import { findVisibleResource } from '../catalog/index.ts'
 import { assertUpstreamAllowed } from '../security/index.ts'
 import { mountsChanged } from './mount-signal.ts'
 import { presentFileVersion, presentMount } from './presenter.ts'
-import { ensureMount, insertFile, keptBatches, listFileVersions, listMounts, lockMount, managedTableExists, nextFileVersion, recentBatches, updateBatch, updateMount } from './queries.ts'
+import {
+  ensureMount,
+  insertFile,
+  keptBatches,
+  listFileVersions,
+  listMounts,
+  lockMount,
+  managedTableExists,
+  nextFileVersion,
+  recentBatches,
+  updateBatch,
+  updateMount,
+} from './queries.ts'
 import { numberParameter } from '../../platform/config/parameters.ts'
 import { qualifiedName } from './storage/managed-table.ts'
 import type { FileVersionOut, MountOut, RegisterApiBody, UploadPreviewOut, UploadTableOut } from './schemas.ts'
@@ -29,7 +41,6 @@ export interface OwnedEntry {
 
 // Batches shown per table mount in the list.
 const BATCHES_SHOWN = 5
-
 
 /**
  * Loads the entry for a mounting command: 404 when the actor cannot even see it (ids do not
@@ -51,7 +62,13 @@ async function visibleEntry(ctx: Ctx, resourceId: string) {
 }
 
 /** POST …/mounts/table: see table-upload.ts. `openParts` is called only once the caller may upload. */
-export async function uploadTableCommand(ctx: Ctx, env: LoaderEnv, resourceId: string, openParts: () => AsyncIterable<Multipart>, limitBytes: number): Promise<UploadTableOut | UploadPreviewOut> {
+export async function uploadTableCommand(
+  ctx: Ctx,
+  env: LoaderEnv,
+  resourceId: string,
+  openParts: () => AsyncIterable<Multipart>,
+  limitBytes: number,
+): Promise<UploadTableOut | UploadPreviewOut> {
   const entry = await entryToMount(ctx, resourceId, 'mounts.table.upload')
   return loadUploadedTable(ctx, env, entry, openParts(), limitBytes)
 }
@@ -78,7 +95,12 @@ async function readFilePart(part: MultipartFile, limitBytes: number, lease: Uplo
 }
 
 /** POST …/mounts/file: stores the next version of the entry's file (previous versions are kept; SPEC §6.2). */
-export async function uploadFile(ctx: Ctx, resourceId: string, openFile: () => Promise<MultipartFile | undefined>, limitBytes: number): Promise<FileVersionOut> {
+export async function uploadFile(
+  ctx: Ctx,
+  resourceId: string,
+  openFile: () => Promise<MultipartFile | undefined>,
+  limitBytes: number,
+): Promise<FileVersionOut> {
   const entry = await entryToMount(ctx, resourceId, 'mounts.file.upload')
   const part = await openFile().catch((error: unknown) => {
     throw uploadError(error)
@@ -185,7 +207,14 @@ export async function restoreTableCommand(ctx: Ctx, resourceId: string): Promise
       action: 'mounts.table.restore',
       objectType: 'resource',
       objectId: resourceId,
-      detail: { mountId: mount.id, batchId: kept.id, fileName: kept.fileName, rows: Number(kept.rowsLoaded), replacedBatchId: mount.activeBatchId, rowsBefore: Number(mount.rowCount) },
+      detail: {
+        mountId: mount.id,
+        batchId: kept.id,
+        fileName: kept.fileName,
+        rows: Number(kept.rowsLoaded),
+        replacedBatchId: mount.activeBatchId,
+        rowsBefore: Number(mount.rowCount),
+      },
     })
     return mount.id
   })
@@ -199,18 +228,36 @@ export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<
   const entry = await visibleEntry(ctx, resourceId)
   const mounts = await listMounts(ctx.db, resourceId)
   const [batches, files] = await Promise.all([
-    recentBatches(ctx.db, mounts.filter((m) => m.kind === 'table').map((m) => m.id), BATCHES_SHOWN),
-    listFileVersions(ctx.db, mounts.filter((m) => m.kind === 'file').map((m) => m.id)),
+    recentBatches(
+      ctx.db,
+      mounts.filter((m) => m.kind === 'table').map((m) => m.id),
+      BATCHES_SHOWN,
+    ),
+    listFileVersions(
+      ctx.db,
+      mounts.filter((m) => m.kind === 'file').map((m) => m.id),
+    ),
   ])
   const internals = can(ctx.actor, 'mounts.internals.read', entry)
   const rejections = can(ctx.actor, 'mounts.batch.rejections.read', { providerOrgId: entry.providerOrgId })
-  const kept = internals ? await keptBatches(ctx.db, mounts.filter((m) => m.kind === 'table').map((m) => m.id)) : []
+  const kept = internals
+    ? await keptBatches(
+        ctx.db,
+        mounts.filter((m) => m.kind === 'table').map((m) => m.id),
+      )
+    : []
   const now = ctx.now()
   const restorable = new Map<string, { batchId: string; fileName: string | null; rows: number; replacedAt: Date; until: Date }>()
   for (const batch of kept) {
     const until = await keptUntil(ctx.db, batch.replacedAt!)
     if (until >= now && batch.columns && !restorable.has(batch.mountId)) {
-      restorable.set(batch.mountId, { batchId: batch.id, fileName: batch.fileName, rows: Number(batch.rowsLoaded), replacedAt: new Date(batch.replacedAt!), until })
+      restorable.set(batch.mountId, {
+        batchId: batch.id,
+        fileName: batch.fileName,
+        rows: Number(batch.rowsLoaded),
+        replacedAt: new Date(batch.replacedAt!),
+        until,
+      })
     }
   }
   return {
@@ -230,7 +277,10 @@ export async function listResourceMounts(ctx: Ctx, resourceId: string): Promise<
 export async function listResourceFiles(ctx: Ctx, resourceId: string): Promise<{ items: FileVersionOut[] }> {
   await visibleEntry(ctx, resourceId)
   const mounts = await listMounts(ctx.db, resourceId)
-  const files = await listFileVersions(ctx.db, mounts.filter((m) => m.kind === 'file').map((m) => m.id))
+  const files = await listFileVersions(
+    ctx.db,
+    mounts.filter((m) => m.kind === 'file').map((m) => m.id),
+  )
   return { items: files.map(presentFileVersion) }
 }
 

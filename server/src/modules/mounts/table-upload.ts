@@ -43,7 +43,9 @@ interface UploadFields {
 }
 
 function flag(name: string, value: unknown): boolean {
-  const text = String(value ?? '').trim().toLowerCase()
+  const text = String(value ?? '')
+    .trim()
+    .toLowerCase()
   if (['true', '1', 'on', 'yes'].includes(text)) return true
   if (['false', '0', 'off', 'no', ''].includes(text)) return false
   throw fieldError(name, `${name} 应为 true 或 false`)
@@ -87,11 +89,19 @@ export async function loadUploadedTable(
       }
       const loading = newLoadState(cleanFileName(part.filename))
       state = loading
-      await loadFile(plan, part.file, loading, async (mapping, csvColumns) => {
-        // A feed's columns are set up once by the provider; an uploaded file is checked each time.
-        if (!feed) refuseMissingRequired(plan.columns, mapping)
-        return beginBatch(ctx, env, plan, loading.fileName, csvColumns)
-      }, () => fields.skipInvalidRows, limitBytes, lease)
+      await loadFile(
+        plan,
+        part.file,
+        loading,
+        async (mapping, csvColumns) => {
+          // A feed's columns are set up once by the provider; an uploaded file is checked each time.
+          if (!feed) refuseMissingRequired(plan.columns, mapping)
+          return beginBatch(ctx, env, plan, loading.fileName, csvColumns)
+        },
+        () => fields.skipInvalidRows,
+        limitBytes,
+        lease,
+      )
     }
     if (!state) throw fieldError('file', '请上传文件（表单字段 file）')
     const loaded = await finishLoad(ctx, plan, state, fields.skipInvalidRows === true, feed?.incremental)
@@ -141,21 +151,34 @@ const uploadFacts = (state: LoadState) => ({
 /** Swaps the loaded batch in (unless `guard` refuses on the locked mount) and drops the batch kept before. */
 async function commit(ctx: Ctx, plan: LoadPlan, state: LoadState, loaded: LoadedBatch, feed: FeedOptions | undefined, guard: (trx: Executor) => Promise<void>) {
   const { batch, rows, lastDataTime } = loaded
-  const older = await swapBatch(ctx, plan, batch, {
-    rows,
-    lastDataTime,
-    encoding: state.encoding,
-    fileName: state.fileName,
-    rejectedCount: state.rejectedCount,
-    rejectedSample: state.rejected.slice(0, REJECTED_SAMPLE_MAX),
-    itemIds: state.mapping!.matched.map((m) => m.itemId),
-    auditDetail: feed ? { fedBy: feed.source, incremental: feed.incremental !== undefined } : {},
-  }, guard)
+  const older = await swapBatch(
+    ctx,
+    plan,
+    batch,
+    {
+      rows,
+      lastDataTime,
+      encoding: state.encoding,
+      fileName: state.fileName,
+      rejectedCount: state.rejectedCount,
+      rejectedSample: state.rejected.slice(0, REJECTED_SAMPLE_MAX),
+      itemIds: state.mapping!.matched.map((m) => m.itemId),
+      auditDetail: feed ? { fedBy: feed.source, incremental: feed.incremental !== undefined } : {},
+    },
+    guard,
+  )
   mountsChanged()
   markLoadDone(batch.id)
   for (const table of older) {
     // Readers left it long ago; a failed drop is retried by cleanupStaleBatches.
     await dropManagedTable(ctx.db, table).catch((e) => console.error('mounts: dropping a replaced table', e))
   }
-  return { ...uploadFacts(state), mountId: batch.mountId, batchId: batch.id, rows, lastDataTime, ...(loaded.baseMaxLine !== undefined ? { baseMaxLine: loaded.baseMaxLine } : {}) }
+  return {
+    ...uploadFacts(state),
+    mountId: batch.mountId,
+    batchId: batch.id,
+    rows,
+    lastDataTime,
+    ...(loaded.baseMaxLine !== undefined ? { baseMaxLine: loaded.baseMaxLine } : {}),
+  }
 }

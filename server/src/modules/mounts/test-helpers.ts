@@ -66,7 +66,12 @@ export const ALL_TYPES_ITEMS: CreateResourceBody['items'] = [
   item('得分', 'score', 'F'),
 ]
 
-export function item(name: string, nameEn: string | undefined, dataType: CreateResourceBody['items'][number]['dataType'], extra: Partial<CreateResourceBody['items'][number]> = {}) {
+export function item(
+  name: string,
+  nameEn: string | undefined,
+  dataType: CreateResourceBody['items'][number]['dataType'],
+  extra: Partial<CreateResourceBody['items'][number]> = {},
+) {
   return {
     name,
     ...(nameEn ? { nameEn } : {}),
@@ -136,7 +141,9 @@ export async function passedThrough(db: Executor, resourceId: string): Promise<b
 /** Managed tables that exist for a resource. */
 export async function managedTablesOf(db: Executor, resourceId: string): Promise<string[]> {
   const prefix = `r_${resourceId.replaceAll('-', '')}_`
-  const result = await sql<{ name: string }>`select tablename as name from pg_tables where schemaname = 'mounted' and tablename like ${`${prefix}%`} order by tablename`.execute(db)
+  const result = await sql<{
+    name: string
+  }>`select tablename as name from pg_tables where schemaname = 'mounted' and tablename like ${`${prefix}%`} order by tablename`.execute(db)
   return result.rows.map((r) => r.name)
 }
 

@@ -2,7 +2,11 @@ import { z } from 'zod'
 import { PageQuery } from '../../platform/http/pagination.ts'
 
 export const NotificationListQuery = PageQuery.extend({
-  unread: z.enum(['true', 'false']).optional().transform((v) => (v === undefined ? undefined : v === 'true')).describe('true：只看未读'),
+  unread: z
+    .enum(['true', 'false'])
+    .optional()
+    .transform((v) => (v === undefined ? undefined : v === 'true'))
+    .describe('true：只看未读'),
 })
 export type NotificationListQuery = z.infer<typeof NotificationListQuery>
 

@@ -35,10 +35,18 @@ export async function listNotifications(ctx: Ctx, query: NotificationListQuery) 
       .offset(pageOffset(query))
       .execute(),
     filtered.select((eb) => eb.fn.countAll<string>().as('n')).executeTakeFirstOrThrow(),
-    base.select((eb) => eb.fn.countAll<string>().as('n')).where(sql<boolean>`coalesce(n.read_at, r.read_at) is null`).executeTakeFirstOrThrow(),
+    base
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where(sql<boolean>`coalesce(n.read_at, r.read_at) is null`)
+      .executeTakeFirstOrThrow(),
   ])
   return {
-    items: items.map((n) => ({ ...n, dueAt: n.dueAt ? new Date(n.dueAt) : null, createdAt: new Date(n.createdAt), readAt: n.readAt ? new Date(n.readAt) : null })),
+    items: items.map((n) => ({
+      ...n,
+      dueAt: n.dueAt ? new Date(n.dueAt) : null,
+      createdAt: new Date(n.createdAt),
+      readAt: n.readAt ? new Date(n.readAt) : null,
+    })),
     total: Number(total.n),
     unread: Number(unread.n),
     page: query.page,
@@ -51,12 +59,22 @@ export async function markNotificationRead(ctx: Ctx, id: string) {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await trx
       .selectFrom('notifications as n')
-      .select(['n.id', 'n.userId', 'n.orgId', sql<string>`(case when n.user_id is not null then 'user:' || n.user_id::text else 'org:' || n.org_id::text end)`.as('audience')])
+      .select([
+        'n.id',
+        'n.userId',
+        'n.orgId',
+        sql<string>`(case when n.user_id is not null then 'user:' || n.user_id::text else 'org:' || n.org_id::text end)`.as('audience'),
+      ])
       .where('n.id', '=', id)
       .executeTakeFirst()
     const message = authorizeLoaded(ctx.actor, 'notification.mark-read', row, '消息')
     if (message.userId) await trx.updateTable('notifications').set({ readAt: ctx.now() }).where('id', '=', id).where('readAt', 'is', null).execute()
-    else await trx.insertInto('notificationReads').values({ notificationId: id, userId: ctx.actor.userId, readAt: ctx.now() }).onConflict((oc) => oc.doNothing()).execute()
+    else
+      await trx
+        .insertInto('notificationReads')
+        .values({ notificationId: id, userId: ctx.actor.userId, readAt: ctx.now() })
+        .onConflict((oc) => oc.doNothing())
+        .execute()
     return { id, read: true as const }
   })
 }

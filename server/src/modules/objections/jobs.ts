@@ -15,12 +15,33 @@ const STAGE_LABEL: Record<string, string> = { accept: '受理', verify: '核实'
 export async function escalateOverdueObjections(db: Db, now: Date): Promise<number> {
   return escalateOverdue(db, now, 'objections', async (trx, row) => {
     const comment = overdueComment(STAGE_LABEL[row.stage], row.dueDate)
-    await trx.insertInto('objectionEvents').values({ objectionId: row.id, at: now, actorId: null, action: 'escalate', fromStatus: row.status, toStatus: row.status, comment }).execute()
-    await appendAudit(trx, systemSource(now), { action: 'objections.objection.escalate', objectType: 'objection', objectId: row.id, detail: { no: row.no, stage: row.stage } })
-    await notifyAuthority(trx, { kind: 'objection.overdue', title: `数据异议${STAGE_LABEL[row.stage]}逾期：${row.no}`, objectType: 'objection', objectId: row.id, dueAt: row.dueAt })
+    await trx
+      .insertInto('objectionEvents')
+      .values({ objectionId: row.id, at: now, actorId: null, action: 'escalate', fromStatus: row.status, toStatus: row.status, comment })
+      .execute()
+    await appendAudit(trx, systemSource(now), {
+      action: 'objections.objection.escalate',
+      objectType: 'objection',
+      objectId: row.id,
+      detail: { no: row.no, stage: row.stage },
+    })
+    await notifyAuthority(trx, {
+      kind: 'objection.overdue',
+      title: `数据异议${STAGE_LABEL[row.stage]}逾期：${row.no}`,
+      objectType: 'objection',
+      objectId: row.id,
+      dueAt: row.dueAt,
+    })
     if (row.stage === 'verify') {
       const provider = await trx.selectFrom('objections').select('providerOrgId').where('id', '=', row.id).executeTakeFirstOrThrow()
-      await notify(trx, { orgId: provider.providerOrgId, kind: 'objection.overdue', title: `数据异议核实已逾期，主管部门督办：${row.no}`, objectType: 'objection', objectId: row.id, dueAt: row.dueAt })
+      await notify(trx, {
+        orgId: provider.providerOrgId,
+        kind: 'objection.overdue',
+        title: `数据异议核实已逾期，主管部门督办：${row.no}`,
+        objectType: 'objection',
+        objectId: row.id,
+        dueAt: row.dueAt,
+      })
     }
   })
 }
@@ -34,7 +55,18 @@ export async function warnObjectionsDueSoon(db: Db, now: Date): Promise<number> 
       const provider = await trx.selectFrom('objections').select('providerOrgId').where('id', '=', row.id).executeTakeFirstOrThrow()
       await notify(trx, { orgId: provider.providerOrgId, kind: 'objection.due-soon', title, objectType: 'objection', objectId: row.id, dueAt: row.dueAt })
     }
-    await trx.insertInto('objectionEvents').values({ objectionId: row.id, at: now, actorId: null, action: 'warn', fromStatus: row.status, toStatus: row.status, comment: dueSoonComment(row.dueDate) }).execute()
+    await trx
+      .insertInto('objectionEvents')
+      .values({
+        objectionId: row.id,
+        at: now,
+        actorId: null,
+        action: 'warn',
+        fromStatus: row.status,
+        toStatus: row.status,
+        comment: dueSoonComment(row.dueDate),
+      })
+      .execute()
   })
 }
 

@@ -149,7 +149,10 @@ describe('data objections: raise, accept, verify, correct at the source or expla
     assert.equal(accepted.body.dueDate, '2026-03-20')
     assert.equal(await escalateOverdueObjections(t.db, new Date('2026-03-20T16:00:01Z')), 1)
     const overdue = await notices('objection.overdue')
-    assert.ok(overdue.some((n) => n.orgId === w.deptA.id), 'the provider hears of its overdue verification')
+    assert.ok(
+      overdue.some((n) => n.orgId === w.deptA.id),
+      'the provider hears of its overdue verification',
+    )
     assert.ok(overdue.some((n) => n.orgId === w.authority.id))
     const list = await t.request('GET', '/api/v1/objections?box=received', { token: w.tokens.approver })
     assert.equal(list.body.total, 4)

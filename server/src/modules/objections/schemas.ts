@@ -14,7 +14,8 @@ export const OBJECTION_TYPE_LABELS: Record<(typeof OBJECTION_TYPES)[number], str
 export const OBJECTION_STATUSES = ['raised', 'dismissed', 'verifying', 'correcting', 'resolved', 'explained', 'coordination'] as const
 
 /** R-11, shown wherever a flagged record is shown. */
-export const R11_RULE = '该记录存在数据异议，正在核实。群众或企业持有效证明材料的，经办人员应当照常办理，不得拒绝、拖延或要求其自行更正数据（国发〔2016〕51号）。'
+export const R11_RULE =
+  '该记录存在数据异议，正在核实。群众或企业持有效证明材料的，经办人员应当照常办理，不得拒绝、拖延或要求其自行更正数据（国发〔2016〕51号）。'
 
 /** Evidence is small (a photo or a scan of a certificate); larger material stays with the raiser. */
 export const EVIDENCE_LIMITS = { files: 3, bytes: 1024 * 1024 } as const
@@ -31,11 +32,16 @@ export const RaiseBody = z.object({
   type: z.enum(OBJECTION_TYPES, '异议类型应为 错误、缺失、不一致、过期、格式不规范、其他 之一'),
   description: required(LIMITS.longText, '异议说明'),
   evidence: z
-    .array(z.object({
-      fileName: required(LIMITS.shortText, '文件名'),
-      contentType: z.string().trim().max(100).default('application/octet-stream'),
-      contentBase64: z.string().min(1, '文件内容不能为空').max(Math.ceil((EVIDENCE_LIMITS.bytes * 4) / 3) + 4, '证明材料单个文件不能超过 1 MB'),
-    }))
+    .array(
+      z.object({
+        fileName: required(LIMITS.shortText, '文件名'),
+        contentType: z.string().trim().max(100).default('application/octet-stream'),
+        contentBase64: z
+          .string()
+          .min(1, '文件内容不能为空')
+          .max(Math.ceil((EVIDENCE_LIMITS.bytes * 4) / 3) + 4, '证明材料单个文件不能超过 1 MB'),
+      }),
+    )
     .max(EVIDENCE_LIMITS.files, `证明材料最多 ${EVIDENCE_LIMITS.files} 个文件`)
     .default([]),
 })
@@ -85,6 +91,8 @@ export const ObjectionOut = z.object({
   caseId: z.string().nullable(),
   createdAt: z.date(),
   evidence: z.array(z.object({ id: z.string(), fileName: z.string(), sizeBytes: z.number() })).optional(),
-  events: z.array(z.object({ at: z.date(), action: z.string(), toStatus: z.string(), comment: z.string().nullable(), actorName: z.string().nullable() })).optional(),
+  events: z
+    .array(z.object({ at: z.date(), action: z.string(), toStatus: z.string(), comment: z.string().nullable(), actorName: z.string().nullable() }))
+    .optional(),
   rule: z.string().describe('R-11：有异议期间照常办理的规则'),
 })

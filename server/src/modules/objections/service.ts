@@ -65,7 +65,10 @@ function present(row: Row) {
 }
 
 async function load(db: Executor, ctx: Ctx, id: string, action: Action, lock = false) {
-  const row = await withNames(db).where('o.id', '=', id).$if(lock, (qb) => qb.forUpdate('o')).executeTakeFirst()
+  const row = await withNames(db)
+    .where('o.id', '=', id)
+    .$if(lock, (qb) => qb.forUpdate('o'))
+    .executeTakeFirst()
   return authorizeLoaded(ctx.actor, action, row, '数据异议')
 }
 
@@ -78,7 +81,16 @@ async function detail(db: Executor, ctx: Ctx, id: string) {
   return { ...present(row), evidence, events }
 }
 
-async function transition(trx: Executor, ctx: Ctx | null, id: string, from: ObjectionStatus | null, to: ObjectionStatus, action: string, comment: string | null, at: Date) {
+async function transition(
+  trx: Executor,
+  ctx: Ctx | null,
+  id: string,
+  from: ObjectionStatus | null,
+  to: ObjectionStatus,
+  action: string,
+  comment: string | null,
+  at: Date,
+) {
   await trx
     .insertInto('objectionEvents')
     .values({ objectionId: id, at, actorId: ctx?.actor.userId ?? null, action, fromStatus: from, toStatus: to, comment })
@@ -132,58 +144,110 @@ export async function raiseObjection(ctx: Ctx, body: RaiseBody) {
     for (const file of files) {
       await trx
         .insertInto('objectionEvidence')
-        .values({ objectionId: id, fileName: file.fileName, contentType: file.contentType, sizeBytes: file.content.length, sm3: sm3Hex(file.content), content: file.content })
+        .values({
+          objectionId: id,
+          fileName: file.fileName,
+          contentType: file.contentType,
+          sizeBytes: file.content.length,
+          sm3: sm3Hex(file.content),
+          content: file.content,
+        })
         .execute()
     }
     await transition(trx, ctx, id, null, 'raised', 'raise', body.description, now)
-    await recordAudit(trx, ctx, { action: 'objections.objection.create', objectType: 'objection', objectId: id, detail: { resourceId: entry.resourceId, records: body.recordKeys.length, evidence: files.length } })
-    await notifyAuthority(trx, { kind: 'objection.raised', title: `数据异议待受理：${entry.name}`, objectType: 'objection', objectId: id, dueAt: deadline.dueAt })
+    await recordAudit(trx, ctx, {
+      action: 'objections.objection.create',
+      objectType: 'objection',
+      objectId: id,
+      detail: { resourceId: entry.resourceId, records: body.recordKeys.length, evidence: files.length },
+    })
+    await notifyAuthority(trx, {
+      kind: 'objection.raised',
+      title: `数据异议待受理：${entry.name}`,
+      objectType: 'objection',
+      objectId: id,
+      dueAt: deadline.dueAt,
+    })
     return detail(trx, ctx, id)
   })
 }
 
 /** The authority's acceptance check (≤ 2 WD): accepted objections flag their records and start the provider's clock. */
 export async function acceptObjection(ctx: Ctx, id: string, body: z.infer<typeof AcceptBody>) {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await load(trx, ctx, id, 'objections.objection.accept', true)
-    if (row.status !== 'raised') throw invalidState('该异议已处理')
-    const now = ctx.now()
-    if (body.decision === 'dismiss') {
-      await update(trx, id, { status: 'dismissed', response: body.comment!, ...stageClock(null, null) }, now)
-      await transition(trx, ctx, id, 'raised', 'dismissed', 'dismiss', body.comment!, now)
-      await notify(trx, { userId: row.raisedBy, kind: 'objection.dismissed', title: `数据异议未予受理：${row.resourceName}`, objectType: 'objection', objectId: id })
-    } else {
-      const deadline = await stageDeadline(trx, now, 'objections.verifyWorkdays')
-      // The verification's due time outlives its stage clock: M6 counts it after the stage closes.
-      await update(trx, id, { status: 'verifying', flagged: true, verifyDueAt: deadline.dueAt, ...stageClock('verify', deadline) }, now)
-      await trx.insertInto('objectionRecords').values(row.recordKeys.map((recordKey) => ({ objectionId: id, resourceId: row.resourceId, recordKey }))).execute()
-      await transition(trx, ctx, id, 'raised', 'verifying', 'accept', body.comment ?? null, now)
-      await notify(trx, { orgId: row.providerOrgId, kind: 'objection.verify', title: `数据异议待核实：${row.resourceName}`, objectType: 'objection', objectId: id, dueAt: deadline.dueAt })
-      await notify(trx, { userId: row.raisedBy, kind: 'objection.accepted', title: `数据异议已受理，记录已标注「有异议」：${row.resourceName}`, objectType: 'objection', objectId: id })
-    }
-    await recordAudit(trx, ctx, { action: 'objections.objection.accept', objectType: 'objection', objectId: id, detail: { decision: body.decision } })
-    return detail(trx, ctx, id)
-  }).finally(objectionFlagsChanged)
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const row = await load(trx, ctx, id, 'objections.objection.accept', true)
+      if (row.status !== 'raised') throw invalidState('该异议已处理')
+      const now = ctx.now()
+      if (body.decision === 'dismiss') {
+        await update(trx, id, { status: 'dismissed', response: body.comment!, ...stageClock(null, null) }, now)
+        await transition(trx, ctx, id, 'raised', 'dismissed', 'dismiss', body.comment!, now)
+        await notify(trx, {
+          userId: row.raisedBy,
+          kind: 'objection.dismissed',
+          title: `数据异议未予受理：${row.resourceName}`,
+          objectType: 'objection',
+          objectId: id,
+        })
+      } else {
+        const deadline = await stageDeadline(trx, now, 'objections.verifyWorkdays')
+        // The verification's due time outlives its stage clock: M6 counts it after the stage closes.
+        await update(trx, id, { status: 'verifying', flagged: true, verifyDueAt: deadline.dueAt, ...stageClock('verify', deadline) }, now)
+        await trx
+          .insertInto('objectionRecords')
+          .values(row.recordKeys.map((recordKey) => ({ objectionId: id, resourceId: row.resourceId, recordKey })))
+          .execute()
+        await transition(trx, ctx, id, 'raised', 'verifying', 'accept', body.comment ?? null, now)
+        await notify(trx, {
+          orgId: row.providerOrgId,
+          kind: 'objection.verify',
+          title: `数据异议待核实：${row.resourceName}`,
+          objectType: 'objection',
+          objectId: id,
+          dueAt: deadline.dueAt,
+        })
+        await notify(trx, {
+          userId: row.raisedBy,
+          kind: 'objection.accepted',
+          title: `数据异议已受理，记录已标注「有异议」：${row.resourceName}`,
+          objectType: 'objection',
+          objectId: id,
+        })
+      }
+      await recordAudit(trx, ctx, { action: 'objections.objection.accept', objectType: 'objection', objectId: id, detail: { decision: body.decision } })
+      return detail(trx, ctx, id)
+    })
+    .finally(objectionFlagsChanged)
 }
 
 /** The provider's verification (≤ 5 WD): an error is corrected at the source; correct data is explained. */
 export async function verifyObjection(ctx: Ctx, id: string, body: z.infer<typeof VerifyBody>) {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await load(trx, ctx, id, 'objections.objection.verify', true)
-    if (row.status !== 'verifying') throw invalidState('该异议不在核实阶段')
-    const now = ctx.now()
-    if (body.outcome === 'confirm') {
-      // The flag stays until the corrected data is on the platform (SPEC §7.8: fixed at source + republished).
-      await update(trx, id, { status: 'correcting', response: body.comment, correctingAt: now, verifiedAt: now, ...stageClock(null, null) }, now)
-      await transition(trx, ctx, id, 'verifying', 'correcting', 'confirm', body.comment, now)
-    } else {
-      await update(trx, id, { status: 'explained', flagged: false, response: body.comment, verifiedAt: now, ...stageClock(null, null) }, now)
-      await transition(trx, ctx, id, 'verifying', 'explained', 'explain', body.comment, now)
-      await notify(trx, { userId: row.raisedBy, kind: 'objection.explained', title: `提供部门说明数据无误（如有异议可提请协调）：${row.resourceName}`, objectType: 'objection', objectId: id })
-    }
-    await recordAudit(trx, ctx, { action: 'objections.objection.verify', objectType: 'objection', objectId: id, detail: { outcome: body.outcome } })
-    return detail(trx, ctx, id)
-  }).finally(objectionFlagsChanged)
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const row = await load(trx, ctx, id, 'objections.objection.verify', true)
+      if (row.status !== 'verifying') throw invalidState('该异议不在核实阶段')
+      const now = ctx.now()
+      if (body.outcome === 'confirm') {
+        // The flag stays until the corrected data is on the platform (SPEC §7.8: fixed at source + republished).
+        await update(trx, id, { status: 'correcting', response: body.comment, correctingAt: now, verifiedAt: now, ...stageClock(null, null) }, now)
+        await transition(trx, ctx, id, 'verifying', 'correcting', 'confirm', body.comment, now)
+      } else {
+        await update(trx, id, { status: 'explained', flagged: false, response: body.comment, verifiedAt: now, ...stageClock(null, null) }, now)
+        await transition(trx, ctx, id, 'verifying', 'explained', 'explain', body.comment, now)
+        await notify(trx, {
+          userId: row.raisedBy,
+          kind: 'objection.explained',
+          title: `提供部门说明数据无误（如有异议可提请协调）：${row.resourceName}`,
+          objectType: 'objection',
+          objectId: id,
+        })
+      }
+      await recordAudit(trx, ctx, { action: 'objections.objection.verify', objectType: 'objection', objectId: id, detail: { outcome: body.outcome } })
+      return detail(trx, ctx, id)
+    })
+    .finally(objectionFlagsChanged)
 }
 
 /**
@@ -192,16 +256,29 @@ export async function verifyObjection(ctx: Ctx, id: string, body: z.infer<typeof
  * file is corrected where it lives.
  */
 export async function markCorrected(ctx: Ctx, id: string, comment: string) {
-  return ctx.db.transaction().execute(async (trx) => {
-    const row = await load(trx, ctx, id, 'objections.objection.verify', true)
-    if (row.status !== 'correcting') throw invalidState('该异议不在更正阶段')
-    const mount = await trx.selectFrom('mounts').select(['id', 'activeBatchId']).where('resourceId', '=', row.resourceId).where('kind', '=', 'table').executeTakeFirst()
-    const batch = mount ? await newBatchSince(trx, mount.id, row.correctingAt!) : null
-    if (mount && !batch) throw invalidState('请先在源头更正数据并重新挂接（上传新批次），新批次生效后异议标注自动撤销')
-    await resolve(trx, ctx, row, batch, comment, ctx.now())
-    await recordAudit(trx, ctx, { action: 'objections.objection.verify', objectType: 'objection', objectId: id, detail: { outcome: 'corrected', batchId: batch } })
-    return detail(trx, ctx, id)
-  }).finally(objectionFlagsChanged)
+  return ctx.db
+    .transaction()
+    .execute(async (trx) => {
+      const row = await load(trx, ctx, id, 'objections.objection.verify', true)
+      if (row.status !== 'correcting') throw invalidState('该异议不在更正阶段')
+      const mount = await trx
+        .selectFrom('mounts')
+        .select(['id', 'activeBatchId'])
+        .where('resourceId', '=', row.resourceId)
+        .where('kind', '=', 'table')
+        .executeTakeFirst()
+      const batch = mount ? await newBatchSince(trx, mount.id, row.correctingAt!) : null
+      if (mount && !batch) throw invalidState('请先在源头更正数据并重新挂接（上传新批次），新批次生效后异议标注自动撤销')
+      await resolve(trx, ctx, row, batch, comment, ctx.now())
+      await recordAudit(trx, ctx, {
+        action: 'objections.objection.verify',
+        objectType: 'objection',
+        objectId: id,
+        detail: { outcome: 'corrected', batchId: batch },
+      })
+      return detail(trx, ctx, id)
+    })
+    .finally(objectionFlagsChanged)
 }
 
 async function newBatchSince(trx: Executor, mountId: string, since: Date | string): Promise<string | null> {
@@ -216,10 +293,23 @@ async function newBatchSince(trx: Executor, mountId: string, since: Date | strin
   return batch?.id ?? null
 }
 
-async function resolve(trx: Executor, ctx: Ctx | null, row: { id: string; raisedBy: string; resourceName: string | null }, batchId: string | null, comment: string, now: Date) {
+async function resolve(
+  trx: Executor,
+  ctx: Ctx | null,
+  row: { id: string; raisedBy: string; resourceName: string | null },
+  batchId: string | null,
+  comment: string,
+  now: Date,
+) {
   await update(trx, row.id, { status: 'resolved', flagged: false, correctionBatchId: batchId }, now)
   await transition(trx, ctx, row.id, 'correcting', 'resolved', 'resolve', comment, now)
-  await notify(trx, { userId: row.raisedBy, kind: 'objection.resolved', title: `数据已在源头更正，「有异议」标注已撤销：${row.resourceName ?? ''}`, objectType: 'objection', objectId: row.id })
+  await notify(trx, {
+    userId: row.raisedBy,
+    kind: 'objection.resolved',
+    title: `数据已在源头更正，「有异议」标注已撤销：${row.resourceName ?? ''}`,
+    objectType: 'objection',
+    objectId: row.id,
+  })
 }
 
 /**
@@ -227,8 +317,10 @@ async function resolve(trx: Executor, ctx: Ctx | null, row: { id: string; raised
  * active batch since the error was confirmed are resolved and their raisers told (a background task).
  */
 export async function resolveCorrectedObjections(db: Db, now: Date): Promise<number> {
-  return db.transaction().execute(async (trx) => {
-    const rows = await sql<{ id: string; raisedBy: string; resourceName: string | null; batchId: string }>`
+  return db
+    .transaction()
+    .execute(async (trx) => {
+      const rows = await sql<{ id: string; raisedBy: string; resourceName: string | null; batchId: string }>`
       select o.id, o.raised_by, v.name as resource_name, b.id as batch_id
         from objections o
         join mounts m on m.resource_id = o.resource_id and m.kind = 'table'
@@ -237,12 +329,18 @@ export async function resolveCorrectedObjections(db: Db, now: Date): Promise<num
        where o.status = 'correcting'
        order by o.correcting_at limit 100
        for update of o skip locked`.execute(trx)
-    for (const row of rows.rows) {
-      await resolve(trx, null, row, row.batchId, '提供部门已在源头更正并挂接新批次数据', now)
-      await appendAudit(trx, systemSource(now), { action: 'objections.objection.resolve', objectType: 'objection', objectId: row.id, detail: { batchId: row.batchId } })
-    }
-    return rows.rows.length
-  }).finally(objectionFlagsChanged)
+      for (const row of rows.rows) {
+        await resolve(trx, null, row, row.batchId, '提供部门已在源头更正并挂接新批次数据', now)
+        await appendAudit(trx, systemSource(now), {
+          action: 'objections.objection.resolve',
+          objectType: 'objection',
+          objectId: row.id,
+          detail: { batchId: row.batchId },
+        })
+      }
+      return rows.rows.length
+    })
+    .finally(objectionFlagsChanged)
 }
 
 /** The raiser takes the provider's explanation to coordination (R-6). */
@@ -267,13 +365,20 @@ export async function disputeObjection(ctx: Ctx, id: string, statement: string) 
 }
 
 async function update(trx: Executor, id: string, changes: Updateable<ObjectionsTable>, now: Date) {
-  await trx.updateTable('objections').set({ ...changes, updatedAt: now }).where('id', '=', id).execute()
+  await trx
+    .updateTable('objections')
+    .set({ ...changes, updatedAt: now })
+    .where('id', '=', id)
+    .execute()
 }
 
 export const getObjection = (ctx: Ctx, id: string) => detail(ctx.db, ctx, id)
 
 export async function listObjections(ctx: Ctx, query: z.infer<typeof ListQuery>) {
-  const visible = scopeWhere(scopeOf(ctx.actor, 'objections.objection.read'), { raiserOrgId: sql.ref('o.raiserOrgId'), providerOrgId: sql.ref('o.providerOrgId') })
+  const visible = scopeWhere(scopeOf(ctx.actor, 'objections.objection.read'), {
+    raiserOrgId: sql.ref('o.raiserOrgId'),
+    providerOrgId: sql.ref('o.providerOrgId'),
+  })
   const base = withNames(ctx.db)
     .where(visible)
     .$if(query.box === 'raised', (qb) => qb.where('o.raiserOrgId', '=', ctx.actor.orgId))
@@ -281,7 +386,10 @@ export async function listObjections(ctx: Ctx, query: z.infer<typeof ListQuery>)
     .$if(!!query.status, (qb) => qb.where('o.status', '=', query.status!))
   const [rows, total] = await Promise.all([
     base.orderBy('o.createdAt', 'desc').limit(query.pageSize).offset(pageOffset(query)).execute(),
-    base.clearSelect().select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow(),
+    base
+      .clearSelect()
+      .select((eb) => eb.fn.countAll<number>().as('n'))
+      .executeTakeFirstOrThrow(),
   ])
   return { items: rows.map(present), total: Number(total.n), page: query.page, pageSize: query.pageSize }
 }

@@ -7,8 +7,7 @@ const orgColumns = ['id', 'name', 'shortName', 'code', 'regionCode', 'parentId',
 
 export const findOrg = (db: Executor, id: string) => db.selectFrom('orgs').select(orgColumns).where('id', '=', id).executeTakeFirst()
 
-export const findOrgByName = (db: Executor, name: string) =>
-  db.selectFrom('orgs').select(orgColumns).where('name', '=', name).executeTakeFirst()
+export const findOrgByName = (db: Executor, name: string) => db.selectFrom('orgs').select(orgColumns).where('name', '=', name).executeTakeFirst()
 
 export async function listOrgs(db: Executor, query: OrgListQuery) {
   const base = db

@@ -13,7 +13,13 @@ describe('organisations', () => {
   })
   after(() => t.close())
 
-  const count = async () => (await t.db.selectFrom('orgs').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+  const count = async () =>
+    (
+      await t.db
+        .selectFrom('orgs')
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n
 
   test('the national template example code passes the GB 32100 check', async () => {
     assert.equal(withUsccCheck('12320100671322000'), '12320100671322000Q')
@@ -35,7 +41,10 @@ describe('organisations', () => {
     const good = withUsccCheck('11370700MB2845137')
     const bad = good.slice(0, 17) + (good[17] === '0' ? '1' : '0')
     const before = await count()
-    const res = await t.request('POST', '/api/v1/orgs', { token: world.tokens.sysAdmin, body: { name: '潍坊市测试局', code: bad, regionCode: '370700', kind: 'department' } })
+    const res = await t.request('POST', '/api/v1/orgs', {
+      token: world.tokens.sysAdmin,
+      body: { name: '潍坊市测试局', code: bad, regionCode: '370700', kind: 'department' },
+    })
     assert.equal(res.status, 400)
     assert.equal(res.body.error.code, 'VALIDATION_FAILED')
     assert.equal(res.body.error.details[0].field, 'code')
@@ -44,7 +53,11 @@ describe('organisations', () => {
   })
 
   test('codes with forbidden letters, wrong length, or an unknown region are refused', async () => {
-    for (const [code, regionCode] of [['11370700MB284513I', '370700'], ['1137070', '370700'], [withUsccCheck('11370700MB2845138'), '110101']]) {
+    for (const [code, regionCode] of [
+      ['11370700MB284513I', '370700'],
+      ['1137070', '370700'],
+      [withUsccCheck('11370700MB2845138'), '110101'],
+    ]) {
       const res = await t.request('POST', '/api/v1/orgs', { token: world.tokens.sysAdmin, body: { name: '潍坊市某局', code, regionCode, kind: 'department' } })
       assert.equal(res.status, 400, code)
     }
@@ -77,6 +90,9 @@ describe('organisations', () => {
     })
     assert.equal(dept.status, 201)
     const children = await t.request('GET', `/api/v1/orgs?parentId=${region.body.id}`, { token: world.tokens.requester })
-    assert.deepEqual(children.body.items.map((o: { name: string }) => o.name), ['寿光市民政局'])
+    assert.deepEqual(
+      children.body.items.map((o: { name: string }) => o.name),
+      ['寿光市民政局'],
+    )
   })
 })

@@ -55,7 +55,10 @@ export type UpdateOrgBody = z.infer<typeof UpdateOrgBody>
 export const OrgListQuery = PageQuery.extend({
   pageSize: z.coerce.number().int().min(1).max(200).default(200),
   kind: z.enum(ORG_KINDS).optional(),
-  regionCode: z.string().regex(/^\d{6}$/).optional(),
+  regionCode: z
+    .string()
+    .regex(/^\d{6}$/)
+    .optional(),
   parentId: z.uuid().optional(),
   q: z.string().trim().max(60).optional(),
 })

@@ -20,11 +20,24 @@ const reply = (items: { key: string; value: number; description: string }[]) => 
 test('the reply deadline defaults to 10 working days and can be set to 15, which new requests then use', async () => {
   const listed = await t.request('GET', '/api/v1/parameters', { token: world.tokens.sysAdmin })
   assert.equal(listed.status, 200)
-  assert.deepEqual({ ...reply(listed.body.items), updatedAt: null }, {
-    key: 'sharing.providerReplyWorkdays', label: '有条件共享答复时限（工作日）', description: reply(listed.body.items).description,
-    regionCode: null, value: 10, default: 10, allowed: [10, 15, 20], updatedAt: null, updatedByName: null,
+  assert.deepEqual(
+    { ...reply(listed.body.items), updatedAt: null },
+    {
+      key: 'sharing.providerReplyWorkdays',
+      label: '有条件共享答复时限（工作日）',
+      description: reply(listed.body.items).description,
+      regionCode: null,
+      value: 10,
+      default: 10,
+      allowed: [10, 15, 20],
+      updatedAt: null,
+      updatedByName: null,
+    },
+  )
+  const changed = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', {
+    token: world.tokens.sysAdmin,
+    body: { value: 15, reason: '依据市政务服务管理办公室2026年12号文件调整' },
   })
-  const changed = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', { token: world.tokens.sysAdmin, body: { value: 15, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
   assert.equal(changed.status, 200, JSON.stringify(changed.body))
   assert.equal(changed.body.value, 15)
   assert.ok(changed.body.updatedByName)
@@ -37,13 +50,32 @@ test('the reply deadline defaults to 10 working days and can be set to 15, which
 
 test('a value outside the allowed ones, an unknown key or a role other than the system administrator changes nothing', async () => {
   const before = await t.db.selectFrom('parameters').selectAll().execute()
-  const bad = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', { token: world.tokens.sysAdmin, body: { value: 5, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
+  const bad = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', {
+    token: world.tokens.sysAdmin,
+    body: { value: 5, reason: '依据市政务服务管理办公室2026年12号文件调整' },
+  })
   assert.equal(bad.status, 400)
   assert.equal(bad.body.error.details[0].field, 'value')
   assert.match(bad.body.error.details[0].message, /只能取 10、15、20/)
-  assert.equal((await t.request('PUT', '/api/v1/parameters/no.such.key', { token: world.tokens.sysAdmin, body: { value: 1, reason: '依据市政务服务管理办公室2026年12号文件调整' } })).status, 404)
+  assert.equal(
+    (
+      await t.request('PUT', '/api/v1/parameters/no.such.key', {
+        token: world.tokens.sysAdmin,
+        body: { value: 1, reason: '依据市政务服务管理办公室2026年12号文件调整' },
+      })
+    ).status,
+    404,
+  )
   for (const token of [world.tokens.authAdmin, world.tokens.approver, world.tokens.auditor]) {
-    assert.equal((await t.request('PUT', '/api/v1/parameters/sharing.warnBeforeWorkdays', { token, body: { value: 3, reason: '依据市政务服务管理办公室2026年12号文件调整' } })).status, 403)
+    assert.equal(
+      (
+        await t.request('PUT', '/api/v1/parameters/sharing.warnBeforeWorkdays', {
+          token,
+          body: { value: 3, reason: '依据市政务服务管理办公室2026年12号文件调整' },
+        })
+      ).status,
+      403,
+    )
   }
   assert.equal((await t.request('GET', '/api/v1/parameters', { token: world.tokens.requester })).status, 403)
   assert.deepEqual(await t.db.selectFrom('parameters').selectAll().execute(), before)
@@ -71,10 +103,16 @@ test('a change needs a reason with substance: none, a stock phrase or a few char
 
 test('deadlines per tenant: a county sets its own reply deadline, which its departments’ new requests use; others keep the city’s', async () => {
   const county = '370702'
-  const set = await t.request('PUT', `/api/v1/parameters/sharing.providerReplyWorkdays?regionCode=${county}`, { token: world.tokens.sysAdmin, body: { value: 10, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
+  const set = await t.request('PUT', `/api/v1/parameters/sharing.providerReplyWorkdays?regionCode=${county}`, {
+    token: world.tokens.sysAdmin,
+    body: { value: 10, reason: '依据市政务服务管理办公室2026年12号文件调整' },
+  })
   assert.equal(set.status, 200, JSON.stringify(set.body))
   assert.equal(set.body.regionCode, county)
-  const city = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', { token: world.tokens.sysAdmin, body: { value: 15, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
+  const city = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays', {
+    token: world.tokens.sysAdmin,
+    body: { value: 15, reason: '依据市政务服务管理办公室2026年12号文件调整' },
+  })
   assert.equal(city.body.value, 15)
   assert.equal(await numberParameter(t.db, 'sharing.providerReplyWorkdays', county), 10)
   assert.equal(await numberParameter(t.db, 'sharing.providerReplyWorkdays', '370703'), 15, 'a county without its own value inherits the city’s')
@@ -82,7 +120,10 @@ test('deadlines per tenant: a county sets its own reply deadline, which its depa
   assert.equal(reply(listed.body.items).value, 10)
   const warn = listed.body.items.find((p: { key: string }) => p.key === 'sharing.warnBeforeWorkdays')
   assert.deepEqual([warn.value, warn.regionCode], [2, county])
-  const bad = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays?regionCode=110101', { token: world.tokens.sysAdmin, body: { value: 15, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
+  const bad = await t.request('PUT', '/api/v1/parameters/sharing.providerReplyWorkdays?regionCode=110101', {
+    token: world.tokens.sysAdmin,
+    body: { value: 15, reason: '依据市政务服务管理办公室2026年12号文件调整' },
+  })
   assert.equal(bad.status, 400)
   assert.equal(bad.body.error.details[0].field, 'regionCode')
 })

@@ -17,7 +17,13 @@ export const ParameterOut = z.object({
 
 export const ParameterParams = z.object({ key: z.string().max(100).describe('参数键，如 sharing.providerReplyWorkdays') })
 
-export const TenantQuery = z.object({ regionCode: z.string().regex(/^\d{6}$/, '区划代码应为 6 位数字').optional().describe('区县代码：该区县的取值（未单独设置时沿用全市）；不填为全市') })
+export const TenantQuery = z.object({
+  regionCode: z
+    .string()
+    .regex(/^\d{6}$/, '区划代码应为 6 位数字')
+    .optional()
+    .describe('区县代码：该区县的取值（未单独设置时沿用全市）；不填为全市'),
+})
 
 export const UpdateParameterBody = z.object({
   value: z.number().describe('新值：必须是该参数允许的取值之一'),

@@ -53,7 +53,12 @@ export async function updateParameter(ctx: Ctx, key: string, { value, reason }: 
       .values({ key, tenant, value: JSON.stringify(value), updatedBy: ctx.actor.userId, updatedAt: ctx.now() })
       .onConflict((oc) => oc.columns(['key', 'tenant']).doUpdateSet({ value: JSON.stringify(value), updatedBy: ctx.actor.userId, updatedAt: ctx.now() }))
       .execute()
-    await recordAudit(trx, ctx, { action: 'parameter.update', objectType: 'parameter', objectId: key, detail: { before, after: value, reason, regionCode: tenant || null } })
+    await recordAudit(trx, ctx, {
+      action: 'parameter.update',
+      objectType: 'parameter',
+      objectId: key,
+      detail: { before, after: value, reason, regionCode: tenant || null },
+    })
     return present(trx, key, tenant)
   })
 }

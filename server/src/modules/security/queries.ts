@@ -3,7 +3,10 @@ import type { Executor } from '../../platform/db/database.ts'
 import type { UpstreamHostsTable } from '../../platform/db/schema.ts'
 
 const withCreator = (db: Executor) =>
-  db.selectFrom('upstreamHosts as h').leftJoin('users as u', 'u.id', 'h.createdBy').select(['h.id', 'h.host', 'h.port', 'h.note', 'h.createdAt', 'u.name as createdByName'])
+  db
+    .selectFrom('upstreamHosts as h')
+    .leftJoin('users as u', 'u.id', 'h.createdBy')
+    .select(['h.id', 'h.host', 'h.port', 'h.note', 'h.createdAt', 'u.name as createdByName'])
 
 export const listUpstreamHostRows = (db: Executor) => withCreator(db).orderBy('h.host').orderBy('h.port').execute()
 
@@ -14,7 +17,12 @@ export const listUpstreamHostEntries = (db: Executor) => db.selectFrom('upstream
 
 /** Inserts an entry; undefined when the same host and port is already listed. */
 export const insertUpstreamHost = (db: Executor, row: Insertable<UpstreamHostsTable>) =>
-  db.insertInto('upstreamHosts').values(row).onConflict((oc) => oc.doNothing()).returning('id').executeTakeFirst()
+  db
+    .insertInto('upstreamHosts')
+    .values(row)
+    .onConflict((oc) => oc.doNothing())
+    .returning('id')
+    .executeTakeFirst()
 
 export const lockUpstreamHost = (db: Executor, id: string) => db.selectFrom('upstreamHosts').selectAll().where('id', '=', id).forUpdate().executeTakeFirst()
 

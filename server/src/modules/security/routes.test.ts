@@ -20,7 +20,8 @@ describe('upstream allow-list kept by SEC_ADMIN', () => {
   after(() => t.close())
 
   const rows = () => t.db.selectFrom('upstreamHosts').select(['host', 'port', 'note']).orderBy('host').execute()
-  const audits = (action: string) => t.db.selectFrom('auditEvents').select(['objectId', 'detail', 'result', 'actorId']).where('action', '=', action).orderBy('id').execute()
+  const audits = (action: string) =>
+    t.db.selectFrom('auditEvents').select(['objectId', 'detail', 'result', 'actorId']).where('action', '=', action).orderBy('id').execute()
 
   test('SEC_ADMIN adds (canonical form), lists and removes entries; each change is audited with what changed', async () => {
     const added = await t.request('POST', HOSTS, { token: w.tokens.secAdmin, body: { host: ' API.WF.gov.cn. ', port: 8443, note: '市市场监管局企业登记接口' } })
@@ -33,7 +34,13 @@ describe('upstream allow-list kept by SEC_ADMIN', () => {
 
     const listed = await t.request('GET', HOSTS, { token: w.tokens.secAdmin })
     assert.equal(listed.status, 200)
-    assert.deepEqual(listed.body.items.map((i: { host: string; port: number | null }) => [i.host, i.port]), [['10.37.0.0/16', null], ['api.wf.gov.cn', 8443]])
+    assert.deepEqual(
+      listed.body.items.map((i: { host: string; port: number | null }) => [i.host, i.port]),
+      [
+        ['10.37.0.0/16', null],
+        ['api.wf.gov.cn', 8443],
+      ],
+    )
     assert.equal(listed.body.items[0].createdByName, '测试用户')
 
     const removed = await t.request('DELETE', `${HOSTS}/${range.body.id}`, { token: w.tokens.secAdmin })
@@ -42,16 +49,22 @@ describe('upstream allow-list kept by SEC_ADMIN', () => {
     assertError(await t.request('DELETE', `${HOSTS}/${range.body.id}`, { token: w.tokens.secAdmin }), 404, 'NOT_FOUND')
 
     const addAudits = await audits('security.upstream.add')
-    assert.deepEqual(addAudits.map((a) => [a.objectId, a.detail, a.actorId]), [
-      [added.body.id, { host: 'api.wf.gov.cn', port: 8443, note: '市市场监管局企业登记接口' }, w.users.secAdmin.id],
-      [range.body.id, { host: '10.37.0.0/16', port: null, note: '政务云数据中心' }, w.users.secAdmin.id],
-    ])
+    assert.deepEqual(
+      addAudits.map((a) => [a.objectId, a.detail, a.actorId]),
+      [
+        [added.body.id, { host: 'api.wf.gov.cn', port: 8443, note: '市市场监管局企业登记接口' }, w.users.secAdmin.id],
+        [range.body.id, { host: '10.37.0.0/16', port: null, note: '政务云数据中心' }, w.users.secAdmin.id],
+      ],
+    )
     // The removal, then the second attempt on the removed entry: a 404 on a write route is an audited denial.
     const removeAudits = await audits('security.upstream.remove')
-    assert.deepEqual(removeAudits.map((a) => [a.objectId, a.result, a.detail]), [
-      [range.body.id, 'success', { host: '10.37.0.0/16', port: null, note: '政务云数据中心' }],
-      [range.body.id, 'denied', { code: 'NOT_FOUND' }],
-    ])
+    assert.deepEqual(
+      removeAudits.map((a) => [a.objectId, a.result, a.detail]),
+      [
+        [range.body.id, 'success', { host: '10.37.0.0/16', port: null, note: '政务云数据中心' }],
+        [range.body.id, 'denied', { code: 'NOT_FOUND' }],
+      ],
+    )
   })
 
   test('bad entries → 400 naming the field, a duplicate → 409; nothing is stored', async () => {
@@ -69,7 +82,11 @@ describe('upstream allow-list kept by SEC_ADMIN', () => {
     for (const [body, code, field] of cases) {
       const res = await t.request('POST', HOSTS, { token: w.tokens.secAdmin, body })
       assertError(res, code === 'CONFLICT' ? 409 : 400, code)
-      if (field) assert.ok(res.body.error.details.some((d: { field: string }) => d.field === field), JSON.stringify(res.body))
+      if (field)
+        assert.ok(
+          res.body.error.details.some((d: { field: string }) => d.field === field),
+          JSON.stringify(res.body),
+        )
     }
     assert.deepEqual(await rows(), before)
   })
@@ -96,14 +113,20 @@ describe('registering an upstream API: only listed hosts, never internal-only ad
     t = await buildTestApp()
     w = await buildWorld(t.db)
     resourceId = await createEntry(t, w.tokens.cataloger, { formatClass: 7, formatType: 'RESTful', shareModes: ['api'] })
-    for (const [host, port] of [['api.wf.gov.cn', null], ['*.dc.wf.gov.cn', null], ['10.37.0.0/16', null], ['203.0.113.10', 8443]] as const) {
+    for (const [host, port] of [
+      ['api.wf.gov.cn', null],
+      ['*.dc.wf.gov.cn', null],
+      ['10.37.0.0/16', null],
+      ['203.0.113.10', 8443],
+    ] as const) {
       const res = await t.request('POST', HOSTS, { token: w.tokens.secAdmin, body: { host, port, note: '测试' } })
       assert.equal(res.status, 201, JSON.stringify(res.body))
     }
   })
   after(() => t.close())
 
-  const register = (upstreamUrl: string) => t.request('POST', `/api/v1/catalog/resources/${resourceId}/mounts/api`, { token: w.tokens.cataloger, body: { upstreamUrl } })
+  const register = (upstreamUrl: string) =>
+    t.request('POST', `/api/v1/catalog/resources/${resourceId}/mounts/api`, { token: w.tokens.cataloger, body: { upstreamUrl } })
   const apiMounts = () => t.db.selectFrom('mounts').select('upstreamUrl').where('resourceId', '=', resourceId).where('kind', '=', 'api').execute()
 
   test('each class of bad upstream URL → 400 with a stable code and a message naming 接口地址; nothing is stored', async () => {
@@ -162,7 +185,10 @@ describe('registering an upstream API: only listed hosts, never internal-only ad
     const testContext = process.env.NODE_TEST_CONTEXT
     delete process.env.NODE_TEST_CONTEXT
     try {
-      await assert.rejects(buildApp({ db: t.db, dbKind: t.dbKind, config: { ...t.config, upstreamLoopbackForTests: true } }), /only allowed under the test runner/)
+      await assert.rejects(
+        buildApp({ db: t.db, dbKind: t.dbKind, config: { ...t.config, upstreamLoopbackForTests: true } }),
+        /only allowed under the test runner/,
+      )
     } finally {
       process.env.NODE_TEST_CONTEXT = testContext
     }

@@ -31,7 +31,12 @@ export async function addUpstreamHost(ctx: Ctx, body: AddUpstreamHostBody): Prom
   const added = await ctx.db.transaction().execute(async (trx) => {
     const inserted = await insertUpstreamHost(trx, { host, port: body.port, note: body.note, createdBy: ctx.actor.userId, createdAt: ctx.now() })
     if (!inserted) throw conflict(`允许清单中已有「${shown(host, body.port)}」`)
-    await recordAudit(trx, ctx, { action: 'security.upstream.add', objectType: 'upstream_host', objectId: inserted.id, detail: { host, port: body.port, note: body.note } })
+    await recordAudit(trx, ctx, {
+      action: 'security.upstream.add',
+      objectType: 'upstream_host',
+      objectId: inserted.id,
+      detail: { host, port: body.port, note: body.note },
+    })
     return present((await findUpstreamHostRow(trx, inserted.id))!)
   })
   upstreamHostsChanged()
@@ -45,7 +50,12 @@ export async function removeUpstreamHost(ctx: Ctx, id: string): Promise<Upstream
     if (!(await lockUpstreamHost(trx, id))) throw notFound('允许清单条目')
     const row = (await findUpstreamHostRow(trx, id))!
     await deleteUpstreamHost(trx, id)
-    await recordAudit(trx, ctx, { action: 'security.upstream.remove', objectType: 'upstream_host', objectId: id, detail: { host: row.host, port: row.port, note: row.note } })
+    await recordAudit(trx, ctx, {
+      action: 'security.upstream.remove',
+      objectType: 'upstream_host',
+      objectId: id,
+      detail: { host: row.host, port: row.port, note: row.note },
+    })
     return present(row)
   })
   upstreamHostsChanged()

@@ -66,7 +66,14 @@ describe('upstream URL rules (SSRF)', () => {
   })
 
   test('listed hosts, domains, ranges and ports pass, in any letter case or with a trailing dot', () => {
-    for (const url of ['http://api.wf.gov.cn/x', 'http://API.WF.GOV.CN./x?a=1', 'https://a.dc.wf.gov.cn/', 'https://x.y.dc.wf.gov.cn:9443/', 'http://10.37.1.20:8080/', 'https://203.0.113.10:8443/q']) {
+    for (const url of [
+      'http://api.wf.gov.cn/x',
+      'http://API.WF.GOV.CN./x?a=1',
+      'https://a.dc.wf.gov.cn/',
+      'https://x.y.dc.wf.gov.cn:9443/',
+      'http://10.37.1.20:8080/',
+      'https://203.0.113.10:8443/q',
+    ]) {
       const checked = checkUpstreamUrl(policy, url)
       assert.ok(checked.ok, `${url}: ${checked.ok ? '' : checked.reason}`)
     }

@@ -46,7 +46,15 @@ export type UpstreamTarget = { kind: 'ip'; ip: Ip; port: number; url: URL } | { 
 export type Checked<T> = { ok: true; value: T } | { ok: false; reason: string }
 
 // Names that reach the machine itself or a cloud metadata service, whatever DNS says.
-const FORBIDDEN_NAMES = new Set(['localhost', 'metadata', 'metadata.google.internal', 'metadata.goog', 'metadata.tencentyun.com', 'instance-data', 'instance-data.ec2.internal'])
+const FORBIDDEN_NAMES = new Set([
+  'localhost',
+  'metadata',
+  'metadata.google.internal',
+  'metadata.goog',
+  'metadata.tencentyun.com',
+  'instance-data',
+  'instance-data.ec2.internal',
+])
 const isForbiddenName = (name: string) => FORBIDDEN_NAMES.has(name) || name.endsWith('.localhost')
 const LABEL = /^[a-z0-9]([a-z0-9-]{0,61}[a-z0-9])?$/
 
@@ -85,7 +93,9 @@ function addressProblem(policy: UpstreamPolicy, ip: Ip, port: number, listedByNa
   if (FORBIDDEN_CLASSES.has(kind)) return `接口地址指向${ADDRESS_CLASS_LABELS[kind]}，不允许调用`
   if (kind === 'public' && listedByName) return null
   if (rangeCovers(policy, ip, port)) return null
-  return kind === 'private' ? `接口地址指向${ADDRESS_CLASS_LABELS.private}，该网段未列入安全管理员设定的上游允许清单` : '接口地址的主机不在安全管理员设定的上游允许清单内'
+  return kind === 'private'
+    ? `接口地址指向${ADDRESS_CLASS_LABELS.private}，该网段未列入安全管理员设定的上游允许清单`
+    : '接口地址的主机不在安全管理员设定的上游允许清单内'
 }
 
 /**

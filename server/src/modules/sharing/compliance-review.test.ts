@@ -39,7 +39,14 @@ describe('share requests under the compliance review (GP24)', () => {
   const apply = (resource: any, token = w.tokens.requester) =>
     t.request('POST', '/api/v1/share-requests', {
       token,
-      body: { resourceId: resource.id, itemIds: conditionalItems(resource), purpose: '行政依据', dutyBasis: '《社会团体登记管理条例》 社会组织监管', mode: 'api', appIds: [appId] },
+      body: {
+        resourceId: resource.id,
+        itemIds: conditionalItems(resource),
+        purpose: '行政依据',
+        dutyBasis: '《社会团体登记管理条例》 社会组织监管',
+        mode: 'api',
+        appIds: [appId],
+      },
     })
   const review = (id: string, body: unknown, token = w.tokens.authAdmin) => t.request('POST', `/api/v1/share-requests/${id}/compliance-review`, { token, body })
   const setParameter = (key: string, value: number, regionCode?: string) =>
@@ -71,7 +78,10 @@ describe('share requests under the compliance review (GP24)', () => {
       assert.deepEqual([req.status, req.dueDate, req.replyWorkdays, req.replyClock, req.remainingWorkdays], ['compliance_review', '2026-03-04', null, null, 2])
     }
     // Nobody but the authority moves a request out of its review: the provider cannot decide it yet.
-    const early = await t.request('POST', `/api/v1/share-requests/${fast.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '涉及个人隐私，申请用途不足以支持' } })
+    const early = await t.request('POST', `/api/v1/share-requests/${fast.id}/decision`, {
+      token: w.tokens.approver,
+      body: { decision: 'reject', reason: '涉及个人隐私，申请用途不足以支持' },
+    })
     assert.equal(early.status, 409)
     assert.equal((await review(fast.id, { decision: 'pass' }, w.tokens.approver)).status, 403)
     assert.equal((await review(fast.id, { decision: 'pass' }, w.tokens.requester)).status, 403)
@@ -88,7 +98,10 @@ describe('share requests under the compliance review (GP24)', () => {
     assert.ok(passed.body.reviewedAt)
     assert.match(passed.body.history.at(-1).comment, /数据已挂接，提供部门答复时限 5 个工作日（至 2026-03-10）/)
     const passedSlow = await review(slow.id, { decision: 'pass' })
-    assert.deepEqual([passedSlow.body.status, passedSlow.body.replyWorkdays, passedSlow.body.replyClock, passedSlow.body.dueDate], ['pending', 10, 'standard', '2026-03-17'])
+    assert.deepEqual(
+      [passedSlow.body.status, passedSlow.body.replyWorkdays, passedSlow.body.replyClock, passedSlow.body.dueDate],
+      ['pending', 10, 'standard', '2026-03-17'],
+    )
     assert.equal((await review(fast.id, { decision: 'pass' })).status, 409, 'reviewed once')
 
     // The short clock runs out first and escalates like any reply clock.
@@ -118,10 +131,16 @@ describe('share requests under the compliance review (GP24)', () => {
     assert.deepEqual([mine.body.actions.resubmit, mine.body.actions.withdraw], [true, true])
     assert.equal((await t.request('POST', `/api/v1/share-requests/${req.id}/resubmit`, { token: w.tokens.approver, body: { comment: '补充' } })).status, 403)
     await at('2026-03-05T02:00:00Z') // Thursday
-    const again = await t.request('POST', `/api/v1/share-requests/${req.id}/resubmit`, { token: w.tokens.requester, body: { comment: '已补充条款', dutyBasis: '《社会团体登记管理条例》第二十七条' } })
+    const again = await t.request('POST', `/api/v1/share-requests/${req.id}/resubmit`, {
+      token: w.tokens.requester,
+      body: { comment: '已补充条款', dutyBasis: '《社会团体登记管理条例》第二十七条' },
+    })
     assert.equal(again.status, 200, JSON.stringify(again.body))
     assert.deepEqual([again.body.status, again.body.dueDate, again.body.dutyBasis], ['compliance_review', '2026-03-09', '《社会团体登记管理条例》第二十七条'])
-    assert.deepEqual(again.body.history.map((h: any) => h.action), ['submit', 'compliance_return', 'resubmit'])
+    assert.deepEqual(
+      again.body.history.map((h: any) => h.action),
+      ['submit', 'compliance_return', 'resubmit'],
+    )
   })
 
   test('the review clock warns the authority at due − 2 and due − 0 WD; the reply clock warns the provider', async () => {
@@ -129,7 +148,10 @@ describe('share requests under the compliance review (GP24)', () => {
     const req = (await apply(mounted)).body // review due 03-04
     await notifyRequestClocks(t.db, new Date('2026-03-02T02:00:00Z'))
     await notifyRequestClocks(t.db, new Date('2026-03-04T02:00:00Z'))
-    const kinds = async (id: string) => (await t.db.selectFrom('notifications').select(['kind', 'orgId']).where('objectId', '=', id).orderBy('createdAt').orderBy('kind').execute()).map((n) => `${n.kind}@${n.orgId === w.authority.id ? 'authority' : n.orgId === w.deptA.id ? 'provider' : 'other'}`)
+    const kinds = async (id: string) =>
+      (await t.db.selectFrom('notifications').select(['kind', 'orgId']).where('objectId', '=', id).orderBy('createdAt').orderBy('kind').execute()).map(
+        (n) => `${n.kind}@${n.orgId === w.authority.id ? 'authority' : n.orgId === w.deptA.id ? 'provider' : 'other'}`,
+      )
     assert.deepEqual(await kinds(req.id), ['sharing.review.due_soon@authority', 'sharing.review.due_today@authority'])
     await at('2026-03-04T02:00:00Z')
     await review(req.id, { decision: 'pass' }) // reply due 03-11

@@ -68,7 +68,14 @@ export async function openCase(ctx: Ctx, body: { requestId?: string; resourceId?
       resourceId = entry.resourceId
       providerOrgId = entry.providerOrgId
     }
-    const id = await insertCase(trx, ctx, { origin, requestId: body.requestId ?? null, resourceId, applicantOrgId: ctx.actor.orgId, providerOrgId, statement: body.statement })
+    const id = await insertCase(trx, ctx, {
+      origin,
+      requestId: body.requestId ?? null,
+      resourceId,
+      applicantOrgId: ctx.actor.orgId,
+      providerOrgId,
+      statement: body.statement,
+    })
     return presentCase(trx, ctx, id)
   })
 }
@@ -116,7 +123,10 @@ export async function insertCase(trx: Executor, ctx: Ctx, body: NewCase): Promis
     })
     .returning('id')
     .executeTakeFirstOrThrow()
-  await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'statement', text: body.statement }).execute()
+  await trx
+    .insertInto('coordinationNotes')
+    .values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'statement', text: body.statement })
+    .execute()
   await recordAudit(trx, ctx, { action: 'sharing.case.create', objectType: 'coordination_case', objectId: id, detail: { origin: body.origin } })
   for (const orgId of new Set([body.applicantOrgId, body.providerOrgId])) {
     await notify(trx, { orgId, kind: 'coordination.opened', title: '新的协调案件：请双方先行协商', objectType: 'coordination_case', objectId: id })
@@ -128,7 +138,10 @@ export async function addCaseNote(ctx: Ctx, id: string, text: string) {
   return ctx.db.transaction().execute(async (trx) => {
     const row = await loadCase(trx, ctx, id, 'sharing.case.note')
     if (!['open', 'negotiating', 'authority_coordinating', 'escalated_up'].includes(row.status)) throw invalidState('案件已有决定，不能再记录协商')
-    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'negotiation', text }).execute()
+    await trx
+      .insertInto('coordinationNotes')
+      .values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'negotiation', text })
+      .execute()
     if (row.status === 'open') await trx.updateTable('coordinationCases').set({ status: 'negotiating' }).where('id', '=', id).execute()
     await recordAudit(trx, ctx, { action: 'sharing.case.note', objectType: 'coordination_case', objectId: id })
     return presentCase(trx, ctx, id)
@@ -145,7 +158,10 @@ export async function escalateCase(ctx: Ctx, id: string, text: string) {
     if (row.status === 'open') throw invalidState('请双方先行协商并记录协商情况，协商不成再提请主管部门协调')
     if (row.status !== 'negotiating') throw invalidState('案件不在协商阶段')
     await trx.updateTable('coordinationCases').set({ status: 'authority_coordinating' }).where('id', '=', id).execute()
-    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'escalation', text }).execute()
+    await trx
+      .insertInto('coordinationNotes')
+      .values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'escalation', text })
+      .execute()
     await recordAudit(trx, ctx, { action: 'sharing.case.escalate', objectType: 'coordination_case', objectId: id })
     await notifyAuthority(trx, { kind: 'coordination.escalated', title: '协调案件待主管部门协调', objectType: 'coordination_case', objectId: id })
     return presentCase(trx, ctx, id)
@@ -158,7 +174,10 @@ export async function escalateCaseUp(ctx: Ctx, id: string, text: string) {
     const row = await loadCase(trx, ctx, id, 'sharing.case.escalate-up')
     if (row.status !== 'authority_coordinating') throw invalidState('只有主管部门协调中的案件可以提交上级协调')
     await trx.updateTable('coordinationCases').set({ status: 'escalated_up' }).where('id', '=', id).execute()
-    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'escalation', text }).execute()
+    await trx
+      .insertInto('coordinationNotes')
+      .values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'escalation', text })
+      .execute()
     await recordAudit(trx, ctx, { action: 'sharing.case.escalate-up', objectType: 'coordination_case', objectId: id })
     return presentCase(trx, ctx, id)
   })
@@ -170,7 +189,10 @@ export async function closeCase(ctx: Ctx, id: string, text: string) {
     const row = await loadCase(trx, ctx, id, 'sharing.case.close')
     if (row.status !== 'decided') throw invalidState('案件作出决定后方可结案')
     await trx.updateTable('coordinationCases').set({ status: 'closed', closedAt: ctx.now(), closedBy: ctx.actor.userId }).where('id', '=', id).execute()
-    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'closing', text }).execute()
+    await trx
+      .insertInto('coordinationNotes')
+      .values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'closing', text })
+      .execute()
     await recordAudit(trx, ctx, { action: 'sharing.case.close', objectType: 'coordination_case', objectId: id })
     return presentCase(trx, ctx, id)
   })
@@ -182,7 +204,12 @@ export async function closeCase(ctx: Ctx, id: string, text: string) {
  */
 export async function decideCase(ctx: Ctx, id: string, body: CaseDecisionBody) {
   return ctx.db.transaction().execute(async (trx) => {
-    const row = authorizeLoaded(ctx.actor, 'sharing.case.decide', await trx.selectFrom('coordinationCases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(), '协调案件')
+    const row = authorizeLoaded(
+      ctx.actor,
+      'sharing.case.decide',
+      await trx.selectFrom('coordinationCases').selectAll().where('id', '=', id).forUpdate().executeTakeFirst(),
+      '协调案件',
+    )
     if (row.status === 'decided' || row.status === 'closed') throw invalidState('案件已有决定')
     if (row.status !== 'authority_coordinating' && row.status !== 'escalated_up') throw invalidState('双方协商并提请协调后，主管部门方可作出决定')
     if (body.decision === 'grant_with_conditions') {
@@ -195,8 +222,23 @@ export async function decideCase(ctx: Ctx, id: string, body: CaseDecisionBody) {
       if (!terms) throw invalidState(problems[0].message)
       const grantId = await createGrant(trx, ctx, request, terms, {})
       const conditions = body.conditions ? `；使用条件：${body.conditions}` : ''
-      await trx.updateTable('shareRequests').set({ status: 'granted', grantId, decision: 'approve', decisionReason: `协调决定：${body.text}${conditions}` }).where('id', '=', request.id).execute()
-      await trx.insertInto('shareRequestEvents').values({ requestId: request.id, at: ctx.now(), actorId: ctx.actor.userId, action: 'coordination_grant', fromStatus: 'rejected', toStatus: 'granted', comment: body.text }).execute()
+      await trx
+        .updateTable('shareRequests')
+        .set({ status: 'granted', grantId, decision: 'approve', decisionReason: `协调决定：${body.text}${conditions}` })
+        .where('id', '=', request.id)
+        .execute()
+      await trx
+        .insertInto('shareRequestEvents')
+        .values({
+          requestId: request.id,
+          at: ctx.now(),
+          actorId: ctx.actor.userId,
+          action: 'coordination_grant',
+          fromStatus: 'rejected',
+          toStatus: 'granted',
+          comment: body.text,
+        })
+        .execute()
     }
     if (body.decision === 'reclassify') {
       // Binding on the catalog (SPEC §7.10): the provider must change the entry's share type within 15 working days.
@@ -216,13 +258,23 @@ export async function decideCase(ctx: Ctx, id: string, body: CaseDecisionBody) {
     }
     await trx
       .updateTable('coordinationCases')
-      .set({ status: 'decided', decision: body.decision, decisionText: body.text, conditions: body.conditions ?? null, decidedBy: ctx.actor.userId, decidedAt: ctx.now() })
+      .set({
+        status: 'decided',
+        decision: body.decision,
+        decisionText: body.text,
+        conditions: body.conditions ?? null,
+        decidedBy: ctx.actor.userId,
+        decidedAt: ctx.now(),
+      })
       .where('id', '=', id)
       .execute()
     for (const orgId of [row.applicantOrgId, row.providerOrgId]) {
       await notify(trx, { orgId, kind: 'coordination.decided', title: '协调案件已作出决定', objectType: 'coordination_case', objectId: id })
     }
-    await trx.insertInto('coordinationNotes').values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'decision', text: body.text }).execute()
+    await trx
+      .insertInto('coordinationNotes')
+      .values({ caseId: id, at: ctx.now(), actorId: ctx.actor.userId, orgId: ctx.actor.orgId, kind: 'decision', text: body.text })
+      .execute()
     await recordAudit(trx, ctx, { action: 'sharing.case.decide', objectType: 'coordination_case', objectId: id, detail: { decision: body.decision } })
     return presentCase(trx, ctx, id)
   })
@@ -231,7 +283,10 @@ export async function decideCase(ctx: Ctx, id: string, body: CaseDecisionBody) {
 export const getCase = (ctx: Ctx, id: string) => presentCase(ctx.db, ctx, id)
 
 export async function listCases(ctx: Ctx, query: { page: number; pageSize: number; status?: string }) {
-  const visible = scopeWhere(scopeOf(ctx.actor, 'sharing.case.read'), { applicantOrgId: sql.ref('k.applicantOrgId'), providerOrgId: sql.ref('k.providerOrgId') })
+  const visible = scopeWhere(scopeOf(ctx.actor, 'sharing.case.read'), {
+    applicantOrgId: sql.ref('k.applicantOrgId'),
+    providerOrgId: sql.ref('k.providerOrgId'),
+  })
   const base = casesWithNames(ctx.db)
     .where(visible)
     .$if(!!query.status, (qb) => qb.where('k.status', '=', query.status as 'open'))

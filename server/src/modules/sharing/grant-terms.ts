@@ -45,7 +45,8 @@ export function buildGrantTerms(
   const itemIds = input.itemIds ?? [...requested.itemIds]
   itemIds.forEach((id, i) => {
     if (!requested.itemIds.includes(id)) problems.push({ field: `itemIds[${i}]`, message: '只能在申请的信息项范围内授权（可收窄，不可扩大）' })
-    else if (byId.get(id)?.shareType === SHARE_TYPE.notShared) problems.push({ field: `itemIds[${i}]`, message: `「${byId.get(id)!.name}」为不予共享信息项，不能授权` })
+    else if (byId.get(id)?.shareType === SHARE_TYPE.notShared)
+      problems.push({ field: `itemIds[${i}]`, message: `「${byId.get(id)!.name}」为不予共享信息项，不能授权` })
   })
   // Masking keys name an item by id or by nameEn, like lookupKeys and rowFilter do.
   const chosen = new Map<string, MaskingRule>()

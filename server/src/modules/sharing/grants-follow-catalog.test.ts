@@ -22,7 +22,12 @@ const CONDITIONAL = { shareCondition: '仅向承担社会组织监管职责的�
 
 /** A 有条件 entry (one 有条件 item) with a mounted row, published by department A. */
 async function publishEntry(t: TestApp, w: World) {
-  const resource = await publishResource(t, w.tokens, { name: `社会组织登记${randomBytes(3).toString('hex')}`, shareModes: ['api', 'table', 'file'], items: ITEMS, ...CONDITIONAL })
+  const resource = await publishResource(t, w.tokens, {
+    name: `社会组织登记${randomBytes(3).toString('hex')}`,
+    shareModes: ['api', 'table', 'file'],
+    items: ITEMS,
+    ...CONDITIONAL,
+  })
   const form = new FormData()
   form.append('file', new Blob([Buffer.from(CSV)]), 'rows.csv')
   form.append('confirm', 'true') // a fixture's upload may replace rows mounted before: confirmed
@@ -37,7 +42,12 @@ async function newApp(t: TestApp, w: World, token = w.tokens.requester) {
   assert.equal(created.status, 201, JSON.stringify(created.body))
   const issued = await t.request('POST', '/api/v1/gateway/token', { body: { appKey: created.body.appKey, appSecret: created.body.appSecret } })
   assert.equal(issued.status, 200, JSON.stringify(issued.body))
-  return { id: created.body.id as string, appKey: created.body.appKey as string, appSecret: created.body.appSecret as string, token: issued.body.accessToken as string }
+  return {
+    id: created.body.id as string,
+    appKey: created.body.appKey as string,
+    appSecret: created.body.appSecret as string,
+    token: issued.body.accessToken as string,
+  }
 }
 
 const idsOf = (resource: any, nameEns: string[]) => nameEns.map((n) => resource.items.find((i: any) => i.nameEn === n).id as string)
@@ -45,7 +55,15 @@ const idsOf = (resource: any, nameEns: string[]) => nameEns.map((n) => resource.
 function apply(t: TestApp, w: World, resource: any, nameEns: string[], extra: Record<string, unknown> = {}) {
   return t.request('POST', '/api/v1/share-requests', {
     token: w.tokens.requester,
-    body: { resourceId: resource.id, itemIds: idsOf(resource, nameEns), purpose: '业务协同', dutyBasis: '社会组织联合监管', mode: 'api', validUntil: '2026-12-31', ...extra },
+    body: {
+      resourceId: resource.id,
+      itemIds: idsOf(resource, nameEns),
+      purpose: '业务协同',
+      dutyBasis: '社会组织联合监管',
+      mode: 'api',
+      validUntil: '2026-12-31',
+      ...extra,
+    },
   })
 }
 
@@ -55,7 +73,14 @@ async function republish(t: TestApp, w: World, resource: any, shareTypes: Record
     const current = resource.items.find((i: any) => i.nameEn === input.nameEn)
     if (input.nameEn in shareTypes && shareTypes[input.nameEn] === undefined) return []
     const shareType = shareTypes[input.nameEn] ?? input.shareType
-    return [{ ...input, id: current.id, shareType, ...(shareType === 1 ? {} : { shareCondition: (input as { shareCondition?: string }).shareCondition ?? '经评估调整为受限共享' }) }]
+    return [
+      {
+        ...input,
+        id: current.id,
+        shareType,
+        ...(shareType === 1 ? {} : { shareCondition: (input as { shareCondition?: string }).shareCondition ?? '经评估调整为受限共享' }),
+      },
+    ]
   })
   const step = async (method: string, path: string, token: string, body?: unknown) => {
     const res = await t.request(method, path, { token, body })
@@ -76,7 +101,8 @@ describe('grants follow the catalog (SPEC §7.2)', () => {
   })
   after(() => t.close())
 
-  const read = (resource: any, token: string) => t.request('GET', `/api/v1/gateway/resources/${resource.id}/records`, { headers: { authorization: `Bearer ${token}` } })
+  const read = (resource: any, token: string) =>
+    t.request('GET', `/api/v1/gateway/resources/${resource.id}/records`, { headers: { authorization: `Bearer ${token}` } })
   const grantOf = (id: string, token = w.tokens.requester) => t.request('GET', `/api/v1/grants/${id}`, { token })
 
   test('R-4: a request for only the 无条件 items of a 有条件 entry is granted at submission', async () => {
@@ -88,7 +114,10 @@ describe('grants follow the catalog (SPEC §7.2)', () => {
     assert.equal(res.body.status, 'granted')
     assert.ok(res.body.grantId)
     assert.equal(res.body.dueDate, null)
-    assert.deepEqual(res.body.history.map((h: any) => h.action), ['submit', 'auto_grant'])
+    assert.deepEqual(
+      res.body.history.map((h: any) => h.action),
+      ['submit', 'auto_grant'],
+    )
     // One 有条件 item still makes it wait for the provider.
     const pending = await apply(t, w, resource, ['uscc', 'rep_id'], { appIds: [app.id] })
     assert.equal(pending.body.status, 'pending')
@@ -112,7 +141,10 @@ describe('grants follow the catalog (SPEC §7.2)', () => {
 
     const grant = (await grantOf(grantId)).body
     assert.deepEqual(grant.itemIds.sort(), idsOf(resource, ['uscc', 'reg_office']).sort())
-    assert.deepEqual(grant.events.map((e: any) => e.kind), ['items_dropped', 'reconfirmation_opened'])
+    assert.deepEqual(
+      grant.events.map((e: any) => e.kind),
+      ['items_dropped', 'reconfirmation_opened'],
+    )
     assert.match(grant.events[0].text, /组织名称/)
     assert.match(grant.events[0].text, /备注/)
     assert.deepEqual(grant.events[1].itemIds, idsOf(resource, ['uscc']))
@@ -162,12 +194,18 @@ describe('grants follow the catalog (SPEC §7.2)', () => {
     const app = await newApp(t, w)
     const granted = await apply(t, w, resource, ['uscc'], { appIds: [app.id] })
     assert.equal((await read(resource, app.token)).status, 200)
-    const withdrawn = await t.request('POST', `/api/v1/catalog/resources/${resource.id}/withdraw`, { token: w.tokens.cataloger, body: { reason: '数据源停用' } })
+    const withdrawn = await t.request('POST', `/api/v1/catalog/resources/${resource.id}/withdraw`, {
+      token: w.tokens.cataloger,
+      body: { reason: '数据源停用' },
+    })
     assert.equal(withdrawn.status, 200, JSON.stringify(withdrawn.body))
     const grant = (await grantOf(granted.body.grantId)).body
     assert.equal(grant.status, 'suspended')
     assert.match(grant.statusReason, /目录已下架/)
-    assert.deepEqual(grant.events.map((e: any) => e.kind), ['entry_withdrawn'])
+    assert.deepEqual(
+      grant.events.map((e: any) => e.kind),
+      ['entry_withdrawn'],
+    )
     assert.equal((await read(resource, app.token)).status, 404)
   })
 })
@@ -183,7 +221,15 @@ describe('a grant is issued only for a mode the platform delivers, and only to t
   })
   after(() => t.close())
 
-  const count = async (table: 'shareRequests' | 'grants') => Number((await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  const count = async (table: 'shareRequests' | 'grants') =>
+    Number(
+      (
+        await t.db
+          .selectFrom(table)
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
   const read = (token: string) => t.request('GET', `/api/v1/gateway/resources/${resource.id}/records`, { headers: { authorization: `Bearer ${token}` } })
 
   test('a 文件 request is accepted now that files are delivered (exchange/files)', async () => {
@@ -192,11 +238,14 @@ describe('a grant is issued only for a mode the platform delivers, and only to t
     assert.equal(res.body.mode, 'file')
   })
 
-  test('an 接口 request names its apps: none, another department\'s or a disabled one is refused', async () => {
+  test("an 接口 request names its apps: none, another department's or a disabled one is refused", async () => {
     const before = await count('shareRequests')
     const none = await apply(t, w, resource, ['uscc'])
     assert.equal(none.status, 400)
-    assert.ok(none.body.error.details.some((d: any) => d.field === 'appIds'), JSON.stringify(none.body))
+    assert.ok(
+      none.body.error.details.some((d: any) => d.field === 'appIds'),
+      JSON.stringify(none.body),
+    )
     const foreign = await apply(t, w, resource, ['uscc'], { appIds: [await buildAppRow(t.db, w.deptA.id)] })
     assert.equal(foreign.status, 400)
     assert.equal(foreign.body.error.details[0].field, 'appIds[0]')

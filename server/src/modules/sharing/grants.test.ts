@@ -14,7 +14,10 @@ describe('binding coordination decisions and grant status changes', () => {
 
   test('a reclassification decision opens a catalog change task for the provider, due in 15 working days', async () => {
     const resource = await publishResource(t, w.tokens, { name: '社会组织年检信息（协调）' })
-    const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '开展社会组织联合监管需要该数据' } })
+    const opened = await t.request('POST', '/api/v1/coordination-cases', {
+      token: w.tokens.requester,
+      body: { resourceId: resource.id, statement: '开展社会组织联合监管需要该数据' },
+    })
     await toAuthority(t, w, opened.body.id)
     assert.equal(opened.status, 201, JSON.stringify(opened.body))
     const decided = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
@@ -40,9 +43,15 @@ describe('binding coordination decisions and grant status changes', () => {
   test('the provider cannot dismiss a binding reclassification: only a publication as decided closes its task', async () => {
     const resource = await publishResource(t, w.tokens, { name: '社会组织法定代表人信息（协调）' })
     const idItem = resource.items.find((i: any) => i.nameEn === 'legal_rep_id')
-    const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '身份核验需要' } })
+    const opened = await t.request('POST', '/api/v1/coordination-cases', {
+      token: w.tokens.requester,
+      body: { resourceId: resource.id, statement: '身份核验需要' },
+    })
     await toAuthority(t, w, opened.body.id)
-    const noType = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, { token: w.tokens.authAdmin, body: { decision: 'reclassify', text: '调整' } })
+    const noType = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
+      token: w.tokens.authAdmin,
+      body: { decision: 'reclassify', text: '调整' },
+    })
     assert.equal(noType.status, 400)
     assert.equal(noType.body.error.details[0].field, 'shareType')
     const decided = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
@@ -50,9 +59,13 @@ describe('binding coordination decisions and grant status changes', () => {
       body: { decision: 'reclassify', text: '法定代表人身份证号调整为无条件共享', shareType: 1, itemIds: [idItem.id] },
     })
     assert.equal(decided.status, 200, JSON.stringify(decided.body))
-    const taskOf = async () => (await t.request('GET', '/api/v1/catalog/review-tasks', { token: w.tokens.cataloger })).body.items.find((x: any) => x.resourceId === resource.id)
+    const taskOf = async () =>
+      (await t.request('GET', '/api/v1/catalog/review-tasks', { token: w.tokens.cataloger })).body.items.find((x: any) => x.resourceId === resource.id)
     const task = await taskOf()
-    const dismissed = await t.request('POST', `/api/v1/catalog/review-tasks/${task.id}/complete`, { token: w.tokens.cataloger, body: { resolution: '无需调整' } })
+    const dismissed = await t.request('POST', `/api/v1/catalog/review-tasks/${task.id}/complete`, {
+      token: w.tokens.cataloger,
+      body: { resolution: '无需调整' },
+    })
     assert.equal(dismissed.status, 409, JSON.stringify(dismissed.body))
     assert.equal(dismissed.body.error.code, 'RECLASSIFICATION_REQUIRED')
     assert.equal((await taskOf()).status, 'open')
@@ -60,7 +73,9 @@ describe('binding coordination decisions and grant status changes', () => {
     const republish = async (shareType: 1 | 2, abstract: string) => {
       const items = resourceBody().items.map((input) => {
         const id = resource.items.find((i: any) => i.nameEn === input.nameEn).id
-        return input.nameEn === 'legal_rep_id' ? { ...input, id, shareType, ...(shareType === 1 ? { shareCondition: undefined, sensitive: false, piCategory: 'none' as const } : {}) } : { ...input, id }
+        return input.nameEn === 'legal_rep_id'
+          ? { ...input, id, shareType, ...(shareType === 1 ? { shareCondition: undefined, sensitive: false, piCategory: 'none' as const } : {}) }
+          : { ...input, id }
       })
       for (const [method, path, token, body] of [
         ['PATCH', `/api/v1/catalog/resources/${resource.id}`, w.tokens.cataloger, { items, abstract }],
@@ -83,18 +98,46 @@ describe('binding coordination decisions and grant status changes', () => {
     const resource = await publishResource(t, w.tokens, { name: '社会组织处罚信息（协调）' })
     const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '需要' } })
     await toAuthority(t, w, opened.body.id)
-    await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, { token: w.tokens.authAdmin, body: { decision: 'uphold_refusal', text: '维持' } })
+    await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
+      token: w.tokens.authAdmin,
+      body: { decision: 'uphold_refusal', text: '维持' },
+    })
     const events = await t.db.selectFrom('catalogChangeEvents').select('id').where('caseId', '=', opened.body.id).execute()
     assert.equal(events.length, 0)
   })
 
   test('resuming a suspended grant past its validity is refused', async () => {
-    const resource = await publishResource(t, w.tokens, { name: '社会组织登记信息（暂停）', items: [
-      { name: '统一社会信用代码', nameEn: 'uscc', dataType: 'C', length: 18, shareType: 1, sensitive: false, piCategory: 'none', secret: false, isPrimaryKey: true, isTimestamp: false, basicItem: false },
-    ], shareCondition: undefined, shareBasis: undefined })
+    const resource = await publishResource(t, w.tokens, {
+      name: '社会组织登记信息（暂停）',
+      items: [
+        {
+          name: '统一社会信用代码',
+          nameEn: 'uscc',
+          dataType: 'C',
+          length: 18,
+          shareType: 1,
+          sensitive: false,
+          piCategory: 'none',
+          secret: false,
+          isPrimaryKey: true,
+          isTimestamp: false,
+          basicItem: false,
+        },
+      ],
+      shareCondition: undefined,
+      shareBasis: undefined,
+    })
     const granted = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: [resource.items[0].id], purpose: '业务协同', dutyBasis: '联合监管', mode: 'api', appIds: [await buildAppRow(t.db, w.deptB.id)], validUntil: '2026-03-10' },
+      body: {
+        resourceId: resource.id,
+        itemIds: [resource.items[0].id],
+        purpose: '业务协同',
+        dutyBasis: '联合监管',
+        mode: 'api',
+        appIds: [await buildAppRow(t.db, w.deptB.id)],
+        validUntil: '2026-03-10',
+      },
     })
     const grantId = granted.body.grantId
     assert.equal((await t.request('POST', `/api/v1/grants/${grantId}/suspend`, { token: w.tokens.approver, body: { reason: '安全事件' } })).status, 200)

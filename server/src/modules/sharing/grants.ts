@@ -74,7 +74,13 @@ async function changeGrantStatus(ctx: Ctx, id: string, change: 'revoke' | 'suspe
       status = 'active'
     }
     await updateGrant(trx, id, { status, statusReason: reason, statusChangedAt: ctx.now(), statusChangedBy: ctx.actor.userId })
-    await recordAudit(trx, ctx, { action: `sharing.grant.${change}`, objectType: 'grant', objectId: id, grantId: id, detail: { reason, from: grant.status, to: status } })
+    await recordAudit(trx, ctx, {
+      action: `sharing.grant.${change}`,
+      objectType: 'grant',
+      objectId: id,
+      grantId: id,
+      detail: { reason, from: grant.status, to: status },
+    })
     return (await findGrantView(trx, id))!
   })
   grantsChanged()
@@ -130,7 +136,16 @@ export async function listUsage(ctx: Ctx, grantId: string, query: { page: number
       db
         .selectFrom(() =>
           calls
-            .select(['id', sql<'gateway' | 'record'>`'gateway'`.as('source'), 'requestInAt as at', sql<string | null>`null::uuid`.as('userId'), 'appId', 'businessRef', sql<string | null>`null::text`.as('purpose'), 'rowsReturned as rows'])
+            .select([
+              'id',
+              sql<'gateway' | 'record'>`'gateway'`.as('source'),
+              'requestInAt as at',
+              sql<string | null>`null::uuid`.as('userId'),
+              'appId',
+              'businessRef',
+              sql<string | null>`null::text`.as('purpose'),
+              'rowsReturned as rows',
+            ])
             .orderBy('requestInAt', 'desc')
             .orderBy('id', 'desc')
             .limit(reach)

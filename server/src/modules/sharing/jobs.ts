@@ -32,9 +32,22 @@ export async function escalateOverdueRequests(db: Db, now: Date): Promise<number
       await trx.updateTable('shareRequests').set({ status: 'escalated', escalatedAt: now }).where('id', '=', request.id).execute()
       await trx
         .insertInto('shareRequestEvents')
-        .values({ requestId: request.id, at: now, actorId: null, action: 'escalate', fromStatus: 'pending', toStatus: 'escalated', comment: '提供方逾期未答复，已自动提交主管部门督办' })
+        .values({
+          requestId: request.id,
+          at: now,
+          actorId: null,
+          action: 'escalate',
+          fromStatus: 'pending',
+          toStatus: 'escalated',
+          comment: '提供方逾期未答复，已自动提交主管部门督办',
+        })
         .execute()
-      await appendAudit(trx, systemSource(now), { action: 'sharing.request.escalate', objectType: 'share_request', objectId: request.id, detail: { no: request.no } })
+      await appendAudit(trx, systemSource(now), {
+        action: 'sharing.request.escalate',
+        objectType: 'share_request',
+        objectId: request.id,
+        detail: { no: request.no },
+      })
     }
     return overdue.length
   })
@@ -60,7 +73,15 @@ export async function warnDueSoon(db: Db, now: Date): Promise<number> {
       await trx.updateTable('shareRequests').set({ warnedAt: now }).where('id', '=', request.id).execute()
       await trx
         .insertInto('shareRequestEvents')
-        .values({ requestId: request.id, at: now, actorId: null, action: 'warn', fromStatus: 'pending', toStatus: 'pending', comment: `答复期限 ${request.dueDate} 即将到期` })
+        .values({
+          requestId: request.id,
+          at: now,
+          actorId: null,
+          action: 'warn',
+          fromStatus: 'pending',
+          toStatus: 'pending',
+          comment: `答复期限 ${request.dueDate} 即将到期`,
+        })
         .execute()
     }
     return due.length

@@ -82,8 +82,16 @@ test('the three 台账 carry names, follow the filters and are audited', async (
   assert.deepEqual(column(calls, '结果').sort(), ['成功', '拒绝'])
   assert.deepEqual(column(calls, '资源名称'), [second.resource.name, second.resource.name])
   assert.deepEqual(column(calls, '调用单位'), [w.deptB.name, w.deptB.name])
-  const audited = await t.db.selectFrom('auditEvents').select(['action', 'detail', 'actorId']).where('action', 'in', ['sharing.request.export', 'sharing.grant.export', 'gateway.call.export']).orderBy('id').execute()
-  assert.deepEqual(audited.map((e) => e.action), ['sharing.request.export', 'sharing.grant.export', 'gateway.call.export'])
+  const audited = await t.db
+    .selectFrom('auditEvents')
+    .select(['action', 'detail', 'actorId'])
+    .where('action', 'in', ['sharing.request.export', 'sharing.grant.export', 'gateway.call.export'])
+    .orderBy('id')
+    .execute()
+  assert.deepEqual(
+    audited.map((e) => e.action),
+    ['sharing.request.export', 'sharing.grant.export', 'gateway.call.export'],
+  )
   assert.deepEqual((audited[1].detail as { filters: unknown }).filters, { box: 'provided', resourceId: second.resource.id })
   assert.equal(audited[2].actorId, w.users.approver.id)
 })

@@ -35,8 +35,23 @@ const requestPage = (db: Executor, ctx: Ctx, query: RequestExportQuery, last: { 
     .$if(!!query.resourceId, (qb) => qb.where('s.resourceId', '=', query.resourceId!))
     .where(after('s', last))
     .select([
-      's.id', 's.no', 's.createdAt', 's.itemIds', 's.purpose', 's.dutyBasis', 's.mode', 's.status', 's.dueDate', 's.decidedAt', 's.decisionReason', 's.validUntil',
-      'v.name as resourceName', 'v.items as versionItems', 'p.name as providerName', 'q.name as requesterOrgName', 'u.name as requesterName',
+      's.id',
+      's.no',
+      's.createdAt',
+      's.itemIds',
+      's.purpose',
+      's.dutyBasis',
+      's.mode',
+      's.status',
+      's.dueDate',
+      's.decidedAt',
+      's.decisionReason',
+      's.validUntil',
+      'v.name as resourceName',
+      'v.items as versionItems',
+      'p.name as providerName',
+      'q.name as requesterOrgName',
+      'u.name as requesterName',
     ])
     .orderBy('s.createdAt')
     .orderBy('s.id')
@@ -76,8 +91,19 @@ const grantPage = (db: Executor, ctx: Ctx, query: GrantExportQuery, last: { crea
     .$if(!!query.resourceId, (qb) => qb.where('g.resourceId', '=', query.resourceId!))
     .where(after('g', last))
     .select([
-      'g.id', 'g.createdAt', 'g.itemIds', 'g.purpose', 'g.mode', 'g.validFrom', 'g.validUntil', 'g.status', 'g.statusReason',
-      'v.name as resourceName', 'v.items as versionItems', 'p.name as providerName', 'c.name as consumerName',
+      'g.id',
+      'g.createdAt',
+      'g.itemIds',
+      'g.purpose',
+      'g.mode',
+      'g.validFrom',
+      'g.validUntil',
+      'g.status',
+      'g.statusReason',
+      'v.name as resourceName',
+      'v.items as versionItems',
+      'p.name as providerName',
+      'c.name as consumerName',
     ])
     .orderBy('g.createdAt')
     .orderBy('g.id')
@@ -105,11 +131,19 @@ const conditionsOf = (query: object) => Object.fromEntries(Object.entries(query)
 /** GET /share-requests/export: 申请台账. */
 export async function exportShareRequests(ctx: Ctx, query: RequestExportQuery) {
   await recordAudit(ctx.db, ctx, { action: 'sharing.request.export', objectType: 'share_requests', detail: { format: 'xlsx', filters: conditionsOf(query) } })
-  return xlsxStream('共享申请', REQUEST_COLUMNS, pagedAfter<RequestRow>((last) => requestPage(ctx.db, ctx, query, last), PAGE))
+  return xlsxStream(
+    '共享申请',
+    REQUEST_COLUMNS,
+    pagedAfter<RequestRow>((last) => requestPage(ctx.db, ctx, query, last), PAGE),
+  )
 }
 
 /** GET /grants/export: 授权台账. */
 export async function exportGrants(ctx: Ctx, query: GrantExportQuery) {
   await recordAudit(ctx.db, ctx, { action: 'sharing.grant.export', objectType: 'grants', detail: { format: 'xlsx', filters: conditionsOf(query) } })
-  return xlsxStream('数据授权', GRANT_COLUMNS, pagedAfter<GrantRow>((last) => grantPage(ctx.db, ctx, query, last), PAGE))
+  return xlsxStream(
+    '数据授权',
+    GRANT_COLUMNS,
+    pagedAfter<GrantRow>((last) => grantPage(ctx.db, ctx, query, last), PAGE),
+  )
 }

@@ -18,7 +18,12 @@ const requestsWithNames = (db: Executor) =>
 
 const requestColumns = ['v.name as resourceName', 'v.items as versionItems', 'p.name as providerName', 'q.name as requesterOrgName'] as const
 
-export type ShareRequestView = ShareRequestRow & { resourceName: string; versionItems: { id: string; name: string; nameEn: string | null; shareType: number }[]; providerName: string; requesterOrgName: string }
+export type ShareRequestView = ShareRequestRow & {
+  resourceName: string
+  versionItems: { id: string; name: string; nameEn: string | null; shareType: number }[]
+  providerName: string
+  requesterOrgName: string
+}
 
 export const findRequestView = (db: Executor, id: string) =>
   requestsWithNames(db).selectAll('s').select(requestColumns).where('s.id', '=', id).executeTakeFirst() as Promise<ShareRequestView | undefined>
@@ -29,7 +34,11 @@ export const insertRequest = (db: Executor, row: Insertable<ShareRequestsTable>)
   db.insertInto('shareRequests').values(row).returning('id').executeTakeFirstOrThrow()
 
 export const updateRequest = (db: Executor, id: string, patch: Updateable<ShareRequestsTable>) =>
-  db.updateTable('shareRequests').set({ ...patch, updatedAt: sql`now()` }).where('id', '=', id).execute()
+  db
+    .updateTable('shareRequests')
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .execute()
 
 export const insertRequestEvent = (db: Executor, row: Insertable<ShareRequestEventsTable>) => db.insertInto('shareRequestEvents').values(row).execute()
 
@@ -79,7 +88,12 @@ const grantsWithNames = (db: Executor) =>
 
 const grantColumns = ['v.name as resourceName', 'v.items as versionItems', 'p.name as providerName', 'c.name as consumerName'] as const
 
-export type GrantView = GrantRow & { resourceName: string; versionItems: { id: string; name: string; nameEn: string | null }[]; providerName: string; consumerName: string }
+export type GrantView = GrantRow & {
+  resourceName: string
+  versionItems: { id: string; name: string; nameEn: string | null }[]
+  providerName: string
+  consumerName: string
+}
 
 export const findGrantView = (db: Executor, id: string) =>
   grantsWithNames(db).selectAll('g').select(grantColumns).where('g.id', '=', id).executeTakeFirst() as Promise<GrantView | undefined>
@@ -89,13 +103,22 @@ export const lockGrant = (db: Executor, id: string) => db.selectFrom('grants').s
 export const insertGrant = (db: Executor, row: Insertable<GrantsTable>) => db.insertInto('grants').values(row).returning('id').executeTakeFirstOrThrow()
 
 export const updateGrant = (db: Executor, id: string, patch: Updateable<GrantsTable>) =>
-  db.updateTable('grants').set({ ...patch, updatedAt: sql`now()` }).where('id', '=', id).execute()
+  db
+    .updateTable('grants')
+    .set({ ...patch, updatedAt: sql`now()` })
+    .where('id', '=', id)
+    .execute()
 
 export const listGrantEvents = (db: Executor, grantId: string) =>
   db.selectFrom('grantEvents').select(['at', 'kind', 'resourceVersion', 'itemIds', 'text']).where('grantId', '=', grantId).orderBy('id').execute()
 
 export const findOpenReconfirmation = (db: Executor, grantId: string) =>
-  db.selectFrom('grantReconfirmations').select(['id', 'itemIds', 'dueDate', 'resourceVersion']).where('grantId', '=', grantId).where('status', '=', 'open').executeTakeFirst()
+  db
+    .selectFrom('grantReconfirmations')
+    .select(['id', 'itemIds', 'dueDate', 'resourceVersion'])
+    .where('grantId', '=', grantId)
+    .where('status', '=', 'open')
+    .executeTakeFirst()
 
 /** Grants within the actor's scope (policy `sharing.grant.read`), narrowed by the box: mine, provided or all I see. */
 export async function listGrants(db: Executor, orgId: string, scope: Scope, query: GrantListQuery) {

@@ -7,10 +7,60 @@ import { escalateOverdueRequests, warnDueSoon } from './jobs.ts'
 type World = Awaited<ReturnType<typeof buildWorld>>
 
 const ITEMS = {
-  uscc: { name: '统一社会信用代码', nameEn: 'uscc', dataType: 'C' as const, length: 18, shareType: 1 as const, sensitive: false, piCategory: 'none' as const, secret: false, isPrimaryKey: true, isTimestamp: false, basicItem: false },
-  name: { name: '法定代表人姓名', nameEn: 'rep_name', dataType: 'C' as const, length: 50, shareType: 1 as const, sensitive: true, piCategory: 'personal' as const, secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false },
-  idCard: { name: '法定代表人身份证号', nameEn: 'rep_id', dataType: 'C' as const, length: 18, shareType: 2 as const, shareCondition: '仅用于身份核验', sensitive: true, piCategory: 'sensitive_personal' as const, secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false },
-  tax: { name: '纳税信用评价', nameEn: 'tax_grade', dataType: 'C' as const, length: 2, shareType: 3 as const, shareCondition: '涉及纳税人商业秘密', sensitive: false, piCategory: 'none' as const, secret: false, isPrimaryKey: false, isTimestamp: false, basicItem: false },
+  uscc: {
+    name: '统一社会信用代码',
+    nameEn: 'uscc',
+    dataType: 'C' as const,
+    length: 18,
+    shareType: 1 as const,
+    sensitive: false,
+    piCategory: 'none' as const,
+    secret: false,
+    isPrimaryKey: true,
+    isTimestamp: false,
+    basicItem: false,
+  },
+  name: {
+    name: '法定代表人姓名',
+    nameEn: 'rep_name',
+    dataType: 'C' as const,
+    length: 50,
+    shareType: 1 as const,
+    sensitive: true,
+    piCategory: 'personal' as const,
+    secret: false,
+    isPrimaryKey: false,
+    isTimestamp: false,
+    basicItem: false,
+  },
+  idCard: {
+    name: '法定代表人身份证号',
+    nameEn: 'rep_id',
+    dataType: 'C' as const,
+    length: 18,
+    shareType: 2 as const,
+    shareCondition: '仅用于身份核验',
+    sensitive: true,
+    piCategory: 'sensitive_personal' as const,
+    secret: false,
+    isPrimaryKey: false,
+    isTimestamp: false,
+    basicItem: false,
+  },
+  tax: {
+    name: '纳税信用评价',
+    nameEn: 'tax_grade',
+    dataType: 'C' as const,
+    length: 2,
+    shareType: 3 as const,
+    shareCondition: '涉及纳税人商业秘密',
+    sensitive: false,
+    piCategory: 'none' as const,
+    secret: false,
+    isPrimaryKey: false,
+    isTimestamp: false,
+    basicItem: false,
+  },
 }
 
 describe('share requests: three paths, decisions and deadlines', () => {
@@ -27,7 +77,12 @@ describe('share requests: three paths, decisions and deadlines', () => {
     w = await buildWorld(t.db)
     appId = await buildAppRow(t.db, w.deptB.id)
     conditional = await publishResource(t, w.tokens, { name: '企业登记信息', items: [ITEMS.uscc, ITEMS.name, ITEMS.idCard, ITEMS.tax] })
-    unconditional = await publishResource(t, w.tokens, { name: '社会组织名录', shareCondition: undefined, shareBasis: undefined, items: [ITEMS.uscc, ITEMS.name] })
+    unconditional = await publishResource(t, w.tokens, {
+      name: '社会组织名录',
+      shareCondition: undefined,
+      shareBasis: undefined,
+      items: [ITEMS.uscc, ITEMS.name],
+    })
     notShared = await publishResource(t, w.tokens, {
       name: '涉税评价明细',
       openFlag: false,
@@ -53,7 +108,13 @@ describe('share requests: three paths, decisions and deadlines', () => {
         ...extra,
       },
     })
-  const count = async (table: 'shareRequests' | 'grants') => (await t.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n
+  const count = async (table: 'shareRequests' | 'grants') =>
+    (
+      await t.db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll<number>().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n
 
   test('unconditional data is granted at once, with default masking of personal items', async () => {
     const res = await apply(unconditional, ['uscc', 'rep_name'])
@@ -66,7 +127,10 @@ describe('share requests: three paths, decisions and deadlines', () => {
     assert.equal(grant.body.status, 'active')
     assert.equal(grant.body.masking[itemId(unconditional, 'rep_name')], 'name')
     assert.equal(grant.body.masking[itemId(unconditional, 'uscc')], 'none')
-    assert.deepEqual(res.body.history.map((h: any) => h.action), ['submit', 'auto_grant'])
+    assert.deepEqual(
+      res.body.history.map((h: any) => h.action),
+      ['submit', 'auto_grant'],
+    )
   })
 
   test('conditional data waits for the provider, due at the end of the 10th working day', async () => {
@@ -114,7 +178,10 @@ describe('share requests: three paths, decisions and deadlines', () => {
       const res = await apply(conditional, ['uscc'], extra)
       assert.equal(res.status, 400, JSON.stringify(extra))
       assert.equal(res.body.error.code, 'VALIDATION_FAILED')
-      assert.ok(res.body.error.details.some((d: any) => d.field === field), `${field} in ${JSON.stringify(res.body.error.details)}`)
+      assert.ok(
+        res.body.error.details.some((d: any) => d.field === field),
+        `${field} in ${JSON.stringify(res.body.error.details)}`,
+      )
     }
     const own = await apply(conditional, ['uscc'], {}, w.tokens.cataloger)
     assert.equal(own.status, 403) // a CATALOGER is not a REQUESTER
@@ -167,14 +234,21 @@ describe('share requests: three paths, decisions and deadlines', () => {
     assert.equal(noReason.status, 400)
     assert.equal(noReason.body.error.details[0].field, 'reason')
     // A stock phrase or a word or two is not a reason the requester could answer in coordination.
-    for (const [reason, message] of [['不同意', /套话/], ['材料不全，不符合要求。', /套话/], ['涉及隐私', /至少写 8 个字/]] as const) {
+    for (const [reason, message] of [
+      ['不同意', /套话/],
+      ['材料不全，不符合要求。', /套话/],
+      ['涉及隐私', /至少写 8 个字/],
+    ] as const) {
       const thin = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason } })
       assert.equal(thin.status, 400, reason)
       assert.equal(thin.body.error.details[0].field, 'reason')
       assert.match(thin.body.error.details[0].message, message)
     }
     assert.equal((await t.request('GET', `/api/v1/share-requests/${req.id}`, { token: w.tokens.requester })).body.status, 'pending')
-    const rejected = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '申请用途与履职事项不符' } })
+    const rejected = await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, {
+      token: w.tokens.approver,
+      body: { decision: 'reject', reason: '申请用途与履职事项不符' },
+    })
     assert.equal(rejected.status, 200)
     assert.equal(rejected.body.status, 'rejected')
     assert.equal(rejected.body.decisionReason, '申请用途与履职事项不符')
@@ -182,12 +256,22 @@ describe('share requests: three paths, decisions and deadlines', () => {
     // R-4: only 无条件 items of a 有条件 entry are granted at submission, so there is nothing left to refuse.
     const onlyUnconditionalItems = (await apply(conditional, ['uscc', 'rep_name'])).body
     assert.equal(onlyUnconditionalItems.status, 'granted')
-    const refused = await t.request('POST', `/api/v1/share-requests/${onlyUnconditionalItems.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '申请用途与履职事项不符' } })
+    const refused = await t.request('POST', `/api/v1/share-requests/${onlyUnconditionalItems.id}/decision`, {
+      token: w.tokens.approver,
+      body: { decision: 'reject', reason: '申请用途与履职事项不符' },
+    })
     assert.equal(refused.status, 409)
     // A request pending from before that rule is still protected: data the catalog marks 无条件 cannot be refused.
     const earlier = (await apply(conditional, ['uscc', 'rep_id'])).body
-    await t.db.updateTable('shareRequests').set({ itemIds: [itemId(conditional, 'uscc'), itemId(conditional, 'rep_name')] }).where('id', '=', earlier.id).execute()
-    const protectedRefusal = await t.request('POST', `/api/v1/share-requests/${earlier.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '申请用途与履职事项不符' } })
+    await t.db
+      .updateTable('shareRequests')
+      .set({ itemIds: [itemId(conditional, 'uscc'), itemId(conditional, 'rep_name')] })
+      .where('id', '=', earlier.id)
+      .execute()
+    const protectedRefusal = await t.request('POST', `/api/v1/share-requests/${earlier.id}/decision`, {
+      token: w.tokens.approver,
+      body: { decision: 'reject', reason: '申请用途与履职事项不符' },
+    })
     assert.equal(protectedRefusal.status, 409)
     assert.equal(protectedRefusal.body.error.code, 'CANNOT_REFUSE_UNCONDITIONAL')
   })
@@ -208,7 +292,10 @@ describe('share requests: three paths, decisions and deadlines', () => {
     const req = (await apply(conditional, ['uscc', 'rep_id'])).body
     const results = await Promise.all([
       t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'approve' } }),
-      t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '同一事项已有在办申请，重复提交' } }),
+      t.request('POST', `/api/v1/share-requests/${req.id}/decision`, {
+        token: w.tokens.approver,
+        body: { decision: 'reject', reason: '同一事项已有在办申请，重复提交' },
+      }),
     ])
     assert.deepEqual(results.map((r) => r.status).sort(), [200, 409])
     const grants = await t.db.selectFrom('grants').select('id').where('requestId', '=', req.id).execute()
@@ -223,14 +310,20 @@ describe('share requests: three paths, decisions and deadlines', () => {
     assert.equal(info.body.status, 'need_more_info')
     t.clock.set('2026-03-05T02:00:00Z') // Thursday: 3 working days later
     await refreshTokens(t.db, w, t.clock.now())
-    const back = await t.request('POST', `/api/v1/share-requests/${req.id}/resubmit`, { token: w.tokens.requester, body: { comment: '已补充', dutyBasis: '潍政办发〔2026〕3号' } })
+    const back = await t.request('POST', `/api/v1/share-requests/${req.id}/resubmit`, {
+      token: w.tokens.requester,
+      body: { comment: '已补充', dutyBasis: '潍政办发〔2026〕3号' },
+    })
     assert.equal(back.status, 200, JSON.stringify(back.body))
     assert.equal(back.body.status, 'pending')
     assert.equal(back.body.dueDate, '2026-03-19')
     assert.equal(back.body.dutyBasis, '潍政办发〔2026〕3号')
     const again = await t.request('POST', `/api/v1/share-requests/${req.id}/request-info`, { token: w.tokens.approver, body: { comment: '再补一次' } })
     assert.equal(again.status, 409)
-    assert.deepEqual(back.body.history.map((h: any) => h.action), ['submit', 'request_info', 'resubmit'])
+    assert.deepEqual(
+      back.body.history.map((h: any) => h.action),
+      ['submit', 'request_info', 'resubmit'],
+    )
     t.clock.set('2026-03-02T02:00:00Z')
     await refreshTokens(t.db, w, t.clock.now())
   })
@@ -273,7 +366,10 @@ describe('share requests: three paths, decisions and deadlines', () => {
   })
 
   test('masking preview shows what each rule leaves', async () => {
-    const res = await t.request('POST', '/api/v1/masking/preview', { token: w.tokens.requester, body: { rule: 'id_card', values: ['370702199003071234', null] } })
+    const res = await t.request('POST', '/api/v1/masking/preview', {
+      token: w.tokens.requester,
+      body: { rule: 'id_card', values: ['370702199003071234', null] },
+    })
     assert.equal(res.status, 200)
     assert.deepEqual(res.body.values, ['370702********1234', null])
   })
@@ -295,7 +391,15 @@ describe('deadlines escalate and the authority acts', () => {
   const apply = () =>
     t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: [resource.items[0].id, resource.items[2].id], purpose: '数据校核', dutyBasis: '低保家庭经济状况核对', mode: 'api', appIds: [appId], validUntil: '2027-03-31' },
+      body: {
+        resourceId: resource.id,
+        itemIds: [resource.items[0].id, resource.items[2].id],
+        purpose: '数据校核',
+        dutyBasis: '低保家庭经济状况核对',
+        mode: 'api',
+        appIds: [appId],
+        validUntil: '2027-03-31',
+      },
     })
 
   test('across National Day: submitted 2026-09-30 after 17:30, due 2026-10-21', async () => {
@@ -329,16 +433,25 @@ describe('deadlines escalate and the authority acts', () => {
     assert.equal(view.body.status, 'escalated')
     assert.equal(view.body.remainingWorkdays, -1)
     assert.equal(view.body.actions.authorityDecide, true)
-    assert.deepEqual(view.body.history.map((h: any) => h.action), ['submit', 'warn', 'escalate'])
+    assert.deepEqual(
+      view.body.history.map((h: any) => h.action),
+      ['submit', 'warn', 'escalate'],
+    )
 
-    const extend = await t.request('POST', `/api/v1/share-requests/${req.id}/authority-decision`, { token: w.tokens.authAdmin, body: { decision: 'extend', extendWorkdays: 3 } })
+    const extend = await t.request('POST', `/api/v1/share-requests/${req.id}/authority-decision`, {
+      token: w.tokens.authAdmin,
+      body: { decision: 'extend', extendWorkdays: 3 },
+    })
     assert.equal(extend.status, 200)
     assert.equal(extend.body.status, 'pending')
     assert.equal(extend.body.dueDate, '2026-03-20')
     await escalateOverdueRequests(t.db, new Date('2026-03-21T00:00:00Z'))
     const twice = await t.request('POST', `/api/v1/share-requests/${req.id}/authority-decision`, { token: w.tokens.authAdmin, body: { decision: 'extend' } })
     assert.equal(twice.status, 409)
-    const granted = await t.request('POST', `/api/v1/share-requests/${req.id}/authority-decision`, { token: w.tokens.authAdmin, body: { decision: 'grant', comment: '督办直接授权' } })
+    const granted = await t.request('POST', `/api/v1/share-requests/${req.id}/authority-decision`, {
+      token: w.tokens.authAdmin,
+      body: { decision: 'grant', comment: '督办直接授权' },
+    })
     assert.equal(granted.status, 200)
     assert.equal(granted.body.status, 'granted')
     assert.ok(granted.body.grantId)
@@ -350,22 +463,34 @@ describe('deadlines escalate and the authority acts', () => {
     t.clock.set('2026-03-02T02:00:00Z')
     await refreshTokens(t.db, w, t.clock.now())
     const req = (await apply()).body
-    await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, { token: w.tokens.approver, body: { decision: 'reject', reason: '涉及个人隐私，申请用途不足以支持' } })
-    const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { requestId: req.id, statement: '低保核对为法定职责，需要该数据' } })
+    await t.request('POST', `/api/v1/share-requests/${req.id}/decision`, {
+      token: w.tokens.approver,
+      body: { decision: 'reject', reason: '涉及个人隐私，申请用途不足以支持' },
+    })
+    const opened = await t.request('POST', '/api/v1/coordination-cases', {
+      token: w.tokens.requester,
+      body: { requestId: req.id, statement: '低保核对为法定职责，需要该数据' },
+    })
     assert.equal(opened.status, 201, JSON.stringify(opened.body))
     assert.equal(opened.body.status, 'open')
     const dup = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { requestId: req.id, statement: '再来' } })
     assert.equal(dup.status, 409)
     const early = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate`, { token: w.tokens.requester, body: { text: '直接提请' } })
     assert.equal(early.status, 409, 'the departments negotiate first (R-6)')
-    const tooEarly = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, { token: w.tokens.authAdmin, body: { decision: 'uphold_refusal', text: 'x' } })
+    const tooEarly = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
+      token: w.tokens.authAdmin,
+      body: { decision: 'uphold_refusal', text: 'x' },
+    })
     assert.equal(tooEarly.status, 409, 'the authority decides only after the negotiation')
     const note = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/notes`, { token: w.tokens.approver, body: { text: '同意在脱敏后提供' } })
     assert.equal(note.status, 200)
     assert.equal(note.body.status, 'negotiating')
     const up = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate`, { token: w.tokens.requester, body: { text: '协商未果' } })
     assert.equal(up.body.status, 'authority_coordinating')
-    const notAuthority = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, { token: w.tokens.approver, body: { decision: 'uphold_refusal', text: 'x' } })
+    const notAuthority = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
+      token: w.tokens.approver,
+      body: { decision: 'uphold_refusal', text: 'x' },
+    })
     assert.equal(notAuthority.status, 403)
     const decided = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
       token: w.tokens.authAdmin,
@@ -378,28 +503,67 @@ describe('deadlines escalate and the authority acts', () => {
     const after = await t.request('GET', `/api/v1/share-requests/${req.id}`, { token: w.tokens.requester })
     assert.equal(after.body.status, 'granted')
     assert.match(after.body.decisionReason, /使用条件：仅限最低生活保障核对/)
-    assert.deepEqual(decided.body.notes.map((n: any) => n.kind), ['statement', 'negotiation', 'escalation', 'decision'])
-    const told = await t.db.selectFrom('notifications').select('orgId').where('kind', '=', 'coordination.decided').where('objectId', '=', opened.body.id).execute()
+    assert.deepEqual(
+      decided.body.notes.map((n: any) => n.kind),
+      ['statement', 'negotiation', 'escalation', 'decision'],
+    )
+    const told = await t.db
+      .selectFrom('notifications')
+      .select('orgId')
+      .where('kind', '=', 'coordination.decided')
+      .where('objectId', '=', opened.body.id)
+      .execute()
     assert.deepEqual(told.map((n) => n.orgId).sort(), [w.deptA.id, w.deptB.id].sort())
-    assert.equal((await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/close`, { token: w.tokens.requester, body: { text: '结案' } })).status, 403)
-    const closed = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/close`, { token: w.tokens.authAdmin, body: { text: '已授权，决定执行完毕' } })
+    assert.equal(
+      (await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/close`, { token: w.tokens.requester, body: { text: '结案' } })).status,
+      403,
+    )
+    const closed = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/close`, {
+      token: w.tokens.authAdmin,
+      body: { text: '已授权，决定执行完毕' },
+    })
     assert.equal(closed.body.status, 'closed')
     assert.ok(closed.body.closedAt)
-    assert.equal((await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/notes`, { token: w.tokens.approver, body: { text: '补充' } })).status, 409)
-    assert.equal((await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/close`, { token: w.tokens.authAdmin, body: { text: '再次' } })).status, 409)
+    assert.equal(
+      (await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/notes`, { token: w.tokens.approver, body: { text: '补充' } })).status,
+      409,
+    )
+    assert.equal(
+      (await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/close`, { token: w.tokens.authAdmin, body: { text: '再次' } })).status,
+      409,
+    )
   })
 
   test('a case involving provincial or central matters goes up, and is decided after the answer comes back', async () => {
-    const opened = await t.request('POST', '/api/v1/coordination-cases', { token: w.tokens.requester, body: { resourceId: resource.id, statement: '省级事项' } })
+    const opened = await t.request('POST', '/api/v1/coordination-cases', {
+      token: w.tokens.requester,
+      body: { resourceId: resource.id, statement: '省级事项' },
+    })
     assert.equal(opened.status, 201, JSON.stringify(opened.body))
     await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/notes`, { token: w.tokens.requester, body: { text: '双方协商：涉及省税务局数据' } })
-    assert.equal((await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate-up`, { token: w.tokens.authAdmin, body: { text: '报省' } })).status, 409, 'the authority takes it up first')
-    const taken = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate`, { token: w.tokens.authAdmin, body: { text: '主管部门接手协调' } })
+    assert.equal(
+      (await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate-up`, { token: w.tokens.authAdmin, body: { text: '报省' } })).status,
+      409,
+      'the authority takes it up first',
+    )
+    const taken = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate`, {
+      token: w.tokens.authAdmin,
+      body: { text: '主管部门接手协调' },
+    })
     assert.equal(taken.body.status, 'authority_coordinating')
-    assert.equal((await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate-up`, { token: w.tokens.approver, body: { text: '报省' } })).status, 403)
-    const up = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate-up`, { token: w.tokens.authAdmin, body: { text: '涉及省级垂管数据，提交省大数据局协调' } })
+    assert.equal(
+      (await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate-up`, { token: w.tokens.approver, body: { text: '报省' } })).status,
+      403,
+    )
+    const up = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/escalate-up`, {
+      token: w.tokens.authAdmin,
+      body: { text: '涉及省级垂管数据，提交省大数据局协调' },
+    })
     assert.equal(up.body.status, 'escalated_up')
-    const decided = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, { token: w.tokens.authAdmin, body: { decision: 'uphold_refusal', text: '省级答复：维持不予共享' } })
+    const decided = await t.request('POST', `/api/v1/coordination-cases/${opened.body.id}/decision`, {
+      token: w.tokens.authAdmin,
+      body: { decision: 'uphold_refusal', text: '省级答复：维持不予共享' },
+    })
     assert.equal(decided.body.status, 'decided')
   })
 })

@@ -128,7 +128,13 @@ export async function createGrant(
   })
   // The warnings the approver was shown and granted over are part of the record.
   const warned = warnings.length > 0 ? { warnings: warnings.map((w) => w.code) } : {}
-  await recordAudit(trx, ctx, { action: 'sharing.grant.create', objectType: 'grant', objectId: id, grantId: id, detail: { requestId: row.id, items: terms.itemIds.length, ...warned } })
+  await recordAudit(trx, ctx, {
+    action: 'sharing.grant.create',
+    objectType: 'grant',
+    objectId: id,
+    grantId: id,
+    detail: { requestId: row.id, items: terms.itemIds.length, ...warned },
+  })
   return id
 }
 
@@ -148,7 +154,11 @@ export async function submitShareRequest(trx: Trx, ctx: Ctx, body: CreateRequest
   if (!entry || !visibleInZone(ctx.config.networkZone, entry)) throw notFound('已发布的目录')
   if (entry.providerOrgId === ctx.actor.orgId) throw new AppError(409, 'OWN_RESOURCE', '本单位的数据无需申请共享')
   if (entry.shareType === SHARE_TYPE.notShared) {
-    throw new AppError(409, 'NOT_SHAREABLE', `「${entry.name}」为不予共享资源，不能申请。如确因履职需要，请通过 POST /api/v1/coordination-cases（协调申请）提出协调`)
+    throw new AppError(
+      409,
+      'NOT_SHAREABLE',
+      `「${entry.name}」为不予共享资源，不能申请。如确因履职需要，请通过 POST /api/v1/coordination-cases（协调申请）提出协调`,
+    )
   }
   if (!entry.shareModes.includes(body.mode)) throw fieldError('mode', `该资源不提供此共享方式，可选：${entry.shareModes.join('、') || '无'}`)
   assertModeProvisioned(body.mode)
@@ -158,7 +168,12 @@ export async function submitShareRequest(trx: Trx, ctx: Ctx, body: CreateRequest
   const requested = body.itemIds.map((id) => items.get(id)!)
   const refused = requested.filter((item) => item.shareType === SHARE_TYPE.notShared)
   if (refused.length > 0) {
-    throw new AppError(409, 'ITEM_NOT_SHAREABLE', `信息项「${refused.map((i) => i.name).join('、')}」为不予共享，不能申请`, refused.map((i) => ({ field: 'itemIds', message: `${i.name}：${i.shareCondition ?? '不予共享'}` })))
+    throw new AppError(
+      409,
+      'ITEM_NOT_SHAREABLE',
+      `信息项「${refused.map((i) => i.name).join('、')}」为不予共享，不能申请`,
+      refused.map((i) => ({ field: 'itemIds', message: `${i.name}：${i.shareCondition ?? '不予共享'}` })),
+    )
   }
   await checkOwnApps(trx, ctx, body.appIds ?? [])
   const now = ctx.now()
@@ -198,13 +213,26 @@ export async function submitShareRequest(trx: Trx, ctx: Ctx, body: CreateRequest
   const { id } = await insertRequest(trx, row)
   const created = (await lockRequest(trx, id))!
   await insertRequestEvent(trx, { requestId: id, at: now, actorId: ctx.actor.userId, action: 'submit', fromStatus: null, toStatus: status, comment: null })
-  await recordAudit(trx, ctx, { action: 'sharing.request.create', objectType: 'share_request', objectId: id, detail: { no: row.no, shareType: entry.shareType } })
+  await recordAudit(trx, ctx, {
+    action: 'sharing.request.create',
+    objectType: 'share_request',
+    objectId: id,
+    detail: { no: row.no, shareType: entry.shareType },
+  })
   if (immediate) {
     // R-4: unconditional data is obtained directly; default masking still protects personal data.
     const { terms } = buildGrantTerms(row, entry.items, {}, today(ctx))
     const grantId = await createGrant(trx, ctx, created, terms!, {})
     await updateRequest(trx, id, { status: 'granted', decision: 'approve', decidedAt: now, grantId })
-    await insertRequestEvent(trx, { requestId: id, at: now, actorId: null, action: 'auto_grant', fromStatus: 'pending', toStatus: 'granted', comment: '所申请的信息项均为无条件共享，自动授权' })
+    await insertRequestEvent(trx, {
+      requestId: id,
+      at: now,
+      actorId: null,
+      action: 'auto_grant',
+      fromStatus: 'pending',
+      toStatus: 'granted',
+      comment: '所申请的信息项均为无条件共享，自动授权',
+    })
   }
   return id
 }
@@ -244,7 +272,14 @@ export async function reviewCompliance(ctx: Ctx, id: string, body: ComplianceRev
     const { dueAt, dueDate } = await workdayDeadline(trx, now, replyWorkdays)
     await updateRequest(trx, id, { ...reviewed, status: 'pending', dueAt, dueDate, replyWorkdays, replyClock: mounted ? 'mounted' : 'standard' })
     const basis = mounted ? '数据已挂接' : '数据尚未挂接'
-    await transition(trx, ctx, row, 'compliance_pass', 'pending', `${body.comment ? `${body.comment}；` : ''}${basis}，提供部门答复时限 ${replyWorkdays} 个工作日（至 ${dueDate}）`)
+    await transition(
+      trx,
+      ctx,
+      row,
+      'compliance_pass',
+      'pending',
+      `${body.comment ? `${body.comment}；` : ''}${basis}，提供部门答复时限 ${replyWorkdays} 个工作日（至 ${dueDate}）`,
+    )
     return reload(trx, ctx, id)
   })
 }
@@ -252,7 +287,13 @@ export async function reviewCompliance(ctx: Ctx, id: string, body: ComplianceRev
 /** SPEC §7.6: the apps named must be the requester's own and in service (checked again by the gateway on every call). */
 async function checkOwnApps(trx: Executor, ctx: Ctx, appIds: readonly string[]) {
   if (appIds.length === 0) return
-  const own = await trx.selectFrom('apps').select('id').where('id', 'in', [...appIds]).where('orgId', '=', ctx.actor.orgId).where('status', '=', 'active').execute()
+  const own = await trx
+    .selectFrom('apps')
+    .select('id')
+    .where('id', 'in', [...appIds])
+    .where('orgId', '=', ctx.actor.orgId)
+    .where('status', '=', 'active')
+    .execute()
   const found = new Set(own.map((a) => a.id))
   const missing = appIds.findIndex((id) => !found.has(id))
   if (missing >= 0) throw fieldError(`appIds[${missing}]`, '应用不存在、已停用或不是本单位的应用')
@@ -319,7 +360,14 @@ export async function decideShareRequest(ctx: Ctx, id: string, body: DecisionBod
     if (!entry) throw invalidState('该目录已下架，不能授权')
     const { terms, warnings } = decisionTerms(row, items, body, today(ctx))
     const grantId = await createGrant(trx, ctx, row, terms, body, warnings)
-    await updateRequest(trx, id, { status: 'granted', decision: 'approve', decisionReason: body.reason ?? null, decidedBy: ctx.actor.userId, decidedAt: now, grantId })
+    await updateRequest(trx, id, {
+      status: 'granted',
+      decision: 'approve',
+      decisionReason: body.reason ?? null,
+      decidedBy: ctx.actor.userId,
+      decidedAt: now,
+      grantId,
+    })
     await transition(trx, ctx, row, 'decide', 'granted', body.reason ?? null)
     return { ...(await reload(trx, ctx, id)), warnings }
   })
@@ -400,7 +448,14 @@ export async function authorityDecide(ctx: Ctx, id: string, body: AuthorityDecis
     if (!entry) throw invalidState('该目录已下架，不能授权')
     const { terms, warnings } = decisionTerms(row, entry.items, body, today(ctx))
     const grantId = await createGrant(trx, ctx, row, terms, body, warnings)
-    await updateRequest(trx, id, { status: 'granted', decision: 'approve', decisionReason: body.comment ?? '主管部门直接授权', decidedBy: ctx.actor.userId, decidedAt: ctx.now(), grantId })
+    await updateRequest(trx, id, {
+      status: 'granted',
+      decision: 'approve',
+      decisionReason: body.comment ?? '主管部门直接授权',
+      decidedBy: ctx.actor.userId,
+      decidedAt: ctx.now(),
+      grantId,
+    })
     await transition(trx, ctx, row, 'authority_grant', 'granted', body.comment ?? null)
     return { ...(await reload(trx, ctx, id)), warnings }
   })
@@ -415,4 +470,3 @@ export async function listShareRequests(ctx: Ctx, query: RequestListQuery) {
   const { items, total } = await listRequests(ctx.db, ctx.actor.orgId, scopeOf(ctx.actor, 'sharing.request.read'), query)
   return { items: await Promise.all(items.map((view) => present(ctx.db, ctx, view, false))), total, page: query.page, pageSize: query.pageSize }
 }
-

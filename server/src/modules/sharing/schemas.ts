@@ -20,7 +20,12 @@ export const REQUEST_STATUS_LABELS: Record<(typeof REQUEST_STATUSES)[number], st
   escalated: '已逾期（主管部门督办）',
 }
 export const GRANT_STATUSES = ['active', 'suspended', 'expired', 'revoked'] as const
-export const GRANT_STATUS_LABELS: Record<(typeof GRANT_STATUSES)[number], string> = { active: '有效', suspended: '已暂停', expired: '已过期', revoked: '已撤销' }
+export const GRANT_STATUS_LABELS: Record<(typeof GRANT_STATUSES)[number], string> = {
+  active: '有效',
+  suspended: '已暂停',
+  expired: '已过期',
+  revoked: '已撤销',
+}
 
 const text = (max: number) => z.string().trim().max(max, `不能超过 ${max} 字`)
 const required = (max: number, label: string) => text(max).min(1, `${label}不能为空`)
@@ -34,7 +39,11 @@ export const CreateRequestBody = z
     dutyBasis: required(LIMITS.longText, '履职依据').describe('关联权责事项/政务服务事项及法律依据'),
     scenario: z.enum(['政务服务', '公共服务', '监管', '其他']).optional().describe('应用场景'),
     mode: z.enum(SHARE_MODES, '共享方式应为 api、table、file 之一'),
-    appIds: z.array(z.uuid('应用编号格式不正确')).max(LIMITS.appsPerRequest, `最多选择 ${LIMITS.appsPerRequest} 个应用`).optional().describe('使用该授权的本单位应用（接口方式必填；授权只对这些应用有效）'),
+    appIds: z
+      .array(z.uuid('应用编号格式不正确'))
+      .max(LIMITS.appsPerRequest, `最多选择 ${LIMITS.appsPerRequest} 个应用`)
+      .optional()
+      .describe('使用该授权的本单位应用（接口方式必填；授权只对这些应用有效）'),
     validUntil: IsoDate.optional().describe('有效期至（含当日；默认自申请之日起一年，不得超过平台规定的最长有效期）'),
   })
   .superRefine((body, ctx) => {
@@ -61,13 +70,20 @@ export type CreateRequestBody = z.infer<typeof CreateRequestBody>
 const Scalar = z.union([z.string().max(200), z.number().finite(), z.boolean()])
 export const RowCondition = z.union([
   z.strictObject({ eq: Scalar }),
-  z.strictObject({ in: z.array(z.union([z.string().max(200), z.number().finite()])).min(1).max(100) }),
+  z.strictObject({
+    in: z
+      .array(z.union([z.string().max(200), z.number().finite()]))
+      .min(1)
+      .max(100),
+  }),
   z.strictObject({ prefix: z.string().min(1).max(100) }),
   z
     .strictObject({ gte: z.union([z.string().max(50), z.number().finite()]).optional(), lte: z.union([z.string().max(50), z.number().finite()]).optional() })
     .refine((c) => c.gte !== undefined || c.lte !== undefined, '区间条件至少给出 gte 或 lte'),
 ])
-export const RowFilter = z.record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, '行过滤条件的键应为信息项英文名'), RowCondition).describe('行过滤：{ 英文名: {eq}|{in}|{prefix}|{gte,lte} }，条件之间为“且”')
+export const RowFilter = z
+  .record(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/, '行过滤条件的键应为信息项英文名'), RowCondition)
+  .describe('行过滤：{ 英文名: {eq}|{in}|{prefix}|{gte,lte} }，条件之间为“且”')
 const ITEM_KEY = /^(?:[0-9a-f]{8}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{4}-[0-9a-f]{12}|[A-Za-z][A-Za-z0-9_]{0,62})$/i
 export const MaskingMap = z
   .record(z.string().regex(ITEM_KEY, '脱敏规则的键应为信息项编号或英文名'), z.enum(MASKING_RULES, '脱敏规则无效'))
@@ -78,9 +94,25 @@ const approvalFields = {
   masking: MaskingMap.optional().describe('各信息项的脱敏规则（未给出的按默认规则）'),
   rowFilter: RowFilter.optional(),
   validUntil: IsoDate.optional().describe('有效期至（只能缩短）'),
-  lookupKeys: z.array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/)).max(5).optional().describe('联机查询：每次调用必须提供的查询键（英文名）'),
-  rateLimitPerMinute: z.number().int().min(1).max(100_000).optional().describe(`每分钟调用次数上限；不填时${parameterNote('gateway.defaultRateLimitPerMinute')}`),
-  dailyQuota: z.number().int().min(1).max(10_000_000).optional().describe(`每日调用次数上限；不填时${parameterNote('gateway.defaultDailyQuota')}`),
+  lookupKeys: z
+    .array(z.string().regex(/^[A-Za-z][A-Za-z0-9_]{0,62}$/))
+    .max(5)
+    .optional()
+    .describe('联机查询：每次调用必须提供的查询键（英文名）'),
+  rateLimitPerMinute: z
+    .number()
+    .int()
+    .min(1)
+    .max(100_000)
+    .optional()
+    .describe(`每分钟调用次数上限；不填时${parameterNote('gateway.defaultRateLimitPerMinute')}`),
+  dailyQuota: z
+    .number()
+    .int()
+    .min(1)
+    .max(10_000_000)
+    .optional()
+    .describe(`每日调用次数上限；不填时${parameterNote('gateway.defaultDailyQuota')}`),
 }
 
 export const DecisionPreviewBody = z.object(approvalFields)
@@ -123,13 +155,12 @@ export const DecisionBody = z
   })
 export type DecisionBody = z.infer<typeof DecisionBody>
 
-export const AuthorityDecisionBody = z
-  .object({
-    decision: z.enum(['grant', 'extend'], '督办决定应为 grant（直接授权）或 extend（延期一次）'),
-    comment: text(LIMITS.longText).optional(),
-    extendWorkdays: z.number().int().min(1).max(15).optional().describe('延期的工作日数（默认 5）'),
-    ...approvalFields,
-  })
+export const AuthorityDecisionBody = z.object({
+  decision: z.enum(['grant', 'extend'], '督办决定应为 grant（直接授权）或 extend（延期一次）'),
+  comment: text(LIMITS.longText).optional(),
+  extendWorkdays: z.number().int().min(1).max(15).optional().describe('延期的工作日数（默认 5）'),
+  ...approvalFields,
+})
 export type AuthorityDecisionBody = z.infer<typeof AuthorityDecisionBody>
 
 export const ComplianceReviewBody = z
@@ -257,7 +288,11 @@ export const GrantOut = z.object({
   suspendedItemIds: z.array(z.string()).describe('因提供方未在期限内重新确认而暂停的信息项'),
   createdAt: z.date(),
   events: z.array(GrantEventOut).optional().describe('目录变更对授权的影响（详情中给出）'),
-  reconfirmation: z.object({ id: z.string(), itemIds: z.array(z.string()), dueDate: z.string(), resourceVersion: z.number() }).nullable().optional().describe('待提供方重新确认的信息项'),
+  reconfirmation: z
+    .object({ id: z.string(), itemIds: z.array(z.string()), dueDate: z.string(), resourceVersion: z.number() })
+    .nullable()
+    .optional()
+    .describe('待提供方重新确认的信息项'),
   actions: z.record(z.string(), z.boolean()),
 })
 export type GrantOut = z.infer<typeof GrantOut>
@@ -278,7 +313,10 @@ export const UsageOut = z.object({
 
 export const MaskingPreviewBody = z.object({
   rule: z.enum(MASKING_RULES, '脱敏规则无效'),
-  values: z.array(z.union([z.string().max(500), z.number(), z.null()])).min(1).max(50),
+  values: z
+    .array(z.union([z.string().max(500), z.number(), z.null()]))
+    .min(1)
+    .max(50),
 })
 
 export const CreateCaseBody = z
@@ -295,14 +333,20 @@ export const CaseDecisionBody = z
     decision: z.enum(['grant_with_conditions', 'uphold_refusal', 'reclassify'], '协调决定应为 grant_with_conditions、uphold_refusal 或 reclassify'),
     text: required(LIMITS.longText, '决定内容'),
     conditions: text(LIMITS.longText).optional().describe('grant_with_conditions：决定附带的使用条件（用途、范围、期限等）'),
-    shareType: z.union([z.literal(1), z.literal(2)], '调整后的共享类型应为 1（无条件）或 2（有条件）').optional().describe('reclassify：调整后的共享类型'),
+    shareType: z
+      .union([z.literal(1), z.literal(2)], '调整后的共享类型应为 1（无条件）或 2（有条件）')
+      .optional()
+      .describe('reclassify：调整后的共享类型'),
     itemIds: z.array(z.uuid('信息项编号格式不正确')).min(1).max(LIMITS.itemsPerResource).optional().describe('reclassify：调整的信息项（不填则为整个目录）'),
   })
   .superRefine((body, ctx) => {
-    if (body.decision === 'reclassify' && !body.shareType) ctx.addIssue({ code: 'custom', path: ['shareType'], message: '调整目录共享类型的决定须给出调整后的共享类型' })
+    if (body.decision === 'reclassify' && !body.shareType)
+      ctx.addIssue({ code: 'custom', path: ['shareType'], message: '调整目录共享类型的决定须给出调整后的共享类型' })
   })
 export type CaseDecisionBody = z.infer<typeof CaseDecisionBody>
-export const CaseListQuery = PageQuery.extend({ status: z.enum(['open', 'negotiating', 'authority_coordinating', 'escalated_up', 'decided', 'closed']).optional() })
+export const CaseListQuery = PageQuery.extend({
+  status: z.enum(['open', 'negotiating', 'authority_coordinating', 'escalated_up', 'decided', 'closed']).optional(),
+})
 
 export const CaseOut = z.object({
   id: z.string(),

@@ -14,7 +14,14 @@ import { type TestApp, buildTestApp } from '../../testing/test-app.ts'
 import { type OpenDatabase, openDatabase } from '../db/database.ts'
 import { MIGRATIONS_DIR } from '../db/migrator.ts'
 import type { Database } from '../db/schema.ts'
-import { AuditArchiveError, archiveAuditPartitions, auditArchiveSettings, ensureUpcomingPartitions, listAuditPartitions, verifyAuditArchive } from './archive.ts'
+import {
+  AuditArchiveError,
+  archiveAuditPartitions,
+  auditArchiveSettings,
+  ensureUpcomingPartitions,
+  listAuditPartitions,
+  verifyAuditArchive,
+} from './archive.ts'
 import { checkpointSettingsOf } from './checkpoint.ts'
 import { GENESIS_HASH, appendAudit, chainHash, chainedFieldsOf, verifyAuditChain } from './chain.ts'
 
@@ -33,7 +40,11 @@ describe('audit partitions and archive', () => {
     for (let month = 0; month < 10; month++) {
       const start = new Date(Date.UTC(2025, 8 + month, 1) - 8 * 3_600_000)
       for (const minutes of [0, 60 * 24 * 10, 60 * 24 * 20]) {
-        await appendAudit(t.db, { ...source(''), at: new Date(start.getTime() + minutes * 60_000) }, { action: 'test.archive.monthly', detail: { month, 名称: '月度' } })
+        await appendAudit(
+          t.db,
+          { ...source(''), at: new Date(start.getTime() + minutes * 60_000) },
+          { action: 'test.archive.monthly', detail: { month, 名称: '月度' } },
+        )
       }
     }
   })
@@ -51,12 +62,24 @@ describe('audit partitions and archive', () => {
     assert.equal(rows.length, 10)
     assert.ok(rows.every((r) => r.n === 3))
     // 2025-08-31T16:00Z is 00:00 on 1 September in Beijing.
-    const first = await t.db.selectFrom('auditEvents').select('at').where('action', '=', 'test.archive.monthly').orderBy('id').limit(1).executeTakeFirstOrThrow()
+    const first = await t.db
+      .selectFrom('auditEvents')
+      .select('at')
+      .where('action', '=', 'test.archive.monthly')
+      .orderBy('id')
+      .limit(1)
+      .executeTakeFirstOrThrow()
     assert.equal(new Date(first.at).toISOString(), '2025-08-31T16:00:00.000Z')
 
     await appendAudit(t.db, source('2025-10-05T00:00:00Z'), { action: 'test.archive.late' })
     const late = await t.db.selectFrom('auditEvents').select('at').where('action', '=', 'test.archive.late').executeTakeFirstOrThrow()
-    const head = await t.db.selectFrom('auditEvents').select('at').where('action', '=', 'test.archive.monthly').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+    const head = await t.db
+      .selectFrom('auditEvents')
+      .select('at')
+      .where('action', '=', 'test.archive.monthly')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow()
     assert.equal(new Date(late.at).toISOString(), new Date(head.at).toISOString())
     assert.ok((await ensureUpcomingPartitions(t.db, new Date('2026-06-20T00:00:00Z'))) >= 1) // July and August
     assert.equal(await ensureUpcomingPartitions(t.db, new Date('2026-06-20T00:00:00Z')), 0)
@@ -76,7 +99,14 @@ describe('audit partitions and archive', () => {
 
     const done = await archiveAuditPartitions(t.db, { onlineMonths: 6, archiveDir: dir, now, checkpoint: checkpointSettingsOf(t.config) })
     assert.equal(done.cutoff.toISOString(), '2025-11-30T16:00:00.000Z') // keeps December … June online
-    assert.deepEqual(done.archived.map((s) => [s.partition, s.events]), [['audit_events_202509', 3], ['audit_events_202510', 3], ['audit_events_202511', 3]])
+    assert.deepEqual(
+      done.archived.map((s) => [s.partition, s.events]),
+      [
+        ['audit_events_202509', 3],
+        ['audit_events_202510', 3],
+        ['audit_events_202511', 3],
+      ],
+    )
     const parts = (await listAuditPartitions(t.db)).map((p) => p.name)
     assert.ok(!parts.includes('audit_events_202511') && parts.includes('audit_events_202512'))
 
@@ -87,7 +117,11 @@ describe('audit partitions and archive', () => {
     for (let i = 1; i < records.length; i++) assert.equal(records[i].prevHash, records[i - 1].lastHash)
     const content = readFileSync(join(dir, 'audit_events_202510.jsonl'))
     assert.equal(createHash('sm3').update(content).digest('hex'), records[1].fileSm3)
-    const lines = content.toString('utf8').trim().split('\n').map((l) => JSON.parse(l))
+    const lines = content
+      .toString('utf8')
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l))
     assert.equal(lines.length, 3)
     assert.equal(lines[0].hash, records[1].firstHash)
     assert.equal(lines[2].hash, records[1].lastHash)
@@ -108,7 +142,13 @@ describe('audit partitions and archive', () => {
     assert.equal((await verifyAuditArchive(t.db, dir)).ok, true)
     // Each archive run ends with a signed checkpoint of the head that follows it (its last segment event).
     // (The chain check the auditor just ran is recorded after the head it checked.)
-    const head = await t.db.selectFrom('auditEvents').select(['id', 'action']).where('action', '!=', 'audit.chain.verify').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+    const head = await t.db
+      .selectFrom('auditEvents')
+      .select(['id', 'action'])
+      .where('action', '!=', 'audit.chain.verify')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow()
     assert.equal(head.action, 'audit.archive.segment')
     assert.equal(res.body.checkpoint.code, 'CHECKPOINT_MATCHED')
     assert.equal(res.body.checkpoint.checkpoint.eventId, Number(head.id))
@@ -125,8 +165,14 @@ describe('audit partitions and archive', () => {
     writeFileSync(path, original.replace('月度', '修改'))
     const changed = await verifyAuditArchive(t.db, dir)
     assert.equal(changed.ok, false)
-    assert.ok(changed.problems.some((p) => p.includes('audit_events_202510') && p.includes('SM3')), changed.problems.join('\n'))
-    assert.ok(changed.problems.some((p) => p.includes('第 1 行')), changed.problems.join('\n'))
+    assert.ok(
+      changed.problems.some((p) => p.includes('audit_events_202510') && p.includes('SM3')),
+      changed.problems.join('\n'),
+    )
+    assert.ok(
+      changed.problems.some((p) => p.includes('第 1 行')),
+      changed.problems.join('\n'),
+    )
     await assert.rejects(auditVerifyCommand(t.db, { archiveDir: dir }, t.config), /校验未通过/)
     rmSync(path)
     assert.ok((await verifyAuditArchive(t.db, dir)).problems.some((p) => p.includes('不存在')))
@@ -135,9 +181,19 @@ describe('audit partitions and archive', () => {
   })
 
   test('a month whose events do not verify is not archived: the evidence stays online', async () => {
-    const victim = await t.db.selectFrom('auditEvents').select('id').where('at', '>=', new Date('2025-11-30T16:00:00Z')).orderBy('id').offset(1).limit(1).executeTakeFirstOrThrow()
+    const victim = await t.db
+      .selectFrom('auditEvents')
+      .select('id')
+      .where('at', '>=', new Date('2025-11-30T16:00:00Z'))
+      .orderBy('id')
+      .offset(1)
+      .limit(1)
+      .executeTakeFirstOrThrow()
     await asDba(t.db, sql`update audit_events set detail = '{"month": 99}'::jsonb where id = ${victim.id}`)
-    await assert.rejects(archiveAuditPartitions(t.db, { onlineMonths: 6, archiveDir: dir, now: new Date('2026-07-20T00:00:00Z') }), new RegExp(`审计事件 ${victim.id} 校验失败`))
+    await assert.rejects(
+      archiveAuditPartitions(t.db, { onlineMonths: 6, archiveDir: dir, now: new Date('2026-07-20T00:00:00Z') }),
+      new RegExp(`审计事件 ${victim.id} 校验失败`),
+    )
     assert.ok((await listAuditPartitions(t.db)).some((p) => p.name === 'audit_events_202512'))
     assert.ok(!readdirSync(dir).some((f) => f.startsWith('audit_events_202512')))
     assert.equal((await verify()).body.firstBadId, victim.id)
@@ -169,7 +225,10 @@ describe('audit archive of every online month', () => {
     const verification = await verifyAuditChain(t.db)
     assert.equal(verification.ok, true)
     const records = await t.db.selectFrom('auditArchives').select('eventCount').execute()
-    assert.equal(verification.archivedEvents, records.reduce((sum, r) => sum + r.eventCount, 0))
+    assert.equal(
+      verification.archivedEvents,
+      records.reduce((sum, r) => sum + r.eventCount, 0),
+    )
     assert.ok(verification.archivedEvents >= 2)
     assert.equal((await verifyAuditArchive(t.db, dir)).ok, true)
   })
@@ -191,15 +250,33 @@ test('migration 0013 converts a filled audit table without losing an event or br
   }
   try {
     const db = database.db
-    const files = readdirSync(MIGRATIONS_DIR).filter((f) => /^\d{4}_.+\.sql$/.test(f)).sort()
+    const files = readdirSync(MIGRATIONS_DIR)
+      .filter((f) => /^\d{4}_.+\.sql$/.test(f))
+      .sort()
     for (const file of files.filter((f) => f < '0013')) await sql.raw(readFileSync(join(MIGRATIONS_DIR, file), 'utf8')).execute(db)
     // Events written by the old code: straight inserts into the plain table, across months and years.
     let prev = GENESIS_HASH
     const times = ['2025-12-31T15:59:59Z', '2025-12-31T16:00:00Z', '2026-02-10T00:00:00Z', '2026-02-11T00:00:00Z', '2026-11-20T00:00:00Z']
     for (const [i, at] of times.entries()) {
-      const fields = { at: new Date(at), actorId: null, appId: null, orgId: null, roles: ['CLI'], action: 'legacy.event', objectType: null, objectId: null, result: 'success', ip: null, requestId: null, grantId: null, detail: { i, 名称: '旧' } }
+      const fields = {
+        at: new Date(at),
+        actorId: null,
+        appId: null,
+        orgId: null,
+        roles: ['CLI'],
+        action: 'legacy.event',
+        objectType: null,
+        objectId: null,
+        result: 'success',
+        ip: null,
+        requestId: null,
+        grantId: null,
+        detail: { i, 名称: '旧' },
+      }
       const hash = chainHash(prev, fields)
-      await sql`insert into audit_events (at, roles, action, result, detail, prev_hash, hash) values (${fields.at}, ${['CLI']}, 'legacy.event', 'success', ${JSON.stringify(fields.detail)}::jsonb, ${prev}, ${hash})`.execute(db)
+      await sql`insert into audit_events (at, roles, action, result, detail, prev_hash, hash) values (${fields.at}, ${['CLI']}, 'legacy.event', 'success', ${JSON.stringify(fields.detail)}::jsonb, ${prev}, ${hash})`.execute(
+        db,
+      )
       prev = hash
     }
     const before = await verifyAuditChainLegacy(db)
@@ -209,8 +286,19 @@ test('migration 0013 converts a filled audit table without losing an event or br
     assert.equal(after.ok, true)
     assert.equal(after.count, 5)
     assert.equal(after.headHash, before)
-    const { rows } = await sql<{ part: string; n: number }>`select c.relname as part, count(*)::int as n from audit_events e join pg_class c on c.oid = e.tableoid group by 1 order by 1`.execute(db)
-    assert.deepEqual(rows.map((r) => [r.part, r.n]), [['audit_events_202512', 1], ['audit_events_202601', 1], ['audit_events_202602', 2], ['audit_events_202611', 1]])
+    const { rows } = await sql<{
+      part: string
+      n: number
+    }>`select c.relname as part, count(*)::int as n from audit_events e join pg_class c on c.oid = e.tableoid group by 1 order by 1`.execute(db)
+    assert.deepEqual(
+      rows.map((r) => [r.part, r.n]),
+      [
+        ['audit_events_202512', 1],
+        ['audit_events_202601', 1],
+        ['audit_events_202602', 2],
+        ['audit_events_202611', 1],
+      ],
+    )
     // Ids continue from the old sequence.
     await appendAudit(db, source('2026-11-21T00:00:00Z'), { action: 'after.migration' })
     const ids = (await db.selectFrom('auditEvents').select('id').orderBy('id').execute()).map((r) => r.id)

@@ -123,7 +123,11 @@ async function archivePartition(db: Db, partition: Partition, archiveDir: string
     .where('at', '>=', partition.from)
     .where('at', '<', partition.to)
     .executeTakeFirstOrThrow()
-  const later = await db.selectFrom('auditEvents').select((eb) => eb.fn.min('id').as('minId')).where('at', '>=', partition.to).executeTakeFirstOrThrow()
+  const later = await db
+    .selectFrom('auditEvents')
+    .select((eb) => eb.fn.min('id').as('minId'))
+    .where('at', '>=', partition.to)
+    .executeTakeFirstOrThrow()
   if (bounds.maxId !== null && later.minId !== null && Number(later.minId) < Number(bounds.maxId)) {
     throw new AuditArchiveError(`${partition.name} 的事件编号与下个月交错（编号 ${later.minId} < ${bounds.maxId}），不能按月归档`)
   }
@@ -216,17 +220,34 @@ async function archivePartition(db: Db, partition: Partition, archiveDir: string
     await trx.insertInto('auditArchives').values(record).execute()
     await sql.raw(`alter table audit_events detach partition audit_partitions."${partition.name}"`).execute(trx)
     await sql.raw(`drop table audit_partitions."${partition.name}"`).execute(trx)
-    await appendAudit(trx, { actorId: null, orgId: null, roles: ['SYSTEM'], ip: null, requestId: null, at: new Date() }, {
-      action: 'audit.archive.segment',
-      objectType: 'audit_partition',
-      objectId: partition.name,
-      detail: { events: count, firstId, lastId, lastHash: hash, fileName, fileSm3 },
-    })
+    await appendAudit(
+      trx,
+      { actorId: null, orgId: null, roles: ['SYSTEM'], ip: null, requestId: null, at: new Date() },
+      {
+        action: 'audit.archive.segment',
+        objectType: 'audit_partition',
+        objectId: partition.name,
+        detail: { events: count, firstId, lastId, lastHash: hash, fileName, fileSm3 },
+      },
+    )
     return true
   })
   if (!done) return null
   // A manifest beside the file, so the archive directory can be checked without the database.
-  const manifest = { partition: partition.name, rangeFrom: partition.from.toISOString(), rangeTo: partition.to.toISOString(), events: count, firstId, lastId, prevHash, firstHash, lastHash: hash, fileName, fileSm3, fileBytes: bytes }
+  const manifest = {
+    partition: partition.name,
+    rangeFrom: partition.from.toISOString(),
+    rangeTo: partition.to.toISOString(),
+    events: count,
+    firstId,
+    lastId,
+    prevHash,
+    firstHash,
+    lastHash: hash,
+    fileName,
+    fileSm3,
+    fileBytes: bytes,
+  }
   const manifestPath = join(archiveDir, `${partition.name}.manifest.json`)
   await writeFile(`${manifestPath}.partial`, `${JSON.stringify(manifest, null, 2)}\n`)
   await rename(`${manifestPath}.partial`, manifestPath)
@@ -301,7 +322,10 @@ export async function verifyAuditArchive(db: Db, archiveDir: string, findEventId
  */
 export function auditTasks(checkpoint: CheckpointSettings, checkpointMinutes: number, env: NodeJS.ProcessEnv = process.env): Task[] {
   const settings = auditArchiveSettings(env)
-  const tasks: Task[] = [{ name: 'audit.ensure-partitions', intervalMs: 6 * 3_600_000, run: ensureUpcomingPartitions }, checkpointTask(checkpoint, checkpointMinutes)]
+  const tasks: Task[] = [
+    { name: 'audit.ensure-partitions', intervalMs: 6 * 3_600_000, run: ensureUpcomingPartitions },
+    checkpointTask(checkpoint, checkpointMinutes),
+  ]
   if (env.GOVSHARE_AUDIT_ARCHIVE_DIR) {
     tasks.push({
       name: 'audit.archive',

@@ -51,7 +51,9 @@ describe('call journal: group commit and seals', () => {
     const resource = randomUUID().toUpperCase()
     const calls = [
       ...Array.from({ length: 5 }, (_, i) => callLog({ appId: appA, resourceId: resource, rowsReturned: i, businessRef: `办件,"${i}"` })),
-      ...Array.from({ length: 3 }, () => callLog({ appId: appA, resourceId: resource, result: 'denied', errorClass: '超限', errorCode: 'RATE_LIMITED', upstreamInAt: null, rowsReturned: 0 })),
+      ...Array.from({ length: 3 }, () =>
+        callLog({ appId: appA, resourceId: resource, result: 'denied', errorClass: '超限', errorCode: 'RATE_LIMITED', upstreamInAt: null, rowsReturned: 0 }),
+      ),
       callLog({ appId: appB, resourceId: resource, upstreamOutAt: null, upstreamInAt: null }),
     ]
     await Promise.all(calls.map((c) => journal.record(c)))
@@ -79,7 +81,10 @@ describe('call journal: group commit and seals', () => {
     )
     const ids = rows.map((r) => Number(r.id))
     assert.deepEqual((events[0].detail as { callLogIds: number[] }).callLogIds, ids.slice(0, 5))
-    assert.deepEqual((events[0].detail as { requestIds: string[] }).requestIds, calls.slice(0, 5).map((c) => c.requestId))
+    assert.deepEqual(
+      (events[0].detail as { requestIds: string[] }).requestIds,
+      calls.slice(0, 5).map((c) => c.requestId),
+    )
     // A group of one keeps the call's own request id, as an event per call always did.
     assert.equal(events[2].requestId, calls[8].requestId)
     assert.equal(events[0].requestId, null)
@@ -144,7 +149,9 @@ describe('call journal: group commit and seals', () => {
     return { waitingIn, otherHash }
   }
 
-  test('an append between reading the chain head and committing: the batch is sealed again after it, and the next one under the lock (PostgreSQL)', { skip: testDatabaseUrl() ? false : 'needs a second connection' }, async () => {
+  test('an append between reading the chain head and committing: the batch is sealed again after it, and the next one under the lock (PostgreSQL)', {
+    skip: testDatabaseUrl() ? false : 'needs a second connection',
+  }, async () => {
     const journal = new CallJournal(t.db)
     for (const [round, expected] of [
       ['optimistic commit', /call_journal_commit/],
@@ -160,7 +167,11 @@ describe('call journal: group commit and seals', () => {
       assert.equal(seals.length, 1, round)
       // Chained after the event that committed first, not after the head the journal read.
       assert.equal(seals[0].prevHash, otherHash, round)
-      assert.deepEqual((seals[0].detail as { callLogIds: number[] }).callLogIds, logs.map((l) => Number(l.id)), round)
+      assert.deepEqual(
+        (seals[0].detail as { callLogIds: number[] }).callLogIds,
+        logs.map((l) => Number(l.id)),
+        round,
+      )
     }
     assert.equal((await verifyAuditChain(t.db)).ok, true)
     assert.equal((await verifyCallLogSeals(t.db)).ok, true)
@@ -186,7 +197,9 @@ describe('call journal: group commit and seals', () => {
     sent.length = 0
     await journal.record(callLog({ resourceId: randomUUID(), requestInAt: later, responseOutAt: later }))
     assert.deepEqual(
-      sent.map((q) => (q.includes('call_journal_commit') ? 'commit' : q.includes('call_journal_reserve') ? 'reserve' : q.includes('audit_chain_lock_head') ? 'lock' : 'other')),
+      sent.map((q) =>
+        q.includes('call_journal_commit') ? 'commit' : q.includes('call_journal_reserve') ? 'reserve' : q.includes('audit_chain_lock_head') ? 'lock' : 'other',
+      ),
       ['commit'],
     )
     assert.equal((await verifyAuditChain(t.db)).ok, true)
@@ -198,14 +211,18 @@ describe('call journal: group commit and seals', () => {
     const journal = new CallJournal(t.db)
     const resource = randomUUID()
     const later = new Date('2031-05-20T04:00:00.000Z')
-    const partition = async () => (await sql<{ name: string | null }>`select to_regclass('audit_partitions.audit_events_203105')::text as name`.execute(t.db)).rows[0].name
+    const partition = async () =>
+      (await sql<{ name: string | null }>`select to_regclass('audit_partitions.audit_events_203105')::text as name`.execute(t.db)).rows[0].name
     assert.equal(await partition(), null)
     const calls = Array.from({ length: 2 }, () => callLog({ resourceId: resource, requestInAt: later, responseOutAt: later }))
     await Promise.all(calls.map((c) => journal.record(c)))
     assert.equal(await partition(), 'audit_partitions.audit_events_203105')
     const { logs, seals } = await sealedCalls(resource)
     assert.equal(logs.length, 2)
-    assert.deepEqual(seals.map((e) => new Date(e.at).toISOString()), [later.toISOString()])
+    assert.deepEqual(
+      seals.map((e) => new Date(e.at).toISOString()),
+      [later.toISOString()],
+    )
     assert.equal((await verifyAuditChain(t.db)).ok, true)
     assert.equal((await verifyCallLogSeals(t.db)).ok, true)
   })

@@ -1,5 +1,15 @@
 import { sql } from 'kysely'
-import { type AuditEventInput, type AuditSource, type ChainHead, type ChainedRow, auditRowsJson, chainAfter, chainHeadOf, ensureAuditPartition, lockChainHead } from './chain.ts'
+import {
+  type AuditEventInput,
+  type AuditSource,
+  type ChainHead,
+  type ChainedRow,
+  auditRowsJson,
+  chainAfter,
+  chainHeadOf,
+  ensureAuditPartition,
+  lockChainHead,
+} from './chain.ts'
 import type { Db, Executor } from '../db/database.ts'
 import { type CallLog, callLogDigest, sealDigest } from './call-seal.ts'
 import { observeJournalBatch } from '../metrics/metrics.ts'
@@ -164,7 +174,12 @@ const ID_BLOCK = 256
 
 /** Ids for `n` call logs and the audit chain's head, in one round trip (no lock). */
 async function reserve(db: Db, n: number): Promise<{ ids: number[]; head: ChainHead }> {
-  const { rows } = await sql<{ ids: (number | string)[]; hash: string; at: Date | string | null; online: boolean }>`select ids, hash, at, online from call_journal_reserve(${n}::int)`.execute(db)
+  const { rows } = await sql<{
+    ids: (number | string)[]
+    hash: string
+    at: Date | string | null
+    online: boolean
+  }>`select ids, hash, at, online from call_journal_reserve(${n}::int)`.execute(db)
   return { ids: rows[0].ids.map(Number), head: chainHeadOf(rows[0]) }
 }
 

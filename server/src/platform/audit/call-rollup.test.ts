@@ -84,14 +84,28 @@ describe('call_log_daily: the daily roll-up of call logs', () => {
     const expected = await direct()
     assert.ok(expected.length > 30, `enough groups to mean something (${expected.length})`)
     assert.ok(new Set(expected.map((r) => r.day)).size >= 3, 'calls on both sides of Beijing midnight')
-    assert.ok(expected.some((r) => r.consumerOrgId === null && r.appId === null), 'NULL keys are grouped too')
+    assert.ok(
+      expected.some((r) => r.consumerOrgId === null && r.appId === null),
+      'NULL keys are grouped too',
+    )
     assert.deepEqual(await rolledUp(), expected)
   })
 
   test('a late row adds to its own closed day, and the millisecond before Beijing midnight is the day before', async () => {
     const consumer = randomUUID()
-    const base = { ...randomCall(), consumerOrgId: consumer, providerOrgId: orgs[0], appId: null, resourceId: null, result: 'success' as const, rowsReturned: 2 }
-    await insertDirect(t.db, [{ ...base, requestInAt: new Date(midnight - 1) }, { ...base, requestInAt: new Date(midnight) }])
+    const base = {
+      ...randomCall(),
+      consumerOrgId: consumer,
+      providerOrgId: orgs[0],
+      appId: null,
+      resourceId: null,
+      result: 'success' as const,
+      rowsReturned: 2,
+    }
+    await insertDirect(t.db, [
+      { ...base, requestInAt: new Date(midnight - 1) },
+      { ...base, requestInAt: new Date(midnight) },
+    ])
     // Journaled a day later, for a call received before midnight.
     await insertDirect(t.db, [{ ...base, requestInAt: new Date(midnight - 60_000), responseOutAt: new Date(midnight + 86_400_000) }])
     const days = await t.db.selectFrom('callLogDaily').select(['day', 'calls', 'rowsReturned']).where('consumerOrgId', '=', consumer).orderBy('day').execute()
@@ -116,7 +130,8 @@ describe('call_log_daily: the daily roll-up of call logs', () => {
     )
     assert.deepEqual(await rolledUp(), before)
     // The same few groups from several transactions at once (on PostgreSQL they really overlap).
-    const same = () => Array.from({ length: 30 }, () => ({ ...randomCall(), consumerOrgId: pick(orgs.slice(0, 2)), appId: null, resourceId: null, providerOrgId: orgs[2] }))
+    const same = () =>
+      Array.from({ length: 30 }, () => ({ ...randomCall(), consumerOrgId: pick(orgs.slice(0, 2)), appId: null, resourceId: null, providerOrgId: orgs[2] }))
     await Promise.all(Array.from({ length: 6 }, () => t.db.transaction().execute((trx) => insertDirect(trx, same()))))
     assert.deepEqual(await rolledUp(), await direct())
   })

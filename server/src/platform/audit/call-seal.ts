@@ -102,7 +102,9 @@ export async function verifyCallLogSeals(db: Executor): Promise<CallLogSealVerif
   }
   if (sealedCalls === 0) return { ok: true, sealEvents, sealedCalls, firstBadEventId: null, unsealedCalls: 0 }
   // A call log listed by two seals: the later seal is the bad one.
-  const twice = await sql<{ id: number | string }>`select max(s.id) as id from (${SEALS}) s group by s.call_log_id having count(*) > 1 order by 1 limit 1`.execute(db)
+  const twice = await sql<{
+    id: number | string
+  }>`select max(s.id) as id from (${SEALS}) s group by s.call_log_id having count(*) > 1 order by 1 limit 1`.execute(db)
   if (twice.rows.length > 0) return { ok: false, sealEvents, sealedCalls, firstBadEventId: Number(twice.rows[0].id), unsealedCalls: 0 }
   const unsealed = await sql<{ n: number | string }>`select count(*) as n from call_logs c
     where c.id >= ${firstSealedId} and not exists (select 1 from (${SEALS}) s where s.call_log_id::bigint = c.id)`.execute(db)

@@ -31,7 +31,13 @@ describe('SM3 audit chain', () => {
     assert.equal(res.body.firstBadId, null)
     assert.ok(res.body.count >= 40)
     // The head as the check found it: the last append (the check itself is recorded after it).
-    const head = await t.db.selectFrom('auditEvents').select('hash').where('action', '=', 'test.chain.append').orderBy('id', 'desc').limit(1).executeTakeFirstOrThrow()
+    const head = await t.db
+      .selectFrom('auditEvents')
+      .select('hash')
+      .where('action', '=', 'test.chain.append')
+      .orderBy('id', 'desc')
+      .limit(1)
+      .executeTakeFirstOrThrow()
     assert.equal(res.body.headHash, head.hash)
   })
 
@@ -40,7 +46,11 @@ describe('SM3 audit chain', () => {
     await Promise.all([appendAuditBatch(t.db, batch(1)), appendAudit(t.db, source(), { action: 'test.chain.single' }), appendAuditBatch(t.db, batch(2))])
     const rows = await t.db.selectFrom('auditEvents').select(['id', 'detail']).where('action', '=', 'test.chain.batch').orderBy('id').execute()
     assert.equal(rows.length, 50)
-    for (const k of [1, 2]) assert.deepEqual(rows.filter((r) => r.detail.k === k).map((r) => r.detail.i), Array.from({ length: 25 }, (_, i) => i))
+    for (const k of [1, 2])
+      assert.deepEqual(
+        rows.filter((r) => r.detail.k === k).map((r) => r.detail.i),
+        Array.from({ length: 25 }, (_, i) => i),
+      )
     assert.equal((await verify()).body.ok, true)
   })
 
@@ -77,7 +87,14 @@ describe('SM3 audit chain', () => {
   })
 
   test('editing a row directly in the database breaks verification at that row', async () => {
-    const victim = await t.db.selectFrom('auditEvents').select('id').where('action', '=', 'test.chain.append').orderBy('id').offset(10).limit(1).executeTakeFirstOrThrow()
+    const victim = await t.db
+      .selectFrom('auditEvents')
+      .select('id')
+      .where('action', '=', 'test.chain.append')
+      .orderBy('id')
+      .offset(10)
+      .limit(1)
+      .executeTakeFirstOrThrow()
     await asDba(sql`update audit_events set detail = '{"i": 999}'::jsonb where id = ${victim.id}`)
     const res = await verify()
     assert.equal(res.body.ok, false)

@@ -130,7 +130,11 @@ export function chainAfter(head: ChainHead, events: readonly { source: AuditSour
 }
 
 /** A head as the database functions return it. */
-export const chainHeadOf = (row: { hash: string; at: Date | string | null; online: boolean }): ChainHead => ({ hash: row.hash, at: row.at === null ? null : new Date(row.at), online: row.online })
+export const chainHeadOf = (row: { hash: string; at: Date | string | null; online: boolean }): ChainHead => ({
+  hash: row.hash,
+  at: row.at === null ? null : new Date(row.at),
+  online: row.online,
+})
 
 /**
  * Takes the chain's lock for the rest of the transaction and reads where the chain continues, in one

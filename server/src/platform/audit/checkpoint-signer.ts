@@ -118,7 +118,9 @@ async function keyFile(dir: string, algorithm: CheckpointAlgorithm, create: bool
   }
   await mkdir(dir, { recursive: true, mode: 0o700 })
   const content =
-    algorithm === 'SM2-SM3' ? Buffer.from(sm2PrivateKey(randomBytes(48)).export({ type: 'pkcs8', format: 'pem' }).toString()) : Buffer.from(randomBytes(32).toString('hex'))
+    algorithm === 'SM2-SM3'
+      ? Buffer.from(sm2PrivateKey(randomBytes(48)).export({ type: 'pkcs8', format: 'pem' }).toString())
+      : Buffer.from(randomBytes(32).toString('hex'))
   const partial = `${path}.${process.pid}.partial`
   await writeSynced(partial, content, 'wx')
   try {
@@ -137,7 +139,12 @@ async function keyFile(dir: string, algorithm: CheckpointAlgorithm, create: bool
  * The signer for `algorithm` (default: SM2 when supported, else HMAC-SM3): derived from the data key when
  * there is one, else from the key file in `dir` (created when `create`; null when it is missing).
  */
-export async function checkpointSigner(options: { dir: string; dataKey: Buffer | null; algorithm?: CheckpointAlgorithm; create?: boolean }): Promise<CheckpointSigner | null> {
+export async function checkpointSigner(options: {
+  dir: string
+  dataKey: Buffer | null
+  algorithm?: CheckpointAlgorithm
+  create?: boolean
+}): Promise<CheckpointSigner | null> {
   const algorithm = options.algorithm ?? (sm2Supported() ? 'SM2-SM3' : 'HMAC-SM3')
   if (algorithm === 'SM2-SM3' && !sm2Supported()) return null
   if (options.dataKey) {

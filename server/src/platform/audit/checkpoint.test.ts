@@ -16,7 +16,14 @@ import { checkpointSigner, sm2Supported } from './checkpoint-signer.ts'
 import { checkChainAgainstCheckpoint, checkpointSettingsOf, checkpointTask, writeCheckpoint } from './checkpoint.ts'
 
 const source = () => ({ actorId: null, orgId: null, roles: ['SYSTEM'], ip: null, requestId: null, at: new Date() })
-const newestFile = (dir: string) => join(dir, readdirSync(dir).filter((n) => n.startsWith('checkpoint-')).sort().at(-1)!)
+const newestFile = (dir: string) =>
+  join(
+    dir,
+    readdirSync(dir)
+      .filter((n) => n.startsWith('checkpoint-'))
+      .sort()
+      .at(-1)!,
+  )
 
 describe('checkpoint signing keys', () => {
   const dirs: string[] = []
@@ -80,7 +87,17 @@ for (const withDataKey of [true, false]) {
       const at = new Date()
       await Promise.all(
         Array.from({ length: n }, (_, i) =>
-          journal.record({ requestInAt: at, responseOutAt: at, appId: randomUUID(), resourceId: randomUUID(), requestId: `cp-${i}`, requestBytes: 0, responseBytes: 10, rowsReturned: 1, result: 'success' }),
+          journal.record({
+            requestInAt: at,
+            responseOutAt: at,
+            appId: randomUUID(),
+            resourceId: randomUUID(),
+            requestId: `cp-${i}`,
+            requestBytes: 0,
+            responseBytes: 10,
+            rowsReturned: 1,
+            result: 'success',
+          }),
         ),
       )
       await journal.idle()
@@ -108,7 +125,11 @@ for (const withDataKey of [true, false]) {
       try {
         writeFileSync(join(dir, 'signed'), `govshare-audit-checkpoint\n${canonicalJson(fields)}`)
         writeFileSync(join(dir, 'signature'), Buffer.from(signature, 'base64'))
-        const openssl = spawnSync('openssl', ['dgst', '-sm3', '-verify', join(t.config.auditCheckpointDir, 'signing-key.pub.pem'), '-signature', join(dir, 'signature'), join(dir, 'signed')], { encoding: 'utf8' })
+        const openssl = spawnSync(
+          'openssl',
+          ['dgst', '-sm3', '-verify', join(t.config.auditCheckpointDir, 'signing-key.pub.pem'), '-signature', join(dir, 'signature'), join(dir, 'signed')],
+          { encoding: 'utf8' },
+        )
         if (openssl.error) t2.diagnostic('openssl not found: the signature was not checked independently')
         else assert.match(openssl.stdout, /Verified OK/, openssl.stderr)
       } finally {
@@ -125,7 +146,13 @@ for (const withDataKey of [true, false]) {
 
       // The insider deletes everything since before the calls, seals and sealed call logs included: what
       // is left links and its seals hold, so only the checkpoint can tell.
-      const first = await t.db.selectFrom('auditEvents').select('id').where('action', '=', 'gateway.records.read').orderBy('id').limit(1).executeTakeFirstOrThrow()
+      const first = await t.db
+        .selectFrom('auditEvents')
+        .select('id')
+        .where('action', '=', 'gateway.records.read')
+        .orderBy('id')
+        .limit(1)
+        .executeTakeFirstOrThrow()
       await asDba(t.db, sql`delete from call_logs where request_id like 'cp-%'`, sql`delete from audit_events where id >= ${first.id}`)
       assert.equal((await verifyAuditChain(t.db)).ok, true)
       let body = await verify()

@@ -46,7 +46,11 @@ export interface CheckpointCheck {
 const FILE = /^checkpoint-(\d{20})\.json$/
 const ALGORITHMS: readonly CheckpointAlgorithm[] = ['SM2-SM3', 'HMAC-SM3']
 const PUBLIC_KEY = 'signing-key.pub.pem'
-const exists = (path: string) => access(path).then(() => true, () => false)
+const exists = (path: string) =>
+  access(path).then(
+    () => true,
+    () => false,
+  )
 const fileName = (eventId: number) => `checkpoint-${String(eventId).padStart(20, '0')}.json`
 const signedBytes = (fields: Omit<Checkpoint, 'signature'>) => Buffer.from(`govshare-audit-checkpoint\n${canonicalJson(fields)}`)
 
@@ -57,7 +61,13 @@ const beijing = (iso: string) => new Date(new Date(iso).getTime() + BEIJING_OFFS
 async function chainHead(db: Executor): Promise<{ eventId: number; hash: string; at: Date } | null> {
   const online = await db.selectFrom('auditEvents').select(['id', 'hash', 'at']).orderBy('id', 'desc').limit(1).executeTakeFirst()
   if (online) return { eventId: Number(online.id), hash: online.hash, at: new Date(online.at) }
-  const archived = await db.selectFrom('auditArchives').select(['lastId', 'lastHash', 'lastAt']).where('lastId', 'is not', null).orderBy('id', 'desc').limit(1).executeTakeFirst()
+  const archived = await db
+    .selectFrom('auditArchives')
+    .select(['lastId', 'lastHash', 'lastAt'])
+    .where('lastId', 'is not', null)
+    .orderBy('id', 'desc')
+    .limit(1)
+    .executeTakeFirst()
   return archived ? { eventId: Number(archived.lastId), hash: archived.lastHash, at: new Date(archived.lastAt ?? 0) } : null
 }
 
@@ -122,7 +132,14 @@ async function latestCheckpoint(settings: CheckpointSettings): Promise<Latest> {
     return { file, problem: `检查点文件 ${file} 无法读取或格式错误` }
   }
   const { signature, ...fields } = checkpoint
-  if (fields.v !== 1 || !Number.isSafeInteger(fields.eventId) || fileName(fields.eventId) !== file || typeof fields.hash !== 'string' || typeof signature !== 'string' || !ALGORITHMS.includes(fields.algorithm)) {
+  if (
+    fields.v !== 1 ||
+    !Number.isSafeInteger(fields.eventId) ||
+    fileName(fields.eventId) !== file ||
+    typeof fields.hash !== 'string' ||
+    typeof signature !== 'string' ||
+    !ALGORITHMS.includes(fields.algorithm)
+  ) {
     return { file, problem: `检查点文件 ${file} 格式错误` }
   }
   const signer = await checkpointSigner({ dir: settings.dir, dataKey: settings.dataKey, algorithm: fields.algorithm }).catch(() => null)
@@ -141,7 +158,14 @@ async function latestCheckpoint(settings: CheckpointSettings): Promise<Latest> {
  */
 export async function checkChainAgainstCheckpoint(db: Executor, settings: CheckpointSettings): Promise<CheckpointCheck> {
   const latest = await latestCheckpoint(settings)
-  if (!latest) return { ok: true, code: 'NO_CHECKPOINT', message: '检查点目录中还没有检查点，尚不能发现哈希链尾部被删除（检查点按设定的间隔自动写入）', file: null, checkpoint: null }
+  if (!latest)
+    return {
+      ok: true,
+      code: 'NO_CHECKPOINT',
+      message: '检查点目录中还没有检查点，尚不能发现哈希链尾部被删除（检查点按设定的间隔自动写入）',
+      file: null,
+      checkpoint: null,
+    }
   if ('problem' in latest) return { ok: false, code: 'CHECKPOINT_INVALID', message: latest.problem, file: latest.file, checkpoint: null }
   const { signature: _, v: __, ...checkpoint } = latest.checkpoint
   const result = (ok: boolean, code: CheckpointCode, message: string): CheckpointCheck => ({ ok, code, message, file: latest.file, checkpoint })
@@ -156,20 +180,31 @@ export async function checkChainAgainstCheckpoint(db: Executor, settings: Checkp
       .where('lastId', '>=', checkpoint.eventId)
       .executeTakeFirst()
     if (segment && Number(segment.lastId) !== checkpoint.eventId) {
-      return result(false, 'CHECKPOINT_ARCHIVED', `${at}所记的事件 ${checkpoint.eventId} 已归档（${segment.partitionName}），在线无法比对，请用 audit-verify 命令连同归档文件校验`)
+      return result(
+        false,
+        'CHECKPOINT_ARCHIVED',
+        `${at}所记的事件 ${checkpoint.eventId} 已归档（${segment.partitionName}），在线无法比对，请用 audit-verify 命令连同归档文件校验`,
+      )
     }
     hash = segment?.lastHash
   }
   if (hash === undefined) {
     const head = await chainHead(db)
-    return result(false, 'CHAIN_TRUNCATED', `哈希链被截断：${at}记录到事件 ${checkpoint.eventId}，该事件已不在审计日志中（当前最后一条为 ${head?.eventId ?? '无'}），其后的事件可能被删除`)
+    return result(
+      false,
+      'CHAIN_TRUNCATED',
+      `哈希链被截断：${at}记录到事件 ${checkpoint.eventId}，该事件已不在审计日志中（当前最后一条为 ${head?.eventId ?? '无'}），其后的事件可能被删除`,
+    )
   }
   if (hash !== checkpoint.hash) return result(false, 'CHAIN_REWRITTEN', `哈希链被改写：事件 ${checkpoint.eventId} 的哈希与${at}不符`)
   return result(true, 'CHECKPOINT_MATCHED', `哈希链包含${at}（事件 ${checkpoint.eventId}），未发现尾部删除或改写`)
 }
 
 /** Settings of the checkpoint job and of verification, from the platform's configuration. */
-export const checkpointSettingsOf = (config: { auditCheckpointDir: string; dataKey: Buffer | null }): CheckpointSettings => ({ dir: config.auditCheckpointDir, dataKey: config.dataKey })
+export const checkpointSettingsOf = (config: { auditCheckpointDir: string; dataKey: Buffer | null }): CheckpointSettings => ({
+  dir: config.auditCheckpointDir,
+  dataKey: config.dataKey,
+})
 
 /** The background task: a checkpoint every `minutes` (GOVSHARE_AUDIT_CHECKPOINT_MINUTES) when the chain moved. */
 export const checkpointTask = (settings: CheckpointSettings, minutes: number): Task => ({

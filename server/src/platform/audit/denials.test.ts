@@ -19,7 +19,13 @@ describe('repeated denials in the audit chain', () => {
   after(() => t.close())
 
   const deniedCreates = () =>
-    t.db.selectFrom('auditEvents').select(['id', 'at', 'detail', 'requestId']).where('action', '=', 'orgs.org.create').where('actorId', '=', world.users.requester.id).orderBy('id').execute()
+    t.db
+      .selectFrom('auditEvents')
+      .select(['id', 'at', 'detail', 'requestId'])
+      .where('action', '=', 'orgs.org.create')
+      .where('actorId', '=', world.users.requester.id)
+      .orderBy('id')
+      .execute()
 
   test('50 refused requests of one user on one route: one event at once, one with the count at the end of the window', async () => {
     t.clock.set('2026-03-02T02:00:00Z')
@@ -38,7 +44,11 @@ describe('repeated denials in the audit chain', () => {
     const events = await deniedCreates()
     assert.equal(events.length, 3)
     const summary = repeatedOf(events[1].detail)
-    assert.deepEqual(summary && { count: summary.count, firstAt: summary.firstAt, lastAt: summary.lastAt }, { count: 49, firstAt: '2026-03-02T02:00:00.000Z', lastAt: '2026-03-02T02:01:00.000Z' })
+    assert.deepEqual(summary && { count: summary.count, firstAt: summary.firstAt, lastAt: summary.lastAt }, {
+      count: 49,
+      firstAt: '2026-03-02T02:00:00.000Z',
+      lastAt: '2026-03-02T02:01:00.000Z',
+    })
     assert.equal(events[1].requestId, null, 'many requests: none named')
     assert.equal(repeatedOf(events[2].detail), undefined, 'a new window starts with a plain event')
     assert.equal((await verifyAuditChain(t.db)).ok, true)

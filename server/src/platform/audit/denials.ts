@@ -77,12 +77,18 @@ export class DenialLog {
   /** Writes the counts of the windows that have ended. */
   async flushEnded(): Promise<void> {
     const now = this.now().getTime()
-    await appendAuditBatch(this.db, this.takeAll((kind) => now >= kind.startMs + this.windowMs))
+    await appendAuditBatch(
+      this.db,
+      this.takeAll((kind) => now >= kind.startMs + this.windowMs),
+    )
   }
 
   /** Writes every count now (tests; server shutdown). */
   async flush(): Promise<void> {
-    await appendAuditBatch(this.db, this.takeAll(() => true))
+    await appendAuditBatch(
+      this.db,
+      this.takeAll(() => true),
+    )
   }
 
   async close(): Promise<void> {

@@ -114,6 +114,9 @@ export class AttemptThrottle {
   private async purge(now: Date) {
     if (now.getTime() < this.nextPurgeAt) return
     this.nextPurgeAt = now.getTime() + PURGE_INTERVAL_MS
-    await this.db.deleteFrom('loginThrottle').where('windowStart', '<', new Date(now.getTime() - LONGEST_WINDOW_MS)).execute()
+    await this.db
+      .deleteFrom('loginThrottle')
+      .where('windowStart', '<', new Date(now.getTime() - LONGEST_WINDOW_MS))
+      .execute()
   }
 }

@@ -52,7 +52,6 @@ export interface RegisteredRoute {
 // Routes registered by third-party plugins that are public by nature (API docs UI and its assets).
 const PUBLIC_PREFIXES = ['/api/docs']
 
-
 /**
  * Deny by default: every route declares `config.action` (checked against the one policy table) or
  * `config.public`. The app refuses to start otherwise. Authentication and the role check run in
@@ -136,7 +135,12 @@ export const authPlugin = fp(
       if (request.routeOptions.config.action && canByRole(request.actor, request.routeOptions.config.action)) {
         await app.auditDenials.record(
           auditSourceOfRequest(request, request.actor),
-          { action: request.routeOptions.config.action, result: 'denied', objectId: (request.params as { id?: string } | undefined)?.id ?? null, detail: { code: error.code } },
+          {
+            action: request.routeOptions.config.action,
+            result: 'denied',
+            objectId: (request.params as { id?: string } | undefined)?.id ?? null,
+            detail: { code: error.code },
+          },
           { kind: error.code },
         )
       }

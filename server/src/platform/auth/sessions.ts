@@ -11,7 +11,10 @@ export const tokenDigest = (token: string) => sm3Hex(`govshare-session:${token}`
 /** Creates a session and returns the bearer token (only its digest is stored). */
 export async function createSession(db: Executor, userId: string, now: Date, ip: string | null, scope: 'full' | 'totp_enrollment' = 'full') {
   const token = randomToken(32)
-  await db.insertInto('sessions').values({ tokenHash: tokenDigest(token), userId, lastSeenAt: now, ip, scope }).execute()
+  await db
+    .insertInto('sessions')
+    .values({ tokenHash: tokenDigest(token), userId, lastSeenAt: now, ip, scope })
+    .execute()
   return token
 }
 

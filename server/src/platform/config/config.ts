@@ -64,7 +64,10 @@ export interface Config {
 /** `https://a.example, http://127.0.0.1:5173` → normalised origins; anything that is not an origin is refused. */
 export function parseOrigins(text: string | undefined): string[] {
   const origins: string[] = []
-  for (const part of (text ?? '').split(',').map((p) => p.trim()).filter(Boolean)) {
+  for (const part of (text ?? '')
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)) {
     let url: URL
     try {
       url = new URL(part)
@@ -108,11 +111,16 @@ function upstreamMaxBytes(text: string | undefined) {
 export function parseMetricsAllow(text: string | undefined): string[] {
   if (text === undefined) return ['127.0.0.1', '::1']
   if (text.trim() === 'none') return []
-  return text.split(',').map((p) => p.trim()).filter(Boolean).map((entry) => {
-    const problem = ipEntryProblem(entry)
-    if (problem) throw new Error(`GOVSHARE_METRICS_ALLOW: ${entry} is ${problem === 'address' ? 'not an IP address or CIDR range' : 'an invalid prefix length'}`)
-    return entry
-  })
+  return text
+    .split(',')
+    .map((p) => p.trim())
+    .filter(Boolean)
+    .map((entry) => {
+      const problem = ipEntryProblem(entry)
+      if (problem)
+        throw new Error(`GOVSHARE_METRICS_ALLOW: ${entry} is ${problem === 'address' ? 'not an IP address or CIDR range' : 'an invalid prefix length'}`)
+      return entry
+    })
 }
 
 function metricsToken(text: string | undefined) {

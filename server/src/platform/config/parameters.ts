@@ -8,14 +8,16 @@ import type { Executor } from '../db/database.ts'
 export const PARAMETERS = {
   'sharing.providerReplyWorkdays': {
     label: '有条件共享答复时限（工作日）',
-    description: '提供部门答复有条件共享申请的期限，从申请提交（开启合规审查时从审查通过）起算；国发〔2016〕51号为 10 个工作日。5 个工作日的短时限只适用于已挂接的数据，见 sharing.mountedReplyWorkdays',
+    description:
+      '提供部门答复有条件共享申请的期限，从申请提交（开启合规审查时从审查通过）起算；国发〔2016〕51号为 10 个工作日。5 个工作日的短时限只适用于已挂接的数据，见 sharing.mountedReplyWorkdays',
     default: 10,
     // Never shorter than 10: data not yet on the platform needs cataloguing and mounting first (SPEC §7.1, GP24).
     allowed: [10, 15, 20],
   },
   'sharing.complianceReview': {
     label: '主管部门合规审查（国办发〔2024〕模式）',
-    description: '1 为开启：有条件共享申请先由主管部门在规定时限内审查用途与履职依据，通过后再交提供部门答复；已挂接数据的答复时限随之缩短。0 为关闭（默认，申请直接交提供部门）',
+    description:
+      '1 为开启：有条件共享申请先由主管部门在规定时限内审查用途与履职依据，通过后再交提供部门答复；已挂接数据的答复时限随之缩短。0 为关闭（默认，申请直接交提供部门）',
     default: 0,
     allowed: [0, 1],
   },
@@ -27,7 +29,8 @@ export const PARAMETERS = {
   },
   'sharing.mountedReplyWorkdays': {
     label: '已挂接数据答复时限（工作日）',
-    description: '开启合规审查时，申请的数据在审查通过时已挂接（有在用的库表、文件或接口），提供部门自审查通过起答复的期限；未挂接的数据仍适用有条件共享答复时限',
+    description:
+      '开启合规审查时，申请的数据在审查通过时已挂接（有在用的库表、文件或接口），提供部门自审查通过起答复的期限；未挂接的数据仍适用有条件共享答复时限',
     default: 5,
     allowed: [3, 5],
   },
@@ -114,7 +117,12 @@ export const isParameterKey = (key: string): key is ParameterKey => Object.hasOw
  * the city-wide one (tenant ''), else the default. Without `tenant`, the city-wide value.
  */
 export async function numberParameter(db: Executor, key: ParameterKey, tenant = ''): Promise<number> {
-  const rows = await db.selectFrom('parameters').select(['tenant', 'value']).where('key', '=', key).where('tenant', 'in', [...new Set(['', tenant])]).execute()
+  const rows = await db
+    .selectFrom('parameters')
+    .select(['tenant', 'value'])
+    .where('key', '=', key)
+    .where('tenant', 'in', [...new Set(['', tenant])])
+    .execute()
   const allowed = PARAMETERS[key].allowed as readonly number[]
   for (const candidate of [tenant, '']) {
     const value = Number(rows.find((r) => r.tenant === candidate)?.value)

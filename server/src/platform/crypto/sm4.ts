@@ -44,8 +44,7 @@ function deriveKeys(masterKey: Buffer) {
  */
 export function sm4Box(masterKey: Buffer): Sm4Box {
   const { encKey, macKey } = deriveKeys(masterKey)
-  const macOf = (context: string, body: Buffer) =>
-    createHmac('sm3', macKey).update(`${VERSION}\n${context}\n`).update(body).digest()
+  const macOf = (context: string, body: Buffer) => createHmac('sm3', macKey).update(`${VERSION}\n${context}\n`).update(body).digest()
 
   const openBuffer = (sealed: string, context = '') => {
     const [version, payload] = sealed.split('.', 2)

@@ -41,7 +41,8 @@ export interface DatabaseOptions {
 }
 
 /** Emscripten's file-system error (e.g. errno 44 = ENOENT) escaping PGlite's WASM file system, or a WASM abort. */
-const isWasmStartError = (error: unknown) => (error as { name?: string })?.name === 'ErrnoError' || /Aborted\(\)/.test(String((error as Error)?.message ?? error))
+const isWasmStartError = (error: unknown) =>
+  (error as { name?: string })?.name === 'ErrnoError' || /Aborted\(\)/.test(String((error as Error)?.message ?? error))
 
 /**
  * Opens PGlite on a data directory. PGlite mounts the directory into its WASM file system with a bare

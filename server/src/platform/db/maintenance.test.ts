@@ -15,7 +15,10 @@ test('the embedded database gathers planner statistics itself; PostgreSQL leaves
   const tasks = maintenanceTasks(t.dbKind)
   if (t.dbKind === 'postgres') {
     assert.deepEqual(tasks, [])
-    assert.deepEqual(maintenanceTasks('pglite').map((task) => task.name), ['db.analyze'])
+    assert.deepEqual(
+      maintenanceTasks('pglite').map((task) => task.name),
+      ['db.analyze'],
+    )
     return
   }
   const world = await buildWorld(t.db)
@@ -24,7 +27,10 @@ test('the embedded database gathers planner statistics itself; PostgreSQL leaves
     sql<{ n: number }>`select coalesce(array_length(most_common_elems::text::text[], 1), 0) as n from pg_stats
       where tablename = 'resource_versions' and attname = 'search_vector'`.execute(t.db)
   assert.equal((await tokens()).rows[0]?.n ?? 0, 0, 'no statistics before the task runs')
-  assert.deepEqual(tasks.map((task) => task.name), ['db.analyze'])
+  assert.deepEqual(
+    tasks.map((task) => task.name),
+    ['db.analyze'],
+  )
   await tasks[0].run(t.db, new Date())
   assert.ok((await tokens()).rows[0].n > 0, 'ANALYZE gave the search vectors their most common tokens')
 })

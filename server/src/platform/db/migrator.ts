@@ -25,9 +25,7 @@ export async function migrate(db: Db): Promise<string[]> {
   await db.connection().execute(async (conn) => {
     await sql`select pg_advisory_lock(${MIGRATION_LOCK_KEY})`.execute(conn)
     try {
-      const done = new Set(
-        (await sql<{ name: string }>`select name from schema_migrations`.execute(conn)).rows.map((r) => r.name),
-      )
+      const done = new Set((await sql<{ name: string }>`select name from schema_migrations`.execute(conn)).rows.map((r) => r.name))
       for (const file of files) {
         if (done.has(file)) continue
         const text = await readFile(join(MIGRATIONS_DIR, file), 'utf8')

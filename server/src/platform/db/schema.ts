@@ -214,7 +214,14 @@ export interface CatalogReviewTasksTable {
   requiredItemIds: string[] | null
 }
 
-export interface Database extends SharingDatabase, SecurityDatabase, AuditArchiveDatabase, UpstreamHostsDatabase, SearchSynonymsDatabase, SupervisionDatabase, ExchangeDatabase {
+export interface Database
+  extends SharingDatabase,
+    SecurityDatabase,
+    AuditArchiveDatabase,
+    UpstreamHostsDatabase,
+    SearchSynonymsDatabase,
+    SupervisionDatabase,
+    ExchangeDatabase {
   orgs: OrgsTable
   users: UsersTable
   sessions: SessionsTable
@@ -305,7 +312,11 @@ export type ShareRequestStatus = 'compliance_review' | 'returned' | 'pending' | 
 export type ShareMode = 'api' | 'table' | 'file'
 export type { MaskingRule } from '../../../../common/masking.ts'
 import type { MaskingRule } from '../../../../common/masking.ts'
-export type RowCondition = { eq: string | number | boolean } | { in: (string | number)[] } | { prefix: string } | { gte?: string | number; lte?: string | number }
+export type RowCondition =
+  | { eq: string | number | boolean }
+  | { in: (string | number)[] }
+  | { prefix: string }
+  | { gte?: string | number; lte?: string | number }
 
 export interface ShareRequestsTable {
   id: Generated<string>
@@ -745,7 +756,6 @@ export interface MountQualityReportsTable {
   nullRates: JSONColumnType<Record<string, number>>
   problems: string[]
 }
-
 
 export type ObjectionStatus = 'raised' | 'dismissed' | 'verifying' | 'correcting' | 'resolved' | 'explained' | 'coordination'
 export type ObjectionType = 'error' | 'missing' | 'inconsistent' | 'outdated' | 'format' | 'other'

@@ -90,7 +90,15 @@ const deref = (schema: JsonSchema): JsonSchema => {
 
 type JsonType = 'string' | 'number' | 'integer' | 'boolean' | 'null' | 'array' | 'object'
 const jsonTypeOf = (value: unknown): JsonType =>
-  value === null ? 'null' : Array.isArray(value) ? 'array' : typeof value === 'number' ? (Number.isInteger(value) ? 'integer' : 'number') : (typeof value as JsonType)
+  value === null
+    ? 'null'
+    : Array.isArray(value)
+      ? 'array'
+      : typeof value === 'number'
+        ? Number.isInteger(value)
+          ? 'integer'
+          : 'number'
+        : (typeof value as JsonType)
 
 /** The JSON types a schema admits, or null when it does not say (anything goes). */
 function allowedTypes(raw: JsonSchema): Set<JsonType> | null {
@@ -198,13 +206,14 @@ function validArb(raw: JsonSchema, name = '', depth = 0, full = false): fc.Arbit
     return fc.oneof(...(nonNull.length > 0 ? nonNull : branches).map((b) => validArb(b, name, depth + 1, full)))
   }
   const types = allowedTypes(schema)
-  const type = types ? [...types].find((t) => t !== 'null') ?? 'null' : 'object'
+  const type = types ? ([...types].find((t) => t !== 'null') ?? 'null') : 'object'
   switch (type) {
     case 'string': {
       const min = schema.minLength ?? 0
       const max = schema.maxLength ?? 40
       if (schema.format === 'uuid') return fc.uuid({ version: 4 })
-      if (schema.format === 'date-time') return fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString())
+      if (schema.format === 'date-time')
+        return fc.date({ min: new Date('2020-01-01'), max: new Date('2030-12-31'), noInvalidDate: true }).map((d) => d.toISOString())
       if (schema.format === 'date' || (!schema.pattern && isDateName(name))) {
         return fc.date({ min: new Date('2024-01-01'), max: new Date('2027-12-31'), noInvalidDate: true }).map((d) => d.toISOString().slice(0, 10))
       }
@@ -327,18 +336,31 @@ const wrongTypeArb = fc.constantFrom<unknown>(
 )
 
 /** A query or path value: hostile strings (shortened to fit in a URL), numeric junk, or a repeat. */
-const QUERY_JUNK = ['abc', '-1', '0', '1.5', '1e400', '99999999999999999999', '0x10', ' 1', 'true', '[]', '{}', '2026-02-30', '2026-13-01', '9999-99-99', '9999-12-31', '0000-01-01']
+const QUERY_JUNK = [
+  'abc',
+  '-1',
+  '0',
+  '1.5',
+  '1e400',
+  '99999999999999999999',
+  '0x10',
+  ' 1',
+  'true',
+  '[]',
+  '{}',
+  '2026-02-30',
+  '2026-13-01',
+  '9999-99-99',
+  '9999-12-31',
+  '0000-01-01',
+]
 /**
  * URLs stay under Node's 16 KB header limit and path segments under the router's 100-character
  * parameter limit: beyond those the HTTP layer answers before the app (checked once, in the
  * transport-level test below). Lone surrogates cannot be percent-encoded as UTF-8 either.
  */
 const PATH_SAFE_HOSTILE = HOSTILE_STRINGS.filter((s) => !/[\ud800-\udfff]/.test(s.replace(/[\ud800-\udbff][\udc00-\udfff]/g, '')))
-const hostileParamArb = fc.oneof(
-  fc.constantFrom(...HOSTILE_STRINGS),
-  fc.constantFrom(...QUERY_JUNK),
-  fc.constantFrom('A'.repeat(3000), '测'.repeat(300)),
-)
+const hostileParamArb = fc.oneof(fc.constantFrom(...HOSTILE_STRINGS), fc.constantFrom(...QUERY_JUNK), fc.constantFrom('A'.repeat(3000), '测'.repeat(300)))
 const hostilePathArb = fc.oneof(fc.constantFrom(...PATH_SAFE_HOSTILE), fc.constantFrom(...QUERY_JUNK), fc.constantFrom('A'.repeat(100), '测'.repeat(100)))
 const MAX_QUERY_CHARS = 12_000
 
@@ -477,7 +499,11 @@ function multipartBody(boundary: string, parts: { name: string; filename?: strin
 function multipartCases(path: string, query: string): Case[] {
   const boundary = 'govshareBadInput7f3a'
   const ct = `multipart/form-data; boundary=${boundary}`
-  const hostileCsv = `${HOSTILE_STRINGS.slice(0, 8).map((h) => `"${h.replace(/"/g, '""')}"`).join(',')}\n${HOSTILE_STRINGS.slice(8, 16).map((h) => `"${h.replace(/"/g, '""')}"`).join(',')}\n`
+  const hostileCsv = `${HOSTILE_STRINGS.slice(0, 8)
+    .map((h) => `"${h.replace(/"/g, '""')}"`)
+    .join(',')}\n${HOSTILE_STRINGS.slice(8, 16)
+    .map((h) => `"${h.replace(/"/g, '""')}"`)
+    .join(',')}\n`
   const binary = Buffer.from(Array.from({ length: 4096 }, (_, i) => (i * 7919) % 256))
   const mk = (what: string, contentType: string | null, body: Buffer | string): Case => ({ what, invalid: false, path, query, contentType, body })
   return [
@@ -489,8 +515,22 @@ function multipartCases(path: string, query: string): Case[] {
     mk('multipart, hostile CSV', ct, multipartBody(boundary, [{ name: 'file', filename: 'hostile.csv', content: hostileCsv }])),
     mk('multipart, traversal file name', ct, multipartBody(boundary, [{ name: 'file', filename: '../../etc/passwd', content: 'a\n1\n' }])),
     mk('multipart, NUL bytes in a CSV', ct, multipartBody(boundary, [{ name: 'file', filename: 'nul.csv', content: Buffer.from('a,b\n\u0000,\u0000x\n') }])),
-    mk('multipart, two files', ct, multipartBody(boundary, [{ name: 'file', filename: 'a.csv', content: 'a\n1\n' }, { name: 'file', filename: 'b.csv', content: 'a\n2\n' }])),
-    mk('multipart, hostile field values', ct, multipartBody(boundary, [{ name: 'skipInvalidRows', content: "' OR 1=1 --" }, { name: 'file', filename: 'a.csv', content: 'a\n1\n' }])),
+    mk(
+      'multipart, two files',
+      ct,
+      multipartBody(boundary, [
+        { name: 'file', filename: 'a.csv', content: 'a\n1\n' },
+        { name: 'file', filename: 'b.csv', content: 'a\n2\n' },
+      ]),
+    ),
+    mk(
+      'multipart, hostile field values',
+      ct,
+      multipartBody(boundary, [
+        { name: 'skipInvalidRows', content: "' OR 1=1 --" },
+        { name: 'file', filename: 'a.csv', content: 'a\n1\n' },
+      ]),
+    ),
   ]
 }
 
@@ -504,7 +544,15 @@ function transportCases(op: Operation, path: string, query: string): (Case & { c
   const sample = fc.sample(validArb(op.body), { numRuns: 1, seed: SEED })[0]
   const bodyText = (value: unknown) => toJsonText(value)
   const invalidBody = (value: unknown) => surelyInvalid(parsedView(value), op.body!)
-  const mk = (core: boolean, what: string, invalid: boolean, contentType: string | null, body?: string | Buffer) => ({ core, what, invalid, path, query, contentType, body })
+  const mk = (core: boolean, what: string, invalid: boolean, contentType: string | null, body?: string | Buffer) => ({
+    core,
+    what,
+    invalid,
+    path,
+    query,
+    contentType,
+    body,
+  })
   return [
     mk(true, 'no body at all (application/json)', required, JSON_CT),
     mk(false, 'empty body text', required, JSON_CT, ''),
@@ -597,7 +645,11 @@ function fixedCases(op: Operation): Case[] {
   for (const param of op.pathParams) {
     const dates = isDateName(param.name) ? ['9999-99-99', '2026-02-30'] : []
     for (const value of ['../../etc/passwd', "' OR 1=1 --\u0000", '\u202eevil😀', randomUUID(), ...dates]) {
-      cases.push(base(`path ${param.name}=${JSON.stringify(value.slice(0, 20))}`, surelyInvalidParam(value, param.schema), { path: buildPath(op, { [param.name]: value }) }))
+      cases.push(
+        base(`path ${param.name}=${JSON.stringify(value.slice(0, 20))}`, surelyInvalidParam(value, param.schema), {
+          path: buildPath(op, { [param.name]: value }),
+        }),
+      )
     }
   }
   return cases
@@ -655,7 +707,7 @@ const distinctLeaves = (leaves: Leaf[]) => {
 }
 
 const describeValue = (value: unknown) => {
-  const text = typeof value === 'string' ? JSON.stringify(value) : toJsonText(value) ?? String(value)
+  const text = typeof value === 'string' ? JSON.stringify(value) : (toJsonText(value) ?? String(value))
   return text.length > 60 ? `${text.slice(0, 40)}…(${text.length} chars)` : text
 }
 
@@ -679,21 +731,36 @@ function randomCaseArb(op: Operation): fc.Arbitrary<Case> | undefined {
       body: toJsonText(body),
     })
     /** One property of a plausible body replaced: `pickLeaf` chooses among the leaves it accepts. */
-    const mutate = <T,>(value: fc.Arbitrary<T>, accepts: (leaf: Leaf) => boolean, apply: (leaf: Leaf, base: unknown, v: T) => Case, fallback: (base: unknown, v: T, path: string) => Case) =>
+    const mutate = <T>(
+      value: fc.Arbitrary<T>,
+      accepts: (leaf: Leaf) => boolean,
+      apply: (leaf: Leaf, base: unknown, v: T) => Case,
+      fallback: (base: unknown, v: T, path: string) => Case,
+    ) =>
       fc.tuple(bodyBaseArb(bodySchema), fc.nat(), value, pathArb).map(([base, pick, v, path]) => {
         const leaf = pickLeaf(leavesOf(base, bodySchema).filter(accepts), pick)
         if (!leaf) return fallback(base, v, path)
         return { ...apply(leaf, base, v), path }
       })
     const where = (leaf: Leaf) => leaf.path.join('.')
-    const wrongType = mutate(wrongTypeArb, () => true, (leaf, base, wrong) => asCase(`${where(leaf)}=${describeValue(wrong)}`, setAt(base, leaf.path, wrong), ''), (_b, wrong, path) => asCase(`whole body ${describeValue(wrong)}`, wrong, path))
+    const wrongType = mutate(
+      wrongTypeArb,
+      () => true,
+      (leaf, base, wrong) => asCase(`${where(leaf)}=${describeValue(wrong)}`, setAt(base, leaf.path, wrong), ''),
+      (_b, wrong, path) => asCase(`whole body ${describeValue(wrong)}`, wrong, path),
+    )
     const hostileString = mutate(
       hostileStringArb,
       (leaf) => !!allowedTypes(leaf.schema)?.has('string'),
       (leaf, base, hostile) => asCase(`${where(leaf)}=${describeValue(hostile)}`, setAt(base, leaf.path, hostile), ''),
       (base, hostile, path) => asCase(`whole body ${describeValue(hostile)}`, hostile, path),
     )
-    const missing = mutate(fc.constant(null), (leaf) => leaf.required, (leaf, base) => asCase(`required ${where(leaf)} missing`, setAt(base, leaf.path, REMOVE), ''), (base, _v, path) => asCase('body {} (nothing required)', {}, path))
+    const missing = mutate(
+      fc.constant(null),
+      (leaf) => leaf.required,
+      (leaf, base) => asCase(`required ${where(leaf)} missing`, setAt(base, leaf.path, REMOVE), ''),
+      (base, _v, path) => asCase('body {} (nothing required)', {}, path),
+    )
     const unknownId = mutate(
       fc.uuid({ version: 4 }),
       (leaf) => deref(leaf.schema).format === 'uuid',
@@ -701,18 +768,20 @@ function randomCaseArb(op: Operation): fc.Arbitrary<Case> | undefined {
       (base, _v, path) => asCase('plausible body', base, path),
     )
     // Every free-text string hostile at once (patterned and enumerated ones kept, so the body can pass).
-    const poisoned = fc.tuple(bodyBaseArb(bodySchema), fc.array(fc.constantFrom(...HOSTILE_STRINGS), { minLength: 1, maxLength: 8 }), pathArb).map(([base, hostile, path]) => {
-      let body = base
-      const used = new Set<string>()
-      leavesOf(base, bodySchema)
-        .filter((leaf) => isFreeText(leaf.schema))
-        .forEach((leaf, i) => {
-          const value = hostile[i % hostile.length]
-          used.add(value)
-          body = setAt(body, leaf.path, value)
-        })
-      return asCase(`every free-text string hostile (${[...used].map(describeValue).join(', ')})`, body, path)
-    })
+    const poisoned = fc
+      .tuple(bodyBaseArb(bodySchema), fc.array(fc.constantFrom(...HOSTILE_STRINGS), { minLength: 1, maxLength: 8 }), pathArb)
+      .map(([base, hostile, path]) => {
+        let body = base
+        const used = new Set<string>()
+        leavesOf(base, bodySchema)
+          .filter((leaf) => isFreeText(leaf.schema))
+          .forEach((leaf, i) => {
+            const value = hostile[i % hostile.length]
+            used.add(value)
+            body = setAt(body, leaf.path, value)
+          })
+        return asCase(`every free-text string hostile (${[...used].map(describeValue).join(', ')})`, body, path)
+      })
     const hugeNumber = mutate(
       fc.constantFrom(...RAW_NUMBERS),
       (leaf) => !!allowedTypes(leaf.schema)?.has('integer'),
@@ -740,7 +809,14 @@ function randomCaseArb(op: Operation): fc.Arbitrary<Case> | undefined {
         if (buildQuery(values).length > MAX_QUERY_CHARS) for (const [k, v] of Object.entries(values)) values[k] = v.slice(0, 300)
         const all = { ...requiredQuery(op), ...values }
         const invalid = Object.entries(values).some(([name, value]) => surelyInvalidParam(value, op.query.find((p) => p.name === name)!.schema))
-        return { what: `query ${Object.entries(values).map(([k, v]) => `${k}=${describeValue(v)}`).join(' ')}`, invalid, path: buildPath(op), query: buildQuery(all) }
+        return {
+          what: `query ${Object.entries(values)
+            .map(([k, v]) => `${k}=${describeValue(v)}`)
+            .join(' ')}`,
+          invalid,
+          path: buildPath(op),
+          query: buildQuery(all),
+        }
       }),
     )
   }
@@ -835,7 +911,9 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
     // behind a real credential instead of refusing everything with 401.
     const node = await t.request('POST', '/api/v1/exchange/nodes', { token: world.tokens.nodeOperator, body: { name: '坏输入测试前置机' } })
     assert.equal(node.status, 201, JSON.stringify(node.body))
-    const enrolled = await t.request('POST', '/api/v1/exchange/agent/enrol', { body: { token: node.body.enrolmentToken, connections: [], version: 'bad-input' } })
+    const enrolled = await t.request('POST', '/api/v1/exchange/agent/enrol', {
+      body: { token: node.body.enrolmentToken, connections: [], version: 'bad-input' },
+    })
     assert.equal(enrolled.status, 200, JSON.stringify(enrolled.body))
     nodeCredential = enrolled.body.credential
 
@@ -848,14 +926,16 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
       where table_schema = current_schema() and table_type = 'BASE TABLE' order by table_name`.execute(t.db)
     tableNames = tables.rows.map((r) => r.name)
     assert.ok(tableNames.length > 5, 'tables found in the current schema')
-    await sql.raw(`
+    await sql
+      .raw(`
       create schema ${PROBE};
       create table ${PROBE}.writes (tbl text not null, op text not null, n bigint not null, primary key (tbl, op));
       create function ${PROBE}.count_write() returns trigger language plpgsql as $$
       begin
         insert into ${PROBE}.writes values (tg_table_name, tg_op, 1) on conflict (tbl, op) do update set n = ${PROBE}.writes.n + 1;
         return null;
-      end $$;`).execute(t.db)
+      end $$;`)
+      .execute(t.db)
     for (const name of tableNames) {
       const id = `"${name.replace(/"/g, '""')}"`
       await sql.raw(`create trigger ${PROBE}_rows after insert or update or delete on ${id} for each row execute function ${PROBE}.count_write()`).execute(t.db)
@@ -900,7 +980,9 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
 
   /** Row counts of every table of the current schema (plain count(*), no trigger involved). */
   const rowCounts = async () => {
-    const query = tableNames.map((name) => `select '${name.replace(/'/g, "''")}' as t, count(*)::int as n from "${name.replace(/"/g, '""')}"`).join(' union all ')
+    const query = tableNames
+      .map((name) => `select '${name.replace(/'/g, "''")}' as t, count(*)::int as n from "${name.replace(/"/g, '""')}"`)
+      .join(' union all ')
     const { rows } = await sql.raw<{ t: string; n: number }>(query).execute(t.db)
     return new Map(rows.map((row) => [row.t, Number(row.n)]))
   }
@@ -946,7 +1028,10 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
         const expected = CODE_OF_STATUS[sent.status] ?? /^[A-Z_]+$/
         if (typeof error.code !== 'string' || !expected.test(error.code)) problems.push(`code ${JSON.stringify(error.code)} for status ${sent.status}`)
         if (typeof error.message !== 'string' || !CJK.test(error.message)) problems.push(`message not Chinese: ${JSON.stringify(error.message)}`)
-        if (error.details !== undefined && !(Array.isArray(error.details) && error.details.every((d) => typeof d?.field === 'string' && typeof d?.message === 'string'))) {
+        if (
+          error.details !== undefined &&
+          !(Array.isArray(error.details) && error.details.every((d) => typeof d?.field === 'string' && typeof d?.message === 'string'))
+        ) {
           problems.push('details is not [{field, message}]')
         }
       }
@@ -955,7 +1040,10 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
   }
 
   const describeCase = (op: Operation, c: Case, sent: Sent) => {
-    const body = c.body === undefined ? '' : ` ${c.contentType ?? '(no content-type)'} ${String(c.body).slice(0, 160)}${String(c.body).length > 160 ? `…(${c.body.length} chars)` : ''}`
+    const body =
+      c.body === undefined
+        ? ''
+        : ` ${c.contentType ?? '(no content-type)'} ${String(c.body).slice(0, 160)}${String(c.body).length > 160 ? `…(${c.body.length} chars)` : ''}`
     const url = `${c.path}${c.query}`
     return `${op.method} ${url.length > 200 ? `${url.slice(0, 200)}…` : url} [${c.what}]${body} → ${sent.status} ${sent.text.slice(0, 300)}`
   }
@@ -997,7 +1085,11 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
     for (const c of fixedCases(op)) await run(c)
     const numRuns = op.isPublic ? LOGIN_RUNS : RUNS
     const arb = randomCaseArb(op)
-    if (arb) await fc.assert(fc.asyncProperty(arb, async (c) => run(c)), { numRuns, seed: SEED, endOnFailure: true })
+    if (arb)
+      await fc.assert(
+        fc.asyncProperty(arb, async (c) => run(c)),
+        { numRuns, seed: SEED, endOnFailure: true },
+      )
     for (const problem of reconcile(countsAtStart, await rowCounts(), atStart, await snapshot())) failures.push(`row count drift: ${problem}`)
     return { failures, statuses }
   }
@@ -1052,8 +1144,14 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
       }
     }
     assert.ok(operations.length >= 5, `only ${operations.length} operations with inputs`)
-    assert.ok(operations.some((op) => op.path === '/api/v1/auth/login'), 'login is swept too')
-    assert.ok(operations.some((op) => op.caller === 'node' && op.path === '/api/v1/exchange/agent/heartbeat'), 'the node-agent routes are swept with a node credential')
+    assert.ok(
+      operations.some((op) => op.path === '/api/v1/auth/login'),
+      'login is swept too',
+    )
+    assert.ok(
+      operations.some((op) => op.caller === 'node' && op.path === '/api/v1/exchange/agent/heartbeat'),
+      'the node-agent routes are swept with a node credential',
+    )
     ctx.diagnostic(`${operations.length} operations with inputs; seed ${SEED} (BAD_INPUT_SEED), ${RUNS} random cases each`)
     if (operations.some((op) => op.appAuth) && !appToken) ctx.diagnostic('no app access token could be obtained: app-token routes are swept without one')
   })
@@ -1074,7 +1172,12 @@ describe('bad-input sweep generated from the OpenAPI document', () => {
     for (const op of operations.filter((o) => !ONLY || o.label.includes(ONLY))) {
       await ctx.test(`${op.label} as ${op.caller}`, async (sub: TestContext) => {
         const { failures, statuses } = await sweep(op)
-        sub.diagnostic(`statuses ${[...statuses].sort(([a], [b]) => a - b).map(([s, n]) => `${s}×${n}`).join(' ')}`)
+        sub.diagnostic(
+          `statuses ${[...statuses]
+            .sort(([a], [b]) => a - b)
+            .map(([s, n]) => `${s}×${n}`)
+            .join(' ')}`,
+        )
         assert.deepEqual(failures, [], `${failures.length} failing cases (seed ${SEED}):\n${failures.join('\n')}`)
       })
     }

@@ -11,7 +11,14 @@ describe('client references', () => {
     const token = randomBytes(32).toString('base64url')
     assert.equal(looksLikeSecret(token), true)
     assert.equal(looksLikeSecret(`Bearer ${token}`), true)
-    for (const value of [randomUUID(), randomBytes(16).toString('hex'), 'MZ2026110500031', 'host-1:4242:17', '潍民办-2026-0001', 'gs0123456789abcdef01234567']) {
+    for (const value of [
+      randomUUID(),
+      randomBytes(16).toString('hex'),
+      'MZ2026110500031',
+      'host-1:4242:17',
+      '潍民办-2026-0001',
+      'gs0123456789abcdef01234567',
+    ]) {
       assert.equal(looksLikeSecret(value), false, value)
     }
   })

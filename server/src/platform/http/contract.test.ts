@@ -52,7 +52,10 @@ test('a POST action sent with Content-Type: application/json and no body works (
   assert.equal(res.status, 204)
   assert.equal((await t.request('GET', '/api/v1/auth/me', { token })).status, 401, 'the token is revoked')
   // A route that needs a body still refuses the missing one, in the envelope.
-  const missing = await fetchRaw('/api/v1/apps', { method: 'POST', headers: { authorization: `Bearer ${w.tokens.requester}`, 'content-type': 'application/json' } })
+  const missing = await fetchRaw('/api/v1/apps', {
+    method: 'POST',
+    headers: { authorization: `Bearer ${w.tokens.requester}`, 'content-type': 'application/json' },
+  })
   assert.equal(missing.status, 400)
   assert.equal(((await missing.json()) as any).error.code, 'VALIDATION_FAILED')
 })
@@ -71,11 +74,18 @@ describe('a decision names items by nameEn or id alike', () => {
     assert.equal(other.body.masking[byId.resource.items[1].id], 'suppress')
   })
 
-  test('a bad masking key gets 400 with the schema\'s own message, and an unknown item is named', async () => {
+  test("a bad masking key gets 400 with the schema's own message, and an unknown item is named", async () => {
     const g = await grantWithApp(t, w)
     const request = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: g.resource.id, itemIds: g.resource.items.map((i: { id: string }) => i.id), purpose: '数据校核', dutyBasis: '核对', mode: 'api', appIds: [g.appId] },
+      body: {
+        resourceId: g.resource.id,
+        itemIds: g.resource.items.map((i: { id: string }) => i.id),
+        purpose: '数据校核',
+        dutyBasis: '核对',
+        mode: 'api',
+        appIds: [g.appId],
+      },
     })
     assert.equal(request.status, 201, JSON.stringify(request.body))
     const decide = (masking: Record<string, string>) =>
@@ -92,7 +102,7 @@ describe('a decision names items by nameEn or id alike', () => {
   })
 })
 
-test('the resource object lists the entry\'s mounts, as GET …/mounts does', async () => {
+test("the resource object lists the entry's mounts, as GET …/mounts does", async () => {
   const g = await grantWithApp(t, w)
   const resource = await t.request('GET', `/api/v1/catalog/resources/${g.resource.id}`, { token: w.tokens.requester })
   const mounts = await t.request('GET', `/api/v1/catalog/resources/${g.resource.id}/mounts`, { token: w.tokens.requester })
@@ -100,7 +110,15 @@ test('the resource object lists the entry\'s mounts, as GET …/mounts does', as
   assert.ok(resource.body.mounts.length >= 1)
   assert.deepEqual(
     resource.body.mounts,
-    mounts.body.items.map((m: any) => ({ id: m.id, kind: m.kind, status: m.status, live: m.live, rowCount: m.rowCount, lastDataTime: m.lastDataTime, staleSince: m.staleSince ?? null })),
+    mounts.body.items.map((m: any) => ({
+      id: m.id,
+      kind: m.kind,
+      status: m.status,
+      live: m.live,
+      rowCount: m.rowCount,
+      lastDataTime: m.lastDataTime,
+      staleSince: m.staleSince ?? null,
+    })),
   )
   const table = resource.body.mounts.find((m: { kind: string }) => m.kind === 'table')
   assert.deepEqual([table.live, table.rowCount], [true, 3])
@@ -110,7 +128,10 @@ test('the resource object lists the entry\'s mounts, as GET …/mounts does', as
 
 test('gateway token lifetime, default rate limit and daily quota are parameters the system administrator sets', async () => {
   const set = async (key: string, value: number) => {
-    const res = await t.request('PUT', `/api/v1/parameters/${key}`, { token: w.tokens.sysAdmin, body: { value, reason: '依据市政务服务管理办公室2026年12号文件调整' } })
+    const res = await t.request('PUT', `/api/v1/parameters/${key}`, {
+      token: w.tokens.sysAdmin,
+      body: { value, reason: '依据市政务服务管理办公室2026年12号文件调整' },
+    })
     assert.equal(res.status, 200, JSON.stringify(res.body))
   }
   const before = await grantWithApp(t, w)
@@ -131,7 +152,12 @@ test('gateway token lifetime, default rate limit and daily quota are parameters 
   assert.deepEqual([newGrant.body.rateLimitPerMinute, newGrant.body.dailyQuota], [60, 10000])
   const explicit = await t.db.selectFrom('grants').select(['rateLimitPerMinute']).where('id', '=', before.grantId).executeTakeFirstOrThrow()
   assert.equal(explicit.rateLimitPerMinute, 600, 'existing grants keep their limits')
-  for (const [key, value] of [['gateway.accessTokenSeconds', 7200], ['gateway.defaultRateLimitPerMinute', 600], ['gateway.defaultDailyQuota', 100000]] as const) await set(key, value)
+  for (const [key, value] of [
+    ['gateway.accessTokenSeconds', 7200],
+    ['gateway.defaultRateLimitPerMinute', 600],
+    ['gateway.defaultDailyQuota', 100000],
+  ] as const)
+    await set(key, value)
 })
 
 /** A fresh secret for an app (rotation shows it once), to ask for a token. */
@@ -163,7 +189,10 @@ describe('the per-grant OpenAPI document', () => {
     // county is in clear (queryable), id_no is masked but a lookup key (required), full_name is masked (not queryable).
     assert.deepEqual(params, { limit: false, offset: false, businessRef: false, id_no: true, county: false })
     const fields = records.responses['200'].content['application/json'].schema.properties.items.items
-    assert.deepEqual(Object.keys(fields.properties), PERSON_ITEMS.map((i) => i.nameEn))
+    assert.deepEqual(
+      Object.keys(fields.properties),
+      PERSON_ITEMS.map((i) => i.nameEn),
+    )
     assert.match(fields.properties.id_no.description, /脱敏：身份证号/)
     assert.deepEqual(fields.properties.full_name.enum, [null])
     assert.equal(fields.additionalProperties, false)

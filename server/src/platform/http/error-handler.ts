@@ -25,7 +25,7 @@ export function schemaErrorDetails(error: unknown): ErrorDetail[] {
  */
 function ownMessage(issue: { message?: string; params?: { issues?: unknown } }): string {
   const nested = Array.isArray(issue.params?.issues) ? (issue.params.issues[0] as { message?: unknown } | undefined) : undefined
-  return typeof nested?.message === 'string' && nested.message ? nested.message : issue.message ?? '取值无效'
+  return typeof nested?.message === 'string' && nested.message ? nested.message : (issue.message ?? '取值无效')
 }
 
 // Fastify's own client errors, mapped to API.md codes with Chinese messages.
@@ -124,7 +124,11 @@ export const errorHandlerPlugin = fp(
     // A NUL in a parameter or a JSON field is refused before any handler starts (a streamed export would
     // otherwise fail half-way, when the database meets it).
     app.addHook('preValidation', async (request) => {
-      for (const [part, value] of [['query', request.query], ['params', request.params], ['body', request.body]] as const) {
+      for (const [part, value] of [
+        ['query', request.query],
+        ['params', request.params],
+        ['body', request.body],
+      ] as const) {
         const at = nulPath(value)
         if (at !== null) throw new AppError(400, 'VALIDATION_FAILED', '输入含有不允许的空字符', [{ field: at || part, message: '不能含有空字符' }])
       }

@@ -20,8 +20,7 @@ export class AppError extends Error {
   }
 }
 
-export const validationFailed = (details: ErrorDetail[], message = '输入有误，请检查标注的字段') =>
-  new AppError(400, 'VALIDATION_FAILED', message, details)
+export const validationFailed = (details: ErrorDetail[], message = '输入有误，请检查标注的字段') => new AppError(400, 'VALIDATION_FAILED', message, details)
 export const fieldError = (field: string, message: string) => validationFailed([{ field, message }], message)
 export const unauthenticated = (message = '请先登录') => new AppError(401, 'UNAUTHENTICATED', message)
 export const forbidden = (message = '无权执行此操作') => new AppError(403, 'FORBIDDEN', message)

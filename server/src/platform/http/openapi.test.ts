@@ -54,7 +54,10 @@ test('the gateway records route documents its query parameters: limit, offset, b
   assert.deepEqual([lookup.style, lookup.explode, lookup.schema.type], ['form', true, 'object'], 'item lookups are free-form ?nameEn=value parameters')
   for (const { path, method, op: o } of operations()) {
     for (const p of o.parameters ?? []) {
-      assert.ok(!['type', 'additionalProperties', 'description', 'propertyNames'].includes(p.name), `${method} ${path}: parameter "${p.name}" is a schema keyword`)
+      assert.ok(
+        !['type', 'additionalProperties', 'description', 'propertyNames'].includes(p.name),
+        `${method} ${path}: parameter "${p.name}" is a schema keyword`,
+      )
     }
   }
 })
@@ -78,17 +81,26 @@ test('every operation declares its error responses with the envelope schema and 
   for (const { path, method, op: o } of all) {
     const label = `${method.toUpperCase()} ${path}`
     const errors = Object.entries(o.responses).filter(([status]) => Number(status) >= 400)
-    assert.ok(errors.some(([s]) => s === '400'), `${label} declares 400`)
+    assert.ok(
+      errors.some(([s]) => s === '400'),
+      `${label} declares 400`,
+    )
     const secured = o.security === undefined || o.security.length > 0
     if (secured) assert.ok(errors.some(([s]) => s === '401') && errors.some(([s]) => s === '403'), `${label} declares 401 and 403`)
-    if (path.includes('{')) assert.ok(errors.some(([s]) => s === '404'), `${label} declares 404`)
+    if (path.includes('{'))
+      assert.ok(
+        errors.some(([s]) => s === '404'),
+        `${label} declares 404`,
+      )
     for (const [status, response] of errors) {
       // The readiness probe answers 503 with its own report (which check failed), not the error envelope.
       if (path === '/api/health/ready' && status === '503') continue
       assert.equal(response.$ref, `#/components/responses/Error${status}`, `${label} ${status}`)
       const shared = doc.components.responses[`Error${status}`]
       assert.equal(shared.content['application/json'].schema.allOf[0].$ref, '#/components/schemas/ErrorEnvelope')
-      assert.deepEqual(shared.content['application/json'].schema.allOf[1].properties.error.properties.code.enum, [...ERROR_CODES[Number(status) as keyof typeof ERROR_CODES]])
+      assert.deepEqual(shared.content['application/json'].schema.allOf[1].properties.error.properties.code.enum, [
+        ...ERROR_CODES[Number(status) as keyof typeof ERROR_CODES],
+      ])
     }
   }
   // Public routes say so (no bearer token needed); the rest inherit the bearer requirement.

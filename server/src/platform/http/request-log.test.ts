@@ -18,7 +18,14 @@ test('redactedUrl keeps the path and parameter names, never a value', () => {
 test('loggableError keeps the SQLSTATE and object names of a database error, never the value', async (t) => {
   const app = await buildTestApp()
   t.after(() => app.close())
-  const raw = (text: string) => sql.raw(text).execute(app.db).then(() => null, (error: unknown) => error)
+  const raw = (text: string) =>
+    sql
+      .raw(text)
+      .execute(app.db)
+      .then(
+        () => null,
+        (error: unknown) => error,
+      )
 
   const badUuid = (await raw(`select '370702199003071234'::uuid`)) as Error
   assert.match(badUuid.message, /370702199003071234/, 'the database quotes the value')

@@ -47,9 +47,7 @@ const BODY_METHODS = new Set(['POST', 'PUT', 'PATCH'])
 
 /** Fills `:param` segments (a UUID, or a valid date for `:date`) and wildcards. */
 function concretePath(url: string): string {
-  return url
-    .replace(/:(\w+)(\([^)]*\))?/g, (_m, name: string) => (name === 'date' || name.endsWith('Date') ? '2031-06-02' : randomUUID()))
-    .replace(/\*/g, 'x')
+  return url.replace(/:(\w+)(\([^)]*\))?/g, (_m, name: string) => (name === 'date' || name.endsWith('Date') ? '2031-06-02' : randomUUID())).replace(/\*/g, 'x')
 }
 
 function envelopeProblems(response: ApiResponse): string[] {
@@ -98,7 +96,10 @@ describe('route matrix: every registered route × every role', () => {
 
   test('the registry is not empty and covers the v1 API', () => {
     assert.ok(guarded().length > 10, `only ${guarded().length} guarded routes registered`)
-    assert.ok(routes.some((r) => r.url === '/api/v1/auth/login' && r.public), 'login is registered as public')
+    assert.ok(
+      routes.some((r) => r.url === '/api/v1/auth/login' && r.public),
+      'login is registered as public',
+    )
   })
 
   test('every non-public route declares an action that exists in POLICY', (ctx) => {
@@ -189,7 +190,11 @@ describe('route matrix: every registered route × every role', () => {
     const audited = await t.db
       .selectFrom('auditEvents')
       .select(['requestId', 'action', 'result', 'actorId'])
-      .where('requestId', 'in', roleDenied.map((d) => d.requestId))
+      .where(
+        'requestId',
+        'in',
+        roleDenied.map((d) => d.requestId),
+      )
       .execute()
     const byRequest = new Map(audited.map((row) => [row.requestId, row]))
     for (const denied of roleDenied) {

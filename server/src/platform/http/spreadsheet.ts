@@ -67,7 +67,10 @@ export const attachment = (asciiName: string, name: string) => `attachment; file
 /** Sends `<name>-<Beijing time>.xlsx` as a download (the stream as is, never serialized). */
 export function sendXlsx(reply: FastifyReply, stream: PassThrough, name: { zh: string; ascii: string }, now: Date) {
   const stamp = beijingDateTime(now).replace(/[-: ]/g, '')
-  return reply.header('content-type', XLSX_CONTENT_TYPE).header('content-disposition', attachment(`${name.ascii}-${stamp}.xlsx`, `${name.zh}-${stamp}.xlsx`)).send(stream)
+  return reply
+    .header('content-type', XLSX_CONTENT_TYPE)
+    .header('content-disposition', attachment(`${name.ascii}-${stamp}.xlsx`, `${name.zh}-${stamp}.xlsx`))
+    .send(stream)
 }
 
 /** The 200 response of a spreadsheet route in OpenAPI. */

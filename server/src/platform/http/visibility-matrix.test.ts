@@ -119,8 +119,20 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
     const task = await t.db.selectFrom('catalogReviewTasks').select('id').where('orgId', '=', w.deptA.id).executeTakeFirstOrThrow()
     const grantId = (await ok('GET', `/api/v1/share-requests/${granted.id}`, w.tokens.requester)).grantId
     const clerk = await buildUser(t.db, { orgId: w.deptA.id, roles: ['REQUESTER'] })
-    const objection = await ok('POST', '/api/v1/objections', w.tokens.requester, { resourceId: published.id, itemIds: [published.items[0].id], recordKeys: ['样例1'], type: 'error', description: '与登记不一致' })
-    const demand = await ok('POST', '/api/v1/demands', w.tokens.requester, { title: '不动产登记信息', description: '核对房产', wantedItems: ['坐落'], purpose: '数据校核', dutyBasis: '社会救助' })
+    const objection = await ok('POST', '/api/v1/objections', w.tokens.requester, {
+      resourceId: published.id,
+      itemIds: [published.items[0].id],
+      recordKeys: ['样例1'],
+      type: 'error',
+      description: '与登记不一致',
+    })
+    const demand = await ok('POST', '/api/v1/demands', w.tokens.requester, {
+      title: '不动产登记信息',
+      description: '核对房产',
+      wantedItems: ['坐落'],
+      purpose: '数据校核',
+      dutyBasis: '社会救助',
+    })
     await ok('POST', `/api/v1/demands/${demand.id}/triage`, w.tokens.authAdmin, { decision: 'assign', providerOrgId: w.deptA.id })
     const element = await ok('POST', '/api/v1/data-elements', w.tokens.authAdmin, { name: '统一社会信用代码', sourceOrgId: w.deptB.id })
     const elementCase = await t.db
@@ -129,8 +141,16 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
       .returning('id')
       .executeTakeFirstOrThrow()
     fixtures = {
-      draftId: draft.id, taskId: task.id, requestId: granted.id, grantId, caseId: opened.id, appId: app.id, userId: clerk.id,
-      objectionId: objection.id, demandId: demand.id, elementCaseId: elementCase.id,
+      draftId: draft.id,
+      taskId: task.id,
+      requestId: granted.id,
+      grantId,
+      caseId: opened.id,
+      appId: app.id,
+      userId: clerk.id,
+      objectionId: objection.id,
+      demandId: demand.id,
+      elementCaseId: elementCase.id,
     }
 
     const deptC = await buildOrg(t.db, { name: '测试住建局（无关部门）' })
@@ -180,7 +200,11 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
       .selectFrom('auditEvents')
       .select(['action', 'detail'])
       .where('result', '=', 'denied')
-      .where('actorId', 'in', outsiderIds.map((u) => u.id))
+      .where(
+        'actorId',
+        'in',
+        outsiderIds.map((u) => u.id),
+      )
       .execute()
     const counted = new Map<string, number>()
     for (const event of denied) {
@@ -192,7 +216,7 @@ describe('visibility matrix: uninvolved departments get 404, parties without the
     assert.deepEqual(Object.fromEntries(counted), Object.fromEntries(expected), 'every 404 on a write route is an audited denial, counted once')
   })
 
-  test('a GET of another department\'s request, grant or case says 404, like a command on it', async () => {
+  test("a GET of another department's request, grant or case says 404, like a command on it", async () => {
     const token = outsiders.get('REQUESTER')!
     for (const path of [
       `/api/v1/share-requests/${fixtures.requestId}`,

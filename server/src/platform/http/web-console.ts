@@ -75,7 +75,12 @@ function registerRoutes(app: FastifyInstance, distDir: string) {
     if (!absolute.startsWith(distDir + sep)) return null
     try {
       // The normalised path: @fastify/static refuses non-canonical forms such as `a//b` or `./a`.
-      return statSync(absolute).isFile() ? absolute.slice(distDir.length + 1).split(sep).join('/') : null
+      return statSync(absolute).isFile()
+        ? absolute
+            .slice(distDir.length + 1)
+            .split(sep)
+            .join('/')
+        : null
     } catch {
       return null
     }
@@ -93,8 +98,6 @@ function registerRoutes(app: FastifyInstance, distDir: string) {
       return sendIndex(reply)
     }
     if (file === 'index.html') return sendIndex(reply)
-    return HASHED_ASSET.test(file)
-      ? reply.sendFile(file, distDir, { maxAge: '365d', immutable: true })
-      : reply.sendFile(file, distDir, { maxAge: 0 })
+    return HASHED_ASSET.test(file) ? reply.sendFile(file, distDir, { maxAge: '365d', immutable: true }) : reply.sendFile(file, distDir, { maxAge: 0 })
   })
 }

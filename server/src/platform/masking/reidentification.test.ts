@@ -33,6 +33,9 @@ test('the defaults are safe: birth year only, or the number pseudonymised or wit
 
 test('the same number masked under one item and in clear under another', () => {
   const warnings = reidentificationWarnings([item('a', '公民身份号码', 'sm3'), item('b', '证件号码', 'none')])
-  assert.deepEqual(warnings.map((w) => [w.code, w.itemIds]), [['SAME_ID_IN_CLEAR', ['a', 'b']]])
+  assert.deepEqual(
+    warnings.map((w) => [w.code, w.itemIds]),
+    [['SAME_ID_IN_CLEAR', ['a', 'b']]],
+  )
   assert.match(warnings[0].message, /「公民身份号码」已脱敏，但「证件号码」以明文提供/)
 })

@@ -66,16 +66,30 @@ describe('metrics and health probes', () => {
 
   test('background task runs are counted by task and result', async () => {
     const logger = { info() {}, error() {} } as unknown as Parameters<typeof startScheduler>[2]
-    const stop = startScheduler(t.db, [
-      { name: 'metrics-test-ok', intervalMs: 60_000, run: async () => 4 },
-      { name: 'metrics-test-fail', intervalMs: 60_000, run: async () => { throw new Error('boom') } },
-    ], logger)
+    const stop = startScheduler(
+      t.db,
+      [
+        { name: 'metrics-test-ok', intervalMs: 60_000, run: async () => 4 },
+        {
+          name: 'metrics-test-fail',
+          intervalMs: 60_000,
+          run: async () => {
+            throw new Error('boom')
+          },
+        },
+      ],
+      logger,
+    )
     try {
       let text = ''
       for (let i = 0; i < 40; i++) {
         await sleep(100)
         text = (await scrape()).text
-        if (sample(text, 'govshare_job_runs_total', { task: 'metrics-test-fail', result: 'failed' }) > 0 && sample(text, 'govshare_job_runs_total', { task: 'metrics-test-ok', result: 'ok' }) > 0) break
+        if (
+          sample(text, 'govshare_job_runs_total', { task: 'metrics-test-fail', result: 'failed' }) > 0 &&
+          sample(text, 'govshare_job_runs_total', { task: 'metrics-test-ok', result: 'ok' }) > 0
+        )
+          break
       }
       assert.equal(sample(text, 'govshare_job_runs_total', { task: 'metrics-test-ok', result: 'ok' }), 1)
       assert.equal(sample(text, 'govshare_job_items_total', { task: 'metrics-test-ok' }), 4)
@@ -145,7 +159,8 @@ describe('who may scrape /metrics', () => {
     assert.deepEqual(loadConfig({}).metricsAllow, ['127.0.0.1', '::1'])
     assert.deepEqual(parseMetricsAllow('none'), [])
     assert.deepEqual(parseMetricsAllow(' 10.0.0.0/8, 192.168.1.7 ,fd00::/8'), ['10.0.0.0/8', '192.168.1.7', 'fd00::/8'])
-    for (const bad of ['*', 'localhost', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129', '10.0.0.0/x']) assert.throws(() => parseMetricsAllow(bad), /GOVSHARE_METRICS_ALLOW/, bad)
+    for (const bad of ['*', 'localhost', '10.0.0.0/33', '10.0.0.1/8/1', '::1/129', '10.0.0.0/x'])
+      assert.throws(() => parseMetricsAllow(bad), /GOVSHARE_METRICS_ALLOW/, bad)
     assert.throws(() => loadConfig({ GOVSHARE_METRICS_TOKEN: 'short' }), /GOVSHARE_METRICS_TOKEN/)
   })
 })

@@ -78,26 +78,34 @@ export const observabilityPlugin = fp(
       return metricsRegistry.metrics()
     })
 
-    app.get('/api/health/live', {
-      config: { public: true },
-      schema: { tags: ['system'], summary: '存活检查（进程在应答）', response: { 200: z.object({ status: z.literal('live') }) } },
-    }, async () => ({ status: 'live' as const }))
+    app.get(
+      '/api/health/live',
+      {
+        config: { public: true },
+        schema: { tags: ['system'], summary: '存活检查（进程在应答）', response: { 200: z.object({ status: z.literal('live') }) } },
+      },
+      async () => ({ status: 'live' as const }),
+    )
 
     // Read once: the files do not change while the process runs.
     const migrationFiles = listMigrationFiles()
     migrationFiles.catch(() => {})
-    app.get('/api/health/ready', {
-      config: { public: true },
-      schema: {
-        tags: ['system'],
-        summary: '就绪检查（数据库可达且迁移已全部应用）',
-        response: { 200: readySchema, 503: readySchema },
+    app.get(
+      '/api/health/ready',
+      {
+        config: { public: true },
+        schema: {
+          tags: ['system'],
+          summary: '就绪检查（数据库可达且迁移已全部应用）',
+          response: { 200: readySchema, 503: readySchema },
+        },
       },
-    }, async (_request, reply) => {
-      const checks = await readiness(app, migrationFiles)
-      const ready = checks.database === 'ok' && checks.migrations === 'ok'
-      return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', ...checks })
-    })
+      async (_request, reply) => {
+        const checks = await readiness(app, migrationFiles)
+        const ready = checks.database === 'ok' && checks.migrations === 'ok'
+        return reply.code(ready ? 200 : 503).send({ status: ready ? 'ready' : 'not_ready', ...checks })
+      },
+    )
   },
   { name: 'observability' },
 )

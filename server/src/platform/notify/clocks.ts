@@ -37,7 +37,13 @@ export async function warningHorizon(db: Executor, now: Date, warnDays: number) 
  * Sends each clock's warning for its current stage once (due − N WD, due − 0 WD, overdue); an overdue
  * clock is also reported to `escalateTo` (the authority). Returns how many messages were new.
  */
-export async function sendClockWarnings(trx: Executor, clocks: readonly Clock[], now: Date, window: { today: string; horizon: string }, escalateTo: string | null): Promise<number> {
+export async function sendClockWarnings(
+  trx: Executor,
+  clocks: readonly Clock[],
+  now: Date,
+  window: { today: string; horizon: string },
+  escalateTo: string | null,
+): Promise<number> {
   let sent = 0
   for (const clock of clocks) {
     const stage = clockStage(clock, now, window.today, window.horizon)
@@ -45,12 +51,15 @@ export async function sendClockWarnings(trx: Executor, clocks: readonly Clock[],
     const key = `${clock.kind}:${stage}:${clock.objectId}:${clock.dueDate}`
     const base = { kind: `${clock.kind}.${stage}`, objectType: clock.objectType, objectId: clock.objectId, dueAt: clock.dueAt }
     const title =
-      stage === 'due_soon' ? `${clock.subject}将于 ${clock.dueDate} 到期，请及时办理`
-      : stage === 'due_today' ? `${clock.subject}今日（${clock.dueDate}）到期，请今日内办理`
-      : `${clock.subject}已逾期（应于 ${clock.dueDate} 前办理），已提交主管部门督办`
+      stage === 'due_soon'
+        ? `${clock.subject}将于 ${clock.dueDate} 到期，请及时办理`
+        : stage === 'due_today'
+          ? `${clock.subject}今日（${clock.dueDate}）到期，请今日内办理`
+          : `${clock.subject}已逾期（应于 ${clock.dueDate} 前办理），已提交主管部门督办`
     if (await notifyOnce(trx, { ...base, orgId: clock.orgId, title }, key)) sent++
     if (stage === 'overdue' && escalateTo && escalateTo !== clock.orgId) {
-      if (await notifyOnce(trx, { ...base, orgId: escalateTo, title: `督办：${clock.subject}已逾期（应于 ${clock.dueDate} 前办理）` }, `${key}:escalated`)) sent++
+      if (await notifyOnce(trx, { ...base, orgId: escalateTo, title: `督办：${clock.subject}已逾期（应于 ${clock.dueDate} 前办理）` }, `${key}:escalated`))
+        sent++
     }
   }
   return sent

@@ -93,7 +93,11 @@ export async function guardedRequest(request: GuardedRequest): Promise<GuardedRe
   }
 }
 
-function exchange(request: GuardedRequest, pinned: { address: string; servername?: string }, onAbort: (stop: (error: Error) => void) => void): Promise<GuardedResponse> {
+function exchange(
+  request: GuardedRequest,
+  pinned: { address: string; servername?: string },
+  onAbort: (stop: (error: Error) => void) => void,
+): Promise<GuardedResponse> {
   const { url } = request
   const client = url.protocol === 'https:' ? https : http
   return new Promise<GuardedResponse>((resolve, reject) => {

@@ -78,7 +78,9 @@ export class UploadLease {
   async reserve(bytes: number): Promise<void> {
     if (bytes <= 0 || this.#released) return
     if (this.#held + bytes > this.budget.capacity) {
-      throw uploadTooLarge(`处理该文件约需 ${megabytes(this.#held + bytes)} 内存，超出服务器处理上传的上限 ${megabytes(this.budget.capacity)}，请拆分后分批上传`)
+      throw uploadTooLarge(
+        `处理该文件约需 ${megabytes(this.#held + bytes)} 内存，超出服务器处理上传的上限 ${megabytes(this.budget.capacity)}，请拆分后分批上传`,
+      )
     }
     await this.budget.take(bytes)
     this.#held += bytes

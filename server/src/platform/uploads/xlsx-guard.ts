@@ -75,7 +75,11 @@ function xmlRefusal(problem: XmlBoundsError['problem'], part: string, limits: Xl
     case 'text':
       return uploadTooLarge(`${where}中有单元格内容超过 ${Math.round(limits.cellBytes / 1024)} KB（Excel 单元格最多 32767 个字符），已拒绝`)
     case 'record':
-      return uploadTooLarge(where === '共享字符串表' ? `共享字符串表中有一项超过 ${Math.round(limits.cellBytes / 1024)} KB，已拒绝` : `${where}中有一行超过 ${megabytes(limits.rowBytes)}，请拆分后上传`)
+      return uploadTooLarge(
+        where === '共享字符串表'
+          ? `共享字符串表中有一项超过 ${Math.round(limits.cellBytes / 1024)} KB，已拒绝`
+          : `${where}中有一行超过 ${megabytes(limits.rowBytes)}，请拆分后上传`,
+      )
     case 'items':
       return uploadTooLarge(`${where}中有一行超过 ${limits.columns} 列，请删除多余的列后上传`)
     case 'records':
@@ -125,7 +129,8 @@ export async function inspectXlsx(data: Buffer, limits: XlsxLimits = XLSX_LIMITS
   for (const part of listed.parts) {
     if (part.name.endsWith('/')) continue
     const shared = /sharedStrings\.xml$/i.test(part.name)
-    if (shared && part.size > limits.sharedStringsBytes) throw uploadTooLarge(`共享字符串表解压后超过 ${megabytes(limits.sharedStringsBytes)}，请拆分后分批上传`)
+    if (shared && part.size > limits.sharedStringsBytes)
+      throw uploadTooLarge(`共享字符串表解压后超过 ${megabytes(limits.sharedStringsBytes)}，请拆分后分批上传`)
     if (part.size > RATIO_FLOOR && part.size > part.compressedSize * limits.ratio) {
       throw uploadTooLarge(`文件中的「${part.name}」解压后超过压缩前的 ${limits.ratio} 倍（疑似压缩炸弹），已拒绝`)
     }

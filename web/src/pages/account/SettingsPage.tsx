@@ -77,7 +77,12 @@ function PasswordCard() {
         <Form.Item name="currentPassword" label="当前密码" rules={[{ required: true, message: '请输入当前密码' }]}>
           <Input.Password autoComplete="current-password" data-testid="current-password" />
         </Form.Item>
-        <Form.Item name="newPassword" label="新密码" extra="至少 8 位，含大写字母、小写字母、数字、符号中的三类，不能与用户名相同" rules={[{ required: true, message: '请输入新密码' }]}>
+        <Form.Item
+          name="newPassword"
+          label="新密码"
+          extra="至少 8 位，含大写字母、小写字母、数字、符号中的三类，不能与用户名相同"
+          rules={[{ required: true, message: '请输入新密码' }]}
+        >
           <Input.Password autoComplete="new-password" data-testid="new-password" />
         </Form.Item>
         <Form.Item
@@ -87,7 +92,8 @@ function PasswordCard() {
           rules={[
             { required: true, message: '请再次输入新密码' },
             ({ getFieldValue }) => ({
-              validator: (_, value) => (!value || value === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error('两次输入的新密码不一致'))),
+              validator: (_, value) =>
+                !value || value === getFieldValue('newPassword') ? Promise.resolve() : Promise.reject(new Error('两次输入的新密码不一致')),
             }),
           ]}
         >

@@ -55,12 +55,7 @@ export function TotpSetup({ onDone, onCancel }: { onDone: () => void; onCancel?:
 
   return (
     <div data-testid="totp-setup">
-      <Steps
-        size="small"
-        current={enrollment ? 1 : 0}
-        style={{ marginBottom: 20 }}
-        items={[{ title: '确认身份' }, { title: '扫码并输入验证码' }]}
-      />
+      <Steps size="small" current={enrollment ? 1 : 0} style={{ marginBottom: 20 }} items={[{ title: '确认身份' }, { title: '扫码并输入验证码' }]} />
       {problem ? <Alert type="error" showIcon message={problem} style={{ marginBottom: 16 }} data-testid="totp-setup-error" /> : null}
       {enrollment ? (
         <>

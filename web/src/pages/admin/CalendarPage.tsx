@@ -200,7 +200,13 @@ export default function CalendarPage() {
         confirmLoading={saving}
         destroyOnHidden
       >
-        <Form form={form} layout="vertical" key={editing?.date} initialValues={editing ? { isWorkday: editing.isWorkday, note: editing.note } : undefined} preserve={false}>
+        <Form
+          form={form}
+          layout="vertical"
+          key={editing?.date}
+          initialValues={editing ? { isWorkday: editing.isWorkday, note: editing.note } : undefined}
+          preserve={false}
+        >
           <Form.Item name="isWorkday" label="这一天">
             <Radio.Group
               options={[

@@ -65,13 +65,19 @@ export default function ClassLeadsPage() {
 
   const error = tree.error ?? orgs.error
   return (
-    <PageContainer title="分类牵头部门" description="设置各分类节点的牵头部门：部门信息资源在本部门牵头的分类下编目，基础库、主题库只能由其牵头部门编目。每次修改都记入审计日志。">
+    <PageContainer
+      title="分类牵头部门"
+      description="设置各分类节点的牵头部门：部门信息资源在本部门牵头的分类下编目，基础库、主题库只能由其牵头部门编目。每次修改都记入审计日志。"
+    >
       <Card size="small">
         {error ? (
-          <LoadError error={error} onRetry={() => {
-            tree.reload()
-            orgs.reload()
-          }} />
+          <LoadError
+            error={error}
+            onRetry={() => {
+              tree.reload()
+              orgs.reload()
+            }}
+          />
         ) : (
           <Table<Row>
             rowKey="code"
@@ -84,7 +90,11 @@ export default function ClassLeadsPage() {
             columns={[
               { title: '分类', dataIndex: 'name' },
               { title: '分类码', dataIndex: 'code', width: 120, render: (v: string) => <span className="mono">{v}</span> },
-              { title: '牵头部门', dataIndex: 'leadOrgId', render: (v: string | null) => (v ? (orgName.get(v) ?? '（未知单位）') : <span className="muted">未设置</span>) },
+              {
+                title: '牵头部门',
+                dataIndex: 'leadOrgId',
+                render: (v: string | null) => (v ? (orgName.get(v) ?? '（未知单位）') : <span className="muted">未设置</span>),
+              },
               {
                 title: '操作',
                 width: 120,

@@ -42,7 +42,11 @@ export default function OrgsPage() {
     } catch (e) {
       if (e instanceof ApiError) {
         // A taken name or code comes back as 409 without details: show it on the field it is about.
-        const details = e.details.length ? e.details : e.code === 'CONFLICT' ? [{ field: e.message.includes('信用代码') ? 'code' : 'name', message: e.message }] : []
+        const details = e.details.length
+          ? e.details
+          : e.code === 'CONFLICT'
+            ? [{ field: e.message.includes('信用代码') ? 'code' : 'name', message: e.message }]
+            : []
         applyFieldErrors(form, details, (p) => ORG_FIELDS.has(String(p[0])))
       }
     } finally {
@@ -62,7 +66,12 @@ export default function OrgsPage() {
     >
       <Card size="small">
         <Space style={{ marginBottom: 12 }} wrap>
-          <Input.Search placeholder="按名称查找" allowClear style={{ width: 240 }} onSearch={(q) => (setQuery((s) => ({ ...s, q: q || undefined })), setPage(1))} />
+          <Input.Search
+            placeholder="按名称查找"
+            allowClear
+            style={{ width: 240 }}
+            onSearch={(q) => (setQuery((s) => ({ ...s, q: q || undefined })), setPage(1))}
+          />
           <Select
             placeholder="单位类型"
             allowClear
@@ -70,7 +79,13 @@ export default function OrgsPage() {
             options={Object.entries(ORG_KIND_LABELS).map(([value, label]) => ({ value, label }))}
             onChange={(kind) => (setQuery((s) => ({ ...s, kind })), setPage(1))}
           />
-          <Select placeholder="行政区划" allowClear style={{ width: 200 }} options={REGIONS} onChange={(regionCode) => (setQuery((s) => ({ ...s, regionCode })), setPage(1))} />
+          <Select
+            placeholder="行政区划"
+            allowClear
+            style={{ width: 200 }}
+            options={REGIONS}
+            onChange={(regionCode) => (setQuery((s) => ({ ...s, regionCode })), setPage(1))}
+          />
         </Space>
         {error ? (
           <LoadError error={error} onRetry={reload} />
@@ -95,7 +110,16 @@ export default function OrgsPage() {
           />
         )}
       </Card>
-      <Modal title="新增单位" open={creating} onCancel={() => setCreating(false)} onOk={create} okText="创建" confirmLoading={saving} width={600} destroyOnHidden>
+      <Modal
+        title="新增单位"
+        open={creating}
+        onCancel={() => setCreating(false)}
+        onOk={create}
+        okText="创建"
+        confirmLoading={saving}
+        width={600}
+        destroyOnHidden
+      >
         <Form form={form} layout="vertical" initialValues={{ kind: 'department', regionCode: CITY_REGION.code, orgType: '政府部门' }} preserve={false}>
           <Form.Item name="name" label="单位名称" rules={[{ required: true, whitespace: true, message: '单位名称不能为空' }]}>
             <Input placeholder="如：潍坊市水利局" data-testid="org-name" />
@@ -111,7 +135,12 @@ export default function OrgsPage() {
               <Select options={ORG_TYPES.map((t) => ({ value: t, label: t }))} />
             </Form.Item>
           </Space.Compact>
-          <Form.Item name="code" label="统一社会信用代码" rules={[{ required: kind !== 'region', whitespace: true, message: '统一社会信用代码不能为空' }]} tooltip="18 位，部门、主管部门必填；校验位按 GB 32100 计算">
+          <Form.Item
+            name="code"
+            label="统一社会信用代码"
+            rules={[{ required: kind !== 'region', whitespace: true, message: '统一社会信用代码不能为空' }]}
+            tooltip="18 位，部门、主管部门必填；校验位按 GB 32100 计算"
+          >
             <Input maxLength={18} placeholder="如：11370700MB2839281X" className="mono" data-testid="org-code" />
           </Form.Item>
           <Form.Item name="regionCode" label="行政区划" rules={[{ required: true, whitespace: true, message: '行政区划不能为空' }]}>

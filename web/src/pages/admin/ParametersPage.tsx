@@ -78,10 +78,16 @@ export default function ParametersPage() {
                   ) : (
                     <Typography.Text strong>{valueText(parameter, parameter.value)}</Typography.Text>
                   )}
-                  {parameter.value !== parameter.default && <Tag color="orange" style={{ marginLeft: 8 }}>已改动（默认 {isSwitch(parameter) ? valueText(parameter, parameter.default) : parameter.default}）</Tag>}
+                  {parameter.value !== parameter.default && (
+                    <Tag color="orange" style={{ marginLeft: 8 }}>
+                      已改动（默认 {isSwitch(parameter) ? valueText(parameter, parameter.default) : parameter.default}）
+                    </Tag>
+                  )}
                 </Descriptions.Item>
                 <Descriptions.Item label="最后修改">
-                  {parameter.updatedAt ? `${formatDateTime(parameter.updatedAt as unknown as string)}，${parameter.updatedByName ?? '—'}` : '未修改（使用默认值）'}
+                  {parameter.updatedAt
+                    ? `${formatDateTime(parameter.updatedAt as unknown as string)}，${parameter.updatedByName ?? '—'}`
+                    : '未修改（使用默认值）'}
                 </Descriptions.Item>
               </Descriptions>
             </Card>

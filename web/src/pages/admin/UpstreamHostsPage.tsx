@@ -95,7 +95,12 @@ export default function UpstreamHostsPage() {
       </Card>
       <Modal title="添加允许的上游主机" open={adding} onCancel={() => setAdding(false)} onOk={add} okText="添加" confirmLoading={saving} destroyOnHidden>
         <Form form={form} layout="vertical" preserve={false}>
-          <Form.Item name="host" label="主机、域名或网段" rules={[{ required: true, whitespace: true, message: '主机、域名或网段不能为空' }]} tooltip="主机名（api.wf.gov.cn）、通配域名（*.wf.gov.cn，仅匹配其下级域名）、IP 地址或网段（10.37.0.0/16）">
+          <Form.Item
+            name="host"
+            label="主机、域名或网段"
+            rules={[{ required: true, whitespace: true, message: '主机、域名或网段不能为空' }]}
+            tooltip="主机名（api.wf.gov.cn）、通配域名（*.wf.gov.cn，仅匹配其下级域名）、IP 地址或网段（10.37.0.0/16）"
+          >
             <Input placeholder="如：api.wf.gov.cn 或 10.37.0.0/16" className="mono" data-testid="upstream-host" />
           </Form.Item>
           <Form.Item name="port" label="端口（不填表示任意端口）">

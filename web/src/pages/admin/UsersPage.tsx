@@ -73,7 +73,14 @@ export default function UsersPage() {
     const v = form.getFieldsValue()
     try {
       if (editing.mode === 'create') {
-        await createUser({ username: v.username, name: v.name, orgId: v.orgId, roles: rolesOnCreate ? (v.roles ?? []) : [], password: v.password ?? '', mobile: v.mobile || undefined })
+        await createUser({
+          username: v.username,
+          name: v.name,
+          orgId: v.orgId,
+          roles: rolesOnCreate ? (v.roles ?? []) : [],
+          password: v.password ?? '',
+          mobile: v.mobile || undefined,
+        })
         message.success(rolesOnCreate ? '用户已创建' : '账号已开设，请安全管理员分配角色')
       } else {
         // Only what changed is sent: each part of an account is its own permission (三员分立).
@@ -123,7 +130,12 @@ export default function UsersPage() {
     >
       <Card size="small">
         <Space style={{ marginBottom: 12 }} wrap>
-          <Input.Search placeholder="用户名或姓名" allowClear style={{ width: 220 }} onSearch={(q) => (setQuery((s) => ({ ...s, q: q || undefined })), setPage(1))} />
+          <Input.Search
+            placeholder="用户名或姓名"
+            allowClear
+            style={{ width: 220 }}
+            onSearch={(q) => (setQuery((s) => ({ ...s, q: q || undefined })), setPage(1))}
+          />
           {seesAllOrgs ? (
             <Select
               placeholder="所属单位"
@@ -154,10 +166,20 @@ export default function UsersPage() {
               {
                 title: '角色',
                 dataIndex: 'roles',
-                render: (roles: Role[]) => roles.map((r) => <Tag key={r} color="blue">{ROLE_LABELS[r]}</Tag>),
+                render: (roles: Role[]) =>
+                  roles.map((r) => (
+                    <Tag key={r} color="blue">
+                      {ROLE_LABELS[r]}
+                    </Tag>
+                  )),
               },
               { title: '状态', dataIndex: 'status', width: 80, render: (s?: string) => (s === 'disabled' ? <Tag>停用</Tag> : <Tag color="green">启用</Tag>) },
-              { title: '动态验证码', dataIndex: 'totpEnabled', width: 100, render: (on?: boolean) => (on ? <Tag color="green">已启用</Tag> : <Tag>未启用</Tag>) },
+              {
+                title: '动态验证码',
+                dataIndex: 'totpEnabled',
+                width: 100,
+                render: (on?: boolean) => (on ? <Tag color="green">已启用</Tag> : <Tag>未启用</Tag>),
+              },
               { title: '最近登录', dataIndex: 'lastLoginAt', width: 170, render: (v?: string | null) => formatDateTime(v) },
               {
                 title: '操作',
@@ -165,7 +187,9 @@ export default function UsersPage() {
                 width: 170,
                 render: (_: unknown, u) => (
                   <Space size={12}>
-                    {mayEdit(u) || mayAssign(u) || mayReset(u) ? <a onClick={() => open({ mode: 'edit', user: u })}>{mayEdit(u) || mayReset(u) ? '编辑' : '分配角色'}</a> : null}
+                    {mayEdit(u) || mayAssign(u) || mayReset(u) ? (
+                      <a onClick={() => open({ mode: 'edit', user: u })}>{mayEdit(u) || mayReset(u) ? '编辑' : '分配角色'}</a>
+                    ) : null}
                     {/* Only a user with an authenticator bound has something to reset (a lost phone). */}
                     {mayReset(u) && u.totpEnabled ? (
                       <Popconfirm
@@ -200,7 +224,12 @@ export default function UsersPage() {
         <Form form={form} layout="vertical" key={editing?.mode === 'edit' ? editing.user.id : 'new'} initialValues={initialValues} preserve={false}>
           {editing?.mode === 'create' ? (
             <>
-              <Form.Item name="username" label="用户名" rules={[{ required: true, whitespace: true, message: '用户名不能为空' }]} tooltip="字母开头，3–32 位字母、数字、下划线、点或横线">
+              <Form.Item
+                name="username"
+                label="用户名"
+                rules={[{ required: true, whitespace: true, message: '用户名不能为空' }]}
+                tooltip="字母开头，3–32 位字母、数字、下划线、点或横线"
+              >
                 <Input placeholder="如：slj_cataloger" />
               </Form.Item>
               <Form.Item name="orgId" label="所属单位" rules={[{ required: true, whitespace: true, message: '所属单位不能为空' }]}>
@@ -230,14 +259,14 @@ export default function UsersPage() {
             </Form.Item>
           ) : null}
           {editing?.mode === 'create' || (editing?.mode === 'edit' && mayReset(editing.user)) ? (
-          <Form.Item
-            name="password"
-            label={editing?.mode === 'edit' ? '重置密码（不修改请留空）' : '初始密码'}
-            rules={[{ required: editing?.mode === 'create', message: '初始密码不能为空' }]}
-            tooltip="至少 8 位，含大写字母、小写字母、数字、符号中的三类"
-          >
-            <Input.Password autoComplete="new-password" />
-          </Form.Item>
+            <Form.Item
+              name="password"
+              label={editing?.mode === 'edit' ? '重置密码（不修改请留空）' : '初始密码'}
+              rules={[{ required: editing?.mode === 'create', message: '初始密码不能为空' }]}
+              tooltip="至少 8 位，含大写字母、小写字母、数字、符号中的三类"
+            >
+              <Input.Password autoComplete="new-password" />
+            </Form.Item>
           ) : null}
           <Form.Item name="mobile" label="手机号">
             <Input maxLength={11} disabled={editing?.mode === 'edit' && !mayEdit(editing.user)} />

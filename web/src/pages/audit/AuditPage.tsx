@@ -82,10 +82,20 @@ export default function AuditPage() {
             />
           </Form.Item>
           <Form.Item name="result" label="结果">
-            <Select style={{ width: 110 }} allowClear placeholder="全部" options={Object.entries(RESULT_LABELS).map(([value, r]) => ({ value, label: r.text }))} />
+            <Select
+              style={{ width: 110 }}
+              allowClear
+              placeholder="全部"
+              options={Object.entries(RESULT_LABELS).map(([value, r]) => ({ value, label: r.text }))}
+            />
           </Form.Item>
           <Form.Item name="objectType" label="对象类型">
-            <Select style={{ width: 140 }} allowClear placeholder="全部" options={Object.entries(OBJECT_TYPE_LABELS).map(([value, label]) => ({ value, label }))} />
+            <Select
+              style={{ width: 140 }}
+              allowClear
+              placeholder="全部"
+              options={Object.entries(OBJECT_TYPE_LABELS).map(([value, label]) => ({ value, label }))}
+            />
           </Form.Item>
           <Form.Item name="objectId" label="对象编号">
             <Input style={{ width: 180 }} allowClear />

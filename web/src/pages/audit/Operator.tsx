@@ -17,7 +17,11 @@ export function Operator({ event }: { event: Pick<AuditEvent, 'userName' | 'user
   return (
     <div data-testid="operator">
       <div>{who}</div>
-      {event.orgName ? <div className="muted" style={{ fontSize: 12 }}>{event.orgName}</div> : null}
+      {event.orgName ? (
+        <div className="muted" style={{ fontSize: 12 }}>
+          {event.orgName}
+        </div>
+      ) : null}
     </div>
   )
 }

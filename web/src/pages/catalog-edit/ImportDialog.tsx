@@ -65,7 +65,8 @@ export function ImportDialog({ open, onClose, onImported }: { open: boolean; onC
       }
     >
       <p className="muted" style={{ marginTop: 0 }}>
-        按国家 2017 年政务信息资源目录模板填写：「信息资源」工作表每行一条目录，「信息项」工作表每行一个信息项，用「资源序号」对应。导入的目录为本单位草稿，核对后再提交审核。
+        按国家 2017
+        年政务信息资源目录模板填写：「信息资源」工作表每行一条目录，「信息项」工作表每行一个信息项，用「资源序号」对应。导入的目录为本单位草稿，核对后再提交审核。
         <Button type="link" size="small" onClick={() => exportCatalog({ mine: 'true' }).catch(() => undefined)}>
           下载模板（导出本单位目录）
         </Button>
@@ -105,7 +106,9 @@ function ImportReport({ outcome }: { outcome: ImportOutcome }) {
         <Alert
           type={problems.length > 0 ? 'warning' : 'success'}
           showIcon
-          message={problems.length > 0 ? `已导入 ${created} 条目录（草稿），以下 ${problems.length} 处问题所在的目录未导入` : `已导入 ${created} 条目录（草稿）`}
+          message={
+            problems.length > 0 ? `已导入 ${created} 条目录（草稿），以下 ${problems.length} 处问题所在的目录未导入` : `已导入 ${created} 条目录（草稿）`
+          }
           description={
             outcome.ids.length > 0 ? (
               <span>
@@ -117,7 +120,9 @@ function ImportReport({ outcome }: { outcome: ImportOutcome }) {
       ) : (
         <Alert type="error" showIcon message={outcome.message || '导入文件有错误，未导入任何目录'} />
       )}
-      {ignoredColumns.length > 0 ? <Alert type="info" showIcon style={{ marginTop: 8 }} message={`以下列未识别，已忽略：${ignoredColumns.join('、')}`} /> : null}
+      {ignoredColumns.length > 0 ? (
+        <Alert type="info" showIcon style={{ marginTop: 8 }} message={`以下列未识别，已忽略：${ignoredColumns.join('、')}`} />
+      ) : null}
       {problems.length > 0 ? (
         <Table<ImportProblem>
           style={{ marginTop: 8 }}

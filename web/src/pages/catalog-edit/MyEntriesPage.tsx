@@ -77,7 +77,13 @@ export default function MyEntriesPage() {
             loading={loading}
             dataSource={data?.items ?? []}
             locale={{ emptyText: <span className="muted">本单位还没有目录，点击「新建目录」或「导入 Excel」开始编制</span> }}
-            pagination={{ current: page, pageSize: 20, total: data?.total ?? 0, showTotal: (t) => `共 ${t} 条`, onChange: (p) => setFilter({ page: String(p) }) }}
+            pagination={{
+              current: page,
+              pageSize: 20,
+              total: data?.total ?? 0,
+              showTotal: (t) => `共 ${t} 条`,
+              onChange: (p) => setFilter({ page: String(p) }),
+            }}
             data-testid="my-entries"
             columns={[
               { title: '资源名称', dataIndex: 'name', render: (name: string, r) => <Link to={`/catalog/${r.id}`}>{name}</Link> },
@@ -100,7 +106,8 @@ export default function MyEntriesPage() {
                 title: '操作',
                 key: 'op',
                 width: 120,
-                render: (_: unknown, r) => (r.actions.update ? <Link to={`/catalog-edit/${r.id}`}>{r.status === 'published' ? '修改' : '编辑'}</Link> : <span className="muted">—</span>),
+                render: (_: unknown, r) =>
+                  r.actions.update ? <Link to={`/catalog-edit/${r.id}`}>{r.status === 'published' ? '修改' : '编辑'}</Link> : <span className="muted">—</span>,
               },
             ]}
           />

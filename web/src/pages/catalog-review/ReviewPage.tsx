@@ -91,7 +91,13 @@ export default function ReviewPage() {
           data-testid="diff-summary"
         />
       ) : (
-        <Alert type="info" showIcon style={{ marginBottom: 12 }} message="首次提交的目录，没有已发布版本可对比，以下为提交的全部内容。" data-testid="diff-summary" />
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message="首次提交的目录，没有已发布版本可对比，以下为提交的全部内容。"
+          data-testid="diff-summary"
+        />
       )}
 
       <Card size="small" title="资源信息" style={{ marginBottom: 12 }}>

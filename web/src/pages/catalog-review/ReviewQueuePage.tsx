@@ -30,7 +30,13 @@ export default function ReviewQueuePage() {
             loading={loading}
             dataSource={data?.items ?? []}
             locale={{ emptyText: <span className="muted">暂无待审核的目录</span> }}
-            pagination={{ current: page, pageSize: 20, total: data?.total ?? 0, showTotal: (t) => `共 ${t} 条`, onChange: (p) => setParams({ page: String(p) }) }}
+            pagination={{
+              current: page,
+              pageSize: 20,
+              total: data?.total ?? 0,
+              showTotal: (t) => `共 ${t} 条`,
+              onChange: (p) => setParams({ page: String(p) }),
+            }}
             data-testid="review-queue"
             columns={[
               { title: '资源名称', dataIndex: 'name', render: (name: string, r) => <Link to={`/catalog-review/${r.id}`}>{name}</Link> },

@@ -13,7 +13,11 @@ export const RESOURCE_DIFF_FIELDS: [string, (r: Resource) => string][] = [
   ['共享类型', (r) => r.shareTypeLabel],
   ['共享条件', (r) => text(r.shareCondition)],
   ['共享依据', (r) => text(r.shareBasis)],
-  ['共享方式', (r) => `${r.shareModeClass}${r.shareModes.length ? `：${r.shareModes.map((m) => SHARE_MODES[m as 'api'] ?? m).join('、')}` : ''}${r.shareModeReason ? `（${r.shareModeReason}）` : ''}`],
+  [
+    '共享方式',
+    (r) =>
+      `${r.shareModeClass}${r.shareModes.length ? `：${r.shareModes.map((m) => SHARE_MODES[m as 'api'] ?? m).join('、')}` : ''}${r.shareModeReason ? `（${r.shareModeReason}）` : ''}`,
+  ],
   ['向社会开放', (r) => (r.openFlag ? `是（${text(r.openCondition)}）` : '否')],
   ['更新周期', (r) => `${r.updateCycleLabel}${r.updateTimeLimit ? `（${r.updateTimeLimit}）` : ''}`],
   ['数据分级', (r) => r.dataGrade],

@@ -40,7 +40,10 @@ export default function CatalogDetailPage() {
   // The department's active API grant on this entry, if any: the call guide then shows its exact terms.
   const lookGrant = canGuide && allowedByRole(roles, 'sharing.grant.list')
   const grant = useAsync(
-    () => (lookGrant ? listGrants({ box: 'mine', resourceId: id, status: 'active', pageSize: 20 }, true).then((p) => p.items.find((g) => g.mode === 'api')) : Promise.resolve(undefined)),
+    () =>
+      lookGrant
+        ? listGrants({ box: 'mine', resourceId: id, status: 'active', pageSize: 20 }, true).then((p) => p.items.find((g) => g.mode === 'api'))
+        : Promise.resolve(undefined),
     [id, lookGrant],
   )
 
@@ -173,7 +176,12 @@ function VersionHistory({ id, versions, loading, error }: { id: string; versions
           title: '修改内容',
           dataIndex: 'changedFields',
           render: (fields: string[]) =>
-            fields.length === 0 ? '—' : fields.slice(0, 8).map((f) => <Tag key={f}>{fieldLabel(f)}</Tag>).concat(fields.length > 8 ? [<span key="more">等 {fields.length} 项</span>] : []),
+            fields.length === 0
+              ? '—'
+              : fields
+                  .slice(0, 8)
+                  .map((f) => <Tag key={f}>{fieldLabel(f)}</Tag>)
+                  .concat(fields.length > 8 ? [<span key="more">等 {fields.length} 项</span>] : []),
         },
         { title: '审核意见', dataIndex: 'reviewComment', render: (v: string | null) => v ?? '—' },
         { title: '发布时间', dataIndex: 'publishedAt', width: 170, render: formatDateTime },

@@ -116,11 +116,46 @@ export default function CatalogSearchPage() {
                   value={filter.providerOrgId}
                   onChange={(v) => update({ providerOrgId: v })}
                 />
-                <Select style={{ width: 140 }} placeholder="共享类型" allowClear options={options(SHARE_TYPES)} value={filter.shareType} onChange={(v) => update({ shareType: v })} />
-                <Select style={{ width: 140 }} placeholder="更新周期" allowClear options={options(UPDATE_CYCLES)} value={filter.updateCycle} onChange={(v) => update({ updateCycle: v })} />
-                <Select style={{ width: 140 }} placeholder="格式分类" allowClear options={options(FORMAT_CLASSES)} value={filter.formatClass} onChange={(v) => update({ formatClass: v })} />
-                <Select style={{ width: 130 }} placeholder="共享方式" allowClear options={options(SHARE_MODES)} value={filter.shareMode} onChange={(v) => update({ shareMode: v })} />
-                <Select style={{ width: 120 }} placeholder="状态" allowClear options={options(RESOURCE_STATUSES)} value={filter.status} onChange={(v) => update({ status: v })} />
+                <Select
+                  style={{ width: 140 }}
+                  placeholder="共享类型"
+                  allowClear
+                  options={options(SHARE_TYPES)}
+                  value={filter.shareType}
+                  onChange={(v) => update({ shareType: v })}
+                />
+                <Select
+                  style={{ width: 140 }}
+                  placeholder="更新周期"
+                  allowClear
+                  options={options(UPDATE_CYCLES)}
+                  value={filter.updateCycle}
+                  onChange={(v) => update({ updateCycle: v })}
+                />
+                <Select
+                  style={{ width: 140 }}
+                  placeholder="格式分类"
+                  allowClear
+                  options={options(FORMAT_CLASSES)}
+                  value={filter.formatClass}
+                  onChange={(v) => update({ formatClass: v })}
+                />
+                <Select
+                  style={{ width: 130 }}
+                  placeholder="共享方式"
+                  allowClear
+                  options={options(SHARE_MODES)}
+                  value={filter.shareMode}
+                  onChange={(v) => update({ shareMode: v })}
+                />
+                <Select
+                  style={{ width: 120 }}
+                  placeholder="状态"
+                  allowClear
+                  options={options(RESOURCE_STATUSES)}
+                  value={filter.status}
+                  onChange={(v) => update({ status: v })}
+                />
                 {Object.keys(filter).length > 0 ? (
                   <Button type="link" onClick={() => setParams(new URLSearchParams())}>
                     清除条件
@@ -195,7 +230,11 @@ export default function CatalogSearchPage() {
                   { title: '提供部门', dataIndex: 'providerName', width: 170, ellipsis: true },
                   { title: '共享类型', dataIndex: 'shareType', width: 104, render: (v: number) => <ShareTypeTag value={v} /> },
                   { title: '更新周期', dataIndex: 'updateCycleLabel', width: 88 },
-                  { title: '状态', dataIndex: 'status', width: 84, render: (s: string, r) => (
+                  {
+                    title: '状态',
+                    dataIndex: 'status',
+                    width: 84,
+                    render: (s: string, r) => (
                       <>
                         <StatusTag status={s} />
                         <PendingVersionTag version={r.pendingVersion} />

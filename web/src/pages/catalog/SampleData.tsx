@@ -28,35 +28,37 @@ export function SampleData({ resourceId, forReview = false }: { resourceId: stri
         style={{ marginBottom: 12 }}
         message={`样例为已挂接数据的前 ${data.rows.length} 行，${forReview ? '个人信息已按默认规则脱敏，不予共享的信息项不显示' : '敏感信息项已按默认规则脱敏'}。${data.lastDataTime ? `数据更新至 ${formatDateTime(data.lastDataTime)}。` : ''}`}
       />
-      <Watermark><Table<Record<string, string | null>>
-        size="small"
-        rowKey={ROW_KEY}
-        pagination={false}
-        scroll={{ x: Math.max(720, data.items.length * 150) }}
-        dataSource={data.rows.map((row, index) => ({ ...row, [ROW_KEY]: String(index) }))}
-        locale={{ emptyText: <span className="muted">已挂接的数据表中还没有数据行</span> }}
-        columns={data.items.map((item) => ({
-          key: item.nameEn,
-          dataIndex: item.nameEn,
-          ellipsis: true,
-          title: (
-            <div>
-              <div>{item.name}</div>
-              <div className="mono muted" style={{ fontWeight: 'normal' }}>
-                {item.nameEn}
-                {item.masking !== 'none' ? (
-                  <Tooltip title={`脱敏规则：${item.maskingLabel}`}>
-                    <Tag color="orange" style={{ marginInlineStart: 6, fontFamily: 'inherit' }}>
-                      已脱敏
-                    </Tag>
-                  </Tooltip>
-                ) : null}
+      <Watermark>
+        <Table<Record<string, string | null>>
+          size="small"
+          rowKey={ROW_KEY}
+          pagination={false}
+          scroll={{ x: Math.max(720, data.items.length * 150) }}
+          dataSource={data.rows.map((row, index) => ({ ...row, [ROW_KEY]: String(index) }))}
+          locale={{ emptyText: <span className="muted">已挂接的数据表中还没有数据行</span> }}
+          columns={data.items.map((item) => ({
+            key: item.nameEn,
+            dataIndex: item.nameEn,
+            ellipsis: true,
+            title: (
+              <div>
+                <div>{item.name}</div>
+                <div className="mono muted" style={{ fontWeight: 'normal' }}>
+                  {item.nameEn}
+                  {item.masking !== 'none' ? (
+                    <Tooltip title={`脱敏规则：${item.maskingLabel}`}>
+                      <Tag color="orange" style={{ marginInlineStart: 6, fontFamily: 'inherit' }}>
+                        已脱敏
+                      </Tag>
+                    </Tooltip>
+                  ) : null}
+                </div>
               </div>
-            </div>
-          ),
-          render: (value: string | null) => (value === null || value === '' ? <span className="muted">—</span> : value),
-        }))}
-      /></Watermark>
+            ),
+            render: (value: string | null) => (value === null || value === '' ? <span className="muted">—</span> : value),
+          }))}
+        />
+      </Watermark>
     </div>
   )
 }

@@ -43,7 +43,12 @@ export default function SynonymsPage() {
       reload()
     } catch (e) {
       // The term travels in the path: its problems come back on the `term` field.
-      if (e instanceof ApiError) applyFieldErrors(form, e.details.map((d) => ({ ...d, field: d.field.replace(/\[\d+\]$/, '') })), (p) => FIELDS.has(String(p[0])))
+      if (e instanceof ApiError)
+        applyFieldErrors(
+          form,
+          e.details.map((d) => ({ ...d, field: d.field.replace(/\[\d+\]$/, '') })),
+          (p) => FIELDS.has(String(p[0])),
+        )
     } finally {
       setSaving(false)
     }
@@ -83,7 +88,12 @@ export default function SynonymsPage() {
             columns={[
               { title: '简称（检索词）', dataIndex: 'term', width: 160 },
               { title: '同时检索的全称', dataIndex: 'expansions', render: (v: string[]) => v.map((e) => <Tag key={e}>{e}</Tag>) },
-              { title: '最后修改', key: 'updated', width: 240, render: (_: unknown, s) => (s.updatedByName ? `${formatDateTime(s.updatedAt)}，${s.updatedByName}` : '预置') },
+              {
+                title: '最后修改',
+                key: 'updated',
+                width: 240,
+                render: (_: unknown, s) => (s.updatedByName ? `${formatDateTime(s.updatedAt)}，${s.updatedByName}` : '预置'),
+              },
               {
                 title: '操作',
                 width: 130,
@@ -132,7 +142,14 @@ export default function SynonymsPage() {
             label="同时检索的全称（输入后按回车，可填多个）"
             rules={[{ required: true, type: 'array', min: 1, message: '至少填写一个对应的全称' }]}
           >
-            <Select mode="tags" open={false} tokenSeparators={[',', '，', '、', ' ']} placeholder="如：社会保险" aria-label="同时检索的全称" data-testid="synonym-expansions" />
+            <Select
+              mode="tags"
+              open={false}
+              tokenSeparators={[',', '，', '、', ' ']}
+              placeholder="如：社会保险"
+              aria-label="同时检索的全称"
+              data-testid="synonym-expansions"
+            />
           </Form.Item>
         </Form>
       </Modal>

@@ -50,7 +50,12 @@ function IndicatorTable({ lines, onDrill }: { lines: IndicatorLine[]; onDrill: (
             </Button>
           ),
         },
-        { title: '得分', dataIndex: 'score', width: 90, render: (v: number | null, l) => (v !== null && v < l.threshold ? <Tag color="red">{scoreText(v)}</Tag> : scoreText(v)) },
+        {
+          title: '得分',
+          dataIndex: 'score',
+          width: 90,
+          render: (v: number | null, l) => (v !== null && v < l.threshold ? <Tag color="red">{scoreText(v)}</Tag> : scoreText(v)),
+        },
         { title: '权重', dataIndex: 'weight', width: 60 },
         { title: '达标线', dataIndex: 'threshold', width: 70 },
       ]}
@@ -129,7 +134,14 @@ export default function EvaluationPage() {
         data-testid="run-select"
       />
       {authority ? (
-        <Select aria-label="辖区" style={{ width: 130 }} value={regionCode} onChange={setRegionCode} options={REGIONS.map((r) => ({ value: r.code, label: r.name }))} data-testid="region-select" />
+        <Select
+          aria-label="辖区"
+          style={{ width: 130 }}
+          value={regionCode}
+          onChange={setRegionCode}
+          options={REGIONS.map((r) => ({ value: r.code, label: r.name }))}
+          data-testid="region-select"
+        />
       ) : null}
       {canRun ? (
         <Button type="primary" onClick={() => setCreating(true)} data-testid="create-run">
@@ -163,7 +175,11 @@ export default function EvaluationPage() {
   const rankingTab = (
     <>
       {ranked.length > 0 ? (
-        <Card size="small" title={authority ? `${REGIONS.find((r) => r.code === regionCode)?.name} 部门排名（综合得分）` : '本部门综合得分'} style={{ marginBottom: 16 }}>
+        <Card
+          size="small"
+          title={authority ? `${REGIONS.find((r) => r.code === regionCode)?.name} 部门排名（综合得分）` : '本部门综合得分'}
+          style={{ marginBottom: 16 }}
+        >
           <Chart
             testId="ranking-chart"
             height={Math.max(220, ranked.length * 28 + 60)}
@@ -189,8 +205,27 @@ export default function EvaluationPage() {
           { title: '排名', dataIndex: 'rank', width: 70, render: (v: number | null) => v ?? '—' },
           { title: '部门', dataIndex: 'orgName' },
           { title: '综合得分', dataIndex: 'total', width: 100, render: scoreText },
-          { title: '低于达标线', width: 220, render: (_, r) => r.indicators.filter((l) => l.score !== null && l.score < l.threshold).map((l) => <Tag key={l.id} color="red">{l.id}</Tag>) },
-          { title: '', width: 90, render: (_, r) => <Button size="small" onClick={() => setSelected(r)}>查看明细</Button> },
+          {
+            title: '低于达标线',
+            width: 220,
+            render: (_, r) =>
+              r.indicators
+                .filter((l) => l.score !== null && l.score < l.threshold)
+                .map((l) => (
+                  <Tag key={l.id} color="red">
+                    {l.id}
+                  </Tag>
+                )),
+          },
+          {
+            title: '',
+            width: 90,
+            render: (_, r) => (
+              <Button size="small" onClick={() => setSelected(r)}>
+                查看明细
+              </Button>
+            ),
+          },
         ]}
       />
     </>
@@ -208,8 +243,19 @@ export default function EvaluationPage() {
             xAxis: { type: 'category', data: trend.data.map((s) => s!.run.label) },
             yAxis: { type: 'value', max: 100 },
             series: [
-              ...(authority ? [{ name: `${REGIONS.find((r) => r.code === regionCode)?.name}平均`, type: 'line', data: trend.data.map((s) => s!.aggregates.find((a) => a.level === 'tenant' && a.regionCode === regionCode)?.total ?? null), lineStyle: { width: 3 } }] : []),
-              ...items.slice(0, 8).map((d) => ({ name: d.orgName, type: 'line', data: trend.data!.map((s) => s!.items.find((i) => i.orgId === d.orgId)?.total ?? null) })),
+              ...(authority
+                ? [
+                    {
+                      name: `${REGIONS.find((r) => r.code === regionCode)?.name}平均`,
+                      type: 'line',
+                      data: trend.data.map((s) => s!.aggregates.find((a) => a.level === 'tenant' && a.regionCode === regionCode)?.total ?? null),
+                      lineStyle: { width: 3 },
+                    },
+                  ]
+                : []),
+              ...items
+                .slice(0, 8)
+                .map((d) => ({ name: d.orgName, type: 'line', data: trend.data!.map((s) => s!.items.find((i) => i.orgId === d.orgId)?.total ?? null) })),
             ],
           }}
         />
@@ -219,7 +265,11 @@ export default function EvaluationPage() {
     )
 
   return (
-    <PageContainer title="考核评估" description="按国发〔2016〕51号第十七条，依据平台记录对各部门共享工作进行考核；每期结果冻结，所有数字可追溯到具体记录" extra={extra}>
+    <PageContainer
+      title="考核评估"
+      description="按国发〔2016〕51号第十七条，依据平台记录对各部门共享工作进行考核；每期结果冻结，所有数字可追溯到具体记录"
+      extra={extra}
+    >
       {!runId ? (
         <Empty description={canRun ? '尚未运行考核，请点击「运行考核」' : '主管部门尚未发布考核结果'} />
       ) : scores.error ? (
@@ -231,7 +281,9 @@ export default function EvaluationPage() {
               <Col span={24}>
                 <Card size="small">
                   <Space size="large" wrap>
-                    <span>辖区平均综合得分：<b data-testid="tenant-total">{scoreText(tenant.total)}</b></span>
+                    <span>
+                      辖区平均综合得分：<b data-testid="tenant-total">{scoreText(tenant.total)}</b>
+                    </span>
                     <span>参与考核部门：{items.length}</span>
                     <span>有得分部门：{ranked.length}</span>
                   </Space>
@@ -248,7 +300,13 @@ export default function EvaluationPage() {
           />
         </>
       )}
-      <Drawer open={selected !== null} onClose={() => setSelected(null)} width={760} title={selected ? `${selected.orgName}：综合得分 ${scoreText(selected.total)}${selected.rank ? `，排名第 ${selected.rank}` : ''}` : ''} destroyOnHidden>
+      <Drawer
+        open={selected !== null}
+        onClose={() => setSelected(null)}
+        width={760}
+        title={selected ? `${selected.orgName}：综合得分 ${scoreText(selected.total)}${selected.rank ? `，排名第 ${selected.rank}` : ''}` : ''}
+        destroyOnHidden
+      >
         {selected ? (
           <>
             <Space style={{ marginBottom: 12 }}>
@@ -260,7 +318,9 @@ export default function EvaluationPage() {
           </>
         ) : null}
       </Drawer>
-      {drill && runId ? <EvidenceModal runId={runId} orgId={drill.row.orgId} orgName={drill.row.orgName} line={drill.line} onClose={() => setDrill(null)} /> : null}
+      {drill && runId ? (
+        <EvidenceModal runId={runId} orgId={drill.row.orgId} orgName={drill.row.orgName} line={drill.line} onClose={() => setDrill(null)} />
+      ) : null}
       {creating ? (
         <CreateRunModal
           onClose={() => setCreating(false)}

@@ -17,7 +17,19 @@ const OBJECT_LABELS: Record<string, string> = {
 }
 
 /** The records behind one figure (SPEC §9: every figure drills down), paged, filterable by counted for / against. */
-export function EvidenceModal({ runId, orgId, orgName, line, onClose }: { runId: string; orgId: string; orgName: string; line: IndicatorLine; onClose: () => void }) {
+export function EvidenceModal({
+  runId,
+  orgId,
+  orgName,
+  line,
+  onClose,
+}: {
+  runId: string
+  orgId: string
+  orgName: string
+  line: IndicatorLine
+  onClose: () => void
+}) {
   const [page, setPage] = useState(1)
   const [filter, setFilter] = useState<'all' | 'ok' | 'not'>('all')
   const ok = filter === 'all' ? undefined : filter === 'ok'
@@ -33,7 +45,11 @@ export function EvidenceModal({ runId, orgId, orgName, line, onClose }: { runId:
           setFilter(v as typeof filter)
           setPage(1)
         }}
-        options={[{ label: '全部', value: 'all' }, { label: '计为达标', value: 'ok' }, { label: '未达标', value: 'not' }]}
+        options={[
+          { label: '全部', value: 'all' },
+          { label: '计为达标', value: 'ok' },
+          { label: '未达标', value: 'not' },
+        ]}
         style={{ marginBottom: 12 }}
       />
       {error ? (
@@ -50,8 +66,18 @@ export function EvidenceModal({ runId, orgId, orgName, line, onClose }: { runId:
             { title: '类型', dataIndex: 'objectType', width: 110, render: (v: string) => OBJECT_LABELS[v] ?? v },
             { title: '记录', dataIndex: 'label' },
             { title: '日期', dataIndex: 'day', width: 110, render: (v: string | null) => v ?? '—' },
-            { title: '数量', dataIndex: 'amount', width: 80, render: (v: number | null, r) => (r.objectType === 'mount' ? `${v} / ${String(r.detail.days)} 天` : v ?? '—') },
-            { title: '计入', dataIndex: 'ok', width: 90, render: (v: boolean | null) => (v === null ? '—' : v ? <Tag color="green">达标</Tag> : <Tag color="red">未达标</Tag>) },
+            {
+              title: '数量',
+              dataIndex: 'amount',
+              width: 80,
+              render: (v: number | null, r) => (r.objectType === 'mount' ? `${v} / ${String(r.detail.days)} 天` : (v ?? '—')),
+            },
+            {
+              title: '计入',
+              dataIndex: 'ok',
+              width: 90,
+              render: (v: boolean | null) => (v === null ? '—' : v ? <Tag color="green">达标</Tag> : <Tag color="red">未达标</Tag>),
+            },
           ]}
         />
       )}

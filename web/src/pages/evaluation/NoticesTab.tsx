@@ -64,19 +64,30 @@ export function NoticesTab({ runId }: { runId: string }) {
             { title: '得分 / 达标线', width: 120, render: (_, n) => `${n.score} / ${n.threshold}` },
             { title: '整改期限', dataIndex: 'dueDate', width: 110, render: (v: string, n) => (n.overdue ? <Tag color="red">{v} 已逾期</Tag> : v) },
             { title: '状态', dataIndex: 'status', width: 90, render: (v: Notice['status']) => <Tag color={STATUS_COLORS[v]}>{NOTICE_STATUS_LABELS[v]}</Tag> },
-            { title: '整改措施', dataIndex: 'measures', ellipsis: true, render: (v: string | null, n) => v ?? (n.closingComment ? `退回：${n.closingComment}` : '—') },
+            {
+              title: '整改措施',
+              dataIndex: 'measures',
+              ellipsis: true,
+              render: (v: string | null, n) => v ?? (n.closingComment ? `退回：${n.closingComment}` : '—'),
+            },
             {
               title: '操作',
               width: 150,
               render: (_, n) => (
                 <Space>
                   {n.status === 'issued' && allowedOn(user, 'evaluation.notice.respond', n) ? (
-                    <Button size="small" onClick={() => setActing({ notice: n, kind: 'respond' })}>反馈整改</Button>
+                    <Button size="small" onClick={() => setActing({ notice: n, kind: 'respond' })}>
+                      反馈整改
+                    </Button>
                   ) : null}
                   {n.status === 'responded' && allowedOn(user, 'evaluation.notice.close', n) ? (
                     <>
-                      <Button size="small" type="primary" onClick={() => setActing({ notice: n, kind: 'close' })}>办结</Button>
-                      <Button size="small" onClick={() => setActing({ notice: n, kind: 'return' })}>退回</Button>
+                      <Button size="small" type="primary" onClick={() => setActing({ notice: n, kind: 'close' })}>
+                        办结
+                      </Button>
+                      <Button size="small" onClick={() => setActing({ notice: n, kind: 'return' })}>
+                        退回
+                      </Button>
                     </>
                   ) : null}
                 </Space>
@@ -98,7 +109,13 @@ export function NoticesTab({ runId }: { runId: string }) {
             {acting.notice.orgName}：{acting.notice.indicator} {acting.notice.indicatorName}（{acting.notice.violation}）
           </p>
         ) : null}
-        <Input.TextArea aria-label={acting?.kind === 'respond' ? '整改措施' : '意见'} rows={4} value={text} onChange={(e) => setText(e.target.value)} placeholder={acting?.kind === 'respond' ? '已采取的整改措施' : '办结或退回意见'} />
+        <Input.TextArea
+          aria-label={acting?.kind === 'respond' ? '整改措施' : '意见'}
+          rows={4}
+          value={text}
+          onChange={(e) => setText(e.target.value)}
+          placeholder={acting?.kind === 'respond' ? '已采取的整改措施' : '办结或退回意见'}
+        />
       </Modal>
     </div>
   )

@@ -16,11 +16,19 @@ type JobStatus = keyof typeof JOB_STATUS_LABELS
 type JobKind = keyof typeof JOB_KIND_LABELS
 
 const speed = (job: ExchangeJob) =>
-  [job.speedRecords ? `${job.speedRecords.toLocaleString('zh-CN')} 条/秒` : null, job.speedBytes ? `${(job.speedBytes / 1024 / 1024).toFixed(1)} MB/秒` : null].filter(Boolean).join('，') || '不限'
+  [job.speedRecords ? `${job.speedRecords.toLocaleString('zh-CN')} 条/秒` : null, job.speedBytes ? `${(job.speedBytes / 1024 / 1024).toFixed(1)} MB/秒` : null]
+    .filter(Boolean)
+    .join('，') || '不限'
 const errorLimit = (job: ExchangeJob) =>
-  [job.errorLimitCount !== null ? `${job.errorLimitCount} 条` : null, job.errorLimitShare !== null ? `${(job.errorLimitShare * 100).toFixed(1)}%` : null].filter(Boolean).join(' 或 ') || '不限'
+  [job.errorLimitCount !== null ? `${job.errorLimitCount} 条` : null, job.errorLimitShare !== null ? `${(job.errorLimitShare * 100).toFixed(1)}%` : null]
+    .filter(Boolean)
+    .join(' 或 ') || '不限'
 const cadence = (job: ExchangeJob) =>
-  job.kind === 'delivery' ? '提供方每有新批次即增量交付' : job.incrementalColumn ? `按目录更新周期增量（增量字段 ${job.incrementalColumn}）` : '按目录更新周期全量'
+  job.kind === 'delivery'
+    ? '提供方每有新批次即增量交付'
+    : job.incrementalColumn
+      ? `按目录更新周期增量（增量字段 ${job.incrementalColumn}）`
+      : '按目录更新周期全量'
 
 /**
  * 交换任务: provider feeds (a table mount fed from the department's database) and consumer deliveries (a 库表
@@ -33,7 +41,12 @@ export default function JobsPage() {
   const [status, setStatus] = useState<JobStatus | 'any'>('any')
   const [kind, setKind] = useState<JobKind | 'any'>('any')
   const [flagged, setFlagged] = useState(false)
-  const query = { ...(orgId !== 'any' ? { orgId } : {}), ...(status !== 'any' ? { status } : {}), ...(kind !== 'any' ? { kind } : {}), ...(flagged ? { flagged: 'true' as const } : {}) }
+  const query = {
+    ...(orgId !== 'any' ? { orgId } : {}),
+    ...(status !== 'any' ? { status } : {}),
+    ...(kind !== 'any' ? { kind } : {}),
+    ...(flagged ? { flagged: 'true' as const } : {}),
+  }
   const { data, error, loading, reload } = useAsync(() => listJobs(query), [orgId, status, kind, flagged])
   const [editing, setEditing] = useState<ExchangeJob | null>(null)
   const flaggedCount = (data?.items ?? []).filter((job) => job.flaggedAt).length
@@ -122,7 +135,12 @@ export default function JobsPage() {
                   </Space>
                 ),
               },
-              { title: '下次运行', dataIndex: 'nextRunAt', width: 160, render: (v: string | null, job) => (job.status === 'active' ? (v && v < '9999' ? formatDateTime(v) : '待运行') : '—') },
+              {
+                title: '下次运行',
+                dataIndex: 'nextRunAt',
+                width: 160,
+                render: (v: string | null, job) => (job.status === 'active' ? (v && v < '9999' ? formatDateTime(v) : '待运行') : '—'),
+              },
               { title: '操作', width: 250, render: (_: unknown, job) => <JobActions job={job} onEdit={() => setEditing(job)} done={reload} /> },
             ]}
             expandable={{ expandedRowRender: (job) => <JobDetail job={job} /> }}
@@ -147,7 +165,9 @@ function JobDetail({ job }: { job: ExchangeJob }) {
       {job.kind === 'feed' ? <Descriptions.Item label="过滤条件">{job.whereFilter ?? '无'}</Descriptions.Item> : null}
       {job.kind === 'feed' ? <Descriptions.Item label="删除同步">{job.carryDeletes ? '同步源表的物理删除' : '不同步删除'}</Descriptions.Item> : null}
       {job.statusReason ? <Descriptions.Item label="说明">{job.statusReason}</Descriptions.Item> : null}
-      {job.kind === 'delivery' ? <Descriptions.Item label="清除要求">{job.purgeRequestedAt ? formatDateTime(job.purgeRequestedAt) : '—'}</Descriptions.Item> : null}
+      {job.kind === 'delivery' ? (
+        <Descriptions.Item label="清除要求">{job.purgeRequestedAt ? formatDateTime(job.purgeRequestedAt) : '—'}</Descriptions.Item>
+      ) : null}
       {job.kind === 'delivery' ? <Descriptions.Item label="清除完成">{job.purgedAt ? formatDateTime(job.purgedAt) : '—'}</Descriptions.Item> : null}
       <Descriptions.Item label="运行记录">
         <Link to={`/exchange/runs?jobId=${job.id}`}>查看本任务的运行记录</Link>
@@ -178,7 +198,12 @@ function JobActions({ job, onEdit, done }: { job: ExchangeJob; onEdit: () => voi
         </Button>
       ) : null}
       {job.status === 'active' ? (
-        <Popconfirm title="暂停后不再发起新的运行，已交付的数据保留。确定暂停？" okText="暂停" cancelText="取消" onConfirm={() => act(() => pauseJob(job.id), '任务已暂停')}>
+        <Popconfirm
+          title="暂停后不再发起新的运行，已交付的数据保留。确定暂停？"
+          okText="暂停"
+          cancelText="取消"
+          onConfirm={() => act(() => pauseJob(job.id), '任务已暂停')}
+        >
           <Button type="link" size="small">
             暂停
           </Button>
@@ -223,7 +248,16 @@ function StopDialog({ job, onClose, done }: { job: ExchangeJob; onClose: () => v
     }
   }
   return (
-    <Modal title="停止交换任务" open onCancel={onClose} onOk={stop} okText="确认停止" okButtonProps={{ danger: true }} cancelText="取消" confirmLoading={saving}>
+    <Modal
+      title="停止交换任务"
+      open
+      onCancel={onClose}
+      onOk={stop}
+      okText="确认停止"
+      okButtonProps={{ danger: true }}
+      cancelText="取消"
+      confirmLoading={saving}
+    >
       <p>
         {job.kind === 'delivery'
           ? `停止后，前置机将清除目标表「${job.tableName}」中已交付的数据，清除完成的时间记入运行记录；不能恢复，需要时重新建立交付任务。`
@@ -324,11 +358,23 @@ function ControlsDialog({ job, onClose, done }: { job: ExchangeJob; onClose: () 
             <Radio.Group options={Object.entries(WRITE_MODE_LABELS).map(([value, label]) => ({ value, label }))} />
           </Form.Item>
         ) : null}
-        <p className="muted">运行方式：{cadence(job)}。{job.kind === 'feed' ? '周期由目录的更新周期决定，在目录中修改；' : ''}随时可「立即运行」。</p>
+        <p className="muted">
+          运行方式：{cadence(job)}。{job.kind === 'feed' ? '周期由目录的更新周期决定，在目录中修改；' : ''}随时可「立即运行」。
+        </p>
       </Form>
-      <Modal title="确认调整参数" open={confirming} onCancel={() => setConfirming(false)} onOk={save} okText="确认保存" cancelText="返回修改" confirmLoading={saving}>
+      <Modal
+        title="确认调整参数"
+        open={confirming}
+        onCancel={() => setConfirming(false)}
+        onOk={save}
+        okText="确认保存"
+        cancelText="返回修改"
+        confirmLoading={saving}
+      >
         <p>新参数从前置机领取的下一次运行起生效，正在进行的运行不受影响。</p>
-        {writeModeChanged() ? <p>写入方式改为「{WRITE_MODE_LABELS[form.getFieldValue('writeMode') as 'insert' | 'upsert']}」：目标表中主键相同的行将按新方式处理。</p> : null}
+        {writeModeChanged() ? (
+          <p>写入方式改为「{WRITE_MODE_LABELS[form.getFieldValue('writeMode') as 'insert' | 'upsert']}」：目标表中主键相同的行将按新方式处理。</p>
+        ) : null}
       </Modal>
     </Modal>
   )

@@ -38,7 +38,16 @@ export default function NodesPage() {
           ? '全市各部门的前置机及其状态（只读）。前置机由部门自行登记、运行；连续三次未收到心跳即为离线，部门运维人员和管理员会收到站内消息。'
           : '本单位部署在部门网络内的前置机（govshare-node）。前置机主动连接平台，平台从不进入部门网络；连续三次未收到心跳即为离线，并通知本单位前置机运维和管理员。'
       }
-      extra={canCreate ? <NewNodeButton onCreated={(node) => { setIssued(node); reload() }} /> : null}
+      extra={
+        canCreate ? (
+          <NewNodeButton
+            onCreated={(node) => {
+              setIssued(node)
+              reload()
+            }}
+          />
+        ) : null
+      }
     >
       {issued ? <EnrolmentToken node={issued} onClose={() => setIssued(null)} /> : null}
       <Card size="small">
@@ -58,14 +67,30 @@ export default function NodesPage() {
             data-testid="node-list"
             locale={{ emptyText: <span className="muted">{canCreate ? '还没有前置机，点击右上角「登记前置机」' : '没有前置机'}</span> }}
             columns={[
-              { title: '前置机', dataIndex: 'name', render: (name: string, node) => <span>{name}{node.note ? <div className="muted">{node.note}</div> : null}</span> },
+              {
+                title: '前置机',
+                dataIndex: 'name',
+                render: (name: string, node) => (
+                  <span>
+                    {name}
+                    {node.note ? <div className="muted">{node.note}</div> : null}
+                  </span>
+                ),
+              },
               ...(all ? [{ title: '部门', dataIndex: 'orgName', width: 200 }] : []),
               { title: '状态', dataIndex: 'status', width: 90, render: (s: ExchangeNode['status']) => <NodeStatusTag status={s} /> },
               { title: '最后心跳', dataIndex: 'heartbeatAt', width: 170, render: (v: string | null) => formatDateTime(v) },
-              { title: '数据库连接', dataIndex: 'connections', render: (c: ExchangeNode['connections']) => (c.length ? c.map((x) => `${x.name}（${x.kind === 'mariadb' ? 'MariaDB' : 'PostgreSQL'}）`).join('、') : '—') },
+              {
+                title: '数据库连接',
+                dataIndex: 'connections',
+                render: (c: ExchangeNode['connections']) =>
+                  c.length ? c.map((x) => `${x.name}（${x.kind === 'mariadb' ? 'MariaDB' : 'PostgreSQL'}）`).join('、') : '—',
+              },
               { title: '问题', dataIndex: 'problem', render: (p: string | null) => p ?? '—' },
               { title: '登记时间', dataIndex: 'createdAt', width: 170, render: (v: string) => formatDateTime(v) },
-              ...(all ? [] : [{ title: '操作', width: 200, render: (_: unknown, node: ExchangeNode) => <NodeActions node={node} onIssued={setIssued} done={reload} /> }]),
+              ...(all
+                ? []
+                : [{ title: '操作', width: 200, render: (_: unknown, node: ExchangeNode) => <NodeActions node={node} onIssued={setIssued} done={reload} /> }]),
             ]}
           />
         )}
@@ -163,7 +188,15 @@ function NewNodeButton({ onCreated }: { onCreated: (node: CreatedNode) => void }
           </Form.Item>
         </Form>
       </Modal>
-      <Modal title="确认登记前置机" open={confirming} onCancel={() => setConfirming(false)} onOk={save} okText="登记并签发注册令牌" cancelText="返回修改" confirmLoading={saving}>
+      <Modal
+        title="确认登记前置机"
+        open={confirming}
+        onCancel={() => setConfirming(false)}
+        onOk={save}
+        okText="登记并签发注册令牌"
+        cancelText="返回修改"
+        confirmLoading={saving}
+      >
         <p>
           将登记前置机「{form.getFieldValue('name')}」，并签发一次性注册令牌。令牌 <strong>24 小时内有效、只能使用一次、只显示这一次</strong>，
           持有令牌即可以本单位名义注册前置机，请只交给负责部署前置机的人员。
@@ -199,7 +232,9 @@ function EnrolmentToken({ node, onClose }: { node: CreatedNode; onClose: () => v
           <pre className="mono" style={{ whiteSpace: 'pre-wrap', margin: 0 }}>
             {`# /etc/govshare-node.json\n{ "platform": "${platform}", "stateDir": "/var/lib/govshare-node",\n  "enrolmentToken": "${node.enrolmentToken}",\n  "connections": { "staging": { "kind": "postgres", "url": "postgres://exchange@127.0.0.1/staging" } } }\n\nnpm run govshare-node -- --config /etc/govshare-node.json`}
           </pre>
-          <p className="muted" style={{ margin: '4px 0 0' }}>关闭本提示后令牌不再显示；遗失时可「重新签发令牌」，原凭据随之失效。</p>
+          <p className="muted" style={{ margin: '4px 0 0' }}>
+            关闭本提示后令牌不再显示；遗失时可「重新签发令牌」，原凭据随之失效。
+          </p>
         </>
       }
     />

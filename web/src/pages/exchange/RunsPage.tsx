@@ -49,7 +49,9 @@ export default function RunsPage() {
           type="info"
           showIcon
           style={{ marginBottom: 12 }}
-          message={job ? `只显示「${job.resourceName}」在前置机「${job.nodeName}」上的${JOB_KIND_LABELS[job.jobKind]}任务的运行记录` : '只显示一个交换任务的运行记录'}
+          message={
+            job ? `只显示「${job.resourceName}」在前置机「${job.nodeName}」上的${JOB_KIND_LABELS[job.jobKind]}任务的运行记录` : '只显示一个交换任务的运行记录'
+          }
           action={
             <Button size="small" onClick={() => setParams({})}>
               显示全部
@@ -60,7 +62,14 @@ export default function RunsPage() {
       <Card size="small">
         <Space wrap>
           <DepartmentFilter value={orgId} onChange={(v) => setFilter('orgId', v)} />
-          <FilterSelect label="状态" value={status} options={withAny(RUN_STATUS_LABELS)} onChange={(v) => setFilter('status', v)} width={140} testId="run-status-filter" />
+          <FilterSelect
+            label="状态"
+            value={status}
+            options={withAny(RUN_STATUS_LABELS)}
+            onChange={(v) => setFilter('status', v)}
+            width={140}
+            testId="run-status-filter"
+          />
         </Space>
         {error ? (
           <LoadError error={error} onRetry={reload} />
@@ -93,7 +102,13 @@ export default function RunsPage() {
               { title: '读取', dataIndex: 'rowsRead', width: 90, align: 'right', render: count },
               { title: '写入', dataIndex: 'rowsWritten', width: 90, align: 'right', render: count },
               { title: '删除', dataIndex: 'rowsDeleted', width: 80, align: 'right', render: count },
-              { title: '失败', dataIndex: 'rowsFailed', width: 80, align: 'right', render: (n: number) => (n > 0 ? <Typography.Text type="danger">{count(n)}</Typography.Text> : count(n)) },
+              {
+                title: '失败',
+                dataIndex: 'rowsFailed',
+                width: 80,
+                align: 'right',
+                render: (n: number) => (n > 0 ? <Typography.Text type="danger">{count(n)}</Typography.Text> : count(n)),
+              },
               { title: '数据量', dataIndex: 'bytes', width: 100, align: 'right', render: formatBytes },
               { title: '耗时', dataIndex: 'durationMs', width: 100, render: formatDuration },
               { title: '错误', dataIndex: 'error', width: 220, render: (e: string | null) => e ?? '—' },

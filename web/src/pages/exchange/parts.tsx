@@ -7,7 +7,15 @@ import { FilterSelect } from '../../components/ListControls.tsx'
 import { useAsync } from '../../hooks/useAsync.ts'
 
 const NODE_COLORS: Record<ExchangeNode['status'], string> = { pending: 'default', online: 'success', degraded: 'warning', offline: 'error', revoked: 'default' }
-const JOB_COLORS: Record<keyof typeof JOB_STATUS_LABELS, string> = { draft: 'warning', verifying: 'processing', active: 'success', paused: 'default', stopped: 'default', purging: 'processing', purged: 'default' }
+const JOB_COLORS: Record<keyof typeof JOB_STATUS_LABELS, string> = {
+  draft: 'warning',
+  verifying: 'processing',
+  active: 'success',
+  paused: 'default',
+  stopped: 'default',
+  purging: 'processing',
+  purged: 'default',
+}
 const RUN_COLORS: Record<keyof typeof RUN_STATUS_LABELS, string> = { running: 'processing', succeeded: 'success', failed: 'error' }
 
 export const NodeStatusTag = ({ status }: { status: ExchangeNode['status'] }) => <Tag color={NODE_COLORS[status]}>{NODE_STATUS_LABELS[status]}</Tag>

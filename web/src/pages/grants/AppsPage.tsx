@@ -25,7 +25,10 @@ export default function AppsPage() {
   const create = async (values: AppForm) => {
     setSaving(true)
     setFormError(null)
-    const ipAllowList = (values.ipAllowList ?? '').split(/[\s,，]+/).map((s) => s.trim()).filter(Boolean)
+    const ipAllowList = (values.ipAllowList ?? '')
+      .split(/[\s,，]+/)
+      .map((s) => s.trim())
+      .filter(Boolean)
     try {
       const created = await createApp({ name: values.name, ipAllowList })
       setCreating(false)
@@ -78,8 +81,20 @@ export default function AppsPage() {
             locale={{ emptyText: <span className="muted">本单位还没有应用，点击“创建应用”</span> }}
             columns={[
               { title: '应用名称', dataIndex: 'name' },
-              { title: '应用标识', dataIndex: 'appKey', render: (v: string) => <Typography.Text className="mono" copyable>{v}</Typography.Text> },
-              { title: 'IP 白名单', dataIndex: 'ipAllowList', render: (list: string[]) => (list.length === 0 ? <span className="muted">不限</span> : list.join('，')) },
+              {
+                title: '应用标识',
+                dataIndex: 'appKey',
+                render: (v: string) => (
+                  <Typography.Text className="mono" copyable>
+                    {v}
+                  </Typography.Text>
+                ),
+              },
+              {
+                title: 'IP 白名单',
+                dataIndex: 'ipAllowList',
+                render: (list: string[]) => (list.length === 0 ? <span className="muted">不限</span> : list.join('，')),
+              },
               { title: '状态', dataIndex: 'status', width: 90, render: (s: string) => (s === 'active' ? <Tag color="green">启用</Tag> : <Tag>已停用</Tag>) },
               { title: '创建时间', dataIndex: 'createdAt', width: 170, render: formatDateTime },
               {
@@ -89,10 +104,21 @@ export default function AppsPage() {
                 render: (_: unknown, app) =>
                   app.status === 'active' ? (
                     <Space>
-                      <Popconfirm title="重置密钥后旧密钥立即失效，确定重置？" okText="重置" cancelText="取消" onConfirm={() => act(() => rotateSecret(app.id), true)}>
+                      <Popconfirm
+                        title="重置密钥后旧密钥立即失效，确定重置？"
+                        okText="重置"
+                        cancelText="取消"
+                        onConfirm={() => act(() => rotateSecret(app.id), true)}
+                      >
                         <Button size="small">重置密钥</Button>
                       </Popconfirm>
-                      <Popconfirm title="停用后该应用的访问令牌立即失效，确定停用？" okText="停用" okButtonProps={{ danger: true }} cancelText="取消" onConfirm={() => act(() => disableApp(app.id))}>
+                      <Popconfirm
+                        title="停用后该应用的访问令牌立即失效，确定停用？"
+                        okText="停用"
+                        okButtonProps={{ danger: true }}
+                        cancelText="取消"
+                        onConfirm={() => act(() => disableApp(app.id))}
+                      >
                         <Button size="small" danger>
                           停用
                         </Button>
@@ -106,7 +132,15 @@ export default function AppsPage() {
           />
         )}
       </Card>
-      <Modal title="创建应用" open={creating} onCancel={() => setCreating(false)} onOk={() => form.submit()} okText="创建" confirmLoading={saving} destroyOnHidden>
+      <Modal
+        title="创建应用"
+        open={creating}
+        onCancel={() => setCreating(false)}
+        onOk={() => form.submit()}
+        okText="创建"
+        confirmLoading={saving}
+        destroyOnHidden
+      >
         {formError ? <Alert type="error" showIcon style={{ marginBottom: 12 }} message={formError} /> : null}
         <Form<AppForm> form={form} layout="vertical" onFinish={create} preserve={false}>
           <Form.Item name="name" label="应用名称" rules={[{ required: true, whitespace: true, message: '请填写应用名称' }]}>
@@ -140,7 +174,13 @@ function SecretModal({ app, onClose }: { app: AppWithSecret | null; onClose: () 
     >
       {app ? (
         <div data-testid="app-secret">
-          <Alert type="warning" showIcon style={{ marginBottom: 16 }} message="密钥只显示这一次" description="关闭本窗口后无法再次查看。如遗失，只能重置密钥（旧密钥随即失效）。请勿通过聊天工具或邮件明文传送。" />
+          <Alert
+            type="warning"
+            showIcon
+            style={{ marginBottom: 16 }}
+            message="密钥只显示这一次"
+            description="关闭本窗口后无法再次查看。如遗失，只能重置密钥（旧密钥随即失效）。请勿通过聊天工具或邮件明文传送。"
+          />
           <Typography.Paragraph>
             应用名称：<strong>{app.name}</strong>
           </Typography.Paragraph>

@@ -50,7 +50,10 @@ export default function CallsPage() {
   // App choices: the department's own apps, plus every app seen in the log so far (other departments' apps).
   const ownApps = useAsync(() => (consumer ? listApps().then((r) => r.items) : Promise.resolve([])), [consumer])
   const [seenApps, setSeenApps] = useState<Map<string, string>>(new Map())
-  const appOptions = [...new Map([...(ownApps.data ?? []).map((a) => [a.id, a.name] as const), ...seenApps]).entries()].map(([value, label]) => ({ value, label }))
+  const appOptions = [...new Map([...(ownApps.data ?? []).map((a) => [a.id, a.name] as const), ...seenApps]).entries()].map(([value, label]) => ({
+    value,
+    label,
+  }))
   // Resource choices: a catalog search as the user types (two characters or more), plus the chosen one.
   const [resourceOptions, setResourceOptions] = useState<{ value: string; label: string }[]>([])
   const findResources = async (q: string) => {
@@ -67,7 +70,20 @@ export default function CallsPage() {
     })
     // The call log holds ids only: names for the rows on this page.
     const ids = [...new Set(calls.items.map((c) => c.resourceId).filter((id): id is string => !!id))]
-    const names = new Map(await Promise.all(ids.map(async (id) => [id, await getResource(id).then((r) => r.name, () => null)] as const)))
+    const names = new Map(
+      await Promise.all(
+        ids.map(
+          async (id) =>
+            [
+              id,
+              await getResource(id).then(
+                (r) => r.name,
+                () => null,
+              ),
+            ] as const,
+        ),
+      ),
+    )
     const orgs = await allOrganisations().catch(() => [])
     return { calls, names, orgName: (id: string | null) => orgs.find((o) => o.id === id)?.name ?? '—' }
   }, [box, result, appId, resourceId, filter.from, filter.to, page])
@@ -79,11 +95,7 @@ export default function CallsPage() {
       extra={<ExportButton onExport={() => exportCalls(filter)} testId="export-calls" />}
     >
       <Card size="small">
-        <Tabs
-          activeKey={box}
-          onChange={(k) => setFilter('box', k as Box)}
-          items={tabs}
-        />
+        <Tabs activeKey={box} onChange={(k) => setFilter('box', k as Box)} items={tabs} />
         <Space wrap size={[16, 0]}>
           <FilterSelect label="结果" width={140} value={result} onChange={(v) => setFilter('result', v)} options={withAny(RESULT_LABELS, '全部')} />
           <Space style={{ marginBottom: 12 }}>
@@ -131,44 +143,50 @@ export default function CallsPage() {
         {error ? (
           <LoadError error={error} onRetry={reload} />
         ) : (
-          <Watermark><Table<Call>
-            rowKey="id"
-            size="small"
-            loading={loading}
-            dataSource={data?.calls.items ?? []}
-            data-testid="call-list"
-            scroll={{ x: box === 'all' ? 1560 : 1400 }}
-            locale={{ emptyText: <span className="muted">没有调用记录</span> }}
-            pagination={pageControls(page, data?.calls.total, setPage)}
-            columns={[
-              { title: '时间', dataIndex: 'requestInAt', width: 180, render: formatDateTimeSeconds },
-              {
-                title: '资源',
-                dataIndex: 'resourceId',
-                width: 220,
-                render: (id: string | null) => (id ? <Link to={`/catalog/${id}`}>{data?.names.get(id) ?? '（无权查看或已下架）'}</Link> : '—'),
-              },
-              { title: '应用', dataIndex: 'appName', width: 160, render: (v: string | null) => v ?? '—' },
-              // The department's own name is not repeated: the other party only, both for the authority's view.
-              ...(box !== 'mine' ? [{ title: '调用单位', dataIndex: 'consumerOrgId', width: 190, render: (id: string | null) => data?.orgName(id) ?? '—' }] : []),
-              ...(box !== 'provided' ? [{ title: '提供单位', dataIndex: 'providerOrgId', width: 190, render: (id: string | null) => data?.orgName(id) ?? '—' }] : []),
-              { title: '返回行数', dataIndex: 'rowsReturned', width: 90 },
-              {
-                title: '结果',
-                dataIndex: 'result',
-                width: 150,
-                render: (r: Call['result'], c) => (
-                  <span>
-                    <Tag color={RESULT_COLORS[r]}>{RESULT_LABELS[r]}</Tag>
-                    {c.errorCode ? <span>{callErrorLabel(c.errorCode)}</span> : null}
-                  </span>
-                ),
-              },
-              { title: '耗时', key: 'ms', width: 90, render: (_: unknown, c) => `${Math.max(0, dayjs(c.responseOutAt).diff(dayjs(c.requestInAt)))} 毫秒` },
-              { title: '办件号', dataIndex: 'businessRef', width: 120, render: (v: string | null) => v ?? '—' },
-              { title: '来源 IP', dataIndex: 'ip', width: 120, render: (v: string | null) => v ?? '—' },
-            ]}
-          /></Watermark>
+          <Watermark>
+            <Table<Call>
+              rowKey="id"
+              size="small"
+              loading={loading}
+              dataSource={data?.calls.items ?? []}
+              data-testid="call-list"
+              scroll={{ x: box === 'all' ? 1560 : 1400 }}
+              locale={{ emptyText: <span className="muted">没有调用记录</span> }}
+              pagination={pageControls(page, data?.calls.total, setPage)}
+              columns={[
+                { title: '时间', dataIndex: 'requestInAt', width: 180, render: formatDateTimeSeconds },
+                {
+                  title: '资源',
+                  dataIndex: 'resourceId',
+                  width: 220,
+                  render: (id: string | null) => (id ? <Link to={`/catalog/${id}`}>{data?.names.get(id) ?? '（无权查看或已下架）'}</Link> : '—'),
+                },
+                { title: '应用', dataIndex: 'appName', width: 160, render: (v: string | null) => v ?? '—' },
+                // The department's own name is not repeated: the other party only, both for the authority's view.
+                ...(box !== 'mine'
+                  ? [{ title: '调用单位', dataIndex: 'consumerOrgId', width: 190, render: (id: string | null) => data?.orgName(id) ?? '—' }]
+                  : []),
+                ...(box !== 'provided'
+                  ? [{ title: '提供单位', dataIndex: 'providerOrgId', width: 190, render: (id: string | null) => data?.orgName(id) ?? '—' }]
+                  : []),
+                { title: '返回行数', dataIndex: 'rowsReturned', width: 90 },
+                {
+                  title: '结果',
+                  dataIndex: 'result',
+                  width: 150,
+                  render: (r: Call['result'], c) => (
+                    <span>
+                      <Tag color={RESULT_COLORS[r]}>{RESULT_LABELS[r]}</Tag>
+                      {c.errorCode ? <span>{callErrorLabel(c.errorCode)}</span> : null}
+                    </span>
+                  ),
+                },
+                { title: '耗时', key: 'ms', width: 90, render: (_: unknown, c) => `${Math.max(0, dayjs(c.responseOutAt).diff(dayjs(c.requestInAt)))} 毫秒` },
+                { title: '办件号', dataIndex: 'businessRef', width: 120, render: (v: string | null) => v ?? '—' },
+                { title: '来源 IP', dataIndex: 'ip', width: 120, render: (v: string | null) => v ?? '—' },
+              ]}
+            />
+          </Watermark>
         )}
       </Card>
     </PageContainer>

@@ -16,7 +16,10 @@ import { GrantFilesCard } from './GrantFilesCard.tsx'
 type GrantChange = 'revoke' | 'suspend' | 'resume'
 
 /** The three status changes all need a reason (audited); what each one tells the user before it is made. */
-const CHANGES: Record<GrantChange, { title: string; ok: string; danger: boolean; hint: string; placeholder: string; run: (id: string, reason: string) => Promise<Grant> }> = {
+const CHANGES: Record<
+  GrantChange,
+  { title: string; ok: string; danger: boolean; hint: string; placeholder: string; run: (id: string, reason: string) => Promise<Grant> }
+> = {
   revoke: {
     title: '撤销授权',
     ok: '确认撤销',
@@ -158,7 +161,9 @@ export default function GrantDetailPage() {
           </Descriptions.Item>
           <Descriptions.Item label="数据范围">{filters.length > 0 ? filters.join('；') : '全部数据行'}</Descriptions.Item>
           <Descriptions.Item label="联机查询键">{g.lookupKeys.length > 0 ? g.lookupKeys.join('、') : '无（可批量读取）'}</Descriptions.Item>
-          <Descriptions.Item label="调用频率">每分钟 {g.rateLimitPerMinute} 次，每日 {g.dailyQuota.toLocaleString('zh-CN')} 次</Descriptions.Item>
+          <Descriptions.Item label="调用频率">
+            每分钟 {g.rateLimitPerMinute} 次，每日 {g.dailyQuota.toLocaleString('zh-CN')} 次
+          </Descriptions.Item>
           <Descriptions.Item label="申请">{g.requestId ? <Link to={`/share-requests/${g.requestId}`}>查看原申请</Link> : '—'}</Descriptions.Item>
           {g.statusReason ? (
             <Descriptions.Item label="状态说明" span={2}>
@@ -178,7 +183,15 @@ export default function GrantDetailPage() {
             {
               title: '信息项',
               dataIndex: 'name',
-              render: (name: string, item) => (g.suspendedItemIds.includes(item.id) ? <Space size={4}>{name}<Tag color="red">暂停提供</Tag></Space> : name),
+              render: (name: string, item) =>
+                g.suspendedItemIds.includes(item.id) ? (
+                  <Space size={4}>
+                    {name}
+                    <Tag color="red">暂停提供</Tag>
+                  </Space>
+                ) : (
+                  name
+                ),
             },
             { title: '返回字段', dataIndex: 'nameEn', render: (v: string | null) => <span className="mono">{v ?? '—'}</span> },
             {
@@ -189,7 +202,9 @@ export default function GrantDetailPage() {
           ]}
         />
       </Card>
-      {g.mode === 'file' ? <GrantFilesCard grantId={g.id} canDownload={g.status === 'active' && !!user && allowedOn(user, 'exchange.file.download', g)} /> : null}
+      {g.mode === 'file' ? (
+        <GrantFilesCard grantId={g.id} canDownload={g.status === 'active' && !!user && allowedOn(user, 'exchange.file.download', g)} />
+      ) : null}
       <Card size="small" title="使用记录">
         {usage.error ? (
           <LoadError error={usage.error} onRetry={usage.reload} />
@@ -201,7 +216,14 @@ export default function GrantDetailPage() {
             dataSource={usage.data?.items ?? []}
             data-testid="usage"
             locale={{ emptyText: <span className="muted">还没有使用记录</span> }}
-            pagination={{ current: usagePage, pageSize: 20, total: usage.data?.total ?? 0, onChange: setUsagePage, showSizeChanger: false, showTotal: (t) => `共 ${t} 条` }}
+            pagination={{
+              current: usagePage,
+              pageSize: 20,
+              total: usage.data?.total ?? 0,
+              onChange: setUsagePage,
+              showSizeChanger: false,
+              showTotal: (t) => `共 ${t} 条`,
+            }}
             columns={[
               { title: '时间', dataIndex: 'at', width: 180, render: formatDateTime },
               { title: '办件号', dataIndex: 'businessRef', render: (v: string | null) => v ?? '—' },
@@ -235,7 +257,14 @@ export default function GrantDetailPage() {
         }}
       >
         <p className="muted">{change?.hint}</p>
-        <Input.TextArea rows={3} value={reason} onChange={(e) => setReason(e.target.value)} maxLength={2000} placeholder={change?.placeholder} data-testid="grant-reason" />
+        <Input.TextArea
+          rows={3}
+          value={reason}
+          onChange={(e) => setReason(e.target.value)}
+          maxLength={2000}
+          placeholder={change?.placeholder}
+          data-testid="grant-reason"
+        />
       </Modal>
     </PageContainer>
   )

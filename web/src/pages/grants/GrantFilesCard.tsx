@@ -12,7 +12,8 @@ const MARK_LABELS: Record<FileDownload['markKind'], string> = {
   log_only: '仅下载记录（该格式无处写入）',
 }
 
-const sizeText = (bytes: number) => (bytes < 1024 ? `${bytes} 字节` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`)
+const sizeText = (bytes: number) =>
+  bytes < 1024 ? `${bytes} 字节` : bytes < 1024 * 1024 ? `${(bytes / 1024).toFixed(1)} KB` : `${(bytes / 1024 / 1024).toFixed(1)} MB`
 
 /**
  * 文件 grants: the versions the consumer may download and the download log. A download asks for its purpose
@@ -31,7 +32,13 @@ export function GrantFilesCard({ grantId, canDownload }: { grantId: string; canD
     <>
       <Card size="small" title="文件下载" style={{ marginBottom: 16 }} data-testid="grant-files">
         {lastId ? (
-          <Alert type="success" showIcon style={{ marginBottom: 12 }} message={`已下载，下载编号 ${lastId}`} description="文件中已写入下载编号、使用单位和下载时间，请仅在授权用途内使用，不得擅自扩散。" />
+          <Alert
+            type="success"
+            showIcon
+            style={{ marginBottom: 12 }}
+            message={`已下载，下载编号 ${lastId}`}
+            description="文件中已写入下载编号、使用单位和下载时间，请仅在授权用途内使用，不得擅自扩散。"
+          />
         ) : null}
         {files.error ? (
           <LoadError error={files.error} onRetry={files.reload} />
@@ -94,7 +101,12 @@ export function GrantFilesCard({ grantId, canDownload }: { grantId: string; canD
               { title: '用途', dataIndex: 'purpose' },
               { title: '业务编号', dataIndex: 'businessRef', width: 140, render: (v: string | null) => v ?? '—' },
               { title: '标记方式', dataIndex: 'markKind', width: 180, render: (v: FileDownload['markKind']) => MARK_LABELS[v] },
-              { title: '下载编号', dataIndex: 'id', width: 150, render: (v: string) => <Typography.Text copyable={{ text: v }}>{v.slice(0, 8)}…</Typography.Text> },
+              {
+                title: '下载编号',
+                dataIndex: 'id',
+                width: 150,
+                render: (v: string) => <Typography.Text copyable={{ text: v }}>{v.slice(0, 8)}…</Typography.Text>,
+              },
             ]}
           />
         )}

@@ -28,7 +28,10 @@ export default function GrantsPage() {
     box: allowedByRole(roles, 'sharing.grant.revoke') && !allowedByRole(roles, 'sharing.request.create') ? 'provided' : 'mine',
     status: 'any',
   })
-  const { data, error, loading, reload } = useAsync(() => listGrants({ box, status: status === 'any' ? undefined : status, page, pageSize: 20 }, true), [box, status, page])
+  const { data, error, loading, reload } = useAsync(
+    () => listGrants({ box, status: status === 'any' ? undefined : status, page, pageSize: 20 }, true),
+    [box, status, page],
+  )
 
   return (
     <PageContainer
@@ -37,18 +40,8 @@ export default function GrantsPage() {
       extra={<ExportButton onExport={() => exportGrants({ box, status: status === 'any' ? undefined : status })} testId="export-grants" />}
     >
       <Card size="small">
-        <Tabs
-          activeKey={box}
-          onChange={(k) => setFilter('box', k as Box)}
-          items={tabs.map((t) => ({ key: t.key, label: t.label }))}
-        />
-        <FilterSelect
-          label="状态"
-          width={160}
-          value={status}
-          onChange={(v) => setFilter('status', v)}
-          options={withAny(GRANT_STATUS_LABELS)}
-        />
+        <Tabs activeKey={box} onChange={(k) => setFilter('box', k as Box)} items={tabs.map((t) => ({ key: t.key, label: t.label }))} />
+        <FilterSelect label="状态" width={160} value={status} onChange={(v) => setFilter('status', v)} options={withAny(GRANT_STATUS_LABELS)} />
         {error ? (
           <LoadError error={error} onRetry={reload} />
         ) : (

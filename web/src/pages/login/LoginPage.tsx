@@ -71,7 +71,13 @@ export default function LoginPage() {
             onFinish={(v) => attempt(credentials.username, credentials.password, v.totpCode)}
             data-testid="totp-step"
           >
-            <Alert type="info" showIcon icon={<SafetyOutlined />} style={{ marginBottom: 16 }} message={`账号 ${credentials.username} 已启用两步验证，请打开手机上的身份验证器，输入当前显示的 6 位动态验证码。`} />
+            <Alert
+              type="info"
+              showIcon
+              icon={<SafetyOutlined />}
+              style={{ marginBottom: 16 }}
+              message={`账号 ${credentials.username} 已启用两步验证，请打开手机上的身份验证器，输入当前显示的 6 位动态验证码。`}
+            />
             <Form.Item name="totpCode" label="动态验证码" rules={[{ required: true, pattern: /^\d{6}$/, message: '请输入 6 位数字动态验证码' }]}>
               <TotpCodeInput autoFocus />
             </Form.Item>
@@ -110,11 +116,7 @@ export default function LoginPage() {
         </Form>
         <div style={{ marginTop: 16, fontSize: 12, color: '#666', lineHeight: 1.7 }}>
           连续输错 5 次密码或动态验证码，账号将锁定 15 分钟。
-          {embedded ? (
-            <div data-testid="demo-hint">
-              演示环境账号：{DEMO_ACCOUNTS} 等，密码均为 Govshare@2026。
-            </div>
-          ) : null}
+          {embedded ? <div data-testid="demo-hint">演示环境账号：{DEMO_ACCOUNTS} 等，密码均为 Govshare@2026。</div> : null}
         </div>
       </Card>
     </div>

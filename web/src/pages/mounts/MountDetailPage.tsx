@@ -100,7 +100,12 @@ export default function MountDetailPage() {
             columns={[
               { title: '挂接方式', dataIndex: 'kind', width: 100, render: (k: Mount['kind']) => <Tag color="blue">{MOUNT_KIND_LABELS[k]}</Tag> },
               { title: '状态', key: 'live', width: 110, render: (_: unknown, m) => (m.live ? <Tag color="green">可用</Tag> : <Tag>未就绪</Tag>) },
-              { title: '数据行数', dataIndex: 'rowCount', width: 120, render: (n: number, m) => (m.kind === 'table' ? `${n.toLocaleString('zh-CN')} 行` : '—') },
+              {
+                title: '数据行数',
+                dataIndex: 'rowCount',
+                width: 120,
+                render: (n: number, m) => (m.kind === 'table' ? `${n.toLocaleString('zh-CN')} 行` : '—'),
+              },
               { title: '数据时间', dataIndex: 'lastDataTime', width: 180, render: formatDateTime },
               {
                 title: '说明',
@@ -204,7 +209,8 @@ function TableTab({ resourceId, mount, onDone }: { resourceId: string; mount?: M
           description={
             <div>
               <div>
-                文件：{result.fileName}（{result.format === 'xlsx' ? 'XLSX' : `CSV，${result.encoding.toUpperCase()} 编码`}）；数据时间：{formatDateTime(result.lastDataTime)}
+                文件：{result.fileName}（{result.format === 'xlsx' ? 'XLSX' : `CSV，${result.encoding.toUpperCase()} 编码`}）；数据时间：
+                {formatDateTime(result.lastDataTime)}
               </div>
               <div>对应的信息项：{result.mapping.map((m) => `${m.header} → ${m.itemName}`).join('，') || '—'}</div>
               {result.ignoredColumns.length > 0 ? <div>未对应信息项、已忽略的列：{result.ignoredColumns.join('，')}</div> : null}
@@ -212,9 +218,13 @@ function TableTab({ resourceId, mount, onDone }: { resourceId: string; mount?: M
           }
         />
       ) : null}
-      {refusal ? <Alert type="error" showIcon style={{ marginTop: 12 }} message="未导入任何数据" description={refusal.message} data-testid="table-upload-error" /> : null}
+      {refusal ? (
+        <Alert type="error" showIcon style={{ marginTop: 12 }} message="未导入任何数据" description={refusal.message} data-testid="table-upload-error" />
+      ) : null}
       {rejected.length > 0 ? <RejectedTable rows={rejected} total={result?.rejectedTotal} /> : null}
-      {asking ? <ReplacementDialog fileName={asking.fileName} preview={asking.preview} onConfirm={() => asking.answer(true)} onCancel={() => asking.answer(false)} /> : null}
+      {asking ? (
+        <ReplacementDialog fileName={asking.fileName} preview={asking.preview} onConfirm={() => asking.answer(true)} onCancel={() => asking.answer(false)} />
+      ) : null}
       <BatchHistory batches={mount?.batches ?? []} />
       {mount?.restorable ? (
         <Alert
@@ -258,19 +268,25 @@ function TableTab({ resourceId, mount, onDone }: { resourceId: string; mount?: M
 
 function RejectedTable({ rows, total }: { rows: RejectedLine[]; total?: number }) {
   return (
-    <Card size="small" title={`错误行报告（${total ?? rows.length} 行${total !== undefined && total > rows.length ? `，列出前 ${rows.length} 行` : ''}）`} style={{ marginTop: 12 }}>
-      <Watermark><Table<RejectedLine>
-        rowKey={(row, i) => `${row.line}-${row.column}-${i}`}
-        size="small"
-        dataSource={rows}
-        pagination={rows.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
-        data-testid="rejected-rows"
-        columns={[
-          { title: '文件行号', dataIndex: 'line', width: 100, render: (line: number | null) => (line === null ? '—' : `第 ${line} 行`) },
-          { title: '列', dataIndex: 'column', width: 160, render: (c: string) => c || '—' },
-          { title: '原因', dataIndex: 'reason' },
-        ]}
-      /></Watermark>
+    <Card
+      size="small"
+      title={`错误行报告（${total ?? rows.length} 行${total !== undefined && total > rows.length ? `，列出前 ${rows.length} 行` : ''}）`}
+      style={{ marginTop: 12 }}
+    >
+      <Watermark>
+        <Table<RejectedLine>
+          rowKey={(row, i) => `${row.line}-${row.column}-${i}`}
+          size="small"
+          dataSource={rows}
+          pagination={rows.length > 20 ? { pageSize: 20, showSizeChanger: false } : false}
+          data-testid="rejected-rows"
+          columns={[
+            { title: '文件行号', dataIndex: 'line', width: 100, render: (line: number | null) => (line === null ? '—' : `第 ${line} 行`) },
+            { title: '列', dataIndex: 'column', width: 160, render: (c: string) => c || '—' },
+            { title: '原因', dataIndex: 'reason' },
+          ]}
+        />
+      </Watermark>
     </Card>
   )
 }
@@ -380,7 +396,9 @@ function ApiTab({ resourceId, mount, onDone }: { resourceId: string; mount?: Mou
             <span className="mono">{mount.upstreamUrl ?? '—'}</span>
           </Descriptions.Item>
           <Descriptions.Item label="请求方法">{mount.method ?? '—'}</Descriptions.Item>
-          <Descriptions.Item label="参数">{mount.params?.length ? mount.params.map((p) => `${p.name}${p.required ? '（必填）' : ''}`).join('，') : '无'}</Descriptions.Item>
+          <Descriptions.Item label="参数">
+            {mount.params?.length ? mount.params.map((p) => `${p.name}${p.required ? '（必填）' : ''}`).join('，') : '无'}
+          </Descriptions.Item>
           <Descriptions.Item label="超时">{mount.timeoutMs ? `${mount.timeoutMs} 毫秒` : '—'}</Descriptions.Item>
         </Descriptions>
       ) : null}
@@ -390,10 +408,20 @@ function ApiTab({ resourceId, mount, onDone }: { resourceId: string; mount?: Mou
         form={form}
         layout="vertical"
         onFinish={save}
-        initialValues={{ upstreamUrl: mount?.upstreamUrl ?? '', method: (mount?.method as 'GET' | 'POST') ?? 'GET', timeoutMs: mount?.timeoutMs ?? 10000, params: mount?.params ?? [] }}
+        initialValues={{
+          upstreamUrl: mount?.upstreamUrl ?? '',
+          method: (mount?.method as 'GET' | 'POST') ?? 'GET',
+          timeoutMs: mount?.timeoutMs ?? 10000,
+          params: mount?.params ?? [],
+        }}
         data-testid="api-form"
       >
-        <Form.Item name="upstreamUrl" label="上游接口地址" rules={[{ required: true, message: '请填写上游接口地址' }]} extra="仅本单位与主管部门可见，调用方通过平台网关访问。">
+        <Form.Item
+          name="upstreamUrl"
+          label="上游接口地址"
+          rules={[{ required: true, message: '请填写上游接口地址' }]}
+          extra="仅本单位与主管部门可见，调用方通过平台网关访问。"
+        >
           <Input placeholder="如 http://10.37.1.20:8080/api/records" />
         </Form.Item>
         <Space size={24}>

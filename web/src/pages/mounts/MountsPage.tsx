@@ -17,14 +17,33 @@ export default function MountsPage() {
   const { data, error, loading, reload } = useAsync(async () => {
     const entries = await searchResources({ mine: 'true', q: q || undefined, page, pageSize: 20 }, { quiet: true })
     // Each entry's mounts (table, file, API) with their state: at most 20 small reads for the page.
-    const mounts = new Map(await Promise.all(entries.items.map(async (r) => [r.id, await listMounts(r.id).then((m) => m.items, () => null)] as const)))
+    const mounts = new Map(
+      await Promise.all(
+        entries.items.map(
+          async (r) =>
+            [
+              r.id,
+              await listMounts(r.id).then(
+                (m) => m.items,
+                () => null,
+              ),
+            ] as const,
+        ),
+      ),
+    )
     return { ...entries, mounts }
   }, [q, page])
   return (
     <PageContainer title="资源挂接" description="为本单位的目录挂接数据：上传库表数据（CSV/XLSX）、上传文件或登记上游接口。挂接后方可提交审核、对外提供。">
       <Card size="small">
         <Space style={{ marginBottom: 12 }}>
-          <Input.Search allowClear placeholder="按目录名称检索（至少两个字）" style={{ width: 320 }} onSearch={(v) => setFilter('q', v.trim())} data-testid="mounts-search" />
+          <Input.Search
+            allowClear
+            placeholder="按目录名称检索（至少两个字）"
+            style={{ width: 320 }}
+            onSearch={(v) => setFilter('q', v.trim())}
+            data-testid="mounts-search"
+          />
         </Space>
         {error ? (
           <LoadError error={error} onRetry={reload} />
@@ -43,7 +62,16 @@ export default function MountsPage() {
               { title: '共享类型', dataIndex: 'shareType', width: 110, render: (v: number) => <ShareTypeTag value={v} /> },
               { title: '挂接状态', key: 'mounts', width: 320, render: (_: unknown, r) => <MountStatus mounts={data?.mounts.get(r.id)} /> },
               { title: '最后修改', dataIndex: 'changedAt', width: 170, render: formatDateTime },
-              { title: '操作', key: 'op', width: 100, render: (_: unknown, r) => <Button size="small" onClick={() => navigate(`/mounts/${r.id}`)}>挂接数据</Button> },
+              {
+                title: '操作',
+                key: 'op',
+                width: 100,
+                render: (_: unknown, r) => (
+                  <Button size="small" onClick={() => navigate(`/mounts/${r.id}`)}>
+                    挂接数据
+                  </Button>
+                ),
+              },
             ]}
           />
         )}
@@ -77,8 +105,12 @@ function MountStatus({ mounts }: { mounts: Mount[] | null | undefined }) {
               ? `${m.rowCount.toLocaleString('zh-CN')} 行${m.lastDataTime ? `，数据时间 ${formatDateTime(m.lastDataTime)}` : ''}`
               : ''
             : m.kind === 'file'
-              ? m.live ? `${m.files?.length ?? 0} 个文件版本` : ''
-              : m.live ? '上游接口已登记' : ''
+              ? m.live
+                ? `${m.files?.length ?? 0} 个文件版本`
+                : ''
+              : m.live
+                ? '上游接口已登记'
+                : ''
         return (
           <span key={m.id} data-testid="mount-status">
             <Tag color={state.color}>

@@ -11,7 +11,17 @@ const rowsText = (n: number | null) => (n === null ? '尚无数据' : `${n.toLoc
  * the server would refuse without confirmation (rows swinging by more than half, items losing their data)
  * needs an explicit tick before the button works.
  */
-export function ReplacementDialog({ fileName, preview, onConfirm, onCancel }: { fileName: string; preview: Preview; onConfirm: () => void; onCancel: () => void }) {
+export function ReplacementDialog({
+  fileName,
+  preview,
+  onConfirm,
+  onCancel,
+}: {
+  fileName: string
+  preview: Preview
+  onConfirm: () => void
+  onCancel: () => void
+}) {
   const [checked, setChecked] = useState(false)
   const strong = preview.confirmationRequired
   const change = preview.changePercent === null ? '—' : `${preview.changePercent > 0 ? '+' : ''}${preview.changePercent}%`
@@ -27,9 +37,7 @@ export function ReplacementDialog({ fileName, preview, onConfirm, onCancel }: { 
       width={640}
     >
       <div data-testid="replace-preview">
-        <p>
-          文件「{fileName}」将整批替换当前数据，已检查完毕，尚未导入。替换前请核对：
-        </p>
+        <p>文件「{fileName}」将整批替换当前数据，已检查完毕，尚未导入。替换前请核对：</p>
         <Descriptions size="small" column={1} bordered>
           <Descriptions.Item label="当前数据行数">{rowsText(preview.rowsBefore)}</Descriptions.Item>
           <Descriptions.Item label="替换后数据行数">{rowsText(preview.rowsAfter)}</Descriptions.Item>

@@ -74,7 +74,11 @@ export function UploadPanel({
           percent={percent}
           status={status}
           // The state colours of the bar's own text are too light for 4.5:1 on white: the text keeps the body colour.
-          format={(p) => <span style={{ color: 'rgba(0, 0, 0, 0.88)' }}>{status === 'exception' ? '失败' : p === 100 && status === 'active' ? '服务器处理中…' : `${p}%`}</span>}
+          format={(p) => (
+            <span style={{ color: 'rgba(0, 0, 0, 0.88)' }}>
+              {status === 'exception' ? '失败' : p === 100 && status === 'active' ? '服务器处理中…' : `${p}%`}
+            </span>
+          )}
           style={{ marginTop: 8 }}
           aria-label="上传进度"
           data-testid={`${testId}-progress`}

@@ -30,7 +30,14 @@ export default function NotificationsPage() {
       title="站内消息"
       description="待办期限提醒（到期前 2 个工作日、到期当日）、逾期督办与整改通知"
       extra={
-        <Button onClick={async () => { await markAllRead(); refresh() }} disabled={!data?.unread} data-testid="mark-all-read">
+        <Button
+          onClick={async () => {
+            await markAllRead()
+            refresh()
+          }}
+          disabled={!data?.unread}
+          data-testid="mark-all-read"
+        >
           全部标为已读
         </Button>
       }
@@ -41,7 +48,10 @@ export default function NotificationsPage() {
           setUnread(v === 'unread')
           setPage(1)
         }}
-        options={[{ label: `未读（${data?.unread ?? 0}）`, value: 'unread' }, { label: '全部', value: 'all' }]}
+        options={[
+          { label: `未读（${data?.unread ?? 0}）`, value: 'unread' },
+          { label: '全部', value: 'all' },
+        ]}
         style={{ marginBottom: 12 }}
       />
       {error ? (
@@ -55,13 +65,31 @@ export default function NotificationsPage() {
           pagination={{ current: page, pageSize: 20, total: data?.total ?? 0, onChange: setPage, showTotal: (n) => `共 ${n} 条` }}
           columns={[
             { title: '消息', dataIndex: 'title', render: (v: string, n) => (n.readAt ? v : <b>{v}</b>) },
-            { title: '提醒', dataIndex: 'kind', width: 100, render: (k: string) => (stageOf(k) ? <Tag color={stageOf(k)!.color}>{stageOf(k)!.text}</Tag> : <Tag>通知</Tag>) },
+            {
+              title: '提醒',
+              dataIndex: 'kind',
+              width: 100,
+              render: (k: string) => (stageOf(k) ? <Tag color={stageOf(k)!.color}>{stageOf(k)!.text}</Tag> : <Tag>通知</Tag>),
+            },
             { title: '期限', dataIndex: 'dueAt', width: 170, render: (v: string | null) => (v ? fmt(v) : '—') },
             { title: '时间', dataIndex: 'createdAt', width: 170, render: fmt },
             {
               title: '',
               width: 100,
-              render: (_, n) => (n.readAt ? <span style={{ color: '#8c8c8c' }}>已读</span> : <Button size="small" onClick={async () => { await markRead(n.id); refresh() }}>标为已读</Button>),
+              render: (_, n) =>
+                n.readAt ? (
+                  <span style={{ color: '#8c8c8c' }}>已读</span>
+                ) : (
+                  <Button
+                    size="small"
+                    onClick={async () => {
+                      await markRead(n.id)
+                      refresh()
+                    }}
+                  >
+                    标为已读
+                  </Button>
+                ),
             },
           ]}
         />

@@ -66,7 +66,13 @@ export default function ApplyPage() {
             subTitle={`不予共享依据：${r.shareBasis ?? r.shareCondition ?? '未填写'}。如确因履行职责需要使用，可说明理由提请协调，由双方协商，协商不成由主管部门协调决定。`}
             extra={
               <Space direction="vertical" style={{ width: 560, maxWidth: '100%' }}>
-                <Input.TextArea rows={4} value={statement} onChange={(e) => setStatement(e.target.value)} placeholder="履职需要与协调事由，如：依据《社会救助暂行办法》核对申请人家庭经济状况" maxLength={2000} />
+                <Input.TextArea
+                  rows={4}
+                  value={statement}
+                  onChange={(e) => setStatement(e.target.value)}
+                  placeholder="履职需要与协调事由，如：依据《社会救助暂行办法》核对申请人家庭经济状况"
+                  maxLength={2000}
+                />
                 <Button
                   type="primary"
                   disabled={!statement.trim()}
@@ -120,16 +126,28 @@ export default function ApplyPage() {
       }
       extra={<Button onClick={() => navigate(-1)}>返回</Button>}
     >
-      {unmatched.length > 0 ? <Alert type="error" showIcon style={{ marginBottom: 12 }} message="申请未提交" description={unmatched.join('；')} data-testid="apply-error" /> : null}
+      {unmatched.length > 0 ? (
+        <Alert type="error" showIcon style={{ marginBottom: 12 }} message="申请未提交" description={unmatched.join('；')} data-testid="apply-error" />
+      ) : null}
       <Form<ApplyForm>
         form={form}
         layout="vertical"
         onFinish={submit}
-        initialValues={{ itemIds: shareable.map((i) => i.id), purpose: '行政依据', mode: r.shareModes.includes('api') ? 'api' : (r.shareModes[0] ?? 'api'), validUntil: beijing().add(1, 'year') }}
+        initialValues={{
+          itemIds: shareable.map((i) => i.id),
+          purpose: '行政依据',
+          mode: r.shareModes.includes('api') ? 'api' : (r.shareModes[0] ?? 'api'),
+          validUntil: beijing().add(1, 'year'),
+        }}
         data-testid="apply-form"
       >
         <Card size="small" title="申请的信息项" style={{ marginBottom: 16 }}>
-          <Form.Item name="itemIds" valuePropName="selectedRowKeys" trigger="onSelect" rules={[{ required: true, type: 'array', min: 1, message: '至少选择一个信息项' }]}>
+          <Form.Item
+            name="itemIds"
+            valuePropName="selectedRowKeys"
+            trigger="onSelect"
+            rules={[{ required: true, type: 'array', min: 1, message: '至少选择一个信息项' }]}
+          >
             <ItemPicker items={r.items} />
           </Form.Item>
         </Card>
@@ -142,7 +160,9 @@ export default function ApplyPage() {
               <Select allowClear style={{ width: 200 }} placeholder="请选择" options={SCENARIOS.map((p) => ({ value: p, label: p }))} />
             </Form.Item>
             <Form.Item name="mode" label="共享方式" rules={[{ required: true, message: '请选择共享方式' }]}>
-              <Radio.Group options={(['api', 'table', 'file'] as const).map((m) => ({ value: m, label: SHARE_MODE_LABELS[m], disabled: !r.shareModes.includes(m) }))} />
+              <Radio.Group
+                options={(['api', 'table', 'file'] as const).map((m) => ({ value: m, label: SHARE_MODE_LABELS[m], disabled: !r.shareModes.includes(m) }))}
+              />
             </Form.Item>
             <Form.Item noStyle dependencies={['mode']}>
               {({ getFieldValue }) =>
@@ -153,7 +173,14 @@ export default function ApplyPage() {
                     rules={[{ required: true, type: 'array', min: 1, message: '请选择使用数据的本单位应用' }]}
                     extra={apps.data && apps.data.length === 0 ? <Link to="/apps">本单位还没有调用应用，请先创建</Link> : '授权只对所选应用有效'}
                   >
-                    <Select mode="multiple" style={{ width: 280 }} placeholder="请选择本单位应用" loading={apps.loading} options={(apps.data ?? []).map((a) => ({ value: a.id, label: a.name }))} data-testid="apply-apps" />
+                    <Select
+                      mode="multiple"
+                      style={{ width: 280 }}
+                      placeholder="请选择本单位应用"
+                      loading={apps.loading}
+                      options={(apps.data ?? []).map((a) => ({ value: a.id, label: a.name }))}
+                      data-testid="apply-apps"
+                    />
                   </Form.Item>
                 ) : null
               }
@@ -165,7 +192,12 @@ export default function ApplyPage() {
           <Form.Item name="purposeDetail" label="用途说明" extra="用途为“其他”时必填。">
             <Input.TextArea rows={2} maxLength={2000} placeholder="具体用于办理哪项业务" />
           </Form.Item>
-          <Form.Item name="dutyBasis" label="履职依据" rules={[{ required: true, whitespace: true, message: '请填写履职依据' }]} extra="关联的权责事项或政务服务事项，以及法律法规依据。">
+          <Form.Item
+            name="dutyBasis"
+            label="履职依据"
+            rules={[{ required: true, whitespace: true, message: '请填写履职依据' }]}
+            extra="关联的权责事项或政务服务事项，以及法律法规依据。"
+          >
             <Input.TextArea rows={3} maxLength={2000} placeholder="如：《社会救助暂行办法》第十一条，最低生活保障家庭经济状况核对" />
           </Form.Item>
           <Button type="primary" htmlType="submit" loading={saving} data-testid="apply-submit">

@@ -119,10 +119,21 @@ export default function CaseDetailPage() {
                   />
                 </div>
               ) : null}
-              <Input.TextArea rows={3} value={text} onChange={(e) => setText(e.target.value)} maxLength={2000} placeholder={canDecide ? '决定内容：提供的信息项、条件或调整意见' : '协商情况，如：双方同意补充认定文件后按脱敏方式提供'} />
+              <Input.TextArea
+                rows={3}
+                value={text}
+                onChange={(e) => setText(e.target.value)}
+                maxLength={2000}
+                placeholder={canDecide ? '决定内容：提供的信息项、条件或调整意见' : '协商情况，如：双方同意补充认定文件后按脱敏方式提供'}
+              />
               <Space style={{ marginTop: 8 }} wrap>
                 {canDecide ? (
-                  <Button type="primary" disabled={!text.trim()} loading={busy} onClick={() => run(() => decideCase(c.id, { decision, text: text.trim(), ...(decision === 'reclassify' ? { shareType } : {}) }))}>
+                  <Button
+                    type="primary"
+                    disabled={!text.trim()}
+                    loading={busy}
+                    onClick={() => run(() => decideCase(c.id, { decision, text: text.trim(), ...(decision === 'reclassify' ? { shareType } : {}) }))}
+                  >
                     作出协调决定
                   </Button>
                 ) : null}

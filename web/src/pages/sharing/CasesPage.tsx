@@ -35,12 +35,16 @@ export default function CasesPage() {
             locale={{ emptyText: <span className="muted">没有协调案件</span> }}
             pagination={pageControls(page, data?.total, setPage, '件')}
             columns={[
-              { title: '资源', dataIndex: 'resourceName', render: (name: string | null, c) => <Link to={`/coordination/${c.id}`}>{name ?? '（资源已下架）'}</Link> },
+              {
+                title: '资源',
+                dataIndex: 'resourceName',
+                render: (name: string | null, c) => <Link to={`/coordination/${c.id}`}>{name ?? '（资源已下架）'}</Link>,
+              },
               { title: '起因', dataIndex: 'origin', width: 130, render: (o: string) => CASE_ORIGINS[o] ?? o },
               { title: '申请部门', dataIndex: 'applicantOrgName', width: 200 },
               { title: '提供部门', dataIndex: 'providerName', width: 200 },
               { title: '状态', dataIndex: 'status', width: 140, render: (_: unknown, c) => caseStatusTag(c) },
-              { title: '决定', dataIndex: 'decision', width: 150, render: (d: string | null) => (d ? CASE_DECISION_LABELS[d] ?? d : '—') },
+              { title: '决定', dataIndex: 'decision', width: 150, render: (d: string | null) => (d ? (CASE_DECISION_LABELS[d] ?? d) : '—') },
               { title: '提出时间', dataIndex: 'createdAt', width: 170, render: formatDateTime },
             ]}
           />

@@ -33,7 +33,13 @@ function toRowFilter(rows: FilterRow[]) {
   for (const row of rows) {
     if (!row.key || (!row.value && !row.to)) continue
     if (row.op === 'eq') filter[row.key] = { eq: row.value }
-    else if (row.op === 'in') filter[row.key] = { in: row.value.split(/[,，、]/).map((v) => v.trim()).filter(Boolean) }
+    else if (row.op === 'in')
+      filter[row.key] = {
+        in: row.value
+          .split(/[,，、]/)
+          .map((v) => v.trim())
+          .filter(Boolean),
+      }
     else if (row.op === 'prefix') filter[row.key] = { prefix: row.value }
     else filter[row.key] = { ...(row.value ? { gte: row.value } : {}), ...(row.to ? { lte: row.to } : {}) }
   }
@@ -161,7 +167,11 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
               />
             ),
           },
-          { title: '效果预览（示例数据）', key: 'preview', render: (_: unknown, item) => (ticked.includes(item.id) ? <MaskPreview item={item} rule={ruleOf(item)} /> : <Tag>不提供</Tag>) },
+          {
+            title: '效果预览（示例数据）',
+            key: 'preview',
+            render: (_: unknown, item) => (ticked.includes(item.id) ? <MaskPreview item={item} rule={ruleOf(item)} /> : <Tag>不提供</Tag>),
+          },
         ]}
       />
       <div style={{ marginTop: 16 }}>
@@ -188,7 +198,12 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
               onChange={(e) => setFilters((f) => f.map((r, i) => (i === index ? { ...r, value: e.target.value } : r)))}
             />
             {row.op === 'range' ? (
-              <Input style={{ width: 200 }} placeholder="最大值" value={row.to} onChange={(e) => setFilters((f) => f.map((r, i) => (i === index ? { ...r, to: e.target.value } : r)))} />
+              <Input
+                style={{ width: 200 }}
+                placeholder="最大值"
+                value={row.to}
+                onChange={(e) => setFilters((f) => f.map((r, i) => (i === index ? { ...r, to: e.target.value } : r)))}
+              />
             ) : null}
             <Button type="link" danger onClick={() => setFilters((f) => f.filter((_, i) => i !== index))}>
               移除
@@ -219,10 +234,19 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
         </div>
         <div style={{ width: 520, maxWidth: '100%' }}>
           <div style={{ marginBottom: 4 }}>{as === 'provider' ? '审批意见（可选）' : '督办意见（可选）'}</div>
-          <Input.TextArea rows={2} value={comment} onChange={(e) => setComment(e.target.value)} maxLength={2000} placeholder="如：同意，身份证号按规则脱敏后提供" data-testid="decision-comment" />
+          <Input.TextArea
+            rows={2}
+            value={comment}
+            onChange={(e) => setComment(e.target.value)}
+            maxLength={2000}
+            placeholder="如：同意，身份证号按规则脱敏后提供"
+            data-testid="decision-comment"
+          />
         </div>
       </Space>
-      {problems.length > 0 ? <Alert type="error" showIcon style={{ marginTop: 12 }} message="未能提交" description={problems.join('；')} data-testid="decision-error" /> : null}
+      {problems.length > 0 ? (
+        <Alert type="error" showIcon style={{ marginTop: 12 }} message="未能提交" description={problems.join('；')} data-testid="decision-error" />
+      ) : null}
       {warnings.length > 0 ? (
         <Alert
           type="warning"
@@ -230,7 +254,11 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
           style={{ marginTop: 12 }}
           message="脱敏后仍可能识别到个人"
           description={warnings.map((w) => <div key={w.code + w.itemIds.join()}>{w.message}</div>)}
-          action={<Button size="small" danger loading={busy} onClick={() => openDialog('approve')} data-testid="approve-anyway">仍然授权</Button>}
+          action={
+            <Button size="small" danger loading={busy} onClick={() => openDialog('approve')} data-testid="approve-anyway">
+              仍然授权
+            </Button>
+          }
           data-testid="decision-warnings"
         />
       ) : null}
@@ -256,12 +284,26 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
         )}
       </Space>
       <Modal
-        title={dialog === 'approve' ? (as === 'provider' ? '确认授权' : '确认直接授权') : dialog === 'reject' ? '拒绝申请' : dialog === 'info' ? '要求补正' : '延期办理'}
+        title={
+          dialog === 'approve'
+            ? as === 'provider'
+              ? '确认授权'
+              : '确认直接授权'
+            : dialog === 'reject'
+              ? '拒绝申请'
+              : dialog === 'info'
+                ? '要求补正'
+                : '延期办理'
+        }
         open={!!dialog}
         onCancel={() => setDialog(null)}
         okText={dialog === 'reject' ? '确认拒绝' : dialog === 'approve' ? '确认授权' : '确定'}
         cancelText="取消"
-        okButtonProps={{ danger: dialog === 'reject', disabled: (dialog === 'info' || dialog === 'reject') && !dialogText.trim(), ...{ 'data-testid': 'dialog-ok' } }}
+        okButtonProps={{
+          danger: dialog === 'reject',
+          disabled: (dialog === 'info' || dialog === 'reject') && !dialogText.trim(),
+          ...{ 'data-testid': 'dialog-ok' },
+        }}
         confirmLoading={busy}
         width={dialog === 'approve' ? 640 : undefined}
         onOk={confirmDialog}
@@ -271,13 +313,21 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
             <p className="muted">授权后申请部门即可按以下范围调用数据，请核对：</p>
             <Descriptions column={1} size="small" bordered>
               <Descriptions.Item label="提供的信息项">
-                {requested.filter((i) => ticked.includes(i.id)).map((i) => (
-                  <div key={i.id}>
-                    {i.name}：{MASKING_LABELS[ruleOf(i)]}
-                  </div>
-                ))}
+                {requested
+                  .filter((i) => ticked.includes(i.id))
+                  .map((i) => (
+                    <div key={i.id}>
+                      {i.name}：{MASKING_LABELS[ruleOf(i)]}
+                    </div>
+                  ))}
                 {ticked.length < requested.length ? (
-                  <div className="muted">不提供：{requested.filter((i) => !ticked.includes(i.id)).map((i) => i.name).join('、')}</div>
+                  <div className="muted">
+                    不提供：
+                    {requested
+                      .filter((i) => !ticked.includes(i.id))
+                      .map((i) => i.name)
+                      .join('、')}
+                  </div>
                 ) : null}
               </Descriptions.Item>
               <Descriptions.Item label="数据范围">
@@ -303,7 +353,9 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
           </Space>
         ) : (
           <label htmlFor="dialog-text" className="muted">
-            {dialog === 'reject' ? '拒绝须写明具体事实和依据（不少于 8 个字，不能只写套话），申请人可据此提请协调：' : '补正期间暂停计时，每个申请只能要求补正一次。请说明需要补充的材料：'}
+            {dialog === 'reject'
+              ? '拒绝须写明具体事实和依据（不少于 8 个字，不能只写套话），申请人可据此提请协调：'
+              : '补正期间暂停计时，每个申请只能要求补正一次。请说明需要补充的材料：'}
           </label>
         )}
         {dialog !== 'approve' ? (
@@ -316,7 +368,13 @@ export function DecisionForm({ request, as, onDone }: { request: ShareRequest; a
             maxLength={2000}
             status={dialogTouched && rejectProblem ? 'error' : undefined}
             aria-invalid={dialogTouched && !!rejectProblem}
-            placeholder={dialog === 'reject' ? '如：申请用途不足以支持获取个人敏感信息，请明确具体履职事项和法律依据' : dialog === 'info' ? '如：请补充政策文件文号及使用范围' : '督办意见（可选）'}
+            placeholder={
+              dialog === 'reject'
+                ? '如：申请用途不足以支持获取个人敏感信息，请明确具体履职事项和法律依据'
+                : dialog === 'info'
+                  ? '如：请补充政策文件文号及使用范围'
+                  : '督办意见（可选）'
+            }
             data-testid="dialog-text"
           />
         ) : null}

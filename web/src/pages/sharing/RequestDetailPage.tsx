@@ -1,7 +1,17 @@
 import { Alert, Button, Card, Col, Descriptions, Input, Modal, Row, Space, Table, Tag, Timeline } from 'antd'
 import { useState } from 'react'
 import { Link, useNavigate, useParams } from 'react-router-dom'
-import { type Grant, type HistoryEntry, type ShareRequest, getGrant, getShareRequest, openCase, resubmitShareRequest, reviewCompliance, withdrawShareRequest } from '../../api/sharing.ts'
+import {
+  type Grant,
+  type HistoryEntry,
+  type ShareRequest,
+  getGrant,
+  getShareRequest,
+  openCase,
+  resubmitShareRequest,
+  reviewCompliance,
+  withdrawShareRequest,
+} from '../../api/sharing.ts'
 import { PageContainer } from '../../components/PageContainer.tsx'
 import { LoadError, Loading } from '../../components/States.tsx'
 import { ShareTypeTag } from '../../components/Tags.tsx'
@@ -47,7 +57,11 @@ export default function RequestDetailPage() {
     try {
       if (dialog === 'withdraw') await withdrawShareRequest(r.id, text.trim())
       if (dialog === 'pass' || dialog === 'return') await reviewCompliance(r.id, { decision: dialog, ...(text.trim() ? { comment: text.trim() } : {}) })
-      if (dialog === 'resubmit') await resubmitShareRequest(r.id, { comment: text.trim(), ...(dutyBasis.trim() && dutyBasis.trim() !== r.dutyBasis ? { dutyBasis: dutyBasis.trim() } : {}) })
+      if (dialog === 'resubmit')
+        await resubmitShareRequest(r.id, {
+          comment: text.trim(),
+          ...(dutyBasis.trim() && dutyBasis.trim() !== r.dutyBasis ? { dutyBasis: dutyBasis.trim() } : {}),
+        })
       if (dialog === 'coordinate') {
         const c = await openCase({ requestId: r.id, statement: text.trim() })
         navigate(`/coordination/${c.id}`)
@@ -107,19 +121,45 @@ export default function RequestDetailPage() {
       }
     >
       {r.status === 'need_more_info' && lastInfoRequest ? (
-        <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="提供部门要求补正" description={lastInfoRequest.comment} data-testid="need-info-alert" />
+        <Alert
+          type="warning"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message="提供部门要求补正"
+          description={lastInfoRequest.comment}
+          data-testid="need-info-alert"
+        />
       ) : null}
       {r.status === 'compliance_review' ? (
-        <Alert type="info" showIcon style={{ marginBottom: 12 }} message="主管部门合规审查中" description="审查用途与履职依据；通过后交提供部门答复。申请的数据已挂接的，提供部门自审查通过起适用已挂接数据的较短答复时限；未挂接的适用一般答复时限。" />
+        <Alert
+          type="info"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message="主管部门合规审查中"
+          description="审查用途与履职依据；通过后交提供部门答复。申请的数据已挂接的，提供部门自审查通过起适用已挂接数据的较短答复时限；未挂接的适用一般答复时限。"
+        />
       ) : null}
       {r.status === 'returned' && lastReturn ? (
         <Alert type="warning" showIcon style={{ marginBottom: 12 }} message="主管部门退回修改" description={lastReturn.comment} data-testid="return-alert" />
       ) : null}
       {r.status === 'rejected' ? (
-        <Alert type="error" showIcon style={{ marginBottom: 12 }} message="申请被拒绝" description={`拒绝理由：${r.decisionReason ?? '—'}`} data-testid="reject-reason" />
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message="申请被拒绝"
+          description={`拒绝理由：${r.decisionReason ?? '—'}`}
+          data-testid="reject-reason"
+        />
       ) : null}
       {r.status === 'escalated' ? (
-        <Alert type="error" showIcon style={{ marginBottom: 12 }} message="提供部门逾期未答复，已提交主管部门督办" description={`提交督办时间：${formatDateTime(r.escalatedAt)}`} />
+        <Alert
+          type="error"
+          showIcon
+          style={{ marginBottom: 12 }}
+          message="提供部门逾期未答复，已提交主管部门督办"
+          description={`提交督办时间：${formatDateTime(r.escalatedAt)}`}
+        />
       ) : null}
       {r.status === 'granted' && grant.data ? <GrantDifference request={r} grant={grant.data} /> : null}
       <Row gutter={16}>
@@ -184,7 +224,14 @@ export default function RequestDetailPage() {
         {dialog === 'resubmit' ? (
           <Space direction="vertical" style={{ width: '100%' }}>
             <span>补正说明（必填）：</span>
-            <Input.TextArea rows={3} value={text} onChange={(e) => setText(e.target.value)} maxLength={2000} placeholder="如：已补充政策文件文号及使用范围" data-testid="resubmit-comment" />
+            <Input.TextArea
+              rows={3}
+              value={text}
+              onChange={(e) => setText(e.target.value)}
+              maxLength={2000}
+              placeholder="如：已补充政策文件文号及使用范围"
+              data-testid="resubmit-comment"
+            />
             <span>履职依据（可修改）：</span>
             <Input.TextArea rows={3} value={dutyBasis} onChange={(e) => setDutyBasis(e.target.value)} maxLength={2000} />
           </Space>
@@ -212,7 +259,14 @@ function RequestTimeline({ history }: { history: HistoryEntry[] }) {
   return (
     <Timeline
       items={history.map((h) => ({
-        color: h.toStatus === 'rejected' || h.action === 'escalate' ? 'red' : h.toStatus === 'granted' ? 'green' : h.toStatus === 'need_more_info' ? 'orange' : 'blue',
+        color:
+          h.toStatus === 'rejected' || h.action === 'escalate'
+            ? 'red'
+            : h.toStatus === 'granted'
+              ? 'green'
+              : h.toStatus === 'need_more_info'
+                ? 'orange'
+                : 'blue',
         children: (
           <div>
             <div>
@@ -244,9 +298,15 @@ function GrantDifference({ request, grant }: { request: ShareRequest; grant: Gra
       description={
         <div>
           {left.length > 0 ? <div>未授权的信息项：{left.map((i) => i.name).join('、')}</div> : <div>申请的信息项均已授权。</div>}
-          {masked.length > 0 ? <div>脱敏提供：{masked.map((i) => `${i.name}：${MASKING_LABELS[i.masking as keyof typeof MASKING_LABELS] ?? i.masking}`).join('；')}</div> : null}
+          {masked.length > 0 ? (
+            <div>脱敏提供：{masked.map((i) => `${i.name}：${MASKING_LABELS[i.masking as keyof typeof MASKING_LABELS] ?? i.masking}`).join('；')}</div>
+          ) : null}
           {filters.length > 0 ? <div>数据范围：{filters.join('；')}</div> : null}
-          {grant.validUntil !== request.validUntil ? <div>有效期由申请的 {formatDate(request.validUntil)} 缩短为 {formatDate(grant.validUntil)}</div> : null}
+          {grant.validUntil !== request.validUntil ? (
+            <div>
+              有效期由申请的 {formatDate(request.validUntil)} 缩短为 {formatDate(grant.validUntil)}
+            </div>
+          ) : null}
           {request.decisionReason ? <div>审批意见：{request.decisionReason}</div> : null}
         </div>
       }

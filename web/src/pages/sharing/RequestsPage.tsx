@@ -69,7 +69,11 @@ export default function RequestsPage() {
       extra={
         <Space>
           <ExportButton onExport={() => exportShareRequests(query)} testId="export-requests" />
-          {box === 'mine' ? <Button type="primary" onClick={() => navigate('/catalog')}>检索资源并申请</Button> : null}
+          {box === 'mine' ? (
+            <Button type="primary" onClick={() => navigate('/catalog')}>
+              检索资源并申请
+            </Button>
+          ) : null}
         </Space>
       }
     >
@@ -139,14 +143,17 @@ export default function RequestsPage() {
                 title: '答复期限',
                 dataIndex: 'dueAt',
                 width: 150,
-                render: (due: string | null, r) => (r.status === 'need_more_info' ? <span className="muted">待补正，计时暂停</span> : isOpen(r.status) ? (
+                render: (due: string | null, r) =>
+                  r.status === 'need_more_info' ? (
+                    <span className="muted">待补正，计时暂停</span>
+                  ) : isOpen(r.status) ? (
                     <span>
                       {r.status === 'compliance_review' ? <span className="muted">合规审查 </span> : null}
                       <WorkdayCountdown due={due} />
                     </span>
                   ) : (
                     '—'
-                  )),
+                  ),
               },
               { title: '提交时间', dataIndex: 'createdAt', width: 160, render: formatDateTime },
             ]}

@@ -20,7 +20,8 @@ export function RequestStatusTag({ request }: { request: Pick<ShareRequest, 'sta
 }
 
 /** Open requests run on a clock: the compliance review's or the provider's reply (paused while waiting for 补正). */
-export const isOpen = (status: ShareRequest['status']) => status === 'compliance_review' || status === 'pending' || status === 'need_more_info' || status === 'escalated'
+export const isOpen = (status: ShareRequest['status']) =>
+  status === 'compliance_review' || status === 'pending' || status === 'need_more_info' || status === 'escalated'
 
 /** What the request's deadline is, in words: the compliance review's, or the provider's reply with the clock it runs on. */
 export function deadlineText(r: Pick<ShareRequest, 'status' | 'replyWorkdays' | 'replyClock'>) {

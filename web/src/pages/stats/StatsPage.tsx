@@ -39,11 +39,7 @@ const READ_ALL_LIMIT = 1000
  */
 async function loadStats(scope: Scope) {
   const status = scope === 'published' ? ('published' as const) : undefined
-  const [tree, orgs, first] = await Promise.all([
-    getClassTree(),
-    allOrganisations(),
-    searchResources({ status, page: 1, pageSize: 200 }, { quiet: true }),
-  ])
+  const [tree, orgs, first] = await Promise.all([getClassTree(), allOrganisations(), searchResources({ status, page: 1, pageSize: 200 }, { quiet: true })])
   const libraries = tree.flatMap((root) => root.children.map((child) => ({ root: root.name, code: child.code, name: child.name })))
   const providers = orgs.filter((o) => o.kind !== 'region')
   const cycles = Object.entries(UPDATE_CYCLES)
@@ -68,7 +64,8 @@ async function loadStats(scope: Scope) {
       ...modes.map(([m]) => countWhere((r) => r.shareModes.includes(m))),
     ]
   } else {
-    const count = (filter: Parameters<typeof searchResources>[0]) => () => searchResources({ ...filter, status, pageSize: 1 }, { quiet: true }).then((r) => r.total)
+    const count = (filter: Parameters<typeof searchResources>[0]) => () =>
+      searchResources({ ...filter, status, pageSize: 1 }, { quiet: true }).then((r) => r.total)
     counts = await pooled([
       ...tree.map((root) => count({ classCode: root.code })),
       ...libraries.map((l) => count({ classCode: l.code })),
@@ -100,7 +97,11 @@ function Chart({ option, height = 320, testId }: { option: object; height?: numb
 const barOption = (names: string[], values: number[], horizontal = false, color = '#1f5fbf') => ({
   tooltip: { trigger: 'axis', axisPointer: { type: 'shadow' } },
   grid: { left: 12, right: 24, top: 16, bottom: 8, containLabel: true },
-  [horizontal ? 'yAxis' : 'xAxis']: { type: 'category', data: names, axisLabel: horizontal ? { width: 190, overflow: 'truncate', interval: 0 } : { interval: 0, rotate: names.length > 6 ? 30 : 0 } },
+  [horizontal ? 'yAxis' : 'xAxis']: {
+    type: 'category',
+    data: names,
+    axisLabel: horizontal ? { width: 190, overflow: 'truncate', interval: 0 } : { interval: 0, rotate: names.length > 6 ? 30 : 0 },
+  },
   [horizontal ? 'xAxis' : 'yAxis']: { type: 'value', minInterval: 1 },
   series: [{ type: 'bar', data: values, itemStyle: { color }, barMaxWidth: 28, label: { show: true, position: horizontal ? 'right' : 'top' } }],
 })
@@ -150,7 +151,15 @@ export default function StatsPage() {
                 return rows.length === 0 ? (
                   <span className="muted">暂无数据</span>
                 ) : (
-                  <Chart testId="chart-class" height={Math.max(240, rows.length * 24 + 40)} option={barOption(rows.map((l) => l.name), rows.map((l) => l.value), true)} />
+                  <Chart
+                    testId="chart-class"
+                    height={Math.max(240, rows.length * 24 + 40)}
+                    option={barOption(
+                      rows.map((l) => l.name),
+                      rows.map((l) => l.value),
+                      true,
+                    )}
+                  />
                 )
               })()}
             </Card>
@@ -181,24 +190,50 @@ export default function StatsPage() {
           <Col xs={24} xl={14}>
             <Card size="small" title="各部门目录数量（前 15）">
               {(() => {
-                const top = [...data.byProvider].filter((p) => p.value > 0).sort((a, b) => b.value - a.value).slice(0, 15).reverse()
+                const top = [...data.byProvider]
+                  .filter((p) => p.value > 0)
+                  .sort((a, b) => b.value - a.value)
+                  .slice(0, 15)
+                  .reverse()
                 return top.length === 0 ? (
                   <span className="muted">暂无数据</span>
                 ) : (
-                  <Chart testId="chart-department" height={Math.max(240, top.length * 26 + 40)} option={barOption(top.map((p) => p.name), top.map((p) => p.value), true, '#13a8a8')} />
+                  <Chart
+                    testId="chart-department"
+                    height={Math.max(240, top.length * 26 + 40)}
+                    option={barOption(
+                      top.map((p) => p.name),
+                      top.map((p) => p.value),
+                      true,
+                      '#13a8a8',
+                    )}
+                  />
                 )
               })()}
             </Card>
           </Col>
           <Col xs={24} xl={10}>
             <Card size="small" title="更新周期分布" style={{ marginBottom: 16 }}>
-              <Chart height={220} option={barOption(data.byCycle.map((c) => c.name), data.byCycle.map((c) => c.value), false, '#722ed1')} />
+              <Chart
+                height={220}
+                option={barOption(
+                  data.byCycle.map((c) => c.name),
+                  data.byCycle.map((c) => c.value),
+                  false,
+                  '#722ed1',
+                )}
+              />
             </Card>
             <Card size="small" title="共享方式（可多选）">
               {data.byMode.map((m) => (
                 <div key={m.name} style={{ display: 'flex', alignItems: 'center', gap: 12, marginBottom: 6 }}>
                   <span style={{ width: 40 }}>{m.name}</span>
-                  <Progress aria-label={`${m.name}方式 ${m.value} 条`} percent={data.total ? Math.round((m.value / data.total) * 100) : 0} format={() => `${m.value} 条`} style={{ flex: 1, margin: 0 }} />
+                  <Progress
+                    aria-label={`${m.name}方式 ${m.value} 条`}
+                    percent={data.total ? Math.round((m.value / data.total) * 100) : 0}
+                    format={() => `${m.value} 条`}
+                    style={{ flex: 1, margin: 0 }}
+                  />
                 </div>
               ))}
             </Card>

@@ -22,13 +22,24 @@ export default function ObjectionsPage() {
   const { data, error, loading, reload } = useAsync(() => listObjections({ box, page, pageSize: 20 }), [box, page])
   const canRaise = allowedByRole(user!.roles, 'objections.objection.create')
   return (
-    <PageContainer title="数据异议" description="对获得的数据提出异议（纠错）：主管部门 2 个工作日内受理，提供部门 5 个工作日内核实，在源头更正后标注自动撤销。" extra={canRaise ? <RaiseButton done={reload} /> : null}>
+    <PageContainer
+      title="数据异议"
+      description="对获得的数据提出异议（纠错）：主管部门 2 个工作日内受理，提供部门 5 个工作日内核实，在源头更正后标注自动撤销。"
+      extra={canRaise ? <RaiseButton done={reload} /> : null}
+    >
       <Alert type="info" showIcon style={{ marginBottom: 12 }} message="办理规则" description={R11} data-testid="r11-rule" />
       <Card size="small">
         <Tabs
           activeKey={box}
-          onChange={(key) => { setBox(key); setPage(1) }}
-          items={[{ key: 'all', label: '全部' }, { key: 'raised', label: '本单位提出' }, { key: 'received', label: '本单位数据收到' }]}
+          onChange={(key) => {
+            setBox(key)
+            setPage(1)
+          }}
+          items={[
+            { key: 'all', label: '全部' },
+            { key: 'raised', label: '本单位提出' },
+            { key: 'received', label: '本单位数据收到' },
+          ]}
         />
         {error ? (
           <LoadError error={error} onRetry={reload} />
@@ -43,7 +54,20 @@ export default function ObjectionsPage() {
             locale={{ emptyText: <span className="muted">没有数据异议</span> }}
             columns={[
               { title: '编号', dataIndex: 'no', width: 150 },
-              { title: '资源', dataIndex: 'resourceName', render: (name: string, o) => <span>{name}{o.flagged ? <Tag color="orange" style={{ marginInlineStart: 6 }}>有异议</Tag> : null}</span> },
+              {
+                title: '资源',
+                dataIndex: 'resourceName',
+                render: (name: string, o) => (
+                  <span>
+                    {name}
+                    {o.flagged ? (
+                      <Tag color="orange" style={{ marginInlineStart: 6 }}>
+                        有异议
+                      </Tag>
+                    ) : null}
+                  </span>
+                ),
+              },
               { title: '信息项 / 记录', render: (_: unknown, o) => `${o.itemNames.join('、')}：${o.recordKeys.join('、')}` },
               { title: '类型', dataIndex: 'typeLabel', width: 100 },
               { title: '提出部门', dataIndex: 'raiserOrgName', width: 170 },
@@ -53,7 +77,14 @@ export default function ObjectionsPage() {
               { title: '提出时间', dataIndex: 'createdAt', width: 160, render: formatDateTime },
               { title: '操作', width: 220, render: (_: unknown, o) => <ObjectionActions objection={o} done={reload} /> },
             ]}
-            expandable={{ expandedRowRender: (o) => <div><p>异议说明：{o.description}</p>{o.response ? <p>处理意见：{o.response}</p> : null}</div> }}
+            expandable={{
+              expandedRowRender: (o) => (
+                <div>
+                  <p>异议说明：{o.description}</p>
+                  {o.response ? <p>处理意见：{o.response}</p> : null}
+                </div>
+              ),
+            }}
           />
         )}
       </Card>
@@ -68,21 +99,68 @@ function ObjectionActions({ objection: o, done }: { objection: Objection; done: 
     <Space wrap>
       {o.status === 'raised' && may('objections.objection.accept') ? (
         <>
-          <StepButton label="受理" title={`受理异议 ${o.no}`} explain="受理后该记录标注「有异议」，提供部门须在 5 个工作日内核实。" run={(note) => objectionStep(o.id, 'acceptance', { decision: 'accept', ...(note ? { comment: note } : {}) })} done={done} />
-          <StepButton label="驳回" danger required noteLabel="驳回理由" title={`驳回异议 ${o.no}`} explain="驳回后提出部门会收到通知。" run={(note) => objectionStep(o.id, 'acceptance', { decision: 'dismiss', comment: note })} done={done} />
+          <StepButton
+            label="受理"
+            title={`受理异议 ${o.no}`}
+            explain="受理后该记录标注「有异议」，提供部门须在 5 个工作日内核实。"
+            run={(note) => objectionStep(o.id, 'acceptance', { decision: 'accept', ...(note ? { comment: note } : {}) })}
+            done={done}
+          />
+          <StepButton
+            label="驳回"
+            danger
+            required
+            noteLabel="驳回理由"
+            title={`驳回异议 ${o.no}`}
+            explain="驳回后提出部门会收到通知。"
+            run={(note) => objectionStep(o.id, 'acceptance', { decision: 'dismiss', comment: note })}
+            done={done}
+          />
         </>
       ) : null}
       {o.status === 'verifying' && may('objections.objection.verify') ? (
         <>
-          <StepButton label="确认有误" required noteLabel="核实情况" title="确认数据有误" explain="请在源头系统更正后重新挂接数据；新批次生效后「有异议」标注自动撤销，提出部门会收到通知。" run={(note) => objectionStep(o.id, 'verification', { outcome: 'confirm', comment: note })} done={done} />
-          <StepButton label="说明无误" required noteLabel="说明" title="说明数据无误" explain="标注将撤销；提出部门如不认可，可提请协调。" run={(note) => objectionStep(o.id, 'verification', { outcome: 'explain', comment: note })} done={done} />
+          <StepButton
+            label="确认有误"
+            required
+            noteLabel="核实情况"
+            title="确认数据有误"
+            explain="请在源头系统更正后重新挂接数据；新批次生效后「有异议」标注自动撤销，提出部门会收到通知。"
+            run={(note) => objectionStep(o.id, 'verification', { outcome: 'confirm', comment: note })}
+            done={done}
+          />
+          <StepButton
+            label="说明无误"
+            required
+            noteLabel="说明"
+            title="说明数据无误"
+            explain="标注将撤销；提出部门如不认可，可提请协调。"
+            run={(note) => objectionStep(o.id, 'verification', { outcome: 'explain', comment: note })}
+            done={done}
+          />
         </>
       ) : null}
       {o.status === 'correcting' && may('objections.objection.verify') ? (
-        <StepButton label="已更正" required noteLabel="更正说明" title="报告已在源头更正" explain="库表挂接的资源须已上传更正后的新批次。" run={(note) => objectionStep(o.id, 'corrected', { comment: note })} done={done} />
+        <StepButton
+          label="已更正"
+          required
+          noteLabel="更正说明"
+          title="报告已在源头更正"
+          explain="库表挂接的资源须已上传更正后的新批次。"
+          run={(note) => objectionStep(o.id, 'corrected', { comment: note })}
+          done={done}
+        />
       ) : null}
       {o.status === 'explained' && may('objections.objection.dispute') ? (
-        <StepButton label="提请协调" required noteLabel="协调事由" title="对说明有异议，提请协调" explain="将开启协调案件，双方先行协商，协商不成由主管部门协调。" run={(note) => objectionStep(o.id, 'dispute', { comment: note })} done={done} />
+        <StepButton
+          label="提请协调"
+          required
+          noteLabel="协调事由"
+          title="对说明有异议，提请协调"
+          explain="将开启协调案件，双方先行协商，协商不成由主管部门协调。"
+          run={(note) => objectionStep(o.id, 'dispute', { comment: note })}
+          done={done}
+        />
       ) : null}
     </Space>
   )
@@ -99,7 +177,12 @@ function RaiseButton({ done }: { done: () => void }) {
     const values = await form.validateFields()
     setBusy(true)
     try {
-      await raiseObjection({ ...values, recordKeys: String(values.recordKeys).split(/[\s,，、]+/).filter(Boolean) })
+      await raiseObjection({
+        ...values,
+        recordKeys: String(values.recordKeys)
+          .split(/[\s,，、]+/)
+          .filter(Boolean),
+      })
       setOpen(false)
       form.resetFields()
       done()
@@ -109,8 +192,20 @@ function RaiseButton({ done }: { done: () => void }) {
   }
   return (
     <>
-      <Button type="primary" onClick={() => setOpen(true)}>提出异议</Button>
-      <Modal title="提出数据异议" open={open} okText="确认提交" cancelText="取消" onOk={submit} confirmLoading={busy} onCancel={() => setOpen(false)} destroyOnHidden width={640}>
+      <Button type="primary" onClick={() => setOpen(true)}>
+        提出异议
+      </Button>
+      <Modal
+        title="提出数据异议"
+        open={open}
+        okText="确认提交"
+        cancelText="取消"
+        onOk={submit}
+        confirmLoading={busy}
+        onCancel={() => setOpen(false)}
+        destroyOnHidden
+        width={640}
+      >
         <Form form={form} layout="vertical" initialValues={{ type: 'error' }}>
           <Form.Item name="resourceId" label="获得的数据（授权）" rules={[{ required: true, message: '请选择资源' }]}>
             <Select options={(grants.data?.items ?? []).map((g) => ({ value: g.resourceId, label: `${g.resourceName}（${g.providerName}）` }))} />

@@ -78,7 +78,13 @@ export function MyDraftsCard() {
           dataSource={data?.items ?? []}
           locale={emptyText('没有未提交的草稿或被退回的目录')}
           renderItem={(r) => (
-            <List.Item actions={[<Link key="edit" to={`/catalog-edit/${r.id}`}>{r.status === 'returned' ? '修改后重新提交' : '继续编辑'}</Link>]}>
+            <List.Item
+              actions={[
+                <Link key="edit" to={`/catalog-edit/${r.id}`}>
+                  {r.status === 'returned' ? '修改后重新提交' : '继续编辑'}
+                </Link>,
+              ]}
+            >
               <List.Item.Meta
                 title={
                   <Space size={6} wrap>
@@ -183,7 +189,18 @@ export function UpdateTasksCard({ overdueOnly }: { overdueOnly: boolean }) {
             { title: '期限', dataIndex: 'dueDate', width: 130, render: (d: string) => formatDate(d) },
             { title: '剩余', dataIndex: 'dueDate', key: 'left', width: 160, render: (d: string) => <WorkdayCountdown due={d} /> },
             ...(canComplete
-              ? [{ title: '操作', key: 'op', width: 110, render: (_: unknown, t: ReviewTask) => <Button size="small" onClick={() => setCompleting(t)}>确认已处理</Button> }]
+              ? [
+                  {
+                    title: '操作',
+                    key: 'op',
+                    width: 110,
+                    render: (_: unknown, t: ReviewTask) => (
+                      <Button size="small" onClick={() => setCompleting(t)}>
+                        确认已处理
+                      </Button>
+                    ),
+                  },
+                ]
               : []),
           ]}
         />
@@ -198,7 +215,13 @@ export function UpdateTasksCard({ overdueOnly }: { overdueOnly: boolean }) {
         okButtonProps={{ disabled: resolution.trim().length === 0 }}
       >
         <p className="muted">如目录内容需要修改，请编辑目录并重新提交审核，发布后任务自动关闭；如无需修改，请说明理由。</p>
-        <Input.TextArea rows={3} value={resolution} onChange={(e) => setResolution(e.target.value)} placeholder="处理说明，如：经核查，本目录不受此次职能调整影响" maxLength={2000} />
+        <Input.TextArea
+          rows={3}
+          value={resolution}
+          onChange={(e) => setResolution(e.target.value)}
+          placeholder="处理说明，如：经核查，本目录不受此次职能调整影响"
+          maxLength={2000}
+        />
       </Modal>
     </Card>
   )
@@ -226,7 +249,13 @@ export function CalendarUpkeepCard() {
           size="small"
           dataSource={missing}
           renderItem={(y) => (
-            <List.Item actions={[<Link key="go" to={`/admin/calendar?year=${y.year}`}>去维护</Link>]}>
+            <List.Item
+              actions={[
+                <Link key="go" to={`/admin/calendar?year=${y.year}`}>
+                  去维护
+                </Link>,
+              ]}
+            >
               {y.year} 年的节假日与调休安排尚未维护（国务院办公厅通知发布后录入），目前按周末休息计算工作日。
             </List.Item>
           )}
@@ -241,7 +270,11 @@ export function DeniedEventsCard() {
   const from = beijing().subtract(7, 'day').startOf('day').format('YYYY-MM-DDTHH:mm:ssZ')
   const { data, error, loading, reload } = useAsync(() => listAuditEvents({ result: 'denied', from, pageSize: 6 }), [])
   return (
-    <Card title={<CardTitle title="近 7 日被拒绝的操作" count={data?.total} />} extra={<Link to="/audit?result=denied">查看审计日志</Link>} data-testid="todo-denied">
+    <Card
+      title={<CardTitle title="近 7 日被拒绝的操作" count={data?.total} />}
+      extra={<Link to="/audit?result=denied">查看审计日志</Link>}
+      data-testid="todo-denied"
+    >
       {error ? (
         <LoadError error={error} onRetry={reload} />
       ) : (
@@ -306,7 +339,13 @@ export function StaleMountsCard() {
           dataSource={data?.items ?? []}
           locale={emptyText('挂接的数据均按更新周期更新')}
           renderItem={(m) => (
-            <List.Item actions={[<Link key="open" to={`/catalog/${m.resourceId}`}>查看目录</Link>]}>
+            <List.Item
+              actions={[
+                <Link key="open" to={`/catalog/${m.resourceId}`}>
+                  查看目录
+                </Link>,
+              ]}
+            >
               <List.Item.Meta
                 title={
                   <Space size={6} wrap>

@@ -21,7 +21,9 @@ interface Todo {
 async function requestTodos(box: 'mine' | 'incoming' | 'all', statuses: ShareRequest['status'][]): Promise<Todo> {
   const pages = await Promise.all(statuses.map((status) => listShareRequests({ box, status, pageSize: 50 }, true)))
   const items = pages.flatMap((p) => p.items).sort((a, b) => (a.dueAt ?? '9').localeCompare(b.dueAt ?? '9'))
-  const overdue = items.filter((r) => r.status === 'escalated' || (r.status !== 'need_more_info' && r.remainingWorkdays !== null && r.remainingWorkdays < 0)).length
+  const overdue = items.filter(
+    (r) => r.status === 'escalated' || (r.status !== 'need_more_info' && r.remainingWorkdays !== null && r.remainingWorkdays < 0),
+  ).length
   return { items, total: pages.reduce((n, p) => n + p.total, 0), overdue }
 }
 
@@ -62,7 +64,11 @@ function RequestTodoCard({
               render: (name: string, r) => (
                 <div>
                   <Link to={`/share-requests/${r.id}`}>{name}</Link>
-                  {compact ? <div className="muted" style={{ fontSize: 12 }}>{r.providerName}</div> : null}
+                  {compact ? (
+                    <div className="muted" style={{ fontSize: 12 }}>
+                      {r.providerName}
+                    </div>
+                  ) : null}
                 </div>
               ),
             },
@@ -74,7 +80,8 @@ function RequestTodoCard({
               title: '答复期限',
               dataIndex: 'dueAt',
               width: 160,
-              render: (due: string | null, r: ShareRequest) => (r.status === 'need_more_info' ? <span className="muted">计时暂停</span> : <WorkdayCountdown due={due} />),
+              render: (due: string | null, r: ShareRequest) =>
+                r.status === 'need_more_info' ? <span className="muted">计时暂停</span> : <WorkdayCountdown due={due} />,
             },
           ]}
         />

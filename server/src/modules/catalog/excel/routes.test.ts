@@ -13,9 +13,24 @@ import { type SheetRow, importForm, readBack, workbookOf } from './testing.ts'
  */
 
 const countRows = async (db: Db, table: 'resources' | 'resourceVersions') =>
-  Number((await db.selectFrom(table).select((eb) => eb.fn.countAll().as('n')).executeTakeFirstOrThrow()).n)
+  Number(
+    (
+      await db
+        .selectFrom(table)
+        .select((eb) => eb.fn.countAll().as('n'))
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 const countAudit = async (db: Db, action: string) =>
-  Number((await db.selectFrom('auditEvents').select((eb) => eb.fn.countAll().as('n')).where('action', '=', action).executeTakeFirstOrThrow()).n)
+  Number(
+    (
+      await db
+        .selectFrom('auditEvents')
+        .select((eb) => eb.fn.countAll().as('n'))
+        .where('action', '=', action)
+        .executeTakeFirstOrThrow()
+    ).n,
+  )
 
 function pawnShop(overrides: SheetRow = {}): SheetRow {
   return {
@@ -121,10 +136,7 @@ describe('catalog Excel import and export over HTTP', () => {
   let imported: string[] = []
 
   test('a cataloger imports several entries with their items as drafts of the department', async () => {
-    const data = await workbookOf(
-      [pawnShop({ 资源提供方代码: world.deptA.code }), internetCafes(), alarmStatistics()],
-      [...pawnShopItems(), ...cafeItems()],
-    )
+    const data = await workbookOf([pawnShop({ 资源提供方代码: world.deptA.code }), internetCafes(), alarmStatistics()], [...pawnShopItems(), ...cafeItems()])
     const res = await importFile(world.tokens.cataloger, data)
     assert.equal(res.status, 201, JSON.stringify(res.body))
     assert.equal(res.body.created, 3)
@@ -154,7 +166,10 @@ describe('catalog Excel import and export over HTTP', () => {
       ],
     )
     const cafes = (await t.request('GET', `/api/v1/catalog/resources/${imported[1]}`, { token: world.tokens.cataloger })).body
-    assert.deepEqual(cafes.items.map((i: any) => i.name), ['场所名称', '场所地址', '终端数量'])
+    assert.deepEqual(
+      cafes.items.map((i: any) => i.name),
+      ['场所名称', '场所地址', '终端数量'],
+    )
     assert.equal(cafes.openCondition, '无条件开放')
     const alarms = (await t.request('GET', `/api/v1/catalog/resources/${imported[2]}`, { token: world.tokens.cataloger })).body
     assert.deepEqual(alarms.items, [])
@@ -197,7 +212,10 @@ describe('catalog Excel import and export over HTTP', () => {
     assert.equal(res.body.error.code, 'VALIDATION_FAILED')
     assert.match(res.body.error.message, /未导入任何目录/)
     const fields = res.body.error.details.map((d: any) => d.field)
-    assert.deepEqual(fields, expectedBad.map(([sheet, line, column]) => `${sheet}!第${line}行.${column}`))
+    assert.deepEqual(
+      fields,
+      expectedBad.map(([sheet, line, column]) => `${sheet}!第${line}行.${column}`),
+    )
     const byField = Object.fromEntries(res.body.error.details.map((d: any) => [d.field, d.message]))
     assert.match(byField['信息资源!第4行.更新周期'], /每两年/)
     assert.match(byField['信息资源!第5行.信息资源名称'], /不能为空/)
@@ -283,10 +301,19 @@ describe('catalog Excel import and export over HTTP', () => {
     assert.match(decodeURIComponent(disposition.split("UTF-8''")[1]), /^政务信息资源目录_\d{8}-\d{4}\.xlsx$/)
     assert.equal(res.headers.get('x-total-count'), '4')
     const workbook = await readBack(Buffer.from(await res.arrayBuffer()))
-    assert.deepEqual(workbook.worksheets.map((ws) => ws.name), ['信息资源', '信息项', '说明'])
+    assert.deepEqual(
+      workbook.worksheets.map((ws) => ws.name),
+      ['信息资源', '信息项', '说明'],
+    )
     const header = (name: string) => (workbook.getWorksheet(name)!.getRow(1).values as unknown[]).slice(1)
-    assert.deepEqual(header('信息资源'), RESOURCE_COLUMNS.map((c) => c.header))
-    assert.deepEqual(header('信息项'), ITEM_COLUMNS.map((c) => c.header))
+    assert.deepEqual(
+      header('信息资源'),
+      RESOURCE_COLUMNS.map((c) => c.header),
+    )
+    assert.deepEqual(
+      header('信息项'),
+      ITEM_COLUMNS.map((c) => c.header),
+    )
     assert.equal(workbook.getWorksheet('信息资源')!.actualRowCount, 5)
     assert.equal(workbook.getWorksheet('信息项')!.actualRowCount, 1 + 4 + 3 + 4)
     assert.equal(await countAudit(t.db, 'catalog.resource.export'), 1)
@@ -318,7 +345,10 @@ describe('catalog Excel import and export over HTTP', () => {
       const byName = (rows: any[]) => [...rows].sort((a, b) => a.name.localeCompare(b.name))
       const original = byName(await list(t, world.tokens.cataloger))
       const copy = byName(await list(t2, token))
-      assert.deepEqual(copy.map((r) => r.name), original.map((r) => r.name))
+      assert.deepEqual(
+        copy.map((r) => r.name),
+        original.map((r) => r.name),
+      )
       assert.deepEqual(copy, original)
     } finally {
       await t2.close()
@@ -359,7 +389,9 @@ describe('catalog Excel import and export over HTTP', () => {
     assert.equal(res.status, 201, JSON.stringify(res.body).slice(0, 500))
     assert.equal(res.body.created, 230)
     const took = Date.now() - started
-    const download = await fetch(`${t.baseUrl}/api/v1/catalog/export?mine=true&formatClass=1`, { headers: { authorization: `Bearer ${world.tokens.cataloger}` } })
+    const download = await fetch(`${t.baseUrl}/api/v1/catalog/export?mine=true&formatClass=1`, {
+      headers: { authorization: `Bearer ${world.tokens.cataloger}` },
+    })
     assert.equal(download.headers.get('x-total-count'), '231')
     const workbook = await readBack(Buffer.from(await download.arrayBuffer()))
     const names = new Set<string>()

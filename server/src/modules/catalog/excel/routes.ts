@@ -45,49 +45,57 @@ const IMPORT_MAX_BYTES = 20 * 1024 * 1024
 
 /** Excel import and export of catalog entries in the columns of the national 2017 template (see columns.ts). */
 export const catalogExcelRoutes: FastifyPluginAsyncZod = async (app) => {
-  app.post('/catalog/import', {
-    config: { action: 'catalog.resource.import' },
-    // The form is read as a stream in the handler; the body schema is for the OpenAPI document only.
-    validatorCompiler: () => (data) => ({ value: data }),
-    schema: {
-      tags,
-      summary: '按 2017 年国家目录模板导入目录（生成本单位草稿）',
-      description:
-        'multipart/form-data：file 为 .xlsx 工作簿（「信息资源」每行一条目录，「信息项」每行一个信息项，用「资源序号」对应）。' +
-        '默认全部无误才导入，否则 400 并在 details 中列出每个错误（field 形如「信息资源!第3行.共享条件」）；loadValid=true 时只导入无误的目录，其余列在 rejected 中。',
-      consumes: ['multipart/form-data'],
-      body: ImportForm,
-      response: { 201: ImportResultOut },
-    },
-  }, async (req, reply) => {
-    // The workbook is held whole while it is read: its memory comes from the shared upload budget.
-    const lease = uploadBudget(req.ctx.config).lease()
-    try {
-      return reply.code(201).send(await importCatalog(req.ctx, await readImportForm(req, lease)))
-    } finally {
-      lease.release()
-    }
-  })
-
-  app.get('/catalog/export', {
-    config: { action: 'catalog.resource.export' },
-    schema: {
-      tags,
-      summary: '导出目录为 Excel（2017 年国家目录模板列，可再导入）',
-      description: `检索条件同「检索目录」（不分页），导出当前用户可见的目录，最多 ${EXPORT_MAX} 条；X-Total-Count 为符合条件的总数。`,
-      querystring: ExportQuery,
-      response: {
-        200: { description: '目录工作簿', content: { [XLSX_MIME]: { schema: z.file().mime([XLSX_MIME]) } } },
+  app.post(
+    '/catalog/import',
+    {
+      config: { action: 'catalog.resource.import' },
+      // The form is read as a stream in the handler; the body schema is for the OpenAPI document only.
+      validatorCompiler: () => (data) => ({ value: data }),
+      schema: {
+        tags,
+        summary: '按 2017 年国家目录模板导入目录（生成本单位草稿）',
+        description:
+          'multipart/form-data：file 为 .xlsx 工作簿（「信息资源」每行一条目录，「信息项」每行一个信息项，用「资源序号」对应）。' +
+          '默认全部无误才导入，否则 400 并在 details 中列出每个错误（field 形如「信息资源!第3行.共享条件」）；loadValid=true 时只导入无误的目录，其余列在 rejected 中。',
+        consumes: ['multipart/form-data'],
+        body: ImportForm,
+        response: { 201: ImportResultOut },
       },
     },
-  }, async (req, reply) => {
-    const exported = await exportCatalog(req.ctx, req.query)
-    // A Buffer is sent as is (never serialized); the typed reply only knows the schema's File.
-    return (reply as FastifyReply)
-      .header('content-type', XLSX_MIME)
-      .header('content-disposition', contentDisposition(exported.asciiFilename, exported.filename))
-      .header('x-total-count', String(exported.total))
-      .header('x-export-count', String(exported.count))
-      .send(exported.data)
-  })
+    async (req, reply) => {
+      // The workbook is held whole while it is read: its memory comes from the shared upload budget.
+      const lease = uploadBudget(req.ctx.config).lease()
+      try {
+        return reply.code(201).send(await importCatalog(req.ctx, await readImportForm(req, lease)))
+      } finally {
+        lease.release()
+      }
+    },
+  )
+
+  app.get(
+    '/catalog/export',
+    {
+      config: { action: 'catalog.resource.export' },
+      schema: {
+        tags,
+        summary: '导出目录为 Excel（2017 年国家目录模板列，可再导入）',
+        description: `检索条件同「检索目录」（不分页），导出当前用户可见的目录，最多 ${EXPORT_MAX} 条；X-Total-Count 为符合条件的总数。`,
+        querystring: ExportQuery,
+        response: {
+          200: { description: '目录工作簿', content: { [XLSX_MIME]: { schema: z.file().mime([XLSX_MIME]) } } },
+        },
+      },
+    },
+    async (req, reply) => {
+      const exported = await exportCatalog(req.ctx, req.query)
+      // A Buffer is sent as is (never serialized); the typed reply only knows the schema's File.
+      return (reply as FastifyReply)
+        .header('content-type', XLSX_MIME)
+        .header('content-disposition', contentDisposition(exported.asciiFilename, exported.filename))
+        .header('x-total-count', String(exported.total))
+        .header('x-export-count', String(exported.count))
+        .send(exported.data)
+    },
+  )
 }

@@ -1,10 +1,4 @@
-import {
-  FORMAT_CLASSES,
-  RESOURCE_STATUSES,
-  SHARE_MODES,
-  SHARE_TYPES,
-  UPDATE_CYCLES,
-} from '../../../../../common/catalog.ts'
+import { FORMAT_CLASSES, RESOURCE_STATUSES, SHARE_MODES, SHARE_TYPES, UPDATE_CYCLES } from '../../../../../common/catalog.ts'
 import { LIMITS } from '../../../../../common/limits.ts'
 import { recordAudit } from '../../../platform/audit/record.ts'
 import { authorize } from '../../../platform/auth/policy.ts'

@@ -14,7 +14,11 @@ export function addRows(workbook: ExcelJS.Workbook, name: string, rows: readonly
   return sheet
 }
 
-export async function workbookOf(entries: readonly SheetRow[], items: readonly SheetRow[] = [], options: { entryHeaders?: string[]; itemHeaders?: string[] } = {}) {
+export async function workbookOf(
+  entries: readonly SheetRow[],
+  items: readonly SheetRow[] = [],
+  options: { entryHeaders?: string[]; itemHeaders?: string[] } = {},
+) {
   const workbook = new ExcelJS.Workbook()
   addRows(workbook, '信息资源', entries, options.entryHeaders)
   if (items.length > 0 || options.itemHeaders) addRows(workbook, '信息项', items, options.itemHeaders)

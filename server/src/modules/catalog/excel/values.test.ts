@@ -85,7 +85,10 @@ describe('template labels', () => {
 })
 
 describe('column tables', () => {
-  for (const [sheet, columns] of [['信息资源', RESOURCE_COLUMNS], ['信息项', ITEM_COLUMNS]] as const) {
+  for (const [sheet, columns] of [
+    ['信息资源', RESOURCE_COLUMNS],
+    ['信息项', ITEM_COLUMNS],
+  ] as const) {
     test(`「${sheet}」: every header and alias names one column`, () => {
       const names = columns.flatMap((c) => [c.header, ...(c.aliases ?? [])].map(normalize))
       assert.equal(new Set(names).size, names.length)

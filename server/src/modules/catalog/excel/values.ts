@@ -89,7 +89,9 @@ const excelSerialDate = (serial: number) => new Date(Date.UTC(1899, 11, 30) + Ma
 export const date: Parser<string> = (v, label) => {
   if (v instanceof Date) return ok(isoDateOf(v))
   if (typeof v === 'number' && v > 0 && v < 2_958_466) return ok(isoDateOf(excelSerialDate(v)))
-  const m = textOf(v).trim().match(/^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/)
+  const m = textOf(v)
+    .trim()
+    .match(/^(\d{4})\s*[-/.年]\s*(\d{1,2})\s*[-/.月]\s*(\d{1,2})\s*日?$/)
   if (!m) return err(`${label}应为日期（如 2026-03-02），现为「${textOf(v)}」`)
   return ok(`${m[1]}-${pad2(Number(m[2]))}-${pad2(Number(m[3]))}`)
 }
@@ -155,6 +157,8 @@ export function list<T>(each: Parser<T>, options: { spaces?: boolean } = {}): Pa
 
 /** 分类码 possibly followed by its name ("301001 公安局"), or typed as a number. */
 export const classCode: Parser<string> = (v, label) => {
-  const m = textOf(v).trim().match(/^(\d+)(?:$|[\s（(：:、,，-])/)
+  const m = textOf(v)
+    .trim()
+    .match(/^(\d+)(?:$|[\s（(：:、,，-])/)
   return m ? ok(m[1]) : err(`${label}应为分类码数字（如 301001），现为「${textOf(v)}」`)
 }

@@ -48,27 +48,57 @@ async function refused(data: Buffer | Promise<Buffer>, message: RegExp, status =
 describe('reading a catalog workbook', () => {
   test('labels become API codes and items join their entry by 资源序号, in line order', async () => {
     const data = await workbookOf(
-      [entry(), entry({ 序号: 2, 信息资源名称: '网吧分布信息', 共享方式类型: '文件', 信息资源格式分类: '电子表格', 信息资源格式类型: 'xlsx', 更新周期: '每季度', 是否向社会开放: '是', 开放条件: '无条件开放', 共享条件: null, 共享依据: null })],
+      [
+        entry(),
+        entry({
+          序号: 2,
+          信息资源名称: '网吧分布信息',
+          共享方式类型: '文件',
+          信息资源格式分类: '电子表格',
+          信息资源格式类型: 'xlsx',
+          更新周期: '每季度',
+          是否向社会开放: '是',
+          开放条件: '无条件开放',
+          共享条件: null,
+          共享依据: null,
+        }),
+      ],
       [
         item(),
         item({ 资源序号: 2, 信息项名称: '场所名称', 英文名: 'site_name', 数据长度: 100 }),
-        item({ 信息项名称: '法定代表人身份证号', 英文名: 'legal_rep_id', 共享类型: '有条件共享', 共享条件: '仅用于身份核验', 敏感属性: '敏感', 个人信息类别: '敏感个人信息' }),
+        item({
+          信息项名称: '法定代表人身份证号',
+          英文名: 'legal_rep_id',
+          共享类型: '有条件共享',
+          共享条件: '仅用于身份核验',
+          敏感属性: '敏感',
+          个人信息类别: '敏感个人信息',
+        }),
         item({ 资源序号: 2, 信息项名称: '终端数量', 英文名: 'terminals', 数据类型: 'I', 数据长度: null }),
       ],
     )
     const read = await readCatalogWorkbook(data)
-    assert.deepEqual(read.entries.map((e) => e.problems), [[], []])
+    assert.deepEqual(
+      read.entries.map((e) => e.problems),
+      [[], []],
+    )
     const [pawn, cafe] = read.entries.map((e) => e.body!)
     assert.equal(pawn.formatClass, 3)
     assert.equal(pawn.updateCycle, 4)
     assert.deepEqual(pawn.shareModes, ['api', 'table'])
     assert.equal(pawn.openFlag, false)
-    assert.deepEqual(pawn.items.map((i) => [i.name, i.dataType, i.shareType, i.sensitive, i.piCategory]), [
-      ['统一社会信用代码', 'C', 1, false, 'none'],
-      ['法定代表人身份证号', 'C', 2, true, 'sensitive_personal'],
-    ])
+    assert.deepEqual(
+      pawn.items.map((i) => [i.name, i.dataType, i.shareType, i.sensitive, i.piCategory]),
+      [
+        ['统一社会信用代码', 'C', 1, false, 'none'],
+        ['法定代表人身份证号', 'C', 2, true, 'sensitive_personal'],
+      ],
+    )
     assert.deepEqual(read.entries[0].itemLines, [2, 4])
-    assert.deepEqual(cafe.items.map((i) => i.name), ['场所名称', '终端数量'])
+    assert.deepEqual(
+      cafe.items.map((i) => i.name),
+      ['场所名称', '终端数量'],
+    )
     assert.equal(cafe.openCondition, '无条件开放')
     assert.deepEqual(read.ignoredColumns, [])
   })
@@ -84,13 +114,14 @@ describe('reading a catalog workbook', () => {
       [item(), item({ 资源序号: 2 }), item({ 资源序号: 3 }), item({ 资源序号: 4, 数据类型: '文本型' })],
     )
     const read = await readCatalogWorkbook(data)
-    assert.deepEqual(read.entries.map((e) => e.problems.map(where)), [
-      [],
-      ['信息资源!第3行.更新周期'],
-      ['信息资源!第4行.信息资源名称'],
-      ['信息资源!第5行.是否向社会开放', '信息项!第5行.数据类型'],
-    ])
-    assert.deepEqual(read.entries.map((e) => e.body !== null), [true, false, false, false])
+    assert.deepEqual(
+      read.entries.map((e) => e.problems.map(where)),
+      [[], ['信息资源!第3行.更新周期'], ['信息资源!第4行.信息资源名称'], ['信息资源!第5行.是否向社会开放', '信息项!第5行.数据类型']],
+    )
+    assert.deepEqual(
+      read.entries.map((e) => e.body !== null),
+      [true, false, false, false],
+    )
     assert.match(read.entries[1].problems[0].message, /每两年/)
   })
 
@@ -104,7 +135,15 @@ describe('reading a catalog workbook', () => {
     const workbook = new ExcelJS.Workbook()
     const sheet = workbook.addWorksheet('信息资源')
     const fields = entry()
-    const groups: Record<string, string> = { 信息资源格式分类: '信息资源格式', 信息资源格式类型: '信息资源格式', 共享条件: '共享属性', 共享依据: '共享属性', 共享方式分类: '共享方式', 共享方式类型: '共享方式', 是否向社会开放: '开放属性' }
+    const groups: Record<string, string> = {
+      信息资源格式分类: '信息资源格式',
+      信息资源格式类型: '信息资源格式',
+      共享条件: '共享属性',
+      共享依据: '共享属性',
+      共享方式分类: '共享方式',
+      共享方式类型: '共享方式',
+      是否向社会开放: '开放属性',
+    }
     const headers = Object.keys(fields)
     sheet.addRow(headers.map((h) => groups[h] ?? h))
     sheet.addRow(headers.map((h) => (groups[h] ? h : null)))
@@ -127,7 +166,13 @@ describe('reading a catalog workbook', () => {
     ])
     items.mergeCells('A2:A3')
     const read = await readCatalogWorkbook(await toBuffer(workbook))
-    assert.deepEqual(read.entries.map((e) => e.body?.items.map((i) => i.name)), [['统一社会信用代码', '典当行名称'], ['场所名称', '场所地址']])
+    assert.deepEqual(
+      read.entries.map((e) => e.body?.items.map((i) => i.name)),
+      [
+        ['统一社会信用代码', '典当行名称'],
+        ['场所名称', '场所地址'],
+      ],
+    )
   })
 
   test('items that name no entry, repeated 序号 or names, and a 共享类型 the items contradict are reported', async () => {
@@ -138,11 +183,10 @@ describe('reading a catalog workbook', () => {
       ),
     )
     assert.deepEqual(read.strayProblems.map(where), ['信息项!第3行.资源序号'])
-    assert.deepEqual(read.entries.map((e) => e.problems.map(where)), [
-      ['信息资源!第2行.共享类型'],
-      ['信息资源!第3行.序号'],
-      ['信息资源!第4行.信息资源名称', '信息项!第4行.信息资源名称'],
-    ])
+    assert.deepEqual(
+      read.entries.map((e) => e.problems.map(where)),
+      [['信息资源!第2行.共享类型'], ['信息资源!第3行.序号'], ['信息资源!第4行.信息资源名称', '信息项!第4行.信息资源名称']],
+    )
     assert.match(read.entries[0].problems[0].message, /应为「有条件共享」/)
   })
 
@@ -172,7 +216,15 @@ describe('files the reader refuses with a 400', () => {
     await refused(Buffer.alloc(0), /空/)
     await refused(Buffer.from('信息资源名称,更新周期\n典当行许可信息,每月\n'), /不是 Excel 工作簿/)
     await refused(Buffer.concat([Buffer.from([0xd0, 0xcf, 0x11, 0xe0, 0xa1, 0xb1, 0x1a, 0xe1]), Buffer.alloc(600)]), /\.xls/)
-    await refused(zipOf(new Map([['[Content_Types].xml', Buffer.from('<Types/>')], ['word/document.xml', Buffer.from('<w/>')]])), /Word/)
+    await refused(
+      zipOf(
+        new Map([
+          ['[Content_Types].xml', Buffer.from('<Types/>')],
+          ['word/document.xml', Buffer.from('<w/>')],
+        ]),
+      ),
+      /Word/,
+    )
     const good = await workbookOf([entry()])
     await refused(good.subarray(0, good.length - 100), /损坏/)
     await refused(Buffer.concat([good.subarray(0, 200), Buffer.alloc(200, 7), good.subarray(400)]), /损坏/)
@@ -180,8 +232,14 @@ describe('files the reader refuses with a 400', () => {
 
   test('a zip whose XML is not a workbook', async () => {
     const good = await workbookOf([entry()])
-    await refused(patchPart(good, 'xl/workbook.xml', () => '<<<not xml'), /无法读取|损坏|没有「信息资源」/)
-    await refused(patchPart(good, 'xl/worksheets/sheet1.xml', (xml) => xml.slice(0, xml.length / 2)), /无法读取|没有目录数据|损坏/)
+    await refused(
+      patchPart(good, 'xl/workbook.xml', () => '<<<not xml'),
+      /无法读取|损坏|没有「信息资源」/,
+    )
+    await refused(
+      patchPart(good, 'xl/worksheets/sheet1.xml', (xml) => xml.slice(0, xml.length / 2)),
+      /无法读取|没有目录数据|损坏/,
+    )
   })
 
   test('no 「信息资源」 sheet, no known header, a missing required column, a repeated column', async () => {

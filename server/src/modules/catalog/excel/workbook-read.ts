@@ -301,11 +301,15 @@ export async function readCatalogWorkbook(data: Buffer, lease: UploadLease | nul
   const resourceSheet = findSheet(workbook, RESOURCE_SHEET)
   if (!resourceSheet) {
     const names = workbook.worksheets.map((ws) => `「${ws.name}」`).join('') || '（无）'
-    throw fileError(`文件中没有「${RESOURCE_SHEET}」工作表（现有工作表：${names}）。请按导出文件的格式填写：「${RESOURCE_SHEET}」每行一条目录，「${ITEM_SHEET}」每行一个信息项`)
+    throw fileError(
+      `文件中没有「${RESOURCE_SHEET}」工作表（现有工作表：${names}）。请按导出文件的格式填写：「${RESOURCE_SHEET}」每行一条目录，「${ITEM_SHEET}」每行一个信息项`,
+    )
   }
   const resourceLayout = readLayout(resourceSheet, RESOURCE_COLUMNS)
   if (resourceLayout.columns.size === 0) {
-    throw fileError(`「${RESOURCE_SHEET}」工作表第 1 行没有可识别的列名。表头应为 2017 年国家目录模板的列名，如「信息资源名称」「信息资源摘要」「信息资源格式分类」「更新周期」`)
+    throw fileError(
+      `「${RESOURCE_SHEET}」工作表第 1 行没有可识别的列名。表头应为 2017 年国家目录模板的列名，如「信息资源名称」「信息资源摘要」「信息资源格式分类」「更新周期」`,
+    )
   }
   requireColumns(RESOURCE_SHEET, resourceLayout, RESOURCE_COLUMNS)
   const resourceRows = dataRows(resourceSheet, resourceLayout)

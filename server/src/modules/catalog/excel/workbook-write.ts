@@ -69,12 +69,19 @@ function addNotes(workbook: ExcelJS.Workbook, meta: ExportMeta, written: number)
     ['导出条数', written],
     ...(meta.total > written ? [['说明', `共 ${meta.total} 条符合条件，本文件只含前 ${written} 条，请缩小检索条件后分批导出`]] : []),
     [],
-    ['填写说明', `「${RESOURCE_SHEET}」每行一条目录；「${ITEM_SHEET}」每行一个信息项，用「资源序号」对应目录的「序号」。第 1 行为表头，可调整列的顺序。橙色表头为必填列，蓝色表头为可导入的列，灰色表头仅供查看（导入时忽略）。导入总是生成本单位的草稿，资源代码与发布日期在发布时赋予。`],
+    [
+      '填写说明',
+      `「${RESOURCE_SHEET}」每行一条目录；「${ITEM_SHEET}」每行一个信息项，用「资源序号」对应目录的「序号」。第 1 行为表头，可调整列的顺序。橙色表头为必填列，蓝色表头为可导入的列，灰色表头仅供查看（导入时忽略）。导入总是生成本单位的草稿，资源代码与发布日期在发布时赋予。`,
+    ],
     [],
     ['工作表', '列', '可填写的值'],
   ]
   const describe = <L>(sheetName: string, columns: readonly Column<L>[]) =>
-    columns.map((c) => [sheetName, c.header, [c.required ? '必填' : c.field ? '' : '仅导出，导入时忽略', c.choices?.join('、') ?? ''].filter(Boolean).join('；')])
+    columns.map((c) => [
+      sheetName,
+      c.header,
+      [c.required ? '必填' : c.field ? '' : '仅导出，导入时忽略', c.choices?.join('、') ?? ''].filter(Boolean).join('；'),
+    ])
   rows.push(...describe(RESOURCE_SHEET, RESOURCE_COLUMNS), ...describe(ITEM_SHEET, ITEM_COLUMNS))
   for (const row of rows) sheet.addRow(row)
   sheet.getRow(1).font = { bold: true, size: 13 }

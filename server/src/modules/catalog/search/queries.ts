@@ -58,9 +58,17 @@ export async function searchResources(
   }
   // A term matches when the text holds it or one of its synonyms (search/text.ts `groups`).
   const containsAny = (column: 'name' | 'search_text', group: readonly string[]) =>
-    group.length === 1 ? contains(column, group[0]) : sql<boolean>`(${sql.join(group.map((term) => contains(column, term)), sql` or `)})`
+    group.length === 1
+      ? contains(column, group[0])
+      : sql<boolean>`(${sql.join(
+          group.map((term) => contains(column, term)),
+          sql` or `,
+        )})`
   const everyGroup = (column: 'name' | 'search_text', groups: readonly (readonly string[])[]) =>
-    sql<boolean>`(${sql.join(groups.map((group) => containsAny(column, group)), sql` and `)})`
+    sql<boolean>`(${sql.join(
+      groups.map((group) => containsAny(column, group)),
+      sql` and `,
+    )})`
   const filtered = db
     .selectFrom('resourceVersions as v')
     .where(visibleVersion(actor, { pendingReview: query.status === 'pending_review' }))
@@ -79,7 +87,15 @@ export async function searchResources(
   if (!parsed) {
     const page = filtered.select('v.id').orderBy(byRecency, 'desc').orderBy('v.id').limit(query.pageSize).offset(offset)
     const [ids, total] = await Promise.all([page.execute(), filtered.select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()])
-    return { items: await rowsInOrder(db, ids.map((r) => r.id)), total: Number(total.n), totalCapped: false, beyondCap: false }
+    return {
+      items: await rowsInOrder(
+        db,
+        ids.map((r) => r.id),
+      ),
+      total: Number(total.n),
+      totalCapped: false,
+      beyondCap: false,
+    }
   }
 
   const recheck = parsed.groups.filter((group) => !parsed.tsquery || !group.every(answeredByIndex))
@@ -93,9 +109,7 @@ export async function searchResources(
   // FIRST_ROWS_MAX rows goes straight to the index, which then has short lists to intersect.
   const frequency = estimatedFrequency(await tokenFrequencies(db), parsed.groups)
   const window = frequency === null ? 3 * (cap + 1) : Math.ceil((1.5 * (cap + 1)) / Math.max(frequency, 1e-6))
-  const firstRows = db
-    .selectFrom(filtered.select('v.searchText').limit(window).as('v'))
-    .where(everyGroup('search_text', parsed.groups))
+  const firstRows = db.selectFrom(filtered.select('v.searchText').limit(window).as('v')).where(everyGroup('search_text', parsed.groups))
   const provenCommon = window <= FIRST_ROWS_MAX && (await countUpTo(db, firstRows, cap + 1)) > cap
   const total = provenCommon ? cap + 1 : await countUpTo(db, matching, cap + 1)
 
@@ -108,7 +122,15 @@ export async function searchResources(
       .limit(query.pageSize)
       .offset(offset)
       .execute()
-    return { items: await rowsInOrder(db, ids.map((r) => r.id)), total, totalCapped: false, beyondCap: false }
+    return {
+      items: await rowsInOrder(
+        db,
+        ids.map((r) => r.id),
+      ),
+      total,
+      totalCapped: false,
+      beyondCap: false,
+    }
   }
 
   const capped = { total: cap, totalCapped: true }
@@ -120,8 +142,16 @@ export async function searchResources(
   // GIN index. (Joined with the search index, a common term made the planner AND three large bitmaps.)
   const [first, ...rest] = parsed.groups
   const nameHits = filtered
-    .where(sql<boolean>`(${sql.join(first.map((term) => sql`v.name_bigrams @> catalog_bigrams(${term})`), sql` or `)})`)
-    .$if(first.some((term) => [...term].length > 2), (qb) => qb.where(nameFirst))
+    .where(
+      sql<boolean>`(${sql.join(
+        first.map((term) => sql`v.name_bigrams @> catalog_bigrams(${term})`),
+        sql` or `,
+      )})`,
+    )
+    .$if(
+      first.some((term) => [...term].length > 2),
+      (qb) => qb.where(nameFirst),
+    )
     .$if(rest.length > 0, (qb) => qb.where(everyGroup('search_text', rest)))
   const nameCount = await countUpTo(db, nameHits, cap + 1)
   const inRecencyOrder = <Q extends typeof filtered>(qb: Q, skip: number, take: number) =>
@@ -132,7 +162,14 @@ export async function searchResources(
     const others = walked.where(sql<boolean>`not ${nameFirst}`)
     ids.push(...(await inRecencyOrder(others, Math.max(0, offset - nameCount), query.pageSize - ids.length)))
   }
-  return { items: await rowsInOrder(db, ids.map((r) => r.id)), ...capped, beyondCap: false }
+  return {
+    items: await rowsInOrder(
+      db,
+      ids.map((r) => r.id),
+    ),
+    ...capped,
+    beyondCap: false,
+  }
 }
 
 // Rows read in storage order at most to prove a term common (~1.3 µs each on PostgreSQL 15 here):
@@ -180,7 +217,11 @@ function estimatedFrequency(stats: TokenStats | null, groups: readonly (readonly
   if (!stats) return null
   const termFrequency = (term: string) => Math.min(1, ...indexTokens(term).map((token) => stats.frequencies.get(token) ?? stats.floor))
   let frequency = 1
-  for (const group of groups) frequency = Math.min(frequency, group.reduce((sum, term) => sum + termFrequency(term), 0))
+  for (const group of groups)
+    frequency = Math.min(
+      frequency,
+      group.reduce((sum, term) => sum + termFrequency(term), 0),
+    )
   return frequency
 }
 

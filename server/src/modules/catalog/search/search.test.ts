@@ -207,14 +207,22 @@ describe('catalog search over HTTP', () => {
   }
 
   async function refused(query: Record<string, string | number>, field: string) {
-    const before = await t.db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<string>().as('n')).where('result', '=', 'success').executeTakeFirstOrThrow()
+    const before = await t.db
+      .selectFrom('auditEvents')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('result', '=', 'success')
+      .executeTakeFirstOrThrow()
     const res: ApiResponse = await search(query)
     assert.equal(res.status, 400, JSON.stringify(res.body))
     assert.equal(res.body.error.code, 'VALIDATION_FAILED')
     const fields = (res.body.error.details ?? []).map((d: { field: string }) => d.field)
     assert.ok(fields.includes(field), `details should name ${field}, got ${JSON.stringify(res.body.error.details)}`)
     for (const d of res.body.error.details) assert.match(d.message, /[\u4e00-\u9fff]/)
-    const after = await t.db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<string>().as('n')).where('result', '=', 'success').executeTakeFirstOrThrow()
+    const after = await t.db
+      .selectFrom('auditEvents')
+      .select((eb) => eb.fn.countAll<string>().as('n'))
+      .where('result', '=', 'success')
+      .executeTakeFirstOrThrow()
     assert.equal(after.n, before.n, 'a refused search writes nothing')
   }
 
@@ -388,7 +396,10 @@ describe('catalog search over HTTP', () => {
 
     test('without a term the newest publications come first', async () => {
       const res = await search({ classCode: '301', pageSize: 20 })
-      assert.deepEqual(res.body.items.map((r: any) => keyOf.get(r.id)), [...Object.keys(CORPUS)].reverse())
+      assert.deepEqual(
+        res.body.items.map((r: any) => keyOf.get(r.id)),
+        [...Object.keys(CORPUS)].reverse(),
+      )
     })
 
     test('entries whose name matches come before those matching only by abstract or item', async () => {
@@ -436,7 +447,11 @@ describe('catalog search over HTTP', () => {
               assert.equal(capped.totalCapped, true, where)
               assert.equal(capped.total, cap, where)
               assert.equal(capped.beyondCap, false, where)
-              assert.deepEqual(capped.items.map((r) => r.id), order.slice((page - 1) * pageSize, page * pageSize), where)
+              assert.deepEqual(
+                capped.items.map((r) => r.id),
+                order.slice((page - 1) * pageSize, page * pageSize),
+                where,
+              )
             }
             const beyond = await run(q, Math.floor(cap / pageSize) + 1, pageSize, cap)
             assert.equal(beyond.beyondCap, true, `${q} cap ${cap} past the window`)
@@ -469,7 +484,13 @@ describe('catalog search over HTTP', () => {
       await t.request('POST', `${API}/${id}/review`, { token: world.tokens.authAdmin, body: { decision: 'approve' } })
       const revised = await t.request('PATCH', `${API}/${id}`, {
         token,
-        body: { ...body, abstract: '网格员日常巡查及矛盾纠纷调处记录', items: created.body.items.map(({ dataTypeLabel: _a, shareTypeLabel: _b, ...i }: any) => Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null))) },
+        body: {
+          ...body,
+          abstract: '网格员日常巡查及矛盾纠纷调处记录',
+          items: created.body.items.map(({ dataTypeLabel: _a, shareTypeLabel: _b, ...i }: any) =>
+            Object.fromEntries(Object.entries(i).filter(([, v]) => v !== null)),
+          ),
+        },
       })
       assert.equal(revised.status, 200, JSON.stringify(revised.body))
 

@@ -31,6 +31,10 @@ export const deleteSynonym = (db: Executor, term: string) => db.deleteFrom('sear
 /** The expansions of those of `terms` that are listed (primary-key lookups: one per search). */
 export async function expansionsOf(db: Executor, terms: readonly string[]): Promise<Map<string, string[]>> {
   if (terms.length === 0) return new Map()
-  const rows = await db.selectFrom('searchSynonyms').select(['term', 'expansions']).where('term', 'in', [...terms]).execute()
+  const rows = await db
+    .selectFrom('searchSynonyms')
+    .select(['term', 'expansions'])
+    .where('term', 'in', [...terms])
+    .execute()
   return new Map(rows.map((row) => [row.term, row.expansions]))
 }

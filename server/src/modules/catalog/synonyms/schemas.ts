@@ -2,12 +2,7 @@ import { z } from 'zod'
 
 // One search term: 2–20 characters without spaces (a search splits its input on spaces).
 const term = (label: string) =>
-  z
-    .string(`${label}不能为空`)
-    .trim()
-    .min(2, `${label}至少两个字`)
-    .max(20, `${label}不能超过 20 字`)
-    .regex(/^\S+$/, `${label}不能含空格`)
+  z.string(`${label}不能为空`).trim().min(2, `${label}至少两个字`).max(20, `${label}不能超过 20 字`).regex(/^\S+$/, `${label}不能含空格`)
 
 export const SynonymParams = z.object({ term: term('简称') })
 

@@ -57,7 +57,10 @@ test('the authority edits the list; the change applies to the next search and is
   assert.deepEqual(names(await search('诊所')), ['医疗机构执业登记'])
   const listed = await t.request('GET', '/api/v1/catalog/search-synonyms', { token: world.tokens.requester })
   assert.equal(listed.status, 200)
-  assert.ok(listed.body.items.some((s: { term: string }) => s.term === '社保'), 'seeded with common abbreviations')
+  assert.ok(
+    listed.body.items.some((s: { term: string }) => s.term === '社保'),
+    'seeded with common abbreviations',
+  )
   assert.ok(listed.body.items.some((s: { term: string }) => s.term === '诊所'))
   const audit = await t.db.selectFrom('auditEvents').select(['detail', 'actorId']).where('action', '=', 'catalog.synonym.update').executeTakeFirstOrThrow()
   assert.deepEqual(audit.detail, { term: '诊所', before: null, after: ['医疗机构'] })
@@ -72,10 +75,14 @@ test('the authority edits the list; the change applies to the next search and is
 test('only the authority changes the list; bad input is refused with the field named and changes nothing', async () => {
   const before = await t.db.selectFrom('searchSynonyms').selectAll().orderBy('term').execute()
   for (const token of [world.tokens.cataloger, world.tokens.requester, world.tokens.sysAdmin, world.tokens.deptAdmin]) {
-    assert.equal((await t.request('PUT', `/api/v1/catalog/search-synonyms/${encodeURIComponent('社保')}`, { token, body: { expansions: ['社会'] } })).status, 403)
+    assert.equal(
+      (await t.request('PUT', `/api/v1/catalog/search-synonyms/${encodeURIComponent('社保')}`, { token, body: { expansions: ['社会'] } })).status,
+      403,
+    )
     assert.equal((await t.request('DELETE', `/api/v1/catalog/search-synonyms/${encodeURIComponent('社保')}`, { token })).status, 403)
   }
-  const put = (term: string, body: unknown) => t.request('PUT', `/api/v1/catalog/search-synonyms/${encodeURIComponent(term)}`, { token: world.tokens.authAdmin, body })
+  const put = (term: string, body: unknown) =>
+    t.request('PUT', `/api/v1/catalog/search-synonyms/${encodeURIComponent(term)}`, { token: world.tokens.authAdmin, body })
   for (const [term, body, field, message] of [
     ['社保', { expansions: [] }, 'expansions', /至少填写一个/],
     ['社保', { expansions: ['社'] }, 'expansions[0]', /至少两个字/],
@@ -95,7 +102,7 @@ test('only the authority changes the list; bad input is refused with the field n
 test('a synonym holding search syntax cannot widen or break the search', async () => {
   const saved = await t.request('PUT', `/api/v1/catalog/search-synonyms/${encodeURIComponent('全部')}`, {
     token: world.tokens.authAdmin,
-    body: { expansions: ["%%", "'|'", '\\\\'] },
+    body: { expansions: ['%%', "'|'", '\\\\'] },
   })
   assert.equal(saved.status, 200, JSON.stringify(saved.body))
   // `%%` and quotes are matched literally (substring test), never as wildcards or query operators.

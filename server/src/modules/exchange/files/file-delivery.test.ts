@@ -35,14 +35,29 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
   }
 
   /** The raw download (the test client reads bodies as text, which would mangle a binary file). */
-  const download = async (token: string, query: Record<string, string> = { purpose: '社会组织年检核对', businessRef: 'BJ2026030001' }, id = grantId, fileId?: string) => {
+  const download = async (
+    token: string,
+    query: Record<string, string> = { purpose: '社会组织年检核对', businessRef: 'BJ2026030001' },
+    id = grantId,
+    fileId?: string,
+  ) => {
     const file = fileId ?? (await newestFile(id)) ?? '00000000-0000-4000-8000-000000000000'
-    const res = await fetch(`${t.baseUrl}/api/v1/grants/${id}/files/${file}/download?${new URLSearchParams(query)}`, { headers: { authorization: `Bearer ${token}` } })
+    const res = await fetch(`${t.baseUrl}/api/v1/grants/${id}/files/${file}/download?${new URLSearchParams(query)}`, {
+      headers: { authorization: `Bearer ${token}` },
+    })
     const bytes = Buffer.from(await res.arrayBuffer())
     const json = (res.headers.get('content-type') ?? '').includes('json') ? JSON.parse(bytes.toString()) : undefined
     return { status: res.status, headers: res.headers, bytes, json }
   }
-  const countDownloads = async () => Number((await t.db.selectFrom('fileDownloads').select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+  const countDownloads = async () =>
+    Number(
+      (
+        await t.db
+          .selectFrom('fileDownloads')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
 
   before(async () => {
     t = await buildTestApp()
@@ -56,7 +71,14 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
     })
     const request = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: resource.id, itemIds: resource.items.map((i: { id: string }) => i.id), purpose: '数据校核', dutyBasis: '社会组织年度检查', mode: 'file', validUntil: '2026-12-31' },
+      body: {
+        resourceId: resource.id,
+        itemIds: resource.items.map((i: { id: string }) => i.id),
+        purpose: '数据校核',
+        dutyBasis: '社会组织年度检查',
+        mode: 'file',
+        validUntil: '2026-12-31',
+      },
     })
     assert.equal(request.status, 201, JSON.stringify(request.body))
     const decided = await t.request('POST', `/api/v1/share-requests/${request.body.id}/decision`, { token: w.tokens.approver, body: { decision: 'approve' } })
@@ -85,18 +107,32 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
     assert.equal(row.deliveredSm3, sm3Hex(res.bytes))
     assert.equal(row.sourceSm3, sm3Hex(Buffer.from(CSV)))
     const usage = await t.db.selectFrom('usageRecords').selectAll().where('grantId', '=', grantId).execute()
-    assert.deepEqual(usage.map((u) => [u.businessRef, u.purpose]), [['BJ2026030001', '社会组织年检核对']])
-    const audit = await t.db.selectFrom('auditEvents').select(['action', 'objectId', 'actorId']).where('grantId', '=', grantId).where('action', '=', 'exchange.file.download').execute()
+    assert.deepEqual(
+      usage.map((u) => [u.businessRef, u.purpose]),
+      [['BJ2026030001', '社会组织年检核对']],
+    )
+    const audit = await t.db
+      .selectFrom('auditEvents')
+      .select(['action', 'objectId', 'actorId'])
+      .where('grantId', '=', grantId)
+      .where('action', '=', 'exchange.file.download')
+      .execute()
     assert.deepEqual(audit, [{ action: 'exchange.file.download', objectId: id, actorId: w.users.requester.id }])
     // The consumer's usage list shows it (R-9): the same figures the evaluation reads.
     const listed = await t.request('GET', `/api/v1/grants/${grantId}/usage`, { token: w.tokens.requester })
     assert.equal(listed.status, 200, JSON.stringify(listed.body))
-    assert.ok(listed.body.items.some((u: any) => u.businessRef === 'BJ2026030001'), JSON.stringify(listed.body))
+    assert.ok(
+      listed.body.items.some((u: any) => u.businessRef === 'BJ2026030001'),
+      JSON.stringify(listed.body),
+    )
   })
 
   test('an XLSX gets the mark in its core properties and a visible 下载标记 sheet; its data is untouched', async () => {
     const book = new ExcelJS.Workbook()
-    book.addWorksheet('年报').addRows([['统一社会信用代码', '组织名称'], ['91370700MA3C000001', '潍坊市甲协会']])
+    book.addWorksheet('年报').addRows([
+      ['统一社会信用代码', '组织名称'],
+      ['91370700MA3C000001', '潍坊市甲协会'],
+    ])
     await upload(Buffer.from(await book.xlsx.writeBuffer()), '年报.xlsx')
     const res = await download(w.tokens.requester)
     assert.equal(res.status, 200)
@@ -141,11 +177,14 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
     assert.equal((await t.request('GET', `/api/v1/exchange/downloads/${id}`, { token: outsiderAdmin })).status, 404)
     const log = await t.request('GET', `/api/v1/grants/${grantId}/file-downloads`, { token: w.tokens.requester })
     assert.equal(log.status, 200)
-    assert.ok(log.body.items.some((d: any) => d.id === id && d.purpose === '追查测试'), JSON.stringify(log.body))
+    assert.ok(
+      log.body.items.some((d: any) => d.id === id && d.purpose === '追查测试'),
+      JSON.stringify(log.body),
+    )
     assert.equal((await t.request('GET', `/api/v1/grants/${grantId}/file-downloads`, { token: outsider })).status, 404)
   })
 
-  test('a file id of another entry is not found under this grant; the file list is the parties\' only', async () => {
+  test("a file id of another entry is not found under this grant; the file list is the parties' only", async () => {
     const other = await publishResource(t, w.tokens, { name: `其他文件目录${randomBytes(3).toString('hex')}`, shareModes: ['file'] })
     const foreign = await t.request('GET', `/api/v1/catalog/resources/${other.id}/mounts/files`, { token: w.tokens.cataloger })
     assert.equal(foreign.status, 200, JSON.stringify(foreign.body))
@@ -198,7 +237,14 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
     const table = await publishResource(t, w.tokens, { name: `社会组织库表${randomBytes(3).toString('hex')}` })
     const request = await t.request('POST', '/api/v1/share-requests', {
       token: w.tokens.requester,
-      body: { resourceId: table.id, itemIds: table.items.filter((i: any) => i.shareType === 1).map((i: { id: string }) => i.id), purpose: '数据校核', dutyBasis: '年检', mode: 'table', validUntil: '2026-12-31' },
+      body: {
+        resourceId: table.id,
+        itemIds: table.items.filter((i: any) => i.shareType === 1).map((i: { id: string }) => i.id),
+        purpose: '数据校核',
+        dutyBasis: '年检',
+        mode: 'table',
+        validUntil: '2026-12-31',
+      },
     })
     assert.equal(request.status, 201, JSON.stringify(request.body))
     // 无条件 items only: granted on submission (SPEC §7.5).

@@ -55,13 +55,20 @@ describe('trace marks', () => {
     const gbk = Buffer.from([0xc3, 0xfb, 0xb3, 0xc6, 0x0a]) // 名称 in GBK
     const marked = await markFile('a.CSV', gbk, MARK)
     const line = marked.content.subarray(0, marked.content.indexOf(0x0a) + 1)
-    assert.ok([...line].every((b) => b < 0x80), 'the mark line is ASCII')
+    assert.ok(
+      [...line].every((b) => b < 0x80),
+      'the mark line is ASCII',
+    )
     assert.ok(line.toString().includes(MARK.downloadId))
     assert.ok(marked.content.subarray(line.length).equals(gbk))
   })
 
   test('an archive named .xlsx that is not one, and formats without metadata, are delivered as they are', async () => {
-    for (const [name, content] of [['a.xlsx', Buffer.from('PK\x03\x04not really a zip')], ['a.zip', Buffer.from('PK')], ['photo.png', Buffer.from([0x89, 0x50])]] as const) {
+    for (const [name, content] of [
+      ['a.xlsx', Buffer.from('PK\x03\x04not really a zip')],
+      ['a.zip', Buffer.from('PK')],
+      ['photo.png', Buffer.from([0x89, 0x50])],
+    ] as const) {
       const result = await markFile(name, content, MARK)
       assert.equal(result.kind, 'log_only', name)
       assert.ok(result.content.equals(content))

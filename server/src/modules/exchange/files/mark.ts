@@ -99,7 +99,8 @@ async function readPart(zip: JSZip, name: string) {
 async function setCoreProperties(zip: JSZip, mark: TraceMark) {
   // Namespaces are declared on the elements themselves, so they hold whatever prefixes the file declares.
   const props =
-    `<dc:description xmlns:dc="${NS.dc}">${escapeXml(markNote(mark))}</dc:description>` + `<cp:keywords xmlns:cp="${NS.cp}">${escapeXml(markKeywords(mark))}</cp:keywords>`
+    `<dc:description xmlns:dc="${NS.dc}">${escapeXml(markNote(mark))}</dc:description>` +
+    `<cp:keywords xmlns:cp="${NS.cp}">${escapeXml(markKeywords(mark))}</cp:keywords>`
   const existing = zip.file('docProps/core.xml')
   if (existing) {
     const core = (await existing.async('string'))
@@ -113,7 +114,10 @@ async function setCoreProperties(zip: JSZip, mark: TraceMark) {
   zip.file('docProps/core.xml', `<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<cp:coreProperties xmlns:cp="${NS.cp}">${props}</cp:coreProperties>`)
   await addOverride(zip, '/docProps/core.xml', 'application/vnd.openxmlformats-package.core-properties+xml')
   const rels = await readPart(zip, '_rels/.rels')
-  zip.file('_rels/.rels', rels.replace(/<\/Relationships>\s*$/, `<Relationship Id="rIdGovShareCore" Type="${NS.coreRel}" Target="docProps/core.xml"/></Relationships>`))
+  zip.file(
+    '_rels/.rels',
+    rels.replace(/<\/Relationships>\s*$/, `<Relationship Id="rIdGovShareCore" Type="${NS.coreRel}" Target="docProps/core.xml"/></Relationships>`),
+  )
 }
 
 async function addOverride(zip: JSZip, partName: string, contentType: string) {
@@ -128,12 +132,17 @@ async function addNoteSheet(zip: JSZip, mark: TraceMark) {
   const prefix = close[1] ?? ''
   const sheetId = Math.max(0, ...[...workbook.matchAll(/sheetId="(\d+)"/g)].map((m) => Number(m[1]))) + 1
   // sheetN.xml, the name every writer uses (some readers find sheets by that pattern), with an unused N.
-  const taken = Object.keys(zip.files).flatMap((name) => /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(name)?.[1] ?? []).map(Number)
+  const taken = Object.keys(zip.files)
+    .flatMap((name) => /^xl\/worksheets\/sheet(\d+)\.xml$/.exec(name)?.[1] ?? [])
+    .map(Number)
   const part = `worksheets/sheet${Math.max(0, ...taken) + 1}.xml`
   const sheet = `<${prefix}sheet xmlns:r="${NS.rel}" name="下载标记" sheetId="${sheetId}" r:id="rIdGovShareMark"/>`
   zip.file('xl/workbook.xml', workbook.slice(0, close.index) + sheet + workbook.slice(close.index))
   const rels = await readPart(zip, 'xl/_rels/workbook.xml.rels')
-  zip.file('xl/_rels/workbook.xml.rels', rels.replace(/<\/Relationships>\s*$/, `<Relationship Id="rIdGovShareMark" Type="${NS.rel}/worksheet" Target="${part}"/></Relationships>`))
+  zip.file(
+    'xl/_rels/workbook.xml.rels',
+    rels.replace(/<\/Relationships>\s*$/, `<Relationship Id="rIdGovShareMark" Type="${NS.rel}/worksheet" Target="${part}"/></Relationships>`),
+  )
   zip.file(
     `xl/${part}`,
     '<?xml version="1.0" encoding="UTF-8" standalone="yes"?>\n<worksheet xmlns="http://schemas.openxmlformats.org/spreadsheetml/2006/main"><sheetData><row r="1"><c r="A1" t="inlineStr"><is><t>' +

@@ -32,7 +32,9 @@ export const DownloadOut = z.object({
   fileVersion: z.number().int(),
   purpose: z.string(),
   businessRef: z.string().nullable(),
-  markKind: z.enum(['core_properties', 'pdf_info', 'comment_line', 'log_only']).describe('标记写在哪里：文档属性、PDF 文档信息、首行注释，或仅记录在下载日志（该格式无处写入）'),
+  markKind: z
+    .enum(['core_properties', 'pdf_info', 'comment_line', 'log_only'])
+    .describe('标记写在哪里：文档属性、PDF 文档信息、首行注释，或仅记录在下载日志（该格式无处写入）'),
   deliveredSm3: z.string().describe('交付副本（含标记）的 SM3 摘要'),
   at: z.string().datetime(),
 })

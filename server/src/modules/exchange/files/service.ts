@@ -72,7 +72,14 @@ export async function downloadGrantFile(ctx: Ctx, grantId: string, fileId: strin
       objectType: 'file_download',
       objectId: downloadId,
       grantId,
-      detail: { resourceId: grant.resourceId, fileName: file.fileName, fileVersion: file.version, markKind: marked.kind, purpose: body.purpose, businessRef: body.businessRef ?? null },
+      detail: {
+        resourceId: grant.resourceId,
+        fileName: file.fileName,
+        fileVersion: file.version,
+        markKind: marked.kind,
+        purpose: body.purpose,
+        businessRef: body.businessRef ?? null,
+      },
     })
   })
   return { downloadId, fileName: file.fileName, contentType: file.contentType, content: marked.content }
@@ -104,8 +111,8 @@ export async function listGrantDownloads(ctx: Ctx, grantId: string, limit: numbe
 /** GET /exchange/downloads/:id: who took the copy that carries this download id (the provider and the authority). */
 export async function traceDownload(ctx: Ctx, downloadId: string): Promise<DownloadOut> {
   const row = authorizeLoaded(ctx.actor, 'exchange.download.trace', await findDownload(ctx.db, downloadId), '下载记录')
-  await ctx.db.transaction().execute((trx) =>
-    recordAudit(trx, ctx, { action: 'exchange.download.trace', objectType: 'file_download', objectId: downloadId, grantId: row.grantId }),
-  )
+  await ctx.db
+    .transaction()
+    .execute((trx) => recordAudit(trx, ctx, { action: 'exchange.download.trace', objectType: 'file_download', objectId: downloadId, grantId: row.grantId }))
   return present(row)
 }

@@ -40,7 +40,11 @@ describe('外网 → 内网 catalog transfer', () => {
     secretItemEntry = await publishResource(extranet, w.tokens, { name: `外网含涉密项目录${tag}` })
     // 涉密 cannot be registered on the 外网 instance; set in the database as carried-over data would be.
     await extranet.db.updateTable('resourceVersions').set({ secret: true }).where('resourceId', '=', secretEntry.id).execute()
-    await extranet.db.updateTable('resourceVersions').set({ items: sql`jsonb_set(items, '{0,secret}', 'true'::jsonb)` }).where('resourceId', '=', secretItemEntry.id).execute()
+    await extranet.db
+      .updateTable('resourceVersions')
+      .set({ items: sql`jsonb_set(items, '{0,secret}', 'true'::jsonb)` })
+      .where('resourceId', '=', secretItemEntry.id)
+      .execute()
   })
   after(async () => {
     await extranet.close()
@@ -51,11 +55,28 @@ describe('外网 → 内网 catalog transfer', () => {
   const trusted = () => signer.publicKeyPem!
   const fileOf = (envelope: unknown) => Buffer.from(JSON.stringify(envelope))
   const counts = async () => {
-    const one = async (table: 'zoneImports' | 'zoneCatalogEntries') => Number((await intranet.db.selectFrom(table).select((eb) => eb.fn.countAll<number>().as('n')).executeTakeFirstOrThrow()).n)
+    const one = async (table: 'zoneImports' | 'zoneCatalogEntries') =>
+      Number(
+        (
+          await intranet.db
+            .selectFrom(table)
+            .select((eb) => eb.fn.countAll<number>().as('n'))
+            .executeTakeFirstOrThrow()
+        ).n,
+      )
     return { imports: await one('zoneImports'), entries: await one('zoneCatalogEntries') }
   }
   const deniedAudits = async () =>
-    Number((await intranet.db.selectFrom('auditEvents').select((eb) => eb.fn.countAll<number>().as('n')).where('action', '=', 'exchange.zone.import').where('result', '=', 'denied').executeTakeFirstOrThrow()).n)
+    Number(
+      (
+        await intranet.db
+          .selectFrom('auditEvents')
+          .select((eb) => eb.fn.countAll<number>().as('n'))
+          .where('action', '=', 'exchange.zone.import')
+          .where('result', '=', 'denied')
+          .executeTakeFirstOrThrow()
+      ).n,
+    )
   /** Imports and expects a refusal whose message matches, with nothing imported and the refusal audited. */
   async function refused(file: Buffer, message: RegExp, key = trusted()) {
     const before = await counts()
@@ -89,7 +110,11 @@ describe('外网 → 内网 catalog transfer', () => {
     const result = await importZoneCatalog(intranet.db, fileOf(first.envelope), trusted(), now)
     assert.equal(result.imported, first.payload.entries.length)
     assert.equal(result.skipped, 0)
-    const stored = await intranet.db.selectFrom('zoneCatalogEntries').select(['sourceResourceId', 'name', 'content']).where('sourceResourceId', '=', plain.id).executeTakeFirstOrThrow()
+    const stored = await intranet.db
+      .selectFrom('zoneCatalogEntries')
+      .select(['sourceResourceId', 'name', 'content'])
+      .where('sourceResourceId', '=', plain.id)
+      .executeTakeFirstOrThrow()
     assert.equal(stored.name, plain.name)
     assert.equal((stored.content as any).items.length, plain.items.length)
     const audit = await intranet.db.selectFrom('auditEvents').select(['objectId', 'result']).where('action', '=', 'exchange.zone.import').execute()
@@ -119,7 +144,11 @@ describe('外网 → 内网 catalog transfer', () => {
     const [entry] = fresh.payload.entries
     const secretOne = { ...fresh.payload, exportId: crypto.randomUUID(), entries: [{ ...entry, version: 99, secret: true }] }
     await refused(signedFile(secretOne), new RegExp(`含涉密目录「${entry.name}」`))
-    const secretItem = { ...fresh.payload, exportId: crypto.randomUUID(), entries: [{ ...entry, version: 99, items: entry.items.map((i, n) => (n === 0 ? { ...i, secret: true } : i)) }] }
+    const secretItem = {
+      ...fresh.payload,
+      exportId: crypto.randomUUID(),
+      entries: [{ ...entry, version: 99, items: entry.items.map((i, n) => (n === 0 ? { ...i, secret: true } : i)) }],
+    }
     await refused(signedFile(secretItem), new RegExp(`含涉密信息项「${entry.items[0].name}」`))
   })
 

@@ -15,7 +15,22 @@ async function publishedCatalog(db: Db): Promise<TransferEntry[]> {
     .selectFrom('resourceVersions as v')
     .innerJoin('resources as r', 'r.id', 'v.resourceId')
     .innerJoin('orgs as o', 'o.id', 'v.providerOrgId')
-    .select(['v.resourceId', 'v.version', 'r.code', 'v.name', 'o.name as providerName', 'v.classCode', 'v.abstract', 'v.shareType', 'v.shareCondition', 'v.shareModes', 'v.openFlag', 'v.updateCycle', 'v.publishedAt', 'v.items'])
+    .select([
+      'v.resourceId',
+      'v.version',
+      'r.code',
+      'v.name',
+      'o.name as providerName',
+      'v.classCode',
+      'v.abstract',
+      'v.shareType',
+      'v.shareCondition',
+      'v.shareModes',
+      'v.openFlag',
+      'v.updateCycle',
+      'v.publishedAt',
+      'v.items',
+    ])
     .where('v.isPublished', '=', true)
     .where('v.secret', '=', false)
     .orderBy('r.code')
@@ -55,7 +70,11 @@ async function publishedCatalog(db: Db): Promise<TransferEntry[]> {
 }
 
 /** Builds the signed export of the published catalog; the export itself is audited on this instance. */
-export async function exportZoneCatalog(db: Db, signer: CheckpointSigner, options: { sourceInstance: string; now: Date }): Promise<{ envelope: TransferEnvelope; payload: TransferPayload }> {
+export async function exportZoneCatalog(
+  db: Db,
+  signer: CheckpointSigner,
+  options: { sourceInstance: string; now: Date },
+): Promise<{ envelope: TransferEnvelope; payload: TransferPayload }> {
   const payload: TransferPayload = {
     exportId: randomUUID(),
     sourceInstance: options.sourceInstance,
@@ -64,7 +83,13 @@ export async function exportZoneCatalog(db: Db, signer: CheckpointSigner, option
     entries: await publishedCatalog(db),
   }
   const text = JSON.stringify(payload)
-  const envelope: TransferEnvelope = { format: TRANSFER_FORMAT, algorithm: 'SM2-SM3', keyId: signer.keyId, payload: text, signature: signer.sign(Buffer.from(text, 'utf8')) }
+  const envelope: TransferEnvelope = {
+    format: TRANSFER_FORMAT,
+    algorithm: 'SM2-SM3',
+    keyId: signer.keyId,
+    payload: text,
+    signature: signer.sign(Buffer.from(text, 'utf8')),
+  }
   await appendAudit(db, cliSource(options.now), {
     action: 'exchange.zone.export',
     objectType: 'zone_export',
@@ -93,10 +118,20 @@ export async function importZoneCatalog(db: Db, file: Buffer, trustedKeyPem: str
     return await db.transaction().execute(async (trx) => {
       // The export id row is written first and is the primary key: two imports of one file cannot both pass.
       const earlier = await trx.selectFrom('zoneImports').select(['importedAt']).where('exportId', '=', payload.exportId).forUpdate().executeTakeFirst()
-      if (earlier) throw new TransferRefused(`导出文件（编号 ${payload.exportId}）已于 ${new Date(earlier.importedAt).toISOString()} 导入，不重复导入（可能是重放）`)
+      if (earlier)
+        throw new TransferRefused(`导出文件（编号 ${payload.exportId}）已于 ${new Date(earlier.importedAt).toISOString()} 导入，不重复导入（可能是重放）`)
       await trx
         .insertInto('zoneImports')
-        .values({ exportId: payload.exportId, sourceInstance: payload.sourceInstance, keyId: envelope.keyId, exportedAt: payload.exportedAt, entries: payload.entries.length, imported: 0, skipped: 0, fileSm3 })
+        .values({
+          exportId: payload.exportId,
+          sourceInstance: payload.sourceInstance,
+          keyId: envelope.keyId,
+          exportedAt: payload.exportedAt,
+          entries: payload.entries.length,
+          imported: 0,
+          skipped: 0,
+          fileSm3,
+        })
         .execute()
       let imported = 0
       for (const entry of payload.entries) {

@@ -67,7 +67,15 @@ export function grantFilterSql(
  * The read statement of a shape, or null when nothing can match (fail closed: a filter or a lookup on a
  * column the mounted data lacks returns nothing rather than everything).
  */
-function readShape(env: MountedReadEnv, mount: ActiveTableMount, columnOf: ColumnOf, grant: Grant, items: readonly StoredItem[], selected: readonly GrantedItem[], lookups: readonly { item: StoredItem }[]): ReadShape | null {
+function readShape(
+  env: MountedReadEnv,
+  mount: ActiveTableMount,
+  columnOf: ColumnOf,
+  grant: Grant,
+  items: readonly StoredItem[],
+  selected: readonly GrantedItem[],
+  lookups: readonly { item: StoredItem }[],
+): ReadShape | null {
   const filter = grantFilterSql(env.dataKey, columnOf, grant, items)
   if (filter === null) return null
   if ('sealedFilter' in filter) throw refuse.sealedFilter(filter.sealedFilter)
@@ -130,6 +138,11 @@ export async function readMountedTable(
   const sealers = selected.map(({ item }) => (columnOf.get(item.id)!.sealed ? sealerFor(columnOf.get(item.id)!, env.dataKey) : null))
   // Sealed cells are decrypted here, just before masking (serve()), and never leave as ciphertext.
   return rows.map((row) =>
-    Object.fromEntries(selected.map(({ key, item }, i) => [key, sealers[i] ? openSealedValue(sealers[i], grant.resourceId, columnOf.get(item.id)!, row[`c${i}`]) : row[`c${i}`]])),
+    Object.fromEntries(
+      selected.map(({ key, item }, i) => [
+        key,
+        sealers[i] ? openSealedValue(sealers[i], grant.resourceId, columnOf.get(item.id)!, row[`c${i}`]) : row[`c${i}`],
+      ]),
+    ),
   )
 }

@@ -43,7 +43,8 @@ function pageOf(query: Record<string, string>) {
 }
 
 /** The items that flow under a grant today: granted, still shared by the published entry, not suspended (SPEC §7.2). */
-const flows = (grant: Grant, item: StoredItem) => grant.itemIds.includes(item.id) && item.shareType !== SHARE_TYPE.notShared && !grant.suspendedItemIds.includes(item.id)
+const flows = (grant: Grant, item: StoredItem) =>
+  grant.itemIds.includes(item.id) && item.shareType !== SHARE_TYPE.notShared && !grant.suspendedItemIds.includes(item.id)
 
 /** The granted items with their output key (nameEn) and masking rule. */
 export function grantedItems(grant: Grant, items: readonly StoredItem[]): GrantedItem[] {

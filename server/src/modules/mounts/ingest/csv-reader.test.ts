@@ -17,10 +17,7 @@ function readAll(text: string, sizes: number[] = [text.length || 1], maxRecordCh
   return records
 }
 
-const field = fc.oneof(
-  fc.string({ unit: fc.constantFrom('a', '张', '三', ' ', ',', '"', '\n', '\r', '1', '.'), maxLength: 8 }),
-  fc.string({ maxLength: 6 }),
-)
+const field = fc.oneof(fc.string({ unit: fc.constantFrom('a', '张', '三', ' ', ',', '"', '\n', '\r', '1', '.'), maxLength: 8 }), fc.string({ maxLength: 6 }))
 // Records of at least two fields, so that no record is a lone empty field (which reads as a blank line).
 const records = fc.array(fc.array(field, { minLength: 2, maxLength: 5 }), { minLength: 1, maxLength: 12 })
 const lineEnd = fc.constantFrom('\n', '\r\n', '\r')
@@ -33,7 +30,10 @@ describe('CsvReader', () => {
       fc.property(records, lineEnd, fc.boolean(), fc.array(fc.integer({ min: 1, max: 9 }), { minLength: 1, maxLength: 5 }), (rows, eol, trailing, sizes) => {
         const text = rows.map((r) => r.map(quoteIfNeeded).join(',')).join(eol) + (trailing ? eol : '')
         const read = readAll(text, sizes)
-        assert.deepEqual(read.map((r) => r.values), rows)
+        assert.deepEqual(
+          read.map((r) => r.values),
+          rows,
+        )
         // Each record starts one line after the previous record's line breaks (CRLF counts once).
         let line = 1
         rows.forEach((row, i) => {
@@ -50,7 +50,10 @@ describe('CsvReader', () => {
       fc.property(records, fc.constantFrom('\n', '\r\n'), (rows, eol) => {
         const text = `${rows.map((r) => r.map(quoteIfNeeded).join(',')).join(eol)}${eol}`
         const reference = parse(text, { relax_column_count: true, skip_empty_lines: false, record_delimiter: eol }) as string[][]
-        assert.deepEqual(readAll(text, [7]).map((r) => r.values), reference)
+        assert.deepEqual(
+          readAll(text, [7]).map((r) => r.values),
+          reference,
+        )
       }),
       { numRuns: 200 },
     )
@@ -88,7 +91,14 @@ describe('CsvReader', () => {
   test('a record spanning many chunks (a large quoted cell with line breaks) is read whole', () => {
     const cell = `${'x'.repeat(300_000)}\n""${'y'.repeat(300_000)}`
     const read = readAll(`a,b\n1,"${cell}"\n2,3\n`, [1000], 1_000_000)
-    assert.deepEqual(read.map((r) => [r.line, r.values[0], r.values[1].length]), [[1, 'a', 1], [2, '1', 600_002], [4, '2', 1]])
+    assert.deepEqual(
+      read.map((r) => [r.line, r.values[0], r.values[1].length]),
+      [
+        [1, 'a', 1],
+        [2, '1', 600_002],
+        [4, '2', 1],
+      ],
+    )
     assert.equal(read[1].values[1], cell.replace('""', '"'))
   })
 })

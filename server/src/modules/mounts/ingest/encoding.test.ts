@@ -48,7 +48,10 @@ describe('CSV encoding detection', () => {
 
   test('UTF-8 that turns invalid later → 400; UTF-16 → 400', async () => {
     const bytes = Buffer.concat([Buffer.from('名称\n'.repeat(30_000)), Buffer.from([0xff, 0xfe, 0x41])])
-    await assert.rejects(decodeAll(chunked(bytes, 65_536)), (error: { statusCode: number; message: string }) => error.statusCode === 400 && /UTF-8/.test(error.message))
+    await assert.rejects(
+      decodeAll(chunked(bytes, 65_536)),
+      (error: { statusCode: number; message: string }) => error.statusCode === 400 && /UTF-8/.test(error.message),
+    )
     await assert.rejects(decodeAll([Buffer.from([0xff, 0xfe, 0x41, 0x00])]), /UTF-16/)
   })
 })

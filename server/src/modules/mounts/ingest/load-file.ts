@@ -58,8 +58,7 @@ export function rowsRefused(state: LoadState): AppError {
   return validationFailed(details, message)
 }
 
-const payloadTooLarge = (limitBytes: number) =>
-  new AppError(413, 'PAYLOAD_TOO_LARGE', `上传文件超过 ${Math.round(limitBytes / 1024 / 1024)} MB 的上限`)
+const payloadTooLarge = (limitBytes: number) => new AppError(413, 'PAYLOAD_TOO_LARGE', `上传文件超过 ${Math.round(limitBytes / 1024 / 1024)} MB 的上限`)
 
 /** Opens the pending batch once the header is known: `csvColumns` when the file's own text can be stored as written. */
 export type OpenBatch = (mapping: HeaderMapping, csvColumns: string[] | null) => Promise<PendingBatch>

@@ -57,7 +57,11 @@ export function checkRow(row: SourceRow, columns: readonly TableColumn[], mappin
   }
   for (let index = headerWidth; index < row.values.length; index++) {
     if (!isBlank(row.values[index])) {
-      problems = withProblem(problems, { line: row.line, column: null, message: `有 ${row.values.length} 列，多于表头的 ${headerWidth} 列（是否有未加引号的逗号？）` })
+      problems = withProblem(problems, {
+        line: row.line,
+        column: null,
+        message: `有 ${row.values.length} 列，多于表头的 ${headerWidth} 列（是否有未加引号的逗号？）`,
+      })
       break
     }
   }

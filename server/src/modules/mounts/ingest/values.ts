@@ -102,14 +102,21 @@ const isCanonicalDate = (s: string) => s.length === 10 && startsWithCanonicalDat
 
 /** `YYYY-MM-DD HH:MM:SS`. */
 const isCanonicalTimestamp = (s: string) =>
-  s.length === 19 && startsWithCanonicalDate(s) && s[10] === ' ' && s[13] === ':' && s[16] === ':' &&
-  digitsAt(s, 11, 2) >= 0 && digitsAt(s, 14, 2) >= 0 && digitsAt(s, 17, 2) >= 0
+  s.length === 19 &&
+  startsWithCanonicalDate(s) &&
+  s[10] === ' ' &&
+  s[13] === ':' &&
+  s[16] === ':' &&
+  digitsAt(s, 11, 2) >= 0 &&
+  digitsAt(s, 14, 2) >= 0 &&
+  digitsAt(s, 17, 2) >= 0
 
 /**
  * A canonical date or timestamp of this module (`YYYY-MM-DD`, `YYYY-MM-DD HH:MM:SS[.f]`) as the instant
  * it names: naive values are Beijing wall-clock time (+08:00). Canonical values sort as their times do.
  */
-export const canonicalInstant = (canonical: string) => (canonical.length === 10 ? beijingInstant(canonical) : beijingInstant(canonical.slice(0, 10), canonical.slice(11)))
+export const canonicalInstant = (canonical: string) =>
+  canonical.length === 10 ? beijingInstant(canonical) : beijingInstant(canonical.slice(0, 10), canonical.slice(11))
 
 const DATE_TEXT = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]0{1,2}:00(?::00(?:\.0+)?)?)?$/
 const DATE_COMPACT = /^(\d{4})(\d{2})(\d{2})$/
@@ -130,8 +137,7 @@ function parseDate(raw: RawValue, s: string): CheckedCell {
   return ok(`${pad(y, 4)}-${pad(mo)}-${pad(d)}`)
 }
 
-const DATETIME_TEXT =
-  /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/
+const DATETIME_TEXT = /^(\d{4})[-/.年](\d{1,2})[-/.月](\d{1,2})日?(?:[ T]+(\d{1,2}):(\d{2})(?::(\d{2})(?:[.,](\d{1,6}))?)?)?\s*(Z|[+-]\d{2}(?::?\d{2})?)?$/
 
 // Naive timestamps are Beijing wall-clock time (SPEC: display offset +08:00); explicit offsets are converted to it.
 function parseTimestamp(raw: RawValue, s: string): CheckedCell {
@@ -142,7 +148,8 @@ function parseTimestamp(raw: RawValue, s: string): CheckedCell {
   }
   if (isCanonicalTimestamp(s)) {
     // The common case, already in the form PostgreSQL reads: only the ranges need checking.
-    const valid = validDate(digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2)) && digitsAt(s, 11, 2) <= 23 && digitsAt(s, 14, 2) <= 59 && digitsAt(s, 17, 2) <= 59
+    const valid =
+      validDate(digitsAt(s, 0, 4), digitsAt(s, 5, 2), digitsAt(s, 8, 2)) && digitsAt(s, 11, 2) <= 23 && digitsAt(s, 14, 2) <= 59 && digitsAt(s, 17, 2) <= 59
     return valid ? ok(s) : fail(`「${shown(s)}」不是有效日期时间（超出范围）`)
   }
   const m = DATETIME_TEXT.exec(s)

@@ -87,8 +87,17 @@ export async function beginBatch(ctx: Ctx, env: LoaderEnv, plan: LoadPlan, fileN
       await dropKeyIndex(ctx.db, tableName)
     }
     const sink = client
-      ? copySink(client, table, columns.map((c) => c.column), { ...(keyIndex.holds ? { dropUniqueIndex } : {}), ...(csvColumns ? { csvColumns } : {}) })
-      : insertSink(ctx.db, table, columns.map((c) => ({ name: c.column, sqlType: c.sqlType })))
+      ? copySink(
+          client,
+          table,
+          columns.map((c) => c.column),
+          { ...(keyIndex.holds ? { dropUniqueIndex } : {}), ...(csvColumns ? { csvColumns } : {}) },
+        )
+      : insertSink(
+          ctx.db,
+          table,
+          columns.map((c) => ({ name: c.column, sqlType: c.sqlType })),
+        )
     return { id, mountId, mountCreated, tableName, sink, client, writing: true, keyIndex }
   } catch (error) {
     markLoadDone(id)
@@ -129,7 +138,13 @@ export interface FinishedBatch {
  * mount before anything changes and may refuse the swap. The replaced batch is kept (its table stays)
  * for restoring; returns the tables of batches kept before it, to drop after the commit.
  */
-export async function swapBatch(ctx: Ctx, plan: LoadPlan, batch: PendingBatch, done: FinishedBatch, guard?: (trx: Executor) => Promise<void>): Promise<string[]> {
+export async function swapBatch(
+  ctx: Ctx,
+  plan: LoadPlan,
+  batch: PendingBatch,
+  done: FinishedBatch,
+  guard?: (trx: Executor) => Promise<void>,
+): Promise<string[]> {
   return ctx.db.transaction().execute(async (trx) => {
     const mount = await lockMountById(trx, batch.mountId)
     await guard?.(trx)

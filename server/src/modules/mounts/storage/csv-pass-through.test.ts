@@ -79,7 +79,7 @@ const ODD: string[][] = [
 function generatedCsv(seed: number, rows: number, oddRate: number): { body: string; withExtra: string } {
   // Seeded, so a failing case is reproduced from its seed.
   const next = seededRandom(seed)
-  const pick = <T,>(list: T[]) => list[Math.floor(next() * list.length)]
+  const pick = <T>(list: T[]) => list[Math.floor(next() * list.length)]
   const eol = next() < 0.5 ? '\n' : '\r\n'
   const lines: string[][] = []
   for (let i = 0; i < rows; i++) {
@@ -98,7 +98,7 @@ function generatedCsv(seed: number, rows: number, oddRate: number): { body: stri
   return { body: text(false), withExtra: text(true) }
 }
 
-describe('a CSV written to PostgreSQL as the file\'s own text stores exactly what re-encoded rows store', () => {
+describe("a CSV written to PostgreSQL as the file's own text stores exactly what re-encoded rows store", () => {
   let t: TestApp
   let world: World
   before(async () => {
@@ -109,7 +109,10 @@ describe('a CSV written to PostgreSQL as the file\'s own text stores exactly wha
 
   async function load(csv: string) {
     const id = await createEntry(t, world.tokens.cataloger, { items: ALL_TYPES_ITEMS })
-    const response = await t.request('POST', uploadTablePath(id), { token: world.tokens.cataloger, body: uploadForm(csv, 'data.csv', { skipInvalidRows: 'true' }) })
+    const response = await t.request('POST', uploadTablePath(id), {
+      token: world.tokens.cataloger,
+      body: uploadForm(csv, 'data.csv', { skipInvalidRows: 'true' }),
+    })
     assert.equal(response.status, 201, JSON.stringify(response.body).slice(0, 500))
     return { id, body: response.body }
   }

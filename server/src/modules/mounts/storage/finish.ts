@@ -20,7 +20,13 @@ export interface LoadedBatch {
  * skipped, removed), an incremental feed's merge with the active batch, statistics and the data time.
  * Throws the 400 listing bad rows when any were found and they are not skipped.
  */
-export async function finishLoad(ctx: Ctx, plan: LoadPlan, state: LoadState, skip: boolean, incremental?: { deletedKeys: readonly string[] }): Promise<LoadedBatch> {
+export async function finishLoad(
+  ctx: Ctx,
+  plan: LoadPlan,
+  state: LoadState,
+  skip: boolean,
+  incremental?: { deletedKeys: readonly string[] },
+): Promise<LoadedBatch> {
   const batch = state.batch!
   if (!batch.writing) throw rowsRefused(state)
   let rows = await batch.sink.finish()

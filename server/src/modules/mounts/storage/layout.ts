@@ -73,7 +73,8 @@ export interface HeaderMapping {
   ignored: string[]
 }
 
-const headerText = (value: RawValue) => (value === null || value === undefined ? '' : String(value instanceof Date ? value.toISOString() : value)).replace(/^\uFEFF/, '').trim()
+const headerText = (value: RawValue) =>
+  (value === null || value === undefined ? '' : String(value instanceof Date ? value.toISOString() : value)).replace(/^\uFEFF/, '').trim()
 
 /**
  * Matches header cells to items by nameEn (case-insensitive) or name. Extra columns are ignored

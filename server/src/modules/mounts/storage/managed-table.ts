@@ -86,7 +86,10 @@ export interface DuplicateRow {
 export async function findDuplicateKeys(db: Executor, name: string, keys: readonly TableColumn[], limit: number) {
   const ranked = sql`select _line, row_number() over w as rn, first_value(_line) over w as first_line
     from ${tableRef(name)} window w as (partition by ${keyList(keys)} order by _line)`
-  const sample = await sql<{ line: number; firstLine: number }>`select _line as line, first_line from (${ranked}) d where rn > 1 order by _line limit ${limit}`.execute(db)
+  const sample = await sql<{
+    line: number
+    firstLine: number
+  }>`select _line as line, first_line from (${ranked}) d where rn > 1 order by _line limit ${limit}`.execute(db)
   const total = await sql<{ n: number }>`select count(*)::int as n from (${ranked}) d where rn > 1`.execute(db)
   return { sample: sample.rows.map((r) => ({ line: Number(r.line), firstLine: Number(r.firstLine) })), total: total.rows[0].n }
 }
@@ -94,7 +97,9 @@ export async function findDuplicateKeys(db: Executor, name: string, keys: readon
 /** Deletes every row whose key repeats an earlier row's; returns how many. */
 export async function deleteDuplicateKeys(db: Executor, name: string, keys: readonly TableColumn[]): Promise<number> {
   const result = await sql`delete from ${tableRef(name)} where _line in (
-      select _line from (select _line, row_number() over (partition by ${keyList(keys)} order by _line) as rn from ${tableRef(name)}) d where rn > 1)`.execute(db)
+      select _line from (select _line, row_number() over (partition by ${keyList(keys)} order by _line) as rn from ${tableRef(name)}) d where rn > 1)`.execute(
+    db,
+  )
   return Number(result.numAffectedRows ?? 0)
 }
 
@@ -116,7 +121,9 @@ export async function analyzeTable(db: Db, name: string) {
  * wall-clock time (+08:00), hence AT TIME ZONE INTERVAL '+08:00' (ISO sign: east of UTC).
  */
 export async function maxDataTime(db: Executor, name: string, column: TableColumn): Promise<Date | null> {
-  const result = await sql<{ at: Date | null }>`select max(${sql.id(column.column)})::timestamp at time zone interval '+08:00' as at from ${tableRef(name)}`.execute(db)
+  const result = await sql<{
+    at: Date | null
+  }>`select max(${sql.id(column.column)})::timestamp at time zone interval '+08:00' as at from ${tableRef(name)}`.execute(db)
   const at = result.rows[0]?.at
   return at ? new Date(at) : null
 }

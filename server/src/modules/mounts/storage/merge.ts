@@ -23,7 +23,13 @@ export async function mergeWithActive(ctx: Ctx, plan: LoadPlan, batch: PendingBa
     active &&
     keys.length === 1 &&
     active.columns.length === columns.length &&
-    active.columns.every((c, i) => c.itemId === columns[i].itemId && c.column === columns[i].column && (c.sealed?.keyId ?? null) === (seal.sealed.includes(i) ? seal.sealer!.keyId : null) && (!c.sealed || formatOf(c) === SEAL_FORMAT))
+    active.columns.every(
+      (c, i) =>
+        c.itemId === columns[i].itemId &&
+        c.column === columns[i].column &&
+        (c.sealed?.keyId ?? null) === (seal.sealed.includes(i) ? seal.sealer!.keyId : null) &&
+        (!c.sealed || formatOf(c) === SEAL_FORMAT),
+    )
   if (!active || !sameShape) throw new AppError(409, FULL_LOAD_NEEDED, '当前批次与目录信息项不一致，需先全量导入')
   const target = sql.table(qualifiedName(batch.tableName))
   const source = sql.table(active.tableName)

@@ -65,11 +65,22 @@ export function previewReplacement(
   const changePercent = rowsBefore ? Math.round(((rowsAfter - rowsBefore) / rowsBefore) * 1000) / 10 : null
   const reasons: string[] = []
   if (rowsBefore && Math.abs(rowsAfter - rowsBefore) > rowsBefore * ROW_SWING_LIMIT) {
-    reasons.push(`数据行数将从 ${rowsBefore} 行变为 ${rowsAfter} 行（${changePercent! > 0 ? '增加' : '减少'} ${Math.abs(changePercent!)}%），变化超过 ${ROW_SWING_LIMIT * 100}%`)
+    reasons.push(
+      `数据行数将从 ${rowsBefore} 行变为 ${rowsAfter} 行（${changePercent! > 0 ? '增加' : '减少'} ${Math.abs(changePercent!)}%），变化超过 ${ROW_SWING_LIMIT * 100}%`,
+    )
   }
   const lost = missingItems.filter((m) => m.hadBefore)
   if (lost.length > 0) reasons.push(`当前批次有数据的信息项${lost.map((m) => `「${m.name}」`).join('、')}在文件中没有对应的列，替换后将为空`)
-  return { rowsBefore, rowsAfter, changePercent, missingItems, ignoredColumns: mapping.ignored, rejectedTotal, confirmationRequired: reasons.length > 0, reasons }
+  return {
+    rowsBefore,
+    rowsAfter,
+    changePercent,
+    missingItems,
+    ignoredColumns: mapping.ignored,
+    rejectedTotal,
+    confirmationRequired: reasons.length > 0,
+    reasons,
+  }
 }
 
 /** 409 CONFIRMATION_REQUIRED: the replacement was not committed; the same upload with confirm=true commits it. */
