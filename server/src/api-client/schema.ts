@@ -12632,9 +12632,9 @@ export interface paths {
          */
         get: {
             parameters: {
-                query: {
-                    /** @description 用途（记入下载记录和使用记录） */
-                    purpose: string;
+                query?: {
+                    /** @description 用途（必填，记入下载记录和使用记录） */
+                    purpose?: string;
                     /** @description 业务编号 / 办件号（可选） */
                     businessRef?: string;
                 };

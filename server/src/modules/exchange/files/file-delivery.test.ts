@@ -202,6 +202,9 @@ describe('file delivery: marked downloads of 文件 grants, their log and tracin
     assert.equal(provider.json.error.code, 'FORBIDDEN')
     const other = await download(outsider)
     assert.equal(other.status, 404)
+    // Without a purpose too: who may not see the grant learns nothing from a validation message.
+    assert.equal((await download(outsider, {})).status, 404)
+    assert.match((await download(w.tokens.requester, {})).json.error.message, /请填写本次下载的用途/)
     const noPurpose = await download(w.tokens.requester, { purpose: '  ' })
     assert.equal(noPurpose.status, 400)
     assert.ok(noPurpose.json.error.details.some((d: any) => d.field === 'purpose'))

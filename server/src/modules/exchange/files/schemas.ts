@@ -3,7 +3,8 @@ import { z } from 'zod'
 const text = (max: number) => z.string().trim().max(max, `不超过 ${max} 个字`)
 
 export const DownloadQuery = z.object({
-  purpose: text(200).min(1, '请填写本次下载的用途').describe('用途（记入下载记录和使用记录）'),
+  // Required, but checked after the grant is found: a caller who may not see the grant gets 404, not a 400.
+  purpose: text(200).optional().describe('用途（必填，记入下载记录和使用记录）'),
   businessRef: text(64).optional().describe('业务编号 / 办件号（可选）'),
 })
 export type DownloadQuery = z.infer<typeof DownloadQuery>

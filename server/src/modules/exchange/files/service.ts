@@ -4,7 +4,7 @@ import { authorizeLoaded } from '../../../platform/auth/policy.ts'
 import { beijingDateOf } from '../../../platform/calendar/dates.ts'
 import type { Ctx } from '../../../platform/context.ts'
 import { sm3Hex } from '../../../platform/crypto/sm3.ts'
-import { AppError, notFound } from '../../../platform/http/errors.ts'
+import { AppError, fieldError, notFound } from '../../../platform/http/errors.ts'
 import { fileVersions, latestFile } from '../../mounts/index.ts'
 import { type GrantView, findGrantView, recordGrantUsage } from '../../sharing/index.ts'
 import { markFile } from './mark.ts'
@@ -38,6 +38,8 @@ export async function downloadGrantFile(ctx: Ctx, grantId: string, fileId: strin
   const grant = authorizeLoaded(ctx.actor, 'exchange.file.download', await findGrantView(ctx.db, grantId), '授权')
   const now = ctx.now()
   assertDownloadable(grant, beijingDateOf(now))
+  const purpose = body.purpose
+  if (!purpose) throw fieldError('purpose', '请填写本次下载的用途')
   // Looked up under the grant's entry: a file id of another entry is not found, whatever it names.
   const file = await latestFile(ctx.db, grant.resourceId, fileId)
   if (!file) throw notFound('文件')
@@ -61,12 +63,12 @@ export async function downloadGrantFile(ctx: Ctx, grantId: string, fileId: strin
       sourceSm3: file.sm3,
       deliveredSm3: sm3Hex(marked.content),
       markKind: marked.kind,
-      purpose: body.purpose,
+      purpose,
       businessRef: body.businessRef || null,
       at: now,
     })
     // A download counts as one use of the grant in the usage figures (R-9, SPEC §8.4 S13).
-    await recordGrantUsage(trx, { grantId, at: now, userId: ctx.actor.userId, purpose: body.purpose, rows: 0, businessRef: body.businessRef || null })
+    await recordGrantUsage(trx, { grantId, at: now, userId: ctx.actor.userId, purpose, rows: 0, businessRef: body.businessRef || null })
     await recordAudit(trx, ctx, {
       action: 'exchange.file.download',
       objectType: 'file_download',
@@ -77,7 +79,7 @@ export async function downloadGrantFile(ctx: Ctx, grantId: string, fileId: strin
         fileName: file.fileName,
         fileVersion: file.version,
         markKind: marked.kind,
-        purpose: body.purpose,
+        purpose,
         businessRef: body.businessRef ?? null,
       },
     })
