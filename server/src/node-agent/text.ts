@@ -13,8 +13,10 @@ export function parseCopyLine(line: string): (string | null)[] {
 /** Splits a stream of text chunks into complete lines. */
 export async function* lines(chunks: AsyncIterable<Buffer | string>): AsyncGenerator<string[]> {
   let rest = ''
+  // Streaming decode: a character split between two chunks is held back, not turned into U+FFFD.
+  const decoder = new TextDecoder('utf-8')
   for await (const chunk of chunks) {
-    const text = rest + (typeof chunk === 'string' ? chunk : chunk.toString('utf8'))
+    const text = rest + (typeof chunk === 'string' ? chunk : decoder.decode(chunk, { stream: true }))
     const end = text.lastIndexOf('\n')
     if (end < 0) {
       rest = text
@@ -23,6 +25,7 @@ export async function* lines(chunks: AsyncIterable<Buffer | string>): AsyncGener
     rest = text.slice(end + 1)
     yield text.slice(0, end).split('\n')
   }
+  rest += decoder.decode()
   if (rest.length > 0) yield [rest]
 }
 

@@ -25,6 +25,8 @@ export async function conditionalResource(baseUrl: string, world: World, rows = 
     (_, i) => `91370700MA3C${String(i).padStart(6, '0')},可靠性测试组织${i},37070219900101${String(1000 + i)},2026-01-01 08:00:00`,
   )
   const form = new FormData()
+  // publishResource mounted a placeholder row: replacing it with these rows is a confirmed swing.
+  form.append('confirm', 'true')
   form.append('file', new Blob([Buffer.from([header, ...lines].join('\n'))]), 'rows.csv')
   const uploaded = await http(baseUrl, 'POST', `/api/v1/catalog/resources/${resource.id}/mounts/table`, { token: world.tokens.cataloger, form })
   assert.equal(uploaded.status, 201, JSON.stringify(uploaded.body))
