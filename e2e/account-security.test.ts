@@ -6,7 +6,6 @@ import { type ConsolePage, assertChineseUi, launchBrowser, login, openConsole, s
 import { DEMO_PASSWORD, type ConsoleServer, startConsoleServer } from './support/server.ts'
 
 // A fixed test key: TOTP secrets are stored SM4-encrypted, so the server refuses TOTP without one.
-const DATA_KEY = '00112233445566778899aabbccddeeff'
 const NEW_PASSWORD = 'Weifang#2027'
 
 /** The code of the step after the current one: accepted (±1 step of drift) and newer than any step used so far. */
@@ -51,7 +50,7 @@ describe('account security: two-step verification and password change', () => {
   let secret = ''
 
   before(async () => {
-    server = await startConsoleServer({ env: { GOVSHARE_DATA_KEY: DATA_KEY } })
+    server = await startConsoleServer()
     browser = await launchBrowser()
     user = await openConsole(browser, server.baseUrl)
   })
@@ -167,7 +166,7 @@ describe('account security: an approver must bind TOTP before using the platform
   let browser: Browser
 
   before(async () => {
-    server = await startConsoleServer({ env: { GOVSHARE_DATA_KEY: DATA_KEY, GOVSHARE_TOTP_REQUIRED: 'true' } })
+    server = await startConsoleServer({ env: { GOVSHARE_TOTP_REQUIRED: 'true' } })
     browser = await launchBrowser()
   })
   after(async () => {

@@ -25,6 +25,12 @@ export interface ConsoleServer {
 export const DEMO_PASSWORD = 'Govshare@2026'
 
 /**
+ * Every console server runs with a data key, as a deployment does: the demo's personal items are sealed with
+ * it, and the loaded demo is cached and shared by all test files, so they must all hold the same key.
+ */
+export const E2E_DATA_KEY = '00112233445566778899aabbccddeeff'
+
+/**
  * What the demo database depends on: the migrated template and the code the loader runs through, which
  * reaches into every module and the platform: all of server/src and common/, not a chosen list.
  */
@@ -73,10 +79,10 @@ async function demoDatabase(config: Config): Promise<OpenDatabase> {
  */
 export async function startConsoleServer(options: { env?: Record<string, string> } = {}): Promise<ConsoleServer> {
   ensureConsoleBuilt(() => undefined)
-  // `env`: settings as the server reads them from its environment (e.g. GOVSHARE_DATA_KEY for TOTP).
+  // `env`: settings as the server reads them from its environment (e.g. GOVSHARE_TOTP_REQUIRED).
   // Audit checkpoints of this database only (a checkout's data/ may hold those of a demo server).
   const auditCheckpointDir = mkdtempSync(join(tmpdir(), 'govshare-e2e-checkpoints-'))
-  const config: Config = Object.freeze({ ...loadConfig(options.env ?? {}), demo: 'never' as const, logLevel: 'warn', auditCheckpointDir })
+  const config: Config = Object.freeze({ ...loadConfig({ GOVSHARE_DATA_KEY: E2E_DATA_KEY, ...options.env }), demo: 'never' as const, logLevel: 'warn', auditCheckpointDir })
   const database = await demoDatabase(config)
   const app = await buildApp({ db: database.db, dbKind: database.kind, config })
   await app.listen({ host: '127.0.0.1', port: 0 })
