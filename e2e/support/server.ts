@@ -82,7 +82,12 @@ export async function startConsoleServer(options: { env?: Record<string, string>
   // `env`: settings as the server reads them from its environment (e.g. GOVSHARE_TOTP_REQUIRED).
   // Audit checkpoints of this database only (a checkout's data/ may hold those of a demo server).
   const auditCheckpointDir = mkdtempSync(join(tmpdir(), 'govshare-e2e-checkpoints-'))
-  const config: Config = Object.freeze({ ...loadConfig({ GOVSHARE_DATA_KEY: E2E_DATA_KEY, ...options.env }), demo: 'never' as const, logLevel: 'warn', auditCheckpointDir })
+  const config: Config = Object.freeze({
+    ...loadConfig({ GOVSHARE_DATA_KEY: E2E_DATA_KEY, ...options.env }),
+    demo: 'never' as const,
+    logLevel: 'warn',
+    auditCheckpointDir,
+  })
   const database = await demoDatabase(config)
   const app = await buildApp({ db: database.db, dbKind: database.kind, config })
   await app.listen({ host: '127.0.0.1', port: 0 })
