@@ -2,8 +2,6 @@ import { sql } from 'kysely'
 import type { Executor } from '../../platform/db/database.ts'
 
 export const minuteWindow = (now: Date) => new Date(Math.floor(now.getTime() / 60_000) * 60_000)
-/** Midnight Beijing time of the day `now` falls in: the daily quota's window. */
-export { beijingDayStart as beijingDayWindow } from '../../platform/calendar/dates.ts'
 
 interface Waiter {
   resolve(count: number): void

@@ -1,5 +1,5 @@
 import { isLiveSessionToken } from '../../platform/auth/sessions.ts'
-import { beijingDateTime } from '../../platform/calendar/dates.ts'
+import { beijingDateTime, beijingDayStart } from '../../platform/calendar/dates.ts'
 import { deriveKey, sm3Hex, sm3HmacHex } from '../../platform/crypto/sm3.ts'
 import type { Db } from '../../platform/db/database.ts'
 import type { BusinessRef } from '../../platform/http/client-refs.ts'
@@ -10,7 +10,7 @@ import { maskRow, pseudonymKeyOf } from './grant-view.ts'
 import { ipAllowed } from './ip-allow.ts'
 import { flagApp } from './lookup-probes.ts'
 import { withObjectionFlags } from './objection-flags.ts'
-import { beijingDayWindow, minuteWindow } from './rate-limit.ts'
+import { minuteWindow } from './rate-limit.ts'
 import { readMountedTable } from './read/mounted.ts'
 import { type Grant, planRead } from './read/plan.ts'
 import { proxyUpstream } from './read/upstream.ts'
@@ -116,7 +116,8 @@ async function serve(call: RecordsCall, facts: CallFacts) {
   // Both windows in one (batched) statement: a call refused by the minute limit still counts toward the day.
   const [minute, day] = await rt.counter.count([
     { key: `grant:${grant.id}:minute`, windowStart: minuteWindow(now) },
-    { key: `grant:${grant.id}:day`, windowStart: beijingDayWindow(now) },
+    // The daily quota's window starts at midnight Beijing time.
+    { key: `grant:${grant.id}:day`, windowStart: beijingDayStart(now) },
   ])
   if (minute > grant.rateLimitPerMinute) throw refuse.rate()
   if (day > grant.dailyQuota) throw refuse.quota()
